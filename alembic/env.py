@@ -1,0 +1,43 @@
+"""Alembic environment: the URL comes from CallPulse's settings (or a passed connection)."""
+
+import re
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from app.core.config import get_settings
+from app.core.db import resolve_database_url
+from app.models import Base
+from app.partitions import PARTITION_COLUMNS
+
+target_metadata = Base.metadata
+_PARTITION = re.compile(rf"^({'|'.join(PARTITION_COLUMNS)})_p\d{{6}}$")
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Leave monthly partitions (created at run time, not by migrations) out of comparisons."""
+    return not (type_ == "table" and name and _PARTITION.match(name))
+
+
+def run_migrations_online() -> None:
+    """Run migrations on the connection passed in, or on the configured database."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_engine(resolve_database_url(get_settings()))
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()
+    engine.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection, target_metadata=target_metadata, include_object=include_object
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,100 @@
+"""API keys: create (shown once), look up by hash, revoke."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import ConfigError
+from app.models import ApiKey, Client, Vendor
+
+KEY_PREFIX = "cpk_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's kind and the tenant it is scoped to."""
+
+    key_id: int
+    kind: str
+    client_id: int | None = None
+    vendor_id: int | None = None
+
+
+def hash_key(key: str) -> bytes:
+    """Return the SHA-256 of a key (keys are 256-bit random, so a fast hash is safe)."""
+    return hashlib.sha256(key.encode()).digest()
+
+
+def create_key(
+    session: Session,
+    kind: str,
+    *,
+    vendor_code: str | None = None,
+    client_code: str | None = None,
+    name: str = "",
+) -> str:
+    """Store a new key of `kind` for the named tenant and return the key itself."""
+    client_id = vendor_id = None
+    if kind == "vendor" and not vendor_code:
+        raise ConfigError("--vendor CODE is required for a vendor key")
+    if kind == "client" and not client_code:
+        raise ConfigError("--client CODE is required for a client key")
+    if kind in ("vendor", "supervisor") and vendor_code:
+        vendor_id = _id_of(session, Vendor, vendor_code, "vendor")
+    elif vendor_code:
+        raise ConfigError(f"--vendor does not apply to a {kind} key")
+    if kind == "client":
+        client_id = _id_of(session, Client, client_code or "", "client")
+    elif client_code:
+        raise ConfigError(f"--client does not apply to a {kind} key")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            kind=kind,
+            name=name,
+            client_id=client_id,
+            vendor_id=vendor_id,
+            prefix=key[:12],
+            key_hash=hash_key(key),
+        )
+    )
+    session.flush()
+    return key
+
+
+def principal_for(session: Session, key: str) -> Principal | None:
+    """Return the principal of a live key, or None for an unknown or revoked one."""
+    row = session.execute(
+        select(ApiKey.id, ApiKey.kind, ApiKey.client_id, ApiKey.vendor_id).where(
+            ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
+        )
+    ).first()
+    return Principal(row.id, row.kind, row.client_id, row.vendor_id) if row else None
+
+
+def revoke_key(session: Session, prefix: str) -> int:
+    """Revoke the live keys starting with `prefix`; return how many were revoked."""
+    if len(prefix) < 8:
+        raise ConfigError("give at least the first 8 characters of the key")
+    keys = session.scalars(
+        select(ApiKey).where(ApiKey.prefix.startswith(prefix[:12]), ApiKey.revoked_at.is_(None))
+    ).all()
+    for api_key in keys:
+        api_key.revoked_at = datetime.now(UTC)
+    return len(keys)
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Return every key, newest first (hashes only; keys are never stored)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+
+
+def _id_of(session: Session, model: type[Client] | type[Vendor], code: str, what: str) -> int:
+    found = session.scalar(select(model.id).where(model.code == code))
+    if found is None:
+        raise ConfigError(f"unknown {what} {code!r}: add it with `callpulse apply` first")
+    return found

@@ -1,0 +1,262 @@
+"""The `callpulse` command: serve, worker, migrate, apply, keys, import, demo."""
+
+import signal
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+
+from app import migrate as migrations
+from app.access.keys import create_key, list_keys, revoke_key
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.db import Database
+from app.core.errors import AppError, ConfigError
+from app.models import Vendor
+from app.tenancy.config import load_file
+from app.tenancy.service import apply_tenancy
+
+cli = typer.Typer(
+    help="CallPulse: real-time KPI monitoring for outsourced contact centers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+err = Console(stderr=True)
+IMPORT_TYPES = {
+    ".csv": "text/csv",
+    ".ndjson": "application/x-ndjson",
+    ".jsonl": "application/x-ndjson",
+    ".json": "application/json",
+}
+
+
+def main() -> None:
+    """Run the CLI, turning expected errors into one red line and exit code 2."""
+    try:
+        cli()
+    except AppError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise SystemExit(2) from None
+
+
+def _database(settings: Settings) -> Database:
+    if not settings.database_url:
+        err.print(
+            f"[dim]no DATABASE_URL: using the embedded PostgreSQL in "
+            f"{settings.resolved_data_dir / 'pgdata'}[/dim]"
+        )
+    return Database.from_settings(settings)
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest version."""
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    err.print("[green]database schema is up to date[/green]")
+
+
+@cli.command()
+def apply(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Create or update clients, vendors and queues from a YAML file (safe to re-run)."""
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    spec = load_file(file.read_text(encoding="utf-8"), str(file))
+    with database.session_scope() as session:
+        counts = apply_tenancy(session, spec)
+    _print_counts(counts)
+
+
+def _print_counts(counts: Counter[str]) -> None:
+    err.print(", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing changed")
+
+
+@keys_cli.command("create")
+def keys_create(
+    kind: Annotated[str, typer.Option(help="vendor | client | supervisor | admin")],
+    vendor: Annotated[
+        str | None, typer.Option(help="vendor code (vendor, supervisor keys)")
+    ] = None,
+    client: Annotated[str | None, typer.Option(help="client code (client keys)")] = None,
+    name: Annotated[str, typer.Option(help="a label to recognise the key by")] = "",
+) -> None:
+    """Create an API key and print it alone on stdout; it is shown only this once."""
+    if kind not in ("vendor", "client", "supervisor", "admin"):
+        raise ConfigError(f"--kind {kind!r}: use vendor, client, supervisor or admin")
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        key = create_key(session, kind, vendor_code=vendor, client_code=client, name=name)
+    print(key)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys by prefix, kind and scope (the keys themselves are never stored)."""
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        for k in list_keys(session):
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
+            print(
+                f"{k.prefix}…\t{k.kind}\tclient={k.client_id or '-'}\tvendor={k.vendor_id or '-'}"
+                f"\t{state}\t{k.name}"
+            )
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="the key or its first 12 characters")],
+) -> None:
+    """Revoke a key at once."""
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        count = revoke_key(session, prefix)
+    if not count:
+        raise ConfigError(f"no live key starts with {prefix[:12]!r}; see `callpulse keys list`")
+    err.print(f"revoked {count} key(s)")
+
+
+@cli.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[str, typer.Option(help="calls | call-events | agent-events | tickets")],
+    vendor: Annotated[str, typer.Option(help="the vendor whose feed this file is")],
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+) -> None:
+    """Import a CSV or NDJSON file through the same validation and writer as the HTTP API."""
+    from ingest.body import parse_body
+    from ingest.kinds import KINDS
+    from ingest.service import IngestResult, IngestService
+
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
+    content_type = IMPORT_TYPES.get(file.suffix.lower())
+    if content_type is None:
+        raise ConfigError(f"{file.name}: name the file .csv, .ndjson, .jsonl or .json")
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    with database.session_scope() as session:
+        vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
+    if vendor_id is None:
+        raise ConfigError(f"--vendor {vendor!r}: unknown vendor; add it with `callpulse apply`")
+    records = parse_body(file.read_bytes(), content_type, max_records=10**9)
+    service = IngestService(database, migrations.PartitionManager(database.engine), settings)
+    total = IngestResult()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"importing {file.name}", total=len(records))
+        for start in range(0, len(records), batch_size):
+            result = service.ingest(kind, vendor_id, records[start : start + batch_size])
+            total.accepted += result.accepted
+            total.duplicates += result.duplicates
+            total.rejected += result.rejected
+            progress.advance(task, min(batch_size, len(records) - start))
+    err.print(
+        f"{total.accepted} accepted, {total.duplicates} duplicates, {len(total.rejected)} rejected"
+    )
+    for rejection in total.rejected[:10]:
+        err.print(
+            f"  record {rejection['index']} ({rejection['id']}): " + "; ".join(rejection["errors"])
+        )
+    if total.rejected:
+        err.print(
+            "rejected records are kept in the rejected_records table; fix and re-import"
+            " (accepted ones will count as duplicates)"
+        )
+        raise SystemExit(1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    scheduler: Annotated[bool, typer.Option(help="run the periodic jobs in this process")] = True,
+) -> None:
+    """Serve the API (and the scheduler, unless --no-scheduler); migrates first."""
+    _serve(get_settings(), host, port, scheduler)
+
+
+def _serve(
+    settings: Settings, host: str, port: int, scheduler: bool, database: Database | None = None
+) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    database = database or _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    uvicorn.run(
+        create_app(settings, database, run_scheduler=scheduler),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Run the periodic jobs without serving HTTP (for deployments with API replicas)."""
+    from app.jobs import create_scheduler
+    from app.partitions import PartitionManager
+
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    jobs = create_scheduler(PartitionManager(database.engine), settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    jobs.start()
+    err.print("worker running; Ctrl+C to stop")
+    stop.wait()
+    jobs.shutdown()
+
+
+@cli.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Start a ready-to-try CallPulse: demo tenants, a vendor key, and the API."""
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    demo_file = PROJECT_ROOT / "examples" / "demo.yaml"
+    with database.session_scope() as session:
+        _print_counts(apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))))
+        key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
+    base = f"http://{host}:{port}"
+    now = datetime.now(UTC).replace(microsecond=0)
+    sample = (
+        f'{{"call_id": "demo-{now:%H%M%S}", "queue": "acme-cards", '
+        f'"offered_at": "{now.isoformat()}", "answered_at": "{now.isoformat()}"}}'
+    )
+    err.print(f"""
+[bold green]CallPulse demo[/bold green] — API at {base}
+  API docs (OpenAPI):  {base}/docs
+  Health:              {base}/health
+  Vendor key (vendor-a, shown once): [bold]{key}[/bold]
+
+Push a call detail record:
+  curl -s -X POST {base}/v1/calls \\
+    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
+    -d '{sample}'
+""")
+    _serve(settings, host, port, scheduler=True, database=database)

@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (`CALLPULSE_*`, `DATABASE_URL`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; every field maps to `CALLPULSE_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLPULSE_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CALLPULSE_DATABASE_URL"),
+        description="PostgreSQL URL; unset = start the embedded PostgreSQL in data_dir.",
+    )
+    data_dir: Path = Field(default=Path("~/.callpulse"))
+    interval_minutes: Literal[5, 10, 15, 30, 60] = 15
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_batch_records: int = 10_000
+    future_tolerance_s: int = 300
+    rate_limit_per_s: float = 200.0
+    rate_limit_burst: int = 400
+    db_pool_size: int = 10
+    db_retry_after_s: int = 5
+    partitions_ahead_months: int = 3
+    public_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        """Return the data directory with `~` expanded."""
+        return self.data_dir.expanduser()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the settings of this process (cached; tests build their own)."""
+    return Settings()

@@ -1,0 +1,76 @@
+"""Engine and sessions: one commit per request (`get_session`) or per job (`session_scope`)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import Request
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+from app.core.embedded import start_embedded_postgres
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Turn a plain libpq URL (`postgresql://…`, `postgres://…`) into a psycopg 3 one."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.drivername in ("postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """Return the configured server's URL, starting the embedded one when none is set."""
+    if settings.database_url:
+        return sqlalchemy_url(settings.database_url)
+    return sqlalchemy_url(start_embedded_postgres(settings.resolved_data_dir))
+
+
+class Database:
+    """The engine and session factory of one process."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+        )
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        """Connect to the configured (or embedded) PostgreSQL."""
+        return cls(resolve_database_url(settings), pool_size=settings.db_pool_size)
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """Yield a session that commits on success and rolls back on error (jobs, CLI)."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def get_database(request: Request) -> Database:
+    """Return the app's database (FastAPI dependency)."""
+    return request.app.state.database
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield the request's session; the request commits once, at the end."""
+    with get_database(request).session_scope() as session:
+        yield session

@@ -1,0 +1,101 @@
+"""One error family, rendered by one handler; database outages become 503, never 500."""
+
+import logging
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An expected failure with a message for the caller and an HTTP status."""
+
+    status_code = 400
+
+    def __init__(self, message: str, status_code: int | None = None, **headers: str) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        self.headers = {key.replace("_", "-"): value for key, value in headers.items()}
+
+
+class NotAuthenticated(AppError):
+    """No key, or a key that matches nothing."""
+
+    status_code = 401
+
+
+class Forbidden(AppError):
+    """A valid key that may not do this."""
+
+    status_code = 403
+
+
+class NotFound(AppError):
+    """The thing asked for does not exist (or is not visible to this key)."""
+
+    status_code = 404
+
+
+class PayloadTooLarge(AppError):
+    """A body above the configured byte or record limit."""
+
+    status_code = 413
+
+
+class UnsupportedMediaType(AppError):
+    """A body in a format the endpoint does not read."""
+
+    status_code = 415
+
+
+class RateLimited(AppError):
+    """Too many requests from one key."""
+
+    status_code = 429
+
+
+class ConfigError(AppError):
+    """A YAML file or CLI argument that cannot be applied."""
+
+
+def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
+    """Render AppError, validation errors and database outages as JSON."""
+
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            {"error": exc.message}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'path', 'body'))}: "
+            f"{e['msg']}"
+            for e in exc.errors()
+        ]
+        return JSONResponse({"error": "; ".join(errors)}, status_code=422)
+
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
+        return JSONResponse(
+            {"error": "database unavailable; retry after the delay in Retry-After"},
+            status_code=503,
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+    for exc_type in (
+        OperationalError,
+        InterfaceError,
+        PoolTimeoutError,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    ):
+        app.add_exception_handler(exc_type, database_unavailable)  # type: ignore[arg-type]

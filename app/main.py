@@ -1,0 +1,60 @@
+"""The FastAPI app factory: routers, error handlers, and the scheduler's lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+import app
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import install_error_handlers
+from app.core.ratelimit import RateLimiter
+from app.jobs import create_scheduler
+from app.partitions import PartitionManager
+from ingest.endpoints import router as ingest_router
+from ingest.service import IngestService
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    run_scheduler: bool = False,
+) -> FastAPI:
+    """Build the CallPulse app; it connects lazily, so it starts even while PostgreSQL is down."""
+    settings = settings or get_settings()
+    database = database or Database.from_settings(settings)
+    partitions = PartitionManager(database.engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        scheduler = create_scheduler(partitions, settings) if run_scheduler else None
+        if scheduler:
+            scheduler.start()
+        yield
+        if scheduler:
+            scheduler.shutdown(wait=False)
+
+    api = FastAPI(
+        title="CallPulse",
+        version=app.__version__,
+        summary="Real-time KPI monitoring for outsourced contact centers.",
+        lifespan=lifespan,
+    )
+    api.state.settings = settings
+    api.state.database = database
+    api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    api.state.ingest_service = IngestService(database, partitions, settings)
+    install_error_handlers(api, settings.db_retry_after_s)
+    api.include_router(ingest_router)
+
+    @api.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """Answer 200 when the API and its database are up, 503 otherwise."""
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
+
+    return api

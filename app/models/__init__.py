@@ -1,0 +1,25 @@
+"""ORM models; importing this package registers every table on `Base.metadata`."""
+
+from app.models.access import ApiKey, User
+from app.models.base import Base
+from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
+from app.models.ingest import DirtyInterval, RejectedRecord
+from app.models.tenancy import Agent, Client, Queue, QueueVendor, Vendor
+
+__all__ = [
+    "Agent",
+    "AgentStateChange",
+    "ApiKey",
+    "Base",
+    "Call",
+    "CallKey",
+    "Client",
+    "DirtyInterval",
+    "Queue",
+    "QueueVendor",
+    "RejectedRecord",
+    "Ticket",
+    "TicketKey",
+    "User",
+    "Vendor",
+]

@@ -1,0 +1,135 @@
+"""Raw facts pushed by vendors, range-partitioned by month and keyed by `client_id` first.
+
+A call's and a ticket's time can be corrected by a later record, which moves the row to
+another partition; the `*_keys` tables keep `(client_id, id)` unique across partitions and
+say where the row lives.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+AGENT_STATES = ("logged_out", "available", "talking", "acw", "not_ready")
+TICKET_CHANNELS = ("email", "chat", "web", "social", "sms")
+
+
+class CallKey(Base):
+    """Where the one row of a client's call lives (its `offered_at`)."""
+
+    __tablename__ = "call_keys"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    offered_at: Mapped[datetime]
+
+
+class Call(Base):
+    """One call, merged from CDRs and call events in any order."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "call_id", "offered_at"),
+        Index("ix_calls_queue_offered", "client_id", "queue_id", "offered_at"),
+        Index(
+            "ix_calls_waiting",
+            "client_id",
+            "queue_id",
+            "offered_at",
+            postgresql_where=text("answered_at IS NULL AND ended_at IS NULL"),
+        ),
+        CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+        {"postgresql_partition_by": "RANGE (offered_at)"},
+    )
+
+    client_id: Mapped[int]
+    call_id: Mapped[str] = mapped_column(String(128))
+    offered_at: Mapped[datetime]
+    offered_known: Mapped[bool] = mapped_column(
+        server_default=text("true"),
+        doc="False while only later events arrived; offered_at is then their earliest time.",
+    )
+    queue_id: Mapped[int]
+    vendor_id: Mapped[int]
+    direction: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    agent_id: Mapped[int | None]
+    talk_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    hold_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    acw_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    acw_done_at: Mapped[datetime | None]
+    transferred: Mapped[bool]
+    resolved: Mapped[bool | None]
+    csat: Mapped[float | None] = mapped_column(Numeric(6, 2))
+    disposition: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+
+class AgentStateChange(Base):
+    """An agent entering a state at a moment."""
+
+    __tablename__ = "agent_state_changes"
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "agent_id", "at"),
+        CheckConstraint(f"state IN {AGENT_STATES!r}", name="state"),
+        {"postgresql_partition_by": "RANGE (at)"},
+    )
+
+    client_id: Mapped[int]
+    agent_id: Mapped[int]
+    at: Mapped[datetime]
+    vendor_id: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    queue_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+
+class TicketKey(Base):
+    """Where the one row of a client's ticket lives (its `created_at`)."""
+
+    __tablename__ = "ticket_keys"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class Ticket(Base):
+    """An e-mail, chat, web, social or SMS contact with response and resolution times."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "ticket_id", "created_at"),
+        Index("ix_tickets_queue_created", "client_id", "queue_id", "created_at"),
+        CheckConstraint(f"channel IN {TICKET_CHANNELS!r}", name="channel"),
+        {"postgresql_partition_by": "RANGE (created_at)"},
+    )
+
+    client_id: Mapped[int]
+    ticket_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    queue_id: Mapped[int]
+    vendor_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(8))
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    agent_id: Mapped[int | None]
+    priority: Mapped[str | None] = mapped_column(String(32))
+    csat: Mapped[float | None] = mapped_column(Numeric(6, 2))
+    received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

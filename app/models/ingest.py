@@ -1,0 +1,48 @@
+"""Ingest bookkeeping: records we refused, and intervals the aggregator must recompute."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Identity, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, created_at_column
+
+
+class RejectedRecord(Base):
+    """A record refused by validation, kept with its reasons so nothing is lost.
+
+    A replayed rejection is stored once: `(vendor_id, kind, payload_hash)` is unique.
+    """
+
+    __tablename__ = "rejected_records"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "kind", "payload_hash", postgresql_nulls_not_distinct=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    client_id: Mapped[int | None]
+    vendor_id: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(16))
+    record_index: Mapped[int]
+    record_key: Mapped[str | None] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    payload_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    errors: Mapped[list[str]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = created_at_column()
+
+
+class DirtyInterval(Base):
+    """An interval whose stats must be recomputed because its facts changed.
+
+    `subject` is `queue` (calls), `ticket_queue` (tickets) or `agent` (state changes);
+    written with `INSERT … ON CONFLICT DO UPDATE` in the ingest transaction (DESIGN §8).
+    """
+
+    __tablename__ = "dirty_intervals"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(primary_key=True)
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    marked_at: Mapped[datetime] = created_at_column()

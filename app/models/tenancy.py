@@ -1,0 +1,80 @@
+"""Tenants: clients, vendors, the queues a client owns and the vendors serving them."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, created_at_column
+
+SL_FORMULAS = ("abandoned_negative", "ignore_abandoned", "abandoned_positive", "answered_only")
+
+
+class Client(Base):
+    """A company that hands its contacts to vendors (甲方)."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Vendor(Base):
+    """An outsourcing provider that runs queues for clients (乙方)."""
+
+    __tablename__ = "vendors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Queue(Base):
+    """A client's queue with its service-level settings."""
+
+    __tablename__ = "queues"
+    __table_args__ = (
+        UniqueConstraint("client_id", "code"),
+        CheckConstraint(f"sl_formula IN {SL_FORMULAS!r}", name="sl_formula"),
+        CheckConstraint("sl_threshold_s > 0", name="sl_threshold_positive"),
+        CheckConstraint("short_abandon_s >= 0", name="short_abandon_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sl_threshold_s: Mapped[int] = mapped_column(default=20)
+    sl_formula: Mapped[str] = mapped_column(String(32), default="abandoned_negative")
+    short_abandon_s: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class QueueVendor(Base):
+    """A vendor serving a queue: the vendor's key may ingest records for it."""
+
+    __tablename__ = "queue_vendors"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), primary_key=True)
+
+
+class Agent(Base):
+    """A vendor's agent working for a client; created on first sight in ingested data."""
+
+    __tablename__ = "agents"
+    __table_args__ = (
+        UniqueConstraint("client_id", "vendor_id", "code"),
+        Index("ix_agents_vendor_id_code", "vendor_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    code: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = created_at_column()

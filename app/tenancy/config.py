@@ -1,0 +1,93 @@
+"""The YAML shape of `callpulse apply` (DESIGN §11), with errors naming entry and field."""
+
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from app.core.errors import ConfigError
+from app.models.tenancy import SL_FORMULAS
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name like Asia/Shanghai") from exc
+    return name
+
+
+class Entry(BaseModel):
+    """Unknown keys are errors, so a typo is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ClientSpec(Entry):
+    """A client (甲方) and the timezone its days and months are counted in."""
+
+    code: Code
+    name: str
+    timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
+
+
+class VendorSpec(Entry):
+    """A vendor (乙方)."""
+
+    code: Code
+    name: str
+
+
+class QueueSpec(Entry):
+    """A client's queue, the vendors serving it, and its service-level settings."""
+
+    code: Code
+    client: Code
+    name: str | None = None
+    vendors: list[Code] = []
+    sl_threshold_s: int = Field(default=20, gt=0, le=3600)
+    sl_formula: Literal[SL_FORMULAS] = "abandoned_negative"  # type: ignore[valid-type]
+    short_abandon_s: int = Field(default=0, ge=0, le=3600)
+
+
+class TenancyFile(Entry):
+    """One YAML file; every section is optional."""
+
+    clients: list[ClientSpec] = []
+    vendors: list[VendorSpec] = []
+    queues: list[QueueSpec] = []
+
+
+def load_file(text: str, source: str = "file") -> TenancyFile:
+    """Parse and validate a YAML document, naming the entry and field of every error."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections")
+    try:
+        return TenancyFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{source}: " + "; ".join(_describe(item, data) for item in exc.errors())
+        ) from exc
+
+
+def _describe(item: Any, data: dict[str, Any]) -> str:
+    loc = item["loc"]
+    where = str(loc[0]) if loc else "file"
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        entry = data.get(loc[0], [])[loc[1]]
+        code = entry.get("code") if isinstance(entry, dict) else None
+        where = f"{loc[0]}[{loc[1]}]" + (f" ({code})" if code else "")
+    field = ".".join(str(p) for p in loc[2:])
+    message = {"extra_forbidden": "unknown key", "missing": "required"}.get(
+        item["type"], item["msg"].removeprefix("Value error, ")
+    )
+    if loc and len(loc) == 1 and item["type"] == "extra_forbidden":
+        message = "unknown section (expected clients, vendors, queues)"
+    return f"{where}{'.' + field if field else ''}: {message}"

@@ -1,0 +1,102 @@
+"""Apply a tenancy file: upsert clients, vendors and queues by code (idempotent)."""
+
+from collections import Counter
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import ConfigError
+from app.models import Client, Queue, QueueVendor, Vendor
+from app.tenancy.config import TenancyFile
+
+
+def apply_tenancy(session: Session, spec: TenancyFile) -> Counter[str]:
+    """Create or update every entry of `spec`; return counts like `{"queues created": 2}`."""
+    counts: Counter[str] = Counter()
+    clients = {c.code: c for c in session.scalars(select(Client))}
+    for entry in spec.clients:
+        client = clients.get(entry.code)
+        if client is None:
+            client = clients[entry.code] = Client(code=entry.code)
+            session.add(client)
+            counts["clients created"] += 1
+        elif (client.name, client.timezone) != (entry.name, entry.timezone):
+            counts["clients updated"] += 1
+        client.name, client.timezone = entry.name, entry.timezone
+    vendors = {v.code: v for v in session.scalars(select(Vendor))}
+    for vendor_entry in spec.vendors:
+        vendor = vendors.get(vendor_entry.code)
+        if vendor is None:
+            vendor = vendors[vendor_entry.code] = Vendor(code=vendor_entry.code)
+            session.add(vendor)
+            counts["vendors created"] += 1
+        elif vendor.name != vendor_entry.name:
+            counts["vendors updated"] += 1
+        vendor.name = vendor_entry.name
+    session.flush()
+    _apply_queues(session, spec, clients, vendors, counts)
+    return counts
+
+
+def _apply_queues(
+    session: Session,
+    spec: TenancyFile,
+    clients: dict[str, Client],
+    vendors: dict[str, Vendor],
+    counts: Counter[str],
+) -> None:
+    queues = {q.code: q for q in session.scalars(select(Queue))}
+    for i, entry in enumerate(spec.queues):
+        where = f"queues[{i}] ({entry.code})"
+        client = clients.get(entry.client)
+        if client is None:
+            raise ConfigError(
+                f"{where}.client: unknown client {entry.client!r}; add it under clients"
+            )
+        unknown = [code for code in entry.vendors if code not in vendors]
+        if unknown:
+            raise ConfigError(f"{where}.vendors: unknown vendor(s) {', '.join(unknown)}")
+        queue = queues.get(entry.code)
+        settings = (
+            entry.name or entry.code,
+            entry.sl_threshold_s,
+            entry.sl_formula,
+            entry.short_abandon_s,
+        )
+        if queue is None:
+            queue = queues[entry.code] = Queue(code=entry.code, client_id=client.id)
+            session.add(queue)
+            counts["queues created"] += 1
+        elif queue.client_id != client.id:
+            raise ConfigError(
+                f"{where}.client: the queue belongs to another client; a queue"
+                " cannot move between clients (create a new queue code)"
+            )
+        elif (
+            queue.name,
+            queue.sl_threshold_s,
+            queue.sl_formula,
+            queue.short_abandon_s,
+        ) != settings:
+            counts["queues updated"] += 1
+        queue.name, queue.sl_threshold_s, queue.sl_formula, queue.short_abandon_s = settings
+        session.flush()
+        _serve(session, queue, {vendors[code].id for code in entry.vendors}, counts)
+
+
+def _serve(session: Session, queue: Queue, vendor_ids: set[int], counts: Counter[str]) -> None:
+    current = set(
+        session.scalars(select(QueueVendor.vendor_id).where(QueueVendor.queue_id == queue.id))
+    )
+    for vendor_id in sorted(vendor_ids - current):
+        session.add(QueueVendor(client_id=queue.client_id, queue_id=queue.id, vendor_id=vendor_id))
+        counts["queue vendors added"] += 1
+    gone = current - vendor_ids
+    if gone:
+        session.execute(
+            delete(QueueVendor).where(
+                QueueVendor.queue_id == queue.id, QueueVendor.vendor_id.in_(gone)
+            )
+        )
+        counts["queue vendors removed"] += len(gone)
+    session.flush()

@@ -1,0 +1,1 @@
+"""Vendor ingest: the four POST routes, record validation and the upsert writer."""

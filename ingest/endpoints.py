@@ -1,0 +1,118 @@
+"""`POST /v1/calls`, `/v1/call-events`, `/v1/agent-events`, `/v1/tickets`."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from app.access.keys import Principal
+from app.core.auth import require_kind
+from app.core.errors import PayloadTooLarge
+from ingest.body import parse_body
+from ingest.kinds import KINDS
+
+router = APIRouter(prefix="/v1", tags=["ingest"])
+vendor_key = require_kind("vendor")
+
+
+class Rejection(BaseModel):
+    """A record that was not accepted, and why."""
+
+    index: int
+    id: str | None
+    errors: list[str]
+
+
+class IngestResponse(BaseModel):
+    """What happened to each record of the batch."""
+
+    accepted: int
+    duplicates: int
+    rejected: list[Rejection]
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """Read the body, refusing it with 413 as soon as it passes `max_bytes`."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(
+            f"body of {declared} bytes; the limit is {max_bytes}: split the batch"
+        )
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"body over {max_bytes} bytes: split the batch")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def ingest(kind: str, request: Request, principal: Principal) -> dict[str, Any]:
+    """Parse the body and hand it to the ingest service in a worker thread."""
+    settings = request.app.state.settings
+    body = await read_body(request, settings.max_body_bytes)
+    records = parse_body(body, request.headers.get("content-type"), settings.max_batch_records)
+    service = request.app.state.ingest_service
+    result = await run_in_threadpool(service.ingest, kind, principal.vendor_id, records)
+    return result.as_json()
+
+
+def _body_doc(kind: str) -> dict[str, Any]:
+    schema = KINDS[kind].schema.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"anyOf": [schema, {"type": "array", "items": schema}]}
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
+_DOC = (
+    " Send one JSON object, a JSON array, NDJSON (`application/x-ndjson`) or CSV (`text/csv`,"
+    " header = field names). Records upsert: a retry or replay is safe and counts as a"
+    " duplicate; a bad record is reported by index and kept in `rejected_records`, and never"
+    " sinks its batch. Needs a vendor key; the queue must be served by that vendor."
+)
+
+
+@router.post("/calls", response_model=IngestResponse, openapi_extra=_body_doc("calls"))
+async def post_calls(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+    return await ingest("calls", request, principal)
+
+
+post_calls.__doc__ = "Push call detail records, complete or partial." + _DOC
+
+
+@router.post("/call-events", response_model=IngestResponse, openapi_extra=_body_doc("call-events"))
+async def post_call_events(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+    return await ingest("call-events", request, principal)
+
+
+post_call_events.__doc__ = (
+    "Push call events (offered, answered, abandoned, ended, acw_done) in any order." + _DOC
+)
+
+
+@router.post(
+    "/agent-events", response_model=IngestResponse, openapi_extra=_body_doc("agent-events")
+)
+async def post_agent_events(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+    return await ingest("agent-events", request, principal)
+
+
+post_agent_events.__doc__ = "Push agent state changes." + _DOC
+
+
+@router.post("/tickets", response_model=IngestResponse, openapi_extra=_body_doc("tickets"))
+async def post_tickets(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+    return await ingest("tickets", request, principal)
+
+
+post_tickets.__doc__ = "Push e-mail, chat, web, social and SMS tickets." + _DOC

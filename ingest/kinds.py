@@ -1,0 +1,201 @@
+"""The four record kinds: how a validated record becomes patches of fact rows."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
+from ingest.merge import RecordRejected, Row, merge_agent_change, merge_call, merge_ticket
+from ingest.schemas import (
+    AgentEventRecord,
+    CallEventRecord,
+    CallRecord,
+    Record,
+    TicketRecord,
+)
+
+
+@dataclass
+class Tenancy:
+    """What the batch's vendor may write to, loaded once per batch."""
+
+    vendor_id: int
+    vendor_code: str
+    queues: dict[str, tuple[int, int]]
+    known_queue_codes: set[str]
+    agent_clients: dict[str, list[int]] = field(default_factory=dict)
+
+    def queue(self, code: str) -> tuple[int, int]:
+        """Return `(client_id, queue_id)` of a queue this vendor serves."""
+        if code in self.queues:
+            return self.queues[code]
+        if code in self.known_queue_codes:
+            raise RecordRejected(f"queue: {code!r} is not served by vendor {self.vendor_code!r}")
+        raise RecordRejected(f"queue: unknown queue {code!r}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One fact row a record writes: its client, queue ids and agent code."""
+
+    client_id: int
+    queue_ids: tuple[int, ...]
+    agent: str | None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A record kind: schema, table and the functions that turn records into rows."""
+
+    name: str
+    schema: type[Record]
+    table: FactTable
+    id_field: str
+    timestamps: tuple[str, ...]
+    targets: Callable[[Any, Tenancy], list[Target]]
+    patch: Callable[[Any, Target, int, int | None], Row]
+    merge: Callable[[Row | None, Row, Any], Row]
+
+    def record_id(self, raw: Any) -> str | None:
+        """Return the record's id for error reports, if it has a readable one."""
+        if not isinstance(raw, dict):
+            return None
+        value = raw.get(self.id_field)
+        if value is None:
+            return None
+        return (
+            f"{value}@{raw['at']}" if self.name == "agent-events" and raw.get("at") else str(value)
+        )
+
+
+def _queue_target(record: Any, tenancy: Tenancy) -> list[Target]:
+    client_id, queue_id = tenancy.queue(record.queue)
+    return [Target(client_id, (queue_id,), record.agent)]
+
+
+def _agent_targets(record: AgentEventRecord, tenancy: Tenancy) -> list[Target]:
+    if record.queues:
+        by_client: dict[int, list[int]] = {}
+        for code in record.queues:
+            client_id, queue_id = tenancy.queue(code)
+            by_client.setdefault(client_id, []).append(queue_id)
+        return [Target(c, tuple(sorted(q)), record.agent) for c, q in sorted(by_client.items())]
+    clients = tenancy.agent_clients.get(record.agent) or sorted(
+        {client_id for client_id, _ in tenancy.queues.values()}
+    )
+    if len(clients) != 1:
+        raise RecordRejected(
+            f"queues: required for a new agent, because vendor {tenancy.vendor_code!r}"
+            f" serves {len(clients)} clients' queues"
+        )
+    return [Target(clients[0], (), record.agent)]
+
+
+def _call_patch(record: CallRecord, target: Target, vendor_id: int, agent_id: int | None) -> Row:
+    return {
+        "client_id": target.client_id,
+        "call_id": record.call_id,
+        "queue_id": target.queue_ids[0],
+        "vendor_id": vendor_id,
+        "agent_id": agent_id,
+        **record.model_dump(exclude={"call_id", "queue", "agent"}),
+    }
+
+
+_EVENT_FIELDS = {
+    "offered": "offered_at",
+    "answered": "answered_at",
+    "abandoned": "ended_at",
+    "ended": "ended_at",
+    "acw_done": "acw_done_at",
+}
+
+
+def _call_event_patch(
+    record: CallEventRecord, target: Target, vendor_id: int, agent_id: int | None
+) -> Row:
+    details = record.model_dump(exclude={"call_id", "queue", "agent", "event", "at"})
+    return {
+        "client_id": target.client_id,
+        "call_id": record.call_id,
+        "queue_id": target.queue_ids[0],
+        "vendor_id": vendor_id,
+        "agent_id": agent_id,
+        _EVENT_FIELDS[record.event]: record.at,
+        **details,
+    }
+
+
+def _ticket_patch(
+    record: TicketRecord, target: Target, vendor_id: int, agent_id: int | None
+) -> Row:
+    return {
+        "client_id": target.client_id,
+        "queue_id": target.queue_ids[0],
+        "vendor_id": vendor_id,
+        "agent_id": agent_id,
+        **record.model_dump(exclude={"queue", "agent"}),
+    }
+
+
+def _agent_patch(
+    record: AgentEventRecord, target: Target, vendor_id: int, agent_id: int | None
+) -> Row:
+    return {
+        "client_id": target.client_id,
+        "agent_id": agent_id,
+        "at": record.at,
+        "vendor_id": vendor_id,
+        "state": record.state,
+        "reason": record.reason,
+        "queue_ids": list(target.queue_ids) or None,
+    }
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "calls",
+            CallRecord,
+            CALLS,
+            "call_id",
+            ("offered_at", "answered_at", "ended_at"),
+            _queue_target,
+            _call_patch,
+            lambda existing, patch, _: merge_call(existing, patch),
+        ),
+        Kind(
+            "call-events",
+            CallEventRecord,
+            CALLS,
+            "call_id",
+            ("at",),
+            _queue_target,
+            _call_event_patch,
+            lambda existing, patch, record: merge_call(
+                existing, patch, abandoned=record.event == "abandoned"
+            ),
+        ),
+        Kind(
+            "agent-events",
+            AgentEventRecord,
+            AGENT_STATE_CHANGES,
+            "agent",
+            ("at",),
+            _agent_targets,
+            _agent_patch,
+            lambda existing, patch, _: merge_agent_change(existing, patch),
+        ),
+        Kind(
+            "tickets",
+            TicketRecord,
+            TICKETS,
+            "ticket_id",
+            ("created_at", "first_response_at", "resolved_at"),
+            _queue_target,
+            _ticket_patch,
+            lambda existing, patch, _: merge_ticket(existing, patch),
+        ),
+    )
+}

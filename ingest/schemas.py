@@ -1,0 +1,126 @@
+"""The four record shapes vendors push (DESIGN §5), with messages that name the field."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+DAY_S = 86_400
+
+
+def _text_timestamp(value: Any) -> Any:
+    if value is None or isinstance(value, str | datetime):
+        return value
+    raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-22T09:30:00+08:00")
+
+
+def _quantize(places: str) -> AfterValidator:
+    return AfterValidator(lambda v: None if v is None else Decimal(v).quantize(Decimal(places)))
+
+
+def _split_codes(value: Any) -> Any:
+    if isinstance(value, str):
+        return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_timestamp)]
+Seconds = Annotated[Decimal, Field(ge=0, lt=DAY_S, allow_inf_nan=False), _quantize("0.001")]
+Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), _quantize("0.01")]
+Code = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Record(BaseModel):
+    """Common settings: unknown fields are errors, so a misspelt field is never dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CallRecord(Record):
+    """`POST /v1/calls`: a call detail record, complete or partial."""
+
+    call_id: Code
+    queue: Code
+    direction: Literal["inbound", "outbound"] | None = None
+    offered_at: Timestamp
+    answered_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
+    agent: Code | None = None
+    talk_s: Seconds | None = None
+    hold_s: Seconds | None = None
+    acw_s: Seconds | None = None
+    transferred: bool | None = None
+    resolved: bool | None = None
+    csat: Score | None = None
+    disposition: Annotated[str, Field(max_length=200)] | None = None
+
+
+class CallEventRecord(Record):
+    """`POST /v1/call-events`: one moment of a call; events merge into the call's row."""
+
+    call_id: Code
+    queue: Code
+    event: Literal["offered", "answered", "abandoned", "ended", "acw_done"]
+    at: Timestamp
+    agent: Code | None = None
+    hold_s: Seconds | None = None
+    acw_s: Seconds | None = None
+    transferred: bool | None = None
+    resolved: bool | None = None
+    csat: Score | None = None
+
+
+class AgentEventRecord(Record):
+    """`POST /v1/agent-events`: an agent entering a state."""
+
+    agent: Code
+    state: Literal["logged_out", "available", "talking", "acw", "not_ready"]
+    at: Timestamp
+    reason: Annotated[str, Field(max_length=200)] | None = None
+    queues: Annotated[list[Code], BeforeValidator(_split_codes)] | None = None
+
+
+class TicketRecord(Record):
+    """`POST /v1/tickets`: an e-mail, chat, web, social or SMS contact."""
+
+    ticket_id: Code
+    queue: Code
+    channel: Literal["email", "chat", "web", "social", "sms"]
+    created_at: Timestamp
+    first_response_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
+    agent: Code | None = None
+    priority: Annotated[str, Field(max_length=32)] | None = None
+    csat: Score | None = None
+
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "unknown field",
+    "timezone_aware": "timestamp needs a UTC offset, e.g. 2026-11-22T09:30:00+08:00",
+}
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """Turn a pydantic error into `field: what is wrong` lines a vendor engineer can act on."""
+    lines = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "record"
+        message = _MESSAGES.get(item["type"], item["msg"])
+        if item["type"] in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+            message = f"not an RFC 3339 timestamp: {item.get('input')!r}"
+        elif item["type"] == "less_than" and item.get("ctx", {}).get("lt") == DAY_S:
+            message = "must be shorter than 24 h (86400 s)"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        lines.append(f"{field}: {message}")
+    return lines

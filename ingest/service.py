@@ -1,0 +1,186 @@
+"""Ingest one batch: validate, resolve tenancy, merge with stored rows, write, report."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from psycopg import Connection, errors
+from pydantic import ValidationError
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.partitions import PartitionManager
+from ingest import writer
+from ingest.body import RawRecord
+from ingest.kinds import KINDS, Kind, Tenancy
+from ingest.merge import RecordRejected, Row, check_not_future
+from ingest.schemas import describe_errors
+
+RETRIES = 3
+
+
+@dataclass
+class IngestResult:
+    """The answer to one batch, in the shape of DESIGN §5."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return `{"accepted", "duplicates", "rejected"}` with rejections in index order."""
+        rejected = sorted(self.rejected, key=lambda r: r["index"])
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": rejected}
+
+
+@dataclass
+class _Batch:
+    """Working state of one attempt at writing a batch."""
+
+    kind: Kind
+    vendor_id: int
+    result: IngestResult = field(default_factory=IngestResult)
+    rejections: list[tuple[int, int | None, str | None, str, list[str]]] = field(
+        default_factory=list
+    )
+
+    def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
+        key = self.kind.record_id(raw.value)
+        self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
+        self.rejections.append((raw.index, client_id, key, raw.text, errs))
+
+
+class IngestService:
+    """Write batches of vendor records exactly once, whatever their order or repetition."""
+
+    def __init__(self, database: Database, partitions: PartitionManager, settings: Settings):
+        self.database = database
+        self.partitions = partitions
+        self.settings = settings
+
+    def ingest(self, kind_name: str, vendor_id: int, records: Sequence[RawRecord]) -> IngestResult:
+        """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer."""
+        kind = KINDS[kind_name]
+        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
+        for attempt in range(RETRIES):
+            batch = _Batch(kind, vendor_id)
+            valid = self._validate(batch, records, latest)
+            self.partitions.ensure(
+                (kind.table.name, moment)
+                for _, record in valid
+                for name in kind.timestamps
+                if (moment := getattr(record, name)) is not None
+            )
+            try:
+                with self.database.session_scope() as session:
+                    pg = session.connection().connection.driver_connection
+                    self._write(pg, batch, valid)
+                return batch.result
+            except (writer.ConcurrentIngest, errors.DeadlockDetected):
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _validate(
+        batch: _Batch, records: Sequence[RawRecord], latest: datetime
+    ) -> list[tuple[RawRecord, Any]]:
+        valid = []
+        for raw in records:
+            if raw.error:
+                batch.reject(raw, [raw.error])
+            elif not isinstance(raw.value, dict):
+                batch.reject(raw, ["record: must be a JSON object"])
+            else:
+                try:
+                    record = batch.kind.schema.model_validate(raw.value)
+                    check_not_future(record.__dict__, batch.kind.timestamps, latest)
+                    valid.append((raw, record))
+                except ValidationError as exc:
+                    batch.reject(raw, describe_errors(exc))
+                except RecordRejected as exc:
+                    batch.reject(raw, exc.errors)
+        return valid
+
+    def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
+        kind, vendor_id = batch.kind, batch.vendor_id
+        tenancy = self._tenancy(pg, kind, vendor_id, [record for _, record in valid])
+        planned = []
+        for raw, record in valid:
+            try:
+                planned.append((raw, record, kind.targets(record, tenancy)))
+            except RecordRejected as exc:
+                batch.reject(raw, exc.errors)
+        agents = writer.agent_ids(
+            pg, {(t.client_id, vendor_id, t.agent) for *_, ts in planned for t in ts if t.agent}
+        )
+        patched = [
+            (
+                raw,
+                record,
+                [
+                    kind.patch(record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent)))
+                    for t in targets
+                ],
+            )
+            for raw, record, targets in planned
+        ]
+        table = kind.table
+        keys = list(dict.fromkeys(_key(p, table.key) for *_, ps in patched for p in ps))
+        stored = writer.fetch_rows(pg, table, keys)
+        state = dict(stored)
+        for raw, record, patches in patched:
+            try:
+                merged = [
+                    (_key(p, table.key), kind.merge(state.get(_key(p, table.key)), p, record))
+                    for p in patches
+                ]
+            except RecordRejected as exc:
+                batch.reject(raw, exc.errors, patches[0]["client_id"])
+                continue
+            if all(state.get(key) == row for key, row in merged):
+                batch.result.duplicates += 1
+                continue
+            batch.result.accepted += 1
+            state.update(merged)
+        new = [row for key, row in state.items() if key not in stored]
+        changed = [(stored[key], row) for key, row in state.items() if stored.get(key, row) != row]
+        writer.insert_rows(pg, table, new)
+        writer.update_rows(pg, table, changed)
+        writer.mark_dirty(pg, self._markers(table, new, changed))
+        writer.store_rejected(pg, kind.name, vendor_id, batch.rejections)
+
+    @staticmethod
+    def _tenancy(pg: Connection, kind: Kind, vendor_id: int, records: list[Any]) -> Tenancy:
+        queues = writer.served_queues(pg, vendor_id)
+        wanted = {code for r in records for code in (getattr(r, "queues", None) or [])}
+        wanted |= {r.queue for r in records if hasattr(r, "queue")}
+        tenancy = Tenancy(
+            vendor_id=vendor_id,
+            vendor_code=writer.vendor_code(pg, vendor_id),
+            queues=queues,
+            known_queue_codes=writer.existing_queue_codes(pg, sorted(wanted - queues.keys())),
+        )
+        if kind.name == "agent-events":
+            tenancy.agent_clients = writer.agent_clients(pg, vendor_id, [r.agent for r in records])
+        return tenancy
+
+    def _markers(
+        self, table: Any, new: list[Row], changed: list[tuple[Row, Row]]
+    ) -> set[tuple[int, str, int, datetime]]:
+        minutes = self.settings.interval_minutes
+        rows = new + [row for pair in changed for row in pair]
+        return {
+            (
+                row["client_id"],
+                table.subject,
+                row[table.subject_column],
+                writer.interval_start(row[table.time_column], minutes),
+            )
+            for row in rows
+        }
+
+
+def _key(row: Row, columns: tuple[str, ...]) -> tuple:
+    return tuple(row[c] for c in columns)
