@@ -27,6 +27,13 @@ class RawRecord:
     text: str
     error: str | None = None
 
+    @property
+    def canonical(self) -> str:
+        """Return the record in one form whatever the body format (key order aside)."""
+        if self.value is None:
+            return self.text
+        return orjson.dumps(self.value, option=orjson.OPT_SORT_KEYS).decode()
+
 
 def media_type(content_type: str | None) -> str:
     """Return the bare media type of a Content-Type header, lower-cased."""

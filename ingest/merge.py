@@ -5,7 +5,7 @@ a record that changes nothing is a duplicate. Checks run on the merged row, so a
 partial record that contradicts what is stored is refused too.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Row = dict[str, Any]
@@ -18,6 +18,11 @@ class RecordRejected(Exception):
     def __init__(self, *errors: str) -> None:
         super().__init__("; ".join(errors))
         self.errors = list(errors)
+
+
+def utc(moment: datetime) -> str:
+    """Render a moment in UTC for messages, whatever offset it was sent or stored with."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def overlay(existing: Row | None, patch: Row, defaults: Row) -> Row:
@@ -36,8 +41,8 @@ def check_owner(existing: Row | None, patch: Row, id_field: str) -> None:
 def check_not_future(record: Row, fields: tuple[str, ...], latest: datetime) -> None:
     """Refuse timestamps later than `latest` (now plus the allowed clock skew)."""
     errors = [
-        f"{field}: {record[field].isoformat()} is in the future (server time allows up to"
-        f" {latest.isoformat(timespec='seconds')}); check the sender's clock and timezone"
+        f"{field}: {utc(record[field])} is in the future (server time allows up to"
+        f" {utc(latest.replace(microsecond=0))}); check the sender's clock and timezone"
         for field in fields
         if record.get(field) is not None and record[field] > latest
     ]
@@ -81,7 +86,7 @@ def merge_call(existing: Row | None, patch: Row, *, abandoned: bool = False) -> 
         merged["offered_known"] = False
     if abandoned and merged["answered_at"] is not None:
         raise RecordRejected(
-            f"event: abandoned, but the call was answered at {merged['answered_at'].isoformat()}"
+            f"event: abandoned, but the call was answered at {utc(merged['answered_at'])}"
         )
     _check_call_times(merged)
     return merged
@@ -92,14 +97,12 @@ def _check_call_times(call: Row) -> None:
     answered, ended, acw_done = call["answered_at"], call["ended_at"], call["acw_done_at"]
     errors = []
     if offered and answered and answered < offered:
-        errors.append(
-            f"answered_at: {answered.isoformat()} is before offered_at {offered.isoformat()}"
-        )
+        errors.append(f"answered_at: {utc(answered)} is before offered_at {utc(offered)}")
     start, start_name = (answered, "answered_at") if answered else (offered, "offered_at")
     if start and ended and ended < start:
-        errors.append(f"ended_at: {ended.isoformat()} is before {start_name} {start.isoformat()}")
+        errors.append(f"ended_at: {utc(ended)} is before {start_name} {utc(start)}")
     if ended and acw_done and acw_done < ended:
-        errors.append(f"acw_done: {acw_done.isoformat()} is before ended_at {ended.isoformat()}")
+        errors.append(f"acw_done: {utc(acw_done)} is before ended_at {utc(ended)}")
     last = max((t for t in (answered, ended) if t), default=None)
     if offered and last and last - offered >= MAX_SPAN:
         hours = (last - offered).total_seconds() / 3600
@@ -123,7 +126,7 @@ def merge_ticket(existing: Row | None, patch: Row) -> Row:
     merged = overlay(existing, patch, TICKET_DEFAULTS)
     created = merged["created_at"]
     errors = [
-        f"{field}: {merged[field].isoformat()} is before created_at {created.isoformat()}"
+        f"{field}: {utc(merged[field])} is before created_at {utc(created)}"
         for field in ("first_response_at", "resolved_at")
         if merged[field] is not None and merged[field] < created
     ]

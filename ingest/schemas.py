@@ -122,5 +122,5 @@ def describe_errors(error: ValidationError) -> list[str]:
             message = "must be shorter than 24 h (86400 s)"
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
-        lines.append(f"{field}: {message}")
+        lines.append(f"{field}: {message[:1].lower()}{message[1:]}")
     return lines

@@ -41,14 +41,14 @@ class _Batch:
     kind: Kind
     vendor_id: int
     result: IngestResult = field(default_factory=IngestResult)
-    rejections: list[tuple[int, int | None, str | None, str, list[str]]] = field(
-        default_factory=list
-    )
+    rejections: list[writer.Rejection] = field(default_factory=list)
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
-        self.rejections.append((raw.index, client_id, key, raw.text, errs))
+        self.rejections.append(
+            writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)
+        )
 
 
 class IngestService:

@@ -6,7 +6,7 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from psycopg import Connection, errors
@@ -137,18 +137,39 @@ def mark_dirty(pg: Connection, markers: set[tuple[int, str, int, datetime]]) -> 
         )
 
 
+class Rejection(NamedTuple):
+    """A rejected record as stored: where it was, what it said, and why it was refused."""
+
+    index: int
+    client_id: int | None
+    key: str | None
+    payload: str
+    canonical: str
+    errors: list[str]
+
+
 def store_rejected(
-    pg: Connection,
-    kind: str,
-    vendor_id: int | None,
-    rejections: Sequence[tuple[int, int | None, str | None, str, list[str]]],
+    pg: Connection, kind: str, vendor_id: int | None, rejections: Sequence[Rejection]
 ) -> None:
-    """Keep every rejected record with its reasons; a replayed one is stored once."""
+    """Keep every rejected record with its reasons; a replayed one is stored once.
+
+    Replays are recognised by a hash of the record's canonical form, so the same record
+    sent again as JSON or NDJSON is not stored twice.
+    """
     if not rejections:
         return
     rows = [
-        (client_id, vendor_id, kind, index, key, payload, _digest(payload), orjson.dumps(errs).decode())
-        for index, client_id, key, payload, errs in rejections
+        (
+            r.client_id,
+            vendor_id,
+            kind,
+            r.index,
+            r.key,
+            r.payload,
+            _digest(r.canonical),
+            orjson.dumps(r.errors).decode(),
+        )
+        for r in rejections
     ]
     with pg.cursor() as cur:
         cur.executemany(

@@ -1,0 +1,77 @@
+"""Fixtures: a fresh PostgreSQL database per test session, built by the real migrations.
+
+With DATABASE_URL set, the database is created on that server; without it, on the
+embedded PostgreSQL that CallPulse starts itself (the path a new user's machine takes).
+"""
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+from app.core.db import Database, sqlalchemy_url
+from app.core.embedded import start_embedded_postgres
+from app.main import create_app
+from app.migrate import upgrade
+from tests.factories import Tenant, make_tenant
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Create a throw-away database for this test session and return its libpq URL."""
+    server_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(
+        tmp_path_factory.mktemp("embedded")
+    )
+    admin = make_url(sqlalchemy_url(server_url))
+    name = f"callpulse_test_{secrets.token_hex(4)}"
+    conninfo = admin.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=database_url, rate_limit_per_s=0)
+
+
+@pytest.fixture(scope="session")
+def database(settings: Settings) -> Iterator[Database]:
+    """The migrated test database."""
+    db = Database.from_settings(settings)
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, database: Database) -> Iterator[TestClient]:
+    """An HTTP client for the ASGI app, on the test database."""
+    with TestClient(create_app(settings, database)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tenant(database: Database) -> Tenant:
+    """A client with three queues, two vendors and a vendor key, unique to this test."""
+    return make_tenant(database)
+
+
+@pytest.fixture
+def pg(database_url: str) -> Iterator[psycopg.Connection]:
+    """A plain psycopg connection to the test database, for checking what was stored."""
+    url = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        yield conn
