@@ -1,22 +1,14 @@
 """Alembic environment: the URL comes from CallPulse's settings (or a passed connection)."""
 
-import re
-
 from alembic import context
 from sqlalchemy import create_engine
 
 from app.core.config import get_settings
 from app.core.db import resolve_database_url
 from app.models import Base
-from app.partitions import PARTITION_COLUMNS
+from app.partitions import include_in_migrations
 
 target_metadata = Base.metadata
-_PARTITION = re.compile(rf"^({'|'.join(PARTITION_COLUMNS)})_p\d{{6}}$")
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Leave monthly partitions (created at run time, not by migrations) out of comparisons."""
-    return not (type_ == "table" and name and _PARTITION.match(name))
 
 
 def run_migrations_online() -> None:
@@ -34,7 +26,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
-        connection=connection, target_metadata=target_metadata, include_object=include_object
+        connection=connection, target_metadata=target_metadata, include_object=include_in_migrations
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ cli = typer.Typer(
 )
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 IMPORT_TYPES = {
     ".csv": "text/csv",
     ".ndjson": "application/x-ndjson",
@@ -42,7 +43,7 @@ def main() -> None:
     try:
         cli()
     except AppError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
         raise SystemExit(2) from None
 
 
@@ -171,9 +172,8 @@ def import_file(
         f"{total.accepted} accepted, {total.duplicates} duplicates, {len(total.rejected)} rejected"
     )
     for rejection in total.rejected[:10]:
-        err.print(
-            f"  record {rejection['index']} ({rejection['id']}): " + "; ".join(rejection["errors"])
-        )
+        errors = "; ".join(rejection["errors"])
+        err.print(escape(f"  record {rejection['index']} ({rejection['id']}): {errors}"))
     if total.rejected:
         err.print(
             "rejected records are kept in the rejected_records table; fix and re-import"

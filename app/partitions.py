@@ -4,6 +4,7 @@ A partition is created as a plain table and then attached, which takes only a
 SHARE UPDATE EXCLUSIVE lock on the parent, so ingest into other months goes on meanwhile.
 """
 
+import re
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -12,6 +13,17 @@ from sqlalchemy import Engine, text
 
 PARTITION_COLUMNS = {"calls": "offered_at", "agent_state_changes": "at", "tickets": "created_at"}
 _LOCK_KEY = "callpulse:partitions"
+_PARTITION_NAME = re.compile(rf"^({'|'.join(PARTITION_COLUMNS)})_p\d{{6}}$")
+
+
+def is_partition(name: str | None) -> bool:
+    """Tell whether a table name is a monthly partition (made at run time, not by migrations)."""
+    return bool(name and _PARTITION_NAME.match(name))
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Alembic `include_object` hook: leave monthly partitions out of schema comparisons."""
+    return not (type_ == "table" and is_partition(name))
 
 
 def month_start(moment: datetime) -> datetime:

@@ -1,0 +1,128 @@
+"""The `callpulse` command, run as a user runs it: a subprocess with DATABASE_URL."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import post
+
+
+def callpulse(database_url: str, *args: str, input_text: str | None = None):
+    """Run `callpulse ARGS` against the test database and return the completed process."""
+    env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "120"}
+    return subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", *args],
+        capture_output=True, text=True, env=env, input=input_text, timeout=120, check=False,
+    )
+
+
+@pytest.fixture
+def yaml_file(tmp_path: Path) -> tuple[Path, str]:
+    s = secrets.token_hex(3)
+    path = tmp_path / "tenants.yaml"
+    path.write_text(f"""
+clients:
+  - {{code: acme-{s}, name: ACME Bank, timezone: Asia/Shanghai}}
+vendors:
+  - {{code: va-{s}, name: Vendor A}}
+queues:
+  - {{code: cards-{s}, client: acme-{s}, vendors: [va-{s}], sl_threshold_s: 20,
+     sl_formula: abandoned_negative, short_abandon_s: 0}}
+""")
+    return path, s
+
+
+def test_apply_is_idempotent_and_keys_create_prints_only_the_key(database_url, yaml_file, client):
+    path, s = yaml_file
+    first = callpulse(database_url, "apply", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "1 clients created" in first.stderr and "1 queues created" in first.stderr
+    again = callpulse(database_url, "apply", str(path))
+    assert again.returncode == 0 and "nothing changed" in again.stderr
+    made = callpulse(database_url, "keys", "create", "--kind", "vendor", "--vendor", f"va-{s}")
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip()
+    assert made.stdout == key + "\n" and key.startswith("cpk_")
+    record = {"call_id": "cli-1", "queue": f"cards-{s}", "offered_at": "2026-11-20T01:00:00Z"}
+    r = client.post("/v1/calls", json=record, headers={"Authorization": f"Bearer {key}"})
+    assert r.json()["accepted"] == 1
+
+
+def test_apply_change_updates_queue(database_url, yaml_file, pg):
+    path, s = yaml_file
+    callpulse(database_url, "apply", str(path))
+    path.write_text(path.read_text().replace("sl_threshold_s: 20", "sl_threshold_s: 30"))
+    changed = callpulse(database_url, "apply", str(path))
+    assert "1 queues updated" in changed.stderr
+    threshold = pg.execute("SELECT sl_threshold_s FROM queues WHERE code = %s", [f"cards-{s}"])
+    assert threshold.fetchone()[0] == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("queues: [{code: x1, client: nobody}]", "queues[0] (x1).client: unknown client 'nobody'"),
+        ("queues: [{code: x2, client: c, sl_formula: magic}]", "queues[0] (x2).sl_formula: input"),
+        ("clients: [{code: c3, name: C, timezone: Mars/Base}]",
+         "clients[0] (c3).timezone: unknown timezone 'Mars/Base'"),
+        ("clients: [{code: c4, nam: C}]", "clients[0] (c4).nam: unknown key"),
+        ("clients: [{code: c4, nam: C}", "not valid YAML"),
+        ("widgets: []", "widgets: unknown section"),
+        ("vendors: [{code: v5}]", "vendors[0] (v5).name: required"),
+    ],
+)
+def test_apply_bad_yaml_names_entry_and_field(database_url, tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    result = callpulse(database_url, "apply", str(path))
+    assert result.returncode == 2
+    assert message.lower() in result.stderr.lower(), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_keys_create_errors_say_what_to_do(database_url):
+    result = callpulse(database_url, "keys", "create", "--kind", "vendor", "--vendor", "ghost")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "unknown vendor 'ghost': add it with `callpulse apply` first" in result.stderr
+    result = callpulse(database_url, "keys", "create", "--kind", "vendor")
+    assert "--vendor CODE is required" in result.stderr
+
+
+def test_import_uses_the_same_validation_and_writer(database_url, tenant, tmp_path, client, pg):
+    rows = ["call_id,queue,offered_at,answered_at,csat"]
+    rows += [f"imp-{i},{tenant.queue},2026-11-20T01:{i % 60:02d}:00Z,,{i % 100}" for i in range(2500)]
+    rows += [f"imp-bad,{tenant.queue},2026-11-20T01:00:00,,"]
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = callpulse(database_url, "import", str(path), "--kind", "calls",
+                       "--vendor", tenant.vendor)
+    assert result.returncode == 1, result.stderr
+    assert "2500 accepted, 0 duplicates, 1 rejected" in result.stderr
+    assert "record 2500 (imp-bad): offered_at: timestamp needs a UTC offset" in result.stderr
+    assert "importing calls.csv" in result.stderr  # the progress bar
+    again = callpulse(database_url, "import", str(path), "--kind", "calls",
+                      "--vendor", tenant.vendor)
+    assert "0 accepted, 2500 duplicates, 1 rejected" in again.stderr
+    stored = pg.execute("SELECT count(*) FROM calls c JOIN clients k ON k.id = c.client_id"
+                        " WHERE k.code = %s", [tenant.client]).fetchone()[0]
+    assert stored == 2500
+    # the same records over HTTP are duplicates too: one writer, one set of rules
+    http = post(client, "/v1/calls", [{"call_id": "imp-7", "queue": tenant.queue,
+                                       "offered_at": "2026-11-20T01:07:00Z", "csat": 7}], tenant)
+    assert http.json()["duplicates"] == 1
+
+
+def test_import_ndjson_events(database_url, tenant, tmp_path):
+    events = [{"agent": "nd-a", "state": s, "at": f"2026-11-20T01:0{i}:00Z",
+               "queues": [tenant.queue]} for i, s in enumerate(["available", "talking", "acw"])]
+    path = tmp_path / "agents.ndjson"
+    path.write_text("\n".join(json.dumps(e) for e in events))
+    result = callpulse(database_url, "import", str(path), "--kind", "agent-events",
+                       "--vendor", tenant.vendor)
+    assert result.returncode == 0, result.stderr
+    assert "3 accepted" in result.stderr
