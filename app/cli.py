@@ -1,5 +1,6 @@
 """The `callpulse` command: serve, worker, migrate, apply, keys, import, demo."""
 
+import os
 import signal
 import threading
 from collections import Counter
@@ -186,25 +187,36 @@ def import_file(
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
     scheduler: Annotated[bool, typer.Option(help="run the periodic jobs in this process")] = True,
 ) -> None:
     """Serve the API (and the scheduler, unless --no-scheduler); migrates first."""
-    _serve(get_settings(), host, port, scheduler)
+    settings = get_settings()
+    _serve(settings, host, port, workers, scheduler, _database(settings))
 
 
 def _serve(
-    settings: Settings, host: str, port: int, scheduler: bool, database: Database | None = None
+    settings: Settings, host: str, port: int, workers: int, scheduler: bool, database: Database
 ) -> None:
     import uvicorn
 
     from app.main import create_app
 
-    database = database or _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
+    if workers == 1:
+        app = create_app(settings.model_copy(update={"scheduler": scheduler}), database)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        return
+    # Worker processes build their own app from the environment; jobs are lock-guarded.
+    os.environ["CALLPULSE_SCHEDULER"] = str(scheduler).lower()
+    if not settings.database_url:
+        os.environ["DATABASE_URL"] = database.url  # workers join this process's embedded server
     uvicorn.run(
-        create_app(settings, database, run_scheduler=scheduler),
+        "app.main:create_app",
+        factory=True,
         host=host,
         port=port,
+        workers=workers,
         log_level="info",
         access_log=False,
     )
@@ -259,4 +271,4 @@ Push a call detail record:
     -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
     -d '{sample}'
 """)
-    _serve(settings, host, port, scheduler=True, database=database)
+    _serve(settings, host, port, 1, True, database)

@@ -1,5 +1,6 @@
 """The FastAPI app factory: routers, error handlers, and the scheduler's lifespan."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,12 +18,7 @@ from ingest.endpoints import router as ingest_router
 from ingest.service import IngestService
 
 
-def create_app(
-    settings: Settings | None = None,
-    database: Database | None = None,
-    *,
-    run_scheduler: bool = False,
-) -> FastAPI:
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the CallPulse app; it connects lazily, so it starts even while PostgreSQL is down."""
     settings = settings or get_settings()
     database = database or Database.from_settings(settings)
@@ -30,7 +26,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        scheduler = create_scheduler(partitions, settings) if run_scheduler else None
+        gc.freeze()  # start-up objects live forever: keep them out of every GC pass
+        scheduler = create_scheduler(partitions, settings) if settings.scheduler else None
         if scheduler:
             scheduler.start()
         yield

@@ -52,7 +52,8 @@ class PartitionManager:
 
     def ensure(self, needed: Iterable[tuple[str, datetime]]) -> list[str]:
         """Create the partitions for every `(table, moment)` not yet covered; return new names."""
-        wanted = {partition_name(t, month_start(m)): (t, month_start(m)) for t, m in needed}
+        months = {(table, month_start(moment)) for table, moment in needed}
+        wanted = {partition_name(table, month): (table, month) for table, month in months}
         with self._lock:
             if self._known is None or not wanted.keys() <= self._known:
                 self._known = self._existing()

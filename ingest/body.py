@@ -24,8 +24,13 @@ class RawRecord:
 
     index: int
     value: Any
-    text: str
+    source: str | None = None
     error: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the record as received (JSON items are re-serialised only when needed)."""
+        return self.source if self.source is not None else orjson.dumps(self.value).decode()
 
     @property
     def canonical(self) -> str:
@@ -73,7 +78,7 @@ def _json(text: str) -> list[RawRecord]:
     except orjson.JSONDecodeError as exc:
         raise AppError(f"body is not valid JSON: {exc}") from exc
     items = value if isinstance(value, list) else [value]
-    return [RawRecord(i, item, orjson.dumps(item).decode()) for i, item in enumerate(items)]
+    return [RawRecord(i, item) for i, item in enumerate(items)]
 
 
 def _ndjson(text: str) -> list[RawRecord]:

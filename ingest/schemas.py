@@ -1,11 +1,9 @@
 """The four record shapes vendors push (DESIGN §5), with messages that name the field."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -23,10 +21,6 @@ def _text_timestamp(value: Any) -> Any:
     raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-22T09:30:00+08:00")
 
 
-def _quantize(places: str) -> AfterValidator:
-    return AfterValidator(lambda v: None if v is None else Decimal(v).quantize(Decimal(places)))
-
-
 def _split_codes(value: Any) -> Any:
     if isinstance(value, str):
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
@@ -34,8 +28,9 @@ def _split_codes(value: Any) -> Any:
 
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_timestamp)]
-Seconds = Annotated[Decimal, Field(ge=0, lt=DAY_S, allow_inf_nan=False), _quantize("0.001")]
-Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), _quantize("0.01")]
+# Stored as numeric(10,3) and numeric(6,2); the writer rounds to those places (ingest.merge).
+Seconds = Annotated[float, Field(ge=0, lt=DAY_S, allow_inf_nan=False)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 Code = Annotated[str, Field(min_length=1, max_length=128)]
 
 

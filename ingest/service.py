@@ -67,10 +67,7 @@ class IngestService:
             batch = _Batch(kind, vendor_id)
             valid = self._validate(batch, records, latest)
             self.partitions.ensure(
-                (kind.table.name, moment)
-                for _, record in valid
-                for name in kind.timestamps
-                if (moment := getattr(record, name)) is not None
+                (kind.table.name, getattr(record, kind.partition_field)) for _, record in valid
             )
             try:
                 with self.database.session_scope() as session:
@@ -104,6 +101,22 @@ class IngestService:
         return valid
 
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
+        table = batch.kind.table
+        patched = self._patches(pg, batch, valid)
+        keys = list(dict.fromkeys(key for *_, patches in patched for key, _ in patches))
+        stored = writer.fetch_rows(pg, table, keys)
+        state = self._merge(batch, patched, stored)
+        new = [row for key, row in state.items() if key not in stored]
+        changed = [(stored[key], row) for key, row in state.items() if stored.get(key, row) != row]
+        writer.insert_rows(pg, table, new)
+        writer.update_rows(pg, table, changed)
+        writer.mark_dirty(pg, self._markers(table, new, changed))
+        writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)
+
+    def _patches(
+        self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]
+    ) -> list[tuple[RawRecord, Any, list[tuple[tuple, Row]]]]:
+        """Resolve each record's queues and agents, and return its keyed row patches."""
         kind, vendor_id = batch.kind, batch.vendor_id
         tenancy = self._tenancy(pg, kind, vendor_id, [record for _, record in valid])
         planned = []
@@ -115,50 +128,46 @@ class IngestService:
         agents = writer.agent_ids(
             pg, {(t.client_id, vendor_id, t.agent) for *_, ts in planned for t in ts if t.agent}
         )
-        patched = [
-            (
-                raw,
-                record,
-                [
-                    kind.patch(record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent)))
-                    for t in targets
-                ],
-            )
-            for raw, record, targets in planned
-        ]
-        table = kind.table
-        keys = list(dict.fromkeys(_key(p, table.key) for *_, ps in patched for p in ps))
-        stored = writer.fetch_rows(pg, table, keys)
+        patched = []
+        for raw, record, targets in planned:
+            patches = []
+            for t in targets:
+                patch = kind.patch(
+                    record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent))
+                )
+                patches.append((tuple(patch[c] for c in kind.table.key), patch))
+            patched.append((raw, record, patches))
+        return patched
+
+    @staticmethod
+    def _merge(
+        batch: _Batch,
+        patched: list[tuple[RawRecord, Any, list[tuple[tuple, Row]]]],
+        stored: dict[tuple, Row],
+    ) -> dict[tuple, Row]:
+        """Merge records in batch order into the stored rows; count accepted and duplicates."""
         state = dict(stored)
         for raw, record, patches in patched:
             try:
-                merged = [
-                    (_key(p, table.key), kind.merge(state.get(_key(p, table.key)), p, record))
-                    for p in patches
-                ]
+                merged = [(key, batch.kind.merge(state.get(key), p, record)) for key, p in patches]
             except RecordRejected as exc:
-                batch.reject(raw, exc.errors, patches[0]["client_id"])
+                batch.reject(raw, exc.errors, patches[0][1]["client_id"])
                 continue
             if all(state.get(key) == row for key, row in merged):
                 batch.result.duplicates += 1
                 continue
             batch.result.accepted += 1
             state.update(merged)
-        new = [row for key, row in state.items() if key not in stored]
-        changed = [(stored[key], row) for key, row in state.items() if stored.get(key, row) != row]
-        writer.insert_rows(pg, table, new)
-        writer.update_rows(pg, table, changed)
-        writer.mark_dirty(pg, self._markers(table, new, changed))
-        writer.store_rejected(pg, kind.name, vendor_id, batch.rejections)
+        return state
 
     @staticmethod
     def _tenancy(pg: Connection, kind: Kind, vendor_id: int, records: list[Any]) -> Tenancy:
-        queues = writer.served_queues(pg, vendor_id)
+        code, queues = writer.served_queues(pg, vendor_id)
         wanted = {code for r in records for code in (getattr(r, "queues", None) or [])}
         wanted |= {r.queue for r in records if hasattr(r, "queue")}
         tenancy = Tenancy(
             vendor_id=vendor_id,
-            vendor_code=writer.vendor_code(pg, vendor_id),
+            vendor_code=code,
             queues=queues,
             known_queue_codes=writer.existing_queue_codes(pg, sorted(wanted - queues.keys())),
         )
@@ -180,7 +189,3 @@ class IngestService:
             )
             for row in rows
         }
-
-
-def _key(row: Row, columns: tuple[str, ...]) -> tuple:
-    return tuple(row[c] for c in columns)

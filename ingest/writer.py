@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from psycopg import Connection, errors
+from psycopg.types.numeric import FloatLoader
 
 from ingest.facts import FactTable
 from ingest.merge import Row
@@ -24,17 +25,31 @@ def _unnest(types: Sequence[str], alias: str, names: Sequence[str]) -> str:
     return f"unnest({arrays}) AS {alias}({', '.join(names)})"
 
 
-def _columns(rows: Iterable[Row], names: Sequence[str], types: Sequence[str]) -> list[list[Any]]:
-    """Return one array per column; array-typed values travel as text (unnest would flatten)."""
+def _columns(rows: Iterable[Row], names: Sequence[str]) -> list[str]:
+    """Return one array literal per column (array-typed values nest as text: unnest flattens)."""
     rows = list(rows)
-    return [
-        [_array_literal(row[name]) if kind.endswith("[]") else row[name] for row in rows]
-        for name, kind in zip(names, types, strict=True)
-    ]
+    return [array_literal([row[name] for row in rows]) for name in names]
 
 
-def _array_literal(values: list[Any] | None) -> str | None:
-    return None if values is None else "{" + ",".join(str(v) for v in values) + "}"
+def array_literal(values: Iterable[Any]) -> str:
+    """Render values as a PostgreSQL array literal.
+
+    Much faster than psycopg's generic list adaptation, which dominated batch time.
+    """
+    return "{" + ",".join(_element(v) for v in values) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = array_literal(value) if isinstance(value, list) else str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def fetch_rows(pg: Connection, table: FactTable, keys: Sequence[tuple]) -> dict[tuple, Row]:
@@ -57,8 +72,9 @@ def fetch_rows(pg: Connection, table: FactTable, keys: Sequence[tuple]) -> dict[
             f"SELECT {cols} FROM {wanted.replace(' AS w(', ' AS r(')}"
             f" JOIN {table.name} t ON {match} ORDER BY {order} FOR UPDATE OF t"
         )
-    key_columns = [list(column) for column in zip(*keys, strict=True)]
+    key_columns = [array_literal(column) for column in zip(*keys, strict=True)]
     with pg.cursor() as cur:
+        cur.adapters.register_loader("numeric", FloatLoader)  # compare with rounded floats
         cur.execute(sql, key_columns)
         names = [d.name for d in cur.description or []]
         found = [dict(zip(names, values, strict=True)) for values in cur]
@@ -102,7 +118,7 @@ def update_rows(pg: Connection, table: FactTable, changes: Sequence[tuple[Row, R
             f"UPDATE {table.name} t SET {', '.join(settable)},"
             f" updated_at = now() FROM {_unnest(types, 'v', names)}"
             f" WHERE {match} AND t.{time} = v.old_time",
-            _columns(new_rows, names, types),
+            _columns(new_rows, names),
         )
         moved = [new for old, new in changes if old[time] != new[time]]
         if table.keys_table and moved:
@@ -111,7 +127,7 @@ def update_rows(pg: Connection, table: FactTable, changes: Sequence[tuple[Row, R
             cur.execute(
                 f"UPDATE {table.keys_table} t SET {time} = v.{time}"
                 f" FROM {_unnest(key_types, 'v', key_names)} WHERE {match}",
-                _columns(moved, key_names, key_types),
+                _columns(moved, key_names),
             )
 
 
@@ -133,7 +149,7 @@ def mark_dirty(pg: Connection, markers: set[tuple[int, str, int, datetime]]) -> 
             " SELECT * FROM unnest(%s::int[], %s::text[], %s::int[], %s::timestamptz[])"
             " ON CONFLICT (client_id, subject, subject_id, interval_start)"
             " DO UPDATE SET marked_at = now()",
-            [list(column) for column in zip(*ordered, strict=True)],
+            [array_literal(column) for column in zip(*ordered, strict=True)],
         )
 
 
@@ -184,19 +200,24 @@ def _digest(payload: str) -> bytes:
     return hashlib.sha256(payload.encode()).digest()
 
 
-def served_queues(pg: Connection, vendor_id: int) -> dict[str, tuple[int, int]]:
-    """Return `{queue code: (client_id, queue_id)}` for the queues the vendor serves."""
+def served_queues(pg: Connection, vendor_id: int) -> tuple[str, dict[str, tuple[int, int]]]:
+    """Return the vendor's code and `{queue code: (client_id, queue_id)}` of queues it serves."""
     with pg.cursor() as cur:
         cur.execute(
-            "SELECT q.code, q.client_id, q.id FROM queue_vendors qv JOIN queues q"
-            " ON q.id = qv.queue_id WHERE qv.vendor_id = %s",
+            "SELECT v.code, q.code, q.client_id, q.id FROM vendors v"
+            " LEFT JOIN queue_vendors qv ON qv.vendor_id = v.id"
+            " LEFT JOIN queues q ON q.id = qv.queue_id WHERE v.id = %s",
             [vendor_id],
         )
-        return {code: (client_id, queue_id) for code, client_id, queue_id in cur}
+        rows = cur.fetchall()
+    code = rows[0][0] if rows else str(vendor_id)
+    return code, {queue: (client, queue_id) for _, queue, client, queue_id in rows if queue}
 
 
 def existing_queue_codes(pg: Connection, codes: Sequence[str]) -> set[str]:
     """Return which of `codes` name a queue at all (to tell unknown from not served)."""
+    if not codes:
+        return set()
     with pg.cursor() as cur:
         cur.execute("SELECT code FROM queues WHERE code = ANY(%s)", [list(codes)])
         return {code for (code,) in cur}
@@ -223,7 +244,7 @@ def agent_ids(pg: Connection, wanted: set[tuple[int, int, str]]) -> dict[tuple[i
         " USING (client_id, vendor_id, code)"
     )
     with pg.cursor() as cur:
-        cur.execute(query, [list(c) for c in zip(*wanted, strict=True)])
+        cur.execute(query, [array_literal(c) for c in zip(*wanted, strict=True)])
         found = {(c, v, code): agent_id for c, v, code, agent_id in cur}
         missing = sorted(wanted - found.keys())
         if missing:
@@ -231,16 +252,8 @@ def agent_ids(pg: Connection, wanted: set[tuple[int, int, str]]) -> dict[tuple[i
                 "INSERT INTO agents (client_id, vendor_id, code)"
                 " SELECT * FROM unnest(%s::int[], %s::int[], %s::text[])"
                 " ON CONFLICT (client_id, vendor_id, code) DO NOTHING",
-                [list(c) for c in zip(*missing, strict=True)],
+                [array_literal(c) for c in zip(*missing, strict=True)],
             )
-            cur.execute(query, [list(c) for c in zip(*missing, strict=True)])
+            cur.execute(query, [array_literal(c) for c in zip(*missing, strict=True)])
             found.update({(c, v, code): agent_id for c, v, code, agent_id in cur})
     return found
-
-
-def vendor_code(pg: Connection, vendor_id: int) -> str:
-    """Return the code of a vendor (for messages)."""
-    with pg.cursor() as cur:
-        cur.execute("SELECT code FROM vendors WHERE id = %s", [vendor_id])
-        found = cur.fetchone()
-    return found[0] if found else str(vendor_id)

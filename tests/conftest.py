@@ -44,7 +44,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     """Settings pointing at the test database."""
-    return Settings(database_url=database_url, rate_limit_per_s=0)
+    return Settings(database_url=database_url, rate_limit_per_s=0, scheduler=False)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     db_retry_after_s: int = 5
     partitions_ahead_months: int = 3
     public_url: str = "http://127.0.0.1:8000"
+    scheduler: bool = Field(default=True, description="run periodic jobs in the API process")
 
     @property
     def resolved_data_dir(self) -> Path:

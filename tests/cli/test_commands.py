@@ -17,7 +17,12 @@ def callpulse(database_url: str, *args: str, input_text: str | None = None):
     env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "120"}
     return subprocess.run(
         [sys.executable, "-c", "from app.cli import main; main()", *args],
-        capture_output=True, text=True, env=env, input=input_text, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input_text,
+        timeout=120,
+        check=False,
     )
 
 
@@ -68,8 +73,10 @@ def test_apply_change_updates_queue(database_url, yaml_file, pg):
     [
         ("queues: [{code: x1, client: nobody}]", "queues[0] (x1).client: unknown client 'nobody'"),
         ("queues: [{code: x2, client: c, sl_formula: magic}]", "queues[0] (x2).sl_formula: input"),
-        ("clients: [{code: c3, name: C, timezone: Mars/Base}]",
-         "clients[0] (c3).timezone: unknown timezone 'Mars/Base'"),
+        (
+            "clients: [{code: c3, name: C, timezone: Mars/Base}]",
+            "clients[0] (c3).timezone: unknown timezone 'Mars/Base'",
+        ),
         ("clients: [{code: c4, nam: C}]", "clients[0] (c4).nam: unknown key"),
         ("clients: [{code: c4, nam: C}", "not valid YAML"),
         ("widgets: []", "widgets: unknown section"),
@@ -95,34 +102,54 @@ def test_keys_create_errors_say_what_to_do(database_url):
 
 def test_import_uses_the_same_validation_and_writer(database_url, tenant, tmp_path, client, pg):
     rows = ["call_id,queue,offered_at,answered_at,csat"]
-    rows += [f"imp-{i},{tenant.queue},2026-11-20T01:{i % 60:02d}:00Z,,{i % 100}" for i in range(2500)]
+    rows += [
+        f"imp-{i},{tenant.queue},2026-11-20T01:{i % 60:02d}:00Z,,{i % 100}" for i in range(2500)
+    ]
     rows += [f"imp-bad,{tenant.queue},2026-11-20T01:00:00,,"]
     path = tmp_path / "calls.csv"
     path.write_text("\n".join(rows) + "\n")
-    result = callpulse(database_url, "import", str(path), "--kind", "calls",
-                       "--vendor", tenant.vendor)
+    result = callpulse(
+        database_url, "import", str(path), "--kind", "calls", "--vendor", tenant.vendor
+    )
     assert result.returncode == 1, result.stderr
     assert "2500 accepted, 0 duplicates, 1 rejected" in result.stderr
     assert "record 2500 (imp-bad): offered_at: timestamp needs a UTC offset" in result.stderr
     assert "importing calls.csv" in result.stderr  # the progress bar
-    again = callpulse(database_url, "import", str(path), "--kind", "calls",
-                      "--vendor", tenant.vendor)
+    again = callpulse(
+        database_url, "import", str(path), "--kind", "calls", "--vendor", tenant.vendor
+    )
     assert "0 accepted, 2500 duplicates, 1 rejected" in again.stderr
-    stored = pg.execute("SELECT count(*) FROM calls c JOIN clients k ON k.id = c.client_id"
-                        " WHERE k.code = %s", [tenant.client]).fetchone()[0]
+    stored = pg.execute(
+        "SELECT count(*) FROM calls c JOIN clients k ON k.id = c.client_id WHERE k.code = %s",
+        [tenant.client],
+    ).fetchone()[0]
     assert stored == 2500
     # the same records over HTTP are duplicates too: one writer, one set of rules
-    http = post(client, "/v1/calls", [{"call_id": "imp-7", "queue": tenant.queue,
-                                       "offered_at": "2026-11-20T01:07:00Z", "csat": 7}], tenant)
+    http = post(
+        client,
+        "/v1/calls",
+        [
+            {
+                "call_id": "imp-7",
+                "queue": tenant.queue,
+                "offered_at": "2026-11-20T01:07:00Z",
+                "csat": 7,
+            }
+        ],
+        tenant,
+    )
     assert http.json()["duplicates"] == 1
 
 
 def test_import_ndjson_events(database_url, tenant, tmp_path):
-    events = [{"agent": "nd-a", "state": s, "at": f"2026-11-20T01:0{i}:00Z",
-               "queues": [tenant.queue]} for i, s in enumerate(["available", "talking", "acw"])]
+    events = [
+        {"agent": "nd-a", "state": s, "at": f"2026-11-20T01:0{i}:00Z", "queues": [tenant.queue]}
+        for i, s in enumerate(["available", "talking", "acw"])
+    ]
     path = tmp_path / "agents.ndjson"
     path.write_text("\n".join(json.dumps(e) for e in events))
-    result = callpulse(database_url, "import", str(path), "--kind", "agent-events",
-                       "--vendor", tenant.vendor)
+    result = callpulse(
+        database_url, "import", str(path), "--kind", "agent-events", "--vendor", tenant.vendor
+    )
     assert result.returncode == 0, result.stderr
     assert "3 accepted" in result.stderr

@@ -28,7 +28,9 @@ def test_non_bearer_scheme_is_401(client, tenant):
 
 
 def test_client_key_may_not_ingest(client, tenant):
-    r = post(client, "/v1/calls", [{**RECORD, "queue": tenant.queue}], tenant, key=tenant.client_key)
+    r = post(
+        client, "/v1/calls", [{**RECORD, "queue": tenant.queue}], tenant, key=tenant.client_key
+    )
     assert r.status_code == 403
     assert r.json()["error"] == "a client key may not do this; needs a vendor key"
 
@@ -41,8 +43,9 @@ def test_revoked_key_is_401(client, tenant, database):
 
 
 def test_keys_are_stored_hashed(tenant, pg):
-    stored = pg.execute("SELECT key_hash, prefix FROM api_keys WHERE prefix = %s",
-                        [tenant.key[:12]]).fetchone()
+    stored = pg.execute(
+        "SELECT key_hash, prefix FROM api_keys WHERE prefix = %s", [tenant.key[:12]]
+    ).fetchone()
     assert bytes(stored[0]) == hash_key(tenant.key)
     assert tenant.key.encode() not in bytes(stored[0])
     dump = pg.execute("SELECT string_agg(api_keys::text, '') FROM api_keys").fetchone()[0]
@@ -52,8 +55,10 @@ def test_keys_are_stored_hashed(tenant, pg):
 def test_rate_limit_answers_429_with_retry_after(settings, database, tenant):
     limited = settings.model_copy(update={"rate_limit_per_s": 0.5, "rate_limit_burst": 2})
     with TestClient(create_app(limited, database)) as fresh:
-        codes = [post(fresh, "/v1/calls", [{**RECORD, "queue": tenant.queue}], tenant).status_code
-                 for _ in range(3)]
+        codes = [
+            post(fresh, "/v1/calls", [{**RECORD, "queue": tenant.queue}], tenant).status_code
+            for _ in range(3)
+        ]
         last = post(fresh, "/v1/calls", [{**RECORD, "queue": tenant.queue}], tenant)
     assert codes[:2] == [200, 200] and codes[2] == 429
     assert last.status_code == 429 and int(last.headers["retry-after"]) >= 1

@@ -18,7 +18,9 @@ def unreachable_url() -> str:
     return f"postgresql://postgres@127.0.0.1:{port}/callpulse"
 
 
-@pytest.mark.parametrize("path", ["/v1/calls", "/v1/call-events", "/v1/agent-events", "/v1/tickets"])
+@pytest.mark.parametrize(
+    "path", ["/v1/calls", "/v1/call-events", "/v1/agent-events", "/v1/tickets"]
+)
 def test_ingest_while_database_down_is_503(unreachable_url, path):
     app = create_app(Settings(database_url=unreachable_url, db_retry_after_s=7))
     with TestClient(app, raise_server_exceptions=False) as client:

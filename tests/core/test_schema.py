@@ -17,9 +17,7 @@ from app.partitions import (
 
 def test_models_match_migrations(database):
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"include_object": include_in_migrations}
-        )
+        context = MigrationContext.configure(conn, opts={"include_object": include_in_migrations})
         assert compare_metadata(context, Base.metadata) == []
 
 

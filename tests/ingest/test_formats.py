@@ -34,20 +34,43 @@ def records(kind: str, queue: str, tag: str) -> list[dict]:
     if kind == "call-events":
         return [
             {"call_id": f"ev-{tag}", "queue": queue, "event": "offered", "at": f"{day}00:00Z"},
-            {"call_id": f"ev-{tag}", "queue": queue, "event": "answered", "at": f"{day}00:20Z",
-             "agent": "a-002"},
-            {"call_id": f"ev-{tag}", "queue": queue, "event": "ended", "at": f"{day}03:00Z",
-             "hold_s": 12, "resolved": True},
+            {
+                "call_id": f"ev-{tag}",
+                "queue": queue,
+                "event": "answered",
+                "at": f"{day}00:20Z",
+                "agent": "a-002",
+            },
+            {
+                "call_id": f"ev-{tag}",
+                "queue": queue,
+                "event": "ended",
+                "at": f"{day}03:00Z",
+                "hold_s": 12,
+                "resolved": True,
+            },
         ]
     if kind == "agent-events":
         return [
             {"agent": f"ag-{tag}", "state": "available", "at": f"{day}00:00Z", "queues": [queue]},
-            {"agent": f"ag-{tag}", "state": "not_ready", "at": f"{day}10:00Z", "reason": "break",
-             "queues": [queue]},
+            {
+                "agent": f"ag-{tag}",
+                "state": "not_ready",
+                "at": f"{day}10:00Z",
+                "reason": "break",
+                "queues": [queue],
+            },
         ]
     return [
-        {"ticket_id": f"t-{tag}", "queue": queue, "channel": "email", "created_at": f"{day}00:00Z",
-         "first_response_at": f"{day}40:00Z", "agent": "a-003", "priority": "high"},
+        {
+            "ticket_id": f"t-{tag}",
+            "queue": queue,
+            "channel": "email",
+            "created_at": f"{day}00:00Z",
+            "first_response_at": f"{day}40:00Z",
+            "agent": "a-003",
+            "priority": "high",
+        },
         {"ticket_id": f"u-{tag}", "queue": queue, "channel": "chat", "created_at": f"{day}05:00Z"},
     ]
 

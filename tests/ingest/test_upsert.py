@@ -31,15 +31,26 @@ def mixed_batches(t) -> dict[str, list[dict]]:
     q = t.queue
     return {
         "calls": [
-            {"call_id": "r1", "queue": q, "offered_at": "2026-11-20T09:00:00+08:00",
-             "answered_at": "2026-11-20T09:00:05+08:00", "ended_at": "2026-11-20T09:02:00+08:00",
-             "agent": "a1", "csat": 80},
+            {
+                "call_id": "r1",
+                "queue": q,
+                "offered_at": "2026-11-20T09:00:00+08:00",
+                "answered_at": "2026-11-20T09:00:05+08:00",
+                "ended_at": "2026-11-20T09:02:00+08:00",
+                "agent": "a1",
+                "csat": 80,
+            },
             {"call_id": "r2", "queue": q, "offered_at": "2026-11-20T09:10:00+08:00"},
             {"call_id": "r3", "queue": "nope", "offered_at": "2026-11-20T09:10:00+08:00"},
         ],
         "call-events": [
-            {"call_id": "r4", "queue": q, "event": "answered", "at": "2026-11-20T01:00:10Z",
-             "agent": "a2"},
+            {
+                "call_id": "r4",
+                "queue": q,
+                "event": "answered",
+                "at": "2026-11-20T01:00:10Z",
+                "agent": "a2",
+            },
             {"call_id": "r4", "queue": q, "event": "offered", "at": "2026-11-20T01:00:00Z"},
             {"call_id": "r4", "queue": q, "event": "bogus", "at": "2026-11-20T01:00:00Z"},
         ],
@@ -48,7 +59,12 @@ def mixed_batches(t) -> dict[str, list[dict]]:
             {"agent": "a1", "state": "talking", "at": "2026-11-20T01:00:05Z", "queues": [q]},
         ],
         "tickets": [
-            {"ticket_id": "t1", "queue": q, "channel": "chat", "created_at": "2026-11-20T01:00:00Z"},
+            {
+                "ticket_id": "t1",
+                "queue": q,
+                "channel": "chat",
+                "created_at": "2026-11-20T01:00:00Z",
+            },
             {"ticket_id": "t2", "queue": q, "channel": "fax", "created_at": "2026-11-20T01:00:00Z"},
         ],
     }
@@ -80,17 +96,43 @@ def test_replaying_a_csv_batch_leaves_every_table_unchanged(client, tenant, pg):
 
 def test_null_never_erases_and_later_values_correct(client, tenant, pg):
     q = tenant.queue
-    post(client, "/v1/calls", [{"call_id": "n1", "queue": q, "offered_at": "2026-11-20T01:00:00Z",
-                                "answered_at": "2026-11-20T01:00:09Z", "csat": 70,
-                                "transferred": True, "agent": "a9"}], tenant)
-    partial = {"call_id": "n1", "queue": q, "offered_at": "2026-11-20T01:00:00Z",
-               "answered_at": None, "csat": None, "ended_at": "2026-11-20T01:03:00Z"}
+    post(
+        client,
+        "/v1/calls",
+        [
+            {
+                "call_id": "n1",
+                "queue": q,
+                "offered_at": "2026-11-20T01:00:00Z",
+                "answered_at": "2026-11-20T01:00:09Z",
+                "csat": 70,
+                "transferred": True,
+                "agent": "a9",
+            }
+        ],
+        tenant,
+    )
+    partial = {
+        "call_id": "n1",
+        "queue": q,
+        "offered_at": "2026-11-20T01:00:00Z",
+        "answered_at": None,
+        "csat": None,
+        "ended_at": "2026-11-20T01:03:00Z",
+    }
     assert post(client, "/v1/calls", [partial], tenant).json()["accepted"] == 1
-    fix = {"call_id": "n1", "queue": q, "offered_at": "2026-11-20T01:00:00Z", "csat": 95,
-           "transferred": False}
+    fix = {
+        "call_id": "n1",
+        "queue": q,
+        "offered_at": "2026-11-20T01:00:00Z",
+        "csat": 95,
+        "transferred": False,
+    }
     assert post(client, "/v1/calls", [fix], tenant).json()["accepted"] == 1
-    row = pg.execute("SELECT answered_at, ended_at, csat, transferred, agent_id IS NOT NULL"
-                     " FROM calls WHERE call_id = 'n1'").fetchone()
+    row = pg.execute(
+        "SELECT answered_at, ended_at, csat, transferred, agent_id IS NOT NULL"
+        " FROM calls WHERE call_id = 'n1'"
+    ).fetchone()
     assert row[0] == datetime(2026, 11, 20, 1, 0, 9, tzinfo=UTC)
     assert row[1] == datetime(2026, 11, 20, 1, 3, tzinfo=UTC)
     assert row[2:] == (95, False, True)
@@ -98,26 +140,42 @@ def test_null_never_erases_and_later_values_correct(client, tenant, pg):
 
 def test_corrected_offered_at_moves_the_call_and_marks_both_intervals(client, tenant, pg):
     q = tenant.queue
-    post(client, "/v1/calls", [{"call_id": "mv", "queue": q,
-                                "offered_at": "2026-10-31T23:59:00Z"}], tenant)
+    post(
+        client,
+        "/v1/calls",
+        [{"call_id": "mv", "queue": q, "offered_at": "2026-10-31T23:59:00Z"}],
+        tenant,
+    )
     moved = {"call_id": "mv", "queue": q, "offered_at": "2026-11-01T00:01:00Z"}
     assert post(client, "/v1/calls", [moved], tenant).json()["accepted"] == 1
-    rows = pg.execute("SELECT tableoid::regclass::text, offered_at FROM calls"
-                      " WHERE call_id = 'mv'").fetchall()
+    rows = pg.execute(
+        "SELECT tableoid::regclass::text, offered_at FROM calls WHERE call_id = 'mv'"
+    ).fetchall()
     assert rows == [("calls_p202611", datetime(2026, 11, 1, 0, 1, tzinfo=UTC))]
-    key = pg.execute("SELECT k.offered_at FROM call_keys k JOIN clients c ON c.id = k.client_id"
-                     " WHERE c.code = %s AND k.call_id = 'mv'", [tenant.client]).fetchone()
+    key = pg.execute(
+        "SELECT k.offered_at FROM call_keys k JOIN clients c ON c.id = k.client_id"
+        " WHERE c.code = %s AND k.call_id = 'mv'",
+        [tenant.client],
+    ).fetchone()
     assert key[0] == rows[0][1]
-    marks = pg.execute("SELECT interval_start FROM dirty_intervals d JOIN clients c"
-                       " ON c.id = d.client_id WHERE c.code = %s ORDER BY 1",
-                       [tenant.client]).fetchall()
-    assert [m[0] for m in marks] == [datetime(2026, 10, 31, 23, 45, tzinfo=UTC),
-                                     datetime(2026, 11, 1, 0, 0, tzinfo=UTC)]
+    marks = pg.execute(
+        "SELECT interval_start FROM dirty_intervals d JOIN clients c"
+        " ON c.id = d.client_id WHERE c.code = %s ORDER BY 1",
+        [tenant.client],
+    ).fetchall()
+    assert [m[0] for m in marks] == [
+        datetime(2026, 10, 31, 23, 45, tzinfo=UTC),
+        datetime(2026, 11, 1, 0, 0, tzinfo=UTC),
+    ]
 
 
 def test_record_from_1999_lands_in_a_partition_made_on_demand(client, tenant, pg):
-    ticket = {"ticket_id": "old", "queue": tenant.queue, "channel": "email",
-              "created_at": "1999-02-01T10:00:00+02:00"}
+    ticket = {
+        "ticket_id": "old",
+        "queue": tenant.queue,
+        "channel": "email",
+        "created_at": "1999-02-01T10:00:00+02:00",
+    }
     assert post(client, "/v1/tickets", [ticket], tenant).json()["accepted"] == 1
     where = pg.execute("SELECT tableoid::regclass::text FROM tickets WHERE ticket_id = 'old'")
     assert where.fetchone()[0] == "tickets_p199902"
@@ -126,52 +184,78 @@ def test_record_from_1999_lands_in_a_partition_made_on_demand(client, tenant, pg
 EVENT_TIMES = {"offered": 0, "answered": 25, "ended": 200, "acw_done": 230}
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(order=st.permutations(list(EVENT_TIMES)), seed=st.integers(0, 10**6),
-       split=st.integers(1, 4))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    order=st.permutations(list(EVENT_TIMES)), seed=st.integers(0, 10**6), split=st.integers(1, 4)
+)
 def test_call_events_in_any_order_and_batching_give_the_same_row(
     client, database, pg, order, seed, split
 ):
     tenant = make_tenant(database)
     base = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
     events = [
-        {"call_id": "perm", "queue": tenant.queue, "event": e,
-         "at": (base + timedelta(seconds=EVENT_TIMES[e])).isoformat(),
-         **({"agent": "a7"} if e == "answered" else {}),
-         **({"hold_s": 15, "resolved": True} if e == "ended" else {})}
+        {
+            "call_id": "perm",
+            "queue": tenant.queue,
+            "event": e,
+            "at": (base + timedelta(seconds=EVENT_TIMES[e])).isoformat(),
+            **({"agent": "a7"} if e == "answered" else {}),
+            **({"hold_s": 15, "resolved": True} if e == "ended" else {}),
+        }
         for e in order
     ]
     random.Random(seed).shuffle(events)
     for i in range(0, len(events), split):
-        assert not post(client, "/v1/call-events", events[i:i + split], tenant).json()["rejected"]
+        assert not post(client, "/v1/call-events", events[i : i + split], tenant).json()["rejected"]
     row = pg.execute(
         "SELECT offered_at, offered_known, answered_at, ended_at, acw_done_at, hold_s, resolved"
         " FROM calls c JOIN clients k ON k.id = c.client_id WHERE k.code = %s",
         [tenant.client],
     ).fetchall()
-    assert row == [(base, True, base + timedelta(seconds=25), base + timedelta(seconds=200),
-                    base + timedelta(seconds=230), 15, True)]
+    assert row == [
+        (
+            base,
+            True,
+            base + timedelta(seconds=25),
+            base + timedelta(seconds=200),
+            base + timedelta(seconds=230),
+            15,
+            True,
+        )
+    ]
     again = post(client, "/v1/call-events", events, tenant).json()
     assert again["duplicates"] == len(events) and again["accepted"] == 0
 
 
 def test_concurrent_writers_of_the_same_new_calls_keep_one_row_each(client, tenant, pg):
-    calls = [{"call_id": f"race-{i}", "queue": tenant.queue,
-              "offered_at": "2026-11-20T01:00:00Z", "csat": i % 100} for i in range(300)]
+    calls = [
+        {
+            "call_id": f"race-{i}",
+            "queue": tenant.queue,
+            "offered_at": "2026-11-20T01:00:00Z",
+            "csat": i % 100,
+        }
+        for i in range(300)
+    ]
     results = []
 
     def push(batch):
         results.append(post(client, "/v1/calls", batch, tenant).json())
 
-    threads = [threading.Thread(target=push, args=(random.sample(calls, len(calls)),))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=push, args=(random.sample(calls, len(calls)),)) for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert sum(r["accepted"] for r in results) == 300
     assert sum(r["duplicates"] for r in results) == 900
-    count = pg.execute("SELECT count(*), count(DISTINCT call_id) FROM calls c JOIN clients k"
-                       " ON k.id = c.client_id WHERE k.code = %s", [tenant.client]).fetchone()
+    count = pg.execute(
+        "SELECT count(*), count(DISTINCT call_id) FROM calls c JOIN clients k"
+        " ON k.id = c.client_id WHERE k.code = %s",
+        [tenant.client],
+    ).fetchone()
     assert count == (300, 300)

@@ -1,0 +1,259 @@
+"""Benchmark: HTTP ingest of CDRs vs. the raw COPY + INSERT … ON CONFLICT path, same run.
+
+Starts a live `callpulse serve` on a fresh database, pushes N CDRs in batches over real
+HTTP, then writes the same rows straight into PostgreSQL (COPY into a staging table, then
+INSERT … ON CONFLICT into `calls`) and prints both rates and their ratio.
+
+    .venv/bin/python bench/ingest.py --calls 200000 [--batch 1000] [--concurrency 2]
+
+Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary directory.
+"""
+
+import argparse
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import orjson
+import psycopg
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.access.keys import create_key
+from app.core.db import Database, sqlalchemy_url
+from app.core.embedded import start_embedded_postgres
+from app.migrate import upgrade
+from app.partitions import PartitionManager
+from app.tenancy.config import TenancyFile
+from app.tenancy.service import apply_tenancy
+
+QUEUES = [f"bench-q{i}" for i in range(10)]
+COLUMNS = [
+    "client_id",
+    "call_id",
+    "offered_at",
+    "queue_id",
+    "vendor_id",
+    "direction",
+    "answered_at",
+    "ended_at",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "transferred",
+    "resolved",
+    "csat",
+]
+
+
+def make_calls(n: int, seed: int = 7) -> list[dict]:
+    """Return n complete CDRs spread over the last 30 days."""
+    rng = random.Random(seed)
+    start = datetime.now(UTC) - timedelta(days=30)
+    calls = []
+    for i in range(n):
+        offered = start + timedelta(seconds=rng.uniform(0, 29 * 86400))
+        wait = rng.expovariate(1 / 25)
+        talk = rng.lognormvariate(5, 0.6)
+        calls.append(
+            {
+                "call_id": f"bench-{i:08d}",
+                "queue": rng.choice(QUEUES),
+                "offered_at": offered.isoformat(),
+                "answered_at": (offered + timedelta(seconds=wait)).isoformat(),
+                "ended_at": (offered + timedelta(seconds=wait + talk)).isoformat(),
+                "agent": f"a{rng.randrange(200):03d}",
+                "talk_s": round(talk, 3),
+                "hold_s": round(rng.uniform(0, 30), 3),
+                "acw_s": round(rng.uniform(5, 60), 3),
+                "transferred": rng.random() < 0.1,
+                "resolved": rng.random() < 0.8,
+                "csat": rng.randrange(60, 101),
+            }
+        )
+    return calls
+
+
+def prepare(server_url: str) -> tuple[str, str, dict]:
+    """Create a fresh database with tenants; return its URL, a vendor key and ids."""
+    admin = make_url(sqlalchemy_url(server_url))
+    name = f"callpulse_bench_{secrets.token_hex(4)}"
+    conninfo = admin.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    upgrade(database)
+    now = datetime.now(UTC)
+    PartitionManager(database.engine).ensure([("calls", now - timedelta(days=31)), ("calls", now)])
+    spec = TenancyFile.model_validate(
+        {
+            "clients": [{"code": "http", "name": "HTTP"}, {"code": "raw", "name": "Raw"}],
+            "vendors": [{"code": "bench-v", "name": "Bench vendor"}],
+            "queues": [{"code": q, "client": "http", "vendors": ["bench-v"]} for q in QUEUES]
+            + [{"code": f"raw-{q}", "client": "raw", "vendors": ["bench-v"]} for q in QUEUES],
+        }
+    )
+    with database.session_scope() as session:
+        apply_tenancy(session, spec)
+        key = create_key(session, "vendor", vendor_code="bench-v")
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
+        ids = {
+            "raw_client": c.execute("SELECT id FROM clients WHERE code = 'raw'").fetchone()[0],
+            "vendor": c.execute("SELECT id FROM vendors WHERE code = 'bench-v'").fetchone()[0],
+            "queues": dict(c.execute("SELECT code, id FROM queues WHERE code LIKE 'raw-%'")),
+        }
+    database.dispose()
+    return url, key, ids
+
+
+def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> float:
+    """Write the calls with COPY into a staging table + INSERT … ON CONFLICT; return rows/s."""
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[3:])
+    with psycopg.connect(conninfo) as conn:
+        started = time.perf_counter()
+        for i in range(0, len(calls), batch):
+            with conn.transaction():
+                conn.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS staging"
+                    " (LIKE calls INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+                )
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY staging ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+                ):
+                    for call in calls[i : i + batch]:
+                        copy.write_row(
+                            [
+                                ids["raw_client"],
+                                call["call_id"],
+                                call["offered_at"],
+                                ids["queues"][f"raw-{call['queue']}"],
+                                ids["vendor"],
+                                "inbound",
+                                call["answered_at"],
+                                call["ended_at"],
+                                call["talk_s"],
+                                call["hold_s"],
+                                call["acw_s"],
+                                call["transferred"],
+                                call["resolved"],
+                                call["csat"],
+                            ]
+                        )
+                conn.execute(
+                    f"INSERT INTO calls ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)}"
+                    f" FROM staging ON CONFLICT (client_id, call_id, offered_at)"
+                    f" DO UPDATE SET {updates}"
+                )
+        return len(calls) / (time.perf_counter() - started)
+
+
+def http_ingest(
+    base: str, key: str, calls: list[dict], batch: int, workers: int, replay: bool = False
+) -> float:
+    """POST the calls in batches over HTTP with `workers` requests in flight; return records/s."""
+    bodies = [orjson.dumps(calls[i : i + batch]) for i in range(0, len(calls), batch)]
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def send(body: bytes) -> int:
+        with httpx.Client(timeout=120) as client:
+            response = client.post(f"{base}/v1/calls", content=body, headers=headers)
+        response.raise_for_status()
+        result = response.json()
+        assert not result["rejected"], result["rejected"][:3]
+        return result["duplicates" if replay else "accepted"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        accepted = sum(pool.map(send, bodies))
+    elapsed = time.perf_counter() - started
+    assert accepted == len(calls), (accepted, len(calls))
+    return len(calls) / elapsed
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen:
+    """Start `callpulse serve` on the bench database and wait until /health answers."""
+    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-scheduler",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(120):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit(f"callpulse serve did not start: {process.stderr.read().decode()[-2000:]}")
+
+
+def main() -> None:
+    """Run both paths on the same rows and print records/s and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--workers", type=int, default=2, help="callpulse serve --workers")
+    args = parser.parse_args()
+    server_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(
+        Path(tempfile.mkdtemp(prefix="callpulse-bench-"))
+    )
+    url, key, ids = prepare(server_url)
+    calls = make_calls(args.calls)
+    print(
+        f"{args.calls:,} CDRs, batches of {args.batch:,}, on "
+        f"{'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded PostgreSQL'}"
+    )
+    raw = raw_upsert(url, calls, args.batch, ids)
+    print(f"raw COPY + INSERT … ON CONFLICT (1 connection): {raw:>10,.0f} rows/s")
+    process = serve(url, args.port, args.workers)
+    try:
+        http = http_ingest(
+            f"http://127.0.0.1:{args.port}", key, calls, args.batch, args.concurrency
+        )
+        replay = http_ingest(
+            f"http://127.0.0.1:{args.port}",
+            key,
+            calls[: args.calls // 4],
+            args.batch,
+            args.concurrency,
+            replay=True,
+        )
+    finally:
+        process.terminate()
+        process.wait(10)
+    print(
+        f"HTTP POST /v1/calls ({args.concurrency} in flight, {args.workers} workers):"
+        f" {http:>10,.0f} records/s"
+    )
+    print(f"HTTP replay (all duplicates):                {replay:>10,.0f} records/s")
+    print(f"ratio HTTP / raw upsert:                     {http / raw:>10.2f}  (target ≥ 0.50)")
+
+
+if __name__ == "__main__":
+    main()
