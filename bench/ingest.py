@@ -12,7 +12,6 @@ Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary 
 import argparse
 import os
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -24,12 +23,11 @@ from pathlib import Path
 import httpx
 import orjson
 import psycopg
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.access.keys import create_key
-from app.core.db import Database, sqlalchemy_url
+from app.core.db import Database, create_database, libpq_url
 from app.core.embedded import start_embedded_postgres
 from app.migrate import upgrade
 from app.partitions import PartitionManager
@@ -85,12 +83,7 @@ def make_calls(n: int, seed: int = 7) -> list[dict]:
 
 def prepare(server_url: str) -> tuple[str, str, dict]:
     """Create a fresh database with tenants; return its URL, a vendor key and ids."""
-    admin = make_url(sqlalchemy_url(server_url))
-    name = f"callpulse_bench_{secrets.token_hex(4)}"
-    conninfo = admin.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
+    url = create_database(server_url, "callpulse_bench")
     database = Database(url)
     upgrade(database)
     now = datetime.now(UTC)
@@ -106,7 +99,7 @@ def prepare(server_url: str) -> tuple[str, str, dict]:
     with database.session_scope() as session:
         apply_tenancy(session, spec)
         key = create_key(session, "vendor", vendor_code="bench-v")
-    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
+    with psycopg.connect(libpq_url(url)) as c:
         ids = {
             "raw_client": c.execute("SELECT id FROM clients WHERE code = 'raw'").fetchone()[0],
             "vendor": c.execute("SELECT id FROM vendors WHERE code = 'bench-v'").fetchone()[0],
@@ -118,7 +111,7 @@ def prepare(server_url: str) -> tuple[str, str, dict]:
 
 def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> float:
     """Write the calls with COPY into a staging table + INSERT … ON CONFLICT; return rows/s."""
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
+    conninfo = libpq_url(url)
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[3:])
     with psycopg.connect(conninfo) as conn:
         started = time.perf_counter()

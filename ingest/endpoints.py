@@ -82,37 +82,29 @@ _DOC = (
 )
 
 
-@router.post("/calls", response_model=IngestResponse, openapi_extra=_body_doc("calls"))
-async def post_calls(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
-    return await ingest("calls", request, principal)
+ROUTES = {
+    "calls": "Push call detail records, complete or partial.",
+    "call-events": "Push call events (offered, answered, abandoned, ended, acw_done) in any order.",
+    "agent-events": "Push agent state changes.",
+    "tickets": "Push e-mail, chat, web, social and SMS tickets.",
+}
 
 
-post_calls.__doc__ = "Push call detail records, complete or partial." + _DOC
+def _add_route(kind: str, summary: str) -> None:
+    async def endpoint(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+        return await ingest(kind, request, principal)
+
+    endpoint.__doc__ = summary + _DOC
+    router.add_api_route(
+        f"/{kind}",
+        endpoint,
+        methods=["POST"],
+        name=f"post_{kind.replace('-', '_')}",
+        summary=summary.rstrip("."),
+        response_model=IngestResponse,
+        openapi_extra=_body_doc(kind),
+    )
 
 
-@router.post("/call-events", response_model=IngestResponse, openapi_extra=_body_doc("call-events"))
-async def post_call_events(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
-    return await ingest("call-events", request, principal)
-
-
-post_call_events.__doc__ = (
-    "Push call events (offered, answered, abandoned, ended, acw_done) in any order." + _DOC
-)
-
-
-@router.post(
-    "/agent-events", response_model=IngestResponse, openapi_extra=_body_doc("agent-events")
-)
-async def post_agent_events(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
-    return await ingest("agent-events", request, principal)
-
-
-post_agent_events.__doc__ = "Push agent state changes." + _DOC
-
-
-@router.post("/tickets", response_model=IngestResponse, openapi_extra=_body_doc("tickets"))
-async def post_tickets(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
-    return await ingest("tickets", request, principal)
-
-
-post_tickets.__doc__ = "Push e-mail, chat, web, social and SMS tickets." + _DOC
+for _kind, _summary in ROUTES.items():
+    _add_route(_kind, _summary)

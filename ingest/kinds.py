@@ -107,7 +107,8 @@ def _fields(record: Record, *omit: str) -> Row:
     return fields
 
 
-def _call_patch(record: CallRecord, target: Target, vendor_id: int, agent_id: int | None) -> Row:
+def _queue_patch(record: Record, target: Target, vendor_id: int, agent_id: int | None) -> Row:
+    """Patch for a call detail record or a ticket: the record's own fields plus tenancy ids."""
     return {
         "client_id": target.client_id,
         "queue_id": target.queue_ids[0],
@@ -139,18 +140,6 @@ def _call_event_patch(
     }
 
 
-def _ticket_patch(
-    record: TicketRecord, target: Target, vendor_id: int, agent_id: int | None
-) -> Row:
-    return {
-        "client_id": target.client_id,
-        "queue_id": target.queue_ids[0],
-        "vendor_id": vendor_id,
-        "agent_id": agent_id,
-        **_fields(record, "queue", "agent"),
-    }
-
-
 def _agent_patch(
     record: AgentEventRecord, target: Target, vendor_id: int, agent_id: int | None
 ) -> Row:
@@ -176,7 +165,7 @@ KINDS = {
             ("offered_at", "answered_at", "ended_at"),
             "offered_at",
             _queue_target,
-            _call_patch,
+            _queue_patch,
             lambda existing, patch, _: merge_call(existing, patch),
         ),
         Kind(
@@ -211,7 +200,7 @@ KINDS = {
             ("created_at", "first_response_at", "resolved_at"),
             "created_at",
             _queue_target,
-            _ticket_patch,
+            _queue_patch,
             lambda existing, patch, _: merge_ticket(existing, patch),
         ),
     )

@@ -5,17 +5,15 @@ embedded PostgreSQL that CallPulse starts itself (the path a new user's machine 
 """
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
-from app.core.db import Database, sqlalchemy_url
+from app.core.db import Database, create_database, drop_database, libpq_url
 from app.core.embedded import start_embedded_postgres
 from app.main import create_app
 from app.migrate import upgrade
@@ -30,15 +28,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(
         tmp_path_factory.mktemp("embedded")
     )
-    admin = make_url(sqlalchemy_url(server_url))
-    name = f"callpulse_test_{secrets.token_hex(4)}"
-    conninfo = admin.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
+    url = create_database(server_url, "callpulse_test")
     yield url
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +64,5 @@ def tenant(database: Database) -> Tenant:
 @pytest.fixture
 def pg(database_url: str) -> Iterator[psycopg.Connection]:
     """A plain psycopg connection to the test database, for checking what was stored."""
-    url = make_url(database_url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         yield conn

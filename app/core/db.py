@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -25,6 +25,37 @@ def resolve_database_url(settings: Settings) -> str:
     if settings.database_url:
         return sqlalchemy_url(settings.database_url)
     return sqlalchemy_url(start_embedded_postgres(settings.resolved_data_dir))
+
+
+def create_database(server_url: str, prefix: str) -> str:
+    """Create a new, uniquely named database on the server and return its URL."""
+    import secrets
+
+    import psycopg
+
+    admin = make_url(sqlalchemy_url(server_url))
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(_libpq(admin.set(database="postgres")), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database named in `url`, closing its connections first."""
+    import psycopg
+
+    parsed = make_url(url)
+    with psycopg.connect(_libpq(parsed.set(database="postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+
+
+def libpq_url(url: str) -> str:
+    """Return a SQLAlchemy URL in the plain libpq form psycopg connects with."""
+    return _libpq(make_url(url))
+
+
+def _libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class Database:

@@ -1,41 +1,49 @@
 """Apply a tenancy file: upsert clients, vendors and queues by code (idempotent)."""
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConfigError
 from app.models import Client, Queue, QueueVendor, Vendor
-from app.tenancy.config import TenancyFile
+from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
 
 
 def apply_tenancy(session: Session, spec: TenancyFile) -> Counter[str]:
     """Create or update every entry of `spec`; return counts like `{"queues created": 2}`."""
     counts: Counter[str] = Counter()
-    clients = {c.code: c for c in session.scalars(select(Client))}
-    for entry in spec.clients:
-        client = clients.get(entry.code)
-        if client is None:
-            client = clients[entry.code] = Client(code=entry.code)
-            session.add(client)
-            counts["clients created"] += 1
-        elif (client.name, client.timezone) != (entry.name, entry.timezone):
-            counts["clients updated"] += 1
-        client.name, client.timezone = entry.name, entry.timezone
-    vendors = {v.code: v for v in session.scalars(select(Vendor))}
-    for vendor_entry in spec.vendors:
-        vendor = vendors.get(vendor_entry.code)
-        if vendor is None:
-            vendor = vendors[vendor_entry.code] = Vendor(code=vendor_entry.code)
-            session.add(vendor)
-            counts["vendors created"] += 1
-        elif vendor.name != vendor_entry.name:
-            counts["vendors updated"] += 1
-        vendor.name = vendor_entry.name
+    clients = _upsert_by_code(session, Client, spec.clients, ("name", "timezone"), counts)
+    vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
     session.flush()
     _apply_queues(session, spec, clients, vendors, counts)
     return counts
+
+
+def _upsert_by_code(
+    session: Session,
+    model: type[Client] | type[Vendor],
+    entries: Sequence[ClientSpec] | Sequence[VendorSpec],
+    fields: tuple[str, ...],
+    counts: Counter[str],
+) -> dict[str, Any]:
+    """Create or update rows of `model` by code; return every row by code."""
+    label = model.__tablename__
+    rows: dict[str, Any] = {row.code: row for row in session.scalars(select(model))}
+    for entry in entries:
+        row = rows.get(entry.code)
+        wanted = {field: getattr(entry, field) for field in fields}
+        if row is None:
+            row = rows[entry.code] = model(code=entry.code)
+            session.add(row)
+            counts[f"{label} created"] += 1
+        elif any(getattr(row, field) != value for field, value in wanted.items()):
+            counts[f"{label} updated"] += 1
+        for field, value in wanted.items():
+            setattr(row, field, value)
+    return rows
 
 
 def _apply_queues(

@@ -1,5 +1,6 @@
 """Every kind of bad record gets an error naming its field, is stored, and sinks nothing."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -257,7 +258,8 @@ def test_agent_of_vendor_serving_two_clients_needs_queues(client, tenant):
 
 
 def test_unparseable_ndjson_line_and_short_csv_row_are_rejected_not_fatal(client, tenant, pg):
-    ndjson = f'{{"call_id": "nd1", "queue": "{tenant.queue}", "offered_at": "{GOOD["offered_at"]}"}}\n{{oops\n'
+    good = {"call_id": "nd1", "queue": tenant.queue, **GOOD}
+    ndjson = json.dumps(good) + "\n{oops\n'
     r = client.post(
         "/v1/calls",
         content=ndjson,
