@@ -259,7 +259,7 @@ def test_agent_of_vendor_serving_two_clients_needs_queues(client, tenant):
 
 def test_unparseable_ndjson_line_and_short_csv_row_are_rejected_not_fatal(client, tenant, pg):
     good = {"call_id": "nd1", "queue": tenant.queue, **GOOD}
-    ndjson = json.dumps(good) + "\n{oops\n'
+    ndjson = json.dumps(good) + "\n{oops\n"
     r = client.post(
         "/v1/calls",
         content=ndjson,
