@@ -4,9 +4,10 @@ import os
 import signal
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -255,10 +256,11 @@ def demo(
         _print_counts(apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))))
         key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
     base = f"http://{host}:{port}"
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
+    moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
     sample = (
-        f'{{"call_id": "demo-{now:%H%M%S}", "queue": "acme-cards", '
-        f'"offered_at": "{now.isoformat()}", "answered_at": "{now.isoformat()}"}}'
+        f'{{"call_id": "demo-{now:%H%M%S}", "queue": "acme-cards", "offered_at": "{moments[0]}",'
+        f' "answered_at": "{moments[1]}", "ended_at": "{moments[2]}", "agent": "a-001"}}'
     )
     err.print(f"""
 [bold green]CallPulse demo[/bold green] — API at {base}

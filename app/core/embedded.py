@@ -13,12 +13,12 @@ log = logging.getLogger(__name__)
 
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or join) the embedded cluster in `data_dir` and return its libpq URL."""
-    import pgserver
-
     pgdata = data_dir / "pgdata"
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pgserver
+
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
     _servers.append(server)  # keep a handle: pgserver stops the cluster when none is left
     log.info("embedded PostgreSQL running in %s", pgdata)
