@@ -4,8 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.checks import RecordRejected
 from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
-from ingest.merge import RecordRejected, Row, merge_agent_change, merge_call, merge_ticket
 from ingest.schemas import (
     AgentEventRecord,
     CallEventRecord,
@@ -13,6 +13,8 @@ from ingest.schemas import (
     Record,
     TicketRecord,
 )
+
+Row = dict[str, Any]
 
 
 @dataclass
@@ -55,7 +57,6 @@ class Kind:
     partition_field: str
     targets: Callable[[Any, Tenancy], list[Target]]
     patch: Callable[[Any, Target, int, int | None], Row]
-    merge: Callable[[Row | None, Row, Any], Row]
 
     def record_id(self, raw: Any) -> str | None:
         """Return the record's id for error reports, if it has a readable one."""
@@ -92,19 +93,9 @@ def _agent_targets(record: AgentEventRecord, tenancy: Tenancy) -> list[Target]:
     return [Target(clients[0], (), record.agent)]
 
 
-STORED_PLACES = {"talk_s": 3, "hold_s": 3, "acw_s": 3, "csat": 2}
-
-
 def _fields(record: Record, *omit: str) -> Row:
-    """Return the record's fields, numbers rounded to the places the table stores.
-
-    Rounding here makes a replay compare equal to the stored row, so it is a duplicate.
-    """
-    fields = {name: value for name, value in record.__dict__.items() if name not in omit}
-    for name, places in STORED_PLACES.items():
-        if fields.get(name) is not None:
-            fields[name] = round(fields[name], places)
-    return fields
+    """Return the record's fields but `omit` (pydantic keeps them in `__dict__`)."""
+    return {name: value for name, value in record.__dict__.items() if name not in omit}
 
 
 def _queue_patch(record: Record, target: Target, vendor_id: int, agent_id: int | None) -> Row:
@@ -136,6 +127,7 @@ def _call_event_patch(
         "vendor_id": vendor_id,
         "agent_id": agent_id,
         _EVENT_FIELDS[record.event]: record.at,
+        "abandoned": record.event == "abandoned",
         **_fields(record, "queue", "agent", "event", "at"),
     }
 
@@ -166,7 +158,6 @@ KINDS = {
             "offered_at",
             _queue_target,
             _queue_patch,
-            lambda existing, patch, _: merge_call(existing, patch),
         ),
         Kind(
             "call-events",
@@ -177,9 +168,6 @@ KINDS = {
             "at",
             _queue_target,
             _call_event_patch,
-            lambda existing, patch, record: merge_call(
-                existing, patch, abandoned=record.event == "abandoned"
-            ),
         ),
         Kind(
             "agent-events",
@@ -190,7 +178,6 @@ KINDS = {
             "at",
             _agent_targets,
             _agent_patch,
-            lambda existing, patch, _: merge_agent_change(existing, patch),
         ),
         Kind(
             "tickets",
@@ -201,7 +188,6 @@ KINDS = {
             "created_at",
             _queue_target,
             _queue_patch,
-            lambda existing, patch, _: merge_ticket(existing, patch),
         ),
     )
 }

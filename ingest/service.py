@@ -1,5 +1,6 @@
 """Ingest one batch: validate, resolve tenancy, merge with stored rows, write, report."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,10 @@ from app.core.db import Database
 from app.partitions import PartitionManager
 from ingest import writer
 from ingest.body import RawRecord
-from ingest.kinds import KINDS, Kind, Tenancy
-from ingest.merge import RecordRejected, Row, check_not_future
+from ingest.checks import RecordRejected, check_not_future
+from ingest.facts import FactTable
+from ingest.kinds import KINDS, Kind, Row, Tenancy
+from ingest.merge_sql import stage_columns
 from ingest.schemas import describe_errors
 
 RETRIES = 3
@@ -103,20 +106,27 @@ class IngestService:
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
         table = batch.kind.table
         patched = self._patches(pg, batch, valid)
-        keys = list(dict.fromkeys(key for *_, patches in patched for key, _ in patches))
-        stored = writer.fetch_rows(pg, table, keys)
-        state = self._merge(batch, patched, stored)
-        new = [row for key, row in state.items() if key not in stored]
-        changed = [(stored[key], row) for key, row in state.items() if stored.get(key, row) != row]
-        writer.insert_rows(pg, table, new)
-        writer.update_rows(pg, table, changed)
-        writer.mark_dirty(pg, self._markers(table, new, changed))
+        rows, passes = _stage(table, patched)
+        writer.stage_rows(pg, table, rows)
+        outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)
+        for pass_no in range(passes):
+            for result in writer.merge_pass(pg, table, pass_no, self.settings.interval_minutes):
+                outcomes[result.idx].append(result)
+        for raw, _, patches in patched:
+            results = outcomes[raw.index]
+            errs = list(dict.fromkeys(e for r in results for e in r.errors))
+            if errs:
+                batch.reject(raw, errs, patches[0]["client_id"])
+            elif any(r.written for r in results):
+                batch.result.accepted += 1
+            else:
+                batch.result.duplicates += 1
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)
 
     def _patches(
         self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]
-    ) -> list[tuple[RawRecord, Any, list[tuple[tuple, Row]]]]:
-        """Resolve each record's queues and agents, and return its keyed row patches."""
+    ) -> list[tuple[RawRecord, Any, list[Row]]]:
+        """Resolve each record's queues and agents, and return its row patches."""
         kind, vendor_id = batch.kind, batch.vendor_id
         tenancy = self._tenancy(pg, kind, vendor_id, [record for _, record in valid])
         planned = []
@@ -128,37 +138,17 @@ class IngestService:
         agents = writer.agent_ids(
             pg, {(t.client_id, vendor_id, t.agent) for *_, ts in planned for t in ts if t.agent}
         )
-        patched = []
-        for raw, record, targets in planned:
-            patches = []
-            for t in targets:
-                patch = kind.patch(
-                    record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent))
-                )
-                patches.append((tuple(patch[c] for c in kind.table.key), patch))
-            patched.append((raw, record, patches))
-        return patched
-
-    @staticmethod
-    def _merge(
-        batch: _Batch,
-        patched: list[tuple[RawRecord, Any, list[tuple[tuple, Row]]]],
-        stored: dict[tuple, Row],
-    ) -> dict[tuple, Row]:
-        """Merge records in batch order into the stored rows; count accepted and duplicates."""
-        state = dict(stored)
-        for raw, record, patches in patched:
-            try:
-                merged = [(key, batch.kind.merge(state.get(key), p, record)) for key, p in patches]
-            except RecordRejected as exc:
-                batch.reject(raw, exc.errors, patches[0][1]["client_id"])
-                continue
-            if all(state.get(key) == row for key, row in merged):
-                batch.result.duplicates += 1
-                continue
-            batch.result.accepted += 1
-            state.update(merged)
-        return state
+        return [
+            (
+                raw,
+                record,
+                [
+                    kind.patch(record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent)))
+                    for t in targets
+                ],
+            )
+            for raw, record, targets in planned
+        ]
 
     @staticmethod
     def _tenancy(pg: Connection, kind: Kind, vendor_id: int, records: list[Any]) -> Tenancy:
@@ -175,17 +165,20 @@ class IngestService:
             tenancy.agent_clients = writer.agent_clients(pg, vendor_id, [r.agent for r in records])
         return tenancy
 
-    def _markers(
-        self, table: Any, new: list[Row], changed: list[tuple[Row, Row]]
-    ) -> set[tuple[int, str, int, datetime]]:
-        minutes = self.settings.interval_minutes
-        rows = new + [row for pair in changed for row in pair]
-        return {
-            (
-                row["client_id"],
-                table.subject,
-                row[table.subject_column],
-                writer.interval_start(row[table.time_column], minutes),
-            )
-            for row in rows
-        }
+
+def _stage(table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]) -> tuple[list, int]:
+    """Return staging rows and the number of passes.
+
+    A record goes to the first pass after every earlier record with one of its keys, so
+    each pass holds a key once and records apply in batch order.
+    """
+    names = list(stage_columns(table))[3:]
+    next_pass: dict[tuple, int] = {}
+    rows = []
+    for raw, _, patches in patched:
+        keys = [tuple(patch[c] for c in table.key) for patch in patches]
+        pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
+        for key, patch in zip(keys, patches, strict=True):
+            next_pass[key] = pass_no + 1
+            rows.append((len(rows), raw.index, pass_no, *[patch.get(n) for n in names]))
+    return rows, max(next_pass.values(), default=0)

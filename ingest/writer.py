@@ -5,30 +5,18 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
 from psycopg import Connection, errors
-from psycopg.types.numeric import FloatLoader
 
 from ingest.facts import FactTable
-from ingest.merge import Row
+from ingest.merge_sql import create_stage_sql, merge_sql, stage_columns, stage_name
 
 
 class ConcurrentIngest(Exception):
     """Another transaction created the same key first; the batch must be retried."""
-
-
-def _unnest(types: Sequence[str], alias: str, names: Sequence[str]) -> str:
-    arrays = ", ".join(f"%s::{t}[]" if not t.endswith("[]") else "%s::text[]" for t in types)
-    return f"unnest({arrays}) AS {alias}({', '.join(names)})"
-
-
-def _columns(rows: Iterable[Row], names: Sequence[str]) -> list[str]:
-    """Return one array literal per column (array-typed values nest as text: unnest flattens)."""
-    rows = list(rows)
-    return [array_literal([row[name] for row in rows]) for name in names]
 
 
 def array_literal(values: Iterable[Any]) -> str:
@@ -48,109 +36,51 @@ def _element(value: Any) -> str:
         return repr(value)
     if isinstance(value, datetime):
         return value.isoformat()
-    text = array_literal(value) if isinstance(value, list) else str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def fetch_rows(pg: Connection, table: FactTable, keys: Sequence[tuple]) -> dict[tuple, Row]:
-    """Return the stored rows for `keys`, locked until the transaction ends."""
-    if not keys:
-        return {}
-    key = table.key
-    cols = ", ".join(f"t.{c}" for c in table.columns)
-    wanted = _unnest(table.key_types, "w", key)
-    match = " AND ".join(f"t.{c} = r.{c}" for c in key)
-    order = ", ".join(f"r.{c}" for c in key)
-    if table.keys_table:
-        sql = (
-            f"SELECT {cols} FROM {table.keys_table} r JOIN {wanted} USING ({', '.join(key)})"
-            f" JOIN {table.name} t ON {match} AND t.{table.time_column} = r.{table.time_column}"
-            f" ORDER BY {order} FOR UPDATE OF r"
-        )
-    else:
-        sql = (
-            f"SELECT {cols} FROM {wanted.replace(' AS w(', ' AS r(')}"
-            f" JOIN {table.name} t ON {match} ORDER BY {order} FOR UPDATE OF t"
-        )
-    key_columns = [array_literal(column) for column in zip(*keys, strict=True)]
+def stage_rows(pg: Connection, table: FactTable, rows: Sequence[Sequence[Any]]) -> None:
+    """Binary-COPY staged rows (in `stage_columns` order) into the session's staging table."""
+    columns = stage_columns(table)
     with pg.cursor() as cur:
-        cur.adapters.register_loader("numeric", FloatLoader)  # compare with rounded floats
-        cur.execute(sql, key_columns)
-        names = [d.name for d in cur.description or []]
-        found = [dict(zip(names, values, strict=True)) for values in cur]
-    return {tuple(row[c] for c in key): row for row in found}
+        cur.execute(create_stage_sql(table))
+        with cur.copy(
+            f"COPY {stage_name(table)} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(list(columns.values()))
+            for row in rows:
+                copy.write_row(row)
 
 
-def insert_rows(pg: Connection, table: FactTable, rows: Sequence[Row]) -> None:
-    """COPY new rows (and their key entries) in; a key taken meanwhile means retry."""
-    if not rows:
-        return
+class PassResult(NamedTuple):
+    """What one pass did to one staged row."""
+
+    idx: int
+    errors: list[str]
+    written: bool
+    existed: bool
+
+
+def merge_pass(
+    pg: Connection, table: FactTable, pass_no: int, interval_minutes: int
+) -> list[PassResult]:
+    """Merge one pass of staged rows into `table`; raise ConcurrentIngest on a lost key race."""
+    params = {
+        "pass_no": pass_no,
+        "subject": table.subject,
+        "interval": f"{interval_minutes} minutes",
+    }
     try:
-        if table.keys_table:
-            _copy(pg, table.keys_table, [*table.key, table.time_column], rows)
-        _copy(pg, table.name, list(table.columns), rows)
+        with pg.cursor() as cur:
+            cur.execute(merge_sql(table), params)
+            rows = cur.fetchall()
     except errors.UniqueViolation as exc:
         raise ConcurrentIngest(str(exc)) from exc
-
-
-def _copy(pg: Connection, target: str, names: list[str], rows: Sequence[Row]) -> None:
-    with pg.cursor() as cur, cur.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in names])
-
-
-def update_rows(pg: Connection, table: FactTable, changes: Sequence[tuple[Row, Row]]) -> None:
-    """Write changed rows; a corrected time moves the row and its key entry."""
-    if not changes:
-        return
-    time = table.time_column
-    names = [*table.columns, "old_time"]
-    types = [*table.columns.values(), "timestamptz"]
-    new_rows = [{**new, "old_time": old[time]} for old, new in changes]
-    settable = [
-        f"{c} = v.{c}::{kind}" if kind.endswith("[]") else f"{c} = v.{c}"
-        for c, kind in table.columns.items()
-        if c not in table.key
-    ]
-    match = " AND ".join(f"t.{c} = v.{c}" for c in table.key)
-    with pg.cursor() as cur:
-        cur.execute(
-            f"UPDATE {table.name} t SET {', '.join(settable)},"
-            f" updated_at = now() FROM {_unnest(types, 'v', names)}"
-            f" WHERE {match} AND t.{time} = v.old_time",
-            _columns(new_rows, names),
-        )
-        moved = [new for old, new in changes if old[time] != new[time]]
-        if table.keys_table and moved:
-            key_names = [*table.key, time]
-            key_types = [table.columns[c] for c in key_names]
-            cur.execute(
-                f"UPDATE {table.keys_table} t SET {time} = v.{time}"
-                f" FROM {_unnest(key_types, 'v', key_names)} WHERE {match}",
-                _columns(moved, key_names),
-            )
-
-
-def interval_start(moment: datetime, minutes: int) -> datetime:
-    """Return the start (UTC) of the `minutes`-long interval holding `moment`."""
-    utc = moment.astimezone(UTC)
-    floor = utc.replace(minute=0, second=0, microsecond=0)
-    return floor + timedelta(minutes=utc.minute // minutes * minutes)
-
-
-def mark_dirty(pg: Connection, markers: set[tuple[int, str, int, datetime]]) -> None:
-    """Mark intervals for the aggregator with ON CONFLICT DO UPDATE (it takes the row lock)."""
-    if not markers:
-        return
-    ordered = sorted(markers)
-    with pg.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
-            " SELECT * FROM unnest(%s::int[], %s::text[], %s::int[], %s::timestamptz[])"
-            " ON CONFLICT (client_id, subject, subject_id, interval_start)"
-            " DO UPDATE SET marked_at = now()",
-            [array_literal(column) for column in zip(*ordered, strict=True)],
-        )
+    results = [PassResult(idx, errs, written, existed) for idx, errs, written, existed, _ in rows]
+    made = rows[0][4] if rows else 0
+    if made != sum(r.written and not r.existed for r in results):
+        raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
+    return results
 
 
 class Rejection(NamedTuple):

@@ -1,0 +1,147 @@
+"""Build the statements that stage records and merge one pass of them into a fact table.
+
+One statement per pass does it all, set-based: lock the stored rows, merge and check,
+insert new rows (and their key entries), update changed ones (moving a row whose time was
+corrected), and mark the touched intervals dirty. A pass holds each key at most once;
+a key repeated in a batch goes to the next pass, so records apply in batch order.
+"""
+
+from functools import cache
+
+from ingest.facts import FactTable
+
+COPY_TYPES = {
+    "int": "int4",
+    "text": "text",
+    "timestamptz": "timestamptz",
+    "bool": "bool",
+    "int[]": "int4[]",
+}
+
+
+def copy_type(sql_type: str) -> str:
+    """Return the binary COPY type of a column (numbers travel as float8, rounded on merge)."""
+    return "float8" if sql_type.startswith("numeric") else COPY_TYPES[sql_type]
+
+
+def stage_name(table: FactTable) -> str:
+    """Name the session's staging table for `table`."""
+    return f"stage_{table.name}"
+
+
+def stage_columns(table: FactTable) -> dict[str, str]:
+    """Return the staging table's columns and their COPY types, in COPY order."""
+    columns = {"seq": "int4", "idx": "int4", "pass_no": "int4"}
+    columns |= {name: copy_type(kind) for name, kind in table.stage_extra.items()}
+    return columns | {name: copy_type(kind) for name, kind in table.columns.items()}
+
+
+@cache
+def create_stage_sql(table: FactTable) -> str:
+    """Return the DDL of the staging table (temporary, emptied at each commit)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in stage_columns(table).items())
+    return f"CREATE TEMP TABLE IF NOT EXISTS {stage_name(table)} ({columns}) ON COMMIT DELETE ROWS"
+
+
+def _match(table: FactTable, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{c} = {right}.{c}" for c in table.key)
+
+
+def _stored(table: FactTable) -> str:
+    order = ", ".join(f"s.{c}" for c in table.key)
+    if table.keys_table:
+        return (
+            f"SELECT s.seq, t.* FROM s JOIN {table.keys_table} k ON {_match(table, 'k', 's')}"
+            f" JOIN {table.name} t ON {_match(table, 't', 'k')}"
+            f" AND t.{table.time_column} = k.{table.time_column}"
+            f" ORDER BY {order} FOR UPDATE OF k"
+        )
+    return (
+        f"SELECT s.seq, t.* FROM s JOIN {table.name} t ON {_match(table, 't', 's')}"
+        f" ORDER BY {order} FOR UPDATE OF t"
+    )
+
+
+def _merged(table: FactTable) -> str:
+    columns = []
+    for name, kind in table.columns.items():
+        if name in table.derived:
+            continue
+        if name in table.key:
+            columns.append(f"s.{name}")
+            continue
+        staged = f"s.{name}::{kind}" if kind.startswith("numeric") else f"s.{name}"
+        default = [table.defaults[name]] if name in table.defaults else []
+        columns.append(f"coalesce({', '.join([staged, f'o.{name}', *default])}) AS {name}")
+    return (
+        f"SELECT s.seq, s.idx, o.seq IS NOT NULL AS existed, {', '.join(columns)}"
+        " FROM s LEFT JOIN o ON o.seq = s.seq"
+    )
+
+
+def _errors(table: FactTable) -> str:
+    checks = (
+        f"array_remove(ARRAY[{', '.join(table.checks)}]::text[], NULL)"
+        if table.checks
+        else "'{}'::text[]"
+    )
+    if not table.owner_field:
+        return checks
+    owner = f"{table.owner_field}: already sent by another vendor''s feed for this client"
+    return f"CASE WHEN o.vendor_id <> d.vendor_id THEN ARRAY['{owner}'] ELSE {checks} END"
+
+
+@cache
+def merge_sql(table: FactTable) -> str:
+    """Return the statement merging pass `%(pass_no)s` of the staged records into `table`.
+
+    It answers one row per staged record: its index, errors, whether it was written,
+    whether the row existed, and how many new keys were made (fewer than the new rows
+    written means a concurrent writer took a key first: the caller retries).
+    """
+    name, time, subject = table.name, table.time_column, table.subject_column
+    columns = list(table.columns)
+    values = [c for c in columns if c not in table.key]
+    derived = "".join(f", {expr} AS {col}" for col, expr in table.derived.items())
+    order = ", ".join(table.key)
+    if table.keys_table:
+        key_columns = ", ".join([*table.key, time])
+        made = (
+            f"made AS (INSERT INTO {table.keys_table} ({key_columns}) SELECT {key_columns}"
+            f" FROM w WHERE NOT existed ORDER BY {order} ON CONFLICT DO NOTHING RETURNING 1),"
+            f" ins AS (INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(columns)}"
+            " FROM w WHERE NOT existed),"
+            f" moved AS (UPDATE {table.keys_table} k SET {time} = w.{time} FROM w"
+            f" WHERE w.existed AND w.{time} <> w.old_time AND {_match(table, 'k', 'w')}),"
+        )
+    else:
+        made = (
+            f"made AS (INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(columns)}"
+            f" FROM w WHERE NOT existed ORDER BY {order} ON CONFLICT DO NOTHING RETURNING 1),"
+        )
+    return (
+        f"WITH s AS (SELECT * FROM {stage_name(table)} WHERE pass_no = %(pass_no)s),"
+        f" o AS ({_stored(table)}),"
+        f" m AS ({_merged(table)}),"
+        f" d AS (SELECT m.*{derived} FROM m JOIN s ON s.seq = m.seq"
+        " LEFT JOIN o ON o.seq = m.seq),"
+        f" e AS (SELECT d.*, {_errors(table)} AS errors, o.{time} AS old_time,"
+        f" o.{subject} AS old_subject, NOT d.existed OR ROW({', '.join('d.' + c for c in values)})"
+        f" IS DISTINCT FROM ROW({', '.join('o.' + c for c in values)}) AS changed"
+        " FROM d JOIN s ON s.seq = d.seq LEFT JOIN o ON o.seq = d.seq),"
+        " w AS (SELECT * FROM e WHERE changed AND idx NOT IN"
+        " (SELECT idx FROM e WHERE cardinality(errors) > 0)),"
+        f" {made}"
+        f" upd AS (UPDATE {name} t SET {', '.join(f'{c} = w.{c}' for c in values)},"
+        f" updated_at = now() FROM w WHERE w.existed AND {_match(table, 't', 'w')}"
+        f" AND t.{time} = w.old_time),"
+        " marks AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
+        " SELECT DISTINCT client_id, %(subject)s, subject_id,"
+        " date_bin(%(interval)s::interval, at, TIMESTAMPTZ '2000-01-01 00:00+00') FROM"
+        f" (SELECT client_id, {subject} AS subject_id, {time} AS at FROM w UNION ALL"
+        " SELECT client_id, old_subject, old_time FROM w WHERE existed) touched"
+        " ORDER BY 1, 3, 4 ON CONFLICT (client_id, subject, subject_id, interval_start)"
+        " DO UPDATE SET marked_at = now())"
+        " SELECT e.idx, e.errors, e.seq IN (SELECT seq FROM w) AS written, e.existed,"
+        " (SELECT count(*) FROM made) AS made FROM e"
+    )
