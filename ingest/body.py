@@ -82,7 +82,7 @@ def _json(text: str) -> list[RawRecord]:
 
 
 def _ndjson(text: str) -> list[RawRecord]:
-    records = []
+    records: list[RawRecord] = []
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -98,7 +98,7 @@ def _csv(text: str) -> list[RawRecord]:
     header = [name.strip() for name in next(reader, [])]
     if not header or not any(header):
         raise AppError("CSV body has no header row: the first line must name the fields")
-    records = []
+    records: list[RawRecord] = []
     for values in reader:
         if not any(v.strip() for v in values):
             continue

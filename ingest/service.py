@@ -10,7 +10,7 @@ from psycopg import Connection, errors
 from pydantic import ValidationError
 
 from app.core.config import Settings
-from app.core.db import Database
+from app.core.db import Database, driver_connection
 from app.partitions import PartitionManager
 from ingest import writer
 from ingest.body import RawRecord
@@ -74,7 +74,7 @@ class IngestService:
             )
             try:
                 with self.database.session_scope() as session:
-                    pg = session.connection().connection.driver_connection
+                    pg = driver_connection(session)
                     self._write(pg, batch, valid)
                 return batch.result
             except (writer.ConcurrentIngest, errors.DeadlockDetected):
@@ -143,7 +143,9 @@ class IngestService:
                 raw,
                 record,
                 [
-                    kind.patch(record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent)))
+                    kind.patch(
+                        record, t, vendor_id, agents.get((t.client_id, vendor_id, t.agent or ""))
+                    )
                     for t in targets
                 ],
             )
@@ -166,7 +168,9 @@ class IngestService:
         return tenancy
 
 
-def _stage(table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]) -> tuple[list, int]:
+def _stage(
+    table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]
+) -> tuple[list[tuple[Any, ...]], int]:
     """Return staging rows and the number of passes.
 
     A record goes to the first pass after every earlier record with one of its keys, so
@@ -174,7 +178,7 @@ def _stage(table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]) ->
     """
     names = list(stage_columns(table))[3:]
     next_pass: dict[tuple, int] = {}
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for raw, _, patches in patched:
         keys = [tuple(patch[c] for c in table.key) for patch in patches]
         pass_no = max((next_pass.get(key, 0) for key in keys), default=0)

@@ -86,7 +86,7 @@ def merge_pass(
 class Rejection(NamedTuple):
     """A rejected record as stored: where it was, what it said, and why it was refused."""
 
-    index: int
+    record_index: int
     client_id: int | None
     key: str | None
     payload: str

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from fastapi import Request
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
@@ -31,8 +32,6 @@ def create_database(server_url: str, prefix: str) -> str:
     """Create a new, uniquely named database on the server and return its URL."""
     import secrets
 
-    import psycopg
-
     admin = make_url(sqlalchemy_url(server_url))
     name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(_libpq(admin.set(database="postgres")), autocommit=True) as conn:
@@ -42,8 +41,6 @@ def create_database(server_url: str, prefix: str) -> str:
 
 def drop_database(url: str) -> None:
     """Drop the database named in `url`, closing its connections first."""
-    import psycopg
-
     parsed = make_url(url)
     with psycopg.connect(_libpq(parsed.set(database="postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
@@ -94,6 +91,14 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def driver_connection(session: Session) -> psycopg.Connection:
+    """Return the psycopg connection under a session's transaction (for COPY and raw SQL)."""
+    connection = session.connection().connection.driver_connection
+    if not isinstance(connection, psycopg.Connection):
+        raise TypeError("CallPulse runs on psycopg 3 connections only")
+    return connection
 
 
 def get_database(request: Request) -> Database:

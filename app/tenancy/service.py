@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -22,16 +22,19 @@ def apply_tenancy(session: Session, spec: TenancyFile) -> Counter[str]:
     return counts
 
 
+Coded = TypeVar("Coded", Client, Vendor)
+
+
 def _upsert_by_code(
     session: Session,
-    model: type[Client] | type[Vendor],
+    model: type[Coded],
     entries: Sequence[ClientSpec] | Sequence[VendorSpec],
     fields: tuple[str, ...],
     counts: Counter[str],
-) -> dict[str, Any]:
+) -> dict[str, Coded]:
     """Create or update rows of `model` by code; return every row by code."""
     label = model.__tablename__
-    rows: dict[str, Any] = {row.code: row for row in session.scalars(select(model))}
+    rows = {row.code: row for row in session.scalars(select(model))}
     for entry in entries:
         row = rows.get(entry.code)
         wanted = {field: getattr(entry, field) for field in fields}
