@@ -109,7 +109,7 @@ def store_rejected(
             r.client_id,
             vendor_id,
             kind,
-            r.index,
+            r.record_index,
             r.key,
             r.payload,
             _digest(r.canonical),
