@@ -1,0 +1,239 @@
+"""Every KPI once: its formula over additive components, unit and direction (DESIGN §7).
+
+Stats store only additive components (counts and sums) per interval; every ratio below is
+computed from summed components at read time, so any rollup is exact. A KPI whose
+denominator is zero is None ("no data"), never 0.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+Components = Mapping[str, float]
+
+SL_FORMULAS = {
+    "abandoned_negative": "A_T / offered",
+    "ignore_abandoned": "A_T / (offered − AB_T)",
+    "abandoned_positive": "(A_T + AB_T) / offered",
+    "answered_only": "A_T / answered",
+}
+
+CALL_COMPONENTS = (
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within_threshold",
+    "abandoned_within_threshold",
+    "wait_answered_s",
+    "handled",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "transferred",
+    "resolved_known",
+    "resolved",
+    "surveyed",
+    "csat_sum",
+    "outbound",
+)
+AGENT_COMPONENTS = ("available_s", "talking_s", "acw_state_s", "not_ready_s")
+TICKET_COMPONENTS = (
+    "tickets_created",
+    "tickets_responded",
+    "tickets_responded_within_target",
+    "ticket_frt_sum_s",
+    "tickets_resolved",
+    "tickets_resolved_within_target",
+    "tickets_open",
+)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """Return numerator / denominator, or None when the denominator is zero."""
+    return numerator / denominator if denominator else None
+
+
+def offered(c: Components) -> float:
+    """offered = answered + abandoned (short abandons, wait < S, are left out)."""
+    return c["answered"] + c["abandoned"]
+
+
+def service_level(c: Components, formula: str = "abandoned_negative") -> float | None:
+    """Service level by the queue's `sl_formula` (A_T answered within T, AB_T abandoned within T).
+
+    abandoned_negative A_T/offered · ignore_abandoned A_T/(offered − AB_T) ·
+    abandoned_positive (A_T + AB_T)/offered · answered_only A_T/answered.
+    """
+    a_t, ab_t = c["answered_within_threshold"], c["abandoned_within_threshold"]
+    if formula == "abandoned_negative":
+        return ratio(a_t, offered(c))
+    if formula == "ignore_abandoned":
+        return ratio(a_t, offered(c) - ab_t)
+    if formula == "abandoned_positive":
+        return ratio(a_t + ab_t, offered(c))
+    if formula == "answered_only":
+        return ratio(a_t, c["answered"])
+    raise ValueError(f"unknown sl_formula {formula!r}")
+
+
+def asa_s(c: Components) -> float | None:
+    """ASA = Σ wait of answered calls / answered."""
+    return ratio(c["wait_answered_s"], c["answered"])
+
+
+def answer_rate(c: Components) -> float | None:
+    """answer rate = answered / offered."""
+    return ratio(c["answered"], offered(c))
+
+
+def abandon_rate(c: Components) -> float | None:
+    """abandon rate = abandoned / offered (short abandons excluded from both)."""
+    return ratio(c["abandoned"], offered(c))
+
+
+def aht_s(c: Components) -> float | None:
+    """AHT = Σ(talk + hold + acw) / handled (handled = answered and ended)."""
+    return ratio(c["talk_s"] + c["hold_s"] + c["acw_s"], c["handled"])
+
+
+def att_s(c: Components) -> float | None:
+    """ATT = Σ talk / handled."""
+    return ratio(c["talk_s"], c["handled"])
+
+
+def avg_acw_s(c: Components) -> float | None:
+    """average ACW = Σ acw / handled."""
+    return ratio(c["acw_s"], c["handled"])
+
+
+def transfer_rate(c: Components) -> float | None:
+    """transfer rate = transferred / handled."""
+    return ratio(c["transferred"], c["handled"])
+
+
+def fcr_rate(c: Components) -> float | None:
+    """FCR = resolved / handled calls whose `resolved` is known."""
+    return ratio(c["resolved"], c["resolved_known"])
+
+
+def csat(c: Components) -> float | None:
+    """CSAT = mean csat of surveyed calls."""
+    return ratio(c["csat_sum"], c["surveyed"])
+
+
+def logged_in_s(c: Components) -> float:
+    """logged-in time = available + talking + ACW + not ready."""
+    return c["available_s"] + c["talking_s"] + c["acw_state_s"] + c["not_ready_s"]
+
+
+def occupancy(c: Components) -> float | None:
+    """occupancy = (talking + ACW) / (talking + ACW + available)."""
+    busy = c["talking_s"] + c["acw_state_s"]
+    return ratio(busy, busy + c["available_s"])
+
+
+def utilization(c: Components) -> float | None:
+    """utilization (工时利用率) = (talking + ACW + available) / logged-in."""
+    return ratio(c["talking_s"] + c["acw_state_s"] + c["available_s"], logged_in_s(c))
+
+
+def not_ready_ratio(c: Components) -> float | None:
+    """not-ready ratio (示忙率) = not ready / logged-in."""
+    return ratio(c["not_ready_s"], logged_in_s(c))
+
+
+def ticket_frt_sla(c: Components) -> float | None:
+    """first-response SLA = tickets answered within the channel target / tickets created."""
+    return ratio(c["tickets_responded_within_target"], c["tickets_created"])
+
+
+def ticket_resolution_sla(c: Components) -> float | None:
+    """resolution SLA = tickets resolved within the channel target / tickets created."""
+    return ratio(c["tickets_resolved_within_target"], c["tickets_created"])
+
+
+def ticket_frt_s(c: Components) -> float | None:
+    """mean first-response time = Σ first-response time / tickets responded."""
+    return ratio(c["ticket_frt_sum_s"], c["tickets_responded"])
+
+
+def total(component: str, meaning: str) -> Callable[[Components], float]:
+    """Return a KPI that is a plain sum of one component, documented by `meaning`."""
+
+    def compute(c: Components) -> float:
+        return c[component]
+
+    compute.__doc__ = f"{component} = {meaning}"
+    return compute
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A KPI as the API names it: unit, whether higher is better, and its function."""
+
+    name: str
+    unit: str
+    higher_is_better: bool | None
+    compute: Callable[..., float | None]
+
+    @property
+    def formula(self) -> str:
+        """Return the documented formula (the first line of the function's docstring)."""
+        return (self.compute.__doc__ or "").split("\n")[0]
+
+
+KPIS = {
+    k.name: k
+    for k in (
+        Kpi("offered", "calls", None, offered),
+        Kpi("answered", "calls", None, total("answered", "inbound calls answered")),
+        Kpi("abandoned", "calls", False, total("abandoned", "abandoned with wait ≥ S")),
+        Kpi("short_abandoned", "calls", None, total("short_abandoned", "abandoned, wait < S")),
+        Kpi(
+            "answered_within_threshold",
+            "calls",
+            True,
+            total("answered_within_threshold", "answered with wait ≤ T"),
+        ),
+        Kpi("service_level", "ratio", True, service_level),
+        Kpi("asa_s", "s", False, asa_s),
+        Kpi("answer_rate", "ratio", True, answer_rate),
+        Kpi("abandon_rate", "ratio", False, abandon_rate),
+        Kpi("handled", "calls", None, total("handled", "answered calls that ended")),
+        Kpi("aht_s", "s", None, aht_s),
+        Kpi("att_s", "s", None, att_s),
+        Kpi("acw_s", "s", False, avg_acw_s),
+        Kpi("transfer_rate", "ratio", False, transfer_rate),
+        Kpi("fcr_rate", "ratio", True, fcr_rate),
+        Kpi("csat", "score", True, csat),
+        Kpi("occupancy", "ratio", None, occupancy),
+        Kpi("utilization", "ratio", True, utilization),
+        Kpi("not_ready_ratio", "ratio", False, not_ready_ratio),
+        Kpi("tickets_created", "tickets", None, total("tickets_created", "tickets created")),
+        Kpi("ticket_frt_sla", "ratio", True, ticket_frt_sla),
+        Kpi("ticket_resolution_sla", "ratio", True, ticket_resolution_sla),
+        Kpi(
+            "ticket_backlog",
+            "tickets",
+            False,
+            total("tickets_open", "tickets created in the period and not resolved yet"),
+        ),
+        Kpi("ticket_frt_s", "s", False, ticket_frt_s),
+    )
+}
+CALL_KPIS = tuple(KPIS)[:16]
+AGENT_KPIS = ("occupancy", "utilization", "not_ready_ratio")
+TICKET_KPIS = (
+    "tickets_created",
+    "ticket_frt_sla",
+    "ticket_resolution_sla",
+    "ticket_backlog",
+    "ticket_frt_s",
+)
+
+
+def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str, float | None]:
+    """Compute the named KPIs from summed components."""
+    return {
+        name: service_level(c, sl_formula) if name == "service_level" else KPIS[name].compute(c)
+        for name in names
+    }
