@@ -58,10 +58,11 @@ def offered(c: Components) -> float:
 
 
 def service_level(c: Components, formula: str = "abandoned_negative") -> float | None:
-    """Service level by the queue's `sl_formula` (A_T answered within T, AB_T abandoned within T).
+    """service level = A_T / offered, or the queue's `sl_formula` (A_T: answered within T).
 
     abandoned_negative A_T/offered · ignore_abandoned A_T/(offered − AB_T) ·
-    abandoned_positive (A_T + AB_T)/offered · answered_only A_T/answered.
+    abandoned_positive (A_T + AB_T)/offered · answered_only A_T/answered
+    (AB_T: abandoned within T, short abandons excluded).
     """
     a_t, ab_t = c["answered_within_threshold"], c["abandoned_within_threshold"]
     if formula == "abandoned_negative":
