@@ -14,13 +14,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import migrate as migrations
 from app.access.keys import create_key, list_keys, revoke_key
 from app.core.config import PROJECT_ROOT, Settings, get_settings
-from app.core.db import Database
+from app.core.db import Database, driver_connection
 from app.core.errors import AppError, ConfigError
-from app.models import Vendor
+from app.kpi import aggregation
+from app.kpi import repository as kpi_repository
+from app.kpi.intervals import parse_bound
+from app.models import Queue, Vendor
 from app.tenancy.config import load_file
 from app.tenancy.service import apply_tenancy
 
@@ -77,8 +81,18 @@ def apply(
     migrations.upgrade(database, settings.partitions_ahead_months)
     spec = load_file(file.read_text(encoding="utf-8"), str(file))
     with database.session_scope() as session:
-        counts = apply_tenancy(session, spec)
-    _print_counts(counts)
+        applied = apply_tenancy(session, spec)
+        pg = driver_connection(session)
+        marked = sum(
+            kpi_repository.mark_for_rebuild(pg, settings.interval_minutes, queue_id=queue_id)
+            for queue_id in applied.recompute_queue_ids
+        )
+    _print_counts(applied.counts)
+    if applied.recompute_queue_ids:
+        err.print(
+            f"{marked} intervals of {len(applied.recompute_queue_ids)} queue(s) marked for"
+            " recomputation; the aggregator (serve or worker) applies the new settings"
+        )
 
 
 def _print_counts(counts: Counter[str]) -> None:
@@ -185,6 +199,52 @@ def import_file(
 
 
 @cli.command()
+def aggregate(
+    once: Annotated[bool, typer.Option(help="recompute what is marked dirty, then exit")] = True,
+    rebuild: Annotated[bool, typer.Option(help="recompute every interval in the range")] = False,
+    start: Annotated[str | None, typer.Option("--from", help="date or RFC 3339 (UTC)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="exclusive; date or RFC 3339")] = None,
+    queue: Annotated[str | None, typer.Option(help="only this queue's calls and tickets")] = None,
+) -> None:
+    """Bring interval stats up to date (a worker does this every second)."""
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    if rebuild:
+        utc = ZoneInfo("UTC")
+        lo = parse_bound(start, utc, "--from") if start else None
+        hi = parse_bound(end, utc, "--to") if end else None
+        with database.session_scope() as session:
+            queue_id = _queue_id(session, queue) if queue else None
+            marked = kpi_repository.mark_for_rebuild(
+                driver_connection(session), settings.interval_minutes, lo, hi, queue_id
+            )
+        err.print(f"{marked} intervals marked for recomputation")
+    elif not once:
+        raise ConfigError("use --once, or --rebuild with --from/--to; `worker` runs continuously")
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("aggregating", total=None)
+        report = aggregation.drain(database, settings, lambda n: progress.advance(task, n))
+    if not report.locked:
+        raise ConfigError("another worker is aggregating right now; try again in a moment")
+    done = ", ".join(f"{n} {subject} intervals" for subject, n in report.recomputed.items())
+    err.print(f"{report.markers} markers taken; recomputed {done or 'nothing'}")
+
+
+def _queue_id(session: Session, code: str) -> int:
+    found = session.scalar(select(Queue.id).where(Queue.code == code))
+    if found is None:
+        raise ConfigError(f"--queue {code!r}: unknown queue")
+    return found
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
@@ -232,7 +292,7 @@ def worker() -> None:
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
-    jobs = create_scheduler(PartitionManager(database.engine), settings)
+    jobs = create_scheduler(database, PartitionManager(database.engine), settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -253,7 +313,9 @@ def demo(
     migrations.upgrade(database, settings.partitions_ahead_months)
     demo_file = PROJECT_ROOT / "examples" / "demo.yaml"
     with database.session_scope() as session:
-        _print_counts(apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))))
+        _print_counts(
+            apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))).counts
+        )
         key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
     base = f"http://{host}:{port}"
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone

@@ -13,6 +13,7 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers
 from app.core.ratelimit import RateLimiter
 from app.jobs import create_scheduler
+from app.kpi.endpoints import router as kpi_router
 from app.partitions import PartitionManager
 from ingest.endpoints import router as ingest_router
 from ingest.service import IngestService
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         gc.freeze()  # start-up objects live forever: keep them out of every GC pass
-        scheduler = create_scheduler(partitions, settings) if settings.scheduler else None
+        scheduler = create_scheduler(database, partitions, settings) if settings.scheduler else None
         if scheduler:
             scheduler.start()
         yield
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.ingest_service = IngestService(database, partitions, settings)
     install_error_handlers(api, settings.db_retry_after_s)
     api.include_router(ingest_router)
+    api.include_router(kpi_router)
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

@@ -4,39 +4,19 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
 from psycopg import Connection, errors
 
+from app.core.pgarray import array_literal
 from ingest.facts import FactTable
 from ingest.merge_sql import create_stage_sql, merge_sql, stage_columns, stage_name
 
 
 class ConcurrentIngest(Exception):
     """Another transaction created the same key first; the batch must be retried."""
-
-
-def array_literal(values: Iterable[Any]) -> str:
-    """Render values as a PostgreSQL array literal.
-
-    Much faster than psycopg's generic list adaptation, which dominated batch time.
-    """
-    return "{" + ",".join(_element(v) for v in values) + "}"
-
-
-def _element(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def stage_rows(pg: Connection, table: FactTable, rows: Sequence[Sequence[Any]]) -> None:

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     partitions_ahead_months: int = 3
     public_url: str = "http://127.0.0.1:8000"
     scheduler: bool = Field(default=True, description="run periodic jobs in the API process")
+    aggregate_every_s: float = Field(default=1.0, gt=0)
+    aggregate_batch: int = Field(default=20_000, gt=0, description="markers per pass")
+    agent_stale_after_s: int = Field(default=2 * 3600, gt=0)
+    waiting_horizon_s: int = Field(default=4 * 3600, gt=0)
+    default_sl_target: float = Field(default=0.80, gt=0, lt=1)
+    default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
 
     @property
     def resolved_data_dir(self) -> Path:

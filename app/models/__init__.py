@@ -4,14 +4,17 @@ from app.models.access import ApiKey, User
 from app.models.base import Base
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.ingest import DirtyInterval, RejectedRecord
+from app.models.stats import AgentIntervalStats, CallIntervalStats, TicketIntervalStats
 from app.models.tenancy import Agent, Client, Queue, QueueVendor, Vendor
 
 __all__ = [
     "Agent",
+    "AgentIntervalStats",
     "AgentStateChange",
     "ApiKey",
     "Base",
     "Call",
+    "CallIntervalStats",
     "CallKey",
     "Client",
     "DirtyInterval",
@@ -19,6 +22,7 @@ __all__ = [
     "QueueVendor",
     "RejectedRecord",
     "Ticket",
+    "TicketIntervalStats",
     "TicketKey",
     "User",
     "Vendor",

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, created_at_column
@@ -51,6 +52,9 @@ class Queue(Base):
     sl_threshold_s: Mapped[int] = mapped_column(default=20)
     sl_formula: Mapped[str] = mapped_column(String(32), default="abandoned_negative")
     short_abandon_s: Mapped[int] = mapped_column(default=0)
+    ticket_targets: Mapped[dict[str, dict[str, int]]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb"), doc="per channel: first_response_s, resolution_s"
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

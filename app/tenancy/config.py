@@ -41,6 +41,13 @@ class VendorSpec(Entry):
     name: str
 
 
+class TicketTarget(Entry):
+    """How fast a channel's tickets must get a first response and a resolution."""
+
+    first_response_s: int | None = Field(default=None, gt=0)
+    resolution_s: int | None = Field(default=None, gt=0)
+
+
 class QueueSpec(Entry):
     """A client's queue, the vendors serving it, and its service-level settings."""
 
@@ -51,6 +58,7 @@ class QueueSpec(Entry):
     sl_threshold_s: int = Field(default=20, gt=0, le=3600)
     sl_formula: Literal[SL_FORMULAS] = "abandoned_negative"  # type: ignore[valid-type]
     short_abandon_s: int = Field(default=0, ge=0, le=3600)
+    ticket_targets: dict[Literal["email", "chat", "web", "social", "sms"], TicketTarget] = {}
 
 
 class TenancyFile(Entry):

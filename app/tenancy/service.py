@@ -2,6 +2,7 @@
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import delete, select
@@ -12,14 +13,25 @@ from app.models import Client, Queue, QueueVendor, Vendor
 from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
 
 
-def apply_tenancy(session: Session, spec: TenancyFile) -> Counter[str]:
-    """Create or update every entry of `spec`; return counts like `{"queues created": 2}`."""
-    counts: Counter[str] = Counter()
+@dataclass
+class Applied:
+    """What `apply` changed: counts like `{"queues created": 2}`, and the queues whose
+    SL threshold, short-abandon threshold or ticket targets changed (their history must be
+    recomputed)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    recompute_queue_ids: list[int] = field(default_factory=list)
+
+
+def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
+    """Create or update every entry of `spec`."""
+    applied = Applied()
+    counts = applied.counts
     clients = _upsert_by_code(session, Client, spec.clients, ("name", "timezone"), counts)
     vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
     session.flush()
-    _apply_queues(session, spec, clients, vendors, counts)
-    return counts
+    _apply_queues(session, spec, clients, vendors, applied)
+    return applied
 
 
 Coded = TypeVar("Coded", Client, Vendor)
@@ -37,15 +49,15 @@ def _upsert_by_code(
     rows = {row.code: row for row in session.scalars(select(model))}
     for entry in entries:
         row = rows.get(entry.code)
-        wanted = {field: getattr(entry, field) for field in fields}
+        wanted = {name: getattr(entry, name) for name in fields}
         if row is None:
             row = rows[entry.code] = model(code=entry.code)
             session.add(row)
             counts[f"{label} created"] += 1
-        elif any(getattr(row, field) != value for field, value in wanted.items()):
+        elif any(getattr(row, name) != value for name, value in wanted.items()):
             counts[f"{label} updated"] += 1
-        for field, value in wanted.items():
-            setattr(row, field, value)
+        for name, value in wanted.items():
+            setattr(row, name, value)
     return rows
 
 
@@ -54,8 +66,9 @@ def _apply_queues(
     spec: TenancyFile,
     clients: dict[str, Client],
     vendors: dict[str, Vendor],
-    counts: Counter[str],
+    applied: Applied,
 ) -> None:
+    counts = applied.counts
     queues = {q.code: q for q in session.scalars(select(Queue))}
     for i, entry in enumerate(spec.queues):
         where = f"queues[{i}] ({entry.code})"
@@ -68,12 +81,17 @@ def _apply_queues(
         if unknown:
             raise ConfigError(f"{where}.vendors: unknown vendor(s) {', '.join(unknown)}")
         queue = queues.get(entry.code)
-        settings = (
-            entry.name or entry.code,
-            entry.sl_threshold_s,
-            entry.sl_formula,
-            entry.short_abandon_s,
-        )
+        targets = {
+            channel: target.model_dump(exclude_none=True)
+            for channel, target in entry.ticket_targets.items()
+        }
+        wanted = {
+            "name": entry.name or entry.code,
+            "sl_threshold_s": entry.sl_threshold_s,
+            "sl_formula": entry.sl_formula,
+            "short_abandon_s": entry.short_abandon_s,
+            "ticket_targets": targets,
+        }
         if queue is None:
             queue = queues[entry.code] = Queue(code=entry.code, client_id=client.id)
             session.add(queue)
@@ -83,14 +101,14 @@ def _apply_queues(
                 f"{where}.client: the queue belongs to another client; a queue"
                 " cannot move between clients (create a new queue code)"
             )
-        elif (
-            queue.name,
-            queue.sl_threshold_s,
-            queue.sl_formula,
-            queue.short_abandon_s,
-        ) != settings:
-            counts["queues updated"] += 1
-        queue.name, queue.sl_threshold_s, queue.sl_formula, queue.short_abandon_s = settings
+        else:
+            changed = {name for name, value in wanted.items() if getattr(queue, name) != value}
+            if changed:
+                counts["queues updated"] += 1
+            if changed & {"sl_threshold_s", "short_abandon_s", "sl_formula", "ticket_targets"}:
+                applied.recompute_queue_ids.append(queue.id)
+        for name, value in wanted.items():
+            setattr(queue, name, value)
         session.flush()
         _serve(session, queue, {vendors[code].id for code in entry.vendors}, counts)
 

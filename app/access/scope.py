@@ -1,0 +1,95 @@
+"""What a key may read: every read path goes through here, so every query is tenant-scoped.
+
+A client key sees its own client's queues; a vendor key, or a supervisor key with a
+vendor, the queues that vendor serves (and only its own agents); an admin key, or a
+supervisor key without a vendor, everything. Anything else answers 404, as if it did not
+exist, so keys cannot probe for other tenants' codes.
+"""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from app.access.keys import Principal
+from app.core.errors import NotFound
+from app.models import Client, Queue, QueueVendor
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    """A queue's id, code and service-level settings."""
+
+    id: int
+    code: str
+    sl_threshold_s: int
+    sl_formula: str
+    short_abandon_s: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The client and queues a request reads, and the vendor its agents are limited to."""
+
+    client_id: int
+    client_code: str
+    timezone: ZoneInfo
+    queues: tuple[QueueInfo, ...]
+    vendor_id: int | None
+
+    @property
+    def sl_formula(self) -> str:
+        """The queues' common SL formula; `abandoned_negative` when they differ."""
+        formulas = {q.sl_formula for q in self.queues}
+        return formulas.pop() if len(formulas) == 1 else "abandoned_negative"
+
+
+def _vendor_limit(principal: Principal) -> int | None:
+    return principal.vendor_id if principal.kind in ("vendor", "supervisor") else None
+
+
+def _visible(principal: Principal, query: Select) -> Select:  # type: ignore[type-arg]
+    vendor_id = _vendor_limit(principal)
+    if principal.kind == "client":
+        return query.where(Queue.client_id == principal.client_id)
+    if vendor_id is not None:
+        served = select(QueueVendor.queue_id).where(QueueVendor.vendor_id == vendor_id)
+        return query.where(Queue.id.in_(served))
+    if principal.kind in ("admin", "supervisor"):
+        return query
+    return query.where(false())
+
+
+def _scope(session: Session, principal: Principal, query: Select, missing: str) -> Scope:  # type: ignore[type-arg]
+    rows = session.execute(
+        _visible(principal, query.join(Client, Client.id == Queue.client_id)).order_by(Queue.code)
+    ).all()
+    if not rows:
+        raise NotFound(missing)
+    client = rows[0].Client
+    queues = tuple(
+        QueueInfo(
+            r.Queue.id,
+            r.Queue.code,
+            r.Queue.sl_threshold_s,
+            r.Queue.sl_formula,
+            r.Queue.short_abandon_s,
+        )
+        for r in rows
+    )
+    return Scope(
+        client.id, client.code, ZoneInfo(client.timezone), queues, _vendor_limit(principal)
+    )
+
+
+def queue_scope(session: Session, principal: Principal, code: str) -> Scope:
+    """Return the scope of one queue the key may read, or 404."""
+    query = select(Queue, Client).where(Queue.code == code)
+    return _scope(session, principal, query, f"unknown queue {code!r}")
+
+
+def client_scope(session: Session, principal: Principal, code: str) -> Scope:
+    """Return a client with the queues of it the key may read, or 404."""
+    query = select(Queue, Client).where(Client.code == code)
+    return _scope(session, principal, query, f"unknown client {code!r}")

@@ -1,0 +1,101 @@
+"""`GET /v1/metrics` and `GET /v1/queues/{code}/live`: KPIs for any key, tenant-scoped."""
+
+import csv
+import io
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.access.keys import Principal
+from app.access.scope import Scope, client_scope, queue_scope
+from app.core.auth import current_principal
+from app.core.db import driver_connection, get_session
+from app.core.errors import AppError, NotFound
+from app.kpi import live, repository
+from app.kpi.intervals import GRANULARITIES, parse_bound
+from app.kpi.service import metrics_series
+
+router = APIRouter(prefix="/v1", tags=["metrics"])
+
+
+def _scope(session: Session, principal: Principal, queue: str | None, client: str | None) -> Scope:
+    if queue:
+        scope = queue_scope(session, principal, queue)
+        if client and client != scope.client_code:
+            raise NotFound(f"unknown queue {queue!r} for client {client!r}")
+        return scope
+    if client:
+        return client_scope(session, principal, client)
+    raise AppError("give queue=CODE or client=CODE", 422)
+
+
+@router.get("/metrics")
+def get_metrics(
+    request: Request,
+    queue: str | None = None,
+    client: str | None = None,
+    start: Annotated[str | None, Query(alias="from", description="date or RFC 3339")] = None,
+    to: Annotated[str | None, Query(description="exclusive; date or RFC 3339")] = None,
+    granularity: Annotated[str, Query(description=" | ".join(GRANULARITIES))] = "hour",
+    by: Annotated[str | None, Query(description="queue | agent | channel")] = None,
+    format: Annotated[str | None, Query(description="json (default) or csv")] = None,
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session),
+) -> Any:
+    """KPI series per bucket, in the client's timezone.
+
+    `from`/`to` are ISO dates (local midnight) or RFC 3339 timestamps, `to` exclusive
+    (default: today so far). Ratios are fractions 0–1, durations seconds. With `client=`
+    and no `queue=`, one row per bucket for the whole client; `by=` splits each bucket.
+    """
+    scope = _scope(session, principal, queue, client)
+    tz, settings = scope.timezone, request.app.state.settings
+    now = datetime.now(tz)
+    lo = parse_bound(start, tz, "from") if start else datetime.combine(now.date(), time(), tz)
+    hi = parse_bound(to, tz, "to") if to else now
+    pg = driver_connection(session)
+    codes = repository.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
+    series = metrics_series(
+        pg,
+        scope,
+        start=lo,
+        end=hi,
+        granularity=granularity,
+        by=by,
+        interval_minutes=settings.interval_minutes,
+        queue_level=queue is not None,
+        agent_codes=codes,
+    )
+    wants_csv = format == "csv" or "text/csv" in request.headers.get("accept", "")
+    if wants_csv:
+        return Response(_csv(series), media_type="text/csv; charset=utf-8")
+    return {"granularity": granularity, "timezone": str(tz), "series": series}
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    fields = list(dict.fromkeys(name for row in rows for name in row))
+    writer = csv.DictWriter(out, fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@router.get("/queues/{code}/live")
+def get_live(
+    code: str,
+    request: Request,
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Live state of a queue: waiting now, longest wait, agents by state, today's KPIs.
+
+    Service level today and in the last 10 minutes, Erlang C agents required for the
+    queue's target at the last 30 minutes' arrival rate, and when each vendor feed last
+    sent a new or changed record.
+    """
+    scope = queue_scope(session, principal, code)
+    return live.queue_live(driver_connection(session), scope, request.app.state.settings)

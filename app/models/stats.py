@@ -1,0 +1,76 @@
+"""Interval stats: additive components per (client, subject, interval), kept by the aggregator.
+
+Ratios are never stored; they are computed from summed components at read time
+(`app.kpi.definitions`), so any rollup is exact.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Numeric, PrimaryKeyConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+Seconds = Numeric(14, 3)
+
+
+class CallIntervalStats(Base):
+    """Inbound call components per queue, agent (0 = none) and interval of `offered_at`."""
+
+    __tablename__ = "call_interval_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "interval_start", "agent_id"),)
+
+    client_id: Mapped[int]
+    queue_id: Mapped[int]
+    interval_start: Mapped[datetime]
+    agent_id: Mapped[int]
+    answered: Mapped[int]
+    abandoned: Mapped[int]
+    short_abandoned: Mapped[int]
+    answered_within_threshold: Mapped[int]
+    abandoned_within_threshold: Mapped[int]
+    wait_answered_s: Mapped[float] = mapped_column(Seconds)
+    handled: Mapped[int]
+    talk_s: Mapped[float] = mapped_column(Seconds)
+    hold_s: Mapped[float] = mapped_column(Seconds)
+    acw_s: Mapped[float] = mapped_column(Seconds)
+    transferred: Mapped[int]
+    resolved_known: Mapped[int]
+    resolved: Mapped[int]
+    surveyed: Mapped[int]
+    csat_sum: Mapped[float] = mapped_column(Numeric(14, 2))
+    outbound: Mapped[int]
+
+
+class AgentIntervalStats(Base):
+    """Seconds an agent spent in each logged-in state, split at interval edges."""
+
+    __tablename__ = "agent_interval_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "agent_id", "interval_start"),)
+
+    client_id: Mapped[int]
+    agent_id: Mapped[int]
+    interval_start: Mapped[datetime]
+    available_s: Mapped[float] = mapped_column(Seconds)
+    talking_s: Mapped[float] = mapped_column(Seconds)
+    acw_state_s: Mapped[float] = mapped_column(Seconds)
+    not_ready_s: Mapped[float] = mapped_column(Seconds)
+
+
+class TicketIntervalStats(Base):
+    """Ticket components per queue, channel and interval of `created_at`."""
+
+    __tablename__ = "ticket_interval_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "channel", "interval_start"),)
+
+    client_id: Mapped[int]
+    queue_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(8))
+    interval_start: Mapped[datetime]
+    tickets_created: Mapped[int]
+    tickets_responded: Mapped[int]
+    tickets_responded_within_target: Mapped[int]
+    ticket_frt_sum_s: Mapped[float] = mapped_column(Seconds)
+    tickets_resolved: Mapped[int]
+    tickets_resolved_within_target: Mapped[int]
+    tickets_open: Mapped[int]
