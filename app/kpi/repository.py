@@ -249,6 +249,7 @@ def mark_for_rebuild(
     start: datetime | None = None,
     end: datetime | None = None,
     queue_id: int | None = None,
+    client_id: int | None = None,
 ) -> int:
     """Mark every interval in `[start, end)` that has facts or stats (one queue, or all).
 
@@ -256,12 +257,13 @@ def mark_for_rebuild(
     Agent intervals are included only when no queue is named (agents are not per queue).
     """
     window = f"{minutes} minutes"
-    params = {"iv": window, "lo": start, "hi": end, "q": queue_id}
+    params = {"iv": window, "lo": start, "hi": end, "q": queue_id, "c": client_id}
     bounds = (
         "(%(lo)s::timestamptz IS NULL OR {t} >= %(lo)s)"
         " AND (%(hi)s::timestamptz IS NULL OR {t} < %(hi)s)"
     )
-    queue = "(%(q)s::int IS NULL OR queue_id = %(q)s)"
+    client = "(%(c)s::int IS NULL OR client_id = %(c)s)"
+    queue = f"(%(q)s::int IS NULL OR queue_id = %(q)s) AND {client}"
     sources = [
         f"SELECT client_id, 'queue', queue_id, date_bin(%(iv)s::interval, offered_at, {ORIGIN})"
         f" FROM calls WHERE {bounds.format(t='offered_at')} AND {queue}",
@@ -275,9 +277,9 @@ def mark_for_rebuild(
     if queue_id is None:
         sources += [
             f"SELECT client_id, 'agent', agent_id, date_bin(%(iv)s::interval, at, {ORIGIN})"
-            f" FROM agent_state_changes WHERE {bounds.format(t='at')}",
+            f" FROM agent_state_changes WHERE {bounds.format(t='at')} AND {client}",
             "SELECT client_id, 'agent', agent_id, interval_start FROM agent_interval_stats"
-            f" WHERE {bounds.format(t='interval_start')}",
+            f" WHERE {bounds.format(t='interval_start')} AND {client}",
         ]
     cur = pg.execute(
         "INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"

@@ -1,0 +1,105 @@
+"""Shared checks for aggregation tests: snapshots, full recomputes, a Python reference."""
+
+from datetime import datetime
+
+import psycopg
+
+from app.core.config import Settings
+from app.core.db import Database, driver_connection
+from app.kpi import repository
+from app.kpi.aggregation import drain
+
+STATS = {
+    "call_interval_stats": "queue_id, interval_start, agent_id",
+    "agent_interval_stats": "agent_id, interval_start",
+    "ticket_interval_stats": "queue_id, channel, interval_start",
+}
+
+
+def client_id(pg: psycopg.Connection, code: str) -> int:
+    """Return a client's id."""
+    return pg.execute("SELECT id FROM clients WHERE code = %s", [code]).fetchone()[0]
+
+
+def stats_snapshot(pg: psycopg.Connection, client: int) -> dict[str, list[tuple]]:
+    """Return every stats row of one client, in a stable order."""
+    return {
+        table: pg.execute(
+            f"SELECT * FROM {table} WHERE client_id = %s ORDER BY {order}", [client]
+        ).fetchall()
+        for table, order in STATS.items()
+    }
+
+
+def full_recompute(
+    pg: psycopg.Connection, database: Database, settings: Settings, client: int
+) -> dict[str, list[tuple]]:
+    """Throw the client's stats away, rebuild them from raw rows, and snapshot them."""
+    for table in STATS:
+        pg.execute(f"DELETE FROM {table} WHERE client_id = %s", [client])
+    with database.session_scope() as session:
+        repository.mark_for_rebuild(
+            driver_connection(session), settings.interval_minutes, client_id=client
+        )
+    drain(database, settings)
+    return stats_snapshot(pg, client)
+
+
+def reference_components(rows: list[dict], threshold_s: int, short_s: int) -> dict[str, float]:
+    """Compute call components in plain Python from raw call rows (DESIGN §7, by hand)."""
+    c = dict.fromkeys(
+        (
+            "answered",
+            "abandoned",
+            "short_abandoned",
+            "answered_within_threshold",
+            "abandoned_within_threshold",
+            "wait_answered_s",
+            "handled",
+            "talk_s",
+            "surveyed",
+            "csat_sum",
+        ),
+        0.0,
+    )
+    for r in rows:
+        if not r["offered_known"] or r["direction"] != "inbound":
+            continue
+        end = r["answered_at"] or r["ended_at"]
+        if end is None:
+            continue  # still waiting
+        wait = (end - r["offered_at"]).total_seconds()
+        if r["answered_at"]:
+            c["answered"] += 1
+            c["wait_answered_s"] += wait
+            c["answered_within_threshold"] += wait <= threshold_s
+            if r["ended_at"]:
+                c["handled"] += 1
+                c["talk_s"] += (
+                    float(r["talk_s"])
+                    if r["talk_s"] is not None
+                    else max(
+                        0.0,
+                        (r["ended_at"] - r["answered_at"]).total_seconds()
+                        - float(r["hold_s"] or 0),
+                    )
+                )
+        elif wait < short_s:
+            c["short_abandoned"] += 1
+        else:
+            c["abandoned"] += 1
+            c["abandoned_within_threshold"] += wait <= threshold_s
+        if r["csat"] is not None:
+            c["surveyed"] += 1
+            c["csat_sum"] += float(r["csat"])
+    return c
+
+
+def raw_calls(pg: psycopg.Connection, client: int, lo: datetime, hi: datetime) -> list[dict]:
+    """Return a client's raw call rows offered in `[lo, hi)`."""
+    cur = pg.execute(
+        "SELECT * FROM calls WHERE client_id = %s AND offered_at >= %s AND offered_at < %s",
+        [client, lo, hi],
+    )
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur]
