@@ -115,6 +115,8 @@ def _row(
     names: tuple[str, ...] = ()
     for source in sources:
         names += {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS}[source]
+    if by == "channel":  # calls are the voice channel; the others are ticket channels
+        names = CALL_KPIS if split == "voice" else TICKET_KPIS
     filled = dict.fromkeys(CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS, 0.0)
     for name, value in evaluate(names, filled | components, formula).items():
         row[name] = (
