@@ -1,0 +1,106 @@
+"""`/v1/queues/{code}/live`: waiting now, lost calls, agents (stale too), SL, staffing, feeds."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.erlang import required_agents
+from app.kpi.aggregation import drain
+from app.main import create_app
+from tests.factories import post
+
+
+def ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
+
+
+@pytest.fixture
+def live_client(settings, database):
+    """An app whose calls count as lost 90 s after being offered without an answer or end."""
+    with TestClient(
+        create_app(settings.model_copy(update={"waiting_horizon_s": 90}), database)
+    ) as client:
+        yield client
+
+
+def test_live_queue_state(live_client, tenant, database, settings):
+    q = tenant.queue
+    calls = [
+        {"call_id": "wait", "queue": q, "offered_at": ago(30)},
+        {"call_id": "lost", "queue": q, "offered_at": ago(120)},
+        {
+            "call_id": "ok",
+            "queue": q,
+            "offered_at": ago(200),
+            "answered_at": ago(190),
+            "ended_at": ago(100),
+            "agent": "ag-a",
+            "talk_s": 80,
+            "acw_s": 10,
+        },
+        {"call_id": "gone", "queue": q, "offered_at": ago(100), "ended_at": ago(50)},
+    ]
+    assert post(live_client, "/v1/calls", calls, tenant).json()["accepted"] == 4
+    events = [
+        {"agent": "ag-a", "state": "available", "at": ago(60), "queues": [q]},
+        {"agent": "ag-b", "state": "talking", "at": ago(30), "queues": [q]},
+        {"agent": "ag-c", "state": "not_ready", "at": ago(300), "reason": "lunch", "queues": [q]},
+        {"agent": "ag-d", "state": "available", "at": ago(3 * 3600), "queues": [q]},
+        {"agent": "ag-e", "state": "logged_out", "at": ago(10), "queues": [q]},
+    ]
+    assert post(live_client, "/v1/agent-events", events, tenant).json()["accepted"] == 5
+    drain(database, settings)
+    body = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key)).json()
+    assert body["queue"] == q and body["timezone"] == "Asia/Shanghai"
+    assert body["waiting"] == 1
+    assert 29 <= body["longest_wait_s"] < 60
+    local_midnight = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0)
+    lost_is_today = datetime.now(UTC) - timedelta(seconds=120) >= local_midnight
+    assert body["lost_calls_today"] == (1 if lost_is_today else 0)
+    if lost_is_today:
+        assert body["today"]["offered"] == 2 and body["today"]["service_level"] == 0.5
+        assert body["today"]["aht_s"] == 90
+    assert body["service_level_10m"] == 0.5
+    assert body["agents_by_state"] == {
+        "available": 1,
+        "talking": 1,
+        "acw": 0,
+        "not_ready": 1,
+        "stale": 1,
+    }
+    agents = {a["agent"]: a for a in body["agents"]}
+    assert set(agents) == {"ag-a", "ag-b", "ag-c", "ag-d"}
+    assert agents["ag-c"]["reason"] == "lunch" and agents["ag-c"]["in_state_s"] >= 300
+    assert agents["ag-d"]["state"] == "stale" and agents["ag-d"]["reported_state"] == "available"
+    assert body["agents"][0]["agent"] == "ag-d"  # longest in state first
+    staffing = body["staffing"]
+    assert staffing["arrivals_30m"] == 4 and staffing["agents_on_phones"] == 2
+    need = required_agents(4 / 1800, staffing["aht_s"], 0.8, 20).agents
+    assert staffing["required_agents"] == need
+    assert staffing["staffing_gap"] == need - 2
+    [feed] = body["feeds"]
+    assert feed["vendor"] == tenant.vendor and feed["age_s"] < 60
+
+
+def test_vendor_sees_only_its_own_agents_on_a_shared_queue(live_client, tenant):
+    q = tenant.shared_queue
+    post(
+        live_client,
+        "/v1/agent-events",
+        [{"agent": "mine", "state": "available", "at": ago(5), "queues": [q]}],
+        tenant,
+    )
+    post(
+        live_client,
+        "/v1/agent-events",
+        [{"agent": "theirs", "state": "available", "at": ago(5), "queues": [q]}],
+        tenant,
+        key=tenant.other_key,
+    )
+    seen = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth()).json()
+    assert [a["agent"] for a in seen["agents"]] == ["mine"]
+    assert [f["vendor"] for f in seen["feeds"]] == [tenant.vendor]
+    everyone = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key))
+    assert {a["agent"] for a in everyone.json()["agents"]} == {"mine", "theirs"}
