@@ -153,3 +153,63 @@ def test_import_ndjson_events(database_url, tenant, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "3 accepted" in result.stderr
+
+
+def test_changing_threshold_through_apply_recomputes_history(database_url, tmp_path, client, pg):
+    s = secrets.token_hex(3)
+    path = tmp_path / "t.yaml"
+    text = f"""
+clients: [{{code: th-{s}, name: T, timezone: UTC}}]
+vendors: [{{code: thv-{s}, name: V}}]
+queues: [{{code: thq-{s}, client: th-{s}, vendors: [thv-{s}], sl_threshold_s: 20}}]
+"""
+    path.write_text(text)
+    assert callpulse(database_url, "apply", str(path)).returncode == 0
+    key = callpulse(database_url, "keys", "create", "--kind", "admin").stdout.strip()
+    vendor_key = callpulse(
+        database_url, "keys", "create", "--kind", "vendor", "--vendor", f"thv-{s}"
+    ).stdout.strip()
+    calls = [
+        {
+            "call_id": f"t{i}",
+            "queue": f"thq-{s}",
+            "offered_at": "2026-11-20T01:00:00Z",
+            "answered_at": f"2026-11-20T01:00:{w:02d}Z",
+        }
+        for i, w in enumerate((10, 25, 40))
+    ]
+    client.post("/v1/calls", json=calls, headers={"Authorization": f"Bearer {vendor_key}"})
+    first = callpulse(database_url, "aggregate")
+    assert first.returncode == 0 and "recomputed" in first.stderr
+
+    def service_level():
+        return client.get(
+            "/v1/metrics",
+            params={
+                "queue": f"thq-{s}",
+                "from": "2026-11-20",
+                "to": "2026-11-21",
+                "granularity": "day",
+            },
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()["series"][0]["service_level"]
+
+    assert service_level() == 1 / 3
+    path.write_text(text.replace("sl_threshold_s: 20", "sl_threshold_s: 30"))
+    changed = callpulse(database_url, "apply", str(path))
+    assert "marked for recomputation" in changed.stderr
+    assert callpulse(database_url, "aggregate").returncode == 0
+    assert service_level() == 2 / 3
+    rebuilt = callpulse(
+        database_url,
+        "aggregate",
+        "--rebuild",
+        "--from",
+        "2026-11-20",
+        "--to",
+        "2026-11-21",
+        "--queue",
+        f"thq-{s}",
+    )
+    assert rebuilt.returncode == 0 and "intervals marked for recomputation" in rebuilt.stderr
+    assert service_level() == 2 / 3
