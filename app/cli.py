@@ -1,5 +1,6 @@
 """The `callpulse` command: serve, worker, migrate, apply, keys, import, demo."""
 
+import contextlib
 import os
 import signal
 import threading
@@ -245,6 +246,80 @@ def _queue_id(session: Session, code: str) -> int:
 
 
 @cli.command()
+def simulate(
+    key: Annotated[str, typer.Option(envvar="CALLPULSE_KEY", help="a vendor key")],
+    url: Annotated[str | None, typer.Option(help="server, default CALLPULSE_PUBLIC_URL")] = None,
+    queues: Annotated[str | None, typer.Option(help="comma-separated queue codes")] = None,
+    speed: Annotated[float, typer.Option(min=1, help="fast-forward the last 2 h at X×")] = 1.0,
+    backfill: Annotated[float, typer.Option(min=0, help="days of history to write first")] = 0,
+    surge: Annotated[list[str] | None, typer.Option(help="QUEUE:FACTOR@MINUTE")] = None,
+    peak: Annotated[float, typer.Option(help="peak calls per hour per queue")] = 90,
+    agents: Annotated[int, typer.Option(help="agents per queue")] = 12,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    duration: Annotated[float | None, typer.Option(help="stop after this many seconds")] = None,
+) -> None:
+    """Push realistic traffic through the HTTP API: history first, then live events."""
+    _simulate(
+        url or get_settings().public_url,
+        key,
+        [q.strip() for q in queues.split(",")] if queues else None,
+        speed=speed,
+        backfill=backfill,
+        surges=surge or [],
+        peak=peak,
+        agents=agents,
+        seed=seed,
+        duration=duration,
+    )
+
+
+def _simulate(
+    url: str,
+    key: str,
+    queues: list[str] | None,
+    *,
+    speed: float = 1.0,
+    backfill: float = 0,
+    surges: list[str] | None = None,
+    peak: float = 90,
+    agents: int = 12,
+    seed: int = 1,
+    duration: float | None = None,
+) -> None:
+    from app.simulate import runner
+
+    started = datetime.now(ZoneInfo("UTC"))
+    pusher = runner.Pusher(url, key)
+    specs = runner.queue_specs(
+        pusher.queues(), queues, runner.surge_times(surges or [], started, speed), peak, agents
+    )
+    err.print(f"simulating {', '.join(q.code for q in specs)}")
+    if backfill:
+        until = started - (runner.CATCH_UP if speed > 1 else timedelta(0))
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        ) as progress:
+            task = progress.add_task(f"backfilling {backfill:g} days", total=backfill)
+            runner.backfill(
+                pusher, specs, backfill, until, seed, lambda days: progress.advance(task, days)
+            )
+    err.print("live traffic: Ctrl+C to stop" if duration is None else f"live for {duration:g} s")
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.live(pusher, specs, speed, seed, duration, started)
+    tally = pusher.tally
+    err.print(
+        f"{tally.sent} records sent: {tally.accepted} accepted, {tally.duplicates}"
+        f" duplicates, {len(tally.rejected)} rejected"
+    )
+    for line in tally.rejected[:5]:
+        err.print(escape(f"  {line}"))
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
@@ -317,6 +392,7 @@ def demo(
             apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))).counts
         )
         key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
+        key_b = create_key(session, "vendor", vendor_code="vendor-b", name="demo")
     base = f"http://{host}:{port}"
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
@@ -335,4 +411,22 @@ Push a call detail record:
     -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
     -d '{sample}'
 """)
+    simulators = [(key, None), (key_b, ["acme-vip", "globex-support"])]
+    for vendor_key, queues in simulators:
+        threading.Thread(target=_demo_traffic, args=(base, vendor_key, queues), daemon=True).start()
     _serve(settings, host, port, 1, True, database)
+
+
+def _demo_traffic(base: str, key: str, queues: list[str] | None) -> None:
+    """Wait for the server, then write two days of history and keep live traffic flowing."""
+    import httpx
+
+    for _ in range(120):
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        threading.Event().wait(0.5)
+    try:
+        _simulate(base, key, queues, backfill=2, seed=len(queues or ()) + 1)
+    except AppError as exc:
+        err.print(f"[red]simulator stopped:[/red] {escape(exc.message)}")

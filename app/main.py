@@ -15,6 +15,7 @@ from app.core.ratelimit import RateLimiter
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
 from app.partitions import PartitionManager
+from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import router as ingest_router
 from ingest.service import IngestService
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(api, settings.db_retry_after_s)
     api.include_router(ingest_router)
     api.include_router(kpi_router)
+    api.include_router(tenancy_router)
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

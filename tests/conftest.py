@@ -66,3 +66,27 @@ def pg(database_url: str) -> Iterator[psycopg.Connection]:
     """A plain psycopg connection to the test database, for checking what was stored."""
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, database: Database) -> Iterator[str]:
+    """A real uvicorn server on a free port, for clients that speak HTTP over a socket."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, database), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

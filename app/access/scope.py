@@ -93,3 +93,24 @@ def client_scope(session: Session, principal: Principal, code: str) -> Scope:
     """Return a client with the queues of it the key may read, or 404."""
     query = select(Queue, Client).where(Client.code == code)
     return _scope(session, principal, query, f"unknown client {code!r}")
+
+
+def visible_queues(session: Session, principal: Principal) -> list[dict[str, object]]:
+    """Return every queue the key may see, with its client's code and timezone."""
+    rows = session.execute(
+        _visible(
+            principal, select(Queue, Client).join(Client, Client.id == Queue.client_id)
+        ).order_by(Client.code, Queue.code)
+    ).all()
+    return [
+        {
+            "code": r.Queue.code,
+            "name": r.Queue.name,
+            "client": r.Client.code,
+            "timezone": r.Client.timezone,
+            "sl_threshold_s": r.Queue.sl_threshold_s,
+            "sl_formula": r.Queue.sl_formula,
+            "short_abandon_s": r.Queue.short_abandon_s,
+        }
+        for r in rows
+    ]

@@ -233,8 +233,12 @@ TICKET_KPIS = (
 
 
 def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str, float | None]:
-    """Compute the named KPIs from summed components."""
-    return {
+    """Compute the named KPIs from summed components; counts come back as integers."""
+    values = {
         name: service_level(c, sl_formula) if name == "service_level" else KPIS[name].compute(c)
         for name in names
+    }
+    return {
+        name: int(v) if v is not None and KPIS[name].unit in ("calls", "tickets") else v
+        for name, v in values.items()
     }

@@ -14,7 +14,6 @@ from app.kpi.definitions import (
     AGENT_KPIS,
     CALL_COMPONENTS,
     CALL_KPIS,
-    KPIS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
@@ -118,8 +117,4 @@ def _row(
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
     filled = dict.fromkeys(CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS, 0.0)
-    for name, value in evaluate(names, filled | components, formula).items():
-        row[name] = (
-            int(value) if value is not None and KPIS[name].unit in ("calls", "tickets") else value
-        )
-    return row
+    return row | evaluate(names, filled | components, formula)

@@ -1,0 +1,1 @@
+"""Realistic contact-center traffic, pushed through the public HTTP API (`callpulse simulate`)."""
