@@ -217,10 +217,19 @@ def aggregate(
         hi = parse_bound(end, utc, "--to") if end else None
         with database.session_scope() as session:
             queue_id = _queue_id(session, queue) if queue else None
-            marked = kpi_repository.mark_for_rebuild(
-                driver_connection(session), settings.interval_minutes, lo, hi, queue_id
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TimeRemainingColumn(), console=err
+        ) as progress:
+            task = progress.add_task("rebuilding", total=1.0)
+            slices = aggregation.rebuild(
+                database,
+                settings,
+                lo,
+                hi,
+                queue_id,
+                progress=lambda share: progress.advance(task, share),
             )
-        err.print(f"{marked} intervals marked for recomputation")
+        err.print(f"rebuilt {slices} week(s) of intervals")
     elif not once:
         raise ConfigError("use --once, or --rebuild with --from/--to; `worker` runs continuously")
     with Progress(

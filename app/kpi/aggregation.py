@@ -10,13 +10,14 @@ passes at once. Run every `CALLPULSE_AGGREGATE_EVERY_S` by the scheduler.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from psycopg import Connection
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.kpi import repository
+from app.kpi.intervals import grid_floor
 
 
 @dataclass
@@ -70,6 +71,51 @@ def drain(
             total.recomputed[subject] = total.recomputed.get(subject, 0) + count
         if report.markers < settings.aggregate_batch:
             return total
+
+
+REBUILD_SLICE = timedelta(days=7)
+
+
+def rebuild(
+    database: Database,
+    settings: Settings,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    queue_id: int | None = None,
+    client_id: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> int:
+    """Recompute every interval of `[start, end)` in bulk, a week per transaction.
+
+    Defaults to the whole history. Holds the aggregation lock per slice, so scheduled
+    passes wait rather than interleave; markers written meanwhile are handled after.
+    Returns the number of slices.
+    """
+    minutes, stale = settings.interval_minutes, settings.agent_stale_after_s
+    with database.session_scope() as session:
+        found = repository.fact_range(driver_connection(session), client_id)
+    if found is None and (start is None or end is None):
+        return 0
+    lo = grid_floor(start or found[0], minutes)  # type: ignore[index]
+    last = end - timedelta(microseconds=1) if end else found[1]  # type: ignore[index]
+    hi = grid_floor(last, minutes) + timedelta(minutes=minutes)
+    slices = 0
+    cursor = lo
+    while cursor < hi:
+        until = min(cursor + REBUILD_SLICE, hi)
+        with database.session_scope() as session:
+            pg = driver_connection(session)
+            pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+            repository.rebuild_range(pg, minutes, cursor, until, queue_id, client_id)
+            if queue_id is None:
+                touched = repository.agent_intervals(pg, minutes, cursor, until, client_id)
+                agents = repository.expand_agent_markers(pg, touched, minutes, stale)
+                repository.recompute_agents(pg, agents, minutes, stale)
+        slices += 1
+        if progress:
+            progress((until - cursor) / (hi - lo))
+        cursor = until
+    return slices
 
 
 def mark_open_agents(database: Database, settings: Settings) -> int:

@@ -14,7 +14,7 @@ from app.access.scope import Scope, client_scope, queue_scope
 from app.core.auth import current_principal
 from app.core.db import driver_connection, get_session
 from app.core.errors import AppError, NotFound
-from app.kpi import live, repository
+from app.kpi import live, queries
 from app.kpi.intervals import GRANULARITIES, parse_bound
 from app.kpi.service import metrics_series
 
@@ -57,7 +57,7 @@ def get_metrics(
     lo = parse_bound(start, tz, "from") if start else datetime.combine(now.date(), time(), tz)
     hi = parse_bound(to, tz, "to") if to else now
     pg = driver_connection(session)
-    codes = repository.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
+    codes = queries.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
     series = metrics_series(
         pg,
         scope,

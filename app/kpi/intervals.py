@@ -83,6 +83,15 @@ def buckets(
     return result
 
 
+GRID_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def grid_floor(moment: datetime, minutes: int) -> datetime:
+    """Return the start of the stats interval holding `moment` (SQL: `date_bin`)."""
+    step = timedelta(minutes=minutes)
+    return GRID_ORIGIN + (moment - GRID_ORIGIN) // step * step
+
+
 def utc_floor(moment: datetime, step: timedelta, tz: tzinfo) -> datetime:
     """Floor `moment` to a multiple of `step` on the wall clock of `tz`, as a UTC instant."""
     local = moment.astimezone(tz)

@@ -8,7 +8,7 @@ from psycopg import Connection
 from app.access.scope import Scope
 from app.core.config import Settings
 from app.erlang import required_agents
-from app.kpi import repository
+from app.kpi import queries
 from app.kpi.definitions import CALL_COMPONENTS, evaluate
 
 TODAY_KPIS = (
@@ -31,11 +31,11 @@ def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, An
     now = datetime.now(UTC)
     local_now = now.astimezone(scope.timezone)
     day_start = datetime.combine(local_now.date(), time(), scope.timezone)
-    waiting, oldest, lost = repository.waiting_calls(
+    waiting, oldest, lost = queries.waiting_calls(
         pg, scope.client_id, queue.id, settings.waiting_horizon_s, day_start
     )
     today = _today(pg, scope, day_start, now)
-    last_10 = repository.window_call_components(
+    last_10 = queries.window_call_components(
         pg, scope.client_id, queue.id, now - timedelta(minutes=10)
     )
     agents = _agents(pg, scope, day_start, now, settings.agent_stale_after_s)
@@ -65,7 +65,7 @@ def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, An
                 "last_record_at": last.astimezone(scope.timezone).isoformat() if last else None,
                 "age_s": round((now - last).total_seconds(), 1) if last else None,
             }
-            for vendor, last in repository.feed_freshness(
+            for vendor, last in queries.feed_freshness(
                 pg, scope.client_id, queue.id, scope.vendor_id
             )
         ],
@@ -77,7 +77,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _today(pg: Connection, scope: Scope, day_start: datetime, now: datetime) -> dict[str, float]:
-    rows = repository.sum_stats(
+    rows = queries.sum_stats(
         pg,
         "calls",
         CALL_COMPONENTS,
@@ -101,9 +101,9 @@ def _agents(
     pg: Connection, scope: Scope, day_start: datetime, now: datetime, stale_s: int
 ) -> list[dict[str, Any]]:
     queue = scope.queues[0]
-    totals = repository.agent_call_totals(pg, scope.client_id, queue.id, day_start)
+    totals = queries.agent_call_totals(pg, scope.client_id, queue.id, day_start)
     agents = []
-    for agent_id, code, vendor, state, since, reason in repository.latest_agent_states(
+    for agent_id, code, vendor, state, since, reason in queries.latest_agent_states(
         pg, scope.client_id, queue.id, scope.vendor_id
     ):
         in_state = (now - since).total_seconds()
@@ -133,7 +133,7 @@ def _staffing(
     settings: Settings,
 ) -> dict[str, Any]:
     queue = scope.queues[0]
-    arrivals = repository.offered_since(pg, scope.client_id, queue.id, now - timedelta(minutes=30))
+    arrivals = queries.offered_since(pg, scope.client_id, queue.id, now - timedelta(minutes=30))
     aht = evaluate(("aht_s",), today, queue.sl_formula)["aht_s"] or settings.default_aht_s
     need = required_agents(arrivals / 1800, aht, settings.default_sl_target, queue.sl_threshold_s)
     have = sum(by_state[s] for s in ON_PHONES)

@@ -65,23 +65,31 @@ CALL_FACTS_SQL = (
     " AS acw) g"
 )
 # The additive components, in the order of definitions.CALL_COMPONENTS.
-CALL_COMPONENT_SQL = (
-    "count(*) FILTER (WHERE f.inbound AND f.answered),"
-    " count(*) FILTER (WHERE g.abandoned),"
-    " count(*) FILTER (WHERE g.short),"
-    " count(*) FILTER (WHERE f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s),"
-    " count(*) FILTER (WHERE g.abandoned AND f.wait_s <= q.sl_threshold_s),"
-    " coalesce(sum(f.wait_s) FILTER (WHERE f.inbound AND f.answered), 0),"
-    " count(*) FILTER (WHERE f.inbound AND f.handled),"
-    " coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0),"
-    " coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0),"
-    " coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0),"
-    " count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred),"
-    " count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved IS NOT NULL),"
-    " count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved),"
-    " count(*) FILTER (WHERE f.inbound AND c.csat IS NOT NULL),"
-    " coalesce(sum(c.csat) FILTER (WHERE f.inbound), 0),"
-    " count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))"
+CALL_COMPONENT_EXPRESSIONS = (
+    "count(*) FILTER (WHERE f.inbound AND f.answered)",
+    "count(*) FILTER (WHERE g.abandoned)",
+    "count(*) FILTER (WHERE g.short)",
+    "count(*) FILTER (WHERE f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s)",
+    "count(*) FILTER (WHERE g.abandoned AND f.wait_s <= q.sl_threshold_s)",
+    "coalesce(sum(f.wait_s) FILTER (WHERE f.inbound AND f.answered), 0)",
+    "count(*) FILTER (WHERE f.inbound AND f.handled)",
+    "coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0)",
+    "coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0)",
+    "coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0)",
+    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred)",
+    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved IS NOT NULL)",
+    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved)",
+    "count(*) FILTER (WHERE f.inbound AND c.csat IS NOT NULL)",
+    "coalesce(sum(c.csat) FILTER (WHERE f.inbound), 0)",
+    "count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))",
+)
+CALL_COMPONENT_SQL = ", ".join(
+    f"{expression} AS {name}"
+    for expression, name in zip(CALL_COMPONENT_EXPRESSIONS, CALL_COMPONENTS, strict=True)
+)
+_CALL_INSERT = (
+    "INSERT INTO call_interval_stats (client_id, queue_id, interval_start, agent_id,"
+    f" {', '.join(CALL_COMPONENTS)})"
 )
 _UNNEST = (
     "unnest(%s::int[], %s::int[], %s::timestamptz[]) AS m(client_id, {subject}, interval_start)"
@@ -100,8 +108,7 @@ def recompute_calls(pg: Connection, targets: Sequence[Target], minutes: int) -> 
         arrays,
     )
     pg.execute(
-        f"INSERT INTO call_interval_stats (client_id, queue_id, interval_start, agent_id,"
-        f" {', '.join(CALL_COMPONENTS)}) SELECT m.client_id, m.queue_id, m.interval_start,"
+        f"{_CALL_INSERT} SELECT m.client_id, m.queue_id, m.interval_start,"
         f" coalesce(c.agent_id, 0), {CALL_COMPONENT_SQL} FROM {targets_sql}"
         " JOIN calls c ON c.client_id = m.client_id AND c.queue_id = m.queue_id"
         " AND c.offered_at >= m.interval_start AND c.offered_at < m.interval_start + %s::interval"
@@ -111,16 +118,30 @@ def recompute_calls(pg: Connection, targets: Sequence[Target], minutes: int) -> 
     )
 
 
-def window_call_components(
-    pg: Connection, client_id: int, queue_id: int, since: datetime
-) -> dict[str, float]:
-    """Sum call components straight from raw calls offered since `since` (rolling windows)."""
-    row = pg.execute(
-        f"SELECT {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL} WHERE c.client_id = %s"
-        " AND c.queue_id = %s AND c.offered_at >= %s AND c.offered_known",
-        [client_id, queue_id, since],
-    ).fetchone()
-    return {name: float(value) for name, value in zip(CALL_COMPONENTS, row or (), strict=True)}
+_TICKET_DEFAULTS = ", ".join(
+    f"('{channel}', {frt}, {res})" for channel, (frt, res) in TICKET_TARGETS.items()
+)
+# One ticket with its channel targets (the queue's, else the defaults).
+TICKET_FACTS_SQL = (
+    "JOIN queues q ON q.id = t.queue_id"
+    f" JOIN (VALUES {_TICKET_DEFAULTS}) AS d(channel, frt, res) ON d.channel = t.channel"
+    " CROSS JOIN LATERAL (SELECT"
+    " coalesce((q.ticket_targets -> t.channel ->> 'first_response_s')::int, d.frt) AS frt,"
+    " coalesce((q.ticket_targets -> t.channel ->> 'resolution_s')::int, d.res) AS res) g"
+)
+TICKET_COMPONENT_SQL = (
+    "count(*), count(t.first_response_at),"
+    " count(*) FILTER (WHERE t.first_response_at - t.created_at <= make_interval(secs => g.frt)),"
+    " coalesce(sum(extract(epoch FROM t.first_response_at - t.created_at)), 0),"
+    " count(t.resolved_at),"
+    " count(*) FILTER (WHERE t.resolved_at - t.created_at <= make_interval(secs => g.res)),"
+    " count(*) FILTER (WHERE t.resolved_at IS NULL)"
+)
+_TICKET_INSERT = (
+    "INSERT INTO ticket_interval_stats (client_id, queue_id, channel, interval_start,"
+    " tickets_created, tickets_responded, tickets_responded_within_target,"
+    " ticket_frt_sum_s, tickets_resolved, tickets_resolved_within_target, tickets_open)"
+)
 
 
 def recompute_tickets(pg: Connection, targets: Sequence[Target], minutes: int) -> None:
@@ -129,34 +150,87 @@ def recompute_tickets(pg: Connection, targets: Sequence[Target], minutes: int) -
         return
     arrays, window = _targets(targets), f"{minutes} minutes"
     targets_sql = _UNNEST.format(subject="queue_id")
-    defaults = ", ".join(f"('{ch}', {frt}, {res})" for ch, (frt, res) in TICKET_TARGETS.items())
     pg.execute(
         f"DELETE FROM ticket_interval_stats s USING {targets_sql} WHERE s.client_id = m.client_id"
         " AND s.queue_id = m.queue_id AND s.interval_start = m.interval_start",
         arrays,
     )
     pg.execute(
-        "INSERT INTO ticket_interval_stats (client_id, queue_id, channel, interval_start,"
-        " tickets_created, tickets_responded, tickets_responded_within_target,"
-        " ticket_frt_sum_s, tickets_resolved, tickets_resolved_within_target, tickets_open)"
-        " SELECT m.client_id, m.queue_id, t.channel, m.interval_start, count(*),"
-        " count(t.first_response_at),"
-        " count(*) FILTER (WHERE t.first_response_at - t.created_at"
-        " <= make_interval(secs => g.frt)),"
-        " coalesce(sum(extract(epoch FROM t.first_response_at - t.created_at)), 0),"
-        " count(t.resolved_at),"
-        " count(*) FILTER (WHERE t.resolved_at - t.created_at <= make_interval(secs => g.res)),"
-        " count(*) FILTER (WHERE t.resolved_at IS NULL)"
-        f" FROM {targets_sql} JOIN queues q ON q.id = m.queue_id"
+        f"{_TICKET_INSERT} SELECT m.client_id, m.queue_id, t.channel, m.interval_start,"
+        f" {TICKET_COMPONENT_SQL} FROM {targets_sql}"
         " JOIN tickets t ON t.client_id = m.client_id AND t.queue_id = m.queue_id"
         " AND t.created_at >= m.interval_start AND t.created_at < m.interval_start + %s::interval"
-        f" JOIN (VALUES {defaults}) AS d(channel, frt, res) ON d.channel = t.channel"
-        " CROSS JOIN LATERAL (SELECT"
-        " coalesce((q.ticket_targets -> t.channel ->> 'first_response_s')::int, d.frt) AS frt,"
-        " coalesce((q.ticket_targets -> t.channel ->> 'resolution_s')::int, d.res) AS res) g"
-        " GROUP BY m.client_id, m.queue_id, t.channel, m.interval_start",
+        f" {TICKET_FACTS_SQL} GROUP BY m.client_id, m.queue_id, t.channel, m.interval_start",
         [*arrays, window],
     )
+
+
+def rebuild_range(
+    pg: Connection,
+    minutes: int,
+    start: datetime,
+    end: datetime,
+    queue_id: int | None = None,
+    client_id: int | None = None,
+) -> None:
+    """Recompute call and ticket stats of `[start, end)` (on the interval grid) in bulk.
+
+    One grouped scan per table instead of one lookup per interval: what a rebuild needs.
+    """
+    params = {"lo": start, "hi": end, "iv": f"{minutes} minutes", "q": queue_id, "c": client_id}
+    only = (
+        "(%(q)s::int IS NULL OR {a}.queue_id = %(q)s)"
+        " AND (%(c)s::int IS NULL OR {a}.client_id = %(c)s)"
+    )
+    for table in ("call_interval_stats", "ticket_interval_stats"):
+        pg.execute(
+            f"DELETE FROM {table} s WHERE s.interval_start >= %(lo)s"
+            f" AND s.interval_start < %(hi)s AND {only.format(a='s')}",
+            params,
+        )
+    pg.execute(
+        f"{_CALL_INSERT} SELECT c.client_id, c.queue_id,"
+        f" date_bin(%(iv)s::interval, c.offered_at, {ORIGIN}), coalesce(c.agent_id, 0),"
+        f" {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL} WHERE c.offered_known"
+        f" AND c.offered_at >= %(lo)s AND c.offered_at < %(hi)s AND {only.format(a='c')}"
+        " GROUP BY 1, 2, 3, 4",
+        params,
+    )
+    pg.execute(
+        f"{_TICKET_INSERT} SELECT t.client_id, t.queue_id, t.channel,"
+        f" date_bin(%(iv)s::interval, t.created_at, {ORIGIN}), {TICKET_COMPONENT_SQL}"
+        f" FROM tickets t {TICKET_FACTS_SQL} WHERE t.created_at >= %(lo)s"
+        f" AND t.created_at < %(hi)s AND {only.format(a='t')} GROUP BY 1, 2, 3, 4",
+        params,
+    )
+
+
+def agent_intervals(
+    pg: Connection, minutes: int, start: datetime, end: datetime, client_id: int | None = None
+) -> list[Target]:
+    """Return the agent intervals in `[start, end)` that have state changes or stats."""
+    bounds = "{t} >= %(lo)s AND {t} < %(hi)s AND (%(c)s::int IS NULL OR client_id = %(c)s)"
+    return pg.execute(
+        f"SELECT client_id, agent_id, date_bin(%(iv)s::interval, at, {ORIGIN})"
+        f" FROM agent_state_changes WHERE {bounds.format(t='at')} UNION"
+        " SELECT client_id, agent_id, interval_start FROM agent_interval_stats"
+        f" WHERE {bounds.format(t='interval_start')} ORDER BY 1, 2, 3",
+        {"lo": start, "hi": end, "iv": f"{minutes} minutes", "c": client_id},
+    ).fetchall()
+
+
+def fact_range(pg: Connection, client_id: int | None = None) -> tuple[datetime, datetime] | None:
+    """Return the earliest and latest moment of any fact (of one client), or None."""
+    row = pg.execute(
+        "SELECT min(lo), max(hi) FROM (SELECT min(offered_at) lo, max(offered_at) hi FROM calls"
+        " WHERE %(c)s::int IS NULL OR client_id = %(c)s UNION ALL"
+        " SELECT min(created_at), max(created_at) FROM tickets"
+        " WHERE %(c)s::int IS NULL OR client_id = %(c)s UNION ALL"
+        " SELECT min(at), max(at) FROM agent_state_changes"
+        " WHERE %(c)s::int IS NULL OR client_id = %(c)s) x",
+        {"c": client_id},
+    ).fetchone()
+    return (row[0], row[1]) if row and row[0] else None
 
 
 def expand_agent_markers(
@@ -289,151 +363,3 @@ def mark_for_rebuild(
         params,
     )
     return cur.rowcount
-
-
-BUCKETS = {
-    "interval": "s.interval_start",
-    "hour": "s.interval_start - make_interval(mins => extract(minute FROM s.interval_start"
-    " AT TIME ZONE %(tz)s)::int)",
-    "day": "(s.interval_start AT TIME ZONE %(tz)s)::date",
-    "week": "date_trunc('week', s.interval_start AT TIME ZONE %(tz)s)::date",
-    "month": "date_trunc('month', s.interval_start AT TIME ZONE %(tz)s)::date",
-}
-STATS_TABLES = {
-    "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
-    "tickets": ("ticket_interval_stats", "s.queue_id = ANY(%(queues)s)"),
-    "agents": (
-        "agent_interval_stats",
-        "s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
-        " AND (%(vendor)s::int IS NULL OR vendor_id = %(vendor)s))",
-    ),
-}
-
-
-def sum_stats(
-    pg: Connection,
-    source: str,
-    components: Sequence[str],
-    *,
-    granularity: str,
-    split: str | None,
-    client_id: int,
-    queue_ids: Sequence[int],
-    vendor_id: int | None,
-    start: datetime,
-    end: datetime,
-    tz: str,
-) -> list[tuple]:
-    """Sum components of `source` (calls, tickets, agents) per bucket and split column."""
-    table, scope = STATS_TABLES[source]
-    sums = ", ".join(f"sum(s.{c})::float8" for c in components)
-    split_sql = f"s.{split}" if split else "NULL"
-    return pg.execute(
-        f"SELECT {BUCKETS[granularity]} AS bucket, {split_sql} AS split, {sums}"
-        f" FROM {table} s WHERE s.client_id = %(client)s AND {scope}"
-        " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s GROUP BY 1, 2",
-        {
-            "client": client_id,
-            "queues": list(queue_ids),
-            "vendor": vendor_id,
-            "lo": start,
-            "hi": end,
-            "tz": tz,
-        },
-    ).fetchall()
-
-
-def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[int, str]:
-    """Return `{agent id: code}` of a client's agents (one vendor's, when limited)."""
-    rows = pg.execute(
-        "SELECT id, code FROM agents WHERE client_id = %s AND (%s::int IS NULL OR vendor_id = %s)",
-        [client_id, vendor_id, vendor_id],
-    )
-    return dict(rows.fetchall())
-
-
-def waiting_calls(
-    pg: Connection, client_id: int, queue_id: int, horizon_s: int, day_start: datetime
-) -> tuple[int, datetime | None, int]:
-    """Return calls waiting now, the oldest one's offered time, and today's lost calls.
-
-    A call with neither answer nor end waits at most `horizon_s`; after that it is lost
-    data (its end never arrived), counted apart instead of waiting forever.
-    """
-    row = pg.execute(
-        "SELECT count(*) FILTER (WHERE offered_at > now() - %(h)s::interval),"
-        " min(offered_at) FILTER (WHERE offered_at > now() - %(h)s::interval),"
-        " count(*) FILTER (WHERE offered_at <= now() - %(h)s::interval)"
-        " FROM calls WHERE client_id = %(c)s AND queue_id = %(q)s AND answered_at IS NULL"
-        " AND ended_at IS NULL AND offered_known AND direction = 'inbound'"
-        " AND offered_at > least(%(day)s, now() - %(h)s::interval) AND offered_at <= now()",
-        {"c": client_id, "q": queue_id, "h": f"{horizon_s} seconds", "day": day_start},
-    ).fetchone()
-    return row[0], row[1], row[2]  # type: ignore[index]
-
-
-def latest_agent_states(
-    pg: Connection, client_id: int, queue_id: int, vendor_id: int | None
-) -> list[tuple]:
-    """Return each agent of the queue with its latest state, since when, and reason.
-
-    An agent belongs to the queue when its latest event lists the queue, or lists no queue
-    and its vendor serves the queue. Agents logged out, or silent for a day, are left out.
-    """
-    return pg.execute(
-        "SELECT a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT DISTINCT ON"
-        " (agent_id) agent_id, state, at, reason, queue_ids FROM agent_state_changes"
-        " WHERE client_id = %(c)s AND at > now() - interval '1 day' AND at <= now()"
-        " ORDER BY agent_id, at DESC) l JOIN agents a ON a.id = l.agent_id"
-        " JOIN vendors v ON v.id = a.vendor_id"
-        " WHERE l.state <> 'logged_out' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
-        " AND (%(q)s = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
-        " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = %(q)s"
-        " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
-        {"c": client_id, "q": queue_id, "v": vendor_id},
-    ).fetchall()
-
-
-def agent_call_totals(
-    pg: Connection, client_id: int, queue_id: int, since: datetime
-) -> dict[int, tuple[float, float]]:
-    """Return `{agent id: (handled, Σ handle seconds)}` in the queue since `since`."""
-    rows = pg.execute(
-        "SELECT agent_id, sum(handled)::float8, sum(talk_s + hold_s + acw_s)::float8"
-        " FROM call_interval_stats WHERE client_id = %s AND queue_id = %s"
-        " AND interval_start >= %s AND agent_id <> 0 GROUP BY agent_id",
-        [client_id, queue_id, since],
-    ).fetchall()
-    return {agent: (handled, seconds) for agent, handled, seconds in rows}
-
-
-def offered_since(pg: Connection, client_id: int, queue_id: int, since: datetime) -> int:
-    """Count inbound calls offered since `since` (waiting ones included), from raw calls."""
-    row = pg.execute(
-        "SELECT count(*) FROM calls WHERE client_id = %s AND queue_id = %s"
-        " AND offered_at >= %s AND offered_at <= now() AND direction = 'inbound'",
-        [client_id, queue_id, since],
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def feed_freshness(
-    pg: Connection, client_id: int, queue_id: int, vendor_id: int | None
-) -> list[tuple]:
-    """Return each vendor serving the queue and when its feed last wrote a record.
-
-    A replayed record changes nothing and does not count: a feed that only repeats
-    itself is as quiet as one that sends nothing.
-    """
-    return pg.execute(
-        "SELECT v.code, (SELECT max(t) FROM ("
-        " SELECT max(updated_at) AS t FROM calls WHERE client_id = %(c)s AND queue_id = %(q)s"
-        " AND vendor_id = v.id AND offered_at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM agent_state_changes WHERE client_id = %(c)s"
-        " AND vendor_id = v.id AND at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM tickets WHERE client_id = %(c)s"
-        " AND queue_id = %(q)s AND vendor_id = v.id AND created_at > now() - interval '1 day'"
-        ") x) FROM queue_vendors qv JOIN vendors v ON v.id = qv.vendor_id"
-        " WHERE qv.queue_id = %(q)s AND (%(v)s::int IS NULL OR v.id = %(v)s) ORDER BY v.code",
-        {"c": client_id, "q": queue_id, "v": vendor_id},
-    ).fetchall()

@@ -8,7 +8,7 @@ from psycopg import Connection
 
 from app.access.scope import Scope
 from app.core.errors import AppError
-from app.kpi import repository
+from app.kpi import queries
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
     AGENT_KPIS,
@@ -55,7 +55,7 @@ def metrics_series(
     sources = _sources(by, queue_level)
     sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
     for source, (components, split) in sources.items():
-        for bucket, split_value, *values in repository.sum_stats(
+        for bucket, split_value, *values in queries.sum_stats(
             pg, source, components, split=split, **common
         ):
             key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)

@@ -211,5 +211,5 @@ queues: [{{code: thq-{s}, client: th-{s}, vendors: [thv-{s}], sl_threshold_s: 20
         "--queue",
         f"thq-{s}",
     )
-    assert rebuilt.returncode == 0 and "intervals marked for recomputation" in rebuilt.stderr
+    assert rebuilt.returncode == 0 and "rebuilt 1 week(s) of intervals" in rebuilt.stderr
     assert service_level() == 2 / 3

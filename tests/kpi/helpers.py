@@ -5,9 +5,8 @@ from datetime import datetime
 import psycopg
 
 from app.core.config import Settings
-from app.core.db import Database, driver_connection
-from app.kpi import repository
-from app.kpi.aggregation import drain
+from app.core.db import Database
+from app.kpi.aggregation import rebuild
 
 STATS = {
     "call_interval_stats": "queue_id, interval_start, agent_id",
@@ -37,11 +36,7 @@ def full_recompute(
     """Throw the client's stats away, rebuild them from raw rows, and snapshot them."""
     for table in STATS:
         pg.execute(f"DELETE FROM {table} WHERE client_id = %s", [client])
-    with database.session_scope() as session:
-        repository.mark_for_rebuild(
-            driver_connection(session), settings.interval_minutes, client_id=client
-        )
-    drain(database, settings)
+    rebuild(database, settings, client_id=client)
     return stats_snapshot(pg, client)
 
 

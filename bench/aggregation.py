@@ -1,0 +1,174 @@
+"""Benchmark: aggregation over a large history, beside a plain SQL GROUP BY of the same rows.
+
+1. Writes N calls (default 10,000,000) over 90 days and 20 queues straight into `calls`.
+2. Baseline: one plain `GROUP BY` computing the same components over all rows (calls/s).
+3. Full rebuild: mark every interval, drain the incremental passes (calls/s, and the ratio).
+4. Incremental: ingest 1,000 new calls through the ingest service, time the pass that
+   follows; repeated, median and p95.
+
+    .venv/bin/python bench/aggregation.py [--calls 10000000] [--rounds 15]
+"""
+
+import argparse
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+from common import fresh_database, tenants
+
+from app.core.db import driver_connection
+from app.kpi import repository
+from app.kpi.aggregation import rebuild, run_pass
+from app.partitions import PartitionManager
+from ingest.body import RawRecord
+from ingest.service import IngestService
+
+QUEUES = [f"agg-q{i:02d}" for i in range(20)]
+DAYS = 90
+
+
+def generate(database, n: int, now: datetime) -> None:
+    """Insert n calls (90 % answered) spread over the last 90 days, in chunks of 1 M."""
+    start = now - timedelta(days=DAYS)
+    PartitionManager(database.engine).ensure(
+        ("calls", start + timedelta(days=d)) for d in range(0, DAYS + 31, 10)
+    )
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        client_id = pg.execute("SELECT id FROM clients WHERE code = 'bench'").fetchone()[0]
+        vendor_id = pg.execute("SELECT id FROM vendors WHERE code = 'bench-v'").fetchone()[0]
+        queue_ids = [
+            r[0] for r in pg.execute("SELECT id FROM queues WHERE client_id = %s", [client_id])
+        ]
+    for first in range(0, n, 1_000_000):
+        last = min(n, first + 1_000_000)
+        began = time.perf_counter()
+        with database.session_scope() as session:
+            pg = driver_connection(session)
+            pg.execute(
+                "INSERT INTO calls (client_id, call_id, offered_at, queue_id, vendor_id,"
+                " direction, answered_at, ended_at, talk_s, acw_s, transferred, resolved, csat)"
+                " SELECT %(c)s, 'h' || g, t, (%(q)s::int[])[1 + g %% %(nq)s], %(v)s, 'inbound',"
+                " CASE WHEN r < 0.9 THEN t + make_interval(secs => w) END,"
+                " t + make_interval(secs => w + CASE WHEN r < 0.9 THEN talk ELSE 0 END),"
+                " CASE WHEN r < 0.9 THEN talk END, CASE WHEN r < 0.9 THEN 30 END,"
+                " r < 0.05, r < 0.7, CASE WHEN r < 0.3 THEN 80 END"
+                " FROM (SELECT g, %(start)s + random() * make_interval(days => %(days)s) AS t,"
+                " random() AS r, round((random() * 60)::numeric, 3) AS w,"
+                " round((60 + random() * 300)::numeric, 3) AS talk"
+                " FROM generate_series(%(lo)s, %(hi)s) g) x",
+                {
+                    "c": client_id,
+                    "q": queue_ids,
+                    "nq": len(queue_ids),
+                    "v": vendor_id,
+                    "lo": first + 1,
+                    "hi": last,
+                    "start": start,
+                    "days": DAYS,
+                },
+            )
+            pg.execute(
+                "INSERT INTO call_keys SELECT client_id, call_id, offered_at FROM calls"
+                " WHERE client_id = %s AND call_id IN (SELECT 'h' || g FROM"
+                " generate_series(%s, %s) g)",
+                [client_id, first + 1, last],
+            )
+        rate = (last - first) / (time.perf_counter() - began)
+        print(f"  wrote {last:>11,} calls ({rate:,.0f}/s)", flush=True)
+    with database.session_scope() as session:
+        driver_connection(session).execute("ANALYZE")
+
+
+def plain_group_by(database, minutes: int) -> float:
+    """Time one GROUP BY computing the same components over every call; return calls/s."""
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        began = time.perf_counter()
+        pg.execute(
+            f"CREATE TEMP TABLE baseline AS SELECT c.client_id, c.queue_id,"
+            f" date_bin(%s::interval, c.offered_at, {repository.ORIGIN}) AS interval_start,"
+            f" coalesce(c.agent_id, 0) AS agent_id, {repository.CALL_COMPONENT_SQL}"
+            f" FROM calls c {repository.CALL_FACTS_SQL} WHERE c.offered_known GROUP BY 1, 2, 3, 4",
+            [f"{minutes} minutes"],
+        )
+        elapsed = time.perf_counter() - began
+        calls = pg.execute("SELECT count(*) FROM calls").fetchone()[0]
+    return calls / elapsed
+
+
+def full_rebuild(database, settings) -> tuple[float, int]:
+    """Rebuild every interval (`callpulse aggregate --rebuild`); return calls/s and rows."""
+    began = time.perf_counter()
+    rebuild(database, settings)
+    elapsed = time.perf_counter() - began
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        calls = pg.execute("SELECT count(*) FROM calls").fetchone()[0]
+        rows = pg.execute("SELECT count(*) FROM call_interval_stats").fetchone()[0]
+    return calls / elapsed, rows
+
+
+def incremental(database, settings, rounds: int, now: datetime) -> list[float]:
+    """Ingest 1,000 new calls, then time the next pass; return the pass times in ms."""
+    service = IngestService(database, PartitionManager(database.engine), settings)
+    with database.session_scope() as session:
+        vendor_id = (
+            driver_connection(session)
+            .execute("SELECT id FROM vendors WHERE code = 'bench-v'")
+            .fetchone()[0]
+        )
+    timings = []
+    for round_no in range(rounds):
+        records = []
+        for i in range(1000):
+            offered = now - timedelta(minutes=(i * 7 + round_no) % 600)
+            records.append(
+                RawRecord(
+                    i,
+                    {
+                        "call_id": f"new-{round_no}-{i}",
+                        "queue": QUEUES[i % len(QUEUES)],
+                        "offered_at": offered.isoformat(),
+                        "answered_at": (offered + timedelta(seconds=i % 40)).isoformat(),
+                        "ended_at": (offered + timedelta(seconds=200)).isoformat(),
+                    },
+                )
+            )
+        result = service.ingest("calls", vendor_id, records)
+        assert result.accepted == 1000, result.rejected[:3]
+        began = time.perf_counter()
+        report = run_pass(database, settings)
+        timings.append((time.perf_counter() - began) * 1000)
+        assert report.markers > 0
+    return timings
+
+
+def main() -> None:
+    """Run the three measurements and print them beside their baselines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    database, settings, where = fresh_database("callpulse_bench_agg")
+    tenants(database, QUEUES)
+    now = datetime.now(UTC) - timedelta(minutes=10)
+    print(f"{args.calls:,} calls of history, {len(QUEUES)} queues, {DAYS} days, on {where}")
+    generate(database, args.calls, now - timedelta(days=1))
+    group_by = plain_group_by(database, settings.interval_minutes)
+    rebuilt, intervals = full_rebuild(database, settings)
+    passes = incremental(database, settings, args.rounds, now)
+    p95 = statistics.quantiles(passes, n=20)[-1] if len(passes) >= 2 else passes[0]
+    print(f"plain GROUP BY of all components:       {group_by:>12,.0f} calls/s")
+    print(
+        f"full rebuild ({intervals:,} stats rows):  {rebuilt:>12,.0f} calls/s"
+        f"   ratio {rebuilt / group_by:.2f} (target ≥ 0.50)"
+    )
+    print(
+        f"incremental pass after 1,000 new calls:  median {statistics.median(passes):.1f} ms,"
+        f" p95 {p95:.1f} ms (target median ≤ 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

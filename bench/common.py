@@ -1,0 +1,45 @@
+"""Shared set-up for benchmarks: a fresh database with tenants, on DATABASE_URL or embedded."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.access.keys import create_key
+from app.core.config import Settings
+from app.core.db import Database, create_database
+from app.core.embedded import start_embedded_postgres
+from app.migrate import upgrade
+from app.tenancy.config import TenancyFile
+from app.tenancy.service import apply_tenancy
+
+
+def fresh_database(prefix: str) -> tuple[Database, Settings, str]:
+    """Create and migrate a new database; return it, its settings and where it runs."""
+    where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded PostgreSQL"
+    server = os.environ.get("DATABASE_URL") or start_embedded_postgres(
+        Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    )
+    url = create_database(server, prefix)
+    settings = Settings(database_url=url, rate_limit_per_s=0, scheduler=False)
+    database = Database(url, pool_size=4)
+    upgrade(database)
+    return database, settings, where
+
+
+def tenants(database: Database, queues: list[str], timezone: str = "Asia/Shanghai") -> dict:
+    """Create one client, one vendor serving `queues`, and keys; return codes and keys."""
+    spec = TenancyFile.model_validate(
+        {
+            "clients": [{"code": "bench", "name": "Bench client", "timezone": timezone}],
+            "vendors": [{"code": "bench-v", "name": "Bench vendor"}],
+            "queues": [{"code": q, "client": "bench", "vendors": ["bench-v"]} for q in queues],
+        }
+    )
+    with database.session_scope() as session:
+        apply_tenancy(session, spec)
+        vendor_key = create_key(session, "vendor", vendor_code="bench-v")
+        client_key = create_key(session, "client", client_code="bench")
+    return {"vendor_key": vendor_key, "client_key": client_key}
