@@ -54,6 +54,17 @@ def main() -> None:
         raise SystemExit(2) from None
 
 
+def _progress() -> Progress:
+    """Return the progress bar used by long commands (on stderr, so stdout stays clean)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
 def _database(settings: Settings) -> Database:
     if not settings.database_url:
         err.print(
@@ -171,13 +182,7 @@ def import_file(
     records = parse_body(file.read_bytes(), content_type, max_records=10**9)
     service = IngestService(database, migrations.PartitionManager(database.engine), settings)
     total = IngestResult()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-    ) as progress:
+    with _progress() as progress:
         task = progress.add_task(f"importing {file.name}", total=len(records))
         for start in range(0, len(records), batch_size):
             result = service.ingest(kind, vendor_id, records[start : start + batch_size])
@@ -305,13 +310,7 @@ def _simulate(
     err.print(f"simulating {', '.join(q.code for q in specs)}")
     if backfill:
         until = started - (runner.CATCH_UP if speed > 1 else timedelta(0))
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-        ) as progress:
+        with _progress() as progress:
             task = progress.add_task(f"backfilling {backfill:g} days", total=backfill)
             runner.backfill(
                 pusher, specs, backfill, until, seed, lambda days: progress.advance(task, days)

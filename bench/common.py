@@ -1,9 +1,13 @@
 """Shared set-up for benchmarks: a fresh database with tenants, on DATABASE_URL or embedded."""
 
 import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -43,3 +47,31 @@ def tenants(database: Database, queues: list[str], timezone: str = "Asia/Shangha
         vendor_key = create_key(session, "vendor", vendor_code="bench-v")
         client_key = create_key(session, "client", client_code="bench")
     return {"vendor_key": vendor_key, "client_key": client_key}
+
+
+def serve(url: str, port: int, *options: str) -> subprocess.Popen:
+    """Start `callpulse serve` on the database at `url` and wait until /health answers."""
+    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            *options,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(120):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    process.kill()
+    stderr = process.stderr.read().decode()[-2000:] if process.stderr else ""
+    raise SystemExit(f"callpulse serve did not start: {stderr}")

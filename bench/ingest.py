@@ -12,7 +12,6 @@ Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary 
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import httpx
 import orjson
 import psycopg
+from common import serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -175,35 +175,6 @@ def http_ingest(
     return len(calls) / elapsed
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen:
-    """Start `callpulse serve` on the bench database and wait until /health answers."""
-    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from app.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-scheduler",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    for _ in range(120):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"callpulse serve did not start: {process.stderr.read().decode()[-2000:]}")
-
-
 def main() -> None:
     """Run both paths on the same rows and print records/s and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -224,7 +195,7 @@ def main() -> None:
     )
     raw = raw_upsert(url, calls, args.batch, ids)
     print(f"raw COPY + INSERT … ON CONFLICT (1 connection): {raw:>10,.0f} rows/s")
-    process = serve(url, args.port, args.workers)
+    process = serve(url, args.port, "--workers", str(args.workers), "--no-scheduler")
     try:
         http = http_ingest(
             f"http://127.0.0.1:{args.port}", key, calls, args.batch, args.concurrency

@@ -9,39 +9,16 @@ sends one probe call to a quiet queue and times how long until `/v1/metrics` and
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from common import fresh_database, tenants
+from common import fresh_database, serve, tenants
 
 QUEUES = [f"lat-q{i:02d}" for i in range(20)]
 PROBE = "lat-probe"
-
-
-def serve(url: str, port: int) -> subprocess.Popen:
-    """Start `callpulse serve` and wait for /health."""
-    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(120):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit("callpulse serve did not start")
 
 
 def load(base: str, key: str, rate: float, stop: threading.Event, sent: list[int]) -> None:

@@ -96,17 +96,23 @@ _UNNEST = (
 )
 
 
+def _delete_targets(pg: Connection, table: str, subject: str, arrays: list[str]) -> None:
+    """Delete the stats rows of the targets, before they are inserted again."""
+    pg.execute(
+        f"DELETE FROM {table} s USING {_UNNEST.format(subject=subject)}"
+        f" WHERE s.client_id = m.client_id AND s.{subject} = m.{subject}"
+        " AND s.interval_start = m.interval_start",
+        arrays,
+    )
+
+
 def recompute_calls(pg: Connection, targets: Sequence[Target], minutes: int) -> None:
     """Recompute call stats for `(client_id, queue_id, interval_start)` targets."""
     if not targets:
         return
     arrays, window = _targets(targets), f"{minutes} minutes"
     targets_sql = _UNNEST.format(subject="queue_id")
-    pg.execute(
-        f"DELETE FROM call_interval_stats s USING {targets_sql} WHERE s.client_id = m.client_id"
-        " AND s.queue_id = m.queue_id AND s.interval_start = m.interval_start",
-        arrays,
-    )
+    _delete_targets(pg, "call_interval_stats", "queue_id", arrays)
     pg.execute(
         f"{_CALL_INSERT} SELECT m.client_id, m.queue_id, m.interval_start,"
         f" coalesce(c.agent_id, 0), {CALL_COMPONENT_SQL} FROM {targets_sql}"
@@ -150,11 +156,7 @@ def recompute_tickets(pg: Connection, targets: Sequence[Target], minutes: int) -
         return
     arrays, window = _targets(targets), f"{minutes} minutes"
     targets_sql = _UNNEST.format(subject="queue_id")
-    pg.execute(
-        f"DELETE FROM ticket_interval_stats s USING {targets_sql} WHERE s.client_id = m.client_id"
-        " AND s.queue_id = m.queue_id AND s.interval_start = m.interval_start",
-        arrays,
-    )
+    _delete_targets(pg, "ticket_interval_stats", "queue_id", arrays)
     pg.execute(
         f"{_TICKET_INSERT} SELECT m.client_id, m.queue_id, t.channel, m.interval_start,"
         f" {TICKET_COMPONENT_SQL} FROM {targets_sql}"
@@ -271,11 +273,7 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
         return
     arrays, window, cap = _targets(targets), f"{minutes} minutes", f"{stale_s} seconds"
     targets_sql = _UNNEST.format(subject="agent_id")
-    pg.execute(
-        f"DELETE FROM agent_interval_stats s USING {targets_sql} WHERE s.client_id = m.client_id"
-        " AND s.agent_id = m.agent_id AND s.interval_start = m.interval_start",
-        arrays,
-    )
+    _delete_targets(pg, "agent_interval_stats", "agent_id", arrays)
     pg.execute(
         f"WITH m AS (SELECT * FROM {targets_sql}),"
         " seg AS (SELECT a.client_id, a.agent_id, a.state, a.at AS seg_start,"
