@@ -19,6 +19,8 @@ from app.migrate import upgrade
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def fresh_database(prefix: str) -> tuple[Database, Settings, str]:
     """Create and migrate a new database; return it, its settings and where it runs."""

@@ -1,14 +1,17 @@
 """Benchmark: record accepted → visible in `/v1/metrics` and `/live`, under sustained load.
 
 Starts a live `callpulse serve` (aggregation every second) on a fresh database, pushes call
-events at a steady rate (default 500 events/s) to 20 queues, and meanwhile, once a second,
-sends one probe call to a quiet queue and times how long until `/v1/metrics` and
+events at a steady rate (default 500 events/s) to 20 queues, and meanwhile, about once a
+second (at a random phase), sends one probe call to a quiet queue and times how long until
+`/v1/metrics` and
 `/v1/queues/{probe}/live` count it. Prints p50/p95 beside the load actually sustained.
 
     .venv/bin/python bench/latency.py [--rate 500] [--seconds 60]
 """
 
 import argparse
+import math
+import random
 import statistics
 import threading
 import time
@@ -24,7 +27,7 @@ PROBE = "lat-probe"
 def load(base: str, key: str, rate: float, stop: threading.Event, sent: list[int]) -> None:
     """Send offered/answered/ended events at `rate` events per second, 10 batches a second."""
     http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-    per_tick, n, tick = max(3, int(rate / 10) // 3 * 3), 0, time.monotonic()
+    per_tick, n, tick = 3 * math.ceil(rate / 30), 0, time.monotonic()
     while not stop.is_set():
         now = datetime.now(UTC)
         events = []
@@ -111,7 +114,7 @@ def main() -> None:
                 t.join()
             metrics_lat.append(results["m"])
             live_lat.append(results["l"])
-            time.sleep(max(0.0, 1 - (time.monotonic() - began) % 1))
+            time.sleep(random.uniform(0.2, 1.2))  # probe at every phase of the 1 s pass
         elapsed = time.monotonic() - began
     finally:
         stop.set()
