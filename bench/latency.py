@@ -3,8 +3,8 @@
 Starts a live `callpulse serve` (aggregation every second) on a fresh database, pushes call
 events at a steady rate (default 500 events/s) to 20 queues, and meanwhile, about once a
 second (at a random phase), sends one probe call to a quiet queue and times how long until
-`/v1/metrics` and
-`/v1/queues/{probe}/live` count it. Prints p50/p95 beside the load actually sustained.
+`/v1/metrics` and `/v1/queues/{probe}/live` count it. Prints p50/p95 beside the load
+actually sustained.
 
     .venv/bin/python bench/latency.py [--rate 500] [--seconds 60]
 """
