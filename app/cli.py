@@ -418,6 +418,10 @@ Push a call detail record:
   curl -s -X POST {base}/v1/calls \\
     -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
     -d '{sample}'
+
+Simulated traffic is flowing (two days of history first). Watch a queue live, or a day's KPIs:
+  curl -s {base}/v1/queues/acme-cards/live -H 'Authorization: Bearer {key}'
+  curl -s '{base}/v1/metrics?client=acme&granularity=hour' -H 'Authorization: Bearer {key}'
 """)
     simulators = [(key, None), (key_b, ["acme-vip", "globex-support"])]
     for vendor_key, queues in simulators:
