@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from app.alerts import service as alert_service
 from app.core.config import Settings
 from app.core.db import Database
 from app.kpi import aggregation
@@ -25,6 +26,15 @@ def create_scheduler(
         args=[database, settings],
         seconds=settings.aggregate_every_s,
         id="aggregate",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        alert_service.evaluate_all,
+        "interval",
+        args=[database, settings],
+        seconds=settings.alerts_every_s,
+        id="alerts",
         max_instances=1,
         coalesce=True,
     )

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 import app
+from app.alerts.endpoints import router as alerts_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(ingest_router)
     api.include_router(kpi_router)
     api.include_router(tenancy_router)
+    api.include_router(alerts_router)
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

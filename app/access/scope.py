@@ -114,3 +114,8 @@ def visible_queues(session: Session, principal: Principal) -> list[dict[str, obj
         }
         for r in rows
     ]
+
+
+def visible_queue_ids(session: Session, principal: Principal) -> set[int]:
+    """Return the ids of every queue the key may see."""
+    return set(session.scalars(_visible(principal, select(Queue.id))))

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     agent_stale_after_s: int = Field(default=2 * 3600, gt=0)
     waiting_horizon_s: int = Field(default=4 * 3600, gt=0)
     default_sl_target: float = Field(default=0.80, gt=0, lt=1)
+    alerts_every_s: float = Field(default=15, gt=0, le=30, description="alert evaluation")
     default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
 
     @property

@@ -133,7 +133,9 @@ def _staffing(
     settings: Settings,
 ) -> dict[str, Any]:
     queue = scope.queues[0]
-    arrivals = queries.offered_since(pg, scope.client_id, queue.id, now - timedelta(minutes=30))
+    arrivals = queries.offered_between(
+        pg, scope.client_id, queue.id, now - timedelta(minutes=30), now
+    )
     aht = evaluate(("aht_s",), today, queue.sl_formula)["aht_s"] or settings.default_aht_s
     need = required_agents(arrivals / 1800, aht, settings.default_sl_target, queue.sl_threshold_s)
     have = sum(by_state[s] for s in ON_PHONES)

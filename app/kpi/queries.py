@@ -124,16 +124,6 @@ def agent_call_totals(
     return {agent: (handled, seconds) for agent, handled, seconds in rows}
 
 
-def offered_since(pg: Connection, client_id: int, queue_id: int, since: datetime) -> int:
-    """Count inbound calls offered since `since` (waiting ones included), from raw calls."""
-    row = pg.execute(
-        "SELECT count(*) FROM calls WHERE client_id = %s AND queue_id = %s"
-        " AND offered_at >= %s AND offered_at <= now() AND direction = 'inbound'",
-        [client_id, queue_id, since],
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def feed_freshness(
     pg: Connection, client_id: int, queue_id: int, vendor_id: int | None
 ) -> list[tuple]:
@@ -166,3 +156,15 @@ def window_call_components(
         [client_id, queue_id, since],
     ).fetchone()
     return {name: float(value) for name, value in zip(CALL_COMPONENTS, row or (), strict=True)}
+
+
+def offered_between(
+    pg: Connection, client_id: int, queue_id: int, start: datetime, end: datetime
+) -> int:
+    """Count inbound calls offered in `[start, end)`, from raw calls."""
+    row = pg.execute(
+        "SELECT count(*) FROM calls WHERE client_id = %s AND queue_id = %s"
+        " AND offered_at >= %s AND offered_at < %s AND direction = 'inbound'",
+        [client_id, queue_id, start, end],
+    ).fetchone()
+    return int(row[0]) if row else 0

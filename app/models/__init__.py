@@ -1,6 +1,7 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
 from app.models.access import ApiKey, User
+from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.ingest import DirtyInterval, RejectedRecord
@@ -11,6 +12,9 @@ __all__ = [
     "Agent",
     "AgentIntervalStats",
     "AgentStateChange",
+    "Alert",
+    "AlertDelivery",
+    "AlertRule",
     "ApiKey",
     "Base",
     "Call",
@@ -18,6 +22,7 @@ __all__ = [
     "CallKey",
     "Client",
     "DirtyInterval",
+    "Notifier",
     "Queue",
     "QueueVendor",
     "RejectedRecord",

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from app.alerts.config import AlertRuleSpec, NotifierSpec
 from app.core.errors import ConfigError
 from app.models.tenancy import SL_FORMULAS
 
@@ -67,6 +68,8 @@ class TenancyFile(Entry):
     clients: list[ClientSpec] = []
     vendors: list[VendorSpec] = []
     queues: list[QueueSpec] = []
+    notifiers: list[NotifierSpec] = []
+    alert_rules: list[AlertRuleSpec] = []
 
 
 def load_file(text: str, source: str = "file") -> TenancyFile:
@@ -90,12 +93,12 @@ def _describe(item: Any, data: dict[str, Any]) -> str:
     where = str(loc[0]) if loc else "file"
     if len(loc) >= 2 and isinstance(loc[1], int):
         entry = data.get(loc[0], [])[loc[1]]
-        code = entry.get("code") if isinstance(entry, dict) else None
+        code = (entry.get("code") or entry.get("name")) if isinstance(entry, dict) else None
         where = f"{loc[0]}[{loc[1]}]" + (f" ({code})" if code else "")
     field = ".".join(str(p) for p in loc[2:])
     message = {"extra_forbidden": "unknown key", "missing": "required"}.get(
         item["type"], item["msg"].removeprefix("Value error, ")
     )
     if loc and len(loc) == 1 and item["type"] == "extra_forbidden":
-        message = "unknown section (expected clients, vendors, queues)"
+        message = "unknown section (expected clients, vendors, queues, notifiers, alert_rules)"
     return f"{where}{'.' + field if field else ''}: {message}"

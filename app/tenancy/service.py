@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.alerts.service import apply_alerts
 from app.core.errors import ConfigError
 from app.models import Client, Queue, QueueVendor, Vendor
 from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
@@ -31,6 +32,7 @@ def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
     vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
     session.flush()
     _apply_queues(session, spec, clients, vendors, applied)
+    apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
     return applied
 
 

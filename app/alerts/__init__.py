@@ -1,0 +1,1 @@
+"""Alerts: rules over rolling windows of raw data, a lifecycle, and notifiers (DESIGN §9)."""

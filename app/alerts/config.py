@@ -1,0 +1,50 @@
+"""The YAML shape of `notifiers:` and `alert_rules:` (DESIGN §9)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.kpi.definitions import CALL_KPIS
+
+LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
+RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS
+
+
+class NotifierSpec(BaseModel):
+    """A notifier: a webhook-style URL (with a signing secret for DingTalk and Feishu) or SMTP."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    type: Literal["webhook", "slack", "dingtalk", "wecom", "feishu", "email"]
+    url: str | None = None
+    secret: str | None = None
+    to: list[str] = []
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    sender: str = "callpulse@localhost"
+
+    @model_validator(mode="after")
+    def _complete(self) -> "NotifierSpec":
+        if self.type == "email" and not (self.to and self.smtp_host):
+            raise ValueError("an email notifier needs `to` and `smtp_host`")
+        if self.type != "email" and not self.url:
+            raise ValueError(f"a {self.type} notifier needs `url`")
+        return self
+
+
+class AlertRuleSpec(BaseModel):
+    """A rule: metric over a rolling window, comparator and threshold, volume, severity."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    queues: list[str] | None = None
+    metric: Literal[RULE_METRICS]  # type: ignore[valid-type]
+    window_min: int = Field(default=10, gt=0, le=24 * 60)
+    op: Literal["<", "<=", ">", ">="]
+    threshold: float
+    min_volume: int = Field(default=0, ge=0)
+    severity: Literal["info", "warning", "critical"] = "warning"
+    ack_within_min: int = Field(default=10, gt=0)
+    notify: list[str] = []
