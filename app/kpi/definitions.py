@@ -36,6 +36,7 @@ CALL_COMPONENTS = (
     "outbound",
 )
 AGENT_COMPONENTS = ("available_s", "talking_s", "acw_state_s", "not_ready_s")
+ALERT_COMPONENTS = ("alerts_opened", "alerts_acknowledged", "alert_response_sum_s")
 TICKET_COMPONENTS = (
     "tickets_created",
     "tickets_responded",
@@ -167,6 +168,11 @@ def total(component: str, meaning: str) -> Callable[[Components], float]:
     return compute
 
 
+def alert_response_s(c: Components) -> float | None:
+    """alert response time = Σ(acknowledged − opened) / alerts acknowledged (target < 10 min)."""
+    return ratio(c["alert_response_sum_s"], c["alerts_acknowledged"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: unit, whether higher is better, and its function."""
@@ -219,10 +225,13 @@ KPIS = {
             total("tickets_open", "tickets created in the period and not resolved yet"),
         ),
         Kpi("ticket_frt_s", "s", False, ticket_frt_s),
+        Kpi("alerts_opened", "alerts", None, total("alerts_opened", "alerts opened")),
+        Kpi("alert_response_s", "s", False, alert_response_s),
     )
 }
 CALL_KPIS = tuple(KPIS)[:16]
 AGENT_KPIS = ("occupancy", "utilization", "not_ready_ratio")
+ALERT_KPIS = ("alerts_opened", "alert_response_s")
 TICKET_KPIS = (
     "tickets_created",
     "ticket_frt_sla",
@@ -239,6 +248,6 @@ def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str
         for name in names
     }
     return {
-        name: int(v) if v is not None and KPIS[name].unit in ("calls", "tickets") else v
+        name: int(v) if v is not None and KPIS[name].unit in ("calls", "tickets", "alerts") else v
         for name, v in values.items()
     }

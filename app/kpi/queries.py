@@ -18,6 +18,14 @@ BUCKETS = {
 }
 STATS_TABLES = {
     "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
+    "alerts": (
+        "(SELECT client_id, queue_id, date_bin(%(iv)s::interval, opened_at,"
+        " TIMESTAMPTZ '2000-01-01 00:00+00') AS interval_start, 1 AS alerts_opened,"
+        " (acknowledged_at IS NOT NULL)::int AS alerts_acknowledged,"
+        " coalesce(extract(epoch FROM acknowledged_at - opened_at), 0) AS alert_response_sum_s"
+        " FROM alerts)",
+        "s.queue_id = ANY(%(queues)s)",
+    ),
     "tickets": ("ticket_interval_stats", "s.queue_id = ANY(%(queues)s)"),
     "agents": (
         "agent_interval_stats",
@@ -40,8 +48,9 @@ def sum_stats(
     start: datetime,
     end: datetime,
     tz: str,
+    interval_minutes: int = 15,
 ) -> list[tuple]:
-    """Sum components of `source` (calls, tickets, agents) per bucket and split column."""
+    """Sum components of `source` (calls, tickets, agents, alerts) per bucket and split."""
     table, scope = STATS_TABLES[source]
     sums = ", ".join(f"sum(s.{c})::float8" for c in components)
     split_sql = f"s.{split}" if split else "NULL"
@@ -56,6 +65,7 @@ def sum_stats(
             "lo": start,
             "hi": end,
             "tz": tz,
+            "iv": f"{interval_minutes} minutes",
         },
     ).fetchall()
 

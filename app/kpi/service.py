@@ -12,6 +12,8 @@ from app.kpi import queries
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
     AGENT_KPIS,
+    ALERT_COMPONENTS,
+    ALERT_KPIS,
     CALL_COMPONENTS,
     CALL_KPIS,
     TICKET_COMPONENTS,
@@ -51,6 +53,7 @@ def metrics_series(
         start=periods[0].start,
         end=periods[-1].end,
         tz=str(scope.timezone),
+        interval_minutes=interval_minutes,
     )
     sources = _sources(by, queue_level)
     sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
@@ -84,7 +87,11 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     if by == "channel":
         return {"calls": (CALL_COMPONENTS, None), "tickets": (TICKET_COMPONENTS, "channel")}
     split = "queue_id" if by == "queue" else None
-    sources = {"calls": (CALL_COMPONENTS, split), "tickets": (TICKET_COMPONENTS, split)}
+    sources = {
+        "calls": (CALL_COMPONENTS, split),
+        "tickets": (TICKET_COMPONENTS, split),
+        "alerts": (ALERT_COMPONENTS, split),
+    }
     if not queue_level and by is None:
         sources["agents"] = (AGENT_COMPONENTS, None)
     return sources
@@ -113,8 +120,15 @@ def _row(
     row |= {"start": _label(period.start), "end": _label(period.end), "sl_formula": formula}
     names: tuple[str, ...] = ()
     for source in sources:
-        names += {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS}[source]
+        names += {
+            "calls": CALL_KPIS,
+            "tickets": TICKET_KPIS,
+            "agents": AGENT_KPIS,
+            "alerts": ALERT_KPIS,
+        }[source]
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
-    filled = dict.fromkeys(CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS, 0.0)
+    filled = dict.fromkeys(
+        CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS + ALERT_COMPONENTS, 0.0
+    )
     return row | evaluate(names, filled | components, formula)

@@ -99,6 +99,13 @@ def test_alert_lifecycle(client, database, settings, pg, tenant, receiver):
     acked = client.post(f"/v1/alerts/{alert['id']}/ack", headers=tenant.auth(supervisor)).json()
     assert acked["state"] == "acknowledged" and acked["acknowledged_by"] == "Li Wei"
     assert acked["response_s"] > 0
+    [day] = client.get(
+        "/v1/metrics",
+        params={"queue": tenant.queue, "granularity": "day"},
+        headers=tenant.auth(tenant.client_key),
+    ).json()["series"]
+    assert day["alerts_opened"] == 1
+    assert day["alert_response_s"] == pytest.approx(acked["response_s"], abs=1e-3)
 
     # calls offered ~3 min from now (within the 5 min clock-skew allowance) recover the window
     post(client, "/v1/calls", calls(tenant.queue, now + timedelta(minutes=8), 40, 0, "z"), tenant)

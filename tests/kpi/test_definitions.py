@@ -4,6 +4,7 @@ import pytest
 
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
+    ALERT_COMPONENTS,
     CALL_COMPONENTS,
     KPIS,
     TICKET_COMPONENTS,
@@ -11,7 +12,7 @@ from app.kpi.definitions import (
     service_level,
 )
 
-ZERO = dict.fromkeys(CALL_COMPONENTS + AGENT_COMPONENTS + TICKET_COMPONENTS, 0)
+ZERO = dict.fromkeys(CALL_COMPONENTS + AGENT_COMPONENTS + TICKET_COMPONENTS + ALERT_COMPONENTS, 0)
 
 # DESIGN §7: 70 answered within T, 10 abandoned within T, 20 answered beyond T.
 SL_CHECK = {
@@ -115,6 +116,13 @@ def test_ticket_kpis_by_hand():
         "ticket_backlog": 5,
         "ticket_frt_s": 900,
     }
+
+
+def test_alert_response_by_hand():
+    # three alerts: acknowledged after 4 and 8 minutes, one never acknowledged
+    c = {**ZERO, "alerts_opened": 3, "alerts_acknowledged": 2, "alert_response_sum_s": 720}
+    k = evaluate(("alerts_opened", "alert_response_s"), c, "abandoned_negative")
+    assert k == {"alerts_opened": 3, "alert_response_s": 360}
 
 
 def test_no_data_is_none_not_zero():
