@@ -36,6 +36,10 @@ cli = typer.Typer(
 )
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+users_cli = typer.Typer(help="Create browser users (argon2 passwords).", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+share_cli = typer.Typer(help="Read-only wallboard links for TVs.", no_args_is_help=True)
+cli.add_typer(share_cli, name="share")
 err = Console(stderr=True, soft_wrap=True)
 IMPORT_TYPES = {
     ".csv": "text/csv",
@@ -153,6 +157,58 @@ def keys_revoke(
     if not count:
         raise ConfigError(f"no live key starts with {prefix[:12]!r}; see `callpulse keys list`")
     err.print(f"revoked {count} key(s)")
+
+
+@users_cli.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="the login name")],
+    role: Annotated[str, typer.Option(help="admin | supervisor | client")],
+    client: Annotated[str | None, typer.Option(help="client code (client users)")] = None,
+    vendor: Annotated[str | None, typer.Option(help="vendor code (a vendor's supervisor)")] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CALLPULSE_PASSWORD",
+            help="asked for when not given",
+        ),
+    ] = "",
+) -> None:
+    """Create a user who logs in to the pages with a password."""
+    from app.access.users import create_user
+
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        create_user(session, username, password, role, client_code=client, vendor_code=vendor)
+    err.print(f"user {username!r} created ({role})")
+
+
+@share_cli.command("create")
+def share_create(
+    name: Annotated[str, typer.Option(help="a label, e.g. the TV's location")],
+    client: Annotated[str | None, typer.Option(help="show only this client's queues")] = None,
+) -> None:
+    """Create a read-only wallboard link and print its URL (with token=) on stdout."""
+    from app.access.users import create_share_link
+
+    settings = get_settings()
+    database = _database(settings)
+    with database.session_scope() as session:
+        token = create_share_link(session, name, client)
+    print(f"{settings.public_url.rstrip('/')}/wall?token={token}")
+
+
+@share_cli.command("revoke")
+def share_revoke(name: Annotated[str, typer.Argument(help="the link's name")]) -> None:
+    """Revoke a wallboard link at once."""
+    from app.access.users import revoke_share_link
+
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        revoke_share_link(session, name)
+    err.print(f"share link {name!r} revoked")
 
 
 @cli.command("import")

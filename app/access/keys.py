@@ -44,11 +44,11 @@ def create_key(
     if kind == "client" and not client_code:
         raise ConfigError("--client CODE is required for a client key")
     if kind in ("vendor", "supervisor") and vendor_code:
-        vendor_id = _id_of(session, Vendor, vendor_code, "vendor")
+        vendor_id = tenant_id(session, Vendor, vendor_code, "vendor")
     elif vendor_code:
         raise ConfigError(f"--vendor does not apply to a {kind} key")
     if kind == "client":
-        client_id = _id_of(session, Client, client_code or "", "client")
+        client_id = tenant_id(session, Client, client_code or "", "client")
     elif client_code:
         raise ConfigError(f"--client does not apply to a {kind} key")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -93,7 +93,8 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
 
 
-def _id_of(session: Session, model: type[Client] | type[Vendor], code: str, what: str) -> int:
+def tenant_id(session: Session, model: type[Client] | type[Vendor], code: str, what: str) -> int:
+    """Return the id of a client or vendor by code, or a ConfigError saying how to add it."""
     found = session.scalar(select(model.id).where(model.code == code))
     if found is None:
         raise ConfigError(f"unknown {what} {code!r}: add it with `callpulse apply` first")

@@ -51,12 +51,12 @@ def _vendor_limit(principal: Principal) -> int | None:
 
 def _visible(principal: Principal, query: Select) -> Select:  # type: ignore[type-arg]
     vendor_id = _vendor_limit(principal)
-    if principal.kind == "client":
+    if principal.kind == "client" or (principal.kind == "share" and principal.client_id):
         return query.where(Queue.client_id == principal.client_id)
     if vendor_id is not None:
         served = select(QueueVendor.queue_id).where(QueueVendor.vendor_id == vendor_id)
         return query.where(Queue.id.in_(served))
-    if principal.kind in ("admin", "supervisor"):
+    if principal.kind in ("admin", "supervisor", "share"):
         return query
     return query.where(false())
 

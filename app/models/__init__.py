@@ -1,6 +1,6 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
-from app.models.access import ApiKey, User
+from app.models.access import ApiKey, ShareLink, User
 from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
@@ -26,6 +26,7 @@ __all__ = [
     "Queue",
     "QueueVendor",
     "RejectedRecord",
+    "ShareLink",
     "Ticket",
     "TicketIntervalStats",
     "TicketKey",

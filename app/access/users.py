@@ -1,0 +1,101 @@
+"""Browser users (argon2 passwords) and read-only share links for TV wallboards."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.access.keys import Principal, tenant_id
+from app.core.errors import ConfigError
+from app.models import Client, ShareLink, User, Vendor
+
+HASHER = PasswordHasher()
+SHARE_PREFIX = "cps_"
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    client_code: str | None = None,
+    vendor_code: str | None = None,
+) -> User:
+    """Store a user with an argon2 hash of the password."""
+    if role not in ("admin", "supervisor", "client"):
+        raise ConfigError(f"--role {role!r}: use admin, supervisor or client")
+    if len(password) < 8:
+        raise ConfigError("the password needs at least 8 characters")
+    if role == "client" and not client_code:
+        raise ConfigError("--client CODE is required for a client user")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise ConfigError(f"user {username!r} exists already")
+    client_id = tenant_id(session, Client, client_code, "client") if client_code else None
+    vendor_id = tenant_id(session, Vendor, vendor_code, "vendor") if vendor_code else None
+    user = User(
+        username=username,
+        password_hash=HASHER.hash(password),
+        role=role,
+        client_id=client_id,
+        vendor_id=vendor_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> Principal | None:
+    """Return the principal of a user whose password matches, else None."""
+    user = session.scalar(select(User).where(User.username == username, User.disabled_at.is_(None)))
+    if user is None:
+        HASHER.hash(password)  # same work either way: no timing hint that the user exists
+        return None
+    try:
+        HASHER.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    return Principal(-user.id, user.role, user.client_id, user.vendor_id)
+
+
+def create_share_link(session: Session, name: str, client_code: str | None = None) -> str:
+    """Store a share link and return its token (shown once)."""
+    if session.scalar(select(ShareLink.id).where(ShareLink.name == name)):
+        raise ConfigError(f"a share link named {name!r} exists already; revoke it or pick another")
+    client_id = tenant_id(session, Client, client_code, "client") if client_code else None
+    token = SHARE_PREFIX + secrets.token_urlsafe(24)
+    session.add(
+        ShareLink(
+            name=name,
+            client_id=client_id,
+            prefix=token[:12],
+            token_hash=hashlib.sha256(token.encode()).digest(),
+        )
+    )
+    session.flush()
+    return token
+
+
+def share_principal(session: Session, token: str) -> Principal | None:
+    """Return a read-only principal for a live share token, else None."""
+    link = session.scalar(
+        select(ShareLink).where(
+            ShareLink.token_hash == hashlib.sha256(token.encode()).digest(),
+            ShareLink.revoked_at.is_(None),
+        )
+    )
+    return Principal(-1_000_000 - link.id, "share", link.client_id, None) if link else None
+
+
+def revoke_share_link(session: Session, name: str) -> None:
+    """Revoke a share link by name: TVs using it are refused at their next request."""
+    link = session.scalar(
+        select(ShareLink).where(ShareLink.name == name, ShareLink.revoked_at.is_(None))
+    )
+    if link is None:
+        raise ConfigError(f"no live share link named {name!r}")
+    link.revoked_at = datetime.now(UTC)
