@@ -1,5 +1,6 @@
 """The scheduler of `callpulse serve` and `callpulse worker`: which job runs when."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,40 +21,24 @@ def create_scheduler(
     run this scheduler without double work.
     """
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        aggregation.run_pass,
-        "interval",
-        args=[database, settings],
-        seconds=settings.aggregate_every_s,
-        id="aggregate",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        alert_service.evaluate_all,
-        "interval",
-        args=[database, settings],
-        seconds=settings.alerts_every_s,
-        id="alerts",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        aggregation.mark_open_agents,
-        "interval",
-        args=[database, settings],
-        seconds=60,
-        id="open-agent-states",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        lambda: partitions.ensure_ahead(datetime.now(UTC), settings.partitions_ahead_months),
-        "interval",
-        hours=6,
-        id="partitions-ahead",
-        next_run_time=datetime.now(UTC),
-        max_instances=1,
-        coalesce=True,
-    )
+    jobs: list[tuple[str, Callable[[], object], float]] = [
+        ("aggregate", lambda: aggregation.run_pass(database, settings), settings.aggregate_every_s),
+        ("alerts", lambda: alert_service.evaluate_all(database, settings), settings.alerts_every_s),
+        ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
+        (
+            "partitions-ahead",
+            lambda: partitions.ensure_ahead(datetime.now(UTC), settings.partitions_ahead_months),
+            6 * 3600,
+        ),
+    ]
+    for job_id, run, every_s in jobs:
+        scheduler.add_job(
+            run,
+            "interval",
+            seconds=every_s,
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler

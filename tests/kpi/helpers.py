@@ -7,6 +7,7 @@ import psycopg
 from app.core.config import Settings
 from app.core.db import Database
 from app.kpi.aggregation import rebuild
+from app.kpi.definitions import CALL_COMPONENTS
 
 STATS = {
     "call_interval_stats": "queue_id, interval_start, agent_id",
@@ -42,21 +43,7 @@ def full_recompute(
 
 def reference_components(rows: list[dict], threshold_s: int, short_s: int) -> dict[str, float]:
     """Compute call components in plain Python from raw call rows (DESIGN §7, by hand)."""
-    c = dict.fromkeys(
-        (
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "answered_within_threshold",
-            "abandoned_within_threshold",
-            "wait_answered_s",
-            "handled",
-            "talk_s",
-            "surveyed",
-            "csat_sum",
-        ),
-        0.0,
-    )
+    c = dict.fromkeys(CALL_COMPONENTS, 0.0)
     for r in rows:
         if not r["offered_known"] or r["direction"] != "inbound":
             continue
