@@ -46,6 +46,11 @@ class _Batch:
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
 
+    def retry(self) -> "_Batch":
+        """Return a copy holding only what validation decided (for another write attempt)."""
+        result = IngestResult(rejected=list(self.result.rejected))
+        return _Batch(self.kind, self.vendor_id, result, list(self.rejections))
+
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
@@ -66,12 +71,13 @@ class IngestService:
         """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer."""
         kind = KINDS[kind_name]
         latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
+        validated = _Batch(kind, vendor_id)
+        valid = self._validate(validated, records, latest)
+        self.partitions.ensure(
+            (kind.table.name, getattr(record, kind.partition_field)) for _, record in valid
+        )
         for attempt in range(RETRIES):
-            batch = _Batch(kind, vendor_id)
-            valid = self._validate(batch, records, latest)
-            self.partitions.ensure(
-                (kind.table.name, getattr(record, kind.partition_field)) for _, record in valid
-            )
+            batch = validated.retry()
             try:
                 with self.database.session_scope() as session:
                     pg = driver_connection(session)
