@@ -5,9 +5,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
 import app
+from app.access.login import router as login_router
+from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(kpi_router)
     api.include_router(tenancy_router)
     api.include_router(alerts_router)
+    api.include_router(login_router)
+    _mount_pages(api, database, settings)
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
@@ -61,3 +66,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return {"status": "ok", "database": "ok"}
 
     return api
+
+
+def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
+    """Mount the Dash wallboard behind the guard, and send / to it."""
+    from a2wsgi import WSGIMiddleware
+
+    from dashboards.guard import Guard
+    from dashboards.wallboard import create_wallboard
+
+    wallboard = create_wallboard(database, settings)
+    guarded = Guard(WSGIMiddleware(wallboard.server), database, session_secret(settings), "/wall")
+    api.mount("/wall", guarded)  # type: ignore[arg-type]
+
+    @api.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/wall/")

@@ -22,6 +22,7 @@ class Principal:
     kind: str
     client_id: int | None = None
     vendor_id: int | None = None
+    name: str | None = None  # a browser user's name, for "acknowledged by"
 
 
 def hash_key(key: str) -> bytes:

@@ -59,7 +59,7 @@ def authenticate(session: Session, username: str, password: str) -> Principal | 
         HASHER.verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return None
-    return Principal(-user.id, user.role, user.client_id, user.vendor_id)
+    return user_principal(session, user.id)
 
 
 def create_share_link(session: Session, name: str, client_code: str | None = None) -> str:
@@ -99,3 +99,11 @@ def revoke_share_link(session: Session, name: str) -> None:
     if link is None:
         raise ConfigError(f"no live share link named {name!r}")
     link.revoked_at = datetime.now(UTC)
+
+
+def user_principal(session: Session, user_id: int) -> Principal | None:
+    """Return the principal of an enabled user by id (for a session cookie)."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return Principal(-user.id, user.role, user.client_id, user.vendor_id, user.username)

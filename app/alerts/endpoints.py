@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 responder = require_kind("supervisor", "admin", "client")
 
 
-def _rows(session: Session, principal: Principal, *where: Any) -> list[dict[str, Any]]:
+def list_alert_rows(session: Session, principal: Principal, *where: Any) -> list[dict[str, Any]]:
     query = (
         select(Alert, AlertRule, Queue, Client)
         .join(AlertRule, AlertRule.id == Alert.rule_id)
@@ -28,6 +29,10 @@ def _rows(session: Session, principal: Principal, *where: Any) -> list[dict[str,
         .order_by(Alert.opened_at.desc())
         .limit(500)
     )
+
+    def local(moment: datetime | None, tz: str) -> str | None:
+        return moment.astimezone(ZoneInfo(tz)).isoformat() if moment else None
+
     return [
         {
             "id": a.id,
@@ -41,12 +46,12 @@ def _rows(session: Session, principal: Principal, *where: Any) -> list[dict[str,
             "value": a.last_value,
             "opened_value": a.value,
             "threshold": a.threshold,
-            "opened_at": a.opened_at.isoformat(),
-            "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+            "opened_at": local(a.opened_at, c.timezone),
+            "acknowledged_at": local(a.acknowledged_at, c.timezone),
             "acknowledged_by": a.acknowledged_by,
-            "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None,
+            "resolved_at": local(a.resolved_at, c.timezone),
             "resolved_by": a.resolved_by,
-            "escalated_at": a.escalated_at.isoformat() if a.escalated_at else None,
+            "escalated_at": local(a.escalated_at, c.timezone),
             "response_s": (a.acknowledged_at - a.opened_at).total_seconds()
             if a.acknowledged_at
             else None,
@@ -70,15 +75,18 @@ def list_alerts(
         where.append(Alert.state == state)
     if queue:
         where.append(Queue.code == queue)
-    return {"alerts": _rows(session, principal, *where)}
+    return {"alerts": list_alert_rows(session, principal, *where)}
 
 
-def _change(session: Session, principal: Principal, alert_id: int, to: str) -> dict[str, Any]:
+def change_alert(session: Session, principal: Principal, alert_id: int, to: str) -> dict[str, Any]:
     alert = session.get(Alert, alert_id)
     if alert is None or alert.queue_id not in visible_queue_ids(session, principal):
         raise NotFound(f"unknown alert {alert_id}")
-    who = session.scalar(select(ApiKey.name).where(ApiKey.id == principal.key_id)) or ""
-    who = who or f"{principal.kind} key #{principal.key_id}"
+    who = (
+        principal.name
+        or session.scalar(select(ApiKey.name).where(ApiKey.id == principal.key_id))
+        or f"{principal.kind} key #{principal.key_id}"
+    )
     now = datetime.now(UTC)
     if alert.state == "resolved":
         raise AppError(f"alert {alert_id} is already resolved", 409)
@@ -89,7 +97,7 @@ def _change(session: Session, principal: Principal, alert_id: int, to: str) -> d
             alert.acknowledged_at, alert.acknowledged_by = now, who
         alert.state, alert.resolved_at, alert.resolved_by = to, now, who
     session.flush()
-    return _rows(session, principal, Alert.id == alert_id)[0]
+    return list_alert_rows(session, principal, Alert.id == alert_id)[0]
 
 
 @router.post("/{alert_id}/ack")
@@ -99,7 +107,7 @@ def acknowledge(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Acknowledge an open alert (确认); the response time is acknowledged − opened."""
-    return _change(session, principal, alert_id, "acknowledged")
+    return change_alert(session, principal, alert_id, "acknowledged")
 
 
 @router.post("/{alert_id}/resolve")
@@ -109,4 +117,4 @@ def resolve(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Resolve an alert by hand (it also resolves by itself once the metric recovers)."""
-    return _change(session, principal, alert_id, "resolved")
+    return change_alert(session, principal, alert_id, "resolved")

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     db_retry_after_s: int = 5
     partitions_ahead_months: int = 3
     public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = Field(default=None, description="signs login sessions")
     scheduler: bool = Field(default=True, description="run periodic jobs in the API process")
     aggregate_every_s: float = Field(default=1.0, gt=0)
     aggregate_batch: int = Field(default=20_000, gt=0, description="markers per pass")

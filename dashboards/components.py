@@ -1,0 +1,173 @@
+"""Wallboard pieces as pure functions of data: tiles, the alerts panel, feed health.
+
+Colour follows the target — and never colour alone: every state carries an arrow or icon
+(▲ met, ◆ within the warning band, ▼ breached), on a colour-blind-safe palette.
+"""
+
+from typing import Any
+
+from dash import html
+
+from dashboards.i18n import word
+
+WARNING_BAND = 0.05  # below target by up to 5 points: amber
+
+
+def mmss(seconds: float | None) -> str:
+    """Render seconds as mm:ss."""
+    if seconds is None:
+        return "--:--"
+    whole = round(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def percent(value: float | None) -> str:
+    """Render a fraction as a percentage with one decimal."""
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def status(value: float | None, target: float) -> tuple[str, str]:
+    """Return (css class, icon) for a higher-is-better value against its target."""
+    if value is None:
+        return "neutral", "·"
+    if value >= target:
+        return "met", "▲"
+    if value >= target - WARNING_BAND:
+        return "warn", "◆"
+    return "breach", "▼"
+
+
+def _metric(
+    label: str, value: str, element_id: str | None = None, css: str = "", icon: str = ""
+) -> html.Div:
+    ids: dict[str, Any] = {"id": element_id} if element_id else {}
+    number = html.Span(
+        [value, html.Span(f" {icon}", className="icon") if icon else None],
+        className=f"number {css}".strip(),
+        **ids,
+    )
+    return html.Div([html.Div(label, className="label"), number], className="metric")
+
+
+def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
+    """One queue's tile: biggest numbers first."""
+    code, today = live["queue"], live["today"]
+    longest_css = "breach" if live["longest_wait_s"] > live["sl_threshold_s"] else ""
+    sl_css, sl_icon = status(today["service_level"], target)
+    sl10_css, sl10_icon = status(live["service_level_10m"], target)
+    agents = live["agents_by_state"]
+    staffing = live["staffing"]
+    gap_css = "breach" if staffing["staffing_gap"] > 0 else "met"
+    segments = [
+        html.Span(
+            f"{word(lang, state)} {agents[state]}",
+            className=f"segment {state}",
+            style={"flexGrow": max(agents[state], 0.2)},
+        )
+        for state in ("available", "talking", "acw", "not_ready", "stale")
+    ]
+    return html.Div(
+        [
+            html.H2(code, className="queue-name"),
+            html.Div(
+                [
+                    _metric(word(lang, "waiting"), str(live["waiting"]), f"waiting-{code}"),
+                    _metric(
+                        word(lang, "longest"),
+                        mmss(live["longest_wait_s"]),
+                        f"longest-wait-{code}",
+                        longest_css,
+                    ),
+                    _metric(
+                        f"{word(lang, 'sl_today')} ({word(lang, 'target')} {target * 100:.0f} %)",
+                        percent(today["service_level"]),
+                        f"sl-today-{code}",
+                        sl_css,
+                        sl_icon,
+                    ),
+                    _metric(
+                        word(lang, "sl_10m"),
+                        percent(live["service_level_10m"]),
+                        f"sl-10m-{code}",
+                        sl10_css,
+                        sl10_icon,
+                    ),
+                ],
+                className="big-row",
+            ),
+            html.Div(
+                [
+                    _metric(word(lang, "answered"), f"{today['answered']} / {today['offered']}"),
+                    _metric(word(lang, "abandon"), percent(today["abandon_rate"])),
+                    _metric(word(lang, "asa"), mmss(today["asa_s"])),
+                    _metric(word(lang, "aht"), mmss(today["aht_s"])),
+                    _metric(
+                        "Erlang C",
+                        f"{word(lang, 'need')} {staffing['required_agents']} · "
+                        f"{word(lang, 'have')} {staffing['agents_on_phones']}",
+                        css=gap_css,
+                    ),
+                ],
+                className="small-row",
+            ),
+            html.Div(
+                segments, id=f"agents-{code}", className="agents-bar", title=word(lang, "agents")
+            ),
+        ],
+        id=f"tile-{code}",
+        className="tile",
+    )
+
+
+def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list[Any]:
+    """The open and acknowledged alerts, most severe first, each with its acknowledge button."""
+    if not alerts:
+        return [html.Div(word(lang, "no_alerts"), className="no-alerts")]
+    order = {"critical": 0, "warning": 1, "info": 2}
+    rows = []
+    for alert in sorted(alerts, key=lambda a: (order.get(a["severity"], 3), a["opened_at"])):
+        value = "—" if alert["value"] is None else f"{alert['value']:.3g}"
+        action: Any = (
+            html.Button(
+                word(lang, "ack"), id={"type": "ack", "alert": alert["id"]}, className="ack"
+            )
+            if alert["state"] == "open" and can_ack
+            else html.Span(word(lang, "acknowledged") if alert["state"] != "open" else "")
+        )
+        rows.append(
+            html.Div(
+                [
+                    html.Span(f"⚠ {alert['severity']}", className=f"severity {alert['severity']}"),
+                    html.Span(
+                        f"{alert['queue']} · {alert['metric']} {value} {alert['op']} "
+                        f"{alert['threshold']:g}"
+                    ),
+                    html.Span(alert["opened_at"][11:16], className="since"),
+                    action,
+                ],
+                id=f"ack-{alert['id']}",
+                className=f"alert {alert['state']}",
+            )
+        )
+    return rows
+
+
+def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
+    """A dot per vendor feed with the age of its last record; a banner when one is quiet."""
+    dots: list[Any] = [
+        html.Span(
+            f"● {vendor} {word(lang, 'last_record')} "
+            + (f"{age:.0f} s {word(lang, 'ago')}" if age is not None else word(lang, "no_data")),
+            className="feed " + ("stale" if age is None or age > 300 else "fresh"),
+        )
+        for vendor, age in sorted(feeds.items())
+    ]
+    quiet = [vendor for vendor, age in feeds.items() if age is not None and age > 300]
+    if quiet:
+        dots.insert(
+            0,
+            html.Div(
+                f"{word(lang, 'stale_feed')} {', '.join(sorted(quiet))}", className="stale-banner"
+            ),
+        )
+    return dots

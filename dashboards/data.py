@@ -1,0 +1,32 @@
+"""The only module of the pages that reads data, always through the app's own services."""
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.access.keys import Principal
+from app.access.scope import queue_scope, visible_queues
+from app.alerts.endpoints import change_alert, list_alert_rows
+from app.core.config import Settings
+from app.core.db import Database, driver_connection
+from app.kpi.live import queue_live
+from app.models import Alert
+
+
+def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
+    """Return the live state of every queue the principal may see, and its active alerts."""
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        lives = [
+            queue_live(pg, queue_scope(session, principal, str(queue["code"])), settings)
+            for queue in visible_queues(session, principal)
+        ]
+        alerts = list_alert_rows(session, principal, Alert.state != "resolved")
+    return {"queues": lives, "alerts": alerts}
+
+
+def acknowledge(database: Database, principal: Principal, alert_id: int) -> None:
+    """Acknowledge an alert as this principal (the same rules as the API)."""
+    with database.session_scope() as session:
+        if session.scalar(select(Alert.state).where(Alert.id == alert_id)) == "open":
+            change_alert(session, principal, alert_id, "acknowledged")

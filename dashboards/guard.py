@@ -1,0 +1,114 @@
+"""The gate in front of the pages: a share token or a logged-in user, or the login page.
+
+A valid `?token=` becomes an HttpOnly, SameSite=Strict cookie scoped to the mount; a user
+logs in at /login and gets a signed session cookie. Whatever the browser sends as identity
+headers is dropped; the verified principal travels to Dash as one request header, which
+callbacks read to scope every query.
+"""
+
+import json
+import urllib.parse
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import asdict
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from app.access.keys import Principal
+from app.access.sessions import SESSION_COOKIE, session_user
+from app.access.users import share_principal, user_principal
+from app.core.db import Database
+
+PRINCIPAL_HEADER = b"x-callpulse-principal"
+SHARE_COOKIE = "cp_share"
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class Guard:
+    """ASGI middleware: let a request through to the page only with a verified principal."""
+
+    def __init__(self, app: Any, database: Database, secret: str, mount: str) -> None:
+        self.app, self.database, self.secret, self.mount = app, database, secret, mount
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        query = urllib.parse.parse_qs(scope.get("query_string", b"").decode())
+        token = (query.get("token") or [cookies.get(SHARE_COOKIE, "")])[0]
+        principal = await run_in_threadpool(self._principal, token, cookies)
+        if principal is None:
+            if token:
+                await _respond(
+                    send,
+                    403,
+                    "This wallboard link was revoked or is wrong. "
+                    "Ask for a new one: callpulse share create. 链接已失效。",
+                )
+            else:
+                path = scope.get("path", "/")
+                path = path if path.startswith(self.mount) else self.mount + path
+                target = urllib.parse.quote(path)
+                await _redirect(send, f"/login?next={target}")
+            return
+        headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
+        headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))
+        scope = {**scope, "headers": headers}
+        if "token" in query:
+            send = _with_cookie(send, SHARE_COOKIE, token, self.mount)
+        await self.app(scope, receive, send)
+
+    def _principal(self, token: str, cookies: dict[str, str]) -> Principal | None:
+        with self.database.session_scope() as session:
+            if token:
+                return share_principal(session, token)
+            user_id = session_user(self.secret, cookies.get(SESSION_COOKIE, ""))
+            return user_principal(session, user_id) if user_id else None
+
+
+def principal_from(headers: Any) -> Principal:
+    """Read the principal the guard attached (for Dash callbacks)."""
+    return Principal(**json.loads(headers[PRINCIPAL_HEADER.decode()]))
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    raw = b"; ".join(v for k, v in scope["headers"] if k == b"cookie").decode()
+    pairs = (part.strip().split("=", 1) for part in raw.split(";") if "=" in part)
+    return {name: value for name, value in pairs}
+
+
+def _with_cookie(send: Send, name: str, value: str, path: str) -> Send:
+    async def wrapped(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            cookie = f"{name}={value}; Path={path}; HttpOnly; SameSite=Strict"
+            message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+        await send(message)
+
+    return wrapped
+
+
+async def _respond(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Send, location: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 302,
+            "headers": [(b"location", location.encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
