@@ -97,7 +97,9 @@ def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
             ),
             html.Div(
                 [
-                    _metric(word(lang, "answered"), f"{today['answered']} / {today['offered']}"),
+                    _metric(
+                        word(lang, "answered_offered"), f"{today['answered']} / {today['offered']}"
+                    ),
                     _metric(word(lang, "abandon"), percent(today["abandon_rate"])),
                     _metric(word(lang, "asa"), mmss(today["asa_s"])),
                     _metric(word(lang, "aht"), mmss(today["aht_s"])),
@@ -171,3 +173,79 @@ def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
             ),
         )
     return dots
+
+
+def agent_grid(agents: list[dict[str, Any]], lang: str) -> html.Table:
+    """Agents of the focused queue, longest in state first."""
+    head = html.Tr(
+        [
+            html.Th(word(lang, key))
+            for key in ("agent", "state", "in_state", "reason", "handled", "aht")
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(a["agent"]),
+                html.Td(word(lang, a["state"]), className=f"state {a['state']}"),
+                html.Td(mmss(a["in_state_s"])),
+                html.Td(a["reason"] or ""),
+                html.Td(str(a["handled_today"])),
+                html.Td(mmss(a["aht_s"])),
+            ]
+        )
+        for a in agents
+    ]
+    return html.Table([html.Thead(head), html.Tbody(rows)], className="agent-grid")
+
+
+def interval_figure(rows: list[dict[str, Any]], target: float, lang: str) -> dict[str, Any]:
+    """Today's intervals: offered, answered and abandoned bars; service level and target lines."""
+    starts = [row["start"][11:16] for row in rows]
+    bars = [
+        {
+            "type": "bar",
+            "name": word(lang, name),
+            "x": starts,
+            "y": [row[name] for row in rows],
+            "marker": {"color": colour},
+        }
+        for name, colour in (
+            ("offered", "#56B4E9"),
+            ("answered", "#009E73"),
+            ("abandoned", "#D55E00"),
+        )
+    ]
+    lines = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": word(lang, "sl_today"),
+            "x": starts,
+            "y": [row["service_level"] for row in rows],
+            "yaxis": "y2",
+            "line": {"color": "#F0E442"},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": word(lang, "target"),
+            "x": starts,
+            "y": [target] * len(rows),
+            "yaxis": "y2",
+            "line": {"color": "#E69F00", "dash": "dash"},
+        },
+    ]
+    return {
+        "data": bars + lines,
+        "layout": {
+            "barmode": "group",
+            "height": 320,
+            "margin": {"l": 40, "r": 50, "t": 10, "b": 40},
+            "paper_bgcolor": "#1b2228",
+            "plot_bgcolor": "#1b2228",
+            "font": {"color": "#f0f0f0"},
+            "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%"},
+            "legend": {"orientation": "h"},
+        },
+    }

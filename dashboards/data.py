@@ -1,5 +1,6 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from app.alerts.endpoints import change_alert, list_alert_rows
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.kpi.live import queue_live
+from app.kpi.service import metrics_series
 from app.models import Alert
 
 
@@ -30,3 +32,23 @@ def acknowledge(database: Database, principal: Principal, alert_id: int) -> None
     with database.session_scope() as session:
         if session.scalar(select(Alert.state).where(Alert.id == alert_id)) == "open":
             change_alert(session, principal, alert_id, "acknowledged")
+
+
+def today_by_interval(
+    database: Database, settings: Settings, principal: Principal, queue_code: str
+) -> list[dict[str, Any]]:
+    """Return today's KPI rows per interval for one queue, in its client's timezone."""
+    with database.session_scope() as session:
+        scope = queue_scope(session, principal, queue_code)
+        now = datetime.now(scope.timezone)
+        return metrics_series(
+            driver_connection(session),
+            scope,
+            start=datetime.combine(now.date(), time(), scope.timezone),
+            end=now,
+            granularity="interval",
+            by=None,
+            interval_minutes=settings.interval_minutes,
+            queue_level=True,
+            agent_codes={},
+        )

@@ -14,7 +14,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from app.core.config import Settings
 from app.core.db import Database
 from dashboards import data
-from dashboards.components import alerts_panel, feed_health, tile
+from dashboards.components import (
+    agent_grid,
+    alerts_panel,
+    feed_health,
+    interval_figure,
+    tile,
+)
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 
@@ -45,11 +51,20 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                 ],
                 className="top-bar",
             ),
+            dcc.Dropdown(id="queue-filter", multi=True, className="queue-filter"),
             html.Div(id="tiles", className="tiles"),
+            html.Section(
+                [
+                    dcc.Graph(id="interval-chart", config={"displayModeBar": False}),
+                    html.Div(id="agent-grid"),
+                ],
+                className="detail",
+            ),
             html.Section(
                 [html.H2(id="alerts-title"), html.Div(id="alerts-panel")], className="alerts"
             ),
             dcc.Interval(id="tick", interval=1000),
+            dcc.Interval(id="slow-tick", interval=15_000),
         ],
         id="wall",
     )
@@ -59,13 +74,19 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Output("alerts-panel", "children"),
         Output("feed-health", "children"),
         Output("clock", "children"),
+        Output("agent-grid", "children"),
+        Output("queue-filter", "options"),
         Input("tick", "n_intervals"),
         Input("lang", "data"),
         Input("acked", "data"),
+        Input("queue-filter", "value"),
     )
-    def refresh(_: int | None, lang: str, __: Any) -> tuple[Any, Any, Any, str]:
+    def refresh(_: int | None, lang: str, __: Any, chosen: list[str] | None) -> tuple[Any, ...]:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
+        options = [live["queue"] for live in state["queues"]]
+        if chosen:
+            state["queues"] = [q for q in state["queues"] if q["queue"] in chosen]
         feeds: dict[str, float | None] = {}
         for live in state["queues"]:
             for feed in live["feeds"]:
@@ -79,7 +100,33 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         )
         tiles = [tile(live, lang, settings.default_sl_target) for live in state["queues"]]
         can_ack = principal.kind in ACKING_KINDS
-        return tiles, alerts_panel(state["alerts"], lang, can_ack), feed_health(feeds, lang), clock
+        agents = {a["agent"]: a for live in state["queues"] for a in live["agents"]}
+        focus = sorted(agents.values(), key=lambda a: -a["in_state_s"])
+        return (
+            tiles,
+            alerts_panel(state["alerts"], lang, can_ack),
+            feed_health(feeds, lang),
+            clock,
+            agent_grid(focus, lang),
+            options,
+        )
+
+    @app.callback(
+        Output("interval-chart", "figure"),
+        Input("slow-tick", "n_intervals"),
+        Input("lang", "data"),
+        Input("queue-filter", "value"),
+        Input("queue-filter", "options"),
+    )
+    def chart(
+        _: int | None, lang: str, chosen: list[str] | None, options: list[str] | None
+    ) -> dict[str, Any]:
+        queues = chosen or options or []
+        if not queues:
+            return interval_figure([], settings.default_sl_target, lang)
+        principal = principal_from(flask.request.headers)
+        rows = data.today_by_interval(database, settings, principal, queues[0])
+        return interval_figure(rows, settings.default_sl_target, lang)
 
     @app.callback(
         Output("lang", "data"),

@@ -32,6 +32,15 @@ def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
         [waiting_call(tenant.queue, 30, "w1"), waiting_call(tenant.queue, 90, "w2")],
         tenant,
     )
+    seen = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
+    agent = {
+        "agent": "ag-wall",
+        "state": "not_ready",
+        "at": seen,
+        "reason": "training",
+        "queues": [tenant.queue],
+    }
+    assert post(client, "/v1/agent-events", [agent], tenant).json()["accepted"] == 1
     page.goto(share_url(database, live_server, tenant, f"tv-{tenant.client}"), wait_until="load")
     waiting = page.locator(f"#waiting-{tenant.queue}")
     waiting.wait_for(timeout=15_000)
@@ -40,6 +49,9 @@ def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
     for element in ("sl-today", "sl-10m", "agents", "tile"):
         assert page.locator(f"#{element}-{tenant.queue}").count() == 1
     assert page.locator(f"#tile-{tenant.foreign_queue}").count() == 0  # another client's
+    page.locator("#agent-grid", has_text="ag-wall").wait_for(timeout=5_000)
+    assert "training" in page.inner_text("#agent-grid")
+    page.locator("#interval-chart .main-svg").first.wait_for(timeout=5_000)
     page.screenshot(path=str(ARTIFACTS / "wallboard.png"), full_page=True)
     post(client, "/v1/calls", [waiting_call(tenant.queue, 1, "w3")], tenant)
     sent = time.monotonic()
