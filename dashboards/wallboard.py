@@ -4,6 +4,7 @@ Polls once a second; each refresh reads the live state through `dashboards.data`
 the principal the guard attached, so a client's TV never sees another client's queues.
 """
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,16 @@ from dashboards.i18n import word
 
 ASSETS = Path(__file__).parent / "assets"
 ACKING_KINDS = ("supervisor", "admin", "client")
+TV_GROUP = 6  # tiles a TV shows at once
+TV_ROTATE_S = 15
+
+
+def rotation(
+    queues: list[Any], now_s: float, group: int = TV_GROUP, every_s: float = TV_ROTATE_S
+) -> list[Any]:
+    """Return the group of queues a TV shows now: groups of `group`, turning every 15 s."""
+    groups = [queues[i : i + group] for i in range(0, len(queues), group)] or [[]]
+    return groups[int(now_s // every_s) % len(groups)]
 
 
 def create_wallboard(database: Database, settings: Settings) -> Dash:
@@ -80,13 +91,18 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Input("lang", "data"),
         Input("acked", "data"),
         Input("queue-filter", "value"),
+        Input("tv-toggle", "n_clicks"),
     )
-    def refresh(_: int | None, lang: str, __: Any, chosen: list[str] | None) -> tuple[Any, ...]:
+    def refresh(
+        _: int | None, lang: str, __: Any, chosen: list[str] | None, tv_clicks: int | None
+    ) -> tuple[Any, ...]:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
         options = [live["queue"] for live in state["queues"]]
         if chosen:
             state["queues"] = [q for q in state["queues"] if q["queue"] in chosen]
+        if (tv_clicks or 0) % 2:
+            state["queues"] = rotation(state["queues"], time.time())
         feeds: dict[str, float | None] = {}
         for live in state["queues"]:
             for feed in live["feeds"]:
