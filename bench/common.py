@@ -1,6 +1,7 @@
 """Shared set-up for benchmarks: a fresh database with tenants, on DATABASE_URL or embedded."""
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,3 +78,8 @@ def serve(url: str, port: int, *options: str) -> subprocess.Popen:
     process.kill()
     stderr = process.stderr.read().decode()[-2000:] if process.stderr else ""
     raise SystemExit(f"callpulse serve did not start: {stderr}")
+
+
+def p95(values: list[float]) -> float:
+    """Return the 95th percentile (the only value when there is one)."""
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]

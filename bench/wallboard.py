@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from common import fresh_database, serve
+from common import fresh_database, p95, serve
 
 from app.access.keys import Principal, create_key
 from app.access.users import create_share_link
@@ -23,16 +23,9 @@ from app.core.db import driver_connection
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
 from dashboards.data import snapshot
+from tests.dashboards.conftest import CHROMIUM, FLAGS
 
 CLIENTS, QUEUES_PER_CLIENT, AGENTS_PER_QUEUE = 10, 20, 10
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def seed(database) -> tuple[str, list[str]]:
@@ -110,7 +103,7 @@ def screen_latency(base: str, key: str, url: str, queue: str, probes: int) -> li
     http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"})
     latencies = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(url, wait_until="load")
         cell = page.locator(f"#waiting-{queue}")
@@ -132,10 +125,6 @@ def screen_latency(base: str, key: str, url: str, queue: str, probes: int) -> li
             time.sleep(0.3)
         browser.close()
     return latencies
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def main() -> None:
