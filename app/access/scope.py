@@ -19,13 +19,14 @@ from app.models import Client, Queue, QueueVendor
 
 @dataclass(frozen=True)
 class QueueInfo:
-    """A queue's id, code and service-level settings."""
+    """A queue's id, code, service-level settings and its own targets (as stored)."""
 
     id: int
     code: str
     sl_threshold_s: int
     sl_formula: str
     short_abandon_s: int
+    targets: dict[str, dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def _scope(session: Session, principal: Principal, query: Select, missing: str) 
             r.Queue.sl_threshold_s,
             r.Queue.sl_formula,
             r.Queue.short_abandon_s,
+            r.Queue.targets,
         )
         for r in rows
     )
@@ -111,6 +113,7 @@ def visible_queues(session: Session, principal: Principal) -> list[dict[str, obj
             "sl_threshold_s": r.Queue.sl_threshold_s,
             "sl_formula": r.Queue.sl_formula,
             "short_abandon_s": r.Queue.short_abandon_s,
+            "targets": r.Queue.targets,
         }
         for r in rows
     ]

@@ -43,7 +43,9 @@ class AlertRuleSpec(BaseModel):
     metric: Literal[RULE_METRICS]  # type: ignore[valid-type]
     window_min: int = Field(default=10, gt=0, le=24 * 60)
     op: Literal["<", "<=", ">", ">="]
-    threshold: float
+    threshold: float | Literal["target"] = Field(
+        description='a number, or "target": each queue\'s own target for the metric'
+    )
     min_volume: int = Field(default=0, ge=0)
     severity: Literal["info", "warning", "critical"] = "warning"
     ack_within_min: int = Field(default=10, gt=0)

@@ -14,17 +14,22 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ConfigError
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
+from app.tenancy.targets import queue_targets
 
 
 def default_rules(settings: Settings) -> list[AlertRuleSpec]:
-    """Rules every queue gets until a file overrides them by name."""
+    """Rules every queue gets until a file overrides them by name.
+
+    Service level and abandon rate follow each queue's own targets (`queues[].targets`,
+    else `CALLPULSE_DEFAULT_SL_TARGET` / `CALLPULSE_DEFAULT_ABANDON_RATE_MAX`).
+    """
     return [
         AlertRuleSpec(
             name="default-sl-drop",
             metric="service_level",
             window_min=10,
             op="<",
-            threshold=settings.default_sl_target,
+            threshold="target",
             min_volume=10,
             severity="critical",
         ),
@@ -33,7 +38,7 @@ def default_rules(settings: Settings) -> list[AlertRuleSpec]:
             metric="abandon_rate",
             window_min=10,
             op=">",
-            threshold=0.10,
+            threshold="target",
             min_volume=10,
             severity="warning",
         ),
@@ -92,11 +97,11 @@ def apply_alerts(
         rule = rules.get(spec.name) or AlertRule(name=spec.name)
         counts["alert rules created" if rule.id is None else "alert rules applied"] += 1
         rule.queue_ids = [queues[c] for c in spec.queues] if spec.queues else None
+        rule.threshold = None if spec.threshold == "target" else spec.threshold
         for field in (
             "metric",
             "window_min",
             "op",
-            "threshold",
             "min_volume",
             "severity",
             "ack_within_min",
@@ -143,6 +148,9 @@ def evaluate_all(
             for queue, client in queues:
                 if rule.queue_ids is not None and queue.id not in rule.queue_ids:
                     continue
+                threshold = _threshold(rule, queue, settings)
+                if threshold is None:
+                    continue  # follows a target this queue does not set
                 reading = readings.read(
                     pg,
                     rule.metric,
@@ -160,14 +168,16 @@ def evaluate_all(
                 )
                 action = decide(
                     rule.op,
-                    rule.threshold,
+                    threshold,
                     rule.min_volume,
                     timedelta(minutes=rule.ack_within_min),
                     reading,
                     state,
                     now,
                 )
-                alert = _apply(session, action, alert, rule, client, queue, reading.value, now)
+                alert = _apply(
+                    session, action, alert, rule, client, queue, reading.value, threshold, now
+                )
                 if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
                     notices.append(
                         Notice(
@@ -187,6 +197,7 @@ def _apply(
     client: Client,
     queue: Queue,
     value: float | None,
+    threshold: float,
     now: datetime,
 ) -> Alert | None:
     if action is Action.OPEN:
@@ -197,7 +208,7 @@ def _apply(
             state="open",
             value=value,
             last_value=value,
-            threshold=rule.threshold,
+            threshold=threshold,
             opened_at=now,
         )
         session.add(alert)
@@ -212,6 +223,14 @@ def _apply(
     elif action is Action.RESOLVE:
         alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, "auto: back to normal"
     return alert
+
+
+def _threshold(rule: AlertRule, queue: Queue, settings: Settings) -> float | None:
+    """Return the rule's threshold on this queue: its own, or the queue's target."""
+    if rule.threshold is not None:
+        return rule.threshold
+    target = queue_targets(queue.targets, settings).get(rule.metric)
+    return target.threshold(rule.op) if target else None
 
 
 def _message(

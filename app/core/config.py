@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     aggregate_batch: int = Field(default=20_000, gt=0, description="markers per pass")
     agent_stale_after_s: int = Field(default=2 * 3600, gt=0)
     waiting_horizon_s: int = Field(default=4 * 3600, gt=0)
-    default_sl_target: float = Field(default=0.80, gt=0, lt=1)
+    default_sl_target: float = Field(default=0.80, gt=0, lt=1, description="queues without one")
+    default_abandon_rate_max: float = Field(default=0.10, gt=0, lt=1, description="likewise")
     alerts_every_s: float = Field(default=15, gt=0, le=30, description="alert evaluation")
     default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
 

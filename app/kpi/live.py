@@ -1,5 +1,6 @@
 """The live state of one queue, for `/v1/queues/{code}/live` and the wallboard."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -9,7 +10,8 @@ from app.access.scope import Scope
 from app.core.config import Settings
 from app.erlang import required_agents
 from app.kpi import queries
-from app.kpi.definitions import CALL_COMPONENTS, evaluate
+from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
+from app.tenancy.targets import queue_targets
 
 TODAY_KPIS = (
     "offered",
@@ -34,7 +36,8 @@ def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, An
     waiting, oldest, lost = queries.waiting_calls(
         pg, scope.client_id, queue.id, settings.waiting_horizon_s, day_start
     )
-    today = _today(pg, scope, day_start, now)
+    today = _today(pg, scope, "calls", CALL_COMPONENTS, day_start, now)
+    alerts_today = _today(pg, scope, "alerts", ALERT_COMPONENTS, day_start, now)
     last_10 = queries.window_call_components(
         pg, scope.client_id, queue.id, now - timedelta(minutes=10)
     )
@@ -42,6 +45,7 @@ def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, An
     by_state = {state: 0 for state in (*ON_PHONES, "not_ready", "stale")}
     for agent in agents:
         by_state[agent["state"]] += 1
+    targets = queue_targets(queue.targets, settings)
     return {
         "queue": queue.code,
         "client": scope.client_code,
@@ -49,16 +53,20 @@ def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, An
         "as_of": local_now.isoformat(),
         "sl_formula": queue.sl_formula,
         "sl_threshold_s": queue.sl_threshold_s,
+        "targets": {kpi: asdict(bound) for kpi, bound in targets.items()},
         "waiting": waiting,
         "longest_wait_s": (now - oldest).total_seconds() if oldest else 0.0,
         "lost_calls_today": lost,
         "today": {k: _round(v) for k, v in evaluate(TODAY_KPIS, today, queue.sl_formula).items()},
+        "alerts_today": evaluate(ALERT_KPIS, alerts_today, queue.sl_formula),
         "service_level_10m": _round(
             evaluate(("service_level",), last_10, queue.sl_formula)["service_level"]
         ),
         "agents_by_state": by_state,
         "agents": agents,
-        "staffing": _staffing(pg, scope, now, today, by_state, settings),
+        "staffing": _staffing(
+            pg, scope, now, today, by_state, targets["service_level"].min, settings
+        ),
         "feeds": [
             {
                 "vendor": vendor,
@@ -76,11 +84,19 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _today(pg: Connection, scope: Scope, day_start: datetime, now: datetime) -> dict[str, float]:
+def _today(
+    pg: Connection,
+    scope: Scope,
+    source: str,
+    components: tuple[str, ...],
+    day_start: datetime,
+    now: datetime,
+) -> dict[str, float]:
+    """Sum today's components of `source` (calls or alerts) for the queue."""
     rows = queries.sum_stats(
         pg,
-        "calls",
-        CALL_COMPONENTS,
+        source,
+        components,
         granularity="interval",
         split=None,
         client_id=scope.client_id,
@@ -90,9 +106,9 @@ def _today(pg: Connection, scope: Scope, day_start: datetime, now: datetime) -> 
         end=now + timedelta(days=1),
         tz=str(scope.timezone),
     )
-    totals = dict.fromkeys(CALL_COMPONENTS, 0.0)
+    totals = dict.fromkeys(components, 0.0)
     for _, _, *values in rows:
-        for name, value in zip(CALL_COMPONENTS, values, strict=True):
+        for name, value in zip(components, values, strict=True):
             totals[name] += value or 0.0
     return totals
 
@@ -130,19 +146,21 @@ def _staffing(
     now: datetime,
     today: dict[str, float],
     by_state: dict[str, int],
+    sl_target: float | None,
     settings: Settings,
 ) -> dict[str, Any]:
     queue = scope.queues[0]
+    sl_target = sl_target or settings.default_sl_target
     arrivals = queries.offered_between(
         pg, scope.client_id, queue.id, now - timedelta(minutes=30), now
     )
     aht = evaluate(("aht_s",), today, queue.sl_formula)["aht_s"] or settings.default_aht_s
-    need = required_agents(arrivals / 1800, aht, settings.default_sl_target, queue.sl_threshold_s)
+    need = required_agents(arrivals / 1800, aht, sl_target, queue.sl_threshold_s)
     have = sum(by_state[s] for s in ON_PHONES)
     return {
         "arrivals_30m": arrivals,
         "aht_s": round(aht, 1),
-        "target_service_level": settings.default_sl_target,
+        "target_service_level": sl_target,
         "required_agents": need.agents,
         "agents_on_phones": have,
         "staffing_gap": need.agents - have,

@@ -56,7 +56,7 @@ class AlertRule(Base):
     metric: Mapped[str] = mapped_column(String(32))
     window_min: Mapped[int] = mapped_column(default=10)
     op: Mapped[str] = mapped_column(String(2))
-    threshold: Mapped[float]
+    threshold: Mapped[float | None] = mapped_column(doc="None: each queue's target for the metric")
     min_volume: Mapped[int] = mapped_column(default=0)
     severity: Mapped[str] = mapped_column(String(8), default="warning")
     ack_within_min: Mapped[int] = mapped_column(default=10)

@@ -55,6 +55,9 @@ class Queue(Base):
     ticket_targets: Mapped[dict[str, dict[str, int]]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), doc="per channel: first_response_s, resolution_s"
     )
+    targets: Mapped[dict[str, dict[str, float]]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb"), doc="per KPI: min and/or max"
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

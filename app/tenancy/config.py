@@ -4,11 +4,14 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.alerts.config import AlertRuleSpec, NotifierSpec
 from app.core.errors import ConfigError
+from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
 from app.models.tenancy import SL_FORMULAS
+
+TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
@@ -49,6 +52,21 @@ class TicketTarget(Entry):
     resolution_s: int | None = Field(default=None, gt=0)
 
 
+class TargetSpec(Entry):
+    """A KPI's operational target: `min`, `max`, or both (a range)."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "TargetSpec":
+        if self.min is None and self.max is None:
+            raise ValueError("give `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+
 class QueueSpec(Entry):
     """A client's queue, the vendors serving it, and its service-level settings."""
 
@@ -60,6 +78,7 @@ class QueueSpec(Entry):
     sl_formula: Literal[SL_FORMULAS] = "abandoned_negative"  # type: ignore[valid-type]
     short_abandon_s: int = Field(default=0, ge=0, le=3600)
     ticket_targets: dict[Literal["email", "chat", "web", "social", "sms"], TicketTarget] = {}
+    targets: dict[Literal[TARGET_KPIS], TargetSpec] = {}  # type: ignore[valid-type]
 
 
 class TenancyFile(Entry):

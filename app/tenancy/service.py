@@ -93,6 +93,9 @@ def _apply_queues(
             "sl_formula": entry.sl_formula,
             "short_abandon_s": entry.short_abandon_s,
             "ticket_targets": targets,
+            "targets": {
+                kpi: bound.model_dump(exclude_none=True) for kpi, bound in entry.targets.items()
+            },
         }
         if queue is None:
             queue = queues[entry.code] = Queue(code=entry.code, client_id=client.id)

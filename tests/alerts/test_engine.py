@@ -166,3 +166,40 @@ def test_surge_against_the_same_window_on_recent_weeks(
     evaluate_all(database, settings, now, client_id(pg, tenant.client))
     [alert] = [a for a in alerts(client, tenant) if a["rule"].startswith("surge")]
     assert alert["value"] == 6.0 and alert["metric"] == "surge"
+
+
+def test_default_rules_follow_each_queues_own_target(client, database, settings, pg, tenant):
+    strict = {
+        "code": tenant.queue,
+        "client": tenant.client,
+        "vendors": [tenant.vendor],
+        "targets": {"service_level": {"min": 0.95}, "asa_s": {"max": 15}},
+    }
+    with database.session_scope() as session:
+        apply_tenancy(session, TenancyFile.model_validate({"queues": [strict]}))
+    now = datetime.now(UTC)
+    # 9 answered within T, 1 abandoned: SL 0.90 and abandon rate 0.10 on both queues
+    post(client, "/v1/calls", calls(tenant.queue, now, 9, 1, "t"), tenant)
+    post(client, "/v1/calls", calls(tenant.shared_queue, now, 9, 1, "u"), tenant)
+    evaluate_all(database, settings, now, client_id(pg, tenant.client))
+    opened = [
+        (a["queue"], a["rule"], a["threshold"])
+        for a in client.get("/v1/alerts", headers=tenant.auth(tenant.client_key)).json()["alerts"]
+        if a["metric"] != "surge"  # no agents logged in: every queue surges past capacity
+    ]
+    # 0.90 < 0.95 on the strict queue; the other keeps the default 0.80, and abandon rate
+    # 0.10 is not above the default maximum 0.10
+    assert opened == [(tenant.queue, "default-sl-drop", 0.95)]
+    [queue] = [
+        q
+        for q in client.get("/v1/queues", headers=tenant.auth()).json()["queues"]
+        if q["code"] == tenant.queue
+    ]
+    assert queue["targets"] == {"service_level": {"min": 0.95}, "asa_s": {"max": 15}}
+    live = client.get(f"/v1/queues/{tenant.queue}/live", headers=tenant.auth()).json()
+    assert live["targets"]["service_level"] == {"min": 0.95, "max": None}
+    assert live["targets"]["abandon_rate"] == {
+        "min": None,
+        "max": settings.default_abandon_rate_max,
+    }
+    assert live["staffing"]["target_service_level"] == 0.95

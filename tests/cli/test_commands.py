@@ -81,6 +81,18 @@ def test_apply_change_updates_queue(database_url, yaml_file, pg):
         ("clients: [{code: c4, nam: C}", "not valid YAML"),
         ("widgets: []", "widgets: unknown section"),
         ("vendors: [{code: v5}]", "vendors[0] (v5).name: required"),
+        (
+            "queues: [{code: x6, client: c, targets: {aht_s: {min: 300, max: 200}}}]",
+            "queues[0] (x6).targets.aht_s: min 300 is above max 200",
+        ),
+        (
+            "queues: [{code: x7, client: c, targets: {service_level: {}}}]",
+            "queues[0] (x7).targets.service_level: give `min`, `max` or both",
+        ),
+        (
+            "queues: [{code: x8, client: c, targets: {mood: {min: 1}}}]",
+            "queues[0] (x8).targets.mood",
+        ),
     ],
 )
 def test_apply_bad_yaml_names_entry_and_field(database_url, tmp_path, text, message):
