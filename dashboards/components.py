@@ -1,16 +1,20 @@
 """Wallboard pieces as pure functions of data: tiles, the alerts panel, feed health.
 
 Colour follows the target — and never colour alone: every state carries an arrow or icon
-(▲ met, ◆ within the warning band, ▼ breached), on a colour-blind-safe palette.
+(✓ met, ◆ within the warning band, ✗ breached), on a colour-blind-safe palette.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from dash import html
 
+from app.kpi.definitions import KPIS
+from app.tenancy.targets import Bound
 from dashboards.i18n import word
 
-WARNING_BAND = 0.05  # below target by up to 5 points: amber
+WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
+ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
 
 
 def mmss(seconds: float | None) -> str:
@@ -26,15 +30,35 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
-def status(value: float | None, target: float) -> tuple[str, str]:
-    """Return (css class, icon) for a higher-is-better value against its target."""
-    if value is None:
-        return "neutral", "·"
-    if value >= target:
-        return "met", "▲"
-    if value >= target - WARNING_BAND:
+def status(
+    value: float | None, target: Mapping[str, float | None] | None, band: float
+) -> tuple[str, str]:
+    """Return (css class, icon) for a value against its target (`min`/`max`).
+
+    Within `band` outside the target is the amber warning band.
+    """
+    if value is None or not target:
+        return "neutral", ""
+    low, high = target.get("min"), target.get("max")
+    if Bound(low, high).met(value):
+        return "met", "✓"
+    widened = Bound(None if low is None else low - band, None if high is None else high + band)
+    if widened.met(value):
         return "warn", "◆"
-    return "breach", "▼"
+    return "breach", "✗"
+
+
+def judged(kpi: str, value: float | None, targets: dict[str, Any]) -> tuple[str, str]:
+    """Return (css class, icon) for one of the queue's KPIs against the queue's target."""
+    target = targets.get(kpi)
+    if not target:
+        return "neutral", ""
+    unit_band = (
+        WARNING_BAND
+        if KPIS[kpi].unit == "ratio"
+        else 0.1 * max(abs(v) for v in target.values() if v is not None)
+    )
+    return status(value, target, unit_band)
 
 
 def _metric(
@@ -49,15 +73,17 @@ def _metric(
     return html.Div([html.Div(label, className="label"), number], className="metric")
 
 
-def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
-    """One queue's tile: biggest numbers first."""
-    code, today = live["queue"], live["today"]
+def tile(live: dict[str, Any], lang: str) -> html.Div:
+    """One queue's tile, biggest numbers first, each coloured by the queue's own target."""
+    code, today, targets = live["queue"], live["today"], live["targets"]
+    sl_label = (
+        f"{word(lang, 'sl_today')} ({word(lang, 'target')} {targets['service_level']['min']:.0%})"
+    )
     longest_css = "breach" if live["longest_wait_s"] > live["sl_threshold_s"] else ""
-    sl_css, sl_icon = status(today["service_level"], target)
-    sl10_css, sl10_icon = status(live["service_level_10m"], target)
     agents = live["agents_by_state"]
     staffing = live["staffing"]
     gap_css = "breach" if staffing["staffing_gap"] > 0 else "met"
+    alerts = live["alerts_today"]
     segments = [
         html.Span(
             f"{word(lang, state)} {agents[state]}",
@@ -79,18 +105,16 @@ def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
                         longest_css,
                     ),
                     _metric(
-                        f"{word(lang, 'sl_today')} ({word(lang, 'target')} {target * 100:.0f} %)",
+                        sl_label,
                         percent(today["service_level"]),
                         f"sl-today-{code}",
-                        sl_css,
-                        sl_icon,
+                        *judged("service_level", today["service_level"], targets),
                     ),
                     _metric(
                         word(lang, "sl_10m"),
                         percent(live["service_level_10m"]),
                         f"sl-10m-{code}",
-                        sl10_css,
-                        sl10_icon,
+                        *judged("service_level", live["service_level_10m"], targets),
                     ),
                 ],
                 className="big-row",
@@ -100,14 +124,36 @@ def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
                     _metric(
                         word(lang, "answered_offered"), f"{today['answered']} / {today['offered']}"
                     ),
-                    _metric(word(lang, "abandon"), percent(today["abandon_rate"])),
-                    _metric(word(lang, "asa"), mmss(today["asa_s"])),
-                    _metric(word(lang, "aht"), mmss(today["aht_s"])),
+                    _metric(
+                        word(lang, "abandon"),
+                        percent(today["abandon_rate"]),
+                        f"abandon-{code}",
+                        *judged("abandon_rate", today["abandon_rate"], targets),
+                    ),
+                    _metric(
+                        word(lang, "asa"),
+                        mmss(today["asa_s"]),
+                        f"asa-{code}",
+                        *judged("asa_s", today["asa_s"], targets),
+                    ),
+                    _metric(
+                        word(lang, "aht"),
+                        mmss(today["aht_s"]),
+                        f"aht-{code}",
+                        *judged("aht_s", today["aht_s"], targets),
+                    ),
                     _metric(
                         "Erlang C",
                         f"{word(lang, 'need')} {staffing['required_agents']} · "
                         f"{word(lang, 'have')} {staffing['agents_on_phones']}",
-                        css=gap_css,
+                        f"erlang-{code}",
+                        gap_css,
+                    ),
+                    _metric(
+                        f"{word(lang, 'alert_response')} ({alerts['alerts_opened']})",
+                        mmss(alerts["alert_response_s"]),
+                        f"alert-response-{code}",
+                        *status(alerts["alert_response_s"], ALERT_RESPONSE_TARGET, 120),
                     ),
                 ],
                 className="small-row",
@@ -121,6 +167,18 @@ def tile(live: dict[str, Any], lang: str, target: float) -> html.Div:
     )
 
 
+def in_unit(metric: str, value: float | None) -> str:
+    """Render a rule metric's value in its unit: ratios as %, durations as mm:ss."""
+    unit = KPIS[metric].unit if metric in KPIS else ""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return percent(value)
+    if unit == "s" or metric == "longest_wait_s":
+        return mmss(value)
+    return f"{value:.3g}" + ("×" if metric == "surge" else "")
+
+
 def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list[Any]:
     """The open and acknowledged alerts, most severe first, each with its acknowledge button."""
     if not alerts:
@@ -128,7 +186,7 @@ def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list
     order = {"critical": 0, "warning": 1, "info": 2}
     rows = []
     for alert in sorted(alerts, key=lambda a: (order.get(a["severity"], 3), a["opened_at"])):
-        value = "—" if alert["value"] is None else f"{alert['value']:.3g}"
+        value, threshold = (in_unit(alert["metric"], alert[k]) for k in ("value", "threshold"))
         action: Any = (
             html.Button(
                 word(lang, "ack"), id={"type": "ack", "alert": alert["id"]}, className="ack"
@@ -139,12 +197,17 @@ def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list
         rows.append(
             html.Div(
                 [
-                    html.Span(f"⚠ {alert['severity']}", className=f"severity {alert['severity']}"),
                     html.Span(
-                        f"{alert['queue']} · {alert['metric']} {value} {alert['op']} "
-                        f"{alert['threshold']:g}"
+                        f"⚠ {word(lang, alert['severity'])}",
+                        className=f"severity {alert['severity']}",
                     ),
-                    html.Span(alert["opened_at"][11:16], className="since"),
+                    html.Span(
+                        f"{alert['queue']} · {word(lang, alert['metric'])} {value} "
+                        f"{alert['op']} {threshold}"
+                    ),
+                    html.Span(
+                        f"{word(lang, 'since')} {alert['opened_at'][11:16]}", className="since"
+                    ),
                     action,
                 ],
                 id=f"ack-{alert['id']}",
@@ -175,8 +238,8 @@ def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
     return dots
 
 
-def agent_grid(agents: list[dict[str, Any]], lang: str) -> html.Table:
-    """Agents of the focused queue, longest in state first."""
+def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html.Table:
+    """The agents longest in their state first; past `rows_shown`, a count of the rest."""
     head = html.Tr(
         [
             html.Th(word(lang, key))
@@ -194,14 +257,19 @@ def agent_grid(agents: list[dict[str, Any]], lang: str) -> html.Table:
                 html.Td(mmss(a["aht_s"])),
             ]
         )
-        for a in agents
+        for a in agents[:rows_shown]
     ]
+    if len(agents) > rows_shown:
+        more = f"+ {len(agents) - rows_shown} {word(lang, 'more_agents')}"
+        rows.append(html.Tr(html.Td(more, colSpan=6, className="more")))
     return html.Table([html.Thead(head), html.Tbody(rows)], className="agent-grid")
 
 
-def interval_figure(rows: list[dict[str, Any]], target: float, lang: str) -> dict[str, Any]:
+def interval_figure(
+    rows: list[dict[str, Any]], target: float | None, lang: str, title: str = ""
+) -> dict[str, Any]:
     """Today's intervals: offered, answered and abandoned bars; service level and target lines."""
-    starts = [row["start"][11:16] for row in rows]
+    starts = [row["start"][:16] for row in rows]  # local wall time, read as such by Plotly
     bars = [
         {
             "type": "bar",
@@ -231,7 +299,7 @@ def interval_figure(rows: list[dict[str, Any]], target: float, lang: str) -> dic
             "mode": "lines",
             "name": word(lang, "target"),
             "x": starts,
-            "y": [target] * len(rows),
+            "y": [target] * len(rows) if target is not None else [],
             "yaxis": "y2",
             "line": {"color": "#E69F00", "dash": "dash"},
         },
@@ -241,10 +309,13 @@ def interval_figure(rows: list[dict[str, Any]], target: float, lang: str) -> dic
         "layout": {
             "barmode": "group",
             "height": 320,
-            "margin": {"l": 40, "r": 50, "t": 10, "b": 40},
+            "title": {"text": title, "font": {"size": 14}},
+            "margin": {"l": 40, "r": 50, "t": 30, "b": 40},
             "paper_bgcolor": "#1b2228",
             "plot_bgcolor": "#1b2228",
             "font": {"color": "#f0f0f0"},
+            "xaxis": {"type": "date", "tickformat": "%H:%M"},
+            "yaxis": {"rangemode": "tozero"},
             "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%"},
             "legend": {"orientation": "h"},
         },

@@ -13,6 +13,7 @@ from app.core.db import Database, driver_connection
 from app.kpi.live import queue_live
 from app.kpi.service import metrics_series
 from app.models import Alert
+from app.tenancy.targets import queue_targets
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
@@ -36,12 +37,14 @@ def acknowledge(database: Database, principal: Principal, alert_id: int) -> None
 
 def today_by_interval(
     database: Database, settings: Settings, principal: Principal, queue_code: str
-) -> list[dict[str, Any]]:
-    """Return today's KPI rows per interval for one queue, in its client's timezone."""
+) -> tuple[list[dict[str, Any]], float | None]:
+    """Return today's KPI rows per interval for one queue, in its client's timezone, and
+    the queue's service-level target."""
     with database.session_scope() as session:
         scope = queue_scope(session, principal, queue_code)
         now = datetime.now(scope.timezone)
-        return metrics_series(
+        target = queue_targets(scope.queues[0].targets, settings)["service_level"].min
+        rows = metrics_series(
             driver_connection(session),
             scope,
             start=datetime.combine(now.date(), time(), scope.timezone),
@@ -52,3 +55,4 @@ def today_by_interval(
             queue_level=True,
             agent_codes={},
         )
+    return rows, target

@@ -38,6 +38,22 @@ WORDS = {
         "handled": "Handled",
         "offered": "Offered",
         "abandoned": "Abandoned",
+        "alert_response": "Alert response today",
+        "client": "Client",
+        "vendor": "Vendor",
+        "queue": "Queue",
+        "critical": "critical",
+        "warning": "warning",
+        "info": "info",
+        "since": "since",
+        "service_level": "service level",
+        "abandon_rate": "abandon rate",
+        "answer_rate": "answer rate",
+        "asa_s": "ASA",
+        "aht_s": "AHT",
+        "surge": "surge (× usual)",
+        "longest_wait_s": "longest wait",
+        "more_agents": "more agents",
         "language": "中文",
     },
     "zh": {
@@ -77,11 +93,27 @@ WORDS = {
         "handled": "处理量",
         "offered": "呼入",
         "abandoned": "放弃",
+        "alert_response": "今日告警响应",
+        "client": "客户",
+        "vendor": "供应商",
+        "queue": "队列",
+        "critical": "严重",
+        "warning": "警告",
+        "info": "提示",
+        "since": "开始于",
+        "service_level": "服务水平",
+        "abandon_rate": "放弃率",
+        "answer_rate": "接通率",
+        "asa_s": "平均应答速度",
+        "aht_s": "平均处理时长",
+        "surge": "话务突增（倍）",
+        "longest_wait_s": "最长等待",
+        "more_agents": "名坐席未显示",
         "language": "English",
     },
 }
 
 
 def word(lang: str, key: str) -> str:
-    """Return the word for `key` in `lang` (English when unknown)."""
-    return WORDS.get(lang, WORDS["en"]).get(key, WORDS["en"][key])
+    """Return the word for `key` in `lang` (English, then the key itself, when unknown)."""
+    return WORDS.get(lang, WORDS["en"]).get(key) or WORDS["en"].get(key, key)

@@ -4,13 +4,16 @@ Polls once a second; each refresh reads the live state through `dashboards.data`
 the principal the guard attached, so a client's TV never sees another client's queues.
 """
 
+import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import flask
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from plotly.utils import PlotlyJSONEncoder
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -26,6 +29,9 @@ from dashboards.guard import principal_from
 from dashboards.i18n import word
 
 ASSETS = Path(__file__).parent / "assets"
+PANELS = ("tiles", "alerts-panel", "feed-health", "clock", "agent-grid")
+FILTERS = ("client", "vendor", "queue")
+AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
 ACKING_KINDS = ("supervisor", "admin", "client")
 TV_GROUP = 6  # tiles a TV shows at once
 TV_ROTATE_S = 15
@@ -37,6 +43,85 @@ def rotation(
     """Return the group of queues a TV shows now: groups of `group`, turning every 15 s."""
     groups = [queues[i : i + group] for i in range(0, len(queues), group)] or [[]]
     return groups[int(now_s // every_s) % len(groups)]
+
+
+def filter_options(lives: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Return the clients, vendors and queues the viewer may filter by."""
+    return {
+        "client": sorted({live["client"] for live in lives}),
+        "vendor": sorted({feed["vendor"] for live in lives for feed in live["feeds"]}),
+        "queue": [live["queue"] for live in lives],
+    }
+
+
+def chosen(
+    lives: list[dict[str, Any]],
+    clients: list[str] | None,
+    vendors: list[str] | None,
+    queues: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Keep the queues that pass every filter (an empty filter passes everything)."""
+    return [
+        live
+        for live in lives
+        if (not clients or live["client"] in clients)
+        and (not vendors or any(feed["vendor"] in vendors for feed in live["feeds"]))
+        and (not queues or live["queue"] in queues)
+    ]
+
+
+def freshest_feeds(
+    lives: list[dict[str, Any]], vendors: list[str] | None
+) -> dict[str, float | None]:
+    """Return each vendor feed's age: its most recent record over the queues shown."""
+    feeds: dict[str, float | None] = {}
+    for live in lives:
+        for feed in live["feeds"]:
+            if vendors and feed["vendor"] not in vendors:
+                continue
+            known = [a for a in (feed["age_s"], feeds.get(feed["vendor"])) if a is not None]
+            feeds[feed["vendor"]] = min(known) if known else None
+    return feeds
+
+
+def agents_of(lives: list[dict[str, Any]], vendors: list[str] | None) -> list[dict[str, Any]]:
+    """Return the shown queues' agents, longest in their state first (one row per agent)."""
+    agents = {
+        (a["vendor"], a["agent"]): a
+        for live in lives
+        for a in live["agents"]
+        if not vendors or a["vendor"] in vendors
+    }
+    return sorted(agents.values(), key=lambda a: -a["in_state_s"])
+
+
+def clock(lives: list[dict[str, Any]]) -> str:
+    """Return the time now in the (first shown) client's timezone."""
+    if not lives:
+        return datetime.now(UTC).strftime("%H:%M:%S UTC")
+    moment = datetime.fromisoformat(lives[0]["as_of"])
+    return f"{moment:%H:%M:%S} {lives[0]['timezone']}"
+
+
+def unchanged_as_no_update(
+    outputs: list[Any], names: list[str], rendered: dict[str, str]
+) -> list[Any]:
+    """Send only the outputs whose content changed since the browser's last render.
+
+    The page polls every second; most seconds most panels are identical, and resending
+    them would make the browser diff hundreds of tiles for nothing.
+    """
+    fingerprints = {
+        name: hashlib.blake2b(
+            json.dumps(output, cls=PlotlyJSONEncoder, sort_keys=True).encode(), digest_size=12
+        ).hexdigest()
+        for name, output in zip(names, outputs, strict=True)
+    }
+    sent = [
+        no_update if rendered.get(name) == fingerprints[name] else output
+        for name, output in zip(names, outputs, strict=True)
+    ]
+    return [*sent, fingerprints]
 
 
 def create_wallboard(database: Database, settings: Settings) -> Dash:
@@ -52,6 +137,8 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         [
             dcc.Store(id="lang", data="en"),
             dcc.Store(id="acked"),
+            dcc.Store(id="rendered", data={}),
+            dcc.Store(id="focus"),
             html.Header(
                 [
                     html.H1(id="title"),
@@ -62,7 +149,13 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                 ],
                 className="top-bar",
             ),
-            dcc.Dropdown(id="queue-filter", multi=True, className="queue-filter"),
+            html.Div(
+                [
+                    dcc.Dropdown(id=f"{name}-filter", multi=True, className="filter")
+                    for name in FILTERS
+                ],
+                className="filters",
+            ),
             html.Div(id="tiles", className="tiles"),
             html.Section(
                 [
@@ -81,68 +174,67 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     )
 
     @app.callback(
-        Output("tiles", "children"),
-        Output("alerts-panel", "children"),
-        Output("feed-health", "children"),
-        Output("clock", "children"),
-        Output("agent-grid", "children"),
-        Output("queue-filter", "options"),
+        [Output(name, "children") for name in PANELS]
+        + [Output(f"{name}-filter", "options") for name in FILTERS]
+        + [Output("focus", "data"), Output("rendered", "data")],
         Input("tick", "n_intervals"),
         Input("lang", "data"),
         Input("acked", "data"),
-        Input("queue-filter", "value"),
         Input("tv-toggle", "n_clicks"),
+        *(Input(f"{name}-filter", "value") for name in FILTERS),
+        State("rendered", "data"),
     )
     def refresh(
-        _: int | None, lang: str, __: Any, chosen: list[str] | None, tv_clicks: int | None
-    ) -> tuple[Any, ...]:
+        _: int | None,
+        lang: str,
+        __: Any,
+        tv_clicks: int | None,
+        clients: list[str] | None,
+        vendors: list[str] | None,
+        queues: list[str] | None,
+        rendered: dict[str, str] | None,
+    ) -> list[Any]:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
-        options = [live["queue"] for live in state["queues"]]
-        if chosen:
-            state["queues"] = [q for q in state["queues"] if q["queue"] in chosen]
+        options = filter_options(state["queues"])
+        shown = chosen(state["queues"], clients, vendors, queues)
         if (tv_clicks or 0) % 2:
-            state["queues"] = rotation(state["queues"], time.time())
-        feeds: dict[str, float | None] = {}
-        for live in state["queues"]:
-            for feed in live["feeds"]:
-                ages = [feed["age_s"], feeds.get(feed["vendor"])]
-                known = [a for a in ages if a is not None]
-                feeds[feed["vendor"]] = min(known) if known else None
-        clock = (
-            datetime.fromisoformat(state["queues"][0]["as_of"]).strftime("%H:%M:%S %Z")
-            if state["queues"]
-            else datetime.now(UTC).strftime("%H:%M:%S UTC")
-        )
-        tiles = [tile(live, lang, settings.default_sl_target) for live in state["queues"]]
-        can_ack = principal.kind in ACKING_KINDS
-        agents = {a["agent"]: a for live in state["queues"] for a in live["agents"]}
-        focus = sorted(agents.values(), key=lambda a: -a["in_state_s"])
-        return (
-            tiles,
-            alerts_panel(state["alerts"], lang, can_ack),
-            feed_health(feeds, lang),
-            clock,
-            agent_grid(focus, lang),
-            options,
+            shown = rotation(shown, time.time())
+        names = {live["queue"] for live in shown}
+        panels = {
+            "tiles": [tile(live, lang) for live in shown],
+            "alerts-panel": alerts_panel(
+                [a for a in state["alerts"] if a["queue"] in names],
+                lang,
+                principal.kind in ACKING_KINDS,
+            ),
+            "feed-health": feed_health(freshest_feeds(shown, vendors), lang),
+            "clock": clock(shown),
+            "agent-grid": agent_grid(agents_of(shown, vendors), lang, AGENT_ROWS),
+        }
+        return unchanged_as_no_update(
+            [
+                *(panels[name] for name in PANELS),
+                *(options[name] for name in FILTERS),
+                shown[0]["queue"] if shown else None,
+            ],
+            [*PANELS, *FILTERS, "focus"],
+            rendered or {},
         )
 
     @app.callback(
         Output("interval-chart", "figure"),
         Input("slow-tick", "n_intervals"),
         Input("lang", "data"),
-        Input("queue-filter", "value"),
-        Input("queue-filter", "options"),
+        Input("focus", "data"),
     )
-    def chart(
-        _: int | None, lang: str, chosen: list[str] | None, options: list[str] | None
-    ) -> dict[str, Any]:
-        queues = chosen or options or []
-        if not queues:
-            return interval_figure([], settings.default_sl_target, lang)
+    def chart(_: int | None, lang: str, queue: str | None) -> dict[str, Any]:
+        """Today's intervals of the first queue shown (refreshed every 15 s)."""
+        if not queue:
+            return interval_figure([], None, lang)
         principal = principal_from(flask.request.headers)
-        rows = data.today_by_interval(database, settings, principal, queues[0])
-        return interval_figure(rows, settings.default_sl_target, lang)
+        rows, target = data.today_by_interval(database, settings, principal, queue)
+        return interval_figure(rows, target, lang, title=queue)
 
     @app.callback(
         Output("lang", "data"),
@@ -158,10 +250,12 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Output("alerts-title", "children"),
         Output("lang-toggle", "children"),
         Output("tv-toggle", "children"),
+        *(Output(f"{name}-filter", "placeholder") for name in FILTERS),
         Input("lang", "data"),
     )
-    def label(lang: str) -> tuple[str, str, str, str]:
-        return word(lang, "title"), word(lang, "alerts"), word(lang, "language"), word(lang, "tv")
+    def label(lang: str) -> tuple[str, ...]:
+        words = ("title", "alerts", "language", "tv", *FILTERS)
+        return tuple(word(lang, key) for key in words)
 
     @app.callback(Output("wall", "className"), Input("tv-toggle", "n_clicks"))
     def tv_mode(clicks: int) -> str:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.access.users import create_share_link, create_user, revoke_share_link
 from app.alerts.service import evaluate_all
+from app.kpi.aggregation import run_pass
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
 from tests.dashboards.conftest import ARTIFACTS
@@ -24,7 +25,7 @@ def waiting_call(queue, seconds_ago, call_id):
 
 
 def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
-    page, live_server, client, database, tenant
+    page, live_server, client, database, settings, tenant
 ):
     post(
         client,
@@ -32,6 +33,15 @@ def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
         [waiting_call(tenant.queue, 30, "w1"), waiting_call(tenant.queue, 90, "w2")],
         tenant,
     )
+    answered = []
+    for i, wait in enumerate((5, 5, 5, 40)):  # 3 of 4 within T = 20 s
+        call = waiting_call(tenant.queue, 600, f"a{i}")
+        call["answered_at"] = (
+            datetime.fromisoformat(call["offered_at"]) + timedelta(seconds=wait)
+        ).isoformat()
+        answered.append(call)
+    post(client, "/v1/calls", answered, tenant)
+    run_pass(database, settings)
     seen = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
     agent = {
         "agent": "ag-wall",
@@ -48,6 +58,12 @@ def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
     assert page.locator(f"#longest-wait-{tenant.queue}").inner_text() >= "01:30"
     for element in ("sl-today", "sl-10m", "agents", "tile"):
         assert page.locator(f"#{element}-{tenant.queue}").count() == 1
+    # SL = 3 / 4 answered within T = 75.0 %: within 5 points of the 80 % target, so amber
+    sl_today = page.locator(f"#sl-today-{tenant.queue}")
+    assert sl_today.inner_text() == "75.0 % ◆"
+    assert "warn" in sl_today.get_attribute("class")
+    assert page.locator(f"#asa-{tenant.queue}").inner_text().startswith("00:14")  # 55 s / 4
+    assert page.locator(f"#abandon-{tenant.queue}").inner_text().startswith("0.0 %")
     assert page.locator(f"#tile-{tenant.foreign_queue}").count() == 0  # another client's
     page.locator("#agent-grid", has_text="ag-wall").wait_for(timeout=5_000)
     assert "training" in page.inner_text("#agent-grid")
