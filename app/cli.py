@@ -445,19 +445,38 @@ def worker() -> None:
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    webhook: Annotated[
+        str | None, typer.Option(help="send the default alerts to this JSON webhook URL")
+    ] = None,
+    surge: Annotated[
+        list[str] | None, typer.Option(help="QUEUE:FACTOR@MINUTE, a surge in the traffic")
+    ] = None,
 ) -> None:
-    """Start a ready-to-try CallPulse: demo tenants, a vendor key, and the API."""
+    """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic."""
+    from app.access.users import create_share_link
+    from app.alerts.config import NotifierSpec
+    from app.alerts.service import default_rules
+    from app.simulate.runner import parse_surge
+
+    for text in surge or []:
+        parse_surge(text)  # a typo fails now, not in the traffic thread
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
     demo_file = PROJECT_ROOT / "examples" / "demo.yaml"
+    base = f"http://{host}:{port}"
     with database.session_scope() as session:
-        _print_counts(
-            apply_tenancy(session, load_file(demo_file.read_text(encoding="utf-8"))).counts
-        )
+        spec = load_file(demo_file.read_text(encoding="utf-8"))
+        if webhook:
+            spec.notifiers = [NotifierSpec(name="demo-webhook", type="webhook", url=webhook)]
+            spec.alert_rules = [
+                rule.model_copy(update={"notify": ["demo-webhook"]})
+                for rule in default_rules(settings)
+            ]
+        _print_counts(apply_tenancy(session, spec).counts)
         key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
         key_b = create_key(session, "vendor", vendor_code="vendor-b", name="demo")
-    base = f"http://{host}:{port}"
+        tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S}")
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
     sample = (
@@ -466,6 +485,7 @@ def demo(
     )
     err.print(f"""
 [bold green]CallPulse demo[/bold green] — API at {base}
+  Wallboard (TV link): [bold]{base}/wall?token={tv}[/bold]
   API docs (OpenAPI):  {base}/docs
   Health:              {base}/health
   Vendor key (vendor-a, shown once): [bold]{key}[/bold]
@@ -479,13 +499,17 @@ Simulated traffic is flowing (two days of history first). Watch a queue live, or
   curl -s {base}/v1/queues/acme-cards/live -H 'Authorization: Bearer {key}'
   curl -s '{base}/v1/metrics?client=acme&granularity=hour' -H 'Authorization: Bearer {key}'
 """)
+    if webhook:
+        err.print(f"Default alerts (SL drop, abandon rate, surge) go to {webhook}")
     simulators = [(key, None), (key_b, ["acme-vip", "globex-support"])]
     for vendor_key, queues in simulators:
-        threading.Thread(target=_demo_traffic, args=(base, vendor_key, queues), daemon=True).start()
+        threading.Thread(
+            target=_demo_traffic, args=(base, vendor_key, queues, surge or []), daemon=True
+        ).start()
     _serve(settings, host, port, 1, True, database)
 
 
-def _demo_traffic(base: str, key: str, queues: list[str] | None) -> None:
+def _demo_traffic(base: str, key: str, queues: list[str] | None, surges: list[str]) -> None:
     """Wait for the server, then write two days of history and keep live traffic flowing."""
     import httpx
 
@@ -495,6 +519,6 @@ def _demo_traffic(base: str, key: str, queues: list[str] | None) -> None:
                 break
         threading.Event().wait(0.5)
     try:
-        _simulate(base, key, queues, backfill=2, seed=len(queues or ()) + 1)
+        _simulate(base, key, queues, backfill=2, seed=len(queues or ()) + 1, surges=surges)
     except AppError as exc:
         err.print(f"[red]simulator stopped:[/red] {escape(exc.message)}")

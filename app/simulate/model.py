@@ -189,9 +189,12 @@ class Simulation:
                     (extra, "not_ready", self.rng.choice(["coaching", "training", "system"])),
                     (extra + timedelta(minutes=10), "available", None),
                 ]
-            for at, state, reason in sorted(plan, key=lambda p: p[0]):
-                if at >= self.start:
-                    self._push(at, "shift", (agent, state, reason))
+            plan.sort(key=lambda p: p[0])
+            past = [p for p in plan if p[0] < self.start]
+            if past and len(past) < len(plan):  # mid-shift at the start: be in its state now
+                self._push(self.start, "shift", (agent, past[-1][1], past[-1][2]))
+            for at, state, reason in plan[len(past) :]:
+                self._push(at, "shift", (agent, state, reason))
 
     # --- events -----------------------------------------------------------------------
     def _on_arrival(self, data: tuple) -> None:
