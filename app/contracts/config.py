@@ -5,23 +5,18 @@ ticket KPIs also take a channel, `ticket_frt_sla.email`, where the plain key mea
 Money is Decimal; KPI bounds are floats, like the KPI values they are compared with.
 """
 
+# ruff: noqa: RUF012 (ruff cannot see that Entry is a pydantic model: pydantic copies `[]`)
+
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator
 
+from app.core.spec import Code, Entry
 from app.kpi.definitions import KPIS, TICKET_KPIS
+from app.tenancy.targets import TargetSpec
 
-# The same rule as tenancy's codes; not imported, because tenancy's file will import this one.
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -37,30 +32,14 @@ def target_kpi(key: str) -> tuple[str, str | None]:
     return kpi, channel or None
 
 
-class Entry(BaseModel):
-    """Unknown keys are errors, so a typo is never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ContractTarget(Entry):
+class ContractTarget(TargetSpec):
     """A KPI target: `min`, `max` or both (an AHT range), its weight, and an optional penalty.
 
     `penalty` is charged when this target is missed, on top of `penalty_per_missed_target`.
     """
 
-    min: float | None = Field(default=None, allow_inf_nan=False)
-    max: float | None = Field(default=None, allow_inf_nan=False)
     weight: Decimal = Field(gt=0, allow_inf_nan=False)
     penalty: Money = Decimal(0)
-
-    @model_validator(mode="after")
-    def _bounded(self) -> "ContractTarget":
-        if self.min is None and self.max is None:
-            raise ValueError("give `min`, `max` or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
-        return self
 
 
 class Band(Entry):

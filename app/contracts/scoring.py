@@ -63,11 +63,7 @@ class SlaResult:
 
 def target_met(target: ContractTarget, actual: float | None) -> bool | None:
     """Tell whether `actual` lies within the target, ends included; None without data."""
-    if actual is None:
-        return None
-    return (target.min is None or actual >= target.min) and (
-        target.max is None or actual <= target.max
-    )
+    return None if actual is None else target.bound.met(actual)
 
 
 def score(results: Iterable[TargetResult]) -> Decimal | None:

@@ -1,19 +1,21 @@
 """The YAML shape of `callpulse apply` (DESIGN §11), with errors naming entry and field."""
 
+# ruff: noqa: RUF012 (ruff cannot see that Entry is a pydantic model: pydantic copies `[]`)
+
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError
 
 from app.alerts.config import AlertRuleSpec, NotifierSpec
 from app.core.errors import ConfigError
+from app.core.spec import Code, Entry
 from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
 from app.models.tenancy import SL_FORMULAS
+from app.tenancy.targets import TargetSpec
 
 TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
-
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 
 def _known_timezone(name: str) -> str:
@@ -22,12 +24,6 @@ def _known_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown timezone {name!r}; use an IANA name like Asia/Shanghai") from exc
     return name
-
-
-class Entry(BaseModel):
-    """Unknown keys are errors, so a typo is never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ClientSpec(Entry):
@@ -50,21 +46,6 @@ class TicketTarget(Entry):
 
     first_response_s: int | None = Field(default=None, gt=0)
     resolution_s: int | None = Field(default=None, gt=0)
-
-
-class TargetSpec(Entry):
-    """A KPI's operational target: `min`, `max`, or both (a range)."""
-
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _bounded(self) -> "TargetSpec":
-        if self.min is None and self.max is None:
-            raise ValueError("give `min`, `max` or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
-        return self
 
 
 class QueueSpec(Entry):
@@ -119,5 +100,5 @@ def _describe(item: Any, data: dict[str, Any]) -> str:
         item["type"], item["msg"].removeprefix("Value error, ")
     )
     if loc and len(loc) == 1 and item["type"] == "extra_forbidden":
-        message = "unknown section (expected clients, vendors, queues, notifiers, alert_rules)"
+        message = f"unknown section (expected {', '.join(TenancyFile.model_fields)})"
     return f"{where}{'.' + field if field else ''}: {message}"

@@ -8,7 +8,10 @@ abandon-rate target, from the settings unless its YAML sets its own.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pydantic import Field, model_validator
+
 from app.core.config import Settings
+from app.core.spec import Entry
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,26 @@ class Bound:
     def threshold(self, op: str) -> float | None:
         """Return the end a rule with comparator `op` fires past: `<` the min, `>` the max."""
         return self.min if op in ("<", "<=") else self.max
+
+
+class TargetSpec(Entry):
+    """A target as YAML writes it: `min`, `max`, or both (a range); checked once, here."""
+
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "TargetSpec":
+        if self.min is None and self.max is None:
+            raise ValueError("give `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    @property
+    def bound(self) -> Bound:
+        """Return the target as the `Bound` that decides whether a value is within it."""
+        return Bound(self.min, self.max)
 
 
 def queue_targets(
