@@ -5,9 +5,11 @@ is an hour shorter or longer. Note that `end - start` on two datetimes in the sa
 wall-clock time in Python; convert both to UTC to measure the elapsed time.
 """
 
+import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
 from typing import Literal
 
 Kind = Literal["month", "week", "day"]
@@ -36,6 +38,29 @@ def clip(period: Period, valid_from: date, valid_to: date) -> Period | None:
     start = max(period.start, _midnight(valid_from, tz))
     end = min(period.end, _midnight(valid_to + timedelta(days=1), tz))
     return replace(period, start=start, end=end) if start < end else None
+
+
+def days(period: Period) -> list[date]:
+    """Return the local dates of the period's days, in order."""
+    first, following = period.start.date(), period.end.date()
+    return [first + timedelta(days=n) for n in range((following - first).days)]
+
+
+def day_starts(period: Period) -> list[datetime]:
+    """Return each day's local midnight: the lower bounds of the period's days."""
+    return [_midnight(day, period.start.tzinfo) for day in days(period)]
+
+
+def months(period: Period) -> Fraction:
+    """Return the period in months, exactly: Σ over its days of 1 / days in that day's month.
+
+    A whole month is 1, a week in November 7/30, a week across two months a sum of both parts:
+    what prorates a monthly price (per seat) to any period.
+    """
+    return sum(
+        (Fraction(1, calendar.monthrange(day.year, day.month)[1]) for day in days(period)),
+        Fraction(0),
+    )
 
 
 def _dates(value: str) -> tuple[Kind, date, date]:

@@ -13,11 +13,13 @@ penalty = Σ over missed targets of (penalty_per_missed_target + the target's ow
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from app.contracts.config import Band, BillingSpec, ContractSpec, ContractTarget
 
 CENT = Decimal("0.01")
-UNITS = {"per_seat": "seats", "per_workload": "handled", "per_hour": "h"}
+SEAT_MONTH_PLACES = Decimal("0.0001")
+UNITS = {"per_seat": "seat-months", "per_workload": "handled", "per_hour": "h"}
 SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
 
 
@@ -99,13 +101,19 @@ def amount(
     return Amount(quantity, unit_price, coefficient, bonus, penalty, total)
 
 
-def quantity_for(billing: BillingSpec, handled: int, logged_in_s: float) -> Decimal:
-    """Return what the model bills: seats, handled contacts, or logged-in hours to 0.01 h.
+def quantity_for(
+    billing: BillingSpec, *, handled: int, logged_in_s: float, months: Fraction
+) -> Decimal:
+    """Return what the model bills: seat-months, handled contacts, or logged-in hours.
 
-    Hours are rounded before pricing so that the invoice line recomputes to its total.
+    The seat price is monthly, so seats are prorated by `months` (see `periods.months`):
+    seat-months to 0.0001, hours to 0.01 h. Both are rounded before pricing so that the
+    invoice line recomputes to its total.
     """
     if billing.seats is not None:  # set exactly when the model is per_seat
-        return Decimal(billing.seats)
+        exact = billing.seats * months
+        seat_months = Decimal(exact.numerator) / Decimal(exact.denominator)
+        return seat_months.quantize(SEAT_MONTH_PLACES, ROUND_HALF_UP)
     if billing.model == "per_workload":
         return Decimal(handled)
     return (Decimal(logged_in_s) / 3600).quantize(CENT, ROUND_HALF_UP)

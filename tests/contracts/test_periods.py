@@ -1,11 +1,12 @@
 """SLA periods in the client's timezone: months, ISO weeks, days, DST, and validity clipping."""
 
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.contracts.periods import Period, clip, parse_period
+from app.contracts.periods import Period, clip, day_starts, days, months, parse_period
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -151,3 +152,33 @@ def test_clip_ends_at_the_local_midnight_after_valid_to():
     march = clip(parse_period("2026-03", BERLIN), date(2026, 1, 1), date(2026, 3, 15))
     assert march is not None
     assert march.end.astimezone(UTC) == datetime(2026, 3, 15, 23, tzinfo=UTC)
+
+
+def test_days_of_a_dst_month_are_31_local_midnights():
+    october = parse_period("2026-10", BERLIN)
+    assert days(october)[0] == date(2026, 10, 1) and len(days(october)) == 31
+    starts = day_starts(october)
+    assert len(starts) == 31 and all(s.hour == 0 for s in starts)
+    # Sunday 25 October has 25 hours: 00:00 CEST (22:00 UTC the day before) to 00:00 CET.
+    assert starts[24].astimezone(UTC) == datetime(2026, 10, 24, 22, tzinfo=UTC)
+    assert starts[25].astimezone(UTC) == datetime(2026, 10, 25, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11", Fraction(1)),
+        ("2026-02", Fraction(1)),
+        ("2026-11-23", Fraction(1, 30)),
+        ("2026-W48", Fraction(7, 30)),  # Mon 23 to Sun 29 November
+        ("2026-W44", Fraction(6, 31) + Fraction(1, 30)),  # Mon 26 October to Sun 1 November
+    ],
+)
+def test_months_prorates_days_by_the_length_of_their_month(value, expected):
+    assert months(parse_period(value, SHANGHAI)) == expected
+
+
+def test_months_of_a_clipped_period():
+    # Valid from 2026-11-16: 15 of November's 30 days.
+    half = clip(parse_period("2026-11", SHANGHAI), date(2026, 11, 16), date(2026, 12, 31))
+    assert half is not None and months(half) == Fraction(1, 2)

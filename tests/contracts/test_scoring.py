@@ -1,6 +1,7 @@
 """Scoring and billing on hand-computed fixtures: each model, bands, bonus and penalties."""
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -66,16 +67,16 @@ def test_per_workload_all_met_rounds_half_up():
 
 def test_per_seat_with_penalty_per_missed_target():
     # Service level 0.78 misses (weight 40): score 100 × 60 / 100 = 60.00 → band 0 → 0.90.
-    # 120 seats × 6,800 = 816,000; × 0.90 = 734,400; − 1 missed × 500 = 733,900.00
+    # 120 seat-months × 6,800 = 816,000; × 0.90 = 734,400; − 1 missed × 500 = 733,900.00
     spec = contract(model="per_seat", seats=120, unit_price=6800, penalty_per_missed_target=500)
-    quantity = quantity_for(spec.billing, handled=99_999, logged_in_s=1e9)
+    quantity = quantity_for(spec.billing, handled=99_999, logged_in_s=1e9, months=Fraction(1))
     assert quantity == D(120)
     result = evaluate_contract(spec, {**ALL_MET, "service_level": 0.78}, quantity)
     assert result.score == D("60.00")
     assert result.amount.coefficient == D("0.9")
     assert result.amount.penalty == D(500)
     assert result.amount.total == D("733900.00")
-    assert result.line == "120 seats × ¥6,800.00 × 0.90 + ¥0 − ¥500.00 = ¥733,900.00"
+    assert result.line == "120 seat-months × ¥6,800.00 × 0.90 + ¥0 − ¥500.00 = ¥733,900.00"
 
 
 def test_per_hour_with_fixed_bonus_and_bonus_rule():
@@ -89,7 +90,7 @@ def test_per_hour_with_fixed_bonus_and_bonus_rule():
         bonus=100,
         bonus_rules=[{"min_score": 90, "amount": 400}, {"min_score": 98, "amount": 1000}],
     )
-    quantity = quantity_for(spec.billing, handled=0, logged_in_s=4_444_218)
+    quantity = quantity_for(spec.billing, handled=0, logged_in_s=4_444_218, months=Fraction(1))
     assert quantity == D("1234.51")
     result = evaluate_contract(spec, ALL_MET, quantity)
     assert result.amount.bonus == D(1100)
@@ -99,7 +100,23 @@ def test_per_hour_with_fixed_bonus_and_bonus_rule():
 
 
 def test_per_workload_quantity_is_handled_contacts():
-    assert quantity_for(contract().billing, handled=12_345, logged_in_s=7200) == D(12345)
+    assert quantity_for(
+        contract().billing, handled=12_345, logged_in_s=7200, months=Fraction(1)
+    ) == D(12345)
+
+
+@pytest.mark.parametrize(
+    ("months", "seat_months"),
+    [
+        (Fraction(1), D(120)),  # a whole month
+        (Fraction(7, 30), D(28)),  # a week in November: 120 × 7/30
+        (Fraction(1, 31), D("3.8710")),  # a day in October: 120/31 = 3.870967… → 3.8710
+        (Fraction(3, 31) + Fraction(4, 30), D("27.6129")),  # 29 Oct–4 Nov: 11.6129… + 16
+    ],
+)
+def test_per_seat_prorates_a_monthly_seat_price_by_days(months, seat_months):
+    spec = contract(model="per_seat", seats=120, unit_price=6800)
+    assert quantity_for(spec.billing, handled=0, logged_in_s=0, months=months) == seat_months
 
 
 @pytest.mark.parametrize(
@@ -171,7 +188,7 @@ def test_no_data_at_all_means_no_score_and_no_adjustment():
     assert all(r.met is None for r in result.rows)
     assert result.amount.coefficient == 1
     assert result.amount.total == D("1050.00")
-    assert result.line == "10 seats × ¥100.00 × 1.00 + ¥50.00 − ¥0 = ¥1,050.00"
+    assert result.line == "10 seat-months × ¥100.00 × 1.00 + ¥50.00 − ¥0 = ¥1,050.00"
 
 
 @pytest.mark.parametrize(
