@@ -3,6 +3,7 @@
 from app.models.access import ApiKey, ShareLink, User
 from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
+from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.ingest import DirtyInterval, RejectedRecord
 from app.models.stats import AgentIntervalStats, CallIntervalStats, TicketIntervalStats
@@ -21,6 +22,8 @@ __all__ = [
     "CallIntervalStats",
     "CallKey",
     "Client",
+    "Contract",
+    "ContractQueue",
     "DirtyInterval",
     "Notifier",
     "Queue",

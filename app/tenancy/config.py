@@ -9,6 +9,7 @@ import yaml
 from pydantic import AfterValidator, Field, ValidationError
 
 from app.alerts.config import AlertRuleSpec, NotifierSpec
+from app.contracts.config import ContractSpec
 from app.core.errors import ConfigError
 from app.core.spec import Code, Entry
 from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
@@ -70,6 +71,7 @@ class TenancyFile(Entry):
     queues: list[QueueSpec] = []
     notifiers: list[NotifierSpec] = []
     alert_rules: list[AlertRuleSpec] = []
+    contracts: list[ContractSpec] = []
 
 
 def load_file(text: str, source: str = "file") -> TenancyFile:

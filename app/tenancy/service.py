@@ -1,4 +1,4 @@
-"""Apply a tenancy file: upsert clients, vendors and queues by code (idempotent)."""
+"""Apply a tenancy file: upsert clients, vendors, queues and contracts by code (idempotent)."""
 
 from collections import Counter
 from collections.abc import Sequence
@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.alerts.service import apply_alerts
+from app.contracts.apply import apply_contracts
 from app.core.errors import ConfigError
 from app.models import Client, Queue, QueueVendor, Vendor
 from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
@@ -32,6 +33,7 @@ def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
     vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
     session.flush()
     _apply_queues(session, spec, clients, vendors, applied)
+    apply_contracts(session, spec.contracts, clients, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
     return applied
 
