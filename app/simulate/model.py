@@ -128,6 +128,7 @@ class Simulation:
         self._ids = itertools.count(1)
         self._out: list[Emit] = []
         self.tag = f"{seed:x}{int(start.timestamp()):x}"
+        self._arrival_chain: dict[str, int] = {}  # queue code → the live chain of arrivals
         for queue in queues:
             agents = [_Agent(f"{queue.code}-a{i + 1:02d}", queue) for i in range(queue.agents)]
             waiting: deque = deque()
@@ -135,7 +136,9 @@ class Simulation:
                 agent.waiting = waiting
             for i, agent in enumerate(agents):
                 self._plan_shifts(agent, SHIFTS[i % len(SHIFTS)])
-            self._push(start, "arrival", (queue, waiting, agents))
+            self._push(start, "arrival", (queue, waiting, agents, 0))
+            if queue.surge_from and queue.surge_from > start:
+                self._push(queue.surge_from, "surge", (queue, waiting, agents))
             for ticket_channel, per_hour in (("email", 6.0), ("chat", 10.0)):
                 self._push(start, "ticket", (queue, ticket_channel, per_hour))
 
@@ -197,14 +200,30 @@ class Simulation:
                 self._push(at, "shift", (agent, state, reason))
 
     # --- events -----------------------------------------------------------------------
-    def _on_arrival(self, data: tuple) -> None:
-        queue, waiting, agents = data
+    def _next_arrival(self, queue: QueueSpec, waiting: deque, agents: list) -> None:
+        """Draw the gap to the next caller at the rate of this moment (Poisson arrivals)."""
         rate = queue.peak_calls_per_hour * intraday_share(self.now, queue.timezone)
         if queue.surge_from and self.now >= queue.surge_from:
             rate *= queue.surge_factor
-        self._push(
-            self.now + timedelta(hours=self.rng.expovariate(max(rate, 0.01))), "arrival", data
-        )
+        gap = timedelta(hours=self.rng.expovariate(max(rate, 0.01)))
+        chain = self._arrival_chain.get(queue.code, 0)
+        self._push(self.now + gap, "arrival", (queue, waiting, agents, chain))
+
+    def _on_surge(self, data: tuple) -> None:
+        """Start the surge now: redraw the pending arrival at the surged rate.
+
+        Poisson arrivals are memoryless, so dropping the gap drawn at the old rate and
+        drawing anew is exact; without it a long gap drawn before the surge delays it.
+        """
+        queue, waiting, agents = data
+        self._arrival_chain[queue.code] = self._arrival_chain.get(queue.code, 0) + 1
+        self._next_arrival(queue, waiting, agents)
+
+    def _on_arrival(self, data: tuple) -> None:
+        queue, waiting, agents, chain = data
+        if chain != self._arrival_chain.get(queue.code, 0):
+            return  # drawn before the surge began
+        self._next_arrival(queue, waiting, agents)
         call = _Call(f"sim-{self.tag}-{next(self._ids)}", queue, self.now)
         if not self.cdr:
             self._emit("/v1/call-events", self._event(call, "offered", self.now))
