@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import select
 
 from app.access.keys import Principal
-from app.access.scope import queue_scope, visible_queues
+from app.access.scope import queue_scope, queue_scopes
 from app.alerts.endpoints import change_alert, list_alert_rows
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
-from app.kpi.live import queue_live
+from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
 from app.models import Alert
 from app.tenancy.targets import queue_targets
@@ -19,11 +19,7 @@ from app.tenancy.targets import queue_targets
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
     """Return the live state of every queue the principal may see, and its active alerts."""
     with database.session_scope() as session:
-        pg = driver_connection(session)
-        lives = [
-            queue_live(pg, queue_scope(session, principal, str(queue["code"])), settings)
-            for queue in visible_queues(session, principal)
-        ]
+        lives = queues_live(driver_connection(session), queue_scopes(session, principal), settings)
         alerts = list_alert_rows(session, principal, Alert.state != "resolved")
     return {"queues": lives, "alerts": alerts}
 

@@ -9,7 +9,7 @@ exist, so keys cannot probe for other tenants' codes.
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
@@ -62,6 +62,17 @@ def _visible(principal: Principal, query: Select) -> Select:  # type: ignore[typ
     return query.where(false())
 
 
+def _queue_info(queue: Queue) -> QueueInfo:
+    return QueueInfo(
+        queue.id,
+        queue.code,
+        queue.sl_threshold_s,
+        queue.sl_formula,
+        queue.short_abandon_s,
+        queue.targets,
+    )
+
+
 def _scope(session: Session, principal: Principal, query: Select, missing: str) -> Scope:  # type: ignore[type-arg]
     rows = session.execute(
         _visible(principal, query.join(Client, Client.id == Queue.client_id)).order_by(Queue.code)
@@ -69,20 +80,32 @@ def _scope(session: Session, principal: Principal, query: Select, missing: str) 
     if not rows:
         raise NotFound(missing)
     client = rows[0].Client
-    queues = tuple(
-        QueueInfo(
-            r.Queue.id,
-            r.Queue.code,
-            r.Queue.sl_threshold_s,
-            r.Queue.sl_formula,
-            r.Queue.short_abandon_s,
-            r.Queue.targets,
-        )
-        for r in rows
-    )
+    queues = tuple(_queue_info(r.Queue) for r in rows)
     return Scope(
         client.id, client.code, ZoneInfo(client.timezone), queues, _vendor_limit(principal)
     )
+
+
+def _visible_rows(session: Session, principal: Principal) -> list[Row[tuple[Queue, Client]]]:
+    """Return (queue, client) rows the key may see, by client and queue code."""
+    query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
+    return list(session.execute(_visible(principal, query).order_by(Client.code, Queue.code)))
+
+
+def queue_scopes(session: Session, principal: Principal) -> list[Scope]:
+    """Return a one-queue scope for every queue the key may see (one query, for wallboards)."""
+    rows = _visible_rows(session, principal)
+    vendor_id = _vendor_limit(principal)
+    return [
+        Scope(
+            r.Client.id,
+            r.Client.code,
+            ZoneInfo(r.Client.timezone),
+            (_queue_info(r.Queue),),
+            vendor_id,
+        )
+        for r in rows
+    ]
 
 
 def queue_scope(session: Session, principal: Principal, code: str) -> Scope:
@@ -99,11 +122,7 @@ def client_scope(session: Session, principal: Principal, code: str) -> Scope:
 
 def visible_queues(session: Session, principal: Principal) -> list[dict[str, object]]:
     """Return every queue the key may see, with its client's code and timezone."""
-    rows = session.execute(
-        _visible(
-            principal, select(Queue, Client).join(Client, Client.id == Queue.client_id)
-        ).order_by(Client.code, Queue.code)
-    ).all()
+    rows = _visible_rows(session, principal)
     return [
         {
             "code": r.Queue.code,

@@ -6,7 +6,7 @@ from psycopg import Connection
 
 from app.alerts.evaluator import Reading
 from app.kpi import queries
-from app.kpi.definitions import evaluate, offered
+from app.kpi.definitions import CALL_COMPONENTS, evaluate, offered
 
 SURGE_WEEKS = 4
 TARGET_OCCUPANCY = 0.85
@@ -25,13 +25,16 @@ def read(
 ) -> Reading:
     """Return the metric over `[now − window, now)` and the volume (calls) behind it."""
     if metric in ("waiting", "longest_wait_s"):
-        waiting, oldest, _ = queries.waiting_calls(pg, client_id, queue_id, horizon_s, now)
+        keys = queries.QueueDays.one(client_id, queue_id, now, now)
+        waiting, oldest, _ = queries.waiting_calls(pg, keys, horizon_s).get(queue_id, (0, None, 0))
         if metric == "waiting":
             return Reading(float(waiting), waiting)
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
         return surge(pg, window, client_id, queue_id, now, aht_s)
-    components = queries.window_call_components(pg, client_id, queue_id, now - window)
+    components = queries.window_call_components(pg, [client_id], [queue_id], now - window).get(
+        queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0)
+    )
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
 
@@ -43,17 +46,19 @@ def surge(
     Without history, the baseline is what the agents on the phones can take at 85 %
     occupancy and the typical AHT: surge > 1 means more calls than they can answer.
     """
-    current = queries.offered_between(pg, client_id, queue_id, now - window, now)
+
+    def offered_in(start: datetime, end: datetime) -> int:
+        return queries.offered_between(pg, [client_id], [queue_id], start, end).get(queue_id, 0)
+
+    current = offered_in(now - window, now)
     history = [
-        queries.offered_between(
-            pg, client_id, queue_id, now - window - timedelta(weeks=w), now - timedelta(weeks=w)
-        )
+        offered_in(now - window - timedelta(weeks=w), now - timedelta(weeks=w))
         for w in range(1, SURGE_WEEKS + 1)
     ]
     if any(history):
         return Reading(current / (sum(history) / SURGE_WEEKS), current)
-    agents = queries.latest_agent_states(pg, client_id, queue_id, None)
-    on_phones = sum(1 for a in agents if a[3] in ("available", "talking", "acw"))
+    agents = queries.latest_agent_states(pg, [client_id], [queue_id], None)
+    on_phones = sum(1 for a in agents if a[4] in ("available", "talking", "acw"))
     capacity = on_phones * TARGET_OCCUPANCY * window.total_seconds() / aht_s
     if capacity <= 0:
         return Reading(float("inf") if current else 0.0, current)

@@ -1,12 +1,17 @@
-"""The live state of one queue, for `/v1/queues/{code}/live` and the wallboard."""
+"""The live state of queues, for `/v1/queues/{code}/live` and the wallboard.
 
+Every piece is read for all the requested queues at once (one statement each), so a
+wallboard of 200 queues costs the same handful of round trips as one queue.
+"""
+
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from psycopg import Connection
 
-from app.access.scope import Scope
+from app.access.scope import QueueInfo, Scope
 from app.core.config import Settings
 from app.erlang import required_agents
 from app.kpi import queries
@@ -25,137 +30,150 @@ TODAY_KPIS = (
     "aht_s",
 )
 ON_PHONES = ("available", "talking", "acw")
+STAFFING_WINDOW = timedelta(minutes=30)
 
 
 def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, Any]:
-    """Return waiting calls, agents, today's and the last 10 minutes' KPIs, staffing, feeds."""
-    queue = scope.queues[0]
+    """Return the live state of the scope's (first) queue."""
+    return queues_live(pg, [scope], settings)[0]
+
+
+def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list[dict[str, Any]]:
+    """Return waiting calls, agents, today's and the last 10 minutes' KPIs, staffing and
+    feeds of each scope's first queue, in the order given."""
+    if not scopes:
+        return []
     now = datetime.now(UTC)
-    local_now = now.astimezone(scope.timezone)
-    day_start = datetime.combine(local_now.date(), time(), scope.timezone)
-    waiting, oldest, lost = queries.waiting_calls(
-        pg, scope.client_id, queue.id, settings.waiting_horizon_s, day_start
-    )
-    today = _today(pg, scope, "calls", CALL_COMPONENTS, day_start, now)
-    alerts_today = _today(pg, scope, "alerts", ALERT_COMPONENTS, day_start, now)
-    last_10 = queries.window_call_components(
-        pg, scope.client_id, queue.id, now - timedelta(minutes=10)
-    )
-    agents = _agents(pg, scope, day_start, now, settings.agent_stale_after_s)
-    by_state = {state: 0 for state in (*ON_PHONES, "not_ready", "stale")}
-    for agent in agents:
-        by_state[agent["state"]] += 1
-    targets = queue_targets(queue.targets, settings)
-    return {
-        "queue": queue.code,
-        "client": scope.client_code,
-        "timezone": str(scope.timezone),
-        "as_of": local_now.isoformat(),
-        "sl_formula": queue.sl_formula,
-        "sl_threshold_s": queue.sl_threshold_s,
-        "targets": {kpi: asdict(bound) for kpi, bound in targets.items()},
-        "waiting": waiting,
-        "longest_wait_s": (now - oldest).total_seconds() if oldest else 0.0,
-        "lost_calls_today": lost,
-        "today": {k: _round(v) for k, v in evaluate(TODAY_KPIS, today, queue.sl_formula).items()},
-        "alerts_today": evaluate(ALERT_KPIS, alerts_today, queue.sl_formula),
-        "service_level_10m": _round(
-            evaluate(("service_level",), last_10, queue.sl_formula)["service_level"]
-        ),
-        "agents_by_state": by_state,
-        "agents": agents,
-        "staffing": _staffing(
-            pg, scope, now, today, by_state, targets["service_level"].min, settings
-        ),
-        "feeds": [
+    keys = _day_keys(scopes, now)
+    clients, queue_ids = keys.clients, keys.queues
+    vendor_id = scopes[0].vendor_id  # one viewer, one vendor limit
+    waiting = queries.waiting_calls(pg, keys, settings.waiting_horizon_s)
+    calls_today = queries.day_sums(pg, "calls", CALL_COMPONENTS, keys, settings.interval_minutes)
+    alerts_today = queries.day_sums(pg, "alerts", ALERT_COMPONENTS, keys, settings.interval_minutes)
+    last_10 = queries.window_call_components(pg, clients, queue_ids, now - timedelta(minutes=10))
+    arrivals = queries.offered_between(pg, clients, queue_ids, now - STAFFING_WINDOW, now)
+    agents = _agents(pg, keys, scopes, vendor_id, now, settings.agent_stale_after_s)
+    feeds: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
+    for queue_id, vendor, last in queries.feed_freshness(pg, keys, vendor_id):
+        feeds[queue_id].append((vendor, last))
+    lives = []
+    for scope in scopes:
+        queue = scope.queues[0]
+        count, oldest, lost = waiting.get(queue.id, (0, None, 0))
+        today = dict.fromkeys(CALL_COMPONENTS, 0.0) | calls_today.get(queue.id, {})
+        alerts = dict.fromkeys(ALERT_COMPONENTS, 0.0) | alerts_today.get(queue.id, {})
+        window = dict.fromkeys(CALL_COMPONENTS, 0.0) | last_10.get(queue.id, {})
+        queue_agents = agents.get(queue.id, [])
+        by_state = {state: 0 for state in (*ON_PHONES, "not_ready", "stale")}
+        for agent in queue_agents:
+            by_state[agent["state"]] += 1
+        targets = queue_targets(queue.targets, settings)
+        sl_target = targets["service_level"].min or settings.default_sl_target
+        lives.append(
             {
-                "vendor": vendor,
-                "last_record_at": last.astimezone(scope.timezone).isoformat() if last else None,
-                "age_s": round((now - last).total_seconds(), 1) if last else None,
+                "queue": queue.code,
+                "client": scope.client_code,
+                "timezone": str(scope.timezone),
+                "as_of": now.astimezone(scope.timezone).isoformat(),
+                "sl_formula": queue.sl_formula,
+                "sl_threshold_s": queue.sl_threshold_s,
+                "targets": {kpi: asdict(bound) for kpi, bound in targets.items()},
+                "waiting": count,
+                "longest_wait_s": (now - oldest).total_seconds() if oldest else 0.0,
+                "lost_calls_today": lost,
+                "today": {
+                    k: _round(v) for k, v in evaluate(TODAY_KPIS, today, queue.sl_formula).items()
+                },
+                "alerts_today": evaluate(ALERT_KPIS, alerts, queue.sl_formula),
+                "service_level_10m": _round(
+                    evaluate(("service_level",), window, queue.sl_formula)["service_level"]
+                ),
+                "agents_by_state": by_state,
+                "agents": queue_agents,
+                "staffing": _staffing(
+                    queue, arrivals.get(queue.id, 0), today, by_state, sl_target, settings
+                ),
+                "feeds": [
+                    {
+                        "vendor": vendor,
+                        "last_record_at": (
+                            last.astimezone(scope.timezone).isoformat() if last else None
+                        ),
+                        "age_s": round((now - last).total_seconds(), 1) if last else None,
+                    }
+                    for vendor, last in feeds[queue.id]
+                ],
             }
-            for vendor, last in queries.feed_freshness(
-                pg, scope.client_id, queue.id, scope.vendor_id
-            )
-        ],
-    }
+        )
+    return lives
+
+
+def _day_keys(scopes: list[Scope], now: datetime) -> queries.QueueDays:
+    """Return each scope's first queue with its client's local day (DST-safe)."""
+    keys = queries.QueueDays([], [], [], [])
+    for scope in scopes:
+        local_day = now.astimezone(scope.timezone).date()
+        keys.clients.append(scope.client_id)
+        keys.queues.append(scope.queues[0].id)
+        keys.days.append(datetime.combine(local_day, time(), scope.timezone))
+        keys.day_ends.append(
+            datetime.combine(local_day + timedelta(days=1), time(), scope.timezone)
+        )
+    return keys
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _today(
-    pg: Connection,
-    scope: Scope,
-    source: str,
-    components: tuple[str, ...],
-    day_start: datetime,
-    now: datetime,
-) -> dict[str, float]:
-    """Sum today's components of `source` (calls or alerts) for the queue."""
-    rows = queries.sum_stats(
-        pg,
-        source,
-        components,
-        granularity="interval",
-        split=None,
-        client_id=scope.client_id,
-        queue_ids=[scope.queues[0].id],
-        vendor_id=scope.vendor_id,
-        start=day_start,
-        end=now + timedelta(days=1),
-        tz=str(scope.timezone),
-    )
-    totals = dict.fromkeys(components, 0.0)
-    for _, _, *values in rows:
-        for name, value in zip(components, values, strict=True):
-            totals[name] += value or 0.0
-    return totals
-
-
 def _agents(
-    pg: Connection, scope: Scope, day_start: datetime, now: datetime, stale_s: int
-) -> list[dict[str, Any]]:
-    queue = scope.queues[0]
-    totals = queries.agent_call_totals(pg, scope.client_id, queue.id, day_start)
-    agents = []
-    for agent_id, code, vendor, state, since, reason in queries.latest_agent_states(
-        pg, scope.client_id, queue.id, scope.vendor_id
+    pg: Connection,
+    keys: queries.QueueDays,
+    scopes: list[Scope],
+    vendor_id: int | None,
+    now: datetime,
+    stale_s: int,
+) -> dict[int, list[dict[str, Any]]]:
+    """Return each queue's agents, longest in their state first."""
+    timezones = {scope.queues[0].id: scope.timezone for scope in scopes}
+    totals = queries.agent_call_totals(pg, keys)
+    agents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for queue_id, agent_id, code, vendor, state, since, reason in queries.latest_agent_states(
+        pg, keys.clients, keys.queues, vendor_id
     ):
         in_state = (now - since).total_seconds()
-        handled, seconds = totals.get(agent_id, (0.0, 0.0))
-        agents.append(
+        handled, seconds = totals.get((queue_id, agent_id), (0.0, 0.0))
+        agents[queue_id].append(
             {
                 "agent": code,
                 "vendor": vendor,
                 "state": "stale" if in_state > stale_s else state,
                 "reported_state": state,
-                "since": since.astimezone(scope.timezone).isoformat(),
+                "since": since.astimezone(timezones[queue_id]).isoformat(),
                 "in_state_s": round(in_state, 1),
                 "reason": reason,
                 "handled_today": int(handled),
                 "aht_s": round(seconds / handled, 1) if handled else None,
             }
         )
-    return sorted(agents, key=lambda a: -a["in_state_s"])
+    for rows in agents.values():
+        rows.sort(key=lambda a: -a["in_state_s"])
+    return agents
 
 
 def _staffing(
-    pg: Connection,
-    scope: Scope,
-    now: datetime,
+    queue: QueueInfo,
+    arrivals: int,
     today: dict[str, float],
     by_state: dict[str, int],
-    sl_target: float | None,
+    sl_target: float,
     settings: Settings,
 ) -> dict[str, Any]:
-    queue = scope.queues[0]
-    sl_target = sl_target or settings.default_sl_target
-    arrivals = queries.offered_between(
-        pg, scope.client_id, queue.id, now - timedelta(minutes=30), now
-    )
+    """Erlang C at the last 30 minutes' arrival rate and today's AHT, against the target."""
     aht = evaluate(("aht_s",), today, queue.sl_formula)["aht_s"] or settings.default_aht_s
-    need = required_agents(arrivals / 1800, aht, sl_target, queue.sl_threshold_s)
+    need = required_agents(
+        arrivals / STAFFING_WINDOW.total_seconds(), aht, sl_target, queue.sl_threshold_s
+    )
     have = sum(by_state[s] for s in ON_PHONES)
     return {
         "arrivals_30m": arrivals,

@@ -1,6 +1,7 @@
 """Read-side SQL of the KPI engine: summed stats per bucket, and the live state of a queue."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from psycopg import Connection
@@ -79,102 +80,167 @@ def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[i
     return dict(rows.fetchall())
 
 
+# --- the live state of many queues at once: one statement each, keyed by queue ---------
+
+QUEUE_DAYS = (
+    "unnest(%(clients)s::int[], %(queues)s::int[], %(days)s::timestamptz[],"
+    " %(day_ends)s::timestamptz[]) AS k(client_id, queue_id, day_start, day_end)"
+)
+
+
+@dataclass(frozen=True)
+class QueueDays:
+    """Queues to read (with their clients) and each one's local day, as SQL arrays."""
+
+    clients: list[int]
+    queues: list[int]
+    days: list[datetime]
+    day_ends: list[datetime]
+
+    @classmethod
+    def one(cls, client_id: int, queue_id: int, day: datetime, day_end: datetime) -> "QueueDays":
+        """Return the arrays for a single queue."""
+        return cls([client_id], [queue_id], [day], [day_end])
+
+    def params(self, **extra: object) -> dict[str, object]:
+        """Return the statement parameters."""
+        return {
+            "clients": self.clients,
+            "queues": self.queues,
+            "days": self.days,
+            "day_ends": self.day_ends,
+            **extra,
+        }
+
+
 def waiting_calls(
-    pg: Connection, client_id: int, queue_id: int, horizon_s: int, day_start: datetime
-) -> tuple[int, datetime | None, int]:
-    """Return calls waiting now, the oldest one's offered time, and today's lost calls.
+    pg: Connection, keys: QueueDays, horizon_s: int
+) -> dict[int, tuple[int, datetime | None, int]]:
+    """Return per queue: calls waiting now, the oldest one's offered time, today's lost calls.
 
     A call with neither answer nor end waits at most `horizon_s`; after that it is lost
     data (its end never arrived), counted apart instead of waiting forever.
     """
-    row = pg.execute(
-        "SELECT count(*) FILTER (WHERE offered_at > now() - %(h)s::interval),"
+    rows = pg.execute(
+        "SELECT k.queue_id, w.* FROM " + QUEUE_DAYS + " CROSS JOIN LATERAL (SELECT"
+        " count(*) FILTER (WHERE offered_at > now() - %(h)s::interval),"
         " min(offered_at) FILTER (WHERE offered_at > now() - %(h)s::interval),"
         " count(*) FILTER (WHERE offered_at <= now() - %(h)s::interval)"
-        " FROM calls WHERE client_id = %(c)s AND queue_id = %(q)s AND answered_at IS NULL"
-        " AND ended_at IS NULL AND offered_known AND direction = 'inbound'"
-        " AND offered_at > least(%(day)s, now() - %(h)s::interval) AND offered_at <= now()",
-        {"c": client_id, "q": queue_id, "h": f"{horizon_s} seconds", "day": day_start},
-    ).fetchone()
-    return row[0], row[1], row[2]  # type: ignore[index]
+        " FROM calls WHERE client_id = k.client_id AND queue_id = k.queue_id"
+        " AND answered_at IS NULL AND ended_at IS NULL AND offered_known"
+        " AND direction = 'inbound' AND offered_at > least(k.day_start, now() - %(h)s::interval)"
+        " AND offered_at <= now()) w",
+        keys.params(h=f"{horizon_s} seconds"),
+    ).fetchall()
+    return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
+
+
+def day_sums(
+    pg: Connection,
+    source: str,
+    components: Sequence[str],
+    keys: QueueDays,
+    interval_minutes: int,
+) -> dict[int, dict[str, float]]:
+    """Sum components of `source` (calls or alerts) over each queue's local day."""
+    table, _ = STATS_TABLES[source]
+    sums = ", ".join(f"coalesce(sum(s.{c}), 0)::float8" for c in components)
+    rows = pg.execute(
+        f"SELECT k.queue_id, {sums} FROM {QUEUE_DAYS} JOIN {table} s"
+        " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
+        " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
+        " GROUP BY k.queue_id",
+        keys.params(iv=f"{interval_minutes} minutes"),
+    ).fetchall()
+    return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
 
 
 def latest_agent_states(
-    pg: Connection, client_id: int, queue_id: int, vendor_id: int | None
+    pg: Connection, clients: Sequence[int], queues: Sequence[int], vendor_id: int | None
 ) -> list[tuple]:
-    """Return each agent of the queue with its latest state, since when, and reason.
+    """Return per queue each agent with its latest state, since when, and reason.
 
-    An agent belongs to the queue when its latest event lists the queue, or lists no queue
+    An agent belongs to a queue when its latest event lists the queue, or lists no queue
     and its vendor serves the queue. Agents logged out, or silent for a day, are left out.
+    Rows: (queue id, agent id, agent code, vendor code, state, at, reason), oldest first.
     """
     return pg.execute(
-        "SELECT a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT DISTINCT ON"
-        " (agent_id) agent_id, state, at, reason, queue_ids FROM agent_state_changes"
-        " WHERE client_id = %(c)s AND at > now() - interval '1 day' AND at <= now()"
-        " ORDER BY agent_id, at DESC) l JOIN agents a ON a.id = l.agent_id"
+        "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT"
+        " DISTINCT ON (client_id, agent_id) client_id, agent_id, state, at, reason, queue_ids"
+        " FROM agent_state_changes WHERE client_id = ANY(%(c)s)"
+        " AND at > now() - interval '1 day' AND at <= now()"
+        " ORDER BY client_id, agent_id, at DESC) l JOIN agents a ON a.id = l.agent_id"
         " JOIN vendors v ON v.id = a.vendor_id"
+        " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
+        " ON k.client_id = l.client_id"
         " WHERE l.state <> 'logged_out' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
-        " AND (%(q)s = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
-        " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = %(q)s"
+        " AND (k.queue_id = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
+        " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = k.queue_id"
         " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
-        {"c": client_id, "q": queue_id, "v": vendor_id},
+        {"c": list(clients), "q": list(queues), "v": vendor_id},
     ).fetchall()
 
 
 def agent_call_totals(
-    pg: Connection, client_id: int, queue_id: int, since: datetime
-) -> dict[int, tuple[float, float]]:
-    """Return `{agent id: (handled, Σ handle seconds)}` in the queue since `since`."""
+    pg: Connection, keys: QueueDays
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Return `{(queue id, agent id): (handled, Σ handle seconds)}` over each queue's day."""
     rows = pg.execute(
-        "SELECT agent_id, sum(handled)::float8, sum(talk_s + hold_s + acw_s)::float8"
-        " FROM call_interval_stats WHERE client_id = %s AND queue_id = %s"
-        " AND interval_start >= %s AND agent_id <> 0 GROUP BY agent_id",
-        [client_id, queue_id, since],
+        "SELECT k.queue_id, s.agent_id, sum(s.handled)::float8,"
+        f" sum(s.talk_s + s.hold_s + s.acw_s)::float8 FROM {QUEUE_DAYS}"
+        " JOIN call_interval_stats s ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
+        " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
+        " AND s.agent_id <> 0 GROUP BY 1, 2",
+        keys.params(),
     ).fetchall()
-    return {agent: (handled, seconds) for agent, handled, seconds in rows}
+    return {(queue, agent): (handled, seconds) for queue, agent, handled, seconds in rows}
 
 
-def feed_freshness(
-    pg: Connection, client_id: int, queue_id: int, vendor_id: int | None
-) -> list[tuple]:
-    """Return each vendor serving the queue and when its feed last wrote a record.
+def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> list[tuple]:
+    """Return (queue id, vendor code, last record) for each vendor serving each queue.
 
     A replayed record changes nothing and does not count: a feed that only repeats
     itself is as quiet as one that sends nothing.
     """
     return pg.execute(
-        "SELECT v.code, (SELECT max(t) FROM ("
-        " SELECT max(updated_at) AS t FROM calls WHERE client_id = %(c)s AND queue_id = %(q)s"
-        " AND vendor_id = v.id AND offered_at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM agent_state_changes WHERE client_id = %(c)s"
-        " AND vendor_id = v.id AND at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM tickets WHERE client_id = %(c)s"
-        " AND queue_id = %(q)s AND vendor_id = v.id AND created_at > now() - interval '1 day'"
-        ") x) FROM queue_vendors qv JOIN vendors v ON v.id = qv.vendor_id"
-        " WHERE qv.queue_id = %(q)s AND (%(v)s::int IS NULL OR v.id = %(v)s) ORDER BY v.code",
-        {"c": client_id, "q": queue_id, "v": vendor_id},
+        "SELECT k.queue_id, v.code, (SELECT max(t) FROM ("
+        " SELECT max(updated_at) AS t FROM calls WHERE client_id = k.client_id"
+        " AND queue_id = k.queue_id AND vendor_id = v.id AND offered_at > now() - interval '1 day'"
+        " UNION ALL SELECT max(updated_at) FROM agent_state_changes"
+        " WHERE client_id = k.client_id AND vendor_id = v.id AND at > now() - interval '1 day'"
+        " UNION ALL SELECT max(updated_at) FROM tickets WHERE client_id = k.client_id"
+        " AND queue_id = k.queue_id AND vendor_id = v.id"
+        " AND created_at > now() - interval '1 day') x)"
+        f" FROM {QUEUE_DAYS} JOIN queue_vendors qv ON qv.queue_id = k.queue_id"
+        " JOIN vendors v ON v.id = qv.vendor_id"
+        " WHERE %(v)s::int IS NULL OR v.id = %(v)s ORDER BY k.queue_id, v.code",
+        keys.params(v=vendor_id),
     ).fetchall()
 
 
 def window_call_components(
-    pg: Connection, client_id: int, queue_id: int, since: datetime
-) -> dict[str, float]:
-    """Sum call components straight from raw calls offered since `since` (rolling windows)."""
-    row = pg.execute(
-        f"SELECT {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL} WHERE c.client_id = %s"
-        " AND c.queue_id = %s AND c.offered_at >= %s AND c.offered_known",
-        [client_id, queue_id, since],
-    ).fetchone()
-    return {name: float(value) for name, value in zip(CALL_COMPONENTS, row or (), strict=True)}
+    pg: Connection, clients: Sequence[int], queues: Sequence[int], since: datetime
+) -> dict[int, dict[str, float]]:
+    """Sum call components per queue straight from raw calls offered since `since`."""
+    rows = pg.execute(
+        f"SELECT c.queue_id, {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL}"
+        " WHERE c.client_id = ANY(%s) AND c.queue_id = ANY(%s) AND c.offered_at >= %s"
+        " AND c.offered_known GROUP BY c.queue_id",
+        [list(clients), list(queues), since],
+    ).fetchall()
+    return {
+        queue: {name: float(value) for name, value in zip(CALL_COMPONENTS, values, strict=True)}
+        for queue, *values in rows
+    }
 
 
 def offered_between(
-    pg: Connection, client_id: int, queue_id: int, start: datetime, end: datetime
-) -> int:
-    """Count inbound calls offered in `[start, end)`, from raw calls."""
-    row = pg.execute(
-        "SELECT count(*) FROM calls WHERE client_id = %s AND queue_id = %s"
-        " AND offered_at >= %s AND offered_at < %s AND direction = 'inbound'",
-        [client_id, queue_id, start, end],
-    ).fetchone()
-    return int(row[0]) if row else 0
+    pg: Connection, clients: Sequence[int], queues: Sequence[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Count inbound calls offered in `[start, end)` per queue, from raw calls."""
+    rows = pg.execute(
+        "SELECT queue_id, count(*) FROM calls WHERE client_id = ANY(%s) AND queue_id = ANY(%s)"
+        " AND offered_at >= %s AND offered_at < %s AND direction = 'inbound' GROUP BY queue_id",
+        [list(clients), list(queues), start, end],
+    ).fetchall()
+    return dict(rows)
