@@ -54,6 +54,7 @@ WORDS = {
         "surge": "surge (× usual)",
         "longest_wait_s": "longest wait",
         "more_agents": "more agents",
+        "open_alerts": "open alerts",
         "language": "中文",
     },
     "zh": {
@@ -109,6 +110,7 @@ WORDS = {
         "surge": "话务突增（倍）",
         "longest_wait_s": "最长等待",
         "more_agents": "名坐席未显示",
+        "open_alerts": "条未确认告警",
         "language": "English",
     },
 }

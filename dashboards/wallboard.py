@@ -29,11 +29,11 @@ from dashboards.guard import principal_from
 from dashboards.i18n import word
 
 ASSETS = Path(__file__).parent / "assets"
-PANELS = ("tiles", "alerts-panel", "feed-health", "clock", "agent-grid")
+PANELS = ("tiles", "alerts-panel", "alert-count", "feed-health", "clock", "agent-grid")
 FILTERS = ("client", "vendor", "queue")
 AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
 ACKING_KINDS = ("supervisor", "admin", "client")
-TV_GROUP = 6  # tiles a TV shows at once
+TV_GROUP = 4  # tiles a TV shows at once (2 × 2, numbers ≥ 48 px)
 TV_ROTATE_S = 15
 
 
@@ -143,6 +143,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                 [
                     html.H1(id="title"),
                     html.Span(id="clock", className="clock"),
+                    html.Span(id="alert-count"),
                     html.Div(id="feed-health", className="feed-health"),
                     html.Button(id="lang-toggle", className="toggle"),
                     html.Button(id="tv-toggle", className="toggle", n_clicks=0),
@@ -201,7 +202,12 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         if (tv_clicks or 0) % 2:
             shown = rotation(shown, time.time())
         names = {live["queue"] for live in shown}
+        open_alerts = [a for a in state["alerts"] if a["state"] == "open"]
         panels = {
+            "alert-count": html.Span(
+                f"⚠ {len(open_alerts)} {word(lang, 'open_alerts')}",
+                className="alert-count open" if open_alerts else "alert-count",
+            ),
             "tiles": [tile(live, lang) for live in shown],
             "alerts-panel": alerts_panel(
                 [a for a in state["alerts"] if a["queue"] in names],
