@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column(
             "targets",
             postgresql.JSONB(astext_type=sa.Text()),
-            server_default=sa.text("'{}'::jsonb"),
+            server_default=sa.text("'[]'::jsonb"),
             nullable=False,
         ),
         sa.Column("billing", postgresql.JSONB(astext_type=sa.Text()), nullable=False),

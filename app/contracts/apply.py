@@ -46,10 +46,10 @@ def apply_contracts(
             "vendor_id": vendor.id,
             "valid_from": entry.valid_from,
             "valid_to": entry.valid_to,
-            "targets": {
-                key: target.model_dump(mode="json", exclude_none=True)
+            "targets": [
+                {"kpi": key} | target.model_dump(mode="json", exclude_none=True)
                 for key, target in entry.targets.items()
-            },
+            ],
             "billing": entry.billing.model_dump(mode="json", exclude_none=True),
         }
         if contract is None:

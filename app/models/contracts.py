@@ -14,7 +14,9 @@ class Contract(Base):
     """A contract in force from `valid_from` to `valid_to` (both inclusive, client's days).
 
     `targets` and `billing` hold the YAML's sections as validated (`ContractSpec`), money as
-    decimal strings, so an SLA report rebuilds the exact spec that was applied.
+    decimal strings, so an SLA report rebuilds the exact spec that was applied. Targets are a
+    list of `{"kpi": key, min, max, weight, penalty}` in the YAML's order (JSONB objects do
+    not keep the order of their keys, and the compliance table follows it).
     """
 
     __tablename__ = "contracts"
@@ -29,8 +31,8 @@ class Contract(Base):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
     valid_from: Mapped[date]
     valid_to: Mapped[date]
-    targets: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, server_default=text("'{}'::jsonb"), doc="per target key: min, max, weight, penalty"
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb"), doc="[{kpi, min, max, weight, penalty}]"
     )
     billing: Mapped[dict[str, Any]] = mapped_column(JSONB, doc="model, unit_price, bands, …")
     created_at: Mapped[datetime] = created_at_column()

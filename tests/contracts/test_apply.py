@@ -1,39 +1,14 @@
 """`contracts:` through `callpulse apply`: upsert by code, checks naming the entry and field."""
 
-import copy
-import secrets
 from typing import Any
 
 import pytest
 import yaml
 
 from app.core.errors import ConfigError
-from app.tenancy.config import TenancyFile, load_file
-from app.tenancy.service import apply_tenancy
+from app.tenancy.config import load_file
 from tests.cli.test_commands import callpulse
-from tests.factories import Tenant
-
-
-def contract_entry(tenant: Tenant, **changes: Any) -> dict[str, Any]:
-    """Return a valid `contracts:` entry for the tenant's vendor on its own queue."""
-    entry = {
-        "code": f"k-{secrets.token_hex(4)}",
-        "client": tenant.client,
-        "vendor": tenant.vendor,
-        "queues": [tenant.queue],
-        "valid_from": "2026-01-01",
-        "valid_to": "2026-12-31",
-        "targets": {"service_level": {"min": 0.8, "weight": 40}},
-        "billing": {"model": "per_workload", "unit_price": 4.5, "currency": "CNY"},
-    }
-    return entry | changes
-
-
-def apply(database, *entries: dict[str, Any]):
-    """Apply a file holding only these contracts; return the counts."""
-    spec = TenancyFile.model_validate({"contracts": copy.deepcopy(list(entries))})
-    with database.session_scope() as session:
-        return apply_tenancy(session, spec).counts
+from tests.contracts.helpers import apply, contract_entry
 
 
 def stored(pg, code: str) -> dict[str, Any]:
@@ -53,7 +28,7 @@ def test_apply_creates_then_changes_nothing_then_updates(database, tenant, pg):
     assert apply(database, entry) == {"contracts created": 1, "contract queues added": 1}
     row = stored(pg, entry["code"])
     assert row["queues"] == [tenant.queue] and row["vendor"] == tenant.vendor
-    assert row["targets"] == {"service_level": {"min": 0.8, "weight": "40", "penalty": "0"}}
+    assert row["targets"] == [{"kpi": "service_level", "min": 0.8, "weight": "40", "penalty": "0"}]
     assert row["billing"]["unit_price"] == "4.5" and row["billing"]["model"] == "per_workload"
     assert apply(database, entry) == {}
     entry["targets"]["service_level"]["min"] = 0.85
@@ -64,7 +39,7 @@ def test_apply_creates_then_changes_nothing_then_updates(database, tenant, pg):
         "contract queues removed": 1,
     }
     row = stored(pg, entry["code"])
-    assert row["targets"]["service_level"]["min"] == 0.85
+    assert row["targets"][0]["min"] == 0.85
     assert row["queues"] == [tenant.shared_queue]
 
 

@@ -1,0 +1,75 @@
+"""The actual value of each contract target, from components summed over a day or a period.
+
+Each target key names a KPI of the registry (`app.kpi.definitions`), computed by its one
+function; `ticket_frt_sla.email` reads the email channel's ticket components, the plain key
+all channels. A KPI whose denominator is zero is None: no data, so the target is not scored.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.contracts.config import target_kpi
+from app.kpi.definitions import (
+    AGENT_COMPONENTS,
+    AGENT_KPIS,
+    ALERT_COMPONENTS,
+    ALERT_KPIS,
+    CALL_COMPONENTS,
+    TICKET_COMPONENTS,
+    TICKET_KPIS,
+    evaluate,
+)
+
+# (source, split) → component → summed value; the split is a ticket channel, else None.
+Sums = Mapping[tuple[str, Any], Mapping[str, float]]
+ZERO = dict.fromkeys(CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS + ALERT_COMPONENTS, 0.0)
+
+
+def source_of(kpi: str) -> str:
+    """Return the stats a KPI is computed from: calls, tickets, agents or alerts."""
+    if kpi in TICKET_KPIS:
+        return "tickets"
+    if kpi in AGENT_KPIS:
+        return "agents"
+    if kpi in ALERT_KPIS:
+        return "alerts"
+    return "calls"
+
+
+def components(sums: Sums, source: str, channel: str | None = None) -> dict[str, float]:
+    """Return a source's summed components; tickets of one channel, or of all without one."""
+    parts = [
+        values
+        for (name, split), values in sums.items()
+        if name == source and (channel is None or split == channel)
+    ]
+    return add(parts)
+
+
+def add(parts: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Add components name by name."""
+    total: dict[str, float] = defaultdict(float)
+    for part in parts:
+        for name, value in part.items():
+            total[name] += value
+    return dict(total)
+
+
+def merge(days: Iterable[Sums]) -> dict[tuple[str, Any], dict[str, float]]:
+    """Add the sums of several days into the sums of the whole period."""
+    grouped: dict[tuple[str, Any], list[Mapping[str, float]]] = defaultdict(list)
+    for day in days:
+        for key, values in day.items():
+            grouped[key].append(values)
+    return {key: add(parts) for key, parts in grouped.items()}
+
+
+def actuals(keys: Iterable[str], sums: Sums, sl_formula: str) -> dict[str, float | None]:
+    """Return each target key's KPI value over `sums` (service level by `sl_formula`)."""
+    result = {}
+    for key in keys:
+        kpi, channel = target_kpi(key)
+        values = ZERO | components(sums, source_of(kpi), channel)
+        result[key] = evaluate((kpi,), values, sl_formula)[kpi]
+    return result

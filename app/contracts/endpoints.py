@@ -1,0 +1,90 @@
+"""`GET /v1/sla/{client}` (JSON) and its exports `.csv`, `.xlsx` and `.pdf`, same numbers.
+
+The suffixed routes are declared first: `{client}` alone would also capture `acme.csv`.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.access.keys import Principal
+from app.contracts.exports import to_csv, to_xlsx
+from app.contracts.pdf import to_pdf
+from app.contracts.periods import FORMS
+from app.contracts.service import sla_report
+from app.core.auth import current_principal
+from app.core.db import get_session
+from app.core.errors import AppError
+
+router = APIRouter(prefix="/v1/sla", tags=["sla"])
+
+PeriodQuery = Annotated[
+    str | None, Query(description=f"{FORMS}, in the client's timezone; e.g. 2026-11")
+]
+ContractQuery = Annotated[
+    str | None, Query(description="contract code, when several are in force in the period")
+]
+EXPORTS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": (to_pdf, "application/pdf"),
+}
+
+
+def sla_request(
+    client: str,
+    period: PeriodQuery = None,
+    contract: ContractQuery = None,
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return the SLA report a request asks for (a dependency shared by every format)."""
+    if not period:
+        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
+    return sla_report(session, principal, client, period, contract)
+
+
+def _export_route(fmt: str) -> Callable[..., Response]:
+    render, media_type = EXPORTS[fmt]
+
+    def export(report: dict[str, Any] = Depends(sla_request)) -> Response:
+        name = f"sla-{report['client']}-{report['period']['label']}"
+        if len(report["contracts"]) > 1:
+            name += f"-{report['contract']}"
+        return Response(
+            render(report),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        )
+
+    export.__doc__ = (
+        f"The SLA report as {fmt.upper()}: the same numbers as `GET /v1/sla/{{client}}`."
+    )
+    return export
+
+
+for _fmt in EXPORTS:
+    router.add_api_route(
+        f"/{{client}}.{_fmt}",
+        _export_route(_fmt),
+        methods=["GET"],
+        response_class=Response,
+        name=f"sla_{_fmt}",
+        summary=f"SLA report as {_fmt.upper()}",
+    )
+
+
+@router.get("/{client}")
+def get_sla(report: dict[str, Any] = Depends(sla_request)) -> dict[str, Any]:
+    """A client's SLA over a period: each target with actual, met, weight; score and amount.
+
+    `period` is a month (`2026-11`), an ISO week (`2026-W47`) or a day (`2026-11-23`) in the
+    client's timezone, clipped to the contract's validity. The score is 100 × Σ weight of
+    targets met / Σ weight of targets with data; the coefficient comes from the first band
+    whose `min_score` ≤ score; amount = quantity × unit_price × coefficient + bonus − penalty.
+    Readable by the client's keys, an admin key, and keys of the contract's vendor.
+    """
+    return report

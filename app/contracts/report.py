@@ -1,0 +1,127 @@
+"""Shape an evaluated contract as the SLA answer: the names `/v1/sla` and the exports share.
+
+Ratios are fractions 0–1 and durations seconds, as in `/v1/metrics`; money is a JSON number
+rounded to cents; weights, points, scores and coefficients are numbers too.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from app.access.scope import Scope
+from app.contracts.config import ContractSpec, target_kpi
+from app.contracts.periods import Period
+from app.contracts.scoring import SlaResult, TargetResult
+from app.kpi.definitions import KPIS, SL_FORMULAS, alert_response_s
+
+AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
+BASIS = {
+    "per_seat": "seats × the period in months (a monthly seat price, prorated by day)",
+    "per_workload": "calls of the contract's queues handled by the vendor's agents"
+    " (or by no named agent); tickets are not counted",
+    "per_hour": "logged-in hours of the vendor's agents for this client",
+}
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """Return a Decimal as a JSON number: an integer when it is whole."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def money(value: Decimal) -> float:
+    """Return money as a JSON number rounded to cents."""
+    return float(value.quantize(Decimal("0.01")))
+
+
+def report(
+    spec: ContractSpec,
+    result: SlaResult,
+    scope: Scope,
+    *,
+    client_name: str,
+    period: Period,
+    contracts: list[str],
+    daily: list[dict[str, Any]],
+    alerts: dict[str, float],
+) -> dict[str, Any]:
+    """Return the SLA report of one contract over one period."""
+    terms = result.amount
+    return {
+        "client": scope.client_code,
+        "client_name": client_name,
+        "timezone": str(scope.timezone),
+        "period": {
+            "kind": period.kind,
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "contract": spec.code,
+        "vendor": spec.vendor,
+        "queues": [q.code for q in scope.queues],
+        "contracts": contracts,
+        "valid_from": spec.valid_from.isoformat(),
+        "valid_to": spec.valid_to.isoformat(),
+        "sl_formula": scope.sl_formula,
+        "sl_formulas": {
+            q.code: {
+                "name": q.sl_formula,
+                "formula": SL_FORMULAS[q.sl_formula],
+                "threshold_s": q.sl_threshold_s,
+            }
+            for q in scope.queues
+        },
+        "targets": [_target(row, scope.sl_formula) for row in result.rows],
+        "score": number(result.score),
+        "band": None
+        if result.band is None
+        else {
+            "min_score": number(result.band.min_score),
+            "coefficient": number(result.band.coefficient),
+        },
+        "coefficient": number(terms.coefficient),
+        "amount": {
+            "model": spec.billing.model,
+            "quantity": number(terms.quantity),
+            "unit": result.unit,
+            "basis": BASIS[spec.billing.model],
+            "unit_price": money(terms.unit_price),
+            "coefficient": number(terms.coefficient),
+            "bonus": money(terms.bonus),
+            "penalty": money(terms.penalty),
+            "total": money(terms.total),
+            "currency": result.currency,
+            "formula": AMOUNT_FORMULA,
+            "line": result.line,
+        },
+        "daily": daily,
+        "alerts": {
+            "opened": int(alerts.get("alerts_opened", 0)),
+            "acknowledged": int(alerts.get("alerts_acknowledged", 0)),
+            "response_s": alert_response_s(
+                {
+                    "alert_response_sum_s": alerts.get("alert_response_sum_s", 0.0),
+                    "alerts_acknowledged": alerts.get("alerts_acknowledged", 0.0),
+                }
+            ),
+        },
+    }
+
+
+def _target(row: TargetResult, sl_formula: str) -> dict[str, Any]:
+    kpi = KPIS[target_kpi(row.kpi)[0]]
+    formula = kpi.formula
+    if kpi.name == "service_level":
+        formula = f"service level = {SL_FORMULAS[sl_formula]} ({sl_formula})"
+    return {
+        "kpi": row.kpi,
+        "target": {"min": row.min, "max": row.max},
+        "actual": row.actual,
+        "met": row.met,
+        "weight": number(row.weight),
+        "points": number(row.points),
+        "penalty": None if row.penalty is None else money(row.penalty),
+        "unit": kpi.unit,
+        "formula": formula,
+    }

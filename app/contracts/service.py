@@ -1,0 +1,145 @@
+"""The SLA report of a client's contract over a period (DESIGN §10): targets, score, amount.
+
+Read from the interval stats only, summed per local day of the client's timezone:
+- call KPIs over the contract's queues as a whole (a caller waits in the queue, not for a
+  vendor, so waits cannot be split between vendors sharing a queue);
+- agent KPIs and logged-in hours over the contract vendor's agents for that client;
+- ticket KPIs by channel (`ticket_frt_sla.email`) or over all channels;
+- alert response time over alerts opened on the contract's queues in the period.
+The billed quantity: per_seat, seats × the period in months (a monthly seat price prorated
+by day); per_workload, calls of the contract's queues handled by the vendor's agents (or by
+no named agent), not tickets; per_hour, the vendor's agents' logged-in hours.
+"""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.access.keys import Principal
+from app.access.scope import Scope, client_scope
+from app.contracts import repository
+from app.contracts.actuals import ZERO, actuals, components, merge
+from app.contracts.config import ContractSpec
+from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
+from app.contracts.report import report
+from app.contracts.repository import SOURCE_COMPONENTS, ContractRow
+from app.contracts.scoring import evaluate_contract, quantity_for
+from app.core.db import driver_connection
+from app.core.errors import AppError, NotFound
+from app.kpi.definitions import logged_in_s
+
+
+def sla_report(
+    session: Session,
+    principal: Principal,
+    client_code: str,
+    period: str,
+    contract: str | None = None,
+) -> dict[str, Any]:
+    """Return the SLA report of the client's contract in force in `period`, as JSON data.
+
+    A vendor's key (or a supervisor's with a vendor) sees only its vendor's contracts. With
+    several contracts in force, `contract` names the one to report.
+    """
+    scope = client_scope(session, principal, client_code)
+    requested = _period(period, scope)
+    in_force = repository.contracts_in_force(
+        session, scope.client_id, requested.start.date(), days(requested)[-1], scope.vendor_id
+    )
+    chosen = _choose(in_force, contract, client_code, period)
+    stored = chosen.contract
+    spec = ContractSpec.model_validate(
+        {
+            "code": stored.code,
+            "client": client_code,
+            "vendor": chosen.vendor_code,
+            "queues": [q.code for q in chosen.queues],
+            "valid_from": stored.valid_from,
+            "valid_to": stored.valid_to,
+            "targets": {
+                t["kpi"]: {k: v for k, v in t.items() if k != "kpi"} for t in stored.targets
+            },
+            "billing": stored.billing,
+        }
+    )
+    measured = clip(requested, stored.valid_from, stored.valid_to)
+    assert measured is not None  # in force on at least one day of the period
+    contract_scope = Scope(
+        scope.client_id, client_code, scope.timezone, chosen.queues, stored.vendor_id
+    )
+    daily = _daily_sums(session, contract_scope, measured)
+    total = merge(daily)
+    result = evaluate_contract(
+        spec,
+        actuals(spec.targets, total, contract_scope.sl_formula),
+        quantity_for(
+            spec.billing,
+            handled=int(components(total, "calls").get("handled_by_vendor", 0)),
+            logged_in_s=logged_in_s(ZERO | components(total, "agents")),
+            months=months(measured),
+        ),
+    )
+    return report(
+        spec,
+        result,
+        contract_scope,
+        client_name=repository.client_name(session, scope.client_id),
+        period=measured,
+        contracts=[row.contract.code for row in in_force],
+        daily=[
+            {"date": day.isoformat()} | actuals(spec.targets, sums, contract_scope.sl_formula)
+            for day, sums in zip(days(measured), daily, strict=True)
+        ],
+        alerts=components(total, "alerts"),
+    )
+
+
+def _period(value: str, scope: Scope) -> Period:
+    try:
+        return parse_period(value, scope.timezone)
+    except ValueError as exc:
+        raise AppError(str(exc) if str(exc).startswith("period:") else f"period: {FORMS}") from exc
+
+
+def _choose(in_force: list[ContractRow], code: str | None, client: str, period: str) -> ContractRow:
+    """Return the contract to report: the one named, or the only one in force."""
+    codes = [row.contract.code for row in in_force]
+    if code is not None:
+        for row in in_force:
+            if row.contract.code == code:
+                return row
+        choices = f" (in force: {', '.join(codes)})" if codes else ""
+        raise NotFound(f"contract: no contract {code!r} of client {client!r} in {period}{choices}")
+    if not in_force:
+        raise NotFound(
+            f"client {client!r} has no contract in force in {period}: add one under `contracts:`"
+            " in the tenancy YAML and run `callpulse apply`, or pick another period"
+        )
+    if len(in_force) > 1:
+        raise AppError(
+            f"contract: client {client!r} has {len(codes)} contracts in force in {period}"
+            f" ({', '.join(codes)}); add ?contract=CODE to pick one"
+        )
+    return in_force[0]
+
+
+def _daily_sums(
+    session: Session, scope: Scope, period: Period
+) -> list[dict[tuple[str, Any], dict[str, float]]]:
+    """Return, for each day of the period, every source's components keyed (source, split)."""
+    starts = day_starts(period)
+    daily: list[dict[tuple[str, Any], dict[str, float]]] = [{} for _ in starts]
+    pg = driver_connection(session)
+    assert scope.vendor_id is not None
+    for source, names in SOURCE_COMPONENTS.items():
+        for day, split, *values in repository.daily_sums(
+            pg,
+            source,
+            client_id=scope.client_id,
+            queue_ids=[q.id for q in scope.queues],
+            vendor_id=scope.vendor_id,
+            day_starts=starts,
+            end=period.end,
+        ):
+            daily[day][(source, split)] = dict(zip(names, values, strict=True))
+    return daily

@@ -1,0 +1,42 @@
+"""The HTTP client for SLA tests: the session app, with the SLA router once main.py has it."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.contracts.endpoints import router
+from tests.contracts.helpers import apply, billing, cdr, contract_entry, ingest
+
+
+@pytest.fixture(scope="session")
+def http(client: TestClient) -> TestClient:
+    """Return the app's client, adding the SLA router while app/main.py does not include it."""
+    app = client.app
+    if not any(getattr(route, "path", "") == "/v1/sla/{client}" for route in app.routes):  # type: ignore[attr-defined]
+        app.include_router(router)  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def per_workload(http, database, settings, tenant):
+    """DESIGN §10's contract on the vendor's queue, and ten calls on 10 November (Shanghai).
+
+    8 answered in 10 s, 1 in 40 s, 1 abandoned after 30 s; two surveyed at 90.
+    """
+    entry = contract_entry(
+        tenant,
+        targets={
+            "service_level": {"min": 0.8, "weight": 40},
+            "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
+            "asa_s": {"max": 20, "weight": 20},
+            "csat": {"min": 85, "weight": 20},
+        },
+        billing=billing("per_workload", 45, penalty_per_missed_target=50),
+    )
+    apply(database, entry)
+    at = "2026-11-10T09:{:02d}:00+08:00"
+    calls = [cdr(f"w{i}", tenant.queue, at.format(i), wait=10, agent="a1") for i in range(8)]
+    calls[0]["csat"] = calls[1]["csat"] = 90
+    calls.append(cdr("w8", tenant.queue, at.format(8), wait=40, agent="a2"))
+    calls.append(cdr("w9", tenant.queue, at.format(9), gave_up_after=30))
+    ingest(http, database, settings, tenant, "/v1/calls", calls)
+    return entry

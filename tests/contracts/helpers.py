@@ -1,0 +1,109 @@
+"""Small builders for contract tests: contract entries, CDRs, keys, and the SLA request."""
+
+import copy
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.access.keys import create_key
+from app.core.config import Settings
+from app.core.db import Database
+from app.kpi.aggregation import drain
+from app.tenancy.config import TenancyFile
+from app.tenancy.service import apply_tenancy
+from tests.factories import Tenant, post
+
+DESIGN_BANDS = [
+    {"min_score": 95, "coefficient": 1.05},
+    {"min_score": 80, "coefficient": 1.0},
+    {"min_score": 0, "coefficient": 0.9},
+]
+
+
+def contract_entry(tenant: Tenant, **changes: Any) -> dict[str, Any]:
+    """Return a valid `contracts:` entry for the tenant's vendor on its own queue."""
+    entry = {
+        "code": f"k-{secrets.token_hex(4)}",
+        "client": tenant.client,
+        "vendor": tenant.vendor,
+        "queues": [tenant.queue],
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "targets": {"service_level": {"min": 0.8, "weight": 40}},
+        "billing": {"model": "per_workload", "unit_price": 4.5, "currency": "CNY"},
+    }
+    return entry | changes
+
+
+def billing(model: str, unit_price: float, **more: Any) -> dict[str, Any]:
+    """Return a `billing:` entry in CNY with DESIGN §10's bands unless `more` says otherwise."""
+    return {
+        "model": model,
+        "unit_price": unit_price,
+        "currency": "CNY",
+        "bands": DESIGN_BANDS,
+    } | more
+
+
+def apply(database: Database, *entries: dict[str, Any]) -> dict[str, int]:
+    """Apply a file holding only these contracts; return the counts."""
+    spec = TenancyFile.model_validate({"contracts": copy.deepcopy(list(entries))})
+    with database.session_scope() as session:
+        return dict(apply_tenancy(session, spec).counts)
+
+
+def key(database: Database, kind: str, **tenant_codes: str) -> str:
+    """Create a key (`vendor_code=` / `client_code=` as `create_key` takes them)."""
+    with database.session_scope() as session:
+        return create_key(session, kind, **tenant_codes)
+
+
+def cdr(
+    call_id: str,
+    queue: str,
+    offered: str,
+    *,
+    wait: float | None = None,
+    talk: float = 100,
+    gave_up_after: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A CDR offered at `offered` (RFC 3339), answered after `wait` s and ended after talk,
+    or abandoned after `gave_up_after` s."""
+    start = datetime.fromisoformat(offered)
+    record: dict[str, Any] = {"call_id": call_id, "queue": queue, "offered_at": offered, **extra}
+    if wait is not None:
+        record["answered_at"] = (start + timedelta(seconds=wait)).isoformat()
+        record["ended_at"] = (start + timedelta(seconds=wait + talk)).isoformat()
+    if gave_up_after is not None:
+        record["ended_at"] = (start + timedelta(seconds=gave_up_after)).isoformat()
+    return record
+
+
+def sla(http, client: str, auth_key: str, suffix: str = "", **params: str):
+    """GET /v1/sla/{client}{suffix} with a key; return the response."""
+    return http.get(
+        f"/v1/sla/{client}{suffix}", params=params, headers={"Authorization": f"Bearer {auth_key}"}
+    )
+
+
+def report(http, tenant: Tenant, key: str | None = None, client: str | None = None, **params):
+    """Return the SLA report (default: the tenant's client, with its client key)."""
+    response = sla(http, client or tenant.client, key or tenant.client_key, **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def ingest(
+    http,
+    database: Database,
+    settings: Settings,
+    tenant: Tenant,
+    path: str,
+    records: list[dict],
+    key: str | None = None,
+) -> None:
+    """Post records with the vendor's key (or `key`) and bring the stats up to date."""
+    body = post(http, path, records, tenant, key=key).json()
+    assert body["accepted"] == len(records), body
+    drain(database, settings)
