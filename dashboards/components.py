@@ -63,108 +63,92 @@ def judged(kpi: str, value: float | None, targets: dict[str, Any]) -> tuple[str,
 
 def _metric(
     label: str, value: str, element_id: str | None = None, css: str = "", icon: str = ""
-) -> html.Div:
-    ids: dict[str, Any] = {"id": element_id} if element_id else {}
-    number = html.Span(
-        [value, html.Span(f" {icon}", className="icon") if icon else None],
-        className=f"number {css}".strip(),
-        **ids,
-    )
-    return html.Div([html.Div(label, className="label"), number], className="metric")
+) -> dict[str, str | None]:
+    return {"label": label, "text": value, "id": element_id, "css": css, "icon": icon}
 
 
-def tile(live: dict[str, Any], lang: str) -> html.Div:
-    """One queue's tile, biggest numbers first, each coloured by the queue's own target."""
+def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One queue's tile as plain data, biggest numbers first, each number judged against the
+    queue's own target; `assets/wall.js` lays it out in the browser.
+
+    The server sends data, not components: 200 tiles of components cost more to build and
+    to serialise every second than the whole live read.
+    """
     code, today, targets = live["queue"], live["today"], live["targets"]
-    sl_label = (
-        f"{word(lang, 'sl_today')} ({word(lang, 'target')} {targets['service_level']['min']:.0%})"
-    )
+    sl_target = targets["service_level"]["min"]
     longest_css = "breach" if live["longest_wait_s"] > live["sl_threshold_s"] else ""
     agents = live["agents_by_state"]
     staffing = live["staffing"]
-    gap_css = "breach" if staffing["staffing_gap"] > 0 else "met"
     alerts = live["alerts_today"]
-    segments = [
-        html.Span(
-            f"{word(lang, state)} {agents[state]}",
-            className=f"segment {state}",
-            style={"flexGrow": max(agents[state], 0.2)},
-        )
-        for state in ("available", "talking", "acw", "not_ready", "stale")
-    ]
-    return html.Div(
-        [
-            html.H2(code, className="queue-name"),
-            html.Div(
-                [
-                    _metric(word(lang, "waiting"), str(live["waiting"]), f"waiting-{code}"),
-                    _metric(
-                        word(lang, "longest"),
-                        mmss(live["longest_wait_s"]),
-                        f"longest-wait-{code}",
-                        longest_css,
-                    ),
-                    _metric(
-                        sl_label,
-                        percent(today["service_level"]),
-                        f"sl-today-{code}",
-                        *judged("service_level", today["service_level"], targets),
-                    ),
-                    _metric(
-                        word(lang, "sl_10m"),
-                        percent(live["service_level_10m"]),
-                        f"sl-10m-{code}",
-                        *judged("service_level", live["service_level_10m"], targets),
-                    ),
-                ],
-                className="big-row",
+    return {
+        "id": f"tile-{code}",
+        "name": code,
+        "big": [
+            _metric(word(lang, "waiting"), str(live["waiting"]), f"waiting-{code}"),
+            _metric(
+                word(lang, "longest"),
+                mmss(live["longest_wait_s"]),
+                f"longest-wait-{code}",
+                longest_css,
             ),
-            html.Div(
-                [
-                    _metric(
-                        word(lang, "answered_offered"), f"{today['answered']} / {today['offered']}"
-                    ),
-                    _metric(
-                        word(lang, "abandon"),
-                        percent(today["abandon_rate"]),
-                        f"abandon-{code}",
-                        *judged("abandon_rate", today["abandon_rate"], targets),
-                    ),
-                    _metric(
-                        word(lang, "asa"),
-                        mmss(today["asa_s"]),
-                        f"asa-{code}",
-                        *judged("asa_s", today["asa_s"], targets),
-                    ),
-                    _metric(
-                        word(lang, "aht"),
-                        mmss(today["aht_s"]),
-                        f"aht-{code}",
-                        *judged("aht_s", today["aht_s"], targets),
-                    ),
-                    _metric(
-                        "Erlang C",
-                        f"{word(lang, 'need')} {staffing['required_agents']} · "
-                        f"{word(lang, 'have')} {staffing['agents_on_phones']}",
-                        f"erlang-{code}",
-                        gap_css,
-                    ),
-                    _metric(
-                        f"{word(lang, 'alert_response')} ({alerts['alerts_opened']})",
-                        mmss(alerts["alert_response_s"]),
-                        f"alert-response-{code}",
-                        *status(alerts["alert_response_s"], ALERT_RESPONSE_TARGET, 120),
-                    ),
-                ],
-                className="small-row",
+            _metric(
+                f"{word(lang, 'sl_today')} ({word(lang, 'target')} {sl_target:.0%})",
+                percent(today["service_level"]),
+                f"sl-today-{code}",
+                *judged("service_level", today["service_level"], targets),
             ),
-            html.Div(
-                segments, id=f"agents-{code}", className="agents-bar", title=word(lang, "agents")
+            _metric(
+                word(lang, "sl_10m"),
+                percent(live["service_level_10m"]),
+                f"sl-10m-{code}",
+                *judged("service_level", live["service_level_10m"], targets),
             ),
         ],
-        id=f"tile-{code}",
-        className="tile",
-    )
+        "small": [
+            _metric(word(lang, "answered_offered"), f"{today['answered']} / {today['offered']}"),
+            _metric(
+                word(lang, "abandon"),
+                percent(today["abandon_rate"]),
+                f"abandon-{code}",
+                *judged("abandon_rate", today["abandon_rate"], targets),
+            ),
+            _metric(
+                word(lang, "asa"),
+                mmss(today["asa_s"]),
+                f"asa-{code}",
+                *judged("asa_s", today["asa_s"], targets),
+            ),
+            _metric(
+                word(lang, "aht"),
+                mmss(today["aht_s"]),
+                f"aht-{code}",
+                *judged("aht_s", today["aht_s"], targets),
+            ),
+            _metric(
+                "Erlang C",
+                f"{word(lang, 'need')} {staffing['required_agents']} · "
+                f"{word(lang, 'have')} {staffing['agents_on_phones']}",
+                f"erlang-{code}",
+                "breach" if staffing["staffing_gap"] > 0 else "met",
+            ),
+            _metric(
+                f"{word(lang, 'alert_response')} ({alerts['alerts_opened']})",
+                mmss(alerts["alert_response_s"]),
+                f"alert-response-{code}",
+                *status(alerts["alert_response_s"], ALERT_RESPONSE_TARGET, 120),
+            ),
+        ],
+        "agents_id": f"agents-{code}",
+        "agents_title": word(lang, "agents"),
+        "segments": [
+            {
+                "state": state,
+                "text": f"{word(lang, state)} {agents[state]}",
+                "grow": max(agents[state], 0.2),
+            }
+            for state in ("available", "talking", "acw", "not_ready", "stale")
+        ],
+    }
 
 
 def in_unit(metric: str, value: float | None) -> str:

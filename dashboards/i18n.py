@@ -55,6 +55,7 @@ WORDS = {
         "longest_wait_s": "longest wait",
         "more_agents": "more agents",
         "open_alerts": "open alerts",
+        "more_queues": "more queues not shown: narrow the filters, or use TV mode to rotate",
         "language": "中文",
     },
     "zh": {
@@ -111,6 +112,7 @@ WORDS = {
         "longest_wait_s": "最长等待",
         "more_agents": "名坐席未显示",
         "open_alerts": "条未确认告警",
+        "more_queues": "个队列未显示：请缩小筛选范围，或用电视模式轮播",
         "language": "English",
     },
 }

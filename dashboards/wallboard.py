@@ -5,15 +5,14 @@ the principal the guard attached, so a client's TV never sees another client's q
 """
 
 import hashlib
-import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import flask
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
-from plotly.utils import PlotlyJSONEncoder
+import orjson
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -23,15 +22,16 @@ from dashboards.components import (
     alerts_panel,
     feed_health,
     interval_figure,
-    tile,
+    tile_view,
 )
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 
 ASSETS = Path(__file__).parent / "assets"
-PANELS = ("tiles", "alerts-panel", "alert-count", "feed-health", "clock", "agent-grid")
+PANELS = ("alerts-panel", "alert-count", "feed-health", "clock", "agent-grid", "more-queues")
 FILTERS = ("client", "vendor", "queue")
 AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
+MAX_TILES = 24  # more tiles than fit on a screen only slow the browser: filter, or rotate
 ACKING_KINDS = ("supervisor", "admin", "client")
 TV_GROUP = 4  # tiles a TV shows at once (2 × 2, numbers ≥ 48 px)
 TV_ROTATE_S = 15
@@ -113,7 +113,7 @@ def unchanged_as_no_update(
     """
     fingerprints = {
         name: hashlib.blake2b(
-            json.dumps(output, cls=PlotlyJSONEncoder, sort_keys=True).encode(), digest_size=12
+            orjson.dumps(output, default=_plain, option=orjson.OPT_SORT_KEYS), digest_size=12
         ).hexdigest()
         for name, output in zip(names, outputs, strict=True)
     }
@@ -122,6 +122,11 @@ def unchanged_as_no_update(
         for name, output in zip(names, outputs, strict=True)
     ]
     return [*sent, fingerprints]
+
+
+def _plain(component: Any) -> Any:
+    """Serialise a Dash component for fingerprinting."""
+    return component.to_plotly_json()
 
 
 def create_wallboard(database: Database, settings: Settings) -> Dash:
@@ -139,6 +144,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
             dcc.Store(id="acked"),
             dcc.Store(id="rendered", data={}),
             dcc.Store(id="focus"),
+            dcc.Store(id="tile-data"),
             html.Header(
                 [
                     html.H1(id="title"),
@@ -158,6 +164,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                 className="filters",
             ),
             html.Div(id="tiles", className="tiles"),
+            html.Div(id="more-queues"),
             html.Section(
                 [
                     dcc.Graph(id="interval-chart", config={"displayModeBar": False}),
@@ -177,7 +184,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     @app.callback(
         [Output(name, "children") for name in PANELS]
         + [Output(f"{name}-filter", "options") for name in FILTERS]
-        + [Output("focus", "data"), Output("rendered", "data")],
+        + [Output("tile-data", "data"), Output("focus", "data"), Output("rendered", "data")],
         Input("tick", "n_intervals"),
         Input("lang", "data"),
         Input("acked", "data"),
@@ -201,6 +208,8 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         shown = chosen(state["queues"], clients, vendors, queues)
         if (tv_clicks or 0) % 2:
             shown = rotation(shown, time.time())
+        hidden = max(len(shown) - MAX_TILES, 0)
+        shown = shown[:MAX_TILES]
         names = {live["queue"] for live in shown}
         open_alerts = [a for a in state["alerts"] if a["state"] == "open"]
         panels = {
@@ -208,7 +217,6 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                 f"⚠ {len(open_alerts)} {word(lang, 'open_alerts')}",
                 className="alert-count open" if open_alerts else "alert-count",
             ),
-            "tiles": [tile(live, lang) for live in shown],
             "alerts-panel": alerts_panel(
                 [a for a in state["alerts"] if a["queue"] in names],
                 lang,
@@ -216,17 +224,26 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
             ),
             "feed-health": feed_health(freshest_feeds(shown, vendors), lang),
             "clock": clock(shown),
+            "more-queues": html.Span(
+                f"+ {hidden} {word(lang, 'more_queues')}" if hidden else "",
+                className="more-queues",
+            ),
             "agent-grid": agent_grid(agents_of(shown, vendors), lang, AGENT_ROWS),
         }
         return unchanged_as_no_update(
             [
                 *(panels[name] for name in PANELS),
                 *(options[name] for name in FILTERS),
+                [tile_view(live, lang) for live in shown],
                 shown[0]["queue"] if shown else None,
             ],
-            [*PANELS, *FILTERS, "focus"],
+            [*PANELS, *FILTERS, "tiles", "focus"],
             rendered or {},
         )
+
+    app.clientside_callback(
+        ClientsideFunction("wall", "tiles"), Output("tiles", "children"), Input("tile-data", "data")
+    )
 
     @app.callback(
         Output("interval-chart", "figure"),

@@ -3,6 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -181,7 +182,7 @@ def evaluate_all(
                 if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
                     notices.append(
                         Notice(
-                            _message(alert, action.value, rule, client.code, queue.code),
+                            _message(alert, action.value, rule, client, queue.code),
                             tuple(rule.notify),
                         )
                     )
@@ -234,21 +235,22 @@ def _threshold(rule: AlertRule, queue: Queue, settings: Settings) -> float | Non
 
 
 def _message(
-    alert: Alert, event: str, rule: AlertRule, client: str, queue: str
+    alert: Alert, event: str, rule: AlertRule, client: Client, queue: str
 ) -> notifiers.AlertMessage:
+    """Say what happened, with the opening time in the client's timezone."""
     return notifiers.AlertMessage(
         alert_id=alert.id,
         event=event,
         state=alert.state,
         rule=rule.name,
         severity=rule.severity,
-        client=client,
+        client=client.code,
         queue=queue,
         metric=rule.metric,
         op=rule.op,
         value=alert.last_value,
         threshold=alert.threshold,
-        opened_at=alert.opened_at.isoformat(),
+        opened_at=alert.opened_at.astimezone(ZoneInfo(client.timezone)).isoformat(),
     )
 
 

@@ -87,6 +87,7 @@ def test_alert_lifecycle(client, database, settings, pg, tenant, receiver):
     )
     [hook] = receiver.requests
     assert hook["json"]["event"] == "opened" and hook["json"]["queue"] == tenant.queue
+    assert hook["json"]["opened_at"].endswith("+08:00")  # the client's time (Asia/Shanghai)
 
     evaluate_all(database, settings, now + timedelta(seconds=15), cid)
     assert len(alerts(client, tenant)) == 1 and len(receiver.requests) == 1  # no duplicate
