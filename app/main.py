@@ -12,6 +12,7 @@ import app
 from app.access.login import router as login_router
 from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
+from app.contracts.endpoints import router as sla_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(kpi_router)
     api.include_router(tenancy_router)
     api.include_router(alerts_router)
+    api.include_router(sla_router)
     api.include_router(login_router)
     _mount_pages(api, database, settings)
 
