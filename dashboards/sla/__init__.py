@@ -1,0 +1,1 @@
+"""The client SLA page at /sla: compliance, score, coefficient, amount, trends, downloads."""

@@ -1,0 +1,132 @@
+"""The SLA report's numbers as words, in English or Chinese: every value with its unit.
+
+Pure functions of the `/v1/sla` JSON: ratios are fractions (shown in % to 0.01), durations
+seconds (under a minute to 0.1 s, else mm:ss), money with its currency symbol, and a target
+met, missed or without data as an icon and a word, never as a colour alone.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from app.contracts.config import target_kpi
+from app.contracts.scoring import money
+from app.kpi.definitions import SL_FORMULAS
+from dashboards.components import mmss
+from dashboards.i18n import FORMULAS_ZH, SL_TERMS_ZH, word
+
+MARKS = {True: ("met", "✓", "met_yes"), False: ("breach", "✗", "met_no")}
+NO_DATA = ("neutral", "○", "met_none")
+
+
+def value_text(value: float | None, unit: str) -> str:
+    """Format a KPI value: `80.00 %`, `13.3 s`, `04:48` (a minute or more), `90.00`; or `—`."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.2f} %"
+    if unit == "s":
+        return f"{value:.1f} s" if value < 60 else mmss(value)
+    return f"{value:.2f}"
+
+
+def target_text(target: dict[str, float | None], unit: str) -> str:
+    """Format a target: `≥ 80.00 %`, `≤ 20.0 s` or a range `03:00 – 05:00`."""
+    low, high = target.get("min"), target.get("max")
+    if low is not None and high is not None:
+        return f"{value_text(low, unit)} – {value_text(high, unit)}"
+    if low is not None:
+        return f"≥ {value_text(low, unit)}"
+    return f"≤ {value_text(high, unit)}"
+
+
+def met_mark(met: bool | None, lang: str) -> tuple[str, str]:
+    """Return (css class, `✓ met` / `✗ missed` / `○ no data`) for a target's verdict."""
+    css, icon, key = NO_DATA if met is None else MARKS[met]
+    return css, f"{icon} {word(lang, key)}"
+
+
+def number_text(value: float | None) -> str:
+    """Format a weight or points: `40`, `13.5`; `—` without data."""
+    return "—" if value is None else f"{value:g}"
+
+
+def money_text(value: float | None, currency: str) -> str:
+    """Format money as the invoice does: `¥55,552.50`, `¥0`, `USD 12.00`; `—` without one."""
+    return "—" if value is None else money(Decimal(str(value)), currency)
+
+
+def kpi_label(key: str, lang: str) -> str:
+    """Name a target key: `service level`, `首次响应达标率（邮件）` for `ticket_frt_sla.email`."""
+    kpi, channel = target_kpi(key)
+    label = word(lang, kpi)
+    if lang == "en":
+        label = label[:1].upper() + label[1:]
+    if channel is None:
+        return label
+    channel_word = word(lang, f"channel_{channel}")
+    return f"{label}（{channel_word}）" if lang == "zh" else f"{label} ({channel_word})"
+
+
+def sl_expression(name: str, lang: str) -> str:
+    """Return an SL formula's expression: `A_T / offered`, in Chinese `A_T / 呼入量`."""
+    expression = SL_FORMULAS[name]
+    if lang == "zh":
+        for term, zh in SL_TERMS_ZH.items():
+            expression = expression.replace(term, zh)
+    return expression
+
+
+def formula_text(target: dict[str, Any], report: dict[str, Any], lang: str) -> str:
+    """Return the formula that computed a target's actual, as the report states it.
+
+    Service level follows the contract's formula (`report["sl_formula"]`); in English every
+    other KPI prints the API's own formula, in Chinese its translation.
+    """
+    kpi = target_kpi(target["kpi"])[0]
+    if kpi == "service_level":
+        name = report["sl_formula"]
+        return f"{word(lang, 'service_level')} = {sl_expression(name, lang)} ({name})"
+    if lang == "zh" and kpi in FORMULAS_ZH:
+        return FORMULAS_ZH[kpi]
+    return str(target["formula"])
+
+
+def sl_lines(report: dict[str, Any], lang: str) -> list[str]:
+    """Return the service-level formula in force on each queue, with its threshold T."""
+    return [
+        f"{queue}: {sl_expression(sl['name'], lang)} ({sl['name']}), T = {sl['threshold_s']} s"
+        for queue, sl in report["sl_formulas"].items()
+    ]
+
+
+def score_sum(targets: list[dict[str, Any]]) -> tuple[float, float]:
+    """Return (Σ points, Σ weight) over the targets with data: the score's fraction."""
+    with_data = [t for t in targets if t["met"] is not None]
+    return sum(t["points"] for t in with_data), sum(t["weight"] for t in with_data)
+
+
+def score_text(report: dict[str, Any]) -> str:
+    """Spell the score out: `100 × 80 / 100 = 80.00`; `—` when no target has data."""
+    if report["score"] is None:
+        return "—"
+    points, weights = score_sum(report["targets"])
+    return f"100 × {points:g} / {weights:g} = {report['score']:.2f}"
+
+
+def band_text(report: dict[str, Any], lang: str) -> str:
+    """Name the coefficient band the score falls in: `score ≥ 80 → × 1.00`."""
+    band = report["band"]
+    if band is None:
+        return word(lang, "no_band")
+    return word(lang, "band_from").format(
+        min_score=f"{band['min_score']:g}", coefficient=f"{band['coefficient']:.2f}"
+    )
+
+
+def invoice_line(amount: dict[str, Any], lang: str) -> str:
+    """Return the invoice line: the report's own in English, its unit translated in Chinese."""
+    line = str(amount["line"])
+    if lang == "en":
+        return line
+    quantity, _, rest = line.partition(f" {amount['unit']} × ")
+    return f"{quantity} {word(lang, 'unit_' + amount['unit'])} × {rest}" if rest else line
