@@ -71,15 +71,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
-    """Mount the Dash wallboard behind the guard, and send / to it."""
+    """Mount the Dash wallboard and the SLA page behind the guard, and send / to the wallboard.
+
+    Share links open the wallboard only; the SLA page is for logged-in users.
+    """
     from a2wsgi import WSGIMiddleware
 
     from dashboards.guard import Guard
+    from dashboards.sla.page import create_sla_page
     from dashboards.wallboard import create_wallboard
 
+    secret = session_secret(settings)
     wallboard = create_wallboard(database, settings)
-    guarded = Guard(WSGIMiddleware(wallboard.server), database, session_secret(settings), "/wall")
+    guarded = Guard(WSGIMiddleware(wallboard.server), database, secret, "/wall")
     api.mount("/wall", guarded)  # type: ignore[arg-type]
+    sla_page = create_sla_page(database)
+    sla_guarded = Guard(
+        WSGIMiddleware(sla_page.server), database, secret, "/sla", share_links=False
+    )
+    api.mount("/sla", sla_guarded)  # type: ignore[arg-type]
 
     @api.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -4,10 +4,15 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import queue_scope, queue_scopes
+from app.access.scope import client_scope, queue_scope, queue_scopes
 from app.alerts.endpoints import change_alert, list_alert_rows
+from app.contracts import repository as contracts
+from app.contracts.endpoints import EXPORTS
+from app.contracts.periods import days, parse_period
+from app.contracts.service import sla_report
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.kpi.live import queues_live
@@ -52,3 +57,78 @@ def today_by_interval(
             agent_codes={},
         )
     return rows, target
+
+
+def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]]:
+    """Return the clients whose SLA the principal may read: code, name and timezone."""
+    with database.session_scope() as session:
+        seen: dict[str, dict[str, str]] = {}
+        for scope in queue_scopes(session, principal):
+            if scope.client_code not in seen:
+                seen[scope.client_code] = {
+                    "code": scope.client_code,
+                    "name": contracts.client_name(session, scope.client_id),
+                    "timezone": str(scope.timezone),
+                }
+    return list(seen.values())
+
+
+def sla_view(
+    database: Database, principal: Principal, client: str, period: str, contract: str | None
+) -> dict[str, Any]:
+    """Return the SLA report as `/v1/sla` answers it, the period's alerts, and the time now.
+
+    A contract that is not in force for this client and period is dropped, and with several
+    in force and none named the first is shown: a page always has something to show.
+    """
+    with database.session_scope() as session:
+        contract = _contract_to_show(session, principal, client, period, contract)
+        report = sla_report(session, principal, client, period, contract)
+        scope = client_scope(session, principal, client)
+        queue_ids = [q.id for q in scope.queues if q.code in report["queues"]]
+        alerts = list_alert_rows(
+            session,
+            principal,
+            Alert.queue_id.in_(queue_ids),
+            Alert.opened_at >= datetime.fromisoformat(report["period"]["start"]),
+            Alert.opened_at < datetime.fromisoformat(report["period"]["end"]),
+        )
+    as_of = datetime.now(scope.timezone)
+    return {"report": report, "alerts": alerts, "as_of": as_of.isoformat()}
+
+
+def sla_export(
+    database: Database,
+    principal: Principal,
+    client: str,
+    period: str,
+    contract: str | None,
+    fmt: str,
+) -> tuple[bytes, str, str]:
+    """Return an SLA export as `/v1/sla/{client}.{fmt}` does: its bytes, type and file name."""
+    render, media_type = EXPORTS[fmt]
+    with database.session_scope() as session:
+        report = sla_report(session, principal, client, period, contract)
+    name = f"sla-{report['client']}-{report['period']['label']}"
+    if len(report["contracts"]) > 1:
+        name += f"-{report['contract']}"
+    return render(report), media_type, f"{name}.{fmt}"
+
+
+def _contract_to_show(
+    session: Session, principal: Principal, client: str, period: str, contract: str | None
+) -> str | None:
+    scope = client_scope(session, principal, client)
+    try:
+        wanted = parse_period(period, scope.timezone)
+    except ValueError:
+        return contract  # the report says what is wrong with the period
+    codes = [
+        row.contract.code
+        for row in contracts.contracts_in_force(
+            session, scope.client_id, wanted.start.date(), days(wanted)[-1], scope.vendor_id
+        )
+    ]
+    if contract in codes:
+        return contract
+    return codes[0] if codes else None

@@ -3,7 +3,8 @@
 A valid `?token=` becomes an HttpOnly, SameSite=Strict cookie scoped to the mount; a user
 logs in at /login and gets a signed session cookie. Whatever the browser sends as identity
 headers is dropped; the verified principal travels to Dash as one request header, which
-callbacks read to scope every query.
+callbacks read to scope every query. Share links are for wallboards: a mount guarded with
+`share_links=False` (the SLA page) refuses any token and asks for a login.
 """
 
 import json
@@ -21,6 +22,10 @@ from app.core.db import Database
 
 PRINCIPAL_HEADER = b"x-callpulse-principal"
 SHARE_COOKIE = "cp_share"
+SHARE_REFUSED = (
+    "Share links open wallboards only; the SLA page needs a login: {login} · "
+    "分享链接仅用于实时监控大屏，查看服务水平报告请登录：{login}"
+)
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -30,8 +35,11 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 class Guard:
     """ASGI middleware: let a request through to the page only with a verified principal."""
 
-    def __init__(self, app: Any, database: Database, secret: str, mount: str) -> None:
+    def __init__(
+        self, app: Any, database: Database, secret: str, mount: str, *, share_links: bool = True
+    ) -> None:
         self.app, self.database, self.secret, self.mount = app, database, secret, mount
+        self.share_links = share_links
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +47,12 @@ class Guard:
             return
         cookies = _cookies(scope)
         query = urllib.parse.parse_qs(scope.get("query_string", b"").decode())
-        token = (query.get("token") or [cookies.get(SHARE_COOKIE, "")])[0]
+        if not self.share_links and "token" in query:
+            login = f"/login?next={urllib.parse.quote(self.mount + '/')}"
+            await _respond(send, 403, SHARE_REFUSED.format(login=login))
+            return
+        shared = cookies.get(SHARE_COOKIE, "") if self.share_links else ""
+        token = (query.get("token") or [shared])[0]
         principal = await run_in_threadpool(self._principal, token, cookies)
         if principal is None:
             if token:
@@ -52,7 +65,8 @@ class Guard:
             else:
                 path = scope.get("path", "/")
                 path = path if path.startswith(self.mount) else self.mount + path
-                target = urllib.parse.quote(path)
+                search = scope.get("query_string", b"").decode()
+                target = urllib.parse.quote(path + (f"?{search}" if search else ""))
                 await _redirect(send, f"/login?next={target}")
             return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]

@@ -1,0 +1,342 @@
+"""The SLA page in a real browser: a client user's month, period and language switches,
+downloads identical to the API's exports, tenant isolation, and share links refused."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pypdf
+import pytest
+
+from app.access.users import create_share_link, create_user, user_principal
+from app.alerts.service import evaluate_all
+from app.contracts.service import sla_report
+from app.core.errors import NotFound
+from app.kpi.aggregation import drain
+from app.tenancy.config import TenancyFile
+from app.tenancy.service import apply_tenancy
+from dashboards import data
+from dashboards.sla.page import start, url_query
+from dashboards.sla.periods import current_period
+from dashboards.sla.text import met_mark, money_text, value_text
+from tests.contracts.helpers import apply, billing, cdr, contract_entry
+from tests.dashboards.conftest import ARTIFACTS
+from tests.factories import post
+from tests.kpi.helpers import client_id
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "review-password"
+
+
+def user(database, username, role, **tenant_codes):
+    """Create a browser user; return its principal (what the guard hands the page)."""
+    with database.session_scope() as session:
+        created = create_user(session, username, PASSWORD, role, **tenant_codes)
+        return user_principal(session, created.id)
+
+
+def log_in(page, live_server, username, path="/sla/"):
+    page.goto(f"{live_server}{path}", wait_until="load")
+    assert "/login" in page.url
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.locator("#compliance-table").wait_for(timeout=15_000)
+
+
+def report_for(database, principal, client, period, contract=None):
+    with database.session_scope() as session:
+        return sla_report(session, principal, client, period, contract)
+
+
+def text(page, selector):
+    return page.locator(selector).inner_text().strip()
+
+
+def wait_text(page, selector, expected, timeout=10_000):
+    page.locator(selector, has_text=expected).wait_for(timeout=timeout)
+
+
+@pytest.fixture
+def traffic(client, database, settings, tenant):
+    """DESIGN §10's contract on the tenant's queue, and ten calls minutes ago (Shanghai).
+
+    8 answered in 10 s, 1 in 40 s, 1 abandoned after 30 s, two surveyed at 90: SL 0.80 met,
+    abandon 0.10 missed (penalty 50 + 100), ASA 13.3 s met, CSAT 90 met; score 80 → 1.00;
+    9 handled × ¥45.00 × 1.00 + ¥0 − ¥150.00 = ¥255.00. An alert on the queue, acknowledged.
+    """
+    now = datetime.now(UTC)
+    today = now.astimezone(SHANGHAI).date()
+    entry = contract_entry(
+        tenant,
+        valid_from=str(today - timedelta(days=400)),
+        valid_to=str(today + timedelta(days=400)),
+        targets={
+            "service_level": {"min": 0.8, "weight": 40},
+            "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
+            "asa_s": {"max": 20, "weight": 20},
+            "csat": {"min": 85, "weight": 20},
+        },
+        billing=billing("per_workload", 45, penalty_per_missed_target=50),
+    )
+    apply(database, entry)
+    midnight = datetime.combine(today, datetime.min.time(), SHANGHAI)
+    first = max(now - timedelta(minutes=12), midnight + timedelta(seconds=1))
+    at = [(first + timedelta(seconds=40 * i)).isoformat() for i in range(10)]
+    calls = [cdr(f"p{i}", tenant.queue, at[i], wait=10, talk=20, agent="a1") for i in range(8)]
+    calls[0]["csat"] = calls[1]["csat"] = 90
+    calls.append(cdr("p8", tenant.queue, at[8], wait=40, talk=20, agent="a2"))
+    calls.append(cdr("p9", tenant.queue, at[9], gave_up_after=30))
+    assert post(client, "/v1/calls", calls, tenant).json()["accepted"] == 10
+    drain(database, settings)
+    rule = {
+        "name": f"sla-page-{tenant.client}",
+        "queues": [tenant.queue],
+        "metric": "service_level",
+        "window_min": 30,
+        "op": "<",
+        "threshold": 0.95,
+        "min_volume": 3,
+    }
+    with database.session_scope() as session:
+        apply_tenancy(session, TenancyFile.model_validate({"alert_rules": [rule]}))
+    return {"contract": entry["code"], "month": current_period("month", today), "today": today}
+
+
+def acknowledge_alerts(client, database, settings, pg, tenant):
+    evaluate_all(database, settings, datetime.now(UTC), client_id(pg, tenant.client))
+    (alert_id,) = pg.execute(
+        "SELECT a.id FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = %s",
+        [f"sla-page-{tenant.client}"],
+    ).fetchone()
+    response = client.post(f"/v1/alerts/{alert_id}/ack", headers=tenant.auth(tenant.client_key))
+    assert response.status_code == 200, response.text
+
+
+def assert_page_shows(page, report):
+    """The table, score, coefficient and amount on the page are the report's numbers."""
+    for target in report["targets"]:
+        row = f"#target-{target['kpi'].replace('.', '-')}"
+        assert text(page, f"{row} .actual") == value_text(target["actual"], target["unit"])
+        assert text(page, f"{row} .verdict") == met_mark(target["met"], "en")[1]
+        assert text(page, f"{row} .weight") == f"{target['weight']:g}"
+    score = "—" if report["score"] is None else f"{report['score']:.2f}"
+    assert text(page, "#score") == score
+    assert text(page, "#coefficient") == f"{report['coefficient']:.2f}"
+    amount = report["amount"]
+    assert text(page, "#amount-total") == money_text(amount["total"], amount["currency"])
+    assert text(page, "#invoice-line") == amount["line"]
+
+
+def export_from_api(client, tenant, fmt, period, contract):
+    response = client.get(
+        f"/v1/sla/{tenant.client}.{fmt}",
+        params={"period": period, "contract": contract},
+        headers=tenant.auth(tenant.client_key),
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def download(page, fmt):
+    with page.expect_download() as info:
+        page.click(f"#download-{fmt}")
+    got = info.value
+    with open(got.path(), "rb") as file:
+        return got.suggested_filename, file.read()
+
+
+def cells_of(content: bytes) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+def test_client_user_reviews_the_month_switches_period_and_language_and_downloads(
+    page, live_server, client, database, settings, pg, tenant, traffic
+):
+    acknowledge_alerts(client, database, settings, pg, tenant)
+    principal = user(database, f"cl-{tenant.client}", "client", client_code=tenant.client)
+    log_in(page, live_server, f"cl-{tenant.client}")
+    month = report_for(database, principal, tenant.client, traffic["month"])
+    assert month["amount"]["line"] == "9 handled × ¥45.00 × 1.00 + ¥0 − ¥150.00 = ¥255.00"
+    assert month["alerts"]["opened"] == 1 and month["alerts"]["acknowledged"] == 1
+    wait_text(page, "#period-range", traffic["month"])
+    assert_page_shows(page, month)
+    # by hand: SL 8/10, abandon 1/10, ASA (8 × 10 + 40) / 9 s, CSAT 90
+    rows = ("service_level", "abandon_rate", "asa_s", "csat")
+    actual = [text(page, f"#target-{kpi} .actual") for kpi in rows]
+    assert actual == ["80.00 %", "10.00 %", "13.3 s", "90.00"]
+    assert text(page, "#target-abandon_rate .verdict") == "✗ missed"
+    assert text(page, "#score") == "80.00" and text(page, "#amount-total") == "¥255.00"
+    assert text(page, "#band") == "score ≥ 80 → × 1.00"
+    assert "service level = A_T / offered (abandoned_negative)" in text(page, "#compliance-table")
+    assert f"{tenant.queue}: A_T / offered (abandoned_negative), T = 20 s" in text(
+        page, "#sl-formulas"
+    )
+    assert text(page, "#client-name") == f"Client ({tenant.client})"
+    assert text(page, "#vendor") == tenant.vendor
+    assert text(page, "#timezone") == "Asia/Shanghai"
+    assert text(page, "#alert-summary").startswith("opened 1 · acknowledged 1 · mean response")
+    assert page.locator("#alert-table tbody tr").count() == 1
+    assert page.locator("#client-picker").is_disabled()  # a client user has one client
+    assert page.locator("#contract-picker").is_disabled()  # and here one contract
+    for kpi in rows:
+        page.locator(f"#trend-{kpi} .main-svg").first.wait_for(timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "sla-month-en.png"), full_page=True)
+
+    # downloads: the same report as the API's exports (Excel and PDF carry a creation time)
+    contract, label = traffic["contract"], traffic["month"]
+    name, csv_bytes = download(page, "csv")
+    api_csv = export_from_api(client, tenant, "csv", label, contract)
+    assert csv_bytes == api_csv.content
+    assert name == f"sla-{tenant.client}-{label}.csv"
+    assert ["amount.line", month["amount"]["line"]] in list(csv.reader(io.StringIO(api_csv.text)))
+    name, xlsx_bytes = download(page, "xlsx")
+    assert name == f"sla-{tenant.client}-{label}.xlsx"
+    assert cells_of(xlsx_bytes) == cells_of(
+        export_from_api(client, tenant, "xlsx", label, contract).content
+    )
+    by_field = {row[0]: row[1] for row in cells_of(xlsx_bytes)["SLA"] if row[0]}
+    assert by_field["amount.total"] == 255.0 and by_field["score"] == 80
+    _, pdf_bytes = download(page, "pdf")
+    assert pdf_bytes.startswith(b"%PDF")
+    assert pdf_text(pdf_bytes) == pdf_text(
+        export_from_api(client, tenant, "pdf", label, contract).content
+    )
+
+    # period: today (a day), then this ISO week — the same ten calls, the same numbers
+    page.get_by_label("Day", exact=True).check()
+    day_label = traffic["today"].isoformat()
+    wait_text(page, "#period-range", f"{day_label} · {day_label} – {day_label}")
+    assert_page_shows(page, report_for(database, principal, tenant.client, day_label))
+    assert page.locator("#trends .trend").count() == 4
+    page.get_by_label("Week", exact=True).check()
+    week = current_period("week", traffic["today"])
+    wait_text(page, "#period-range", week)
+    assert_page_shows(page, report_for(database, principal, tenant.client, week))
+    assert "period=" + week in page.locator("#download-xlsx").get_attribute("href")
+    page.screenshot(path=str(ARTIFACTS / "sla-week-en.png"), full_page=True)
+
+    # language: every word in Chinese, the numbers unchanged
+    page.click("#lang-toggle")
+    wait_text(page, "#compliance-table", "服务水平")
+    assert text(page, "#target-abandon_rate .verdict") == "✗ 未达标"
+    assert text(page, "#invoice-line") == "9 通 × ¥45.00 × 1.00 + ¥0 − ¥150.00 = ¥255.00"
+    assert "考核系数" in text(page, "#settlement")
+    assert "结算金额" in text(page, "#settlement")
+    assert "平均应答速度" in text(page, "#compliance-table")
+    assert "服务水平 = A_T / 呼入量 (abandoned_negative)" in text(page, "#compliance-table")
+    assert text(page, "#lang-toggle") == "English"
+    page.get_by_label("月", exact=True).check()
+    wait_text(page, "#period-range", traffic["month"])
+    assert text(page, "#score") == "80.00"
+    page.screenshot(path=str(ARTIFACTS / "sla-month-zh.png"), full_page=True)
+
+
+def test_a_month_without_calls_shows_no_data_not_misses(
+    page, live_server, database, settings, tenant, traffic
+):
+    user(database, f"old-{tenant.client}", "client", client_code=tenant.client)
+    earlier = (traffic["today"].replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    log_in(page, live_server, f"old-{tenant.client}", f"/sla/?period={earlier}&lang=zh")
+    wait_text(page, "#period-range", earlier)
+    assert text(page, "#target-service_level .verdict") == "○ 无数据"
+    assert text(page, "#score") == "—"
+    assert text(page, "#amount-total") == "¥0"
+
+
+def test_another_clients_user_sees_only_its_own_client(
+    page, live_server, client, database, settings, tenant, traffic
+):
+    other = contract_entry(tenant, client=tenant.other_client, queues=[tenant.foreign_queue])
+    other |= {
+        "valid_from": str(traffic["today"] - timedelta(days=40)),
+        "valid_to": str(traffic["today"] + timedelta(days=40)),
+    }
+    apply(database, other)
+    offered = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    post(client, "/v1/calls", [cdr("x1", tenant.foreign_queue, offered, wait=5, talk=10)], tenant)
+    drain(database, settings)
+    username = f"other-{tenant.other_client}"
+    principal = user(database, username, "client", client_code=tenant.other_client)
+    first = f"/sla/?client={tenant.client}&contract={traffic['contract']}"
+    log_in(page, live_server, username, first)
+    wait_text(page, "#client-name", tenant.other_client)
+    body = page.inner_text("body")
+    for secret in (tenant.client, traffic["contract"], tenant.queue):
+        assert secret not in body
+    assert text(page, "#contract").startswith(other["code"])
+    assert page.locator("#client-picker").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "sla-other-client.png"), full_page=True)
+    # the first client's export, asked for by hand with this user's cookie: nothing
+    url = f"{live_server}/sla/export/{tenant.client}.xlsx?period={traffic['month']}"
+    response = page.request.get(url)
+    assert response.status == 404 and tenant.queue not in response.text()
+    assert page.request.get(url.replace(".xlsx", ".csv")).status == 404
+    with pytest.raises(NotFound):
+        data.sla_view(database, principal, tenant.client, traffic["month"], None)
+    own = page.request.get(
+        f"{live_server}/sla/export/{tenant.other_client}.csv?period={traffic['month']}"
+    )
+    assert own.status == 200 and tenant.other_client in own.text()
+
+
+def test_admin_picks_a_client(page, live_server, database, tenant, traffic):
+    user(database, f"admin-{tenant.client}", "admin")
+    log_in(page, live_server, f"admin-{tenant.client}", f"/sla/?client={tenant.client}")
+    wait_text(page, "#client-name", tenant.client)
+    assert text(page, "#score") == "80.00"
+    assert not page.locator("#client-picker").is_disabled()
+    page.click("#client-picker")
+    page.get_by_role("option", name=f"Other client ({tenant.other_client})").click()
+    wait_text(page, "#sla-error", f"client {tenant.other_client!r} has no contract in force")
+    assert page.locator("#compliance-table").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "sla-admin-no-contract.png"))
+
+
+def test_share_links_are_refused_on_the_sla_page(page, live_server, database, tenant, traffic):
+    with database.session_scope() as session:
+        token = create_share_link(session, f"sla-{tenant.client}", tenant.client)
+    response = page.goto(f"{live_server}/sla/?token={token}", wait_until="load")
+    assert response.status == 403
+    assert "Share links open wallboards only" in page.inner_text("body")
+    assert "/login?next=/sla/" in page.inner_text("body")
+    export = page.request.get(
+        f"{live_server}/sla/export/{tenant.client}.csv?period={traffic['month']}&token={token}"
+    )
+    assert export.status == 403
+    # the wallboard still opens with it, and its cookie does not open the SLA page
+    page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
+    page.goto(f"{live_server}/sla/", wait_until="load")
+    assert "/login" in page.url
+
+
+def test_downloads_need_a_login(page, live_server, tenant):
+    response = page.request.get(
+        f"{live_server}/sla/export/{tenant.client}.xlsx?period=2026-11", max_redirects=0
+    )
+    assert response.status == 302
+    assert response.headers["location"].startswith("/login?next=/sla/export/")
+
+
+def test_the_first_view_never_offers_a_client_the_user_may_not_see():
+    clients = [{"code": "acme", "name": "ACME", "timezone": "Asia/Shanghai"}]
+    assert url_query("?client=other&period=2026-W47&lang=zh") == {
+        "client": "other",
+        "period": "2026-W47",
+        "lang": "zh",
+    }
+    first = start(clients, {"client": "other", "period": "2026-W47"})
+    assert first == {
+        "client": "acme",
+        "kind": "week",
+        "wanted": {"period": "2026-W47", "contract": None},
+    }
+    assert start([], {})["client"] is None
