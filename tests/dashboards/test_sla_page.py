@@ -287,6 +287,34 @@ def test_another_clients_user_sees_only_its_own_client(
     assert own.status == 200 and tenant.other_client in own.text()
 
 
+def test_several_contracts_in_force_are_picked_one_at_a_time(
+    page, live_server, client, database, tenant, traffic
+):
+    second = contract_entry(
+        tenant,
+        code=f"z-{tenant.client}",  # after the first by code: the first is shown first
+        vendor=tenant.other_vendor,
+        queues=[tenant.other_queue],
+        valid_from=str(traffic["today"] - timedelta(days=40)),
+        valid_to=str(traffic["today"] + timedelta(days=40)),
+    )
+    apply(database, second)
+    user(database, f"two-{tenant.client}", "client", client_code=tenant.client)
+    log_in(page, live_server, f"two-{tenant.client}")
+    wait_text(page, "#contract", traffic["contract"])
+    assert not page.locator("#contract-picker").is_disabled()
+    page.click("#contract-picker")
+    page.get_by_role("option", name=second["code"]).click()
+    wait_text(page, "#contract", second["code"])
+    assert text(page, "#vendor") == tenant.other_vendor
+    assert text(page, "#queues") == tenant.other_queue
+    assert text(page, "#target-service_level .verdict") == "○ no data"
+    assert f"contract={second['code']}" in page.locator("#download-csv").get_attribute("href")
+    name, body = download(page, "csv")
+    assert name == f"sla-{tenant.client}-{traffic['month']}-{second['code']}.csv"
+    assert body == export_from_api(client, tenant, "csv", traffic["month"], second["code"]).content
+
+
 def test_admin_picks_a_client(page, live_server, database, tenant, traffic):
     user(database, f"admin-{tenant.client}", "admin")
     log_in(page, live_server, f"admin-{tenant.client}", f"/sla/?client={tenant.client}")
