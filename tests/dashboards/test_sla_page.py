@@ -165,7 +165,9 @@ def test_client_user_reviews_the_month_switches_period_and_language_and_download
     log_in(page, live_server, f"cl-{tenant.client}")
     month = report_for(database, principal, tenant.client, traffic["month"])
     assert month["amount"]["line"] == "9 handled × ¥45.00 × 1.00 + ¥0 − ¥150.00 = ¥255.00"
-    assert month["alerts"]["opened"] == 1 and month["alerts"]["acknowledged"] == 1
+    # our rule's alert, acknowledged; the default rules may open more, depending on timing
+    opened = month["alerts"]["opened"]
+    assert opened >= 1 and month["alerts"]["acknowledged"] == 1
     wait_text(page, "#period-range", traffic["month"])
     assert_page_shows(page, month)
     # by hand: SL 8/10, abandon 1/10, ASA (8 × 10 + 40) / 9 s, CSAT 90
@@ -182,8 +184,9 @@ def test_client_user_reviews_the_month_switches_period_and_language_and_download
     assert text(page, "#client-name") == f"Client ({tenant.client})"
     assert text(page, "#vendor") == tenant.vendor
     assert text(page, "#timezone") == "Asia/Shanghai"
-    assert text(page, "#alert-summary").startswith("opened 1 · acknowledged 1 · mean response")
-    assert page.locator("#alert-table tbody tr").count() == 1
+    summary = f"opened {opened} · acknowledged 1 · mean response"
+    assert text(page, "#alert-summary").startswith(summary)
+    assert page.locator("#alert-table tbody tr").count() == opened
     assert page.locator("#client-picker").is_disabled()  # a client user has one client
     assert page.locator("#contract-picker").is_disabled()  # and here one contract
     for kpi in rows:
@@ -322,7 +325,11 @@ def test_admin_picks_a_client(page, live_server, database, tenant, traffic):
     assert text(page, "#score") == "80.00"
     assert not page.locator("#client-picker").is_disabled()
     page.click("#client-picker")
-    page.get_by_role("option", name=f"Other client ({tenant.other_client})").click()
+    page.fill("input.dash-dropdown-search", tenant.other_client)  # many clients: search
+    options = page.locator(".dash-dropdown-options [role=option]")
+    options.first.wait_for(timeout=5_000)
+    assert options.all_inner_texts() == [f"Other client ({tenant.other_client})"]
+    options.first.click()
     wait_text(page, "#sla-error", f"client {tenant.other_client!r} has no contract in force")
     assert page.locator("#compliance-table").count() == 0
     page.screenshot(path=str(ARTIFACTS / "sla-admin-no-contract.png"))
