@@ -20,15 +20,28 @@ FLAGS = [
 ]
 
 
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
 def ensure_chromium() -> None:
-    """Install Debian's chromium (never a downloaded browser) if it is not there yet."""
-    if Path(CHROMIUM).exists():
+    """Install Debian's chromium (never a downloaded browser) and a Chinese font if missing.
+
+    Without a CJK font the 中文 pages render as empty boxes in the screenshots.
+    """
+    missing = [
+        p
+        for p, path in (("chromium", CHROMIUM), ("fonts-wqy-zenhei", CJK_FONT))
+        if not Path(path).exists()
+    ]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.fail("page tests need Debian's chromium: apt-get install -y chromium")
+        if "chromium" in missing:
+            pytest.fail("page tests need Debian's chromium: apt-get install -y chromium")
+        return  # the font only makes screenshots readable
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
 
 
 @pytest.fixture(scope="session")
