@@ -37,6 +37,13 @@ def source_of(kpi: str) -> str:
     return "calls"
 
 
+def needed_sources(keys: Iterable[str], model: str) -> set[str]:
+    """Return the stats a contract reads: its targets' sources, what its billing counts, and
+    alerts (the report always summarises them; the table is small)."""
+    sources = {source_of(target_kpi(key)[0]) for key in keys} | {"alerts"}
+    return sources | {"per_workload": {"calls"}, "per_hour": {"agents"}}.get(model, set())
+
+
 def components(sums: Sums, source: str, channel: str | None = None) -> dict[str, float]:
     """Return a source's summed components; tickets of one channel, or of all without one."""
     parts = [

@@ -181,6 +181,9 @@ def daily_sums(
     end; the split is the ticket channel for tickets and None otherwise.
     """
     table, at, scope, sums = _SOURCES[source]
+    # A month is a million stats rows in 31 groups, but the planner expects thousands of groups
+    # and, within the default 4 MB, sorts them on disk: give this transaction room to hash.
+    pg.execute("SET LOCAL work_mem = '64MB'")
     split = "s.channel" if source == "tickets" else "NULL"
     values = ", ".join(f"coalesce({expression}, 0)::float8" for expression in sums)
     return pg.execute(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.access.keys import Principal
 from app.access.scope import Scope, client_scope
 from app.contracts import repository
-from app.contracts.actuals import ZERO, actuals, components, merge
+from app.contracts.actuals import ZERO, actuals, components, merge, needed_sources
 from app.contracts.config import ContractSpec
 from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
 from app.contracts.report import report
@@ -67,7 +67,8 @@ def sla_report(
     contract_scope = Scope(
         scope.client_id, client_code, scope.timezone, chosen.queues, stored.vendor_id
     )
-    daily = _daily_sums(session, contract_scope, measured)
+    sources = needed_sources(spec.targets, spec.billing.model)
+    daily = _daily_sums(session, contract_scope, measured, sources)
     total = merge(daily)
     result = evaluate_contract(
         spec,
@@ -124,14 +125,15 @@ def _choose(in_force: list[ContractRow], code: str | None, client: str, period: 
 
 
 def _daily_sums(
-    session: Session, scope: Scope, period: Period
+    session: Session, scope: Scope, period: Period, sources: set[str]
 ) -> list[dict[tuple[str, Any], dict[str, float]]]:
-    """Return, for each day of the period, every source's components keyed (source, split)."""
+    """Return, for each day of the period, the sources' components keyed (source, split)."""
     starts = day_starts(period)
     daily: list[dict[tuple[str, Any], dict[str, float]]] = [{} for _ in starts]
     pg = driver_connection(session)
     assert scope.vendor_id is not None
-    for source, names in SOURCE_COMPONENTS.items():
+    for source in sorted(sources):
+        names = SOURCE_COMPONENTS[source]
         for day, split, *values in repository.daily_sums(
             pg,
             source,
