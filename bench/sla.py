@@ -38,6 +38,11 @@ QUEUES = [f"sla-q{i:02d}" for i in range(20)]
 # One agent's day: (minutes after 09:00 local, state); logged out at 17:00.
 SHIFT = [(0, "available"), (20, "talking"), (60, "acw"), (70, "available"), (120, "not_ready")]
 SHIFT += [(135, "talking"), (240, "available"), (300, "talking"), (420, "acw"), (480, "logged_out")]
+# n rows g with a moment t spread evenly over the history (a prime step through its seconds).
+SPREAD = (
+    "(SELECT g, %(s)s + make_interval(secs => (g * 3889) %% (%(days)s * 86400)) AS t"
+    " FROM generate_series(1, {n}) g) x"
+)
 
 
 def ids(pg) -> tuple[int, int]:
@@ -85,8 +90,7 @@ def seed_tickets_and_alerts(database, start: datetime) -> None:
             "INSERT INTO tickets (client_id, ticket_id, created_at, queue_id, vendor_id, channel,"
             " first_response_at, resolved_at) SELECT %(c)s, 't' || g, t, q[1 + g %% 20], %(v)s,"
             " (ARRAY['email', 'chat', 'web'])[1 + g %% 3], t + make_interval(secs => g %% 20000),"
-            " t + make_interval(secs => g %% 90000) FROM generate_series(1, 200000) g,"
-            " LATERAL (SELECT %(s)s + random() * make_interval(days => %(days)s) AS t) x,"
+            f" t + make_interval(secs => g %% 90000) FROM {SPREAD.format(n=200_000)},"
             " (SELECT array_agg(id ORDER BY id) AS q FROM queues WHERE client_id = %(c)s) qs",
             {"c": client_id, "v": vendor_id, "s": start, "days": DAYS},
         )
@@ -100,8 +104,7 @@ def seed_tickets_and_alerts(database, start: datetime) -> None:
             "INSERT INTO alerts (client_id, queue_id, rule_id, state, value, threshold,"
             " opened_at, acknowledged_at, last_value) SELECT %(c)s, q[1 + g %% 20],"
             " (SELECT id FROM alert_rules WHERE name = 'bench'), 'resolved', 0.7, 0.8, t,"
-            " t + make_interval(secs => 60 + g %% 900), 0.7 FROM generate_series(1, 2000) g,"
-            " LATERAL (SELECT %(s)s + random() * make_interval(days => %(days)s) AS t) x,"
+            f" t + make_interval(secs => 60 + g %% 900), 0.7 FROM {SPREAD.format(n=2_000)},"
             " (SELECT array_agg(id ORDER BY id) AS q FROM queues WHERE client_id = %(c)s) qs",
             {"c": client_id, "s": start, "days": DAYS},
         )

@@ -47,21 +47,7 @@ def sla_report(
         session, scope.client_id, requested.start.date(), days(requested)[-1], scope.vendor_id
     )
     chosen = _choose(in_force, contract, client_code, period)
-    stored = chosen.contract
-    spec = ContractSpec.model_validate(
-        {
-            "code": stored.code,
-            "client": client_code,
-            "vendor": chosen.vendor_code,
-            "queues": [q.code for q in chosen.queues],
-            "valid_from": stored.valid_from,
-            "valid_to": stored.valid_to,
-            "targets": {
-                t["kpi"]: {k: v for k, v in t.items() if k != "kpi"} for t in stored.targets
-            },
-            "billing": stored.billing,
-        }
-    )
+    stored, spec = chosen.contract, _spec(chosen, client_code)
     measured = clip(requested, stored.valid_from, stored.valid_to)
     assert measured is not None  # in force on at least one day of the period
     contract_scope = Scope(
@@ -92,6 +78,25 @@ def sla_report(
             for day, sums in zip(days(measured), daily, strict=True)
         ],
         alerts=components(total, "alerts"),
+    )
+
+
+def _spec(row: ContractRow, client_code: str) -> ContractSpec:
+    """Rebuild the contract's spec as applied (targets back in their YAML order)."""
+    stored = row.contract
+    return ContractSpec.model_validate(
+        {
+            "code": stored.code,
+            "client": client_code,
+            "vendor": row.vendor_code,
+            "queues": [q.code for q in row.queues],
+            "valid_from": stored.valid_from,
+            "valid_to": stored.valid_to,
+            "targets": {
+                t["kpi"]: {k: v for k, v in t.items() if k != "kpi"} for t in stored.targets
+            },
+            "billing": stored.billing,
+        }
     )
 
 
