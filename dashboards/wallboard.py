@@ -241,8 +241,8 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
             rendered or {},
         )
 
-    app.clientside_callback(
-        ClientsideFunction("wall", "tiles"), Output("tiles", "children"), Input("tile-data", "data")
+    app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
+        ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
     )
 
     @app.callback(

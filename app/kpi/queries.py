@@ -6,6 +6,7 @@ from datetime import datetime
 
 from psycopg import Connection
 
+from app.core.pgarray import array_literal
 from app.kpi.definitions import CALL_COMPONENTS
 from app.kpi.repository import CALL_COMPONENT_SQL, CALL_FACTS_SQL
 
@@ -103,12 +104,12 @@ class QueueDays:
         return cls([client_id], [queue_id], [day], [day_end])
 
     def params(self, **extra: object) -> dict[str, object]:
-        """Return the statement parameters."""
+        """Return the statement parameters (arrays as literals: psycopg's lists are slow)."""
         return {
-            "clients": self.clients,
-            "queues": self.queues,
-            "days": self.days,
-            "day_ends": self.day_ends,
+            "clients": array_literal(self.clients),
+            "queues": array_literal(self.queues),
+            "days": array_literal(self.days),
+            "day_ends": array_literal(self.day_ends),
             **extra,
         }
 
@@ -167,7 +168,7 @@ def latest_agent_states(
     return pg.execute(
         "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT"
         " DISTINCT ON (client_id, agent_id) client_id, agent_id, state, at, reason, queue_ids"
-        " FROM agent_state_changes WHERE client_id = ANY(%(c)s)"
+        " FROM agent_state_changes WHERE client_id = ANY(%(c)s::int[])"
         " AND at > now() - interval '1 day' AND at <= now()"
         " ORDER BY client_id, agent_id, at DESC) l JOIN agents a ON a.id = l.agent_id"
         " JOIN vendors v ON v.id = a.vendor_id"
@@ -177,7 +178,7 @@ def latest_agent_states(
         " AND (k.queue_id = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
         " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = k.queue_id"
         " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
-        {"c": list(clients), "q": list(queues), "v": vendor_id},
+        {"c": array_literal(clients), "q": array_literal(queues), "v": vendor_id},
     ).fetchall()
 
 
@@ -224,9 +225,9 @@ def window_call_components(
     """Sum call components per queue straight from raw calls offered since `since`."""
     rows = pg.execute(
         f"SELECT c.queue_id, {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL}"
-        " WHERE c.client_id = ANY(%s) AND c.queue_id = ANY(%s) AND c.offered_at >= %s"
-        " AND c.offered_known GROUP BY c.queue_id",
-        [list(clients), list(queues), since],
+        " WHERE c.client_id = ANY(%s::int[]) AND c.queue_id = ANY(%s::int[])"
+        " AND c.offered_at >= %s AND c.offered_known GROUP BY c.queue_id",
+        [array_literal(clients), array_literal(queues), since],
     ).fetchall()
     return {
         queue: {name: float(value) for name, value in zip(CALL_COMPONENTS, values, strict=True)}
@@ -239,8 +240,9 @@ def offered_between(
 ) -> dict[int, int]:
     """Count inbound calls offered in `[start, end)` per queue, from raw calls."""
     rows = pg.execute(
-        "SELECT queue_id, count(*) FROM calls WHERE client_id = ANY(%s) AND queue_id = ANY(%s)"
-        " AND offered_at >= %s AND offered_at < %s AND direction = 'inbound' GROUP BY queue_id",
-        [list(clients), list(queues), start, end],
+        "SELECT queue_id, count(*) FROM calls WHERE client_id = ANY(%s::int[])"
+        " AND queue_id = ANY(%s::int[]) AND offered_at >= %s AND offered_at < %s"
+        " AND direction = 'inbound' GROUP BY queue_id",
+        [array_literal(clients), array_literal(queues), start, end],
     ).fetchall()
     return dict(rows)
