@@ -244,6 +244,9 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
     )
+    app.clientside_callback(  # every refresh renews the fingerprints: the board is live
+        ClientsideFunction("wall", "seen"), Output("clock", "title"), Input("rendered", "data")
+    )
 
     @app.callback(
         Output("interval-chart", "figure"),

@@ -56,8 +56,21 @@
     return node;
   }
 
+  // A board that stopped updating must say so: a TV left on for hours can lose its network
+  // or its login, and a frozen board that looks live is worse than a blank one.
+  var STALE_AFTER_MS = 10000;
+  var lastUpdate = Date.now();
+  setInterval(function () {
+    document.body.classList.toggle("offline", Date.now() - lastUpdate > STALE_AFTER_MS);
+  }, 1000);
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     wall: {
+      seen: function () {
+        lastUpdate = Date.now();
+        document.body.classList.remove("offline");
+        return window.dash_clientside.no_update;
+      },
       tiles: function (views) {
         var container = document.getElementById("tiles");
         if (container) {

@@ -156,3 +156,14 @@ def test_acknowledge_button_acknowledges(page, live_server, client, database, se
             break
         time.sleep(0.1)
     assert state == "acknowledged" and who == f"sup-{tenant.client}"
+
+
+def test_a_board_that_stops_updating_says_it_is_not_live(page, live_server, database, tenant):
+    page.goto(share_url(database, live_server, tenant, f"cut-{tenant.client}"), wait_until="load")
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
+    assert "offline" not in (page.get_attribute("body", "class") or "")
+    page.route("**/_dash-update-component*", lambda route: route.abort())  # the network drops
+    page.locator("body.offline").wait_for(timeout=15_000)
+    page.screenshot(path=str(ARTIFACTS / "wallboard-not-live.png"))
+    page.unroute("**/_dash-update-component*")  # and comes back
+    page.wait_for_function("!document.body.classList.contains('offline')", timeout=5_000)
