@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import secrets
 import signal
 import threading
 from collections import Counter
@@ -91,7 +92,8 @@ def migrate() -> None:
 def apply(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Create or update clients, vendors and queues from a YAML file (safe to re-run)."""
+    """Create or update clients, vendors, queues, contracts, notifiers and alert rules from a
+    YAML file (safe to re-run)."""
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
@@ -453,7 +455,7 @@ def demo(
     ] = None,
 ) -> None:
     """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic."""
-    from app.access.users import create_share_link
+    from app.access.users import create_share_link, create_user
     from app.alerts.config import NotifierSpec
     from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
@@ -477,6 +479,8 @@ def demo(
         key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
         key_b = create_key(session, "vendor", vendor_code="vendor-b", name="demo")
         tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S}")
+        client_user, client_password = f"acme-{secrets.token_hex(2)}", secrets.token_urlsafe(9)
+        create_user(session, client_user, client_password, "client", client_code="acme")
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
     sample = (
@@ -486,6 +490,8 @@ def demo(
     err.print(f"""
 [bold green]CallPulse demo[/bold green] — API at {base}
   Wallboard (TV link): [bold]{base}/wall?token={tv}[/bold]
+  Client SLA page:     [bold]{base}/sla/[/bold]
+                       ACME Bank's login: {client_user} / {client_password}
   API docs (OpenAPI):  {base}/docs
   Health:              {base}/health
   Vendor key (vendor-a, shown once): [bold]{key}[/bold]

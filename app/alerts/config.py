@@ -2,24 +2,23 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from app.core.spec import Entry
 from app.kpi.definitions import CALL_KPIS
 
 LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
 RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS
 
 
-class NotifierSpec(BaseModel):
+class NotifierSpec(Entry):
     """A notifier: a webhook-style URL (with a signing secret for DingTalk and Feishu) or SMTP."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=64)
     type: Literal["webhook", "slack", "dingtalk", "wecom", "feishu", "email"]
     url: str | None = None
     secret: str | None = None
-    to: list[str] = []
+    to: list[str] = Field(default_factory=list)
     smtp_host: str | None = None
     smtp_port: int = 25
     sender: str = "callpulse@localhost"
@@ -33,10 +32,8 @@ class NotifierSpec(BaseModel):
         return self
 
 
-class AlertRuleSpec(BaseModel):
+class AlertRuleSpec(Entry):
     """A rule: metric over a rolling window, comparator and threshold, volume, severity."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=64)
     queues: list[str] | None = None
@@ -49,4 +46,4 @@ class AlertRuleSpec(BaseModel):
     min_volume: int = Field(default=0, ge=0)
     severity: Literal["info", "warning", "critical"] = "warning"
     ack_within_min: int = Field(default=10, gt=0)
-    notify: list[str] = []
+    notify: list[str] = Field(default_factory=list)
