@@ -1,8 +1,10 @@
 """All SQL of contracts: contracts and their queues, and the period's rollups summed per day.
 
-The SLA report reads interval stats only (never raw calls): one grouped scan per source,
-each interval put in its local day by `width_bucket` over the days' UTC starts, so no row
-needs a timezone conversion.
+The SLA report reads stats only (never raw calls): one grouped scan per source. Calls and
+agents come from the day stats (already per local day of the client's timezone, and periods
+are whole local days); tickets from interval stats and alerts from alerts, each row put in
+its local day by `width_bucket` over the days' UTC starts, so no row needs a timezone
+conversion.
 """
 
 from collections.abc import Sequence
@@ -122,12 +124,12 @@ def contracts_in_force(
 _OTHER_VENDORS_AGENTS = (
     "SELECT id FROM agents WHERE client_id = %(client)s AND vendor_id <> %(vendor)s"
 )
-# Per source: the table (or a subquery standing for one), its time column, its extra scope,
-# and the sums in the order of the components it returns.
+# Per source: the table, its time column (`day`: a local date), its extra scope, and the sums
+# in the order of the components it returns.
 _SOURCES = {
     "calls": (
-        "call_interval_stats",
-        "interval_start",
+        "call_day_stats",
+        "day",
         "s.queue_id = ANY(%(queues)s)",
         [f"sum(s.{c})" for c in CALL_COMPONENTS]
         + [f"sum(s.handled) FILTER (WHERE s.agent_id NOT IN ({_OTHER_VENDORS_AGENTS}))"],
@@ -139,8 +141,8 @@ _SOURCES = {
         [f"sum(s.{c})" for c in TICKET_COMPONENTS],
     ),
     "agents": (
-        "agent_interval_stats",
-        "interval_start",
+        "agent_day_stats",
+        "day",
         "s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
         " AND vendor_id = %(vendor)s)",
         [f"sum(s.{c})" for c in AGENT_COMPONENTS],
@@ -172,24 +174,31 @@ def daily_sums(
     client_id: int,
     queue_ids: Sequence[int],
     vendor_id: int,
+    local_days: Sequence[date],
     day_starts: Sequence[datetime],
     end: datetime,
 ) -> list[tuple]:
     """Sum a source's components per day: rows of (day index from 0, split, *sums).
 
-    `day_starts` are the UTC instants of the days' local midnights and `end` the last one's
-    end; the split is the ticket channel for tickets and None otherwise.
+    `local_days` are the period's consecutive local dates, `day_starts` the instants of their
+    local midnights and `end` the last one's end; the split is the ticket channel for tickets
+    and None otherwise.
     """
     table, at, scope, sums = _SOURCES[source]
+    if at == "day":
+        day = "s.day - %(first)s::date"
+        within = "s.day >= %(first)s::date AND s.day <= %(last)s::date"
+    else:
+        day = f"width_bucket(s.{at}, %(days)s::timestamptz[]) - 1"
+        within = f"s.{at} >= %(lo)s AND s.{at} < %(hi)s"
     # A month is a million stats rows in 31 groups, but the planner expects thousands of groups
     # and, within the default 4 MB, sorts them on disk: give this transaction room to hash.
     pg.execute("SET LOCAL work_mem = '64MB'")
     split = "s.channel" if source == "tickets" else "NULL"
     values = ", ".join(f"coalesce({expression}, 0)::float8" for expression in sums)
     return pg.execute(
-        f"SELECT width_bucket(s.{at}, %(days)s::timestamptz[]) - 1, {split}, {values}"
-        f" FROM {table} s WHERE s.client_id = %(client)s AND {scope}"
-        f" AND s.{at} >= %(lo)s AND s.{at} < %(hi)s GROUP BY 1, 2",
+        f"SELECT {day}, {split}, {values} FROM {table} s"
+        f" WHERE s.client_id = %(client)s AND {scope} AND {within} GROUP BY 1, 2",
         {
             "client": client_id,
             "queues": list(queue_ids),
@@ -197,5 +206,7 @@ def daily_sums(
             "days": list(day_starts),
             "lo": day_starts[0],
             "hi": end,
+            "first": local_days[0],
+            "last": local_days[-1],
         },
     ).fetchall()

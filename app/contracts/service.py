@@ -1,6 +1,6 @@
 """The SLA report of a client's contract over a period (DESIGN §10): targets, score, amount.
 
-Read from the interval stats only, summed per local day of the client's timezone:
+Read from stats only (calls and agents from day stats), per local day of the client's timezone:
 - call KPIs over the contract's queues as a whole (a caller waits in the queue, not for a
   vendor, so waits cannot be split between vendors sharing a queue);
 - agent KPIs and logged-in hours over the contract vendor's agents for that client;
@@ -145,6 +145,7 @@ def _daily_sums(
             client_id=scope.client_id,
             queue_ids=[q.id for q in scope.queues],
             vendor_id=scope.vendor_id,
+            local_days=days(period),
             day_starts=starts,
             end=period.end,
         ):

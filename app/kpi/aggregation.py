@@ -42,7 +42,7 @@ def run_pass(database: Database, settings: Settings) -> PassReport:
 def recompute(
     pg: Connection, markers: list[repository.Marker], settings: Settings
 ) -> dict[str, int]:
-    """Recompute the stats of every marked interval; return the count per subject."""
+    """Recompute the stats of every marked interval and of its local day; count per subject."""
     by_subject: dict[str, set[tuple[int, int, datetime]]] = defaultdict(set)
     for client_id, subject, subject_id, interval_start in markers:
         by_subject[subject].add((client_id, subject_id, interval_start))
@@ -52,6 +52,8 @@ def recompute(
     repository.recompute_calls(pg, calls, minutes)
     repository.recompute_tickets(pg, tickets, minutes)
     repository.recompute_agents(pg, agents, minutes, stale)
+    repository.recompute_days(pg, "queue", repository.local_days(pg, "queue", calls))
+    repository.recompute_days(pg, "agent", repository.local_days(pg, "agent", agents))
     return {"queue": len(calls), "ticket_queue": len(tickets), "agent": len(agents)}
 
 
@@ -87,6 +89,9 @@ def rebuild(
 ) -> int:
     """Recompute every interval of `[start, end)` in bulk, a week per transaction.
 
+    Then the local days those intervals fall in (a day cut by a slice's edge is recomputed
+    again with the next slice, from final interval stats).
+
     Defaults to the whole history. Holds the aggregation lock per slice, so scheduled
     passes wait rather than interleave; markers written meanwhile are handled after.
     Returns the number of slices.
@@ -111,11 +116,26 @@ def rebuild(
                 touched = repository.agent_intervals(pg, minutes, cursor, until, client_id)
                 agents = repository.expand_agent_markers(pg, touched, minutes, stale)
                 repository.recompute_agents(pg, agents, minutes, stale)
+            for subject in ("queue", "agent") if queue_id is None else ("queue",):
+                touched_days = repository.days_in_range(
+                    pg, subject, cursor, until, queue_id, client_id
+                )
+                repository.recompute_days(pg, subject, touched_days)
         slices += 1
         if progress:
             progress((until - cursor) / (hi - lo))
         cursor = until
     return slices
+
+
+def rebuild_day_stats(pg: Connection, client_ids: list[int]) -> None:
+    """Recompute the clients' day stats from their interval stats (after a timezone change).
+
+    Waits for the aggregation lock, so no pass writes day stats in the old zone meanwhile.
+    """
+    pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+    for client_id in client_ids:
+        repository.rebuild_client_days(pg, client_id)
 
 
 def mark_open_agents(database: Database, settings: Settings) -> int:

@@ -2,20 +2,23 @@
 
 Interval starts are `date_bin(interval, t, 2000-01-01 UTC)`, the same grid the ingest
 writer marks; every recompute deletes the target rows and inserts them again from the
-facts, so a recomputed interval always equals a full recomputation.
+facts, so a recomputed interval always equals a full recomputation. Day stats are the sums
+of interval stats per local day of the client's timezone (the local date of each interval's
+start), recomputed the same way from the interval stats.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from psycopg import Connection
 
 from app.core.pgarray import array_literal
-from app.kpi.definitions import CALL_COMPONENTS
+from app.kpi.definitions import AGENT_COMPONENTS, CALL_COMPONENTS
 
 ORIGIN = "TIMESTAMPTZ '2000-01-01 00:00+00'"
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
+DayTarget = tuple[int, int, date]
 
 # Default ticket targets per channel, seconds (a queue's ticket_targets override them).
 TICKET_TARGETS = {
@@ -361,3 +364,94 @@ def mark_for_rebuild(
         params,
     )
     return cur.rowcount
+
+
+# Per subject of day stats: the day table, its interval table, the subject column, the extra
+# key column and the summed components.
+DAY_STATS = {
+    "queue": ("call_day_stats", "call_interval_stats", "queue_id", ("agent_id",), CALL_COMPONENTS),
+    "agent": ("agent_day_stats", "agent_interval_stats", "agent_id", (), AGENT_COMPONENTS),
+}
+# The client's local date of an interval stats row `s`, with the clients row `c` joined.
+_LOCAL_DAY = "(s.interval_start AT TIME ZONE c.timezone)::date"
+
+
+def local_days(pg: Connection, subject: str, targets: Sequence[Target]) -> list[DayTarget]:
+    """Return the distinct (client, subject id, local day) of interval targets."""
+    if not targets:
+        return []
+    return pg.execute(
+        "SELECT DISTINCT m.client_id, m.subject_id,"
+        " (m.interval_start AT TIME ZONE c.timezone)::date"
+        " FROM unnest(%s::int[], %s::int[], %s::timestamptz[])"
+        " AS m(client_id, subject_id, interval_start)"
+        " JOIN clients c ON c.id = m.client_id ORDER BY 1, 2, 3",
+        _targets(targets),
+    ).fetchall()
+
+
+def recompute_days(pg: Connection, subject: str, targets: Sequence[DayTarget]) -> None:
+    """Recompute day stats of `(client_id, subject id, local day)` from the interval stats."""
+    if not targets:
+        return
+    day_table, interval_table, column, extra, components = DAY_STATS[subject]
+    arrays = _targets(targets)  # type: ignore[arg-type]
+    days = f"unnest(%s::int[], %s::int[], %s::date[]) AS m(client_id, {column}, day)"
+    pg.execute(
+        f"DELETE FROM {day_table} s USING {days} WHERE s.client_id = m.client_id"
+        f" AND s.{column} = m.{column} AND s.day = m.day",
+        arrays,
+    )
+    keys = ", ".join(["client_id", column, "day", *extra])
+    grouped = ", ".join(["m.client_id", f"m.{column}", "m.day", *(f"s.{k}" for k in extra)])
+    pg.execute(
+        f"INSERT INTO {day_table} ({keys}, {', '.join(components)}) SELECT {grouped},"
+        f" {', '.join(f'sum(s.{name})' for name in components)} FROM {days}"
+        f" JOIN clients c ON c.id = m.client_id JOIN {interval_table} s"
+        f" ON s.client_id = m.client_id AND s.{column} = m.{column}"
+        " AND s.interval_start >= (m.day - 1)::timestamp AT TIME ZONE c.timezone"
+        " AND s.interval_start < (m.day + 2)::timestamp AT TIME ZONE c.timezone"
+        f" AND {_LOCAL_DAY} = m.day GROUP BY {grouped}",
+        arrays,
+    )
+
+
+def days_in_range(
+    pg: Connection,
+    subject: str,
+    start: datetime,
+    end: datetime,
+    queue_id: int | None = None,
+    client_id: int | None = None,
+) -> list[DayTarget]:
+    """Return the local days with interval stats or day stats in `[start, end)`."""
+    day_table, interval_table, column, _, _ = DAY_STATS[subject]
+    only = "(%(c)s::int IS NULL OR s.client_id = %(c)s)"
+    if subject == "queue":
+        only += " AND (%(q)s::int IS NULL OR s.queue_id = %(q)s)"
+    return pg.execute(
+        f"SELECT DISTINCT s.client_id, s.{column}, {_LOCAL_DAY} FROM {interval_table} s"
+        " JOIN clients c ON c.id = s.client_id WHERE s.interval_start >= %(lo)s"
+        f" AND s.interval_start < %(hi)s AND {only} UNION"
+        f" SELECT s.client_id, s.{column}, s.day FROM {day_table} s"
+        " JOIN clients c ON c.id = s.client_id"
+        " WHERE s.day >= (%(lo)s AT TIME ZONE c.timezone)::date"
+        " AND s.day <= ((%(hi)s - interval '1 microsecond') AT TIME ZONE c.timezone)::date"
+        f" AND {only} ORDER BY 1, 2, 3",
+        {"lo": start, "hi": end, "q": queue_id, "c": client_id},
+    ).fetchall()
+
+
+def rebuild_client_days(pg: Connection, client_id: int) -> None:
+    """Recompute every day stats row of a client from its interval stats (a new timezone)."""
+    for day_table, interval_table, column, extra, components in DAY_STATS.values():
+        keys = ["client_id", column, "day", *extra]
+        pg.execute(f"DELETE FROM {day_table} WHERE client_id = %s", [client_id])
+        grouped = ", ".join(["s.client_id", f"s.{column}", _LOCAL_DAY, *(f"s.{k}" for k in extra)])
+        pg.execute(
+            f"INSERT INTO {day_table} ({', '.join(keys)}, {', '.join(components)})"
+            f" SELECT {grouped}, {', '.join(f'sum(s.{name})' for name in components)}"
+            f" FROM {interval_table} s JOIN clients c ON c.id = s.client_id"
+            f" WHERE s.client_id = %s GROUP BY {grouped}",
+            [client_id],
+        )

@@ -6,11 +6,18 @@ from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.ingest import DirtyInterval, RejectedRecord
-from app.models.stats import AgentIntervalStats, CallIntervalStats, TicketIntervalStats
+from app.models.stats import (
+    AgentDayStats,
+    AgentIntervalStats,
+    CallDayStats,
+    CallIntervalStats,
+    TicketIntervalStats,
+)
 from app.models.tenancy import Agent, Client, Queue, QueueVendor, Vendor
 
 __all__ = [
     "Agent",
+    "AgentDayStats",
     "AgentIntervalStats",
     "AgentStateChange",
     "Alert",
@@ -19,6 +26,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "Call",
+    "CallDayStats",
     "CallIntervalStats",
     "CallKey",
     "Client",

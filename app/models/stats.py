@@ -1,10 +1,13 @@
-"""Interval stats: additive components per (client, subject, interval), kept by the aggregator.
+"""Interval and day stats: additive components per (client, subject, interval or local day).
+
+Both are kept by the aggregator; day stats are sums of interval stats per local day of the
+client's timezone (the day of each interval's start), what whole-day reports read.
 
 Ratios are never stored; they are computed from summed components at read time
 (`app.kpi.definitions`), so any rollup is exact.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Numeric, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,16 +17,9 @@ from app.models.base import Base
 Seconds = Numeric(14, 3)
 
 
-class CallIntervalStats(Base):
-    """Inbound call components per queue, agent (0 = none) and interval of `offered_at`."""
+class CallComponents:
+    """The additive call components (definitions.CALL_COMPONENTS), shared by interval and day."""
 
-    __tablename__ = "call_interval_stats"
-    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "interval_start", "agent_id"),)
-
-    client_id: Mapped[int]
-    queue_id: Mapped[int]
-    interval_start: Mapped[datetime]
-    agent_id: Mapped[int]
     answered: Mapped[int]
     abandoned: Mapped[int]
     short_abandoned: Mapped[int]
@@ -42,7 +38,40 @@ class CallIntervalStats(Base):
     outbound: Mapped[int]
 
 
-class AgentIntervalStats(Base):
+class CallIntervalStats(CallComponents, Base):
+    """Inbound call components per queue, agent (0 = none) and interval of `offered_at`."""
+
+    __tablename__ = "call_interval_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "interval_start", "agent_id"),)
+
+    client_id: Mapped[int]
+    queue_id: Mapped[int]
+    interval_start: Mapped[datetime]
+    agent_id: Mapped[int]
+
+
+class CallDayStats(CallComponents, Base):
+    """Call components per queue, agent (0 = none) and local day of the client's timezone."""
+
+    __tablename__ = "call_day_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "day", "agent_id"),)
+
+    client_id: Mapped[int]
+    queue_id: Mapped[int]
+    day: Mapped[date]
+    agent_id: Mapped[int]
+
+
+class AgentComponents:
+    """Seconds in each logged-in state (definitions.AGENT_COMPONENTS)."""
+
+    available_s: Mapped[float] = mapped_column(Seconds)
+    talking_s: Mapped[float] = mapped_column(Seconds)
+    acw_state_s: Mapped[float] = mapped_column(Seconds)
+    not_ready_s: Mapped[float] = mapped_column(Seconds)
+
+
+class AgentIntervalStats(AgentComponents, Base):
     """Seconds an agent spent in each logged-in state, split at interval edges."""
 
     __tablename__ = "agent_interval_stats"
@@ -51,10 +80,17 @@ class AgentIntervalStats(Base):
     client_id: Mapped[int]
     agent_id: Mapped[int]
     interval_start: Mapped[datetime]
-    available_s: Mapped[float] = mapped_column(Seconds)
-    talking_s: Mapped[float] = mapped_column(Seconds)
-    acw_state_s: Mapped[float] = mapped_column(Seconds)
-    not_ready_s: Mapped[float] = mapped_column(Seconds)
+
+
+class AgentDayStats(AgentComponents, Base):
+    """Agent state seconds per local day of the client's timezone (of the intervals' starts)."""
+
+    __tablename__ = "agent_day_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "agent_id", "day"),)
+
+    client_id: Mapped[int]
+    agent_id: Mapped[int]
+    day: Mapped[date]
 
 
 class TicketIntervalStats(Base):

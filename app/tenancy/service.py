@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.alerts.service import apply_alerts
 from app.contracts.apply import apply_contracts
+from app.core.db import driver_connection
 from app.core.errors import ConfigError
+from app.kpi.aggregation import rebuild_day_stats
 from app.models import Client, Queue, QueueVendor, Vendor
 from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
 
@@ -19,19 +21,26 @@ from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
 class Applied:
     """What `apply` changed: counts like `{"queues created": 2}`, and the queues whose
     SL threshold, short-abandon threshold or ticket targets changed (their history must be
-    recomputed)."""
+    recomputed), and the clients whose timezone changed (their day stats were rebuilt)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     recompute_queue_ids: list[int] = field(default_factory=list)
+    retimed_client_ids: list[int] = field(default_factory=list)
 
 
 def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
     """Create or update every entry of `spec`."""
     applied = Applied()
     counts = applied.counts
+    zones = {code: zone for code, zone in session.execute(select(Client.code, Client.timezone))}
     clients = _upsert_by_code(session, Client, spec.clients, ("name", "timezone"), counts)
     vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
     session.flush()
+    applied.retimed_client_ids = sorted(
+        row.id for code, row in clients.items() if code in zones and zones[code] != row.timezone
+    )
+    if applied.retimed_client_ids:
+        rebuild_day_stats(driver_connection(session), applied.retimed_client_ids)
     _apply_queues(session, spec, clients, vendors, applied)
     apply_contracts(session, spec.contracts, clients, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)

@@ -13,6 +13,8 @@ STATS = {
     "call_interval_stats": "queue_id, interval_start, agent_id",
     "agent_interval_stats": "agent_id, interval_start",
     "ticket_interval_stats": "queue_id, channel, interval_start",
+    "call_day_stats": "queue_id, day, agent_id",
+    "agent_day_stats": "agent_id, day",
 }
 
 

@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.kpi.aggregation import drain, run_pass
+from app.kpi.definitions import CALL_COMPONENTS
+from app.tenancy.config import TenancyFile
+from app.tenancy.service import apply_tenancy
 from tests.factories import make_tenant, post
 from tests.kpi.helpers import (
     client_id,
@@ -20,6 +23,9 @@ from tests.kpi.helpers import (
 )
 
 BASE = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai: a day of traffic
+# 23:30 in Berlin the night summer time ends: four hours over local midnight, the 25-hour
+# day 2026-10-25 and both passes of its repeated hour 02:00–03:00.
+BERLIN_BASE = datetime(2026, 10, 24, 21, 30, tzinfo=UTC)
 
 outcomes = st.one_of(
     st.tuples(st.just("answered"), st.integers(0, 120), st.integers(1, 900)),
@@ -38,10 +44,12 @@ calls_strategy = st.lists(
 )
 
 
-def records_for(queue: str, i: int, offset: int, outcome, style: str, csat) -> list[tuple]:
+def records_for(
+    queue: str, i: int, offset: int, outcome, style: str, csat, base: datetime = BASE
+) -> list[tuple]:
     """Return (path, record) pairs that describe one call as a CDR or as events."""
     kind, wait, talk = outcome
-    offered = BASE + timedelta(seconds=offset)
+    offered = base + timedelta(seconds=offset)
     end = offered + timedelta(seconds=wait + talk)
     call_id = f"p{i}"
     if style == "cdr":
@@ -107,24 +115,27 @@ def records_for(queue: str, i: int, offset: int, outcome, style: str, csat) -> l
     batch=st.integers(1, 12),
     pass_every=st.integers(1, 4),
     moves=st.integers(0, 3),
+    berlin=st.booleans(),
 )
 def test_incremental_equals_full_recompute_and_reference(
-    client, database, settings, pg, calls, seed, batch, pass_every, moves
+    client, database, settings, pg, calls, seed, batch, pass_every, moves, berlin
 ):
     tenant = make_tenant(database)
+    queue, client_code = tenant.queue, tenant.client
+    base, zone = BASE, ZoneInfo("Asia/Shanghai")
+    if berlin:  # the other client's queue, in Europe/Berlin across the end of summer time
+        queue, client_code = tenant.foreign_queue, tenant.other_client
+        base, zone = BERLIN_BASE, ZoneInfo("Europe/Berlin")
     rng = random.Random(seed)
-    items = [r for i, c in enumerate(calls) for r in records_for(tenant.queue, i, *c)]
+    items = [r for i, c in enumerate(calls) for r in records_for(queue, i, *c, base=base)]
     rng.shuffle(items)  # arrival order does not matter
     items += rng.sample(items, k=min(len(items), 5))  # replays
     for i in range(min(moves, len(calls))):  # late corrections move calls between intervals
+        moved = base - timedelta(hours=10 * (i % 2), minutes=20 + i)  # odd ones to the day before
         items.append(
             (
                 "/v1/calls",
-                {
-                    "call_id": f"p{i}",
-                    "queue": tenant.queue,
-                    "offered_at": (BASE - timedelta(minutes=20 + i)).isoformat(),
-                },
+                {"call_id": f"p{i}", "queue": queue, "offered_at": moved.isoformat()},
             )
         )
     for n, start in enumerate(range(0, len(items), batch)):
@@ -135,9 +146,13 @@ def test_incremental_equals_full_recompute_and_reference(
         if n % pass_every == 0:
             run_pass(database, settings)
     drain(database, settings)
-    cid = client_id(pg, tenant.client)
+    cid = client_id(pg, client_code)
     incremental = stats_snapshot(pg, cid)
     assert incremental == full_recompute(pg, database, settings, cid)
+    assert_day_stats_sum_intervals(incremental, zone)
+    assert_day_stats_match_reference(pg, incremental, cid, zone)
+    if berlin:
+        return
     # the day's rollup from the API equals a direct computation over the raw rows
     day = datetime(2026, 11, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
     expected = reference_components(
@@ -160,6 +175,70 @@ def test_incremental_equals_full_recompute_and_reference(
     assert got == {k: expected[k] for k in got}
     asa = [r["asa_s"] * r["answered"] for r in rows if r["asa_s"] is not None]
     assert sum(asa) == pytest.approx(expected["wait_answered_s"])
+
+
+def assert_day_stats_sum_intervals(snapshot: dict[str, list[tuple]], zone: ZoneInfo) -> None:
+    """Day stats are the interval stats summed per local day of the interval's start."""
+    for interval_table, day_table, keys in (
+        ("call_interval_stats", "call_day_stats", (1, 3)),
+        ("agent_interval_stats", "agent_day_stats", (1,)),
+    ):
+        summed: dict[tuple, list] = {}
+        for row in snapshot[interval_table]:
+            key = (row[0], *(row[k] for k in keys[:1]), row[2].astimezone(zone).date())
+            key += tuple(row[k] for k in keys[1:])
+            values = summed.setdefault(key, [0] * (len(row) - 2 - len(keys)))
+            for n, value in enumerate(row[2 + len(keys) :]):
+                values[n] += value
+        assert snapshot[day_table] == [(*key, *values) for key, values in sorted(summed.items())]
+
+
+def assert_day_stats_match_reference(
+    pg, snapshot: dict[str, list[tuple]], cid: int, zone: ZoneInfo
+) -> None:
+    """Each local day's call stats equal a plain-Python computation over that day's calls."""
+    names = ["client_id", "queue_id", "day", "agent_id", *CALL_COMPONENTS]
+    by_day: dict = {}
+    for row in snapshot["call_day_stats"]:
+        sums = by_day.setdefault(row[2], dict.fromkeys(CALL_COMPONENTS, 0))
+        for name, value in zip(names[4:], row[4:], strict=True):
+            sums[name] += float(value)
+    calls = raw_calls(pg, cid, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    days = {r["offered_at"].astimezone(zone).date() for r in calls}
+    checked = ("answered", "abandoned", "short_abandoned", "answered_within_threshold")
+    checked += ("abandoned_within_threshold", "handled", "wait_answered_s", "talk_s")
+    for day in days:
+        expected = reference_components(
+            [r for r in calls if r["offered_at"].astimezone(zone).date() == day], 20, 0
+        )
+        got = by_day.get(day, dict.fromkeys(CALL_COMPONENTS, 0))
+        assert {k: got[k] for k in checked} == pytest.approx({k: expected[k] for k in checked})
+    assert set(by_day) <= days
+
+
+def test_timezone_change_rebuilds_day_stats(client, database, settings, pg, tenant):
+    calls = [
+        {
+            "call_id": f"z{i}",
+            "queue": tenant.queue,
+            "offered_at": (BASE + timedelta(hours=3 * i)).isoformat(),
+            "answered_at": (BASE + timedelta(hours=3 * i, seconds=9)).isoformat(),
+        }
+        for i in range(8)
+    ]
+    post(client, "/v1/calls", calls, tenant)
+    drain(database, settings)
+    cid = client_id(pg, tenant.client)
+    before = stats_snapshot(pg, cid)
+    spec = {"clients": [{"code": tenant.client, "name": "Client", "timezone": "America/New_York"}]}
+    with database.session_scope() as session:
+        applied = apply_tenancy(session, TenancyFile.model_validate(spec))
+    assert applied.retimed_client_ids == [cid]
+    after = stats_snapshot(pg, cid)
+    assert after["call_interval_stats"] == before["call_interval_stats"]
+    assert after["call_day_stats"] != before["call_day_stats"]
+    assert_day_stats_sum_intervals(after, ZoneInfo("America/New_York"))
+    assert after == full_recompute(pg, database, settings, cid)
 
 
 def test_concurrent_ingest_during_passes_stays_exact(client, database, settings, pg, tenant):
