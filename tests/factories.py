@@ -5,6 +5,8 @@ import io
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from app.access.keys import create_key
 from app.core.db import Database
@@ -98,3 +100,25 @@ def post(client, path: str, records: list[dict], tenant: Tenant, fmt: str = "arr
     body, content_type = encode_body(records, fmt)
     headers = {**tenant.auth(key), "Content-Type": content_type}
     return client.post(path, content=body, headers=headers)
+
+
+def cdr(
+    call_id: str,
+    queue: str,
+    offered: str,
+    *,
+    wait: float | None = None,
+    talk: float = 100,
+    gave_up_after: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A CDR offered at `offered` (RFC 3339), answered after `wait` s and ended after talk,
+    or abandoned after `gave_up_after` s."""
+    start = datetime.fromisoformat(offered)
+    record: dict[str, Any] = {"call_id": call_id, "queue": queue, "offered_at": offered, **extra}
+    if wait is not None:
+        record["answered_at"] = (start + timedelta(seconds=wait)).isoformat()
+        record["ended_at"] = (start + timedelta(seconds=wait + talk)).isoformat()
+    if gave_up_after is not None:
+        record["ended_at"] = (start + timedelta(seconds=gave_up_after)).isoformat()
+    return record

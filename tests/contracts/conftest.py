@@ -3,7 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.contracts.helpers import apply, billing, cdr, contract_entry, ingest
+from tests.contracts.helpers import apply, billing, contract_entry, ingest
+from tests.factories import cdr
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 import copy
 import secrets
-from datetime import datetime, timedelta
 from typing import Any
 
 from app.access.keys import create_key
@@ -56,28 +55,6 @@ def key(database: Database, kind: str, **tenant_codes: str) -> str:
     """Create a key (`vendor_code=` / `client_code=` as `create_key` takes them)."""
     with database.session_scope() as session:
         return create_key(session, kind, **tenant_codes)
-
-
-def cdr(
-    call_id: str,
-    queue: str,
-    offered: str,
-    *,
-    wait: float | None = None,
-    talk: float = 100,
-    gave_up_after: float | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    """A CDR offered at `offered` (RFC 3339), answered after `wait` s and ended after talk,
-    or abandoned after `gave_up_after` s."""
-    start = datetime.fromisoformat(offered)
-    record: dict[str, Any] = {"call_id": call_id, "queue": queue, "offered_at": offered, **extra}
-    if wait is not None:
-        record["answered_at"] = (start + timedelta(seconds=wait)).isoformat()
-        record["ended_at"] = (start + timedelta(seconds=wait + talk)).isoformat()
-    if gave_up_after is not None:
-        record["ended_at"] = (start + timedelta(seconds=gave_up_after)).isoformat()
-    return record
 
 
 def sla(http, client: str, auth_key: str, suffix: str = "", **params: str):

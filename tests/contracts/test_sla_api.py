@@ -3,7 +3,8 @@ aggregated, then billed per model on hand-computed fixtures."""
 
 import pytest
 
-from tests.contracts.helpers import apply, billing, cdr, contract_entry, ingest, report
+from tests.contracts.helpers import apply, billing, contract_entry, ingest, report
+from tests.factories import cdr
 
 
 def test_per_workload_bands_and_penalties_by_hand(http, tenant, per_workload):

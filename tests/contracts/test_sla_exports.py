@@ -11,7 +11,8 @@ import pytest
 from app.contracts.pdf import latin, target_text, value_text
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
-from tests.contracts.helpers import cdr, ingest, report, sla
+from tests.contracts.helpers import ingest, report, sla
+from tests.factories import cdr
 
 
 def export(http, tenant, suffix: str):

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from app.access.users import create_share_link, create_user
 from app.alerts.service import evaluate_all
 from tests.contracts.helpers import apply, contract_entry
-from tests.factories import make_tenant, post
+from tests.factories import cdr, make_tenant, post
 from tests.kpi.helpers import client_id
 
 PERIOD = datetime.now(UTC).strftime("%Y-%m")
@@ -20,15 +20,8 @@ def victim(client, database, settings, pg, tenant):
     """A client with a contract, traffic and an open alert, all of which must stay its own."""
     apply(database, contract_entry(tenant, valid_from="2020-01-01", valid_to="2099-12-31"))
     now = datetime.now(UTC)
-    calls = [
-        {
-            "call_id": f"iso{i}",
-            "queue": tenant.queue,
-            "offered_at": (now - timedelta(minutes=3, seconds=i)).isoformat(),
-            "ended_at": (now - timedelta(minutes=2)).isoformat(),
-        }
-        for i in range(12)
-    ]
+    offered = [(now - timedelta(minutes=3, seconds=i)).isoformat() for i in range(12)]
+    calls = [cdr(f"iso{i}", tenant.queue, at, gave_up_after=60) for i, at in enumerate(offered)]
     assert post(client, "/v1/calls", calls, tenant).json()["accepted"] == 12
     evaluate_all(database, settings, now, client_id(pg, tenant.client))  # default SL drop opens
     return tenant

@@ -21,9 +21,9 @@ from dashboards import data
 from dashboards.sla.page import start, url_query
 from dashboards.sla.periods import current_period
 from dashboards.sla.text import met_mark, money_text, value_text
-from tests.contracts.helpers import apply, billing, cdr, contract_entry
+from tests.contracts.helpers import apply, billing, contract_entry
 from tests.dashboards.conftest import ARTIFACTS
-from tests.factories import post
+from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

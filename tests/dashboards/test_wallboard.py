@@ -9,7 +9,7 @@ from app.kpi.aggregation import run_pass
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
 from tests.dashboards.conftest import ARTIFACTS
-from tests.factories import post
+from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
 
 
@@ -123,15 +123,8 @@ def test_acknowledge_button_acknowledges(page, live_server, client, database, se
             vendor_code=tenant.vendor,
         )
     now = datetime.now(UTC)
-    calls = [
-        {
-            "call_id": f"ab{i}",
-            "queue": tenant.queue,
-            "offered_at": (now - timedelta(minutes=3, seconds=i)).isoformat(),
-            "ended_at": (now - timedelta(minutes=2)).isoformat(),
-        }
-        for i in range(4)
-    ]
+    offered = [(now - timedelta(minutes=3, seconds=i)).isoformat() for i in range(4)]
+    calls = [cdr(f"ab{i}", tenant.queue, at, gave_up_after=60) for i, at in enumerate(offered)]
     post(client, "/v1/calls", calls, tenant)
     evaluate_all(database, settings, now, client_id(pg, tenant.client))
     alert_id = pg.execute(
