@@ -9,20 +9,13 @@ from typing import Any
 
 from dash import html
 
+from app.core.formats import mmss
 from app.kpi.definitions import KPIS
 from app.tenancy.targets import Bound
 from dashboards.i18n import word
 
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
-
-
-def mmss(seconds: float | None) -> str:
-    """Render seconds as mm:ss."""
-    if seconds is None:
-        return "--:--"
-    whole = round(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def percent(value: float | None) -> str:

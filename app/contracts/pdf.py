@@ -10,6 +10,8 @@ from typing import Any
 
 from fpdf import FPDF
 
+from app.core.formats import target_text, value_text
+
 SPELLINGS = {"−": "-", "–": "-", "—": "-", "≥": ">=", "≤": "<=", "€": "EUR ", "…": "..."}
 WIDTH = 180.0  # mm between the margins of an A4 page
 CHART_H = 55.0
@@ -20,25 +22,6 @@ def latin(text: str) -> str:
     for char, spelling in SPELLINGS.items():
         text = text.replace(char, spelling)
     return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def value_text(value: float | None, unit: str) -> str:
-    """Format a KPI value for reading: ratios in %, seconds to 0.1 s; no data is `-`."""
-    if value is None:
-        return "-"
-    if unit == "ratio":
-        return f"{value * 100:.2f} %"
-    if unit == "s":
-        return f"{value:.1f} s"
-    return f"{value:.2f}"
-
-
-def target_text(target: dict[str, float | None], unit: str) -> str:
-    """Format a target: `>= 80.00 %`, `<= 20.0 s` or `240.0 s - 360.0 s`."""
-    low, high = target["min"], target["max"]
-    if low is not None and high is not None:
-        return f"{value_text(low, unit)} - {value_text(high, unit)}"
-    return f">= {value_text(low, unit)}" if low is not None else f"<= {value_text(high, unit)}"
 
 
 def to_pdf(report: dict[str, Any]) -> bytes:
@@ -93,7 +76,7 @@ def _compliance(pdf: FPDF, report: dict[str, Any]) -> None:
                 [
                     t["kpi"],
                     latin(target_text(t["target"], t["unit"])),
-                    value_text(t["actual"], t["unit"]),
+                    latin(value_text(t["actual"], t["unit"])),
                     met,
                     f"{t['weight']:g}",
                     "-" if t["points"] is None else f"{t['points']:g}",
@@ -118,7 +101,7 @@ def _invoice(pdf: FPDF, report: dict[str, Any]) -> None:
     _line(pdf, amount["line"], 12, "B")
     _line(pdf, f"Total {amount['total']:.2f} {amount['currency']}")
     alerts = report["alerts"]
-    response = value_text(alerts["response_s"], "s")
+    response = latin(value_text(alerts["response_s"], "s"))
     _line(
         pdf,
         f"Alerts: {alerts['opened']} opened, {alerts['acknowledged']} acknowledged,"

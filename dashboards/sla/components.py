@@ -10,7 +10,8 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.components import ALERT_RESPONSE_TARGET, mmss, status
+from app.core.formats import mmss, target_text, value_text
+from dashboards.components import ALERT_RESPONSE_TARGET, status
 from dashboards.i18n import word
 from dashboards.sla.figures import trend_figure
 from dashboards.sla.periods import period_dates
@@ -24,8 +25,6 @@ from dashboards.sla.text import (
     number_text,
     score_text,
     sl_lines,
-    target_text,
-    value_text,
 )
 
 EXPORTS = ("pdf", "xlsx", "csv")

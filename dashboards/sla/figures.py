@@ -8,9 +8,10 @@ gaps, and each bound of the target is a dashed line labelled with its value.
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.core.formats import target_text, value_text
 from app.tenancy.targets import Bound
 from dashboards.i18n import word
-from dashboards.sla.text import kpi_label, target_text, value_text
+from dashboards.sla.text import kpi_label
 
 MET, MISSED, LINE, TARGET = "#009E73", "#D55E00", "#0072B2", "#E69F00"
 

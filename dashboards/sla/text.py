@@ -11,32 +11,10 @@ from typing import Any
 from app.contracts.config import target_kpi
 from app.contracts.scoring import money
 from app.kpi.definitions import SL_FORMULAS
-from dashboards.components import mmss
 from dashboards.i18n import FORMULAS_ZH, SL_TERMS_ZH, word
 
 MARKS = {True: ("met", "✓", "met_yes"), False: ("breach", "✗", "met_no")}
 NO_DATA = ("neutral", "○", "met_none")
-
-
-def value_text(value: float | None, unit: str) -> str:
-    """Format a KPI value: `80.00 %`, `13.3 s`, `04:48` (a minute or more), `90.00`; or `—`."""
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.2f} %"
-    if unit == "s":
-        return f"{value:.1f} s" if value < 60 else mmss(value)
-    return f"{value:.2f}"
-
-
-def target_text(target: dict[str, float | None], unit: str) -> str:
-    """Format a target: `≥ 80.00 %`, `≤ 20.0 s` or a range `03:00 – 05:00`."""
-    low, high = target.get("min"), target.get("max")
-    if low is not None and high is not None:
-        return f"{value_text(low, unit)} – {value_text(high, unit)}"
-    if low is not None:
-        return f"≥ {value_text(low, unit)}"
-    return f"≤ {value_text(high, unit)}"
 
 
 def met_mark(met: bool | None, lang: str) -> tuple[str, str]:

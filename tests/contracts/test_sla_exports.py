@@ -8,7 +8,8 @@ import openpyxl
 import pypdf
 import pytest
 
-from app.contracts.pdf import latin, target_text, value_text
+from app.contracts.pdf import latin
+from app.core.formats import target_text, value_text
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
 from tests.contracts.helpers import ingest, report, sla
@@ -97,8 +98,8 @@ def test_pdf_has_the_table_invoice_formula_and_a_chart(
     assert latin(body["amount"]["line"]) in text
     assert f"Score {body['score']:.2f}" in text and "KPI coefficient 0.90" in text
     for target in body["targets"]:
-        assert value_text(target["actual"], target["unit"]) in text
-        assert target_text(target["target"], target["unit"]) in text.replace("&gt;", ">")
+        assert latin(value_text(target["actual"], target["unit"])) in text
+        assert latin(target_text(target["target"], target["unit"])) in text.replace("&gt;", ">")
     assert "Daily service_level against its target" in text
     page = pypdf.PdfReader(io.BytesIO(response.content)).pages[0]
     drawing = page.get_contents().get_data().decode("latin-1")  # type: ignore[union-attr]

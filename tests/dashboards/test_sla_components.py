@@ -17,6 +17,7 @@ from app.contracts.config import TARGET_KPIS, ContractSpec
 from app.contracts.periods import parse_period
 from app.contracts.report import BASIS, report
 from app.contracts.scoring import evaluate_contract
+from app.core.formats import target_text, value_text
 from dashboards.i18n import FORMULAS_ZH, WORDS
 from dashboards.sla.components import (
     alerts_block,
@@ -43,8 +44,6 @@ from dashboards.sla.text import (
     met_mark,
     money_text,
     score_text,
-    target_text,
-    value_text,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
