@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.contracts.helpers import apply, billing, contract_entry, ingest
+from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry, ingest
 from tests.factories import cdr
 
 
@@ -21,13 +21,7 @@ def per_workload(http, database, settings, tenant):
     """
     entry = contract_entry(
         tenant,
-        targets={
-            "service_level": {"min": 0.8, "weight": 40},
-            "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
-            "asa_s": {"max": 20, "weight": 20},
-            "csat": {"min": 85, "weight": 20},
-        },
-        billing=billing("per_workload", 45, penalty_per_missed_target=50),
+        **DESIGN_CONTRACT,
     )
     apply(database, entry)
     at = "2026-11-10T09:{:02d}:00+08:00"

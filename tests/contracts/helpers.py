@@ -44,6 +44,18 @@ def billing(model: str, unit_price: float, **more: Any) -> dict[str, Any]:
     } | more
 
 
+# DESIGN §10's targets (with a penalty on abandon rate) on per-workload billing at ¥45.
+DESIGN_CONTRACT: dict[str, Any] = {
+    "targets": {
+        "service_level": {"min": 0.8, "weight": 40},
+        "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
+        "asa_s": {"max": 20, "weight": 20},
+        "csat": {"min": 85, "weight": 20},
+    },
+    "billing": billing("per_workload", 45, penalty_per_missed_target=50),
+}
+
+
 def apply(database: Database, *entries: dict[str, Any]) -> dict[str, int]:
     """Apply a file holding only these contracts; return the counts."""
     spec = TenancyFile.model_validate({"contracts": copy.deepcopy(list(entries))})

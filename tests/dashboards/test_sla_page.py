@@ -22,7 +22,7 @@ from dashboards import data
 from dashboards.sla.page import start, url_query
 from dashboards.sla.periods import current_period
 from dashboards.sla.text import met_mark, money_text
-from tests.contracts.helpers import apply, billing, contract_entry
+from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry
 from tests.dashboards.conftest import ARTIFACTS
 from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
@@ -74,13 +74,7 @@ def traffic(client, database, settings, tenant):
         tenant,
         valid_from=str(today - timedelta(days=400)),
         valid_to=str(today + timedelta(days=400)),
-        targets={
-            "service_level": {"min": 0.8, "weight": 40},
-            "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
-            "asa_s": {"max": 20, "weight": 20},
-            "csat": {"min": 85, "weight": 20},
-        },
-        billing=billing("per_workload", 45, penalty_per_missed_target=50),
+        **DESIGN_CONTRACT,
     )
     apply(database, entry)
     midnight = datetime.combine(today, datetime.min.time(), SHANGHAI)
