@@ -205,24 +205,22 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
         options = filter_options(state["queues"])
-        shown = chosen(state["queues"], clients, vendors, queues)
-        if (tv_clicks or 0) % 2:
-            shown = rotation(shown, time.time())
+        # Alerts and feed health cover every queue the filters pass; only the tiles, the
+        # agents and the chart follow the TV's rotation and the tile limit.
+        filtered = chosen(state["queues"], clients, vendors, queues)
+        shown = rotation(filtered, time.time()) if (tv_clicks or 0) % 2 else filtered
         hidden = max(len(shown) - MAX_TILES, 0)
         shown = shown[:MAX_TILES]
-        names = {live["queue"] for live in shown}
-        open_alerts = [a for a in state["alerts"] if a["state"] == "open"]
+        names = {live["queue"] for live in filtered}
+        alerts = [a for a in state["alerts"] if a["queue"] in names]
+        open_alerts = [a for a in alerts if a["state"] == "open"]
         panels = {
             "alert-count": html.Span(
                 f"⚠ {len(open_alerts)} {word(lang, 'open_alerts')}",
                 className="alert-count open" if open_alerts else "alert-count",
             ),
-            "alerts-panel": alerts_panel(
-                [a for a in state["alerts"] if a["queue"] in names],
-                lang,
-                principal.kind in ACKING_KINDS,
-            ),
-            "feed-health": feed_health(freshest_feeds(shown, vendors), lang),
+            "alerts-panel": alerts_panel(alerts, lang, principal.kind in ACKING_KINDS),
+            "feed-health": feed_health(freshest_feeds(filtered, vendors), lang),
             "clock": clock(shown),
             "more-queues": html.Span(
                 f"+ {hidden} {word(lang, 'more_queues')}" if hidden else "",
