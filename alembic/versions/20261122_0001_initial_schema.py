@@ -8,8 +8,9 @@ Create Date: 2026-11-22 22:15:06.834963+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -250,7 +251,10 @@ def upgrade() -> None:
         ),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "(kind = 'vendor' AND vendor_id IS NOT NULL AND client_id IS NULL) OR (kind = 'client' AND client_id IS NOT NULL AND vendor_id IS NULL) OR (kind = 'supervisor' AND client_id IS NULL) OR (kind = 'admin' AND client_id IS NULL AND vendor_id IS NULL)",
+            "(kind = 'vendor' AND vendor_id IS NOT NULL AND client_id IS NULL)"
+            " OR (kind = 'client' AND client_id IS NOT NULL AND vendor_id IS NULL)"
+            " OR (kind = 'supervisor' AND client_id IS NULL)"
+            " OR (kind = 'admin' AND client_id IS NULL AND vendor_id IS NULL)",
             name=op.f("ck_api_keys_scope_matches_kind"),
         ),
         sa.CheckConstraint(
@@ -281,7 +285,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "sl_formula IN ('abandoned_negative', 'ignore_abandoned', 'abandoned_positive', 'answered_only')",
+            "sl_formula IN ('abandoned_negative', 'ignore_abandoned',"
+            " 'abandoned_positive', 'answered_only')",
             name=op.f("ck_queues_sl_formula"),
         ),
         sa.CheckConstraint(
