@@ -17,8 +17,17 @@ from app.contracts.config import TARGET_KPIS, ContractSpec
 from app.contracts.periods import parse_period
 from app.contracts.report import BASIS, report
 from app.contracts.scoring import evaluate_contract
+from app.contracts.text import (
+    band_text,
+    formula_text,
+    invoice_line,
+    met_mark,
+    money_text,
+    score_text,
+)
 from app.core.formats import target_text, value_text
-from dashboards.i18n import FORMULAS_ZH, WORDS
+from app.kpi.names import FORMULAS_ZH, kpi_name
+from dashboards.i18n import WORDS
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -35,15 +44,6 @@ from dashboards.sla.periods import (
     kind_of,
     period_choices,
     period_dates,
-)
-from dashboards.sla.text import (
-    band_text,
-    formula_text,
-    invoice_line,
-    kpi_label,
-    met_mark,
-    money_text,
-    score_text,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -148,12 +148,12 @@ def test_verdicts_are_an_icon_and_a_word_not_a_colour_alone():
 
 
 def test_kpi_names_and_formulas_in_both_languages(sla):
-    assert kpi_label("service_level", "en") == "Service level"
-    assert kpi_label("service_level", "zh") == "服务水平"
-    assert kpi_label("abandon_rate", "zh") == "放弃率"
-    assert kpi_label("asa_s", "zh") == "平均应答速度"
-    assert kpi_label("ticket_frt_sla.email", "en") == "First-response SLA (email)"
-    assert kpi_label("ticket_frt_sla.email", "zh") == "首次响应达标率（邮件）"
+    assert kpi_name("service_level", "en") == "Service level"
+    assert kpi_name("service_level", "zh") == "服务水平"
+    assert kpi_name("abandon_rate", "zh") == "放弃率"
+    assert kpi_name("asa_s", "zh") == "平均应答速度"
+    assert kpi_name("ticket_frt_sla.email", "en") == "First-response SLA (email)"
+    assert kpi_name("ticket_frt_sla.email", "zh") == "首次响应达标率（邮件）"
     rows = {t["kpi"]: t for t in sla["targets"]}
     # English prints the API's own formula, word for word
     for target in sla["targets"]:

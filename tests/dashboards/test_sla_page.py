@@ -13,6 +13,7 @@ import pytest
 from app.access.users import create_share_link, create_user, user_principal
 from app.alerts.service import evaluate_all
 from app.contracts.service import sla_report
+from app.contracts.text import met_mark, money_text
 from app.core.errors import NotFound
 from app.core.formats import value_text
 from app.kpi.aggregation import drain
@@ -21,7 +22,6 @@ from app.tenancy.service import apply_tenancy
 from dashboards import data
 from dashboards.sla.page import start, url_query
 from dashboards.sla.periods import current_period
-from dashboards.sla.text import met_mark, money_text
 from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry
 from tests.dashboards.conftest import ARTIFACTS
 from tests.factories import cdr, post
