@@ -93,8 +93,7 @@ def sla_view(
             Alert.opened_at >= datetime.fromisoformat(report["period"]["start"]),
             Alert.opened_at < datetime.fromisoformat(report["period"]["end"]),
         )
-    as_of = datetime.now(scope.timezone)
-    return {"report": report, "alerts": alerts, "as_of": as_of.isoformat()}
+    return {"report": report, "alerts": alerts, "as_of": report["as_of"]}
 
 
 def sla_export(

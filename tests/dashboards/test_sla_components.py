@@ -7,16 +7,12 @@ score 100 × 80 / 100 = 80.00 → band 80 → 1.00; 9 handled × ¥45.00 × 1.00
 """
 
 from datetime import date
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.access.scope import QueueInfo, Scope
-from app.contracts.config import TARGET_KPIS, ContractSpec
-from app.contracts.periods import parse_period
-from app.contracts.report import BASIS, report
-from app.contracts.scoring import evaluate_contract
+from app.contracts.config import TARGET_KPIS
+from app.contracts.report import BASIS
 from app.contracts.text import (
     band_text,
     formula_text,
@@ -45,54 +41,14 @@ from dashboards.sla.periods import (
     period_choices,
     period_dates,
 )
+from tests.contracts.helpers import design_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
 def sla() -> dict:
-    spec = ContractSpec.model_validate(
-        {
-            "code": "acme-2026",
-            "client": "acme",
-            "vendor": "vendor-a",
-            "queues": ["acme-cards"],
-            "valid_from": "2026-01-01",
-            "valid_to": "2026-12-31",
-            "targets": {
-                "service_level": {"min": 0.8, "weight": 40},
-                "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
-                "asa_s": {"max": 20, "weight": 20},
-                "csat": {"min": 85, "weight": 20},
-                "ticket_frt_sla.email": {"min": 0.9, "weight": 10},
-            },
-            "billing": {
-                "model": "per_workload",
-                "unit_price": 45,
-                "currency": "CNY",
-                "bands": [
-                    {"min_score": 95, "coefficient": 1.05},
-                    {"min_score": 80, "coefficient": 1.0},
-                    {"min_score": 0, "coefficient": 0.9},
-                ],
-                "penalty_per_missed_target": 50,
-            },
-        }
-    )
-    actual = {"service_level": 0.8, "abandon_rate": 0.1, "asa_s": 120 / 9, "csat": 90.0}
-    queue = QueueInfo(1, "acme-cards", 20, "abandoned_negative", 0, {})
-    scope = Scope(1, "acme", SHANGHAI, (queue,), 1)
-    no_day = dict.fromkeys(spec.targets)
-    return report(
-        spec,
-        evaluate_contract(spec, actual, Decimal(9)),
-        scope,
-        client_name="ACME Bank",
-        period=parse_period("2026-11", SHANGHAI),
-        contracts=["acme-2026"],
-        daily=[{"date": "2026-11-09"} | no_day, {"date": "2026-11-10"} | no_day | actual],
-        alerts={"alerts_opened": 2, "alerts_acknowledged": 1, "alert_response_sum_s": 200.0},
-    )
+    return design_report()
 
 
 def texts(component) -> list[str]:
