@@ -246,10 +246,13 @@ def _alert_row(alert: dict[str, Any], lang: str) -> html.Tr:
     )
 
 
-def export_href(report: dict[str, Any], fmt: str, base: str = "/sla/export") -> str:
-    """Return the page's download link for one format: the report's client, period, contract."""
+def export_href(
+    report: dict[str, Any], fmt: str, lang: str = "en", base: str = "/sla/export"
+) -> str:
+    """Return the page's download link for one format: the report's client, period, contract,
+    in the page's language."""
     query = urllib.parse.urlencode(
-        {"period": report["period"]["label"], "contract": report["contract"]}
+        {"period": report["period"]["label"], "contract": report["contract"], "lang": lang}
     )
     return f"{base}/{urllib.parse.quote(report['client'])}.{fmt}?{query}"
 
@@ -259,7 +262,7 @@ def downloads(report: dict[str, Any], lang: str) -> html.Div:
     links = [
         html.A(
             f"⬇ {EXPORT_NAMES[fmt]}",
-            href=export_href(report, fmt),
+            href=export_href(report, fmt, lang),
             id=f"download-{fmt}",
             className="download",
         )
