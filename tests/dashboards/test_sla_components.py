@@ -294,7 +294,10 @@ def test_alert_response_times(sla):
 
 
 def test_download_links_name_the_report_shown(sla):
-    assert export_href(sla, "xlsx") == "/sla/export/acme.xlsx?period=2026-11&contract=acme-2026"
+    assert export_href(sla, "xlsx") == (
+        "/sla/export/acme.xlsx?period=2026-11&contract=acme-2026&lang=en"
+    )
+    assert export_href(sla, "pdf", "zh").endswith("&lang=zh")
     assert element_id("ticket_frt_sla.email") == "ticket_frt_sla-email"
 
 
