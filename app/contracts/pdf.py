@@ -48,7 +48,7 @@ def to_pdf(report: dict[str, Any], lang: str = "en") -> bytes:
 
 def _line(pdf: FPDF, text: str, size: float = 10) -> None:
     pdf.set_font(FAMILY, "", size)
-    pdf.multi_cell(WIDTH, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(WIDTH, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _header(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
