@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.contracts.text import formula_text, invoice_line
 from app.contracts.words import word
@@ -23,7 +24,7 @@ from app.kpi.names import kpi_name, sl_expression
 Row = list[Any]
 Block = list[Row]
 VERDICTS = {True: "met_yes", False: "met_no", None: "met_none"}
-KINDS = {"ratio": "ratio", "s": "duration"}
+KINDS = {"ratio": "ratio", "s": "duration", "score": "decimal"}
 
 
 def period_days(period: dict[str, Any]) -> tuple[date, date]:
@@ -106,9 +107,9 @@ def settlement(report: dict[str, Any], lang: str) -> Block:
 
     return [
         [word(lang, "settlement"), ""],
-        [word(lang, "score"), report["score"]],
+        [word(lang, "score"), Cell(report["score"], "decimal")],
         [word(lang, "band_min_score"), band.get("min_score")],
-        [word(lang, "coefficient"), report["coefficient"]],
+        [word(lang, "coefficient"), Cell(report["coefficient"], "decimal")],
         [word(lang, "quantity"), amount["quantity"]],
         [word(lang, "unit_price"), money(amount["unit_price"])],
         [word(lang, "bonus"), money(amount["bonus"])],
@@ -180,6 +181,16 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     days.column_dimensions["A"].width = 12
     for i in range(2, len(tables["daily"][0]) + 1):
         days.column_dimensions[days.cell(row=1, column=i).column_letter].width = 18
+    for each in (sheet, days):
+        _print_on_page_width(each)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_on_page_width(sheet: Worksheet) -> None:
+    """Print landscape, every column on the page's width (as many pages down as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -34,12 +34,14 @@ FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
     "number": "General",
+    "decimal": "0.00",
 }
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A value with its kind: ratio, duration (seconds), date, datetime, money or number."""
+    """A value with its kind: ratio, duration (seconds), date, datetime, money, decimal (two
+    places shown) or number."""
 
     value: Any
     kind: str = "number"

@@ -123,13 +123,14 @@ def test_xlsx_cells_are_typed_and_formatted(http, tenant, per_workload):
     assert asa[3].value.total_seconds() == pytest.approx(120 / 9, abs=1e-3)
     assert asa[3].number_format == "[mm]:ss"
     assert asa[2].value == timedelta(seconds=20)
-    assert cells["CSAT"][3].value == pytest.approx(90) and cells["CSAT"][3].data_type == "n"
+    assert cells["CSAT"][3].value == pytest.approx(90) and cells["CSAT"][3].number_format == "0.00"
     abandon = cells["Abandon rate"]
     assert abandon[4].value == "missed" and abandon[7].value == 150
     assert abandon[7].number_format.startswith('"¥"#,##0.00')
     assert cells["Amount"][1].value == body["amount"]["total"]
     assert cells["Amount"][1].number_format.startswith('"¥"#,##0.00')
-    assert cells["Score"][1].value == body["score"] and cells["Quantity"][1].value == 9
+    assert cells["Score"][1].value == body["score"] and cells["Score"][1].number_format == "0.00"
+    assert cells["KPI coefficient"][1].number_format == "0.00" and cells["Quantity"][1].value == 9
     for term in ("quantity", "unit_price", "bonus", "penalty", "total", "line"):
         assert body["amount"][term] in [r[1] for r in values]
     days = book["Daily"]
