@@ -257,6 +257,8 @@ def test_client_user_reviews_the_month_switches_period_and_language_and_download
     _, xlsx_zh = download(page, "xlsx")
     assert list(cells_of(xlsx_zh)) == ["考核报告", "每日数据"]
     _, pdf_zh = download(page, "pdf")
+    (ARTIFACTS / "sla-month-zh.xlsx").write_bytes(xlsx_zh)  # to look at, as a reviewer would
+    (ARTIFACTS / "sla-month-zh.pdf").write_bytes(pdf_zh)
     assert "服务水平考核报告" in pdf_text(pdf_zh) and "放弃率" in pdf_text(pdf_zh)
 
 
