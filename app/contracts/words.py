@@ -176,7 +176,6 @@ REPORT_WORDS = {
         "sl_mixed": "各队列公式不同，合同服务水平按 A_T / 呼入量 计算",
     },
 }
-LANGUAGES = tuple(REPORT_WORDS)
 
 
 def word(lang: str, key: str) -> str:
