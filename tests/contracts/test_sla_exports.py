@@ -246,7 +246,7 @@ def test_an_unknown_language_is_refused_by_name(http, tenant, per_workload):
     assert response.status_code == 422 and "lang" in response.text
 
 
-def test_a_vendor_reading_at_midnight_utc_sees_the_clients_time(http, tenant, per_workload):
+def test_the_as_of_time_is_the_clients_wall_time(http, tenant, per_workload):
     """The as-of time is the client's wall time (+08:00), whatever the server's zone."""
     body = report(http, tenant, period="2026-11")
     as_of = datetime.fromisoformat(body["as_of"])
