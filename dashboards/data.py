@@ -10,7 +10,7 @@ from app.access.keys import Principal
 from app.access.scope import client_scope, queue_scope, queue_scopes
 from app.alerts.endpoints import change_alert, list_alert_rows
 from app.contracts import repository as contracts
-from app.contracts.endpoints import EXPORTS
+from app.contracts.endpoints import EXPORTS, export_name
 from app.contracts.periods import days, parse_period
 from app.contracts.service import sla_report
 from app.core.config import Settings
@@ -93,8 +93,7 @@ def sla_view(
             Alert.opened_at >= datetime.fromisoformat(report["period"]["start"]),
             Alert.opened_at < datetime.fromisoformat(report["period"]["end"]),
         )
-    as_of = datetime.now(scope.timezone)
-    return {"report": report, "alerts": alerts, "as_of": as_of.isoformat()}
+    return {"report": report, "alerts": alerts, "as_of": report["as_of"]}
 
 
 def sla_export(
@@ -104,15 +103,13 @@ def sla_export(
     period: str,
     contract: str | None,
     fmt: str,
+    lang: str,
 ) -> tuple[bytes, str, str]:
     """Return an SLA export as `/v1/sla/{client}.{fmt}` does: its bytes, type and file name."""
     render, media_type = EXPORTS[fmt]
     with database.session_scope() as session:
         report = sla_report(session, principal, client, period, contract)
-    name = f"sla-{report['client']}-{report['period']['label']}"
-    if len(report["contracts"]) > 1:
-        name += f"-{report['contract']}"
-    return render(report), media_type, f"{name}.{fmt}"
+    return render(report, lang), media_type, export_name(report, fmt)
 
 
 def _contract_to_show(

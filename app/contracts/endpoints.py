@@ -4,7 +4,7 @@ The suffixed routes are declared first: `{client}` alone would also capture `acm
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -27,7 +27,10 @@ PeriodQuery = Annotated[
 ContractQuery = Annotated[
     str | None, Query(description="contract code, when several are in force in the period")
 ]
-EXPORTS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+LangQuery = Annotated[
+    Literal["en", "zh"], Query(description="language of the labels, KPI names and verdicts")
+]
+EXPORTS: dict[str, tuple[Callable[[dict[str, Any], str], bytes], str]] = {
     "csv": (to_csv, "text/csv; charset=utf-8"),
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "pdf": (to_pdf, "application/pdf"),
@@ -47,21 +50,27 @@ def sla_request(
     return sla_report(session, principal, client, period, contract)
 
 
+def export_name(report: dict[str, Any], fmt: str) -> str:
+    """Name an export's file: `sla-acme-2026-11.pdf`, with the contract when several apply."""
+    name = f"sla-{report['client']}-{report['period']['label']}"
+    if len(report["contracts"]) > 1:
+        name += f"-{report['contract']}"
+    return f"{name}.{fmt}"
+
+
 def _export_route(fmt: str) -> Callable[..., Response]:
     render, media_type = EXPORTS[fmt]
 
-    def export(report: dict[str, Any] = Depends(sla_request)) -> Response:
-        name = f"sla-{report['client']}-{report['period']['label']}"
-        if len(report["contracts"]) > 1:
-            name += f"-{report['contract']}"
+    def export(report: dict[str, Any] = Depends(sla_request), lang: LangQuery = "en") -> Response:
         return Response(
-            render(report),
+            render(report, lang),
             media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+            headers={"Content-Disposition": f'attachment; filename="{export_name(report, fmt)}"'},
         )
 
     export.__doc__ = (
-        f"The SLA report as {fmt.upper()}: the same numbers as `GET /v1/sla/{{client}}`."
+        f"The SLA report as {fmt.upper()}: the same numbers as `GET /v1/sla/{{client}}`, with"
+        " when they were read and whether the period is partial; `lang=zh` for Chinese."
     )
     return export
 

@@ -1,118 +1,196 @@
-"""The SLA report as CSV and Excel: the same numbers as the JSON, laid out in tables.
+"""The SLA report as CSV and Excel: the same numbers as the JSON, laid out for the review.
 
-Both are built from one list of blocks (`blocks`), so they cannot disagree: the contract and
-period, the compliance table, the score with its coefficient and every term of the amount,
-and the daily values. Numbers stay numbers (ratios are fractions 0–1, as in the JSON).
+Both are built from one list of blocks (`blocks`), so they cannot disagree: the facts (when
+the figures were read, whether the period is partial, the contract and the formulas in
+force), the compliance table, the score with its coefficient and every term of the amount,
+and the daily values. Labels and verdicts are words in the chosen language, KPIs by name.
+Every cell goes through `app.core.cells`: text is inert, numbers stay numbers (ratios
+fractions, durations seconds in CSV; typed and formatted in Excel).
 """
 
-import csv
 import io
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
-Block = list[list[Any]]
-TARGET_COLUMNS = (
-    "kpi",
-    "unit",
-    "target_min",
-    "target_max",
-    "actual",
-    "met",
-    "weight",
-    "points",
-    "penalty",
-    "formula",
-)
-AMOUNT_TERMS = (
-    *("model", "quantity", "unit", "basis", "unit_price", "coefficient", "bonus", "penalty"),
-    *("total", "currency", "formula", "line"),
-)
+from app.contracts.text import formula_text, invoice_line
+from app.contracts.words import word
+from app.core.cells import Cell, csv_bytes, xlsx_append
+from app.kpi.names import kpi_name, sl_expression
+
+Row = list[Any]
+Block = list[Row]
+VERDICTS = {True: "met_yes", False: "met_no", None: "met_none"}
+KINDS = {"ratio": "ratio", "s": "duration", "score": "decimal"}
 
 
-def blocks(report: dict[str, Any]) -> dict[str, Block]:
-    """Return the report's tables by name; each starts with its header row."""
-    period = report["period"]
-    info = [
-        ["field", "value"],
-        ["client", report["client"]],
-        ["client_name", report["client_name"]],
-        ["contract", report["contract"]],
-        ["vendor", report["vendor"]],
-        ["queues", " ".join(report["queues"])],
-        ["period", period["label"]],
-        ["start", period["start"]],
-        ["end", period["end"]],
-        ["timezone", report["timezone"]],
+def period_days(period: dict[str, Any]) -> tuple[date, date]:
+    """Return a period's first and last local dates (its `end` is exclusive)."""
+    start, end = (datetime.fromisoformat(period[k]) for k in ("start", "end"))
+    return start.date(), (end - timedelta(days=1)).date()
+
+
+def local_time(moment: str) -> Cell:
+    """Return an ISO time with offset as a date-time cell, in the wall time it was sent in."""
+    return Cell(datetime.fromisoformat(moment).replace(tzinfo=None), "datetime")
+
+
+def measure(value: float | None, unit: str) -> Cell:
+    """Return a KPI value as a typed cell: a ratio, a duration (seconds) or a number."""
+    return Cell(value, KINDS.get(unit, "number"))
+
+
+def facts(report: dict[str, Any], lang: str) -> Block:
+    """Return the facts a reader needs to trust the figures, as (label, value) rows."""
+    first, last = period_days(report["period"])
+    zone = report["timezone"]
+    rows: Block = [
+        [word(lang, "sla_title"), report["period"]["label"]],
+        [word(lang, "client"), f"{report['client_name']} ({report['client']})"],
+        [word(lang, "vendor"), report["vendor"]],
+        [word(lang, "contract"), report["contract"]],
+        [f"{word(lang, 'contract_updated')} ({zone})", local_time(report["contract_updated_at"])],
+        [word(lang, "valid"), f"{report['valid_from']} – {report['valid_to']}"],
+        [word(lang, "queues"), " ".join(report["queues"])],
+        [word(lang, "period"), report["period"]["label"]],
+        [word(lang, "first_day"), Cell(first, "date")],
+        [word(lang, "last_day"), Cell(last, "date")],
+        [word(lang, "timezone"), zone],
+        [f"{word(lang, 'as_of')} ({zone})", local_time(report["as_of"])],
+        [word(lang, "partial"), word(lang, "partial_yes" if report["partial"] else "partial_no")],
+        [word(lang, "kpi_definitions"), report["kpi_definitions"]],
     ]
     for queue, sl in report["sl_formulas"].items():
-        info.append(
-            [f"sl_formula.{queue}", f"{sl['formula']} ({sl['name']}), T = {sl['threshold_s']} s"]
+        expression = sl_expression(sl["name"], lang)
+        rows.append(
+            [
+                f"{word(lang, 'sl_in_force')}: {queue}",
+                f"{expression} ({sl['name']}), T = {sl['threshold_s']} s",
+            ]
         )
-    targets = [list(TARGET_COLUMNS)] + [
+    return rows
+
+
+def compliance(report: dict[str, Any], lang: str) -> Block:
+    """Return the compliance table: one row per target, the KPI by name, its code last."""
+    currency = report["amount"]["currency"]
+    keys = ("kpi", "target_min", "target_max", "actual", "met", "weight", "points", "penalty")
+    rows: Block = [[word(lang, key) for key in (*keys, "formula", "code")]]
+    for t in report["targets"]:
+        rows.append(
+            [
+                kpi_name(t["kpi"], lang),
+                measure(t["target"]["min"], t["unit"]),
+                measure(t["target"]["max"], t["unit"]),
+                measure(t["actual"], t["unit"]),
+                word(lang, VERDICTS[t["met"]]),
+                t["weight"],
+                t["points"],
+                Cell(t["penalty"], "money", currency),
+                formula_text(t, report, lang),
+                t["kpi"],
+            ]
+        )
+    return rows
+
+
+def settlement(report: dict[str, Any], lang: str) -> Block:
+    """Return the score, band, coefficient, every term of the amount and the alerts."""
+    amount, band, alerts = report["amount"], report["band"] or {}, report["alerts"]
+    currency = amount["currency"]
+
+    def money(value: float) -> Cell:
+        return Cell(value, "money", currency)
+
+    return [
+        [word(lang, "settlement"), ""],
+        [word(lang, "score"), Cell(report["score"], "decimal")],
+        [word(lang, "band_min_score"), band.get("min_score")],
+        [word(lang, "coefficient"), Cell(report["coefficient"], "decimal")],
+        [word(lang, "quantity"), amount["quantity"]],
+        [word(lang, "unit_price"), money(amount["unit_price"])],
+        [word(lang, "bonus"), money(amount["bonus"])],
+        [word(lang, "penalty"), money(amount["penalty"])],
+        [word(lang, "amount"), money(amount["total"])],
+        [word(lang, "currency"), currency],
+        [word(lang, "formula"), word(lang, "amount_formula")],
+        [word(lang, "invoice"), invoice_line(amount, lang)],
+        [word(lang, "basis"), word(lang, "basis_" + amount["model"])],
+        [f"{word(lang, 'alert_times')}: {word(lang, 'alerts_opened')}", alerts["opened"]],
+        [f"{word(lang, 'alert_times')}: {word(lang, 'acknowledged')}", alerts["acknowledged"]],
         [
-            t["kpi"],
-            t["unit"],
-            t["target"]["min"],
-            t["target"]["max"],
-            t["actual"],
-            t["met"],
-            t["weight"],
-            t["points"],
-            t["penalty"],
-            t["formula"],
-        ]
-        for t in report["targets"]
+            f"{word(lang, 'alert_times')}: {word(lang, 'mean_response')}",
+            Cell(alerts["response_s"], "duration"),
+        ],
     ]
-    band = report["band"] or {}
-    result = [
-        ["field", "value"],
-        ["score", report["score"]],
-        ["band_min_score", band.get("min_score")],
-        ["coefficient", report["coefficient"]],
-        *([f"amount.{term}", report["amount"][term]] for term in AMOUNT_TERMS),
-        *([f"alerts.{name}", value] for name, value in report["alerts"].items()),
-    ]
-    keys = [t["kpi"] for t in report["targets"]]
-    daily = [["date", *keys]] + [[day["date"], *(day[k] for k in keys)] for day in report["daily"]]
-    return {"info": info, "targets": targets, "result": result, "daily": daily}
 
 
-def to_csv(report: dict[str, Any]) -> bytes:
-    """Return the report as one CSV: its tables one after another, a blank line between."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for i, block in enumerate(blocks(report).values()):
-        if i:
-            writer.writerow([])
-        writer.writerows(block)
-    return out.getvalue().encode()
+def daily(report: dict[str, Any], lang: str) -> Block:
+    """Return the daily values of every target, one row per local day."""
+    targets = report["targets"]
+    rows: Block = [[word(lang, "date"), *(kpi_name(t["kpi"], lang) for t in targets)]]
+    for day in report["daily"]:
+        values = (measure(day[t["kpi"]], t["unit"]) for t in targets)
+        rows.append([Cell(date.fromisoformat(day["date"]), "date"), *values])
+    return rows
 
 
-def to_xlsx(report: dict[str, Any]) -> bytes:
-    """Return the report as a workbook: sheet "SLA" (all but the days) and sheet "Daily"."""
-    tables = blocks(report)
+def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
+    """Return the report's tables by name, in `lang`; each starts with its header row."""
+    return {
+        "facts": facts(report, lang),
+        "targets": compliance(report, lang),
+        "result": settlement(report, lang),
+        "daily": daily(report, lang),
+    }
+
+
+def to_csv(report: dict[str, Any], lang: str = "en") -> bytes:
+    """Return the report as one CSV (UTF-8, BOM): its tables one after another, blank-separated."""
+    rows: Block = []
+    for block in blocks(report, lang).values():
+        rows += [*([[]] if rows else []), *block]
+    return csv_bytes(rows)
+
+
+def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
+    """Return the report as a workbook: a report sheet (all but the days) and a daily sheet."""
+    tables = blocks(report, lang)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "SLA"
-    for name in ("info", "targets", "result"):
-        if sheet.max_row > 1:
+    sheet.title = word(lang, "sheet_report")
+    for name in ("facts", "targets", "result"):
+        if name != "facts":
             sheet.append([])
-        first = sheet.max_row + 1 if sheet.max_row > 1 else 1
-        for row in tables[name]:
-            sheet.append(row)
-        for cell in sheet[first]:
-            cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGHIJ", (26, 14, 12, 12, 14, 8, 8, 8, 10, 60), strict=True):
+        for i, row in enumerate(tables[name]):
+            xlsx_append(sheet, row)
+            if i == 0:
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFGHIJ", (34, 44, 14, 14, 10, 8, 8, 12, 60, 24), strict=True):
         sheet.column_dimensions[column].width = width
-    daily = book.create_sheet("Daily")
+    days = book.create_sheet(word(lang, "sheet_daily"))
     for row in tables["daily"]:
-        daily.append(row)
-    for cell in daily[1]:
+        xlsx_append(days, row)
+    for cell in days[1]:
         cell.font = Font(bold=True)
-    daily.column_dimensions["A"].width = 12
+    days.column_dimensions["A"].width = 12
+    for i in range(2, len(tables["daily"][0]) + 1):
+        days.column_dimensions[days.cell(row=1, column=i).column_letter].width = 18
+    for each in (sheet, days):
+        _print_on_page_width(each)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_on_page_width(sheet: Worksheet) -> None:
+    """Print landscape, every column on the page's width (as many pages down as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -1,154 +1,178 @@
-"""The SLA report as a one-page PDF for the monthly review (fpdf2, pure Python).
+"""The SLA report as a PDF for the monthly review (fpdf2, pure Python), in English or Chinese.
 
-English labels in a core PDF font (Helvetica), so nothing depends on the fonts a machine
-has: a character the font lacks becomes its ASCII spelling (`−` → `-`, `≥` → `>=`, `€` →
-`EUR `) or `?`, and a client name it cannot spell is replaced by the client's code. The chart
-is drawn with the PDF's own lines: the daily values of one target against its bounds.
+Text is set in WenQuanYi Micro Hei, shipped by the `paperang-p2-fonts-cjk` wheel (5 MB, a
+TrueType collection with Latin, CJK and the signs ≥ − ¥ €): it installs with pip, so a
+fresh machine needs no system font, and fpdf2 embeds only the glyphs used. TrueType rather
+than an OpenType/CFF font (Noto Sans CJK) because its text extracts cleanly (copy, search,
+pypdf), where fpdf2's CFF embedding spaced every character apart.
+
+Page 1: the facts (as of, partial period, contract and formulas in force), the compliance
+table, score and invoice. Then one chart per target: its daily values against its bounds,
+drawn with the PDF's own lines.
 """
 
+from importlib.resources import files
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
+from app.contracts.exports import period_days
+from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
+from app.contracts.words import word
 from app.core.formats import target_text, value_text
+from app.kpi.names import kpi_name, sl_expression
 
-SPELLINGS = {"−": "-", "–": "-", "—": "-", "≥": ">=", "≤": "<=", "€": "EUR ", "…": "..."}
+FONT = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+FAMILY = "wqy"
 WIDTH = 180.0  # mm between the margins of an A4 page
-CHART_H = 55.0
+CHART_W, CHART_H, CHART_GAP, CHARTS_PER_PAGE = 86.0, 44.0, 8.0, 8
+VERDICTS = {True: "met_yes", False: "met_no", None: "met_none"}
+BLUE, VERMILION, GREY = (0, 114, 178), (213, 94, 0), (120, 120, 120)  # colour-blind safe
 
 
-def latin(text: str) -> str:
-    """Return `text` in the core font's Latin-1, with ASCII spellings for what it lacks."""
-    for char, spelling in SPELLINGS.items():
-        text = text.replace(char, spelling)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def to_pdf(report: dict[str, Any]) -> bytes:
-    """Return the report as a PDF: header, SL formula, compliance table, invoice, chart."""
+def to_pdf(report: dict[str, Any], lang: str = "en") -> bytes:
+    """Return the report as a PDF: facts, compliance table, invoice, a chart per target."""
     pdf = FPDF(format="A4")
+    pdf.add_font(FAMILY, "", str(FONT), collection_font_number=0)
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(f"{word(lang, 'sla_title')} {report['client']} {report['period']['label']}")
     pdf.add_page()
-    _header(pdf, report)
-    _compliance(pdf, report)
-    _invoice(pdf, report)
-    _chart(pdf, report)
+    _header(pdf, report, lang)
+    _compliance(pdf, report, lang)
+    _invoice(pdf, report, lang)
+    _charts(pdf, report, lang)
     return bytes(pdf.output())
 
 
-def _line(pdf: FPDF, text: str, size: float = 10, style: str = "") -> None:
-    pdf.set_font("Helvetica", style, size)
-    pdf.multi_cell(WIDTH, size * 0.5, latin(text), new_x="LMARGIN", new_y="NEXT")
+def _line(pdf: FPDF, text: str, size: float = 10) -> None:
+    pdf.set_font(FAMILY, "", size)
+    pdf.multi_cell(WIDTH, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _header(pdf: FPDF, report: dict[str, Any]) -> None:
-    name = report["client_name"]
-    if latin(name) != name:
-        name = report["client"]
-    period = report["period"]
-    _line(pdf, f"SLA report - {name} ({report['client']})", 16, "B")
-    _line(pdf, f"Contract {report['contract']}, vendor {report['vendor']}")
-    _line(pdf, f"Queues: {', '.join(report['queues'])}")
-    _line(
-        pdf,
-        f"Period {period['label']} ({period['kind']}): {period['start'][:10]} to"
-        f" {period['end'][:10]} (end exclusive), timezone {report['timezone']}",
-    )
+def _header(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    first, last = period_days(report["period"])
+    zone = report["timezone"]
+    partial = word(lang, "partial_yes" if report["partial"] else "partial_no")
+    _line(pdf, f"{word(lang, 'sla_title')} · {report['client_name']} ({report['client']})", 16)
+    facts = [
+        ("vendor", report["vendor"]),
+        ("contract", f"{report['contract']} ({report['valid_from']} – {report['valid_to']})"),
+        ("contract_updated", f"{report['contract_updated_at'][:19].replace('T', ' ')} {zone}"),
+        ("queues", ", ".join(report["queues"])),
+        ("period", f"{report['period']['label']}: {first} – {last}, {zone}"),
+        ("as_of", f"{report['as_of'][:19].replace('T', ' ')} {zone}"),
+        ("partial", partial),
+        ("kpi_definitions", report["kpi_definitions"]),
+    ]
+    for key, value in facts:
+        _line(pdf, f"{word(lang, key)}: {value}")
     for queue, sl in report["sl_formulas"].items():
+        expression = sl_expression(sl["name"], lang)
         _line(
             pdf,
-            f"Service level in force on {queue}: {sl['formula']} ({sl['name']}),"
+            f"{word(lang, 'sl_in_force')} {queue}: {expression} ({sl['name']}),"
             f" T = {sl['threshold_s']} s",
         )
     pdf.ln(3)
 
 
-def _compliance(pdf: FPDF, report: dict[str, Any]) -> None:
-    _line(pdf, "Compliance", 12, "B")
-    pdf.set_font("Helvetica", "", 9)
-    headings = ("KPI", "Target", "Actual", "Met", "Weight", "Points", "Penalty")
-    with pdf.table(col_widths=(46, 36, 26, 14, 18, 18, 22), text_align="LEFT") as table:
-        table.row(headings)
+def _compliance(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    _line(pdf, word(lang, "compliance"), 12)
+    pdf.set_font(FAMILY, "", 8.5)
+    currency = report["amount"]["currency"]
+    keys = ("kpi", "target_col", "actual", "met", "weight", "points", "penalty")
+    heading = FontFace(emphasis=None, fill_color=(230, 230, 230))
+    with pdf.table(
+        col_widths=(44, 36, 24, 18, 16, 16, 26), text_align="LEFT", headings_style=heading
+    ) as table:
+        table.row([word(lang, key) for key in keys])
         for t in report["targets"]:
-            met = {True: "yes", False: "no", None: "no data"}[t["met"]]
             table.row(
                 [
-                    t["kpi"],
-                    latin(target_text(t["target"], t["unit"])),
-                    latin(value_text(t["actual"], t["unit"])),
-                    met,
+                    kpi_name(t["kpi"], lang),
+                    target_text(t["target"], t["unit"]),
+                    value_text(t["actual"], t["unit"]),
+                    word(lang, VERDICTS[t["met"]]),
                     f"{t['weight']:g}",
-                    "-" if t["points"] is None else f"{t['points']:g}",
-                    "-" if t["penalty"] is None else f"{t['penalty']:.2f}",
+                    "—" if t["points"] is None else f"{t['points']:g}",
+                    money_text(t["penalty"], currency),
                 ]
             )
+    pdf.ln(1)
+    for t in report["targets"]:
+        _line(pdf, f"{kpi_name(t['kpi'], lang)}: {formula_text(t, report, lang)}", 7.5)
     pdf.ln(2)
 
 
-def _invoice(pdf: FPDF, report: dict[str, Any]) -> None:
-    band, amount = report["band"], report["amount"]
-    score = "no data" if report["score"] is None else f"{report['score']:.2f}"
-    band_text = "no band" if band is None else f"band from {band['min_score']:g}"
+def _invoice(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    amount, alerts = report["amount"], report["alerts"]
+    _line(pdf, word(lang, "settlement"), 12)
     _line(
         pdf,
-        f"Score {score} ({band_text}), KPI coefficient {report['coefficient']:.2f}",
+        f"{word(lang, 'score')} {score_text(report)} · {band_text(report, lang)} ·"
+        f" {word(lang, 'coefficient')} {report['coefficient']:.2f}",
         11,
-        "B",
     )
-    _line(pdf, f"Amount = {amount['formula']}")
-    _line(pdf, f"Quantity: {amount['basis']}", 9)
-    _line(pdf, amount["line"], 12, "B")
-    _line(pdf, f"Total {amount['total']:.2f} {amount['currency']}")
-    alerts = report["alerts"]
-    response = latin(value_text(alerts["response_s"], "s"))
+    _line(pdf, word(lang, "amount_formula"))
+    _line(pdf, f"{word(lang, 'basis')}: {word(lang, 'basis_' + amount['model'])}", 9)
+    _line(pdf, invoice_line(amount, lang), 12)
+    _line(pdf, f"{word(lang, 'amount')}: {money_text(amount['total'], amount['currency'])}")
+    response = value_text(alerts["response_s"], "s")
     _line(
         pdf,
-        f"Alerts: {alerts['opened']} opened, {alerts['acknowledged']} acknowledged,"
-        f" mean response {response}",
+        f"{word(lang, 'alert_times')}: {word(lang, 'alerts_opened')} {alerts['opened']},"
+        f" {word(lang, 'acknowledged')} {alerts['acknowledged']},"
+        f" {word(lang, 'mean_response')} {response}",
     )
-    pdf.ln(3)
 
 
-def _charted(report: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the target to chart: service level if the contract has it, else the first."""
-    targets = report["targets"]
-    chosen = [t for t in targets if t["kpi"] == "service_level"] or targets[:1]
-    return chosen[0] if chosen else None
+def _charts(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    """Draw one chart per target, two per row and eight per page, after the first page."""
+    top = 0.0
+    for i, target in enumerate(report["targets"]):
+        slot = i % CHARTS_PER_PAGE
+        if slot == 0:
+            pdf.add_page()
+            if i == 0:
+                _line(pdf, word(lang, "trends"), 12)
+                _line(pdf, word(lang, "chart_legend"), 8)
+            top = pdf.get_y() + 2
+        x = pdf.l_margin + (slot % 2) * (CHART_W + CHART_GAP)
+        _chart(pdf, report, target, lang, x, top + (slot // 2) * (CHART_H + 16))
 
 
-def _chart(pdf: FPDF, report: dict[str, Any]) -> None:
-    target = _charted(report)
-    if target is None or not report["daily"]:
-        return
+def _chart(
+    pdf: FPDF, report: dict[str, Any], target: dict[str, Any], lang: str, x: float, y: float
+) -> None:
+    """Draw a target's daily values against its bounds in the box at (x, y)."""
     key, unit = target["kpi"], target["unit"]
     values = [day[key] for day in report["daily"]]
     bounds = [b for b in (target["target"]["min"], target["target"]["max"]) if b is not None]
     known = [v for v in values if v is not None] + bounds
     top = 1.0 if unit == "ratio" else max(known, default=0.0) * 1.1 or 1.0
-    _line(pdf, f"Daily {key} against its target", 12, "B")
-    if pdf.get_y() + CHART_H + 12 > pdf.h - pdf.b_margin:
-        pdf.add_page()
-    x0, y0, w, h = pdf.l_margin + 12, pdf.get_y() + 2, WIDTH - 14, CHART_H
-    pdf.set_draw_color(120, 120, 120)
+    pdf.set_font(FAMILY, "", 9)
+    pdf.text(x, y + 3, word(lang, "trend_of").format(kpi=kpi_name(key, lang)))
+    x0, y0, w, h = x + 10, y + 6, CHART_W - 10, CHART_H
+    pdf.set_draw_color(*GREY)
     pdf.set_line_width(0.2)
     pdf.rect(x0, y0, w, h)
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FAMILY, "", 6.5)
     for fraction in (0, 0.5, 1):
-        label = f"{fraction * 100:.0f} %" if unit == "ratio" else f"{top * fraction:.0f}"
-        pdf.text(pdf.l_margin, y0 + h - fraction * h + 1, label)
-    step = w / len(values)
+        pdf.text(x, y0 + h - fraction * h + 1, _axis_label(top * fraction, unit))
+    step = w / max(len(values), 1)
 
     def point(i: int, v: float) -> tuple[float, float]:
         return x0 + step * (i + 0.5), y0 + h - min(v / top, 1.0) * h
 
-    pdf.set_draw_color(213, 94, 0)  # vermilion: the target (colour-blind safe with blue)
+    pdf.set_draw_color(*VERMILION)
     pdf.set_dash_pattern(dash=1.5, gap=1)
     for bound in bounds:
         pdf.line(x0, point(0, bound)[1], x0 + w, point(0, bound)[1])
     pdf.set_dash_pattern()
-    pdf.set_draw_color(0, 114, 178)  # blue: the daily values
-    pdf.set_line_width(0.6)
+    pdf.set_draw_color(*BLUE)
+    pdf.set_line_width(0.5)
     run: list[tuple[float, float]] = []
     for i, v in enumerate([*values, None]):
         if v is not None:
@@ -157,10 +181,19 @@ def _chart(pdf: FPDF, report: dict[str, Any]) -> None:
         if len(run) > 1:
             pdf.polyline(run)
         elif run:
-            pdf.circle(x=run[0][0], y=run[0][1], radius=0.6)
+            pdf.circle(x=run[0][0], y=run[0][1], radius=0.5)
         run = []
+    if not any(v is not None for v in values):
+        pdf.text(x0 + 2, y0 + h / 2, word(lang, "no_daily_data"))
     for i, day in enumerate(report["daily"]):
-        if i % max(1, len(values) // 10) == 0:
-            pdf.text(x0 + step * i, y0 + h + 4, day["date"][5:])
-    pdf.set_y(y0 + h + 6)
-    _line(pdf, "Blue: daily value. Dashed vermilion: target bound. Days without data are gaps.", 8)
+        if i % max(1, len(values) // 6) == 0:
+            pdf.text(x0 + step * (i + 0.5) - 3, y0 + h + 3.5, day["date"][5:])
+
+
+def _axis_label(value: float, unit: str) -> str:
+    """Label a y-axis tick: `50 %`, `01:30` for durations, else the number."""
+    if unit == "ratio":
+        return f"{value * 100:.0f} %"
+    if unit == "s":
+        return value_text(value, "s")
+    return f"{value:.0f}"

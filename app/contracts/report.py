@@ -4,6 +4,7 @@ Ratios are fractions 0–1 and durations seconds, as in `/v1/metrics`; money is 
 rounded to cents; weights, points, scores and coefficients are numbers too.
 """
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ from app.access.scope import Scope
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
-from app.kpi.definitions import KPIS, SL_FORMULAS, alert_response_s
+from app.kpi.definitions import KPIS, SL_FORMULAS, alert_response_s, definitions_version
 
 AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
 BASIS = {
@@ -44,8 +45,15 @@ def report(
     contracts: list[str],
     daily: list[dict[str, Any]],
     alerts: dict[str, float],
+    as_of: datetime,
+    contract_updated_at: datetime,
 ) -> dict[str, Any]:
-    """Return the SLA report of one contract over one period."""
+    """Return the SLA report of one contract over one period, read at `as_of`.
+
+    `partial` says the period has not ended at `as_of` (month to date: the figures will
+    still change); `contract_updated_at` and `kpi_definitions` say which contract and which
+    formulas produced the numbers.
+    """
     terms = result.amount
     return {
         "client": scope.client_code,
@@ -57,12 +65,18 @@ def report(
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
         },
+        "as_of": as_of.isoformat(timespec="seconds"),
+        "partial": as_of < period.end,
         "contract": spec.code,
         "vendor": spec.vendor,
         "queues": [q.code for q in scope.queues],
         "contracts": contracts,
         "valid_from": spec.valid_from.isoformat(),
         "valid_to": spec.valid_to.isoformat(),
+        "contract_updated_at": contract_updated_at.astimezone(scope.timezone).isoformat(
+            timespec="seconds"
+        ),
+        "kpi_definitions": definitions_version(),
         "sl_formula": scope.sl_formula,
         "sl_formulas": {
             q.code: {

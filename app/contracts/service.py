@@ -11,6 +11,7 @@ by day); per_workload, calls of the contract's queues handled by the vendor's ag
 no named agent), not tickets; per_hour, the vendor's agents' logged-in hours.
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -78,6 +79,8 @@ def sla_report(
             for day, sums in zip(days(measured), daily, strict=True)
         ],
         alerts=components(total, "alerts"),
+        as_of=datetime.now(scope.timezone),
+        contract_updated_at=stored.updated_at,
     )
 
 

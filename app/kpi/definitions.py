@@ -5,6 +5,7 @@ computed from summed components at read time, so any rollup is exact. A KPI whos
 denominator is zero is None ("no data"), never 0.
 """
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -251,3 +252,18 @@ def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str
         name: int(v) if v is not None and KPIS[name].unit in ("calls", "tickets", "alerts") else v
         for name, v in values.items()
     }
+
+
+def definitions_version() -> str:
+    """Return a fingerprint of every KPI (unit, direction, formula) and the SL formulas.
+
+    Exports print it beside their figures, so a reader can tell whether two reports were
+    computed by the same definitions: any change to a formula changes it.
+    """
+    text = repr(
+        (
+            sorted((k.name, k.unit, k.higher_is_better, k.formula) for k in KPIS.values()),
+            sorted(SL_FORMULAS.items()),
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

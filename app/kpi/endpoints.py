@@ -1,7 +1,5 @@
 """`GET /v1/metrics` and `GET /v1/queues/{code}/live`: KPIs for any key, tenant-scoped."""
 
-import csv
-import io
 from datetime import datetime, time
 from typing import Annotated, Any
 
@@ -12,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.access.keys import Principal
 from app.access.scope import Scope, client_scope, queue_scope
 from app.core.auth import current_principal
+from app.core.cells import csv_bytes
 from app.core.db import driver_connection, get_session
 from app.core.errors import AppError, NotFound
 from app.kpi import live, queries
@@ -75,13 +74,9 @@ def get_metrics(
     return {"granularity": granularity, "timezone": str(tz), "series": series}
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
+def _csv(rows: list[dict[str, Any]]) -> bytes:
     fields = list(dict.fromkeys(name for row in rows for name in row))
-    writer = csv.DictWriter(out, fields)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_bytes([fields, *([row.get(name) for name in fields] for row in rows)])
 
 
 @router.get("/queues/{code}/live")

@@ -10,22 +10,22 @@ from typing import Any
 
 from dash import dcc, html
 
-from app.core.formats import mmss, target_text, value_text
-from dashboards.components import ALERT_RESPONSE_TARGET, status
-from dashboards.i18n import word
-from dashboards.sla.figures import trend_figure
-from dashboards.sla.periods import period_dates
-from dashboards.sla.text import (
+from app.contracts.text import (
     band_text,
     formula_text,
     invoice_line,
-    kpi_label,
     met_mark,
     money_text,
     number_text,
     score_text,
     sl_lines,
 )
+from app.core.formats import mmss, target_text, value_text
+from app.kpi.names import kpi_name
+from dashboards.components import ALERT_RESPONSE_TARGET, status
+from dashboards.i18n import word
+from dashboards.sla.figures import trend_figure
+from dashboards.sla.periods import period_dates
 
 EXPORTS = ("pdf", "xlsx", "csv")
 EXPORT_NAMES = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
@@ -72,7 +72,7 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(kpi_label(t["kpi"], lang), className="kpi"),
+                    html.Td(kpi_name(t["kpi"], lang), className="kpi"),
                     html.Td(formula_text(t, report, lang), className="formula"),
                     html.Td(target_text(t["target"], t["unit"]), className="target"),
                     html.Td(value_text(t["actual"], t["unit"]), className=f"actual {css}"),
@@ -246,10 +246,13 @@ def _alert_row(alert: dict[str, Any], lang: str) -> html.Tr:
     )
 
 
-def export_href(report: dict[str, Any], fmt: str, base: str = "/sla/export") -> str:
-    """Return the page's download link for one format: the report's client, period, contract."""
+def export_href(
+    report: dict[str, Any], fmt: str, lang: str = "en", base: str = "/sla/export"
+) -> str:
+    """Return the page's download link for one format: the report's client, period, contract,
+    in the page's language."""
     query = urllib.parse.urlencode(
-        {"period": report["period"]["label"], "contract": report["contract"]}
+        {"period": report["period"]["label"], "contract": report["contract"], "lang": lang}
     )
     return f"{base}/{urllib.parse.quote(report['client'])}.{fmt}?{query}"
 
@@ -259,7 +262,7 @@ def downloads(report: dict[str, Any], lang: str) -> html.Div:
     links = [
         html.A(
             f"⬇ {EXPORT_NAMES[fmt]}",
-            href=export_href(report, fmt),
+            href=export_href(report, fmt, lang),
             id=f"download-{fmt}",
             className="download",
         )

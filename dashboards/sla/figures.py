@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.core.formats import target_text, value_text
+from app.kpi.names import kpi_name
 from app.tenancy.targets import Bound
 from dashboards.i18n import word
-from dashboards.sla.text import kpi_label
 
 MET, MISSED, LINE, TARGET = "#009E73", "#D55E00", "#0072B2", "#E69F00"
 
@@ -75,7 +75,7 @@ def trend_figure(target: dict[str, Any], daily: list[dict[str, Any]], lang: str)
     return {
         "data": [series],
         "layout": {
-            "title": {"text": kpi_label(key, lang), "font": {"size": 13}, "x": 0.01},
+            "title": {"text": kpi_name(key, lang), "font": {"size": 13}, "x": 0.01},
             "height": 210,
             "margin": {"l": 52, "r": 12, "t": 34, "b": 30},
             "showlegend": False,

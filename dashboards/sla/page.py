@@ -2,7 +2,7 @@
 
 Logged-in users only (the guard refuses share links here). Every read goes through
 `dashboards.data` with the principal the guard attached, so a client user sees its own
-client and nothing else. `/sla/export/{client}.{csv|xlsx|pdf}?period=…&contract=…` serves
+client and nothing else. `/sla/export/{client}.{csv|xlsx|pdf}?period=…&contract=…&lang=…` serves
 the same bytes as `GET /v1/sla/{client}.{fmt}`, authenticated by the page's session cookie.
 """
 
@@ -240,10 +240,13 @@ def export(database: Database, client: str, fmt: str) -> flask.Response:
     principal = principal_from(flask.request.headers)
     period = flask.request.args.get("period", "")
     contract = flask.request.args.get("contract") or None
+    lang = "zh" if flask.request.args.get("lang") == "zh" else "en"
     if not period:
         return _plain(f"period: required, {FORMS}, e.g. ?period=2026-11", 400)
     try:
-        body, media_type, name = data.sla_export(database, principal, client, period, contract, fmt)
+        body, media_type, name = data.sla_export(
+            database, principal, client, period, contract, fmt, lang
+        )
     except AppError as exc:
         return _plain(exc.message, exc.status_code)
     return flask.Response(

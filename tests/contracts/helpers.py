@@ -2,9 +2,17 @@
 
 import copy
 import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.access.keys import create_key
+from app.access.scope import QueueInfo, Scope
+from app.contracts.config import ContractSpec
+from app.contracts.periods import parse_period
+from app.contracts.report import report as shape_report
+from app.contracts.scoring import evaluate_contract
 from app.core.config import Settings
 from app.core.db import Database
 from app.kpi.aggregation import drain
@@ -96,3 +104,55 @@ def ingest(
     body = post(http, path, records, tenant, key=key).json()
     assert body["accepted"] == len(records), body
     drain(database, settings)
+
+
+def design_report() -> dict[str, Any]:
+    """Return DESIGN §10's contract on ten calls as the report code shapes it (no database).
+
+    SL 0.80 met, abandon 0.10 missed, ASA 120/9 s met, CSAT 90 met, email first response
+    without data; read on 20 November 2026 at 15:30 Shanghai, so the month is partial.
+    """
+    spec = ContractSpec.model_validate(
+        {
+            "code": "acme-2026",
+            "client": "acme",
+            "vendor": "vendor-a",
+            "queues": ["acme-cards"],
+            "valid_from": "2026-01-01",
+            "valid_to": "2026-12-31",
+            "targets": {
+                "service_level": {"min": 0.8, "weight": 40},
+                "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
+                "asa_s": {"max": 20, "weight": 20},
+                "csat": {"min": 85, "weight": 20},
+                "ticket_frt_sla.email": {"min": 0.9, "weight": 10},
+            },
+            "billing": {
+                "model": "per_workload",
+                "unit_price": 45,
+                "currency": "CNY",
+                "bands": [
+                    {"min_score": 95, "coefficient": 1.05},
+                    {"min_score": 80, "coefficient": 1.0},
+                    {"min_score": 0, "coefficient": 0.9},
+                ],
+                "penalty_per_missed_target": 50,
+            },
+        }
+    )
+    actual = {"service_level": 0.8, "abandon_rate": 0.1, "asa_s": 120 / 9, "csat": 90.0}
+    queue = QueueInfo(1, "acme-cards", 20, "abandoned_negative", 0, {})
+    scope = Scope(1, "acme", ZoneInfo("Asia/Shanghai"), (queue,), 1)
+    no_day = dict.fromkeys(spec.targets)
+    return shape_report(
+        spec,
+        evaluate_contract(spec, actual, Decimal(9)),
+        scope,
+        client_name="ACME Bank",
+        period=parse_period("2026-11", ZoneInfo("Asia/Shanghai")),
+        contracts=["acme-2026"],
+        daily=[{"date": "2026-11-09"} | no_day, {"date": "2026-11-10"} | no_day | actual],
+        alerts={"alerts_opened": 2, "alerts_acknowledged": 1, "alert_response_sum_s": 200.0},
+        as_of=datetime(2026, 11, 20, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        contract_updated_at=datetime(2026, 10, 1, 2, 0, tzinfo=UTC),
+    )

@@ -7,18 +7,23 @@ score 100 × 80 / 100 = 80.00 → band 80 → 1.00; 9 handled × ¥45.00 × 1.00
 """
 
 from datetime import date
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.access.scope import QueueInfo, Scope
-from app.contracts.config import TARGET_KPIS, ContractSpec
-from app.contracts.periods import parse_period
-from app.contracts.report import BASIS, report
-from app.contracts.scoring import evaluate_contract
+from app.contracts.config import TARGET_KPIS
+from app.contracts.report import BASIS
+from app.contracts.text import (
+    band_text,
+    formula_text,
+    invoice_line,
+    met_mark,
+    money_text,
+    score_text,
+)
 from app.core.formats import target_text, value_text
-from dashboards.i18n import FORMULAS_ZH, WORDS
+from app.kpi.names import FORMULAS_ZH, kpi_name
+from dashboards.i18n import WORDS
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -36,63 +41,14 @@ from dashboards.sla.periods import (
     period_choices,
     period_dates,
 )
-from dashboards.sla.text import (
-    band_text,
-    formula_text,
-    invoice_line,
-    kpi_label,
-    met_mark,
-    money_text,
-    score_text,
-)
+from tests.contracts.helpers import design_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
 def sla() -> dict:
-    spec = ContractSpec.model_validate(
-        {
-            "code": "acme-2026",
-            "client": "acme",
-            "vendor": "vendor-a",
-            "queues": ["acme-cards"],
-            "valid_from": "2026-01-01",
-            "valid_to": "2026-12-31",
-            "targets": {
-                "service_level": {"min": 0.8, "weight": 40},
-                "abandon_rate": {"max": 0.05, "weight": 20, "penalty": 100},
-                "asa_s": {"max": 20, "weight": 20},
-                "csat": {"min": 85, "weight": 20},
-                "ticket_frt_sla.email": {"min": 0.9, "weight": 10},
-            },
-            "billing": {
-                "model": "per_workload",
-                "unit_price": 45,
-                "currency": "CNY",
-                "bands": [
-                    {"min_score": 95, "coefficient": 1.05},
-                    {"min_score": 80, "coefficient": 1.0},
-                    {"min_score": 0, "coefficient": 0.9},
-                ],
-                "penalty_per_missed_target": 50,
-            },
-        }
-    )
-    actual = {"service_level": 0.8, "abandon_rate": 0.1, "asa_s": 120 / 9, "csat": 90.0}
-    queue = QueueInfo(1, "acme-cards", 20, "abandoned_negative", 0, {})
-    scope = Scope(1, "acme", SHANGHAI, (queue,), 1)
-    no_day = dict.fromkeys(spec.targets)
-    return report(
-        spec,
-        evaluate_contract(spec, actual, Decimal(9)),
-        scope,
-        client_name="ACME Bank",
-        period=parse_period("2026-11", SHANGHAI),
-        contracts=["acme-2026"],
-        daily=[{"date": "2026-11-09"} | no_day, {"date": "2026-11-10"} | no_day | actual],
-        alerts={"alerts_opened": 2, "alerts_acknowledged": 1, "alert_response_sum_s": 200.0},
-    )
+    return design_report()
 
 
 def texts(component) -> list[str]:
@@ -148,12 +104,12 @@ def test_verdicts_are_an_icon_and_a_word_not_a_colour_alone():
 
 
 def test_kpi_names_and_formulas_in_both_languages(sla):
-    assert kpi_label("service_level", "en") == "Service level"
-    assert kpi_label("service_level", "zh") == "服务水平"
-    assert kpi_label("abandon_rate", "zh") == "放弃率"
-    assert kpi_label("asa_s", "zh") == "平均应答速度"
-    assert kpi_label("ticket_frt_sla.email", "en") == "First-response SLA (email)"
-    assert kpi_label("ticket_frt_sla.email", "zh") == "首次响应达标率（邮件）"
+    assert kpi_name("service_level", "en") == "Service level"
+    assert kpi_name("service_level", "zh") == "服务水平"
+    assert kpi_name("abandon_rate", "zh") == "放弃率"
+    assert kpi_name("asa_s", "zh") == "平均应答速度"
+    assert kpi_name("ticket_frt_sla.email", "en") == "First-response SLA (email)"
+    assert kpi_name("ticket_frt_sla.email", "zh") == "首次响应达标率（邮件）"
     rows = {t["kpi"]: t for t in sla["targets"]}
     # English prints the API's own formula, word for word
     for target in sla["targets"]:
@@ -338,7 +294,10 @@ def test_alert_response_times(sla):
 
 
 def test_download_links_name_the_report_shown(sla):
-    assert export_href(sla, "xlsx") == "/sla/export/acme.xlsx?period=2026-11&contract=acme-2026"
+    assert export_href(sla, "xlsx") == (
+        "/sla/export/acme.xlsx?period=2026-11&contract=acme-2026&lang=en"
+    )
+    assert export_href(sla, "pdf", "zh").endswith("&lang=zh")
     assert element_id("ticket_frt_sla.email") == "ticket_frt_sla-email"
 
 

@@ -156,8 +156,31 @@ def test_csv_has_the_same_numbers(client, tenant, day_of_calls):
         headers=tenant.auth(tenant.client_key),
     )
     assert response.headers["content-type"].startswith("text/csv")
-    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel reads Chinese
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert row["offered"] == "5" and float(row["service_level"]) == 0.4
+
+
+def test_csv_agent_codes_are_inert(client, tenant, database, settings):
+    """A vendor's agent code that is a formula reaches the client's CSV as inert text."""
+    codes = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "plain"]
+    calls = [
+        call(f"inj{i}", tenant.queue, f"10:0{i}:00", wait=5, talk=60, agent=code)
+        for i, code in enumerate(codes)
+    ]
+    assert post(client, "/v1/calls", calls, tenant).json()["accepted"] == len(calls)
+    drain(database, settings)
+    response = client.get(
+        "/v1/metrics",
+        params={"client": tenant.client, "from": DAY, "to": "2026-11-21"}
+        | {"granularity": "day", "by": "agent", "format": "csv"},
+        headers=tenant.auth(tenant.client_key),
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_agent = {row["agent"]: row for row in rows}
+    assert set(by_agent) == {"'" + code for code in codes[:4]} | {"plain"}
+    assert all(by_agent[a]["answered"] == "1" for a in by_agent)
 
 
 def test_other_tenants_get_404(client, tenant, day_of_calls, database):

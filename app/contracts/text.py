@@ -1,4 +1,4 @@
-"""The SLA report's numbers as words, in English or Chinese: every value with its unit.
+"""The SLA report's numbers as words, in English or Chinese, for the page and the exports.
 
 Pure functions of the `/v1/sla` JSON: ratios are fractions (shown in % to 0.01), durations
 seconds (under a minute to 0.1 s, else mm:ss), money with its currency symbol, and a target
@@ -10,8 +10,8 @@ from typing import Any
 
 from app.contracts.config import target_kpi
 from app.contracts.scoring import money
-from app.kpi.definitions import SL_FORMULAS
-from dashboards.i18n import FORMULAS_ZH, SL_TERMS_ZH, word
+from app.contracts.words import word
+from app.kpi.names import FORMULAS_ZH, sl_expression
 
 MARKS = {True: ("met", "✓", "met_yes"), False: ("breach", "✗", "met_no")}
 NO_DATA = ("neutral", "○", "met_none")
@@ -31,27 +31,6 @@ def number_text(value: float | None) -> str:
 def money_text(value: float | None, currency: str) -> str:
     """Format money as the invoice does: `¥55,552.50`, `¥0`, `USD 12.00`; `—` without one."""
     return "—" if value is None else money(Decimal(str(value)), currency)
-
-
-def kpi_label(key: str, lang: str) -> str:
-    """Name a target key: `service level`, `首次响应达标率（邮件）` for `ticket_frt_sla.email`."""
-    kpi, channel = target_kpi(key)
-    label = word(lang, kpi)
-    if lang == "en":
-        label = label[:1].upper() + label[1:]
-    if channel is None:
-        return label
-    channel_word = word(lang, f"channel_{channel}")
-    return f"{label}（{channel_word}）" if lang == "zh" else f"{label} ({channel_word})"
-
-
-def sl_expression(name: str, lang: str) -> str:
-    """Return an SL formula's expression: `A_T / offered`, in Chinese `A_T / 呼入量`."""
-    expression = SL_FORMULAS[name]
-    if lang == "zh":
-        for term, zh in SL_TERMS_ZH.items():
-            expression = expression.replace(term, zh)
-    return expression
 
 
 def formula_text(target: dict[str, Any], report: dict[str, Any], lang: str) -> str:

@@ -1,0 +1,106 @@
+"""KPI display names in English and Simplified Chinese, for the pages and the exports alike.
+
+The API names a KPI by its code (`asa_s`); people read `ASA` or `平均应答速度`. A contract
+target key may carry a channel (`ticket_frt_sla.email`), named `首次响应达标率（邮件）`.
+"""
+
+from app.kpi.definitions import SL_FORMULAS
+
+KPI_NAMES = {
+    "en": {
+        "service_level": "service level",
+        "abandon_rate": "abandon rate",
+        "answer_rate": "answer rate",
+        "asa_s": "ASA",
+        "aht_s": "AHT",
+        "channel_email": "email",
+        "channel_chat": "chat",
+        "channel_web": "web",
+        "channel_social": "social",
+        "channel_sms": "SMS",
+        "att_s": "ATT",
+        "acw_s": "ACW",
+        "transfer_rate": "transfer rate",
+        "fcr_rate": "FCR",
+        "csat": "CSAT",
+        "occupancy": "occupancy",
+        "utilization": "utilization",
+        "not_ready_ratio": "not-ready ratio",
+        "ticket_frt_sla": "first-response SLA",
+        "ticket_resolution_sla": "resolution SLA",
+        "ticket_frt_s": "mean first response",
+        "alert_response_s": "alert response time",
+    },
+    "zh": {
+        "service_level": "服务水平",
+        "abandon_rate": "放弃率",
+        "answer_rate": "接通率",
+        "asa_s": "平均应答速度",
+        "aht_s": "平均处理时长",
+        "channel_email": "邮件",
+        "channel_chat": "在线聊天",
+        "channel_web": "网页",
+        "channel_social": "社交媒体",
+        "channel_sms": "短信",
+        "att_s": "平均通话时长",
+        "acw_s": "话后处理",
+        "transfer_rate": "转接率",
+        "fcr_rate": "一次解决率",
+        "csat": "满意度",
+        "occupancy": "占用率",
+        "utilization": "工时利用率",
+        "not_ready_ratio": "示忙率",
+        "ticket_frt_sla": "首次响应达标率",
+        "ticket_resolution_sla": "解决达标率",
+        "ticket_frt_s": "平均首次响应时长",
+        "alert_response_s": "告警响应时间",
+    },
+}
+
+# The formulas of the contract KPIs in Chinese; English pages print the API's own formula.
+FORMULAS_ZH = {
+    "asa_s": "平均应答速度 = Σ 接通呼叫等待时长 / 接通量",
+    "answer_rate": "接通率 = 接通量 / 呼入量",
+    "abandon_rate": "放弃率 = 放弃量 / 呼入量（均不含短放弃）",
+    "aht_s": "平均处理时长 = Σ（通话 + 保持 + 话后）/ 处理量",
+    "att_s": "平均通话时长 = Σ 通话时长 / 处理量",
+    "acw_s": "话后处理 = Σ 话后时长 / 处理量",
+    "transfer_rate": "转接率 = 转接量 / 处理量",
+    "fcr_rate": "一次解决率 = 已解决 / 已知是否解决的处理量",
+    "csat": "满意度 = 参评呼叫满意度的平均值",
+    "occupancy": "占用率 = （通话 + 话后）/（通话 + 话后 + 空闲）",
+    "utilization": "工时利用率 = （通话 + 话后 + 空闲）/ 登录时长",
+    "not_ready_ratio": "示忙率 = 示忙时长 / 登录时长",
+    "ticket_frt_sla": "首次响应达标率 = 渠道时限内首次响应的工单 / 创建的工单",
+    "ticket_resolution_sla": "解决达标率 = 渠道时限内解决的工单 / 创建的工单",
+    "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
+    "alert_response_s": "告警响应时间 = Σ（确认 − 触发）/ 已确认告警（目标 10 分钟内）",
+}
+# The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
+SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}
+
+
+def kpi_word(lang: str, key: str) -> str:
+    """Return a KPI's (or channel's) name in `lang`: English when unknown, else the key."""
+    return KPI_NAMES.get(lang, KPI_NAMES["en"]).get(key) or KPI_NAMES["en"].get(key, key)
+
+
+def kpi_name(key: str, lang: str) -> str:
+    """Name a target key: `Service level`, `首次响应达标率（邮件）` for `ticket_frt_sla.email`."""
+    kpi, _, channel = key.partition(".")
+    label = kpi_word(lang, kpi)
+    if lang == "en":
+        label = label[:1].upper() + label[1:]
+    if not channel:
+        return label
+    channel_word = kpi_word(lang, f"channel_{channel}")
+    return f"{label}（{channel_word}）" if lang == "zh" else f"{label} ({channel_word})"
+
+
+def sl_expression(name: str, lang: str) -> str:
+    """Return an SL formula's expression: `A_T / offered`, in Chinese `A_T / 呼入量`."""
+    expression = SL_FORMULAS[name]
+    if lang == "zh":
+        for term, zh in SL_TERMS_ZH.items():
+            expression = expression.replace(term, zh)
+    return expression
