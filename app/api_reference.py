@@ -179,4 +179,16 @@ REFERENCE = Reference(
         for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
     },
     response_examples={key: INGEST_ANSWER for key in _ingest_keys()},
+    field_descriptions={
+        "IngestResponse": {
+            "accepted": "Records written: new, or changing a stored record.",
+            "duplicates": "Records identical to what is stored (retries and replays).",
+            "rejected": "Records not written, each kept in `rejected_records` with its errors.",
+        },
+        "Rejection": {
+            "index": "Position in the batch: 0-based for JSON, NDJSON lines and CSV rows.",
+            "id": "The record's id field (call_id, ticket_id or agent), when it has one.",
+            "errors": "`field: what is wrong` lines, naming what to fix.",
+        },
+    },
 )

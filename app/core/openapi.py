@@ -64,6 +64,7 @@ class Reference:
         default_factory=dict
     )
     response_examples: Mapping[tuple[str, str], Any] = field(default_factory=dict)
+    field_descriptions: Mapping[str, dict[str, str]] = field(default_factory=dict)
 
 
 def install_openapi(api: FastAPI, reference: Reference) -> None:
@@ -84,6 +85,9 @@ def complete(schema: dict[str, Any], routes: list[Any], reference: Reference) ->
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for name in ("HTTPValidationError", "ValidationError"):
         components["schemas"].pop(name, None)
+    for name, descriptions in reference.field_descriptions.items():
+        for field_name, text in descriptions.items():
+            components["schemas"][name]["properties"][field_name]["description"] = text
     components["securitySchemes"] = {
         SCHEME: {
             "type": "http",
