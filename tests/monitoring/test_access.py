@@ -57,6 +57,8 @@ def test_no_key_is_admitted_from_an_allowed_network(private_app, host):
 def test_loopback_is_the_default_and_a_bad_network_is_refused_at_start():
     defaults = Settings(database_url="postgresql://unused/db")
     assert defaults.metrics_allow_networks == ["127.0.0.1/32", "::1/128"]
+    key_only = Settings(database_url="postgresql://unused/db", metrics_allow="")
+    assert key_only.metrics_allow_networks == []
     with pytest.raises(ValueError, match="CIDR"):
         Settings(database_url="postgresql://unused/db", metrics_allow="10.0.0.0/8,intranet")
 
