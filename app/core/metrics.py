@@ -10,6 +10,7 @@ process on the host sums every process's figures. prometheus-client picks its va
 when it is first imported, so it is imported here lazily, after the CLI chose the mode.
 """
 
+import logging
 import os
 import sys
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from prometheus_client import Counter, Histogram
 
+log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -93,14 +95,27 @@ def instruments() -> Instruments:
 
 def use_directory(directory: Path) -> None:
     """Share figures through `directory` (multiprocess mode) from now on, in this process
-    and in the processes it starts; forget the files of processes that have ended."""
+    and in the processes it starts; forget the files of processes that have ended.
+
+    An unwritable directory is logged and leaves each process reporting only its own
+    figures: metrics never keep CallPulse from starting.
+    """
     if "prometheus_client" in sys.modules and os.environ.get(MULTIPROC_ENV) != str(directory):
         raise RuntimeError("prometheus_client was imported before the metrics directory was set")
-    directory.mkdir(parents=True, exist_ok=True)
-    for path in directory.glob("*.db"):
-        pid = path.stem.rpartition("_")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path in directory.glob("*.db"):
+            pid = path.stem.rpartition("_")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning(
+            "metrics directory %s unusable (%s): each process reports only its own figures;"
+            " set CALLPULSE_METRICS_DIR to a writable directory",
+            directory,
+            exc,
+        )
+        return
     os.environ[MULTIPROC_ENV] = str(directory)
 
 

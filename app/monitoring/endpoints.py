@@ -3,7 +3,7 @@
 from ipaddress import ip_address, ip_network
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.orm import Session
 
 from app.core.auth import current_principal, require_kind
@@ -41,7 +41,7 @@ def scraper(request: Request, session: Session = Depends(get_session)) -> None:
         )
 
 
-@router.get("/metrics", dependencies=[Depends(scraper)], response_class=Response)
+@router.get("/metrics", dependencies=[Depends(scraper)], response_class=PlainTextResponse)
 def metrics(request: Request) -> Response:
     """Operational figures in Prometheus text format (no tenant data).
 
