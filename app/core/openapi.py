@@ -54,7 +54,11 @@ STATUSES: dict[int, tuple[str, dict[str, Any]]] = {
 
 @dataclass(frozen=True)
 class Reference:
-    """What routes do not say about themselves, keyed by (method, path template)."""
+    """What routes do not say about themselves, keyed by (method, path template).
+
+    Statuses listed here add to those derived from dependencies: a route that answers
+    409, 413 or 415 names them here.
+    """
 
     statuses: Mapping[tuple[str, str], set[int]] = field(default_factory=dict)
     optional_key: set[tuple[str, str]] = field(default_factory=set)
@@ -120,21 +124,8 @@ def _document(
     if "422" in operation["responses"]:
         statuses.add(422)  # FastAPI's own, whose body our handler renders as an Error
     for status in sorted(statuses):
-        description, headers = STATUSES[status]
-        answer: dict[str, Any] = {
-            "description": description,
-            "content": {"application/json": {"schema": ERROR_REF}},
-        }
-        if headers:
-            answer["headers"] = headers
-        operation["responses"][str(status)] = answer
-    for parameter in operation.get("parameters", []):
-        patch = reference.parameters.get((*key, parameter["name"]))
-        if patch:
-            parameter["required"] = patch.get("required", parameter.get("required", False))
-            parameter["schema"] = _merge(parameter["schema"], patch.get("schema", {}))
-            if "description" in patch:
-                parameter["description"] = patch["description"]
+        operation["responses"][str(status)] = _error_answer(status)
+    _constrain(operation, key, reference)
     if key in reference.notes:
         operation["description"] = f"{operation.get('description', '')}\n\n{reference.notes[key]}"
     for media, examples in reference.request_examples.get(key, {}).items():
@@ -142,6 +133,28 @@ def _document(
     if key in reference.response_examples:
         content = operation["responses"]["200"].setdefault("content", {})
         content.setdefault("application/json", {})["example"] = reference.response_examples[key]
+
+
+def _error_answer(status: int) -> dict[str, Any]:
+    description, headers = STATUSES[status]
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": ERROR_REF}},
+    }
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _constrain(operation: dict[str, Any], key: tuple[str, str], reference: Reference) -> None:
+    """Lay the reference's constraints over the operation's parameters."""
+    for parameter in operation.get("parameters", []):
+        patch = reference.parameters.get((*key, parameter["name"]))
+        if patch:
+            parameter["required"] = patch.get("required", parameter.get("required", False))
+            parameter["schema"] = _merge(parameter["schema"], patch.get("schema", {}))
+            if "description" in patch:
+                parameter["description"] = patch["description"]
 
 
 def _merge(schema: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

@@ -230,3 +230,20 @@ def test_every_ingest_field_is_described(spec, path):
     assert not undescribed
     answer = spec["components"]["schemas"]["IngestResponse"]["properties"]
     assert all(field.get("description") for field in answer.values())
+
+
+def test_every_reference_entry_names_a_route_and_parameter(spec):
+    from app.api_reference import REFERENCE
+
+    routes = {(method, path) for method, path, _ in operations(spec)}
+    keys = [
+        *REFERENCE.statuses,
+        *REFERENCE.optional_key,
+        *REFERENCE.notes,
+        *REFERENCE.request_examples,
+        *REFERENCE.response_examples,
+    ]
+    assert set(keys) <= routes
+    for method, path, name in REFERENCE.parameters:
+        names = {p["name"] for p in spec["paths"][path][method.lower()]["parameters"]}
+        assert name in names, (method, path, name)
