@@ -1,5 +1,5 @@
-"""`serve --workers 2` and `worker` report through one metrics directory: /metrics of the
-API sums both API workers' ingest counts and the worker's aggregation passes."""
+"""`serve` (one process or `--workers 2`) and `worker` report through one metrics directory:
+/metrics of the API sums every API process's ingest counts and the worker's passes."""
 
 import os
 import signal
@@ -34,15 +34,17 @@ def start(database_url: str, metrics_dir: Path, *args: str) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def processes(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, int]]:
-    """A `serve --workers 2 --no-scheduler` and a `worker`, sharing a metrics directory."""
+@pytest.fixture(params=["1", "2"], ids=["one API process", "two API workers"])
+def processes(database_url: str, tmp_path: Path, request) -> Iterator[tuple[str, Path, int]]:
+    """A `serve --workers N --no-scheduler` and a `worker`, sharing a metrics directory."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     metrics_dir = tmp_path / "metrics"
     serve = start(
-        database_url, metrics_dir, "serve", "--port", str(port), "--workers", "2", "--no-scheduler"
+        database_url,
+        metrics_dir,
+        *("serve", "--port", str(port), "--workers", request.param, "--no-scheduler"),
     )
     worker = start(database_url, metrics_dir, "worker")
     base = f"http://127.0.0.1:{port}"
