@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app import migrate as migrations
 from app.access.keys import create_key, list_keys, revoke_key
+from app.core import metrics
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import Database, driver_connection
 from app.core.errors import AppError, ConfigError
@@ -402,6 +403,7 @@ def _serve(
 ) -> None:
     import uvicorn
 
+    metrics.use_directory(settings.resolved_metrics_dir)  # before the app imports the client
     from app.main import create_app
 
     migrations.upgrade(database, settings.partitions_ahead_months)
@@ -431,6 +433,7 @@ def worker() -> None:
     from app.partitions import PartitionManager
 
     settings = get_settings()
+    metrics.use_directory(settings.resolved_metrics_dir)  # `serve` on this host reports ours
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
     jobs = create_scheduler(database, PartitionManager(database.engine), settings)

@@ -1,5 +1,6 @@
 """The scheduler of `callpulse serve` and `callpulse worker`: which job runs when."""
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -8,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from app.alerts import service as alert_service
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.metrics import observe_pass
 from app.kpi import aggregation
 from app.partitions import PartitionManager
 
@@ -22,7 +24,7 @@ def create_scheduler(
     """
     scheduler = BackgroundScheduler(timezone="UTC")
     jobs: list[tuple[str, Callable[[], object], float]] = [
-        ("aggregate", lambda: aggregation.run_pass(database, settings), settings.aggregate_every_s),
+        ("aggregate", lambda: timed_pass(database, settings), settings.aggregate_every_s),
         ("alerts", lambda: alert_service.evaluate_all(database, settings), settings.alerts_every_s),
         ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
         (
@@ -42,3 +44,12 @@ def create_scheduler(
             next_run_time=datetime.now(UTC),
         )
     return scheduler
+
+
+def timed_pass(database: Database, settings: Settings) -> aggregation.PassReport:
+    """Run one aggregation pass and record its duration when it took markers."""
+    started = time.perf_counter()
+    report = aggregation.run_pass(database, settings)
+    if report.markers:
+        observe_pass(time.perf_counter() - started, report.markers)
+    return report

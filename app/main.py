@@ -12,13 +12,18 @@ import app
 from app.access.login import router as login_router
 from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
+from app.api_reference import REFERENCE
 from app.contracts.endpoints import router as sla_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
+from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
+from app.core.openapi import install_openapi
 from app.core.ratelimit import RateLimiter
+from app.core.request_metrics import RequestMetrics
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
+from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
 from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import router as ingest_router
@@ -46,6 +51,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=app.__version__,
         summary="Real-time KPI monitoring for outsourced contact centers.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     api.state.settings = settings
     api.state.database = database
@@ -58,6 +65,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(alerts_router)
     api.include_router(sla_router)
     api.include_router(login_router)
+    api.include_router(monitoring_router)
+    api.add_middleware(RequestMetrics)
+    install_docs(api)
+    install_openapi(api, REFERENCE)
     _mount_pages(api, database, settings)
 
     @api.get("/health", tags=["operations"])

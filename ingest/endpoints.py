@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.access.keys import Principal
 from app.core.auth import require_kind
 from app.core.errors import PayloadTooLarge
+from app.core.metrics import count_ingest
 from ingest.body import parse_body
 from ingest.kinds import KINDS
 
@@ -55,6 +56,7 @@ async def ingest(kind: str, request: Request, principal: Principal) -> dict[str,
     records = parse_body(body, request.headers.get("content-type"), settings.max_batch_records)
     service = request.app.state.ingest_service
     result = await run_in_threadpool(service.ingest, kind, principal.vendor_id, records)
+    count_ingest(kind, KINDS[kind].schema.model_fields, result)
     return result.as_json()
 
 

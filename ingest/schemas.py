@@ -43,59 +43,118 @@ class Record(BaseModel):
 class CallRecord(Record):
     """`POST /v1/calls`: a call detail record, complete or partial."""
 
-    call_id: Code
-    queue: Code
-    direction: Literal["inbound", "outbound"] | None = None
-    offered_at: Timestamp
-    answered_at: Timestamp | None = None
-    ended_at: Timestamp | None = None
-    agent: Code | None = None
-    talk_s: Seconds | None = None
-    hold_s: Seconds | None = None
-    acw_s: Seconds | None = None
-    transferred: bool | None = None
-    resolved: bool | None = None
-    csat: Score | None = None
-    disposition: Annotated[str, Field(max_length=200)] | None = None
+    call_id: Code = Field(
+        description="The vendor's call id, unique per client; later records fill in or correct it."
+    )
+    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    direction: Literal["inbound", "outbound"] | None = Field(
+        None,
+        description="`inbound` (the default) or `outbound`; KPIs count inbound calls unless named.",
+    )
+    offered_at: Timestamp = Field(
+        description="Entered the queue (outbound: dialled), RFC 3339 with offset; ≤ 5 min ahead."
+    )
+    answered_at: Timestamp | None = Field(
+        None, description="Answered by an agent (≥ offered_at); null with ended_at set = abandoned."
+    )
+    ended_at: Timestamp | None = Field(
+        None,
+        description="Ended (≥ answered_at, or offered_at); null while the call is in progress.",
+    )
+    agent: Code | None = Field(
+        None, description="Agent code of the sending vendor (created on first sight)."
+    )
+    talk_s: Seconds | None = Field(
+        None, description="Seconds of talk (0 ≤ s < 86400); defaults to ended − answered − hold."
+    )
+    hold_s: Seconds | None = Field(None, description="Seconds on hold (0 ≤ s < 86400).")
+    acw_s: Seconds | None = Field(None, description="Seconds of after-call work (0 ≤ s < 86400).")
+    transferred: bool | None = Field(
+        None, description="Whether the call was transferred (default false)."
+    )
+    resolved: bool | None = Field(
+        None, description="First-contact resolution: true, false, or null when unknown."
+    )
+    csat: Score | None = Field(
+        None, description="Survey score on a 0–100 scale; null when not surveyed."
+    )
+    disposition: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="The vendor's disposition or wrap-up code."
+    )
 
 
 class CallEventRecord(Record):
     """`POST /v1/call-events`: one moment of a call; events merge into the call's row."""
 
-    call_id: Code
-    queue: Code
-    event: Literal["offered", "answered", "abandoned", "ended", "acw_done"]
-    at: Timestamp
-    agent: Code | None = None
-    hold_s: Seconds | None = None
-    acw_s: Seconds | None = None
-    transferred: bool | None = None
-    resolved: bool | None = None
-    csat: Score | None = None
+    call_id: Code = Field(
+        description="The vendor's call id; events with one id merge into one call, in any order."
+    )
+    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    event: Literal["offered", "answered", "abandoned", "ended", "acw_done"] = Field(
+        description="What happened: offered, answered, abandoned, ended or acw_done."
+    )
+    at: Timestamp = Field(
+        description="When it happened, RFC 3339 with offset, e.g. 2026-11-22T09:30:00+08:00."
+    )
+    agent: Code | None = Field(
+        None, description="Agent code of the sending vendor (created on first sight)."
+    )
+    hold_s: Seconds | None = Field(None, description="Seconds on hold (0 ≤ s < 86400).")
+    acw_s: Seconds | None = Field(None, description="Seconds of after-call work (0 ≤ s < 86400).")
+    transferred: bool | None = Field(
+        None, description="Whether the call was transferred (default false)."
+    )
+    resolved: bool | None = Field(
+        None, description="First-contact resolution: true, false, or null when unknown."
+    )
+    csat: Score | None = Field(
+        None, description="Survey score on a 0–100 scale; null when not surveyed."
+    )
 
 
 class AgentEventRecord(Record):
     """`POST /v1/agent-events`: an agent entering a state."""
 
-    agent: Code
-    state: Literal["logged_out", "available", "talking", "acw", "not_ready"]
-    at: Timestamp
-    reason: Annotated[str, Field(max_length=200)] | None = None
-    queues: Annotated[list[Code], BeforeValidator(_split_codes)] | None = None
+    agent: Code = Field(description="Agent code of the sending vendor (created on first sight).")
+    state: Literal["logged_out", "available", "talking", "acw", "not_ready"] = Field(
+        description="The state entered: logged_out, available, talking, acw or not_ready."
+    )
+    at: Timestamp = Field(description="When the agent entered the state, RFC 3339 with offset.")
+    reason: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="Why the agent is not ready, e.g. break, training, meeting."
+    )
+    queues: Annotated[list[Code], BeforeValidator(_split_codes)] | None = Field(
+        None,
+        description="Queue codes the agent serves: a list, or in CSV one cell split by `;` or `,`.",
+    )
 
 
 class TicketRecord(Record):
     """`POST /v1/tickets`: an e-mail, chat, web, social or SMS contact."""
 
-    ticket_id: Code
-    queue: Code
-    channel: Literal["email", "chat", "web", "social", "sms"]
-    created_at: Timestamp
-    first_response_at: Timestamp | None = None
-    resolved_at: Timestamp | None = None
-    agent: Code | None = None
-    priority: Annotated[str, Field(max_length=32)] | None = None
-    csat: Score | None = None
+    ticket_id: Code = Field(
+        description="The ticket id, unique per client; later records fill in or correct it."
+    )
+    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    channel: Literal["email", "chat", "web", "social", "sms"] = Field(
+        description="The channel: email, chat, web, social or sms."
+    )
+    created_at: Timestamp = Field(description="When the contact arrived, RFC 3339 with offset.")
+    first_response_at: Timestamp | None = Field(
+        None, description="The first agent response, measured against the channel's target."
+    )
+    resolved_at: Timestamp | None = Field(
+        None, description="When it was resolved; null while open (it counts in the backlog)."
+    )
+    agent: Code | None = Field(
+        None, description="Agent code of the sending vendor (created on first sight)."
+    )
+    priority: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="The vendor's priority label."
+    )
+    csat: Score | None = Field(
+        None, description="Survey score on a 0–100 scale; null when not surveyed."
+    )
 
 
 _MESSAGES = {

@@ -14,6 +14,7 @@ from app.alerts.evaluator import Action, ActiveAlert, decide
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ConfigError
+from app.core.metrics import count_delivery, count_evaluation
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
 from app.tenancy.targets import queue_targets
 
@@ -176,6 +177,7 @@ def evaluate_all(
                     state,
                     now,
                 )
+                count_evaluation(action.value)
                 alert = _apply(
                     session, action, alert, rule, client, queue, reading.value, threshold, now
                 )
@@ -268,6 +270,7 @@ def send(database: Database, notices: list[Notice]) -> None:
             attempts = notifiers.deliver(
                 notifier.type, notifier.url, notifier.secret, notifier.options, notice.message
             )
+            count_delivery(notifier.type, attempts[-1].ok)
             with database.session_scope() as session:
                 session.add_all(
                     AlertDelivery(

@@ -1,10 +1,11 @@
 """Settings, read once from the environment (`CALLPULSE_*`, `DATABASE_URL`)."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,34 @@ class Settings(BaseSettings):
     default_abandon_rate_max: float = Field(default=0.10, gt=0, lt=1, description="likewise")
     alerts_every_s: float = Field(default=15, gt=0, le=30, description="alert evaluation")
     default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
+    metrics_allow: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="networks (CIDR, comma-separated) that may scrape /metrics without a key",
+    )
+    metrics_dir: Path | None = Field(
+        default=None, description="figures shared by serve workers and `worker`; data_dir/metrics"
+    )
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for network in value.split(","):
+            if network.strip():
+                try:
+                    ip_network(network.strip())
+                except ValueError as exc:
+                    raise ValueError(f"not a network in CIDR form, e.g. 10.0.0.0/8: {exc}") from exc
+        return value
+
+    @property
+    def metrics_allow_networks(self) -> list[str]:
+        """Return the networks allowed to scrape /metrics without a key."""
+        return [network.strip() for network in self.metrics_allow.split(",") if network.strip()]
+
+    @property
+    def resolved_metrics_dir(self) -> Path:
+        """Return the metrics directory, `data_dir/metrics` by default."""
+        return (self.metrics_dir or self.resolved_data_dir / "metrics").expanduser()
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -1,0 +1,194 @@
+"""What `/docs` says beyond the routes: constraints, extra statuses, and body examples.
+
+Constraints come from the same constants the code checks, so the document cannot drift
+from what a route accepts.
+"""
+
+import csv
+import io
+import json
+from typing import Any
+
+from app.core.openapi import Reference
+from app.kpi.intervals import GRANULARITIES
+from app.kpi.service import SPLITS
+from app.models.alerts import ALERT_STATES
+from ingest.endpoints import ROUTES as INGEST_ROUTES
+
+BIGINT_MAX = 2**63 - 1
+DAY = "2026-11-22T09:{}+08:00"
+
+INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "calls": [
+        {
+            "call_id": "c-20261122-0001",
+            "queue": "acme-cards",
+            "offered_at": DAY.format("30:00"),
+            "answered_at": DAY.format("30:12"),
+            "ended_at": DAY.format("34:05"),
+            "agent": "a1001",
+            "talk_s": 200,
+            "hold_s": 13,
+            "acw_s": 30,
+            "transferred": False,
+            "resolved": True,
+            "csat": 90,
+            "disposition": "card-activation",
+        },
+        {
+            "call_id": "c-20261122-0002",
+            "queue": "acme-cards",
+            "offered_at": DAY.format("31:00"),
+            "ended_at": DAY.format("31:45"),
+        },
+    ],
+    "call-events": [
+        {
+            "call_id": "c-20261122-0003",
+            "queue": "acme-cards",
+            "event": "offered",
+            "at": DAY.format("35:00"),
+        },
+        {
+            "call_id": "c-20261122-0003",
+            "queue": "acme-cards",
+            "event": "answered",
+            "at": DAY.format("35:09"),
+            "agent": "a1001",
+        },
+    ],
+    "agent-events": [
+        {
+            "agent": "a1001",
+            "state": "available",
+            "at": DAY.format("00:00"),
+            "queues": ["acme-cards"],
+        },
+        {"agent": "a1001", "state": "not_ready", "at": DAY.format("45:00"), "reason": "break"},
+    ],
+    "tickets": [
+        {
+            "ticket_id": "t-20261122-0001",
+            "queue": "acme-email",
+            "channel": "email",
+            "created_at": DAY.format("10:00"),
+            "first_response_at": DAY.format("40:00"),
+            "agent": "a2001",
+            "priority": "high",
+        },
+        {
+            "ticket_id": "t-20261122-0002",
+            "queue": "acme-email",
+            "channel": "chat",
+            "created_at": DAY.format("12:00"),
+            "first_response_at": DAY.format("12:30"),
+            "resolved_at": DAY.format("20:00"),
+            "csat": 100,
+        },
+    ],
+}
+
+INGEST_ANSWER = {
+    "accepted": 1,
+    "duplicates": 0,
+    "rejected": [{"index": 1, "id": "c-20261122-0002", "errors": ["offered_at: required"]}],
+}
+
+
+def ndjson_body(records: list[dict[str, Any]]) -> str:
+    """Return records as NDJSON, one object per line."""
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def csv_body(records: list[dict[str, Any]]) -> str:
+    """Return records as CSV with a header of field names (lists joined by `;`)."""
+    names = list(dict.fromkeys(name for record in records for name in record))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, names, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(v) for k, v in record.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def _body_examples(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        "application/json": {
+            "one": {"summary": "One record", "value": records[0]},
+            "batch": {"summary": "A JSON array of records", "value": records},
+        },
+        "application/x-ndjson": {
+            "ndjson": {"summary": "NDJSON: one record per line", "value": ndjson_body(records)}
+        },
+        "text/csv": {
+            "csv": {"summary": "CSV: a header of field names", "value": csv_body(records)}
+        },
+    }
+
+
+def _ingest_keys() -> list[tuple[str, str]]:
+    return [("POST", f"/v1/{kind}") for kind in INGEST_ROUTES]
+
+
+SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
+CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
+
+REFERENCE = Reference(
+    statuses={
+        **{key: {400, 413, 415} for key in _ingest_keys()},
+        ("GET", "/v1/metrics"): {404},
+        **{key: {409} for key in CHANGE_ALERT},
+        ("GET", "/health"): {503},
+        ("GET", "/metrics"): {401, 403, 429, 503},
+    },
+    optional_key={("GET", "/metrics")},
+    parameters={
+        ("GET", "/v1/alerts", "state"): {"schema": {"enum": list(ALERT_STATES)}},
+        ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        ("GET", "/v1/metrics", "by"): {
+            "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}
+        },
+        ("GET", "/v1/metrics", "queue"): {
+            "description": "queue code; give `queue`, `client` or both (one is required)"
+        },
+        ("GET", "/v1/metrics", "client"): {
+            "description": "client code: one row per bucket for the client's visible queues"
+        },
+        **{
+            ("GET", path, "period"): {"required": True, "schema": {"type": "string"}}
+            for path in SLA_PATHS
+        },
+        **{
+            (*key, "alert_id"): {"schema": {"minimum": 1, "maximum": BIGINT_MAX}}
+            for key in CHANGE_ALERT
+        },
+    },
+    notes={
+        ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
+    },
+    request_examples={
+        key: _body_examples(INGEST_RECORDS[kind])
+        for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
+    },
+    response_examples={key: INGEST_ANSWER for key in _ingest_keys()},
+    field_descriptions={
+        "IngestResponse": {
+            "accepted": "Records written: new, or changing a stored record.",
+            "duplicates": "Records identical to what is stored (retries and replays).",
+            "rejected": "Records not written, each kept in `rejected_records` with its errors.",
+        },
+        "Rejection": {
+            "index": "Position in the batch: 0-based for JSON, NDJSON lines and CSV rows.",
+            "id": "The record's id field (call_id, ticket_id or agent), when it has one.",
+            "errors": "`field: what is wrong` lines, naming what to fix.",
+        },
+    },
+)

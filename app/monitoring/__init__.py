@@ -1,0 +1,1 @@
+"""Operations: `/metrics` for Prometheus, with figures read from the database at scrape time."""
