@@ -9,6 +9,7 @@ import io
 import json
 from typing import Any
 
+from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.openapi import Reference
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
@@ -163,7 +164,10 @@ REFERENCE = Reference(
             "description": "client code: one row per bucket for the client's visible queues"
         },
         **{
-            ("GET", path, "period"): {"required": True, "schema": {"type": "string"}}
+            ("GET", path, "period"): {
+                "required": True,
+                "schema": {"type": "string", "pattern": PERIOD_PATTERN},
+            }
             for path in SLA_PATHS
         },
         **{

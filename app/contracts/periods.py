@@ -14,6 +14,11 @@ from typing import Literal
 
 Kind = Literal["month", "week", "day"]
 FORMS = "YYYY-MM (month), YYYY-Www (ISO week) or YYYY-MM-DD (day)"
+PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+    r"|^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+)
+"""The shapes of a period, for the OpenAPI (a day or week may still not exist: 2026-02-30)."""
 
 
 @dataclass(frozen=True)

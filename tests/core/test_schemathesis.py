@@ -15,6 +15,8 @@ import pytest
 from app.access.keys import create_key
 from tests.factories import Tenant
 
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 CHECKS = ",".join(
     (
         "not_a_server_error",
@@ -39,6 +41,8 @@ def test_openapi_fuzz_finds_nothing(kind, live_server, tenant: Tenant, admin_key
     examples = os.environ.get("CALLPULSE_FUZZ_EXAMPLES", "25")
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{live_server}/openapi.json",
         "--checks",
@@ -62,6 +66,17 @@ def test_openapi_fuzz_finds_nothing(kind, live_server, tenant: Tenant, admin_key
         "30",
     ]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=900, cwd=tmp_path, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "CALLPULSE_FUZZ_QUEUE": tenant.queue,
+            "CALLPULSE_FUZZ_CLIENT": tenant.client,
+        },
     )
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
