@@ -1,0 +1,152 @@
+"""Security headers on every answer, Secure cookies over HTTPS, and trusted proxies.
+
+Every response gets a Content-Security-Policy (scripts from this origin only, unless a page
+sets its own policy with the hashes of its inline scripts), framing refused,
+`nosniff` and no Referer. The API docs pages are built from the app's configuration alone,
+so their inline scripts are hashed as they are served. Cookies are marked Secure when
+`CALLPULSE_COOKIE_SECURE` says so (`auto`: the request came over HTTPS). A proxy's
+X-Forwarded-Proto/-For count only from the addresses in `CALLPULSE_TRUSTED_PROXIES`.
+"""
+
+import base64
+import hashlib
+import re
+import urllib.parse
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from app.core.config import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DOCS_PAGES = ("/docs", "/redoc", "/docs/oauth2-redirect")
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+SCRIPT_SRC = re.compile(rb'<script[^>]*\ssrc="([^"]+)"')
+LINK_HREF = re.compile(rb'<link[^>]*\shref="([^"]+)"')
+FIXED_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+def content_security_policy(
+    script_sources: Iterable[str] = (), asset_origins: Iterable[str] = ()
+) -> str:
+    """Return the policy: this origin only, plus given script sources and style/image origins.
+
+    Styles allow 'unsafe-inline': Dash components and Plotly set inline styles.
+    """
+    assets = list(asset_origins)
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_sources],
+        "style-src": ["'self'", "'unsafe-inline'", *assets],
+        "img-src": ["'self'", "data:", *assets],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+def script_hash(script: bytes) -> str:
+    """Return the CSP source that allows one inline script."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+
+
+def is_https(scope: Scope, mode: str) -> bool:
+    """Tell whether cookies of this request get the Secure flag."""
+    return mode == "true" or (mode == "auto" and scope.get("scheme") in ("https", "wss"))
+
+
+class SecurityHeaders:
+    """ASGI middleware: add the security headers and Secure cookies to every response."""
+
+    def __init__(self, app: ASGIApp, cookie_secure: str) -> None:
+        self.app, self.cookie_secure = app, cookie_secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        secure = is_https(scope, self.cookie_secure)
+        https = scope.get("scheme") == "https"
+
+        async def send_hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _hardened(list(message.get("headers", [])), secure, https)
+            await send(message)
+
+        if scope.get("path") in DOCS_PAGES:
+            await self.app(scope, receive, _docs_policy(send_hardened))
+        else:
+            await self.app(scope, receive, send_hardened)
+
+
+def _hardened(headers: list[tuple[bytes, bytes]], secure: bool, https: bool) -> list[Any]:
+    names = {name.lower() for name, _ in headers}
+    added = [(name, value) for name, value in FIXED_HEADERS if name not in names]
+    if b"content-security-policy" not in names:
+        added.append((b"content-security-policy", content_security_policy().encode()))
+    if https:
+        added.append((b"strict-transport-security", b"max-age=31536000"))
+    if secure:
+        headers = [
+            (name, value + b"; Secure")
+            if name.lower() == b"set-cookie" and b"; secure" not in value.lower()
+            else (name, value)
+            for name, value in headers
+        ]
+    return headers + added
+
+
+def _docs_policy(send: Send) -> Send:
+    """Hold the docs page's answer until its body is known, then allow its own scripts."""
+    held: list[Message] = []
+
+    async def send_with_policy(message: Message) -> None:
+        held.append(message)
+        if message["type"] != "http.response.body" or message.get("more_body"):
+            return
+        body = b"".join(m.get("body", b"") for m in held[1:])
+        start = held[0]
+        policy = _docs_csp(body).encode()
+        start["headers"] = [
+            *(h for h in start.get("headers", []) if h[0].lower() != b"content-security-policy"),
+            (b"content-security-policy", policy),
+        ]
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+    return send_with_policy
+
+
+def _docs_csp(body: bytes) -> str:
+    scripts = [script_hash(script) for script in INLINE_SCRIPT.findall(body)]
+    scripts += sorted({_origin(url) for url in SCRIPT_SRC.findall(body)} - {""})
+    assets = sorted({_origin(url) for url in LINK_HREF.findall(body)} - {""})
+    return content_security_policy(scripts, assets)
+
+
+def _origin(url: bytes) -> str:
+    parts = urllib.parse.urlsplit(url.decode())
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def install_security_headers(api: FastAPI, settings: Settings) -> None:
+    """Add the security headers, and believe forwarded headers from trusted proxies only."""
+    api.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:  # outermost: the scheme and address are settled before anything reads them
+        api.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
