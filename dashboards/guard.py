@@ -90,15 +90,9 @@ class Guard:
         await self.app(scope, receive, send)
 
     def _without_token(self, scope: Scope) -> str:
-        """Return the address asked for, minus `token`; other parameters are kept verbatim."""
         path = scope.get("path", "/")
         path = path if path.startswith(self.mount) else self.mount + path
-        kept = [
-            part
-            for part in scope.get("query_string", b"").decode().split("&")
-            if part and urllib.parse.unquote_plus(part.split("=", 1)[0]) != "token"
-        ]
-        return urllib.parse.quote(path) + (f"?{'&'.join(kept)}" if kept else "")
+        return without_token(path, scope.get("query_string", b"").decode())
 
     def _principal(self, token: str, cookies: dict[str, str]) -> Principal | None:
         with self.database.session_scope() as session:
@@ -106,6 +100,16 @@ class Guard:
                 return share_principal(session, token)
             user_id = session_user(self.secret, cookies.get(SESSION_COOKIE, ""))
             return user_principal(session, user_id) if user_id else None
+
+
+def without_token(path: str, query: str) -> str:
+    """Return `path?query` minus every `token`; other parameters are kept verbatim, in order."""
+    kept = [
+        part
+        for part in query.split("&")
+        if part and urllib.parse.unquote_plus(part.split("=", 1)[0]) != "token"
+    ]
+    return urllib.parse.quote(path) + (f"?{'&'.join(kept)}" if kept else "")
 
 
 def principal_from(headers: Any) -> Principal:

@@ -60,6 +60,9 @@ def content_security_policy(
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
+DEFAULT_POLICY = content_security_policy().encode()
+
+
 def script_hash(script: bytes) -> str:
     """Return the CSP source that allows one inline script."""
     return f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
@@ -98,7 +101,7 @@ def _hardened(headers: list[tuple[bytes, bytes]], secure: bool, https: bool) -> 
     names = {name.lower() for name, _ in headers}
     added = [(name, value) for name, value in FIXED_HEADERS if name not in names]
     if b"content-security-policy" not in names:
-        added.append((b"content-security-policy", content_security_policy().encode()))
+        added.append((b"content-security-policy", DEFAULT_POLICY))
     if https:
         added.append((b"strict-transport-security", b"max-age=31536000"))
     if secure:
