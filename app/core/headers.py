@@ -1,17 +1,12 @@
 """Security headers on every answer, Secure cookies over HTTPS, and trusted proxies.
 
 Every response gets a Content-Security-Policy (scripts from this origin only, unless a page
-sets its own policy with the hashes of its inline scripts), framing refused,
-`nosniff` and no Referer. The API docs pages are built from the app's configuration alone,
-so their inline scripts are hashed as they are served. Cookies are marked Secure when
-`CALLPULSE_COOKIE_SECURE` says so (`auto`: the request came over HTTPS). A proxy's
-X-Forwarded-Proto/-For count only from the addresses in `CALLPULSE_TRUSTED_PROXIES`.
+sets its own policy with the hashes of its inline scripts), framing refused, `nosniff` and no
+Referer. Cookies are marked Secure when `CALLPULSE_COOKIE_SECURE` says so (`auto`: the request
+came over HTTPS). A proxy's X-Forwarded-Proto/-For count only from the addresses in
+`CALLPULSE_TRUSTED_PROXIES`.
 """
 
-import base64
-import hashlib
-import re
-import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -26,10 +21,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-DOCS_PAGES = ("/docs", "/redoc", "/docs/oauth2-redirect")
-INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
-SCRIPT_SRC = re.compile(rb'<script[^>]*\ssrc="([^"]+)"')
-LINK_HREF = re.compile(rb'<link[^>]*\shref="([^"]+)"')
 FIXED_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -37,19 +28,16 @@ FIXED_HEADERS = (
 )
 
 
-def content_security_policy(
-    script_sources: Iterable[str] = (), asset_origins: Iterable[str] = ()
-) -> str:
-    """Return the policy: this origin only, plus given script sources and style/image origins.
+def content_security_policy(script_sources: Iterable[str] = ()) -> str:
+    """Return the policy: everything from this origin only, plus the given script sources.
 
-    Styles allow 'unsafe-inline': Dash components and Plotly set inline styles.
+    Styles allow 'unsafe-inline': Dash components, Plotly and Swagger UI set inline styles.
     """
-    assets = list(asset_origins)
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_sources],
-        "style-src": ["'self'", "'unsafe-inline'", *assets],
-        "img-src": ["'self'", "data:", *assets],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -63,14 +51,9 @@ def content_security_policy(
 DEFAULT_POLICY = content_security_policy().encode()
 
 
-def script_hash(script: bytes) -> str:
-    """Return the CSP source that allows one inline script."""
-    return f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
-
-
 def is_https(scope: Scope, mode: str) -> bool:
     """Tell whether cookies of this request get the Secure flag."""
-    return mode == "true" or (mode == "auto" and scope.get("scheme") in ("https", "wss"))
+    return mode == "true" or (mode == "auto" and scope.get("scheme") == "https")
 
 
 class SecurityHeaders:
@@ -91,10 +74,7 @@ class SecurityHeaders:
                 message["headers"] = _hardened(list(message.get("headers", [])), secure, https)
             await send(message)
 
-        if scope.get("path") in DOCS_PAGES:
-            await self.app(scope, receive, _docs_policy(send_hardened))
-        else:
-            await self.app(scope, receive, send_hardened)
+        await self.app(scope, receive, send_hardened)
 
 
 def _hardened(headers: list[tuple[bytes, bytes]], secure: bool, https: bool) -> list[Any]:
@@ -112,39 +92,6 @@ def _hardened(headers: list[tuple[bytes, bytes]], secure: bool, https: bool) -> 
             for name, value in headers
         ]
     return headers + added
-
-
-def _docs_policy(send: Send) -> Send:
-    """Hold the docs page's answer until its body is known, then allow its own scripts."""
-    held: list[Message] = []
-
-    async def send_with_policy(message: Message) -> None:
-        held.append(message)
-        if message["type"] != "http.response.body" or message.get("more_body"):
-            return
-        body = b"".join(m.get("body", b"") for m in held[1:])
-        start = held[0]
-        policy = _docs_csp(body).encode()
-        start["headers"] = [
-            *(h for h in start.get("headers", []) if h[0].lower() != b"content-security-policy"),
-            (b"content-security-policy", policy),
-        ]
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
-
-    return send_with_policy
-
-
-def _docs_csp(body: bytes) -> str:
-    scripts = [script_hash(script) for script in INLINE_SCRIPT.findall(body)]
-    scripts += sorted({_origin(url) for url in SCRIPT_SRC.findall(body)} - {""})
-    assets = sorted({_origin(url) for url in LINK_HREF.findall(body)} - {""})
-    return content_security_policy(scripts, assets)
-
-
-def _origin(url: bytes) -> str:
-    parts = urllib.parse.urlsplit(url.decode())
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def install_security_headers(api: FastAPI, settings: Settings) -> None:
