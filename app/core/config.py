@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     default_abandon_rate_max: float = Field(default=0.10, gt=0, lt=1, description="likewise")
     alerts_every_s: float = Field(default=15, gt=0, le=30, description="alert evaluation")
     default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
-    login_concurrency: int = Field(default=4, gt=0, description="password checks at once")
+    login_concurrency: int = Field(default=2, gt=0, description="password checks at once")
     login_max_failures_per_user: int = Field(default=5, gt=0)
     login_max_failures_per_address: int = Field(default=20, gt=0)
     login_failure_window_s: int = Field(default=900, gt=0, description="failures count this long")
