@@ -72,27 +72,26 @@ class Guard:
                     "Ask for a new one: callpulse share create. 链接已失效。",
                 )
             else:
-                path = scope.get("path", "/")
-                path = path if path.startswith(self.mount) else self.mount + path
                 search = scope.get("query_string", b"").decode()
-                target = urllib.parse.quote(path + (f"?{search}" if search else ""))
+                target = urllib.parse.quote(self._path(scope) + (f"?{search}" if search else ""))
                 await _redirect(send, f"/login?next={target}")
             return
         if "token" in query:
             cookie = f"{SHARE_COOKIE}={token}; Path={self.mount}; HttpOnly; SameSite=Lax"
             send = _with_header(send, b"set-cookie", cookie.encode())
             if scope.get("method") in ("GET", "HEAD"):
-                await _redirect(send, self._without_token(scope))
+                query_string = scope.get("query_string", b"").decode()
+                await _redirect(send, without_token(self._path(scope), query_string))
                 return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
         headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))
         scope = {**scope, "headers": headers}
         await self.app(scope, receive, send)
 
-    def _without_token(self, scope: Scope) -> str:
+    def _path(self, scope: Scope) -> str:
+        """Return the path asked for, mount included."""
         path = scope.get("path", "/")
-        path = path if path.startswith(self.mount) else self.mount + path
-        return without_token(path, scope.get("query_string", b"").decode())
+        return str(path if path.startswith(self.mount) else self.mount + path)
 
     def _principal(self, token: str, cookies: dict[str, str]) -> Principal | None:
         with self.database.session_scope() as session:

@@ -44,7 +44,9 @@ THROTTLED = " · ".join(
         "登录失败次数过多，请 {s} 秒后再试",
     )
 )
+TOO_LONG = "User name and password are too long · 用户名或密码过长"
 BUSY_RETRY_S = 1
+MAX_FORM_BYTES = 8192
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>CallPulse · 登录</title><style>
 body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;background:#111;color:#eee;
@@ -95,7 +97,10 @@ def login_form(next: str = "/wall/") -> HTMLResponse:
 @router.post("/login")
 async def login(request: Request) -> Response:
     """Check the password; on success set a signed session cookie and go on."""
-    form = urllib.parse.parse_qs((await request.body()).decode(errors="replace"))
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return _form(TOO_LONG, "/wall/", 413)
+    form = urllib.parse.parse_qs(body.decode(errors="replace"))
     username = (form.get("username") or [""])[0]
     password = (form.get("password") or [""])[0]
     target = _safe_next((form.get("next") or ["/wall/"])[0])
