@@ -45,10 +45,10 @@ def test_a_tv_link_from_another_site_drops_the_token_and_keeps_its_settings(
         page.click("#tv")
     assert page.url == f"{live_server}/wall/?{settings}"
     waiting = page.locator(f"#waiting-{tenant.queue}")
-    waiting.wait_for(timeout=15_000)
+    waiting.wait_for(timeout=30_000)
     page.reload(wait_until="load")  # the cookie, not the token, opens it again
     assert page.url == f"{live_server}/wall/?{settings}"
-    waiting.wait_for(timeout=15_000)
+    waiting.wait_for(timeout=30_000)
     page.wait_for_function(
         f"() => document.querySelector('#waiting-{tenant.queue}').innerText === '1'", timeout=5_000
     )
