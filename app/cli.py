@@ -409,7 +409,9 @@ def _serve(
     migrations.upgrade(database, settings.partitions_ahead_months)
     if workers == 1:
         app = create_app(settings.model_copy(update={"scheduler": scheduler}), database)
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False
+        )
         return
     # Worker processes build their own app from the environment; jobs are lock-guarded.
     os.environ["CALLPULSE_SCHEDULER"] = str(scheduler).lower()
@@ -423,6 +425,7 @@ def _serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=False,  # forwarded headers: CALLPULSE_TRUSTED_PROXIES (app.core.headers)
     )
 
 

@@ -18,6 +18,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
+from app.core.headers import install_security_headers
 from app.core.openapi import install_openapi
 from app.core.ratelimit import RateLimiter
 from app.core.request_metrics import RequestMetrics
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
     install_error_handlers(api, settings.db_retry_after_s)
+    install_security_headers(api, settings)
     api.include_router(ingest_router)
     api.include_router(kpi_router)
     api.include_router(tenancy_router)
@@ -86,20 +88,15 @@ def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
 
     Share links open the wallboard only; the SLA page is for logged-in users.
     """
-    from a2wsgi import WSGIMiddleware
-
     from dashboards.guard import Guard
     from dashboards.sla.page import create_sla_page
     from dashboards.wallboard import create_wallboard
 
     secret = session_secret(settings)
     wallboard = create_wallboard(database, settings)
-    guarded = Guard(WSGIMiddleware(wallboard.server), database, secret, "/wall")
-    api.mount("/wall", guarded)  # type: ignore[arg-type]
+    api.mount("/wall", Guard(wallboard, database, secret, "/wall"))  # type: ignore[arg-type]
     sla_page = create_sla_page(database)
-    sla_guarded = Guard(
-        WSGIMiddleware(sla_page.server), database, secret, "/sla", share_links=False
-    )
+    sla_guarded = Guard(sla_page, database, secret, "/sla", share_links=False)
     api.mount("/sla", sla_guarded)  # type: ignore[arg-type]
 
     @api.get("/", include_in_schema=False)

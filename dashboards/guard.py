@@ -1,10 +1,14 @@
 """The gate in front of the pages: a share token or a logged-in user, or the login page.
 
-A valid `?token=` becomes an HttpOnly, SameSite=Strict cookie scoped to the mount; a user
-logs in at /login and gets a signed session cookie. Whatever the browser sends as identity
+A valid `?token=` becomes an HttpOnly, SameSite=Lax cookie scoped to the mount, and the
+browser is sent to the same address without the token (every other parameter kept: a TV's
+settings live there), so the token leaves the address bar, history and Referer. Lax, not
+Strict: a link opened from another site must still carry the cookie through that redirect.
+A user logs in at /login and gets a signed session cookie. Whatever the browser sends as identity
 headers is dropped; the verified principal travels to Dash as one request header, which
 callbacks read to scope every query. Share links are for wallboards: a mount guarded with
-`share_links=False` (the SLA page) refuses any token and asks for a login.
+`share_links=False` (the SLA page) refuses any token and asks for a login. Each page answers
+with a Content-Security-Policy that allows the Dash app's own inline scripts by hash.
 """
 
 import json
@@ -13,15 +17,17 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict
 from typing import Any
 
+from a2wsgi import WSGIMiddleware
+from dash import Dash
 from starlette.concurrency import run_in_threadpool
 
 from app.access.keys import Principal
-from app.access.sessions import SESSION_COOKIE, session_user
+from app.access.sessions import SESSION_COOKIE, SHARE_COOKIE, session_user
 from app.access.users import share_principal, user_principal
 from app.core.db import Database
+from app.core.headers import content_security_policy
 
 PRINCIPAL_HEADER = b"x-callpulse-principal"
-SHARE_COOKIE = "cp_share"
 SHARE_REFUSED = (
     "Share links open wallboards only; the SLA page needs a login: {login} · "
     "分享链接仅用于实时监控大屏，查看服务水平报告请登录：{login}"
@@ -33,18 +39,21 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class Guard:
-    """ASGI middleware: let a request through to the page only with a verified principal."""
+    """ASGI app: serve a Dash page only to a verified principal, under its own CSP."""
 
     def __init__(
-        self, app: Any, database: Database, secret: str, mount: str, *, share_links: bool = True
+        self, page: Dash, database: Database, secret: str, mount: str, *, share_links: bool = True
     ) -> None:
-        self.app, self.database, self.secret, self.mount = app, database, secret, mount
+        self.app: Any = WSGIMiddleware(page.server)  # type: ignore[arg-type]
+        self.database, self.secret, self.mount = database, secret, mount
         self.share_links = share_links
+        self.policy = content_security_policy(page.csp_hashes()).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _with_header(send, b"content-security-policy", self.policy)
         cookies = _cookies(scope)
         query = urllib.parse.parse_qs(scope.get("query_string", b"").decode())
         if not self.share_links and "token" in query:
@@ -63,18 +72,26 @@ class Guard:
                     "Ask for a new one: callpulse share create. 链接已失效。",
                 )
             else:
-                path = scope.get("path", "/")
-                path = path if path.startswith(self.mount) else self.mount + path
                 search = scope.get("query_string", b"").decode()
-                target = urllib.parse.quote(path + (f"?{search}" if search else ""))
+                target = urllib.parse.quote(self._path(scope) + (f"?{search}" if search else ""))
                 await _redirect(send, f"/login?next={target}")
             return
+        if "token" in query:
+            cookie = f"{SHARE_COOKIE}={token}; Path={self.mount}; HttpOnly; SameSite=Lax"
+            send = _with_header(send, b"set-cookie", cookie.encode())
+            if scope.get("method") in ("GET", "HEAD"):
+                query_string = scope.get("query_string", b"").decode()
+                await _redirect(send, without_token(self._path(scope), query_string))
+                return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
         headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))
         scope = {**scope, "headers": headers}
-        if "token" in query:
-            send = _with_cookie(send, SHARE_COOKIE, token, self.mount)
         await self.app(scope, receive, send)
+
+    def _path(self, scope: Scope) -> str:
+        """Return the path asked for, mount included."""
+        path = scope.get("path", "/")
+        return str(path if path.startswith(self.mount) else self.mount + path)
 
     def _principal(self, token: str, cookies: dict[str, str]) -> Principal | None:
         with self.database.session_scope() as session:
@@ -82,6 +99,16 @@ class Guard:
                 return share_principal(session, token)
             user_id = session_user(self.secret, cookies.get(SESSION_COOKIE, ""))
             return user_principal(session, user_id) if user_id else None
+
+
+def without_token(path: str, query: str) -> str:
+    """Return `path?query` minus every `token`; other parameters are kept verbatim, in order."""
+    kept = [
+        part
+        for part in query.split("&")
+        if part and urllib.parse.unquote_plus(part.split("=", 1)[0]) != "token"
+    ]
+    return urllib.parse.quote(path) + (f"?{'&'.join(kept)}" if kept else "")
 
 
 def principal_from(headers: Any) -> Principal:
@@ -95,11 +122,10 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {name: value for name, value in pairs}
 
 
-def _with_cookie(send: Send, name: str, value: str, path: str) -> Send:
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
     async def wrapped(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
-            cookie = f"{name}={value}; Path={path}; HttpOnly; SameSite=Strict"
-            message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+            message["headers"] = [*message.get("headers", []), (name, value)]
         await send(message)
 
     return wrapped
@@ -122,7 +148,7 @@ async def _redirect(send: Send, location: str) -> None:
         {
             "type": "http.response.start",
             "status": 302,
-            "headers": [(b"location", location.encode())],
+            "headers": [(b"location", location.encode()), (b"cache-control", b"no-store")],
         }
     )
     await send({"type": "http.response.body", "body": b""})

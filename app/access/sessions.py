@@ -8,6 +8,8 @@ import time
 from app.core.config import Settings
 
 SESSION_COOKIE = "cp_session"
+SHARE_COOKIE = "cp_share"  # a wallboard share token, scoped to the wallboard's mount
+SHARE_MOUNT = "/wall"
 SESSION_HOURS = 12
 
 

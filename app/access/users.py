@@ -51,7 +51,13 @@ def create_user(
 
 def authenticate(session: Session, username: str, password: str) -> Principal | None:
     """Return the principal of a user whose password matches, else None."""
-    user = session.scalar(select(User).where(User.username == username, User.disabled_at.is_(None)))
+    user = (
+        None
+        if "\x00" in username  # no stored name holds one, and PostgreSQL refuses it as a value
+        else session.scalar(
+            select(User).where(User.username == username, User.disabled_at.is_(None))
+        )
+    )
     if user is None:
         HASHER.hash(password)  # same work either way: no timing hint that the user exists
         return None

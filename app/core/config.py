@@ -71,6 +71,18 @@ class Settings(BaseSettings):
         """Return the metrics directory, `data_dir/metrics` by default."""
         return (self.metrics_dir or self.resolved_data_dir / "metrics").expanduser()
 
+    login_concurrency: int = Field(default=2, gt=0, description="password checks at once")
+    login_max_failures_per_user: int = Field(default=5, gt=0)
+    login_max_failures_per_address: int = Field(default=20, gt=0)
+    login_failure_window_s: int = Field(default=900, gt=0, description="failures count this long")
+    cookie_secure: Literal["auto", "true", "false"] = Field(
+        default="auto", description="mark cookies Secure: auto = when the request came over HTTPS"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks whose X-Forwarded-Proto/-For count",
+    )
+
     @property
     def resolved_data_dir(self) -> Path:
         """Return the data directory with `~` expanded."""

@@ -1,6 +1,6 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
-from app.models.access import ApiKey, ShareLink, User
+from app.models.access import ApiKey, LoginFailure, ShareLink, User
 from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
@@ -33,6 +33,7 @@ __all__ = [
     "Contract",
     "ContractQueue",
     "DirtyInterval",
+    "LoginFailure",
     "Notifier",
     "Queue",
     "QueueVendor",

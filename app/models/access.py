@@ -2,7 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, created_at_column
@@ -65,3 +73,18 @@ class ShareLink(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     created_at: Mapped[datetime] = created_at_column()
     revoked_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed password login, kept while it counts towards the throttle (all replicas)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_failed_at", "username", "failed_at"),
+        Index("ix_login_failures_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = created_at_column()

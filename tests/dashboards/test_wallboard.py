@@ -72,7 +72,7 @@ def test_wallboard_shows_numbers_and_a_new_call_within_two_seconds(
     post(client, "/v1/calls", [waiting_call(tenant.queue, 1, "w3")], tenant)
     sent = time.monotonic()
     page.wait_for_function(
-        f"document.querySelector('#waiting-{tenant.queue}').innerText === '3'", timeout=2_000
+        f"() => document.querySelector('#waiting-{tenant.queue}').innerText === '3'", timeout=2_000
     )
     assert time.monotonic() - sent <= 2.0
     page.click("#lang-toggle")
@@ -159,4 +159,4 @@ def test_a_board_that_stops_updating_says_it_is_not_live(page, live_server, data
     page.locator("body.offline").wait_for(timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "wallboard-not-live.png"))
     page.unroute("**/_dash-update-component*")  # and comes back
-    page.wait_for_function("!document.body.classList.contains('offline')", timeout=5_000)
+    page.wait_for_function("() => !document.body.classList.contains('offline')", timeout=5_000)
