@@ -22,6 +22,7 @@ from app import migrate as migrations
 from app.access.keys import create_key, list_keys, revoke_key
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import Database, driver_connection
+from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
 from app.kpi import aggregation
 from app.kpi import repository as kpi_repository
@@ -405,6 +406,7 @@ def _serve(
     from app.main import create_app
 
     migrations.upgrade(database, settings.partitions_ahead_months)
+    supervise_embedded_postgres()
     if workers == 1:
         app = create_app(settings.model_copy(update={"scheduler": scheduler}), database)
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
@@ -433,6 +435,7 @@ def worker() -> None:
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
+    supervise_embedded_postgres()
     jobs = create_scheduler(database, PartitionManager(database.engine), settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
