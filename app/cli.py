@@ -6,7 +6,7 @@ import secrets
 import signal
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -38,7 +38,10 @@ cli = typer.Typer(
 )
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
-users_cli = typer.Typer(help="Create browser users (argon2 passwords).", no_args_is_help=True)
+users_cli = typer.Typer(
+    help="Create, list, disable and enable browser users; reset passwords (argon2).",
+    no_args_is_help=True,
+)
 cli.add_typer(users_cli, name="users")
 share_cli = typer.Typer(help="Read-only wallboard links for TVs.", no_args_is_help=True)
 cli.add_typer(share_cli, name="share")
@@ -138,15 +141,40 @@ def keys_create(
 
 @keys_cli.command("list")
 def keys_list() -> None:
-    """List keys by prefix, kind and scope (the keys themselves are never stored)."""
+    """List keys by prefix, kind, scope, creation and last use (keys themselves are never
+    stored; last use is updated at most once a minute)."""
     database = _database(get_settings())
     with database.session_scope() as session:
-        for k in list_keys(session):
-            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
-            print(
-                f"{k.prefix}…\t{k.kind}\tclient={k.client_id or '-'}\tvendor={k.vendor_id or '-'}"
-                f"\t{state}\t{k.name}"
-            )
+        keys = list_keys(session)
+    _print_table(
+        ["PREFIX", "KIND", "CLIENT", "VENDOR", "CREATED (UTC)", "LAST USED (UTC)", "STATE", "NAME"],
+        [
+            [
+                f"{k.prefix}…",
+                k.kind,
+                k.client or "-",
+                k.vendor or "-",
+                _utc(k.created_at),
+                _utc(k.last_used_at, "never"),
+                f"revoked {_utc(k.revoked_at)}" if k.revoked_at else "live",
+                k.name,
+            ]
+            for k in keys
+        ],
+    )
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Print rows under a header on stdout, in aligned columns (for people and for `awk`)."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def _utc(moment: datetime | None, missing: str = "-") -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else missing
 
 
 @keys_cli.command("revoke")
@@ -186,6 +214,72 @@ def users_create(
     with database.session_scope() as session:
         create_user(session, username, password, role, client_code=client, vendor_code=vendor)
     err.print(f"user {username!r} created ({role})")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List users: role, scope, creation and whether they may log in."""
+    from app.access.users import list_users
+
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        users = list_users(session)
+    _print_table(
+        ["USERNAME", "ROLE", "CLIENT", "VENDOR", "CREATED (UTC)", "STATE"],
+        [
+            [
+                u.username,
+                u.role,
+                u.client or "-",
+                u.vendor or "-",
+                _utc(u.created_at),
+                f"disabled {_utc(u.disabled_at)}" if u.disabled_at else "active",
+            ]
+            for u in users
+        ],
+    )
+
+
+@users_cli.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="the login name")]) -> None:
+    """Stop a user from logging in; their open sessions are refused at once."""
+    from app.access.users import set_disabled
+
+    with _database(get_settings()).session_scope() as session:
+        set_disabled(session, username, True)
+    err.print(f"user {username!r} disabled; `callpulse users enable {username}` undoes it")
+
+
+@users_cli.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="the login name")]) -> None:
+    """Let a disabled user log in again."""
+    from app.access.users import set_disabled
+
+    with _database(get_settings()).session_scope() as session:
+        set_disabled(session, username, False)
+    err.print(f"user {username!r} enabled")
+
+
+@users_cli.command("reset-password")
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="the login name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CALLPULSE_PASSWORD",
+            help="asked for when not given",
+        ),
+    ] = "",
+) -> None:
+    """Give a user a new password (stored as an argon2 hash)."""
+    from app.access.users import reset_password
+
+    with _database(get_settings()).session_scope() as session:
+        reset_password(session, username, password)
+    err.print(f"password of {username!r} replaced")
 
 
 @share_cli.command("create")
