@@ -364,6 +364,9 @@ def aggregate(
     start: Annotated[str | None, typer.Option("--from", help="date or RFC 3339 (UTC)")] = None,
     end: Annotated[str | None, typer.Option("--to", help="exclusive; date or RFC 3339")] = None,
     queue: Annotated[str | None, typer.Option(help="only this queue's calls and tickets")] = None,
+    wait: Annotated[
+        bool, typer.Option(help="wait for a pass running elsewhere (--no-wait: give up at once)")
+    ] = True,
 ) -> None:
     """Bring interval stats up to date (a worker does this every second)."""
     settings = get_settings()
@@ -398,9 +401,14 @@ def aggregate(
         transient=True,
     ) as progress:
         task = progress.add_task("aggregating", total=None)
-        report = aggregation.drain(database, settings, lambda n: progress.advance(task, n))
+        report = aggregation.drain(
+            database, settings, lambda n: progress.advance(task, n), wait=wait
+        )
     if not report.locked:
-        raise ConfigError("another worker is aggregating right now; try again in a moment")
+        raise ConfigError(
+            "another worker is aggregating right now; try again in a moment, or leave out"
+            " --no-wait to wait for it"
+        )
     done = ", ".join(f"{n} {subject} intervals" for subject, n in report.recomputed.items())
     err.print(f"{report.markers} markers taken; recomputed {done or 'nothing'}")
 
