@@ -346,9 +346,12 @@ def import_file(
     err.print(
         f"{total.accepted} accepted, {total.duplicates} duplicates, {len(total.rejected)} rejected"
     )
-    for rejection in total.rejected[:10]:
+    lines = {record.index: record.line for record in records}
+    for rejection in sorted(total.rejected, key=lambda r: r["index"])[:10]:
+        line = lines[rejection["index"]]
+        where = f"line {line}" if line else f"record {rejection['index']}"
         errors = "; ".join(rejection["errors"])
-        err.print(escape(f"  record {rejection['index']} ({rejection['id']}): {errors}"))
+        err.print(escape(f"  {where} ({rejection['id']}): {errors}"))
     if total.rejected:
         err.print(
             "rejected records are kept in the rejected_records table; fix and re-import"
