@@ -4,6 +4,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -562,14 +563,18 @@ def demo(
         list[str] | None, typer.Option(help="QUEUE:FACTOR@MINUTE, a surge in the traffic")
     ] = None,
 ) -> None:
-    """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic."""
-    from app.access.users import create_share_link, create_user
+    """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic.
+
+    Running it again revokes the keys and the wallboard link of the earlier run and gives
+    the demo login a new password, so nothing piles up.
+    """
     from app.alerts.config import NotifierSpec
     from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
 
     for text in surge or []:
         parse_surge(text)  # a typo fails now, not in the traffic thread
+    _check_port_free(host, port)
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
@@ -584,11 +589,7 @@ def demo(
                 for rule in default_rules(settings)
             ]
         _print_counts(apply_tenancy(session, spec).counts)
-        key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
-        key_b = create_key(session, "vendor", vendor_code="vendor-b", name="demo")
-        tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S}")
-        client_user, client_password = f"acme-{secrets.token_hex(2)}", secrets.token_urlsafe(9)
-        create_user(session, client_user, client_password, "client", client_code="acme")
+        key, key_b, tv, client_user, client_password = _demo_access(session)
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
     sample = (
@@ -621,6 +622,41 @@ Simulated traffic is flowing (two days of history first). Watch a queue live, or
             target=_demo_traffic, args=(base, vendor_key, queues, surge or []), daemon=True
         ).start()
     _serve(settings, host, port, 1, True, database)
+
+
+def _demo_access(session: Session) -> tuple[str, str, str, str, str]:
+    """Return new vendor keys, a wallboard token and a login, revoking the earlier run's."""
+    from app.access.keys import revoke_named_keys
+    from app.access.users import create_share_link, renew_user, revoke_share_links_named
+
+    keys = []
+    for vendor_code in ("vendor-a", "vendor-b"):
+        revoke_named_keys(session, "demo", vendor_code)
+        keys.append(create_key(session, "vendor", vendor_code=vendor_code, name="demo"))
+    revoke_share_links_named(session, "demo-tv-")
+    tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S-%f}")
+    password = secrets.token_urlsafe(9)
+    renew_user(session, "acme-demo", password, "client", client_code="acme")
+    return keys[0], keys[1], tv, "acme-demo", password
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse to start when `host:port` is taken, before any credential is printed."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"--host {host!r}: {exc.strerror}; use an address such as 127.0.0.1"
+        ) from None
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"port {port} on {host} is not free ({exc.strerror}): stop what listens there"
+                f" (an earlier `callpulse demo`?) or choose another, e.g. `--port {port + 1}`"
+            ) from None
 
 
 def _demo_traffic(base: str, key: str, queues: list[str] | None, surges: list[str]) -> None:

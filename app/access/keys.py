@@ -116,6 +116,20 @@ def revoke_key(session: Session, prefix: str) -> int:
     return len(keys)
 
 
+def revoke_named_keys(session: Session, name: str, vendor_code: str) -> int:
+    """Revoke a vendor's live keys called `name` (the demo's earlier keys); return how many."""
+    keys = session.scalars(
+        select(ApiKey).where(
+            ApiKey.name == name,
+            ApiKey.vendor_id == tenant_id(session, Vendor, vendor_code, "vendor"),
+            ApiKey.revoked_at.is_(None),
+        )
+    ).all()
+    for api_key in keys:
+        api_key.revoked_at = datetime.now(UTC)
+    return len(keys)
+
+
 def list_keys(session: Session) -> list[Row[Any]]:
     """Return every key with its client and vendor codes, newest first (no secrets)."""
     return list(

@@ -88,6 +88,28 @@ def reset_password(session: Session, username: str, password: str) -> None:
     _user(session, username).password_hash = hash_password(password)
 
 
+def renew_user(
+    session: Session, username: str, password: str, role: str, *, client_code: str | None = None
+) -> None:
+    """Give an existing user a new password and enable them, or create them (the demo's)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        create_user(session, username, password, role, client_code=client_code)
+        return
+    user.password_hash = hash_password(password)
+    user.disabled_at = None
+
+
+def revoke_share_links_named(session: Session, prefix: str) -> int:
+    """Revoke the live share links whose name starts with `prefix`; return how many."""
+    links = session.scalars(
+        select(ShareLink).where(ShareLink.name.startswith(prefix), ShareLink.revoked_at.is_(None))
+    ).all()
+    for link in links:
+        link.revoked_at = datetime.now(UTC)
+    return len(links)
+
+
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
