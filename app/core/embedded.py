@@ -1,8 +1,9 @@
 """Embedded PostgreSQL for machines without a server (pgserver, from PyPI).
 
 The cluster lives in `<data_dir>/pgdata`, is reused across runs, and listens on a
-Unix socket only; pgserver stops it when the last process using it exits. Long-running
-commands call `supervise_embedded_postgres()` so a cluster that dies is started again.
+Unix socket only; pgserver stops it when the last process using it exits (a watchdog does
+when that process was killed). Long-running commands call `supervise_embedded_postgres()`
+so a cluster that dies is started again.
 """
 
 import atexit
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+from app.core.embedded_watchdog import ensure_watchdog
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 1.0
@@ -32,7 +35,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
     if server not in _servers:
         _servers.append(server)  # keep a handle: pgserver stops the cluster when none is left
-        atexit.register(_forget_dead_users, server)  # runs before pgserver's own exit hook
+        ensure_watchdog(server)  # stops the cluster when its users were killed (no exit hook)
     log.info("embedded PostgreSQL running in %s", pgdata)
     return server.get_uri()
 
@@ -61,7 +64,7 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
 
 def _supervise(server: Any, stop: threading.Event, every_s: float) -> None:
     while not stop.wait(every_s):
-        if _postmaster_alive(server.pgdata):
+        if postmaster_alive(server.pgdata):
             continue
         log.warning("embedded PostgreSQL stopped unexpectedly (%s); restarting it", server.pgdata)
         while not stop.is_set() and not _restart(server, stop):
@@ -82,7 +85,7 @@ def _restart(server: Any, stop: threading.Event) -> bool:
     return True
 
 
-def _postmaster_alive(pgdata: Path) -> bool:
+def postmaster_alive(pgdata: Path) -> bool:
     """Return whether the postmaster named in `pgdata/postmaster.pid` is running."""
     try:
         pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
@@ -94,18 +97,6 @@ def _postmaster_alive(pgdata: Path) -> bool:
     except (FileNotFoundError, ValueError, psutil.NoSuchProcess, ChildProcessError):
         pass
     return False
-
-
-def _forget_dead_users(server: Any) -> None:
-    """Drop processes that died without saying so from the cluster's list of users.
-
-    pgserver stops the cluster when the last process in that list exits; a process killed
-    with SIGKILL stays in it and would keep the cluster running forever.
-    """
-    with server._lock:
-        users = server.global_process_id_list
-        alive = [pid for pid in users.get() if pid == os.getpid() or psutil.pid_exists(pid)]
-        users.put(alive)
 
 
 _servers: list[Any] = []

@@ -138,3 +138,13 @@ def test_a_killed_callpulse_process_does_not_keep_the_cluster_running(serve):
         "PostgreSQL outlived every CallPulse process",
         serve.log,
     )
+
+
+def test_the_cluster_stops_when_serve_is_killed(serve):
+    serve.stop(signal.SIGKILL)  # no exit hook runs
+    _wait_for(
+        lambda: not _postgres_of(serve.pgdata),
+        15,
+        "PostgreSQL outlived a killed serve",
+        serve.log,
+    )
