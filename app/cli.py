@@ -142,8 +142,7 @@ def keys_create(
 
 @keys_cli.command("list")
 def keys_list() -> None:
-    """List keys by prefix, kind, scope, creation and last use (keys themselves are never
-    stored; last use is updated at most once a minute)."""
+    """List keys: prefix, kind, client and vendor, created, last used (at most a minute old)."""
     database = _database(get_settings())
     with database.session_scope() as session:
         keys = list_keys(session)
