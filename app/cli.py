@@ -4,9 +4,10 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from app.access.keys import create_key, list_keys, revoke_key
 from app.core import metrics
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import Database, driver_connection
+from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
 from app.kpi import aggregation
 from app.kpi import repository as kpi_repository
@@ -38,7 +40,10 @@ cli = typer.Typer(
 )
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
-users_cli = typer.Typer(help="Create browser users (argon2 passwords).", no_args_is_help=True)
+users_cli = typer.Typer(
+    help="Create, list, disable and enable browser users; reset passwords (argon2).",
+    no_args_is_help=True,
+)
 cli.add_typer(users_cli, name="users")
 share_cli = typer.Typer(help="Read-only wallboard links for TVs.", no_args_is_help=True)
 cli.add_typer(share_cli, name="share")
@@ -138,15 +143,39 @@ def keys_create(
 
 @keys_cli.command("list")
 def keys_list() -> None:
-    """List keys by prefix, kind and scope (the keys themselves are never stored)."""
+    """List keys: prefix, kind, client and vendor, created, last used (at most a minute old)."""
     database = _database(get_settings())
     with database.session_scope() as session:
-        for k in list_keys(session):
-            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
-            print(
-                f"{k.prefix}…\t{k.kind}\tclient={k.client_id or '-'}\tvendor={k.vendor_id or '-'}"
-                f"\t{state}\t{k.name}"
-            )
+        keys = list_keys(session)
+    _print_table(
+        ["PREFIX", "KIND", "CLIENT", "VENDOR", "CREATED (UTC)", "LAST USED (UTC)", "STATE", "NAME"],
+        [
+            [
+                f"{k.prefix}…",
+                k.kind,
+                k.client or "-",
+                k.vendor or "-",
+                _utc(k.created_at),
+                _utc(k.last_used_at, "never"),
+                f"revoked {_utc(k.revoked_at)}" if k.revoked_at else "live",
+                k.name,
+            ]
+            for k in keys
+        ],
+    )
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Print rows under a header on stdout, in aligned columns (for people and for `awk`)."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def _utc(moment: datetime | None, missing: str = "-") -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else missing
 
 
 @keys_cli.command("revoke")
@@ -186,6 +215,72 @@ def users_create(
     with database.session_scope() as session:
         create_user(session, username, password, role, client_code=client, vendor_code=vendor)
     err.print(f"user {username!r} created ({role})")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List users: role, scope, creation and whether they may log in."""
+    from app.access.users import list_users
+
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        users = list_users(session)
+    _print_table(
+        ["USERNAME", "ROLE", "CLIENT", "VENDOR", "CREATED (UTC)", "STATE"],
+        [
+            [
+                u.username,
+                u.role,
+                u.client or "-",
+                u.vendor or "-",
+                _utc(u.created_at),
+                f"disabled {_utc(u.disabled_at)}" if u.disabled_at else "active",
+            ]
+            for u in users
+        ],
+    )
+
+
+@users_cli.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="the login name")]) -> None:
+    """Stop a user from logging in; their open sessions are refused at once."""
+    from app.access.users import set_disabled
+
+    with _database(get_settings()).session_scope() as session:
+        set_disabled(session, username, True)
+    err.print(f"user {username!r} disabled; `callpulse users enable {username}` undoes it")
+
+
+@users_cli.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="the login name")]) -> None:
+    """Let a disabled user log in again."""
+    from app.access.users import set_disabled
+
+    with _database(get_settings()).session_scope() as session:
+        set_disabled(session, username, False)
+    err.print(f"user {username!r} enabled")
+
+
+@users_cli.command("reset-password")
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="the login name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CALLPULSE_PASSWORD",
+            help="asked for when not given",
+        ),
+    ] = "",
+) -> None:
+    """Give a user a new password (stored as an argon2 hash)."""
+    from app.access.users import reset_password
+
+    with _database(get_settings()).session_scope() as session:
+        reset_password(session, username, password)
+    err.print(f"password of {username!r} replaced")
 
 
 @share_cli.command("create")
@@ -252,9 +347,12 @@ def import_file(
     err.print(
         f"{total.accepted} accepted, {total.duplicates} duplicates, {len(total.rejected)} rejected"
     )
-    for rejection in total.rejected[:10]:
+    lines = {record.index: record.line for record in records}
+    for rejection in sorted(total.rejected, key=lambda r: r["index"])[:10]:
+        line = lines[rejection["index"]]
+        where = f"line {line}" if line else f"record {rejection['index']}"
         errors = "; ".join(rejection["errors"])
-        err.print(escape(f"  record {rejection['index']} ({rejection['id']}): {errors}"))
+        err.print(escape(f"  {where} ({rejection['id']}): {errors}"))
     if total.rejected:
         err.print(
             "rejected records are kept in the rejected_records table; fix and re-import"
@@ -270,6 +368,9 @@ def aggregate(
     start: Annotated[str | None, typer.Option("--from", help="date or RFC 3339 (UTC)")] = None,
     end: Annotated[str | None, typer.Option("--to", help="exclusive; date or RFC 3339")] = None,
     queue: Annotated[str | None, typer.Option(help="only this queue's calls and tickets")] = None,
+    wait: Annotated[
+        bool, typer.Option(help="wait for a pass running elsewhere (--no-wait: give up at once)")
+    ] = True,
 ) -> None:
     """Bring interval stats up to date (a worker does this every second)."""
     settings = get_settings()
@@ -304,9 +405,14 @@ def aggregate(
         transient=True,
     ) as progress:
         task = progress.add_task("aggregating", total=None)
-        report = aggregation.drain(database, settings, lambda n: progress.advance(task, n))
+        report = aggregation.drain(
+            database, settings, lambda n: progress.advance(task, n), wait=wait
+        )
     if not report.locked:
-        raise ConfigError("another worker is aggregating right now; try again in a moment")
+        raise ConfigError(
+            "another worker is aggregating right now; try again in a moment, or leave out"
+            " --no-wait to wait for it"
+        )
     done = ", ".join(f"{n} {subject} intervals" for subject, n in report.recomputed.items())
     err.print(f"{report.markers} markers taken; recomputed {done or 'nothing'}")
 
@@ -407,6 +513,7 @@ def _serve(
     from app.main import create_app
 
     migrations.upgrade(database, settings.partitions_ahead_months)
+    supervise_embedded_postgres()
     if workers == 1:
         app = create_app(settings.model_copy(update={"scheduler": scheduler}), database)
         uvicorn.run(
@@ -439,6 +546,7 @@ def worker() -> None:
     metrics.use_directory(settings.resolved_metrics_dir)  # `serve` on this host reports ours
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
+    supervise_embedded_postgres()
     jobs = create_scheduler(database, PartitionManager(database.engine), settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -460,14 +568,18 @@ def demo(
         list[str] | None, typer.Option(help="QUEUE:FACTOR@MINUTE, a surge in the traffic")
     ] = None,
 ) -> None:
-    """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic."""
-    from app.access.users import create_share_link, create_user
+    """Start a ready-to-try CallPulse: demo tenants, keys, a wallboard link, live traffic.
+
+    Running it again revokes the keys and the wallboard link of the earlier run and gives
+    the demo login a new password, so nothing piles up.
+    """
     from app.alerts.config import NotifierSpec
     from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
 
     for text in surge or []:
         parse_surge(text)  # a typo fails now, not in the traffic thread
+    _check_port_free(host, port)
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
@@ -482,11 +594,7 @@ def demo(
                 for rule in default_rules(settings)
             ]
         _print_counts(apply_tenancy(session, spec).counts)
-        key = create_key(session, "vendor", vendor_code="vendor-a", name="demo")
-        key_b = create_key(session, "vendor", vendor_code="vendor-b", name="demo")
-        tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S}")
-        client_user, client_password = f"acme-{secrets.token_hex(2)}", secrets.token_urlsafe(9)
-        create_user(session, client_user, client_password, "client", client_code="acme")
+        key, key_b, tv, client_user, client_password = _demo_access(session)
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]
     sample = (
@@ -519,6 +627,41 @@ Simulated traffic is flowing (two days of history first). Watch a queue live, or
             target=_demo_traffic, args=(base, vendor_key, queues, surge or []), daemon=True
         ).start()
     _serve(settings, host, port, 1, True, database)
+
+
+def _demo_access(session: Session) -> tuple[str, str, str, str, str]:
+    """Return new vendor keys, a wallboard token and a login, revoking the earlier run's."""
+    from app.access.keys import revoke_named_keys
+    from app.access.users import create_share_link, renew_user, revoke_share_links_named
+
+    keys = []
+    for vendor_code in ("vendor-a", "vendor-b"):
+        revoke_named_keys(session, "demo", vendor_code)
+        keys.append(create_key(session, "vendor", vendor_code=vendor_code, name="demo"))
+    revoke_share_links_named(session, "demo-tv-")
+    tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S-%f}")
+    password = secrets.token_urlsafe(9)
+    renew_user(session, "acme-demo", password, "client", client_code="acme")
+    return keys[0], keys[1], tv, "acme-demo", password
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse to start when `host:port` is taken, before any credential is printed."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"--host {host!r}: {exc.strerror}; use an address such as 127.0.0.1"
+        ) from None
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"port {port} on {host} is not free ({exc.strerror}): stop what listens there"
+                f" (an earlier `callpulse demo`?) or choose another, e.g. `--port {port + 1}`"
+            ) from None
 
 
 def _demo_traffic(base: str, key: str, queues: list[str] | None, surges: list[str]) -> None:

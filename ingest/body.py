@@ -26,6 +26,7 @@ class RawRecord:
     value: Any
     source: str | None = None
     error: str | None = None
+    line: int | None = None  # where the record starts in an NDJSON or CSV body (1 = first)
 
     @property
     def text(self) -> str:
@@ -83,13 +84,14 @@ def _json(text: str) -> list[RawRecord]:
 
 def _ndjson(text: str) -> list[RawRecord]:
     records: list[RawRecord] = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            records.append(RawRecord(len(records), orjson.loads(line), line))
+            records.append(RawRecord(len(records), orjson.loads(line), line, line=number))
         except orjson.JSONDecodeError as exc:
-            records.append(RawRecord(len(records), None, line, f"record: not valid JSON: {exc}"))
+            error = f"record: not valid JSON: {exc}"
+            records.append(RawRecord(len(records), None, line, error, number))
     return records
 
 
@@ -99,16 +101,18 @@ def _csv(text: str) -> list[RawRecord]:
     if not header or not any(header):
         raise AppError("CSV body has no header row: the first line must name the fields")
     records: list[RawRecord] = []
+    next_line = reader.line_num + 1
     for values in reader:
+        number, next_line = next_line, reader.line_num + 1  # a quoted field may span lines
         if not any(v.strip() for v in values):
             continue
         line = _csv_line(values)
         if len(values) != len(header):
             error = f"record: row has {len(values)} values but the header names {len(header)}"
-            records.append(RawRecord(len(records), None, line, error))
+            records.append(RawRecord(len(records), None, line, error, number))
             continue
         row = {name: value for name, value in zip(header, values, strict=True) if value.strip()}
-        records.append(RawRecord(len(records), row, line))
+        records.append(RawRecord(len(records), row, line, line=number))
     return records
 
 

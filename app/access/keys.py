@@ -3,15 +3,17 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConfigError
 from app.models import ApiKey, Client, Vendor
 
 KEY_PREFIX = "cpk_"
+LAST_USED_EVERY = timedelta(minutes=1)  # how stale `last_used_at` may be
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,36 @@ def create_key(
 def principal_for(session: Session, key: str) -> Principal | None:
     """Return the principal of a live key, or None for an unknown or revoked one."""
     row = session.execute(
-        select(ApiKey.id, ApiKey.kind, ApiKey.client_id, ApiKey.vendor_id).where(
-            ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
-        )
+        select(
+            ApiKey.id, ApiKey.kind, ApiKey.client_id, ApiKey.vendor_id, ApiKey.last_used_at
+        ).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
     ).first()
-    return Principal(row.id, row.kind, row.client_id, row.vendor_id) if row else None
+    if row is None:
+        return None
+    if row.last_used_at is None or row.last_used_at < datetime.now(UTC) - LAST_USED_EVERY:
+        _stamp_last_used(session, row.id)
+    return Principal(row.id, row.kind, row.client_id, row.vendor_id)
+
+
+def _stamp_last_used(session: Session, key_id: int) -> None:
+    """Set the key's last use to now, unless a request using it is stamping it already.
+
+    Runs at most about once a minute per key, and never waits: a row another request holds
+    is skipped, so requests with the same key do not queue behind each other.
+    """
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < func.now() - LAST_USED_EVERY)
+    free = (
+        select(ApiKey.id)
+        .where(ApiKey.id == key_id, stale)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == free)
+        .values(last_used_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def revoke_key(session: Session, prefix: str) -> int:
@@ -89,9 +116,39 @@ def revoke_key(session: Session, prefix: str) -> int:
     return len(keys)
 
 
-def list_keys(session: Session) -> list[ApiKey]:
-    """Return every key, newest first (hashes only; keys are never stored)."""
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+def revoke_named_keys(session: Session, name: str, vendor_code: str) -> int:
+    """Revoke a vendor's live keys called `name` (the demo's earlier keys); return how many."""
+    keys = session.scalars(
+        select(ApiKey).where(
+            ApiKey.name == name,
+            ApiKey.vendor_id == tenant_id(session, Vendor, vendor_code, "vendor"),
+            ApiKey.revoked_at.is_(None),
+        )
+    ).all()
+    for api_key in keys:
+        api_key.revoked_at = datetime.now(UTC)
+    return len(keys)
+
+
+def list_keys(session: Session) -> list[Row[Any]]:
+    """Return every key with its client and vendor codes, newest first (no secrets)."""
+    return list(
+        session.execute(
+            select(
+                ApiKey.prefix,
+                ApiKey.kind,
+                Client.code.label("client"),
+                Vendor.code.label("vendor"),
+                ApiKey.name,
+                ApiKey.created_at,
+                ApiKey.last_used_at,
+                ApiKey.revoked_at,
+            )
+            .outerjoin(Client, Client.id == ApiKey.client_id)
+            .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
+            .order_by(ApiKey.id.desc())
+        )
+    )
 
 
 def tenant_id(session: Session, model: type[Client] | type[Vendor], code: str, what: str) -> int:

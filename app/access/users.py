@@ -3,10 +3,11 @@
 import hashlib
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal, tenant_id
@@ -29,8 +30,7 @@ def create_user(
     """Store a user with an argon2 hash of the password."""
     if role not in ("admin", "supervisor", "client"):
         raise ConfigError(f"--role {role!r}: use admin, supervisor or client")
-    if len(password) < 8:
-        raise ConfigError("the password needs at least 8 characters")
+    password_hash = hash_password(password)
     if role == "client" and not client_code:
         raise ConfigError("--client CODE is required for a client user")
     if session.scalar(select(User.id).where(User.username == username)):
@@ -39,13 +39,81 @@ def create_user(
     vendor_id = tenant_id(session, Vendor, vendor_code, "vendor") if vendor_code else None
     user = User(
         username=username,
-        password_hash=HASHER.hash(password),
+        password_hash=password_hash,
         role=role,
         client_id=client_id,
         vendor_id=vendor_id,
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash of an acceptable password."""
+    if len(password) < 8:
+        raise ConfigError("the password needs at least 8 characters")
+    return HASHER.hash(password)
+
+
+def list_users(session: Session) -> list[Row[Any]]:
+    """Return every user with their client and vendor codes, by name."""
+    return list(
+        session.execute(
+            select(
+                User.username,
+                User.role,
+                Client.code.label("client"),
+                Vendor.code.label("vendor"),
+                User.created_at,
+                User.disabled_at,
+            )
+            .outerjoin(Client, Client.id == User.client_id)
+            .outerjoin(Vendor, Vendor.id == User.vendor_id)
+            .order_by(User.username)
+        )
+    )
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> None:
+    """Disable a user (their open sessions are refused at the next request) or enable them."""
+    user = _user(session, username)
+    if disabled == (user.disabled_at is not None):
+        raise ConfigError(f"user {username!r} is {'disabled' if disabled else 'enabled'} already")
+    user.disabled_at = datetime.now(UTC) if disabled else None
+
+
+def reset_password(session: Session, username: str, password: str) -> None:
+    """Replace a user's password."""
+    _user(session, username).password_hash = hash_password(password)
+
+
+def renew_user(
+    session: Session, username: str, password: str, role: str, *, client_code: str | None = None
+) -> None:
+    """Give an existing user a new password and enable them, or create them (the demo's)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        create_user(session, username, password, role, client_code=client_code)
+        return
+    user.password_hash = hash_password(password)
+    user.disabled_at = None
+
+
+def revoke_share_links_named(session: Session, prefix: str) -> int:
+    """Revoke the live share links whose name starts with `prefix`; return how many."""
+    links = session.scalars(
+        select(ShareLink).where(ShareLink.name.startswith(prefix), ShareLink.revoked_at.is_(None))
+    ).all()
+    for link in links:
+        link.revoked_at = datetime.now(UTC)
+    return len(links)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ConfigError(f"no user named {username!r}; see `callpulse users list`")
     return user
 
 

@@ -29,11 +29,16 @@ class PassReport:
     recomputed: dict[str, int] = field(default_factory=dict)
 
 
-def run_pass(database: Database, settings: Settings) -> PassReport:
-    """Take a batch of markers and recompute their intervals, in one transaction."""
+def run_pass(database: Database, settings: Settings, wait: bool = False) -> PassReport:
+    """Take a batch of markers and recompute their intervals, in one transaction.
+
+    With `wait`, a pass already running elsewhere is waited for instead of skipped.
+    """
     with database.session_scope() as session:
         pg = driver_connection(session)
-        if not repository.try_lock(pg):
+        if wait:
+            repository.wait_for_lock(pg)
+        elif not repository.try_lock(pg):
             return PassReport(locked=False)
         markers = repository.take_markers(pg, settings.aggregate_batch)
         return PassReport(markers=len(markers), recomputed=recompute(pg, markers, settings))
@@ -58,12 +63,15 @@ def recompute(
 
 
 def drain(
-    database: Database, settings: Settings, progress: Callable[[int], None] | None = None
+    database: Database,
+    settings: Settings,
+    progress: Callable[[int], None] | None = None,
+    wait: bool = False,
 ) -> PassReport:
     """Run passes until no marker is left (for `callpulse aggregate` and rebuilds)."""
     total = PassReport()
     while True:
-        report = run_pass(database, settings)
+        report = run_pass(database, settings, wait)
         if not report.locked:
             return report
         if progress:

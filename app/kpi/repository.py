@@ -36,6 +36,11 @@ def try_lock(pg: Connection) -> bool:
     return bool(row.fetchone()[0])  # type: ignore[index]
 
 
+def wait_for_lock(pg: Connection) -> None:
+    """Take the aggregation lock for this transaction, waiting for a running pass to end."""
+    pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+
+
 def take_markers(pg: Connection, limit: int) -> list[Marker]:
     """Delete and return up to `limit` markers, skipping those an ingest still holds."""
     return pg.execute(

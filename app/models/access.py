@@ -43,6 +43,7 @@ class ApiKey(Base):
     key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     created_at: Mapped[datetime] = created_at_column()
     revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]  # stamped at most once a minute (keys.principal_for)
 
 
 class User(Base):

@@ -125,7 +125,7 @@ def test_import_uses_the_same_validation_and_writer(database_url, tenant, tmp_pa
     )
     assert result.returncode == 1, result.stderr
     assert "2500 accepted, 0 duplicates, 1 rejected" in result.stderr
-    assert "record 2500 (imp-bad): offered_at: timestamp needs a UTC offset" in result.stderr
+    assert "line 2502 (imp-bad): offered_at: timestamp needs a UTC offset" in result.stderr
     assert "importing calls.csv" in result.stderr  # the progress bar
     again = callpulse(
         database_url, "import", str(path), "--kind", "calls", "--vendor", tenant.vendor
