@@ -114,6 +114,12 @@ WORDS = {
         "metric": "Metric",
         "not_acked": "not acknowledged",
         "more_alerts": "more alerts (see the downloads)",
+        "unacked_alerts": "Never acknowledged: missed, each counted until it resolved or the"
+        " period ended",
+        "rule": "Rule",
+        "unacked_for": "Unacknowledged for",
+        "resolved_at": "Resolved",
+        "still_open": "still open",
         "downloads": "Downloads",
         "downloads_note": "The same numbers as this page, for the monthly review.",
         "sl_in_force": "Service level in force",
@@ -253,6 +259,11 @@ WORDS = {
         "metric": "指标",
         "not_acked": "未确认",
         "more_alerts": "条告警未显示（见下载文件）",
+        "unacked_alerts": "从未确认的告警：计为未达标，计时至恢复或周期结束",
+        "rule": "规则",
+        "unacked_for": "未确认时长",
+        "resolved_at": "恢复时间",
+        "still_open": "仍未恢复",
         "downloads": "下载",
         "downloads_note": "与本页数字一致，供月度考核会议使用。",
         "sl_in_force": "现行服务水平公式",
@@ -298,7 +309,8 @@ FORMULAS_ZH = {
     "ticket_frt_sla": "首次响应达标率 = 渠道时限内首次响应的工单 / 创建的工单",
     "ticket_resolution_sla": "解决达标率 = 渠道时限内解决的工单 / 创建的工单",
     "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
-    "alert_response_s": "告警响应时间 = Σ（确认 − 触发）/ 已确认告警（目标 10 分钟内）",
+    "alert_response_s": "告警响应时间 = Σ（响应 − 触发）/ 触发的告警（目标 10 分钟内；"
+    "未确认的告警计时至恢复或周期结束）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

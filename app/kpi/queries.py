@@ -18,14 +18,23 @@ BUCKETS = {
     "week": "date_trunc('week', s.interval_start AT TIME ZONE %(tz)s)::date",
     "month": "date_trunc('month', s.interval_start AT TIME ZONE %(tz)s)::date",
 }
+# An alert of the period ending at %(hi)s (NULL: so far) is acknowledged if it was by then;
+# its response runs until then, else until it resolved, the period ended or now, whichever
+# came first (definitions.alert_response_s). Columns of `alerts`, unqualified.
+ALERT_ACKNOWLEDGED_SQL = (
+    "coalesce(acknowledged_at < coalesce(%(hi)s::timestamptz, 'infinity'), false)"
+)
+ALERT_RESPONSE_SQL = (
+    "extract(epoch FROM least(acknowledged_at, resolved_at, %(hi)s::timestamptz, now())"
+    " - opened_at)"
+)
 STATS_TABLES = {
     "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
     "alerts": (
         "(SELECT client_id, queue_id, date_bin(%(iv)s::interval, opened_at,"
         " TIMESTAMPTZ '2000-01-01 00:00+00') AS interval_start, 1 AS alerts_opened,"
-        " (acknowledged_at IS NOT NULL)::int AS alerts_acknowledged,"
-        " coalesce(extract(epoch FROM acknowledged_at - opened_at), 0) AS alert_response_sum_s"
-        " FROM alerts)",
+        f" {ALERT_ACKNOWLEDGED_SQL}::int AS alerts_acknowledged,"
+        f" {ALERT_RESPONSE_SQL} AS alert_response_sum_s FROM alerts)",
         "s.queue_id = ANY(%(queues)s)",
     ),
     "tickets": ("ticket_interval_stats", "s.queue_id = ANY(%(queues)s)"),
@@ -151,7 +160,7 @@ def day_sums(
         " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
         " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
         " GROUP BY k.queue_id",
-        keys.params(iv=f"{interval_minutes} minutes"),
+        keys.params(iv=f"{interval_minutes} minutes", hi=None),
     ).fetchall()
     return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
 

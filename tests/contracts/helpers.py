@@ -96,3 +96,30 @@ def ingest(
     body = post(http, path, records, tenant, key=key).json()
     assert body["accepted"] == len(records), body
     drain(database, settings)
+
+
+def open_alerts(pg, tenant: Tenant, alerts: list[tuple[str, float | None, float | None]]) -> int:
+    """Store alerts on the tenant's queue under a new rule, and return the rule's id.
+
+    Each is (opened at, local Shanghai `YYYY-MM-DDThh:mm`, seconds until acknowledged or None,
+    seconds until resolved or None): resolved alerts are `resolved`, else `acknowledged` or
+    `open`.
+    """
+    rule = pg.execute(
+        "INSERT INTO alert_rules (name, queue_ids, metric, window_min, op, threshold, min_volume,"
+        " severity, ack_within_min) SELECT %s, ARRAY[id], 'service_level', 10, '<', 0.8, 0,"
+        " 'critical', 10 FROM queues WHERE code = %s RETURNING id",
+        [f"sla-{secrets.token_hex(4)}", tenant.queue],
+    ).fetchone()[0]
+    for at, acked_s, resolved_s in alerts:
+        state = (
+            "resolved" if resolved_s is not None else "open" if acked_s is None else "acknowledged"
+        )
+        pg.execute(
+            "INSERT INTO alerts (client_id, queue_id, rule_id, state, value, threshold, opened_at,"
+            " acknowledged_at, resolved_at, last_value) SELECT q.client_id, q.id, %s, %s, 0.5,"
+            " 0.8, o, o + make_interval(secs => %s), o + make_interval(secs => %s), 0.5"
+            " FROM queues q, (SELECT %s::timestamptz AS o) x WHERE q.code = %s",
+            [rule, state, acked_s, resolved_s, f"{at}:00+08:00", tenant.queue],
+        )
+    return rule

@@ -1,0 +1,95 @@
+"""Alert response cannot be gamed: an alert never acknowledged counts as missed, its response
+running until it resolved, the period ended or now (DESIGN §7, hand-computed)."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.contracts.helpers import apply, contract_entry, open_alerts, report
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TARGETS = {"alert_response_s": {"max": 600, "weight": 100}}
+
+
+@pytest.fixture
+def contract(database, tenant):
+    """A contract on the tenant's queue scored on alert response alone (≤ 10 min)."""
+    entry = contract_entry(tenant, targets=TARGETS)
+    apply(database, entry)
+    return entry
+
+
+def test_never_acknowledging_scores_worse_than_acknowledging_late(http, tenant, pg, contract):
+    # one acknowledged after 4 min; one never acknowledged, resolved (by itself) after 30 min:
+    # (240 + 1800) / 2 = 1020 s = 17 min > 10 min → missed. Dropping it read 4 min, met.
+    open_alerts(pg, tenant, [("2026-11-10T09:00", 240, 3600)])
+    rule = open_alerts(pg, tenant, [("2026-11-10T10:00", None, 1800)])
+    name = pg.execute("SELECT name FROM alert_rules WHERE id = %s", [rule]).fetchone()[0]
+    body = report(http, tenant, period="2026-11")
+    [row] = body["targets"]
+    assert (row["actual"], row["met"]) == (1020.0, False)
+    assert body["score"] == 0
+    assert body["alerts"] == {
+        "opened": 2,
+        "acknowledged": 1,
+        "unacknowledged": 1,
+        "response_s": 1020.0,
+    }
+    assert row["formula"].startswith("alert response time = ")
+    [missed] = body["unacknowledged_alerts"]
+    assert (missed["queue"], missed["rule"]) == (tenant.queue, name)
+    assert missed["opened_at"] == "2026-11-10T10:00:00+08:00"  # the client's timezone
+    assert missed["unacknowledged_s"] == 1800.0
+    assert missed["resolved_at"] == "2026-11-10T10:30:00+08:00"
+
+
+def test_an_alert_open_at_the_period_end_runs_until_the_end(http, tenant, pg, contract):
+    # Opened 23:50 on the last day of October (Shanghai), never acknowledged, still open:
+    # October counts 10 min (600 s, not more than the target: met); acknowledging it in
+    # November changes nothing in October.
+    open_alerts(pg, tenant, [("2026-10-31T23:50", None, None)])
+    body = report(http, tenant, period="2026-10")
+    assert body["alerts"]["response_s"] == 600.0 and body["targets"][0]["met"] is True
+    assert [a["unacknowledged_s"] for a in body["unacknowledged_alerts"]] == [600.0]
+    pg.execute(
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = opened_at + interval '1 h'"
+        " WHERE queue_id = (SELECT id FROM queues WHERE code = %s)",
+        [tenant.queue],
+    )
+    again = report(http, tenant, period="2026-10")
+    assert again["alerts"] == body["alerts"] and again["unacknowledged_alerts"] == [
+        a | {"resolved_at": None} for a in body["unacknowledged_alerts"]
+    ]
+
+
+def test_an_open_alert_of_the_current_period_runs_until_now(http, tenant, pg, contract):
+    shanghai = datetime.now(SHANGHAI).replace(second=0, microsecond=0) - timedelta(minutes=25)
+    open_alerts(pg, tenant, [(shanghai.strftime("%Y-%m-%dT%H:%M"), None, None)])
+    body = report(http, tenant, period=shanghai.strftime("%Y-%m"))
+    # 25 min and still counting (unless the month ended since it opened): missed.
+    end = min(datetime.now(UTC), datetime.fromisoformat(body["period"]["end"]))
+    expected = (end - shanghai).total_seconds()
+    assert body["alerts"]["response_s"] == pytest.approx(expected, abs=30)
+    assert body["targets"][0]["met"] is (expected <= 600)
+    [missed] = body["unacknowledged_alerts"]
+    assert missed["unacknowledged_s"] == pytest.approx(expected, abs=30)
+    assert missed["resolved_at"] is None
+
+
+def test_metrics_api_counts_the_missed_alert_too(http, tenant, pg):
+    open_alerts(pg, tenant, [("2026-11-10T09:00", 240, 3600)])
+    open_alerts(pg, tenant, [("2026-11-10T10:00", None, 1800)])
+    response = http.get(
+        "/v1/metrics",
+        params={
+            "queue": tenant.queue,
+            "from": "2026-11-10",
+            "to": "2026-11-11",
+            "granularity": "day",
+        },
+        headers=tenant.auth(tenant.client_key),
+    )
+    assert response.status_code == 200, response.text
+    [day] = response.json()["series"]
+    assert (day["alerts_opened"], day["alert_response_s"]) == (2, 1020.0)
