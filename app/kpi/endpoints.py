@@ -1,12 +1,10 @@
 """`GET /v1/metrics` and `GET /v1/queues/{code}/live`: KPIs for any key, tenant-scoped."""
 
-import csv
-import io
 from datetime import datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
@@ -16,7 +14,8 @@ from app.core.db import driver_connection, get_session
 from app.core.errors import AppError, NotFound
 from app.kpi import live, queries
 from app.kpi.intervals import GRANULARITIES, parse_bound
-from app.kpi.service import metrics_series
+from app.kpi.series_csv import chunks, csv_lines
+from app.kpi.service import columns, metrics_series
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
@@ -50,6 +49,8 @@ def get_metrics(
     `from`/`to` are ISO dates (local midnight) or RFC 3339 timestamps, `to` exclusive
     (default: today so far). Ratios are fractions 0–1, durations seconds. With `client=`
     and no `queue=`, one row per bucket for the whole client; `by=` splits each bucket.
+    A series is at most `CALLPULSE_MAX_METRIC_ROWS` rows (buckets × split values): a
+    larger one is answered 400 with its size and how to narrow or page it. CSV is streamed.
     """
     scope = _scope(session, principal, queue, client)
     tz, settings = scope.timezone, request.app.state.settings
@@ -58,7 +59,7 @@ def get_metrics(
     hi = parse_bound(to, tz, "to") if to else now
     pg = driver_connection(session)
     codes = queries.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
-    series = metrics_series(
+    rows = metrics_series(
         pg,
         scope,
         start=lo,
@@ -68,20 +69,13 @@ def get_metrics(
         interval_minutes=settings.interval_minutes,
         queue_level=queue is not None,
         agent_codes=codes,
+        max_rows=settings.max_metric_rows,
     )
     wants_csv = format == "csv" or "text/csv" in request.headers.get("accept", "")
     if wants_csv:
-        return Response(_csv(series), media_type="text/csv; charset=utf-8")
-    return {"granularity": granularity, "timezone": str(tz), "series": series}
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    fields = list(dict.fromkeys(name for row in rows for name in row))
-    writer = csv.DictWriter(out, fields)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+        lines = csv_lines(columns(by, queue is not None), rows)
+        return StreamingResponse(chunks(lines), media_type="text/csv; charset=utf-8")
+    return {"granularity": granularity, "timezone": str(tz), "series": list(rows)}
 
 
 @router.get("/queues/{code}/live")
