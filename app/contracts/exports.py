@@ -2,7 +2,8 @@
 
 Both are built from one list of blocks (`blocks`), so they cannot disagree: the contract and
 period, the compliance table, the score with its coefficient and every term of the amount,
-and the daily values. Numbers stay numbers (ratios are fractions 0–1, as in the JSON).
+the alerts never acknowledged, and the daily values. Numbers stay numbers (ratios are
+fractions 0–1, as in the JSON).
 """
 
 import csv
@@ -25,6 +26,7 @@ TARGET_COLUMNS = (
     "penalty",
     "formula",
 )
+UNACKNOWLEDGED_COLUMNS = ("queue", "rule", "opened_at", "resolved_at", "unacknowledged_s")
 AMOUNT_TERMS = (
     *("model", "quantity", "unit", "basis", "unit_price", "coefficient", "bonus", "penalty"),
     *("total", "currency", "formula", "line"),
@@ -74,9 +76,19 @@ def blocks(report: dict[str, Any]) -> dict[str, Block]:
         *([f"amount.{term}", report["amount"][term]] for term in AMOUNT_TERMS),
         *([f"alerts.{name}", value] for name, value in report["alerts"].items()),
     ]
+    missed = [list(UNACKNOWLEDGED_COLUMNS)] + [
+        [alert[name] for name in UNACKNOWLEDGED_COLUMNS]
+        for alert in report["unacknowledged_alerts"]
+    ]
     keys = [t["kpi"] for t in report["targets"]]
     daily = [["date", *keys]] + [[day["date"], *(day[k] for k in keys)] for day in report["daily"]]
-    return {"info": info, "targets": targets, "result": result, "daily": daily}
+    return {
+        "info": info,
+        "targets": targets,
+        "result": result,
+        "unacknowledged_alerts": missed,
+        "daily": daily,
+    }
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
@@ -97,7 +109,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "SLA"
-    for name in ("info", "targets", "result"):
+    for name in ("info", "targets", "result", "unacknowledged_alerts"):
         if sheet.max_row > 1:
             sheet.append([])
         first = sheet.max_row + 1 if sheet.max_row > 1 else 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from app.core.formats import target_text, value_text
+from app.core.formats import mmss, target_text, value_text
 
 SPELLINGS = {"−": "-", "–": "-", "—": "-", "≥": ">=", "≤": "<=", "€": "EUR ", "…": "..."}
 WIDTH = 180.0  # mm between the margins of an A4 page
@@ -107,6 +107,16 @@ def _invoice(pdf: FPDF, report: dict[str, Any]) -> None:
         f"Alerts: {alerts['opened']} opened, {alerts['acknowledged']} acknowledged,"
         f" mean response {response}",
     )
+    for alert in report["unacknowledged_alerts"]:
+        opened = alert["opened_at"]
+        _line(
+            pdf,
+            latin(
+                f"Never acknowledged (missed): {alert['queue']}, {alert['rule']}, opened"
+                f" {opened[:10]} {opened[11:16]}, {mmss(alert['unacknowledged_s'])}"
+            ),
+            9,
+        )
     pdf.ln(3)
 
 

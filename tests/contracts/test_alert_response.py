@@ -1,12 +1,16 @@
 """Alert response cannot be gamed: an alert never acknowledged counts as missed, its response
 running until it resolved, the period ended or now (DESIGN §7, hand-computed)."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
+import pypdf
 import pytest
 
-from tests.contracts.helpers import apply, contract_entry, open_alerts, report
+from tests.contracts.helpers import apply, contract_entry, open_alerts, report, sla
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARGETS = {"alert_response_s": {"max": 600, "weight": 100}}
@@ -93,3 +97,25 @@ def test_metrics_api_counts_the_missed_alert_too(http, tenant, pg):
     assert response.status_code == 200, response.text
     [day] = response.json()["series"]
     assert (day["alerts_opened"], day["alert_response_s"]) == (2, 1020.0)
+
+
+def test_the_exports_list_the_missed_alert(http, tenant, pg, contract):
+    open_alerts(pg, tenant, [("2026-11-10T09:00", 240, 3600)])
+    rule = open_alerts(pg, tenant, [("2026-11-10T10:00", None, 1800)])
+    (name,) = pg.execute("SELECT name FROM alert_rules WHERE id = %s", [rule]).fetchone()
+    missed = [tenant.queue, name, "2026-11-10T10:00:00+08:00", "2026-11-10T10:30:00+08:00"]
+    rows = list(csv.reader(io.StringIO(sla(http, tenant.client, tenant.client_key, ".csv",
+                                           period="2026-11").text)))  # fmt: skip
+    header = rows.index(["queue", "rule", "opened_at", "resolved_at", "unacknowledged_s"])
+    assert rows[header + 1] == [*missed, "1800.0"]
+    assert ["alerts.unacknowledged", "1"] in rows
+    book = openpyxl.load_workbook(
+        io.BytesIO(sla(http, tenant.client, tenant.client_key, ".xlsx", period="2026-11").content)
+    )
+    assert (*missed, 1800) in [row[:5] for row in book["SLA"].iter_rows(values_only=True)]
+    pdf = sla(http, tenant.client, tenant.client_key, ".pdf", period="2026-11").content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert (
+        f"Never acknowledged (missed): {tenant.queue}, {name}, opened 2026-11-10 10:00, 30:00"
+        in (" ".join(text.split()))
+    )
