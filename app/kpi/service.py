@@ -54,42 +54,9 @@ def metrics_series(
     if by not in SPLITS:
         raise AppError("by: use queue, agent or channel")
     extent = span(start, end, granularity, scope.timezone, interval_minutes)
-    members = 1
-    if by:
-        members = queries.split_members(
-            pg,
-            by,
-            client_id=scope.client_id,
-            queue_ids=[q.id for q in scope.queues],
-            vendor_id=scope.vendor_id,
-            start=extent.start,
-            end=extent.end,
-            tz=scope.timezone,
-        )
-    if extent.count * max(members, 1) > max_rows:
-        raise AppError(
-            _too_many_rows(
-                extent, max(members, 1), by, granularity, scope, interval_minutes, max_rows
-            )
-        )
-    common: dict[str, Any] = dict(
-        granularity=granularity,
-        client_id=scope.client_id,
-        queue_ids=[q.id for q in scope.queues],
-        vendor_id=scope.vendor_id,
-        start=extent.start,
-        end=extent.end,
-        tz=str(scope.timezone),
-        interval_minutes=interval_minutes,
-    )
+    _weigh(pg, scope, extent, by, granularity, interval_minutes, max_rows)
     sources = _sources(by, queue_level)
-    sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
-    for source, (components, split) in sources.items():
-        for bucket, split_value, *values in queries.sum_stats(
-            pg, source, components, split=split, **common
-        ):
-            key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
-            sums[key].update(zip(components, values, strict=True))
+    sums = _sums(pg, scope, extent, granularity, by, sources, interval_minutes)
     splits = sorted({split for _, split in sums}, key=str) if by else [None]
     return (
         _row(
@@ -105,6 +72,65 @@ def metrics_series(
         for split in splits
         for period in iter_buckets(start, end, granularity, scope.timezone, interval_minutes)
     )
+
+
+def _weigh(
+    pg: Connection,
+    scope: Scope,
+    extent: Span,
+    by: str | None,
+    granularity: str,
+    interval_minutes: int,
+    max_rows: int,
+) -> None:
+    """Refuse a series of more than `max_rows` rows: buckets × the split values with data."""
+    members = 1
+    if by:
+        members = queries.split_members(
+            pg,
+            by,
+            client_id=scope.client_id,
+            queue_ids=[q.id for q in scope.queues],
+            vendor_id=scope.vendor_id,
+            start=extent.start,
+            end=extent.end,
+            tz=scope.timezone,
+        )
+    members = max(members, 1)  # no data still lists every bucket
+    if extent.count * members > max_rows:
+        raise AppError(
+            _too_many_rows(extent, members, by, granularity, scope, interval_minutes, max_rows)
+        )
+
+
+def _sums(
+    pg: Connection,
+    scope: Scope,
+    extent: Span,
+    granularity: str,
+    by: str | None,
+    sources: dict[str, tuple[tuple[str, ...], str | None]],
+    interval_minutes: int,
+) -> dict[tuple[Any, Any], dict[str, float]]:
+    """Read each source's summed components, keyed (bucket key, split value)."""
+    common: dict[str, Any] = dict(
+        granularity=granularity,
+        client_id=scope.client_id,
+        queue_ids=[q.id for q in scope.queues],
+        vendor_id=scope.vendor_id,
+        start=extent.start,
+        end=extent.end,
+        tz=str(scope.timezone),
+        interval_minutes=interval_minutes,
+    )
+    sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
+    for source, (components, split) in sources.items():
+        for bucket, split_value, *values in queries.sum_stats(
+            pg, source, components, split=split, **common
+        ):
+            key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
+            sums[key].update(zip(components, values, strict=True))
+    return sums
 
 
 def columns(by: str | None, queue_level: bool) -> list[str]:
