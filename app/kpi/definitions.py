@@ -169,11 +169,11 @@ def total(component: str, meaning: str) -> Callable[[Components], float]:
 
 
 def alert_response_s(c: Components) -> float | None:
-    """alert response time = Σ(responded − opened) / alerts opened (target < 10 min).
+    """alert response time = Σ(acknowledged, else resolved or period end − opened) / alerts opened
 
-    responded = acknowledged; an alert not acknowledged by the end of the period is missed and
-    runs until it resolved, the period ended or now, whichever came first. A missed alert
-    counts in full, so never acknowledging can never score better than acknowledging late.
+    Target under 10 minutes. An alert not acknowledged by the end of the period is missed: it
+    runs until it resolved, the period ended or now, whichever came first, and counts in full,
+    so never acknowledging can never score better than acknowledging late.
     """
     return ratio(c["alert_response_sum_s"], c["alerts_opened"])
 

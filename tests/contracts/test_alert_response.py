@@ -40,7 +40,10 @@ def test_never_acknowledging_scores_worse_than_acknowledging_late(http, tenant, 
         "unacknowledged": 1,
         "response_s": 1020.0,
     }
-    assert row["formula"].startswith("alert response time = ")
+    assert row["formula"] == (
+        "alert response time = Σ(acknowledged, else resolved or period end − opened)"
+        " / alerts opened"
+    )
     [missed] = body["unacknowledged_alerts"]
     assert (missed["queue"], missed["rule"]) == (tenant.queue, name)
     assert missed["opened_at"] == "2026-11-10T10:00:00+08:00"  # the client's timezone
