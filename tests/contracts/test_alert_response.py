@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from app.kpi.queries import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
 from tests.contracts.helpers import apply, contract_entry, open_alerts, report, sla
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -122,3 +126,39 @@ def test_the_exports_list_the_missed_alert(http, tenant, pg, contract):
         f"Never acknowledged (missed): {tenant.queue}, {name}, opened 2026-11-10 10:00, 30:00"
         in (" ".join(text.split()))
     )
+
+
+MINUTES = st.integers(min_value=1, max_value=60 * 24 * 40)
+
+
+@hypothesis_settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    resolved_after=st.none() | MINUTES,
+    period_left=MINUTES,
+    acked_after=MINUTES,
+)
+def test_acknowledging_never_scores_worse_than_not_acknowledging(
+    pg, resolved_after, period_left, acked_after
+):
+    # An alert opened in a past period (so `now` plays no part), acknowledged at any moment
+    # it still could be (before it resolved and before the period ended), or never.
+    opened = datetime(2026, 1, 1, tzinfo=UTC)
+    end = opened + timedelta(minutes=period_left)
+    resolved = None if resolved_after is None else opened + timedelta(minutes=resolved_after)
+    acked = opened + timedelta(minutes=min(acked_after, period_left, resolved_after or period_left))
+
+    def response(acknowledged):
+        return pg.execute(
+            f"SELECT {ALERT_RESPONSE_SQL}, {ALERT_ACKNOWLEDGED_SQL} FROM (VALUES"
+            " (%(o)s::timestamptz, %(a)s::timestamptz, %(r)s::timestamptz))"
+            " AS x(opened_at, acknowledged_at, resolved_at)",
+            {"o": opened, "a": acknowledged, "r": resolved, "hi": end},
+        ).fetchone()
+
+    never, missed = response(None)
+    late, acknowledged = response(acked)
+    assert (acknowledged, missed) == (acked < end, False)
+    assert late == (acked - opened).total_seconds() <= never
+    assert never == (min(resolved or end, end) - opened).total_seconds()
