@@ -394,7 +394,7 @@ def test_alerts_never_acknowledged_are_listed_in_both_languages(
         "2026-10-15 10:00", tenant.queue, name, "2026-10-15 10:30", "30:00 ✗",
     ]  # fmt: skip
     page.click("#lang-toggle")
-    wait_text(page, "#unacked-title", "从未确认的告警")
+    wait_text(page, "#unacked-title", "从未确认的告警", timeout=30_000)
     assert page.locator("#unacked-alerts thead th").all_inner_texts() == [
         "触发时间", "队列", "规则", "恢复时间", "未确认时长",
     ]  # fmt: skip
