@@ -55,8 +55,9 @@ def today_by_interval(
             interval_minutes=settings.interval_minutes,
             queue_level=True,
             agent_codes={},
+            max_rows=settings.max_metric_rows,
         )
-    return rows, target
+    return list(rows), target
 
 
 def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]]:

@@ -3,9 +3,10 @@
 Both are built from one list of blocks (`blocks`), so they cannot disagree: the facts (when
 the figures were read, whether the period is partial, the contract and the formulas in
 force), the compliance table, the score with its coefficient and every term of the amount,
-and the daily values. Labels and verdicts are words in the chosen language, KPIs by name.
-Every cell goes through `app.core.cells`: text is inert, numbers stay numbers (ratios
-fractions, durations seconds in CSV; typed and formatted in Excel).
+the alerts never acknowledged, and the daily values. Labels and verdicts are words in the
+chosen language, KPIs by name. Every cell goes through `app.core.cells`: text is inert,
+numbers stay numbers (ratios fractions, durations seconds in CSV; typed and formatted in
+Excel), times are the client's wall time.
 """
 
 import io
@@ -121,11 +122,38 @@ def settlement(report: dict[str, Any], lang: str) -> Block:
         [word(lang, "basis"), word(lang, "basis_" + amount["model"])],
         [f"{word(lang, 'alert_times')}: {word(lang, 'alerts_opened')}", alerts["opened"]],
         [f"{word(lang, 'alert_times')}: {word(lang, 'acknowledged')}", alerts["acknowledged"]],
+        [f"{word(lang, 'alert_times')}: {word(lang, 'not_acked')}", alerts["unacknowledged"]],
         [
             f"{word(lang, 'alert_times')}: {word(lang, 'mean_response')}",
             Cell(alerts["response_s"], "duration"),
         ],
     ]
+
+
+def unacknowledged(report: dict[str, Any], lang: str) -> Block:
+    """Return the alerts never acknowledged (missed): where, which rule, when, for how long."""
+    zone = report["timezone"]
+    rows: Block = [
+        [
+            word(lang, "queue"),
+            word(lang, "rule"),
+            f"{word(lang, 'opened_at')} ({zone})",
+            f"{word(lang, 'resolved_at')} ({zone})",
+            word(lang, "unacked_for"),
+        ]
+    ]
+    for alert in report["unacknowledged_alerts"]:
+        resolved = alert["resolved_at"]
+        rows.append(
+            [
+                alert["queue"],
+                alert["rule"],
+                local_time(alert["opened_at"]),
+                local_time(resolved) if resolved else word(lang, "still_open"),
+                Cell(alert["unacknowledged_s"], "duration"),
+            ]
+        )
+    return rows
 
 
 def daily(report: dict[str, Any], lang: str) -> Block:
@@ -144,6 +172,7 @@ def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
         "facts": facts(report, lang),
         "targets": compliance(report, lang),
         "result": settlement(report, lang),
+        "unacknowledged": unacknowledged(report, lang),
         "daily": daily(report, lang),
     }
 
@@ -163,7 +192,7 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = word(lang, "sheet_report")
-    for name in ("facts", "targets", "result"):
+    for name in ("facts", "targets", "result", "unacknowledged"):
         if name != "facts":
             sheet.append([])
         for i, row in enumerate(tables[name]):
@@ -171,7 +200,7 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
             if i == 0:
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGHIJ", (34, 44, 14, 14, 10, 8, 8, 12, 60, 24), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (34, 44, 20, 20, 10, 8, 8, 12, 60, 24), strict=True):
         sheet.column_dimensions[column].width = width
     days = book.create_sheet(word(lang, "sheet_daily"))
     for row in tables["daily"]:

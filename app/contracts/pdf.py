@@ -20,7 +20,7 @@ from fpdf.fonts import FontFace
 from app.contracts.exports import period_days
 from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
 from app.contracts.words import word
-from app.core.formats import target_text, value_text
+from app.core.formats import mmss, target_text, value_text
 from app.kpi.names import kpi_name, sl_expression
 
 FONT = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
@@ -124,8 +124,43 @@ def _invoice(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
         pdf,
         f"{word(lang, 'alert_times')}: {word(lang, 'alerts_opened')} {alerts['opened']},"
         f" {word(lang, 'acknowledged')} {alerts['acknowledged']},"
+        f" {word(lang, 'not_acked')} {alerts['unacknowledged']},"
         f" {word(lang, 'mean_response')} {response}",
     )
+    _unacknowledged(pdf, report, lang)
+
+
+def _unacknowledged(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    """List the alerts never acknowledged (missed): queue, rule, opened, resolved, how long."""
+    missed = report["unacknowledged_alerts"]
+    if not missed:
+        return
+    pdf.ln(1)
+    title = f"{word(lang, 'unacked_alerts')} ({report['alerts']['unacknowledged']})"
+    _line(pdf, f"{title} · {word(lang, 'timezone')} {report['timezone']}", 9)
+    pdf.set_font(FAMILY, "", 8.5)
+    keys = ("queue", "rule", "opened_at", "resolved_at", "unacked_for")
+    heading = FontFace(emphasis=None, fill_color=(230, 230, 230))
+    with pdf.table(
+        col_widths=(36, 50, 34, 34, 26), text_align="LEFT", headings_style=heading
+    ) as table:
+        table.row([word(lang, key) for key in keys])
+        for alert in missed:
+            resolved = alert["resolved_at"]
+            table.row(
+                [
+                    alert["queue"],
+                    alert["rule"],
+                    _wall_time(alert["opened_at"]),
+                    _wall_time(resolved) if resolved else word(lang, "still_open"),
+                    mmss(alert["unacknowledged_s"]),
+                ]
+            )
+
+
+def _wall_time(moment: str) -> str:
+    """Return an ISO time in the client's timezone as its wall time: `2026-11-10 10:00`."""
+    return moment[:16].replace("T", " ")
 
 
 def _charts(pdf: FPDF, report: dict[str, Any], lang: str) -> None:

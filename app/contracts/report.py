@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.access.scope import Scope
+from app.contracts.actuals import ZERO
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
@@ -45,6 +46,7 @@ def report(
     contracts: list[str],
     daily: list[dict[str, Any]],
     alerts: dict[str, float],
+    unacknowledged: list[tuple],
     as_of: datetime,
     contract_updated_at: datetime,
 ) -> dict[str, Any]:
@@ -52,7 +54,8 @@ def report(
 
     `partial` says the period has not ended at `as_of` (month to date: the figures will
     still change); `contract_updated_at` and `kpi_definitions` say which contract and which
-    formulas produced the numbers.
+    formulas produced the numbers. `unacknowledged` are the missed alerts' rows (queue,
+    rule, opened, resolved, seconds).
     """
     terms = result.amount
     return {
@@ -113,13 +116,23 @@ def report(
         "alerts": {
             "opened": int(alerts.get("alerts_opened", 0)),
             "acknowledged": int(alerts.get("alerts_acknowledged", 0)),
-            "response_s": alert_response_s(
-                {
-                    "alert_response_sum_s": alerts.get("alert_response_sum_s", 0.0),
-                    "alerts_acknowledged": alerts.get("alerts_acknowledged", 0.0),
-                }
+            "unacknowledged": int(
+                alerts.get("alerts_opened", 0) - alerts.get("alerts_acknowledged", 0)
             ),
+            "response_s": alert_response_s(ZERO | alerts),
         },
+        "unacknowledged_alerts": [
+            {
+                "queue": queue,
+                "rule": rule,
+                "opened_at": opened.astimezone(scope.timezone).isoformat(),
+                "resolved_at": resolved.astimezone(scope.timezone).isoformat()
+                if resolved
+                else None,
+                "unacknowledged_s": seconds,
+            }
+            for queue, rule, opened, resolved, seconds in unacknowledged
+        ],
     }
 
 

@@ -22,6 +22,7 @@ from app.kpi.definitions import (
     CALL_COMPONENTS,
     TICKET_COMPONENTS,
 )
+from app.kpi.queries import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
 from app.models import Client, Contract, ContractQueue, Queue, QueueVendor, Vendor
 
 
@@ -153,8 +154,8 @@ _SOURCES = {
         "s.queue_id = ANY(%(queues)s)",
         [
             "count(*)",
-            "count(s.acknowledged_at)",
-            "sum(extract(epoch FROM s.acknowledged_at - s.opened_at))",
+            f"count(*) FILTER (WHERE {ALERT_ACKNOWLEDGED_SQL})",
+            f"sum({ALERT_RESPONSE_SQL})",
         ],
     ),
 }
@@ -209,4 +210,28 @@ def daily_sums(
             "first": local_days[0],
             "last": local_days[-1],
         },
+    ).fetchall()
+
+
+def unacknowledged_alerts(
+    pg: Connection,
+    *,
+    client_id: int,
+    queue_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    limit: int,
+) -> list[tuple]:
+    """Return the alerts opened in `[start, end)` and not acknowledged by `end`, oldest first.
+
+    Rows: (queue code, rule name, opened at, resolved at, seconds unacknowledged: until it
+    resolved, `end` or now, whichever came first), at most `limit` of them.
+    """
+    return pg.execute(
+        f"SELECT q.code, r.name, a.opened_at, a.resolved_at, {ALERT_RESPONSE_SQL}::float8"
+        " FROM alerts a JOIN queues q ON q.id = a.queue_id JOIN alert_rules r ON r.id = a.rule_id"
+        " WHERE a.client_id = %(client)s AND a.queue_id = ANY(%(queues)s)"
+        f" AND a.opened_at >= %(lo)s AND a.opened_at < %(hi)s AND NOT {ALERT_ACKNOWLEDGED_SQL}"
+        " ORDER BY a.opened_at, a.id LIMIT %(limit)s",
+        {"client": client_id, "queues": list(queue_ids), "lo": start, "hi": end, "limit": limit},
     ).fetchall()

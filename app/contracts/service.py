@@ -5,7 +5,8 @@ Read from stats only (calls and agents from day stats), per local day of the cli
   vendor, so waits cannot be split between vendors sharing a queue);
 - agent KPIs and logged-in hours over the contract vendor's agents for that client;
 - ticket KPIs by channel (`ticket_frt_sla.email`) or over all channels;
-- alert response time over alerts opened on the contract's queues in the period.
+- alert response time over alerts opened on the contract's queues in the period, those never
+  acknowledged included (and listed by name: queue, rule, opened at, how long unacknowledged).
 The billed quantity: per_seat, seats × the period in months (a monthly seat price prorated
 by day); per_workload, calls of the contract's queues handled by the vendor's agents (or by
 no named agent), not tickets; per_hour, the vendor's agents' logged-in hours.
@@ -28,6 +29,8 @@ from app.contracts.scoring import evaluate_contract, quantity_for
 from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
 from app.kpi.definitions import logged_in_s
+
+UNACKNOWLEDGED_LISTED = 500  # alerts listed by name; `alerts.unacknowledged` counts them all
 
 
 def sla_report(
@@ -79,6 +82,14 @@ def sla_report(
             for day, sums in zip(days(measured), daily, strict=True)
         ],
         alerts=components(total, "alerts"),
+        unacknowledged=repository.unacknowledged_alerts(
+            driver_connection(session),
+            client_id=scope.client_id,
+            queue_ids=[q.id for q in chosen.queues],
+            start=measured.start,
+            end=measured.end,
+            limit=UNACKNOWLEDGED_LISTED,
+        ),
         as_of=datetime.now(scope.timezone),
         contract_updated_at=stored.updated_at,
     )

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     default_abandon_rate_max: float = Field(default=0.10, gt=0, lt=1, description="likewise")
     alerts_every_s: float = Field(default=15, gt=0, le=30, description="alert evaluation")
     default_aht_s: float = Field(default=180, gt=0, description="Erlang C before any call ends")
+    max_metric_rows: int = Field(
+        default=20_000, gt=0, description="rows (buckets × split values) one /v1/metrics answers"
+    )
     metrics_allow: str = Field(
         default="127.0.0.1/32,::1/128",
         description="networks (CIDR, comma-separated) that may scrape /metrics without a key",

@@ -170,8 +170,13 @@ def total(component: str, meaning: str) -> Callable[[Components], float]:
 
 
 def alert_response_s(c: Components) -> float | None:
-    """alert response time = Σ(acknowledged − opened) / alerts acknowledged (target < 10 min)."""
-    return ratio(c["alert_response_sum_s"], c["alerts_acknowledged"])
+    """alert response time = Σ(acknowledged, else resolved or period end − opened) / alerts opened
+
+    Target under 10 minutes. An alert not acknowledged by the end of the period is missed: it
+    runs until it resolved, the period ended or now, whichever came first, and counts in full,
+    so never acknowledging can never score better than acknowledging late.
+    """
+    return ratio(c["alert_response_sum_s"], c["alerts_opened"])
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,20 @@
 from datetime import datetime, time
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
 from app.access.scope import Scope, client_scope, queue_scope
 from app.core.auth import current_principal
-from app.core.cells import csv_bytes
 from app.core.db import driver_connection, get_session
 from app.core.errors import AppError, NotFound
 from app.kpi import live, queries
 from app.kpi.intervals import GRANULARITIES, parse_bound
-from app.kpi.service import metrics_series
+from app.kpi.series_csv import chunks, csv_lines
+from app.kpi.service import columns, metrics_series
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
@@ -49,6 +50,8 @@ def get_metrics(
     `from`/`to` are ISO dates (local midnight) or RFC 3339 timestamps, `to` exclusive
     (default: today so far). Ratios are fractions 0–1, durations seconds. With `client=`
     and no `queue=`, one row per bucket for the whole client; `by=` splits each bucket.
+    A series is at most `CALLPULSE_MAX_METRIC_ROWS` rows (buckets × split values): a
+    larger one is answered 400 with its size and how to narrow or page it. CSV is streamed.
     """
     scope = _scope(session, principal, queue, client)
     tz, settings = scope.timezone, request.app.state.settings
@@ -57,7 +60,7 @@ def get_metrics(
     hi = parse_bound(to, tz, "to") if to else now
     pg = driver_connection(session)
     codes = queries.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
-    series = metrics_series(
+    rows = metrics_series(
         pg,
         scope,
         start=lo,
@@ -67,16 +70,15 @@ def get_metrics(
         interval_minutes=settings.interval_minutes,
         queue_level=queue is not None,
         agent_codes=codes,
+        max_rows=settings.max_metric_rows,
     )
     wants_csv = format == "csv" or "text/csv" in request.headers.get("accept", "")
     if wants_csv:
-        return Response(_csv(series), media_type="text/csv; charset=utf-8")
-    return {"granularity": granularity, "timezone": str(tz), "series": series}
-
-
-def _csv(rows: list[dict[str, Any]]) -> bytes:
-    fields = list(dict.fromkeys(name for row in rows for name in row))
-    return csv_bytes([fields, *([row.get(name) for name in fields] for row in rows)])
+        lines = csv_lines(columns(by, queue is not None), rows)
+        return StreamingResponse(chunks(lines), media_type="text/csv; charset=utf-8")
+    # Plain JSON values already: orjson writes them at once, without FastAPI's encoder pass.
+    body = {"granularity": granularity, "timezone": str(tz), "series": list(rows)}
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/queues/{code}/live")

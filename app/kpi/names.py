@@ -74,7 +74,8 @@ FORMULAS_ZH = {
     "ticket_frt_sla": "首次响应达标率 = 渠道时限内首次响应的工单 / 创建的工单",
     "ticket_resolution_sla": "解决达标率 = 渠道时限内解决的工单 / 创建的工单",
     "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
-    "alert_response_s": "告警响应时间 = Σ（确认 − 触发）/ 已确认告警（目标 10 分钟内）",
+    "alert_response_s": "告警响应时间 = Σ（确认，否则恢复或周期结束 − 触发）/ 触发的告警"
+    "（目标 10 分钟内）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

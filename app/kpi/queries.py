@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from psycopg import Connection
 
@@ -18,14 +18,23 @@ BUCKETS = {
     "week": "date_trunc('week', s.interval_start AT TIME ZONE %(tz)s)::date",
     "month": "date_trunc('month', s.interval_start AT TIME ZONE %(tz)s)::date",
 }
+# An alert of the period ending at %(hi)s (NULL: so far) is acknowledged if it was by then;
+# its response runs until then, else until it resolved, the period ended or now, whichever
+# came first (definitions.alert_response_s). Columns of `alerts`, unqualified.
+ALERT_ACKNOWLEDGED_SQL = (
+    "coalesce(acknowledged_at < coalesce(%(hi)s::timestamptz, 'infinity'), false)"
+)
+ALERT_RESPONSE_SQL = (
+    "extract(epoch FROM least(acknowledged_at, resolved_at, %(hi)s::timestamptz, now())"
+    " - opened_at)"
+)
 STATS_TABLES = {
     "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
     "alerts": (
         "(SELECT client_id, queue_id, date_bin(%(iv)s::interval, opened_at,"
         " TIMESTAMPTZ '2000-01-01 00:00+00') AS interval_start, 1 AS alerts_opened,"
-        " (acknowledged_at IS NOT NULL)::int AS alerts_acknowledged,"
-        " coalesce(extract(epoch FROM acknowledged_at - opened_at), 0) AS alert_response_sum_s"
-        " FROM alerts)",
+        f" {ALERT_ACKNOWLEDGED_SQL}::int AS alerts_acknowledged,"
+        f" {ALERT_RESPONSE_SQL} AS alert_response_sum_s FROM alerts)",
         "s.queue_id = ANY(%(queues)s)",
     ),
     "tickets": ("ticket_interval_stats", "s.queue_id = ANY(%(queues)s)"),
@@ -70,6 +79,60 @@ def sum_stats(
             "iv": f"{interval_minutes} minutes",
         },
     ).fetchall()
+
+
+# Per split of `/v1/metrics`: the distinct values the series would hold, from day stats
+# (a few rows per queue and day) where they exist, so the count costs milliseconds.
+_CALL_DAYS = (
+    "SELECT {column} FROM call_day_stats s WHERE s.client_id = %(client)s"
+    " AND s.queue_id = ANY(%(queues)s) AND s.day >= %(first)s AND s.day <= %(last)s"
+)
+SPLIT_MEMBERS = {
+    "agent": f"SELECT count(*) FROM ({_CALL_DAYS.format(column='s.agent_id')} UNION"
+    " SELECT s.agent_id FROM agent_day_stats s WHERE s.client_id = %(client)s"
+    f" AND {STATS_TABLES['agents'][1]} AND s.day >= %(first)s AND s.day <= %(last)s) x",
+    "queue": "SELECT count(*) FROM unnest(%(queues)s::int[]) q(id) WHERE EXISTS ("
+    f"{_CALL_DAYS.format(column='1')} AND s.queue_id = q.id) OR EXISTS (SELECT 1"
+    " FROM ticket_interval_stats s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
+    " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s) OR EXISTS (SELECT 1"
+    " FROM alerts s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
+    " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s)",
+    "channel": f"SELECT (SELECT count(*) FROM ({_CALL_DAYS.format(column='1')} LIMIT 1) v)"
+    " + (SELECT count(DISTINCT s.channel) FROM ticket_interval_stats s"
+    " WHERE s.client_id = %(client)s AND s.queue_id = ANY(%(queues)s)"
+    " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s)",
+}
+
+
+def split_members(
+    pg: Connection,
+    by: str,
+    *,
+    client_id: int,
+    queue_ids: Sequence[int],
+    vendor_id: int | None,
+    start: datetime,
+    end: datetime,
+    tz: tzinfo,
+) -> int:
+    """Count the agents, queues or channels with data in `[start, end)`: the rows per bucket.
+
+    Calls and agent states are read per local day in `tz`, so an agent seen only outside the
+    range on its first or last day counts too: an estimate never below what the series holds.
+    """
+    row = pg.execute(
+        SPLIT_MEMBERS[by],
+        {
+            "client": client_id,
+            "queues": list(queue_ids),
+            "vendor": vendor_id,
+            "lo": start,
+            "hi": end,
+            "first": start.astimezone(tz).date(),
+            "last": (end - timedelta(microseconds=1)).astimezone(tz).date(),
+        },
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[int, str]:
@@ -151,7 +214,7 @@ def day_sums(
         " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
         " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
         " GROUP BY k.queue_id",
-        keys.params(iv=f"{interval_minutes} minutes"),
+        keys.params(iv=f"{interval_minutes} minutes", hi=None),
     ).fetchall()
     return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
 

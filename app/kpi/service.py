@@ -1,7 +1,9 @@
-"""KPI series for `/v1/metrics`: sum stats per bucket, gap-fill, compute every KPI."""
+"""KPI series for `/v1/metrics`: weigh the series, sum stats per bucket, gap-fill, compute KPIs."""
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, time
+from itertools import islice
 from typing import Any
 
 from psycopg import Connection
@@ -20,9 +22,10 @@ from app.kpi.definitions import (
     TICKET_KPIS,
     evaluate,
 )
-from app.kpi.intervals import Bucket, buckets
+from app.kpi.intervals import GRANULARITIES, Bucket, Span, iter_buckets, span
 
 SPLITS = {None, "queue", "agent", "channel"}
+KPI_NAMES = {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS, "alerts": ALERT_KPIS}
 
 
 def _label(moment: datetime) -> str:
@@ -40,31 +43,22 @@ def metrics_series(
     interval_minutes: int,
     queue_level: bool,
     agent_codes: dict[int, str],
-) -> list[dict[str, Any]]:
-    """Return one row per bucket (and per split value), with every KPI that applies."""
+    max_rows: int,
+) -> Iterator[dict[str, Any]]:
+    """Return one row per bucket (and per split value), with every KPI that applies.
+
+    The rows are weighed first (buckets × split values, from a cheap count) and a series
+    above `max_rows` is refused before any stats are read. The stats are read now; the rows
+    are computed as they are taken, so a long series can be streamed.
+    """
     if by not in SPLITS:
         raise AppError("by: use queue, agent or channel")
-    periods = buckets(start, end, granularity, scope.timezone, interval_minutes)
-    common: dict[str, Any] = dict(
-        granularity=granularity,
-        client_id=scope.client_id,
-        queue_ids=[q.id for q in scope.queues],
-        vendor_id=scope.vendor_id,
-        start=periods[0].start,
-        end=periods[-1].end,
-        tz=str(scope.timezone),
-        interval_minutes=interval_minutes,
-    )
+    extent = span(start, end, granularity, scope.timezone, interval_minutes)
+    _weigh(pg, scope, extent, by, granularity, interval_minutes, max_rows)
     sources = _sources(by, queue_level)
-    sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
-    for source, (components, split) in sources.items():
-        for bucket, split_value, *values in queries.sum_stats(
-            pg, source, components, split=split, **common
-        ):
-            key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
-            sums[key].update(zip(components, values, strict=True))
+    sums = _sums(pg, scope, extent, granularity, by, sources, interval_minutes)
     splits = sorted({split for _, split in sums}, key=str) if by else [None]
-    return [
+    return (
         _row(
             scope,
             period,
@@ -76,8 +70,125 @@ def metrics_series(
             agent_codes,
         )
         for split in splits
-        for period in periods
+        for period in iter_buckets(start, end, granularity, scope.timezone, interval_minutes)
+    )
+
+
+def _weigh(
+    pg: Connection,
+    scope: Scope,
+    extent: Span,
+    by: str | None,
+    granularity: str,
+    interval_minutes: int,
+    max_rows: int,
+) -> None:
+    """Refuse a series of more than `max_rows` rows: buckets × the split values with data."""
+    members = 1
+    if by:
+        members = queries.split_members(
+            pg,
+            by,
+            client_id=scope.client_id,
+            queue_ids=[q.id for q in scope.queues],
+            vendor_id=scope.vendor_id,
+            start=extent.start,
+            end=extent.end,
+            tz=scope.timezone,
+        )
+    members = max(members, 1)  # no data still lists every bucket
+    if extent.count * members > max_rows:
+        raise AppError(
+            _too_many_rows(extent, members, by, granularity, scope, interval_minutes, max_rows)
+        )
+
+
+def _sums(
+    pg: Connection,
+    scope: Scope,
+    extent: Span,
+    granularity: str,
+    by: str | None,
+    sources: dict[str, tuple[tuple[str, ...], str | None]],
+    interval_minutes: int,
+) -> dict[tuple[Any, Any], dict[str, float]]:
+    """Read each source's summed components, keyed (bucket key, split value)."""
+    common: dict[str, Any] = dict(
+        granularity=granularity,
+        client_id=scope.client_id,
+        queue_ids=[q.id for q in scope.queues],
+        vendor_id=scope.vendor_id,
+        start=extent.start,
+        end=extent.end,
+        tz=str(scope.timezone),
+        interval_minutes=interval_minutes,
+    )
+    sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
+    for source, (components, split) in sources.items():
+        for bucket, split_value, *values in queries.sum_stats(
+            pg, source, components, split=split, **common
+        ):
+            key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
+            sums[key].update(zip(components, values, strict=True))
+    return sums
+
+
+def columns(by: str | None, queue_level: bool) -> list[str]:
+    """Return the fields of the series' rows, in order: what a CSV header lists."""
+    names = ["client"]
+    if by == "queue" or queue_level:
+        names.append("queue")
+    if by in ("agent", "channel"):
+        names.append(by)
+    names += ["start", "end", "sl_formula"]
+    if by == "channel":
+        return names + list(CALL_KPIS + TICKET_KPIS)
+    return names + [name for source in _sources(by, queue_level) for name in KPI_NAMES[source]]
+
+
+def _too_many_rows(
+    extent: Span,
+    members: int,
+    by: str | None,
+    granularity: str,
+    scope: Scope,
+    interval_minutes: int,
+    max_rows: int,
+) -> str:
+    """Say how big the series would be, the bound, and how to narrow it or page through it."""
+    split = f" × {members:,} {by}s" if by else ""
+    per_page = max_rows // members
+    coarser = GRANULARITIES[GRANULARITIES.index(granularity) + 1 :]
+    ways = [
+        "a shorter range (from/to)",
+        *([f"a coarser granularity ({', '.join(coarser)})"] if coarser else []),
+        *(["one queue (queue=CODE)"] if len(scope.queues) > 1 and by != "queue" else []),
+        *(["no split (leave out by=)"] if by else []),
     ]
+    message = (
+        f"too many rows: this series would have {extent.count * members:,} rows"
+        f" ({extent.count:,} {granularity} buckets{split}), above the bound of {max_rows:,}"
+        " (CALLPULSE_MAX_METRIC_ROWS). Narrow it: " + ", ".join(ways)
+    )
+    if per_page:
+        page = extent.start
+        for bucket in islice(
+            iter_buckets(extent.start, extent.end, granularity, scope.timezone, interval_minutes),
+            per_page,
+        ):
+            page = bucket.end
+        message += (
+            f"; or page through it {per_page:,} buckets at a time: from={_bound(extent.start)}"
+            f"&to={_bound(page)}, then from that to onwards"
+        )
+    return message + "."
+
+
+def _bound(moment: datetime) -> str:
+    """Write an instant as `from`/`to` take it in a URL: a date at local midnight, else UTC."""
+    if moment.time() == time():
+        return moment.date().isoformat()
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ...], str | None]]:
@@ -120,12 +231,7 @@ def _row(
     row |= {"start": _label(period.start), "end": _label(period.end), "sl_formula": formula}
     names: tuple[str, ...] = ()
     for source in sources:
-        names += {
-            "calls": CALL_KPIS,
-            "tickets": TICKET_KPIS,
-            "agents": AGENT_KPIS,
-            "alerts": ALERT_KPIS,
-        }[source]
+        names += KPI_NAMES[source]
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
     filled = dict.fromkeys(

@@ -195,9 +195,14 @@ def trend_grid(report: dict[str, Any], lang: str) -> html.Div:
 
 
 def alerts_block(
-    summary: dict[str, Any], alerts: list[dict[str, Any]], lang: str, rows_shown: int = ALERT_ROWS
+    summary: dict[str, Any],
+    alerts: list[dict[str, Any]],
+    lang: str,
+    rows_shown: int = ALERT_ROWS,
+    missed: list[dict[str, Any]] | None = None,
 ) -> html.Div:
-    """Alerts of the contract's queues in the period: counts, mean response, one row each."""
+    """Alerts of the contract's queues in the period: counts, mean response, one row each,
+    then the `missed` ones, never acknowledged (the report's `unacknowledged_alerts`)."""
     css, icon = status(summary["response_s"], ALERT_RESPONSE_TARGET, 120)
     line = (
         f"{word(lang, 'alerts_opened')} {summary['opened']} · "
@@ -225,8 +230,45 @@ def alerts_block(
         body.append(html.Tr(html.Td(more, colSpan=7, className="more")))
     table = html.Table([html.Thead(head), html.Tbody(body)], id="alert-table") if alerts else None
     return html.Div(
-        [html.P(line.strip(), id="alert-summary", className=f"alert-summary {css}"), table],
+        [
+            html.P(line.strip(), id="alert-summary", className=f"alert-summary {css}"),
+            table,
+            _unacknowledged(missed or [], summary.get("unacknowledged", 0), lang),
+        ],
         className="alert-times",
+    )
+
+
+def _unacknowledged(missed: list[dict[str, Any]], count: int, lang: str) -> html.Div | None:
+    """The alerts never acknowledged: when, where, which rule, and for how long (✗ each)."""
+    if not count:
+        return None
+    keys = ("opened_at", "queue", "rule", "resolved_at", "unacked_for")
+    body = [
+        html.Tr(
+            [
+                html.Td(f"{alert['opened_at'][:10]} {alert['opened_at'][11:16]}"),
+                html.Td(alert["queue"]),
+                html.Td(alert["rule"]),
+                html.Td(
+                    f"{alert['resolved_at'][:10]} {alert['resolved_at'][11:16]}"
+                    if alert["resolved_at"]
+                    else word(lang, "still_open")
+                ),
+                html.Td(f"{mmss(alert['unacknowledged_s'])} ✗", className="breach"),
+            ]
+        )
+        for alert in missed
+    ]
+    if count > len(missed):
+        more = f"+ {count - len(missed)} {word(lang, 'more_alerts')}"
+        body.append(html.Tr(html.Td(more, colSpan=len(keys), className="more")))
+    head = html.Tr([html.Th(word(lang, key)) for key in keys])
+    return html.Div(
+        [
+            html.H3(f"{word(lang, 'unacked_alerts')} ({count})", id="unacked-title"),
+            html.Table([html.Thead(head), html.Tbody(body)], id="unacked-alerts"),
+        ]
     )
 
 

@@ -228,7 +228,9 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(
             "alert_times",
-            alerts_block(report["alerts"], view["alerts"], lang),
+            alerts_block(
+                report["alerts"], view["alerts"], lang, missed=report["unacknowledged_alerts"]
+            ),
             element="alerts",
         ),
         section("downloads", downloads(report, lang), element="download-section"),

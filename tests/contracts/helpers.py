@@ -2,7 +2,7 @@
 
 import copy
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,7 +110,8 @@ def design_report() -> dict[str, Any]:
     """Return DESIGN §10's contract on ten calls as the report code shapes it (no database).
 
     SL 0.80 met, abandon 0.10 missed, ASA 120/9 s met, CSAT 90 met, email first response
-    without data; read on 20 November 2026 at 15:30 Shanghai, so the month is partial.
+    without data; read on 20 November 2026 at 15:30 Shanghai, so the month is partial; of
+    two alerts one was never acknowledged (missed, resolved after 400 s).
     """
     spec = ContractSpec.model_validate(
         {
@@ -144,6 +145,7 @@ def design_report() -> dict[str, Any]:
     queue = QueueInfo(1, "acme-cards", 20, "abandoned_negative", 0, {})
     scope = Scope(1, "acme", ZoneInfo("Asia/Shanghai"), (queue,), 1)
     no_day = dict.fromkeys(spec.targets)
+    missed = datetime(2026, 11, 12, 6, 0, tzinfo=UTC)  # 14:00 Shanghai
     return shape_report(
         spec,
         evaluate_contract(spec, actual, Decimal(9)),
@@ -152,7 +154,38 @@ def design_report() -> dict[str, Any]:
         period=parse_period("2026-11", ZoneInfo("Asia/Shanghai")),
         contracts=["acme-2026"],
         daily=[{"date": "2026-11-09"} | no_day, {"date": "2026-11-10"} | no_day | actual],
-        alerts={"alerts_opened": 2, "alerts_acknowledged": 1, "alert_response_sum_s": 200.0},
+        # one acknowledged after 200 s, one never acknowledged and resolved after 400 s
+        alerts={"alerts_opened": 2, "alerts_acknowledged": 1, "alert_response_sum_s": 600.0},
+        unacknowledged=[
+            ("acme-cards", "abandon-spike", missed, missed + timedelta(seconds=400), 400.0)
+        ],
         as_of=datetime(2026, 11, 20, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
         contract_updated_at=datetime(2026, 10, 1, 2, 0, tzinfo=UTC),
     )
+
+
+def open_alerts(pg, tenant: Tenant, alerts: list[tuple[str, float | None, float | None]]) -> int:
+    """Store alerts on the tenant's queue under a new rule, and return the rule's id.
+
+    Each is (opened at, local Shanghai `YYYY-MM-DDThh:mm`, seconds until acknowledged or None,
+    seconds until resolved or None): resolved alerts are `resolved`, else `acknowledged` or
+    `open`.
+    """
+    rule = pg.execute(
+        "INSERT INTO alert_rules (name, queue_ids, metric, window_min, op, threshold, min_volume,"
+        " severity, ack_within_min) SELECT %s, ARRAY[id], 'service_level', 10, '<', 0.8, 0,"
+        " 'critical', 10 FROM queues WHERE code = %s RETURNING id",
+        [f"sla-{secrets.token_hex(4)}", tenant.queue],
+    ).fetchone()[0]
+    for at, acked_s, resolved_s in alerts:
+        state = (
+            "resolved" if resolved_s is not None else "open" if acked_s is None else "acknowledged"
+        )
+        pg.execute(
+            "INSERT INTO alerts (client_id, queue_id, rule_id, state, value, threshold, opened_at,"
+            " acknowledged_at, resolved_at, last_value) SELECT q.client_id, q.id, %s, %s, 0.5,"
+            " 0.8, o, o + make_interval(secs => %s), o + make_interval(secs => %s), 0.5"
+            " FROM queues q, (SELECT %s::timestamptz AS o) x WHERE q.code = %s",
+            [rule, state, acked_s, resolved_s, f"{at}:00+08:00", tenant.queue],
+        )
+    return rule

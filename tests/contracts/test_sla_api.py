@@ -3,7 +3,7 @@ aggregated, then billed per model on hand-computed fixtures."""
 
 import pytest
 
-from tests.contracts.helpers import apply, billing, contract_entry, ingest, report
+from tests.contracts.helpers import apply, billing, contract_entry, ingest, open_alerts, report
 from tests.factories import cdr
 
 
@@ -70,7 +70,13 @@ def test_per_workload_bands_and_penalties_by_hand(http, tenant, per_workload):
         "asa_s": None,
         "csat": None,
     }
-    assert body["alerts"] == {"opened": 0, "acknowledged": 0, "response_s": None}
+    assert body["alerts"] == {
+        "opened": 0,
+        "acknowledged": 0,
+        "unacknowledged": 0,
+        "response_s": None,
+    }
+    assert body["unacknowledged_alerts"] == []
 
 
 def test_a_day_and_a_week_of_the_same_contract(http, tenant, per_workload):
@@ -183,41 +189,29 @@ def test_per_hour_counts_only_the_vendors_agents_and_alert_response(
     # The other vendor's agent, on the same client: not in this contract's hours.
     theirs = agent_day("b1", tenant.other_queue, [("09:00", "available"), ("12:00", "logged_out")])
     ingest(http, database, settings, tenant, "/v1/agent-events", theirs, key=tenant.other_key)
-    open_alerts(pg, tenant, [("09:00", 300), ("10:00", 500), ("11:00", None)])
+    open_alerts(pg, tenant, [("2026-11-10T09:00", 300, 300), ("2026-11-10T10:00", 500, 900)])
+    open_alerts(pg, tenant, [("2026-11-10T11:00", None, 1000)])  # never acknowledged
     # not ready 1 h / 2 h = 0.50 (missed, 40); utilization 1 h / 2 h = 0.50 (met, 40);
-    # alert response (300 + 500) / 2 = 400 s (met, 20): score 60.00 → band 0 → 0.80.
+    # alert response (300 + 500 + 1000 unacknowledged until resolved) / 3 = 600 s (met, 20):
+    # score 60.00 → band 0 → 0.80.
     # 2.00 h × $30.00 × 0.80 + $10 − 0 = $58.00
     body = report(http, tenant, period="2026-11")
     rows = {t["kpi"]: (t["actual"], t["met"]) for t in body["targets"]}
     assert rows == {
         "not_ready_ratio": (0.5, False),
         "utilization": (0.5, True),
-        "alert_response_s": (400.0, True),
+        "alert_response_s": (600.0, True),
     }
     assert body["score"] == 60 and body["coefficient"] == 0.8
-    assert body["alerts"] == {"opened": 3, "acknowledged": 2, "response_s": 400.0}
+    assert body["alerts"] == {
+        "opened": 3,
+        "acknowledged": 2,
+        "unacknowledged": 1,
+        "response_s": 600.0,
+    }
     assert body["amount"]["quantity"] == 2 and body["amount"]["unit"] == "h"
     assert body["amount"]["line"] == "2 h × $30.00 × 0.80 + $10.00 − $0 = $58.00"
     assert body["amount"]["total"] == 58.0
-
-
-def open_alerts(pg, tenant, alerts: list[tuple[str, float | None]]) -> None:
-    """Store alerts on the tenant's queue opened at local hh:mm on 10 November, each
-    acknowledged that many seconds later (None: not acknowledged)."""
-    rule = pg.execute(
-        "INSERT INTO alert_rules (name, metric, window_min, op, threshold, min_volume, severity,"
-        " ack_within_min) VALUES (%s, 'service_level', 10, '<', 0.8, 0, 'critical', 10)"
-        " RETURNING id",
-        [f"sla-{tenant.queue}"],
-    ).fetchone()[0]
-    for at, response_s in alerts:
-        pg.execute(
-            "INSERT INTO alerts (client_id, queue_id, rule_id, state, value, threshold, opened_at,"
-            " acknowledged_at, last_value) SELECT q.client_id, q.id, %s, 'resolved', 0.5, 0.8,"
-            " o, o + make_interval(secs => %s), 0.5 FROM queues q,"
-            " (SELECT %s::timestamptz AS o) x WHERE q.code = %s",
-            [rule, response_s, f"2026-11-10T{at}:00+08:00", tenant.queue],
-        )
 
 
 def test_period_edges_are_local_midnights(http, database, settings, tenant):

@@ -274,9 +274,9 @@ def test_alert_response_times(sla):
             "severity": "warning",
         },
     ]
-    block = alerts_block(sla["alerts"], alerts, "en")
+    block = alerts_block(sla["alerts"], alerts, "en", missed=sla["unacknowledged_alerts"])
     assert texts(by_id(block, "alert-summary")) == [
-        "opened 2 · acknowledged 1 · mean response 03:20 ✓ (target under 10:00)"
+        "opened 2 · acknowledged 1 · mean response 05:00 ✓ (target under 10:00)"
     ]
     rows = [cells(r) for r in by_id(block, "alert-table").children[1].children]
     assert rows[0] == [
@@ -285,7 +285,7 @@ def test_alert_response_times(sla):
     ]  # fmt: skip
     assert rows[1][4:] == ["not acknowledged", "", "--:--"]
     zh = alerts_block(sla["alerts"], alerts[:1], "zh", rows_shown=0)
-    assert texts(by_id(zh, "alert-summary"))[0].startswith("已触发 2 · 已确认 1 · 平均响应 03:20 ✓")
+    assert texts(by_id(zh, "alert-summary"))[0].startswith("已触发 2 · 已确认 1 · 平均响应 05:00 ✓")
     more = by_id(zh, "alert-table").children[1].children[0]
     assert texts(more) == ["+ 1 条告警未显示（见下载文件）"]
     late = alerts_block({"opened": 1, "acknowledged": 1, "response_s": 900.0}, [], "en")
@@ -330,3 +330,30 @@ def test_periods_in_the_clients_calendar():
         "2026-11-01",
         "2026-11-30",
     )
+
+
+def test_alerts_never_acknowledged_are_listed_as_missed(sla):
+    # opened 14:00 Shanghai (06:00 UTC), resolved by itself 400 s later, never acknowledged
+    assert sla["alerts"] | {"response_s": None} == {
+        "opened": 2,
+        "acknowledged": 1,
+        "unacknowledged": 1,
+        "response_s": None,
+    }
+    assert sla["alerts"]["response_s"] == 300.0  # (200 + 400) / 2
+    en = alerts_block(sla["alerts"], [], "en", missed=sla["unacknowledged_alerts"])
+    assert texts(by_id(en, "unacked-title")) == [
+        "Never acknowledged: missed, each counted until it resolved or the period ended (1)"
+    ]
+    [head, body] = by_id(en, "unacked-alerts").children
+    assert cells(head.children) == ["Opened", "Queue", "Rule", "Resolved", "Unacknowledged for"]
+    [row] = body.children
+    assert cells(row) == [
+        "2026-11-12 14:00", "acme-cards", "abandon-spike", "2026-11-12 14:06", "06:40 ✗",
+    ]  # fmt: skip
+    zh = alerts_block(sla["alerts"], [], "zh", missed=sla["unacknowledged_alerts"])
+    assert texts(by_id(zh, "unacked-title"))[0].startswith("从未确认的告警")
+    [head, _] = by_id(zh, "unacked-alerts").children
+    assert cells(head.children) == ["触发时间", "队列", "规则", "恢复时间", "未确认时长"]
+    none = {**sla["alerts"], "unacknowledged": 0}
+    assert "unacked-alerts" not in repr(alerts_block(none, [], "en", missed=[]))

@@ -22,7 +22,7 @@ from app.tenancy.service import apply_tenancy
 from dashboards import data
 from dashboards.sla.page import start, url_query
 from dashboards.sla.periods import current_period
-from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry
+from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry, open_alerts
 from tests.dashboards.conftest import ARTIFACTS
 from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
@@ -395,3 +395,32 @@ def test_the_first_view_never_offers_a_client_the_user_may_not_see():
         "wanted": {"period": "2026-W47", "contract": None},
     }
     assert start([], {})["client"] is None
+
+
+def test_alerts_never_acknowledged_are_listed_in_both_languages(
+    page, live_server, database, pg, tenant
+):
+    # October: one alert acknowledged after 4 min, one never acknowledged and resolved after
+    # 30 min → mean (240 + 1800) / 2 = 17:00, missed; the second is listed with its 30:00.
+    apply(database, contract_entry(tenant))
+    open_alerts(pg, tenant, [("2026-10-15T09:00", 240, 600)])
+    rule = open_alerts(pg, tenant, [("2026-10-15T10:00", None, 1800)])
+    (name,) = pg.execute("SELECT name FROM alert_rules WHERE id = %s", [rule]).fetchone()
+    user(database, f"un-{tenant.client}", "client", client_code=tenant.client)
+    log_in(page, live_server, f"un-{tenant.client}", "/sla/?period=2026-10")
+    wait_text(page, "#period-range", "2026-10")
+    assert text(page, "#alert-summary").startswith(
+        "opened 2 · acknowledged 1 · mean response 17:00 ✗"
+    )
+    assert text(page, "#unacked-title") == (
+        "Never acknowledged: missed, each counted until it resolved or the period ended (1)"
+    )
+    assert page.locator("#unacked-alerts tbody td").all_inner_texts() == [
+        "2026-10-15 10:00", tenant.queue, name, "2026-10-15 10:30", "30:00 ✗",
+    ]  # fmt: skip
+    page.click("#lang-toggle")
+    wait_text(page, "#unacked-title", "从未确认的告警", timeout=30_000)
+    assert page.locator("#unacked-alerts thead th").all_inner_texts() == [
+        "触发时间", "队列", "规则", "恢复时间", "未确认时长",
+    ]  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "sla-unacknowledged-zh.png"), full_page=True)

@@ -119,10 +119,11 @@ def test_ticket_kpis_by_hand():
 
 
 def test_alert_response_by_hand():
-    # three alerts: acknowledged after 4 and 8 minutes, one never acknowledged
-    c = {**ZERO, "alerts_opened": 3, "alerts_acknowledged": 2, "alert_response_sum_s": 720}
+    # three alerts: acknowledged after 4 and 8 minutes, one never acknowledged and resolved
+    # after 30 minutes, which counts in full: (240 + 480 + 1800) / 3 = 840 s
+    c = {**ZERO, "alerts_opened": 3, "alerts_acknowledged": 2, "alert_response_sum_s": 2520}
     k = evaluate(("alerts_opened", "alert_response_s"), c, "abandoned_negative")
-    assert k == {"alerts_opened": 3, "alert_response_s": 360}
+    assert k == {"alerts_opened": 3, "alert_response_s": 840}
 
 
 def test_no_data_is_none_not_zero():
