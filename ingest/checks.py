@@ -3,8 +3,10 @@
 The merge rules and the checks on merged rows live in SQL (`ingest.facts`).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+EXCERPT_CHARS = 80
 
 
 class RecordRejected(Exception):
@@ -15,18 +17,79 @@ class RecordRejected(Exception):
         self.errors = list(errors)
 
 
-def utc(moment: datetime) -> str:
-    """Render a moment in UTC for messages, e.g. 2026-11-20T01:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Return `text` printable and bounded, for quoting a sender's value in a message."""
+    text = text.replace("\x00", "\\x00")
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
-def check_not_future(record: dict[str, Any], fields: tuple[str, ...], latest: datetime) -> None:
-    """Refuse timestamps later than `latest` (now plus the allowed clock skew)."""
-    errors = [
-        f"{field}: {utc(record[field])} is in the future (server time allows up to"
-        f" {utc(latest)}); check the sender's clock and timezone"
-        for field in fields
-        if record.get(field) is not None and record[field] > latest
-    ]
+def sent(moment: datetime) -> str:
+    """Render a moment in the offset it was sent in, e.g. 2026-11-20T09:00:00+08:00."""
+    text = moment.isoformat(timespec="seconds")
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def nul_fields(value: Any, path: str = "") -> list[str]:
+    """Return a message for every field name or string holding a NUL (PostgreSQL refuses it)."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{excerpt(str(key))}" if path else excerpt(str(key))
+            if "\x00" in str(key):
+                found.append(f"{where}: field name contains a NUL character (\\x00)")
+            found += nul_fields(item, where)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found += nul_fields(item, f"{path or 'record'}.{position}")
+    elif isinstance(value, str) and "\x00" in value:
+        found.append(f"{path or 'record'}: contains a NUL character (\\x00)")
+    return found
+
+
+def earliest_accepted(now: datetime, max_age_days: int) -> datetime:
+    """Return the start of the accepted window: `max_age_days` before `now`."""
+    try:
+        return now - timedelta(days=max_age_days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def check_times(
+    record: dict[str, Any],
+    fields: tuple[str, ...],
+    earliest: datetime,
+    latest: datetime,
+    max_age_days: int,
+) -> None:
+    """Refuse timestamps after `latest` (now plus the allowed clock skew) or before `earliest`.
+
+    Old records are refused by name so that a stray year cannot create a partition.
+    """
+    errors = []
+    for field in fields:
+        moment = record.get(field)
+        if moment is None:
+            continue
+        if moment > latest:
+            errors.append(
+                f"{field}: {sent(moment)} is in the future (server time allows up to"
+                f" {sent(latest.astimezone(moment.tzinfo))}); check the sender's clock and"
+                " timezone"
+            )
+        elif moment < earliest:
+            errors.append(
+                f"{field}: {sent(moment)} is older than the accepted window of"
+                f" {max_age_days} days (from {sent(_like(earliest, moment))}); older history"
+                " is loaded with"
+                " `callpulse import --max-age-days N`"
+            )
     if errors:
         raise RecordRejected(*errors)
+
+
+def _like(moment: datetime, example: datetime) -> datetime:
+    """Return `moment` in the offset of `example` (unchanged if that leaves the calendar)."""
+    try:
+        return moment.astimezone(example.tzinfo)
+    except OverflowError:
+        return moment

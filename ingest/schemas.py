@@ -1,9 +1,10 @@
 """The four record shapes vendors push (DESIGN §5), with messages that name the field."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -11,6 +12,8 @@ from pydantic import (
     Field,
     ValidationError,
 )
+
+from ingest.checks import excerpt, sent
 
 DAY_S = 86_400
 
@@ -21,13 +24,24 @@ def _text_timestamp(value: Any) -> Any:
     raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-22T09:30:00+08:00")
 
 
+def _on_utc_calendar(value: datetime) -> datetime:
+    """Refuse moments that leave the calendar when converted to UTC (e.g. year 1 at +01:00)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{sent(value)} is out of range (years 1 to 9999 in UTC)") from None
+    return value
+
+
 def _split_codes(value: Any) -> Any:
     if isinstance(value, str):
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_timestamp)]
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_text_timestamp), AfterValidator(_on_utc_calendar)
+]
 # Stored as numeric(10,3) and numeric(6,2); the writer rounds to those places (ingest.merge).
 Seconds = Annotated[float, Field(ge=0, lt=DAY_S, allow_inf_nan=False)]
 Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
@@ -109,10 +123,10 @@ def describe_errors(error: ValidationError) -> list[str]:
     """Turn a pydantic error into `field: what is wrong` lines a vendor engineer can act on."""
     lines = []
     for item in error.errors(include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "record"
+        field = excerpt(".".join(str(part) for part in item["loc"])) or "record"
         message = _MESSAGES.get(item["type"], item["msg"])
         if item["type"] in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
-            message = f"not an RFC 3339 timestamp: {item.get('input')!r}"
+            message = f"not an RFC 3339 timestamp: {excerpt(repr(item.get('input')))}"
         elif item["type"] == "less_than" and item.get("ctx", {}).get("lt") == DAY_S:
             message = "must be shorter than 24 h (86400 s)"
         elif message.startswith("Value error, "):

@@ -13,11 +13,11 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.partitions import PartitionManager
 from ingest import writer
-from ingest.body import RawRecord
-from ingest.checks import RecordRejected, check_not_future
+from ingest.checks import RecordRejected, check_times, earliest_accepted, nul_fields
 from ingest.facts import FactTable
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
+from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
 
 RETRIES = 3
@@ -59,6 +59,20 @@ class _Batch:
         )
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The accepted span of record times: `max_age_days` back, the clock skew ahead."""
+
+    earliest: datetime
+    latest: datetime
+    max_age_days: int
+
+    @classmethod
+    def around(cls, now: datetime, max_age_days: int, future_tolerance_s: int) -> "_Window":
+        latest = now + timedelta(seconds=future_tolerance_s)
+        return cls(earliest_accepted(now, max_age_days), latest, max_age_days)
+
+
 class IngestService:
     """Write batches of vendor records exactly once, whatever their order or repetition."""
 
@@ -67,15 +81,26 @@ class IngestService:
         self.partitions = partitions
         self.settings = settings
 
-    def ingest(self, kind_name: str, vendor_id: int, records: Sequence[RawRecord]) -> IngestResult:
-        """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer."""
+    def ingest(
+        self,
+        kind_name: str,
+        vendor_id: int,
+        records: Sequence[RawRecord],
+        max_age_days: int | None = None,
+    ) -> IngestResult:
+        """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer.
+
+        Records older than `max_age_days` (default: the setting) are refused; imports of
+        older history pass a wider window explicitly.
+        """
         kind = KINDS[kind_name]
-        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
-        validated = _Batch(kind, vendor_id)
-        valid = self._validate(validated, records, latest)
-        self.partitions.ensure(
-            (kind.table.name, getattr(record, kind.partition_field)) for _, record in valid
+        window = _Window.around(
+            datetime.now(UTC),
+            max_age_days or self.settings.max_record_age_days,
+            self.settings.future_tolerance_s,
         )
+        validated = _Batch(kind, vendor_id)
+        valid = self._validate(validated, records, window)
         for attempt in range(RETRIES):
             batch = validated.retry()
             try:
@@ -90,7 +115,7 @@ class IngestService:
 
     @staticmethod
     def _validate(
-        batch: _Batch, records: Sequence[RawRecord], latest: datetime
+        batch: _Batch, records: Sequence[RawRecord], window: "_Window"
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
         for raw in records:
@@ -98,10 +123,18 @@ class IngestService:
                 batch.reject(raw, [raw.error])
             elif not isinstance(raw.value, dict):
                 batch.reject(raw, ["record: must be a JSON object"])
+            elif nuls := nul_fields(raw.value):
+                batch.reject(raw, nuls)
             else:
                 try:
                     record = batch.kind.schema.model_validate(raw.value)
-                    check_not_future(record.__dict__, batch.kind.timestamps, latest)
+                    check_times(
+                        record.__dict__,
+                        batch.kind.timestamps,
+                        window.earliest,
+                        window.latest,
+                        window.max_age_days,
+                    )
                     valid.append((raw, record))
                 except ValidationError as exc:
                     batch.reject(raw, describe_errors(exc))
@@ -112,6 +145,10 @@ class IngestService:
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
         table = batch.kind.table
         patched = self._patches(pg, batch, valid)
+        # Only records that passed every check so far may create a partition.
+        self.partitions.ensure(
+            (table.name, getattr(record, batch.kind.partition_field)) for _, record, _ in patched
+        )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
         outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)

@@ -69,7 +69,15 @@ def imported(database, settings, database_url, tmp_path_factory, client):
         writer.writeheader()
         writer.writerows(cdrs)
     result = callpulse(
-        database_url, "import", str(path), "--kind", "calls", "--vendor", f"pwcv-{s}"
+        database_url,
+        "import",
+        str(path),
+        "--kind",
+        "calls",
+        "--vendor",
+        f"pwcv-{s}",
+        "--max-age-days",
+        "3650",
     )
     assert result.returncode == 0, result.stderr
     assert "5000 accepted, 0 duplicates, 0 rejected" in result.stderr

@@ -1,0 +1,44 @@
+"""A record as received, before validation, and how its undecodable bytes are told."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+CHARSET_HINT = (
+    "send UTF-8, or declare a GB18030/GBK body with `Content-Type: text/csv; charset=gb18030`"
+)
+# Bytes that were not UTF-8, kept by the `surrogateescape` error handler.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as received: its position, parsed value, original text, parse error."""
+
+    index: int
+    value: Any
+    source: str | None = None
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the record as received (JSON items are re-serialised only when needed)."""
+        return self.source if self.source is not None else orjson.dumps(self.value).decode()
+
+    @property
+    def canonical(self) -> str:
+        """Return the record in one form whatever the body format (key order aside)."""
+        if self.value is None:
+            return self.text
+        return orjson.dumps(self.value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def undecoded(line: str) -> str | None:
+    """Return an error for a line holding bytes that are not UTF-8, else None."""
+    found = _UNDECODED.search(line)
+    if found is None:
+        return None
+    byte = ord(found.group()) - 0xDC00
+    return f"record: line is not valid UTF-8 (byte 0x{byte:02x}): {CHARSET_HINT}"
