@@ -46,6 +46,30 @@ def nul_fields(value: Any, path: str = "") -> list[str]:
     return found
 
 
+def five_point_csat(records: list[Any]) -> list[str | None]:
+    """Return an error for each record whose csat looks like a 1–5 score, else None.
+
+    Scores without `csat_scale` are read as 0–100, unless every one of the batch is a
+    whole number from 1 to 5: then the batch is most likely on a 1–5 scale, and its
+    scores are refused rather than read as 1–5 %.
+    """
+    scores = [
+        getattr(r, "csat", None) if getattr(r, "csat_scale", None) is None else None
+        for r in records
+    ]
+    sent_scores = [s for s in scores if s is not None]
+    if not sent_scores or not all(s in (1, 2, 3, 4, 5) for s in sent_scores):
+        return [None] * len(records)
+    return [
+        None
+        if score is None
+        else f"csat: {score:g} looks like a score on a 1–5 scale (every csat of this batch is"
+        " a whole number from 1 to 5): send csat_scale 5 with it, or csat_scale 100 for a"
+        " 0–100 score"
+        for score in scores
+    ]
+
+
 def earliest_accepted(now: datetime, max_age_days: int) -> datetime:
     """Return the start of the accepted window: `max_age_days` before `now`."""
     try:

@@ -11,7 +11,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ingest.checks import excerpt, sent
 
@@ -33,6 +35,12 @@ def _on_utc_calendar(value: datetime) -> datetime:
     return value
 
 
+def _csat_scale(value: int) -> int:
+    if value not in CSAT_SCALES:
+        raise ValueError("use 5 (scores 1–5) or 100 (scores 0–100)")
+    return value
+
+
 def _split_codes(value: Any) -> Any:
     if isinstance(value, str):
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
@@ -44,14 +52,33 @@ Timestamp = Annotated[
 ]
 # Stored as numeric(10,3) and numeric(6,2); the writer rounds to those places (ingest.merge).
 Seconds = Annotated[float, Field(ge=0, lt=DAY_S, allow_inf_nan=False)]
-Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 Code = Annotated[str, Field(min_length=1, max_length=128)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+CSAT_SCALES = (5, 100)
+CsatScale = Annotated[
+    int,
+    AfterValidator(_csat_scale),
+    Field(description="5: csat is a 1–5 score (stored as 0–100); 100: a 0–100 score"),
+]
 
 
 class Record(BaseModel):
     """Common settings: unknown fields are errors, so a misspelt field is never dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _on_percent_scale(record: Any) -> Any:
+    """Store a 1–5 score (`csat_scale: 5`) on the 0–100 scale, linearly: 1 → 0, 5 → 100."""
+    if record.csat is not None and record.csat_scale == 5:
+        if not 1 <= record.csat <= 5:
+            raise PydanticCustomError(
+                "csat_scale",
+                "csat: {csat} is outside the 1–5 scale of csat_scale 5",
+                {"csat": f"{record.csat:g}"},
+            )
+        record.csat = (record.csat - 1) * 25
+    return record
 
 
 class CallRecord(Record):
@@ -70,7 +97,10 @@ class CallRecord(Record):
     transferred: bool | None = None
     resolved: bool | None = None
     csat: Score | None = None
+    csat_scale: CsatScale | None = None
     disposition: Annotated[str, Field(max_length=200)] | None = None
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 class CallEventRecord(Record):
@@ -86,6 +116,9 @@ class CallEventRecord(Record):
     transferred: bool | None = None
     resolved: bool | None = None
     csat: Score | None = None
+    csat_scale: CsatScale | None = None
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 class AgentEventRecord(Record):
@@ -110,6 +143,9 @@ class TicketRecord(Record):
     agent: Code | None = None
     priority: Annotated[str, Field(max_length=32)] | None = None
     csat: Score | None = None
+    csat_scale: CsatScale | None = None
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 _MESSAGES = {
@@ -123,6 +159,9 @@ def describe_errors(error: ValidationError) -> list[str]:
     """Turn a pydantic error into `field: what is wrong` lines a vendor engineer can act on."""
     lines = []
     for item in error.errors(include_url=False):
+        if item["type"] == "csat_scale":  # raised on the whole record, names its field itself
+            lines.append(item["msg"])
+            continue
         field = excerpt(".".join(str(part) for part in item["loc"])) or "record"
         message = _MESSAGES.get(item["type"], item["msg"])
         if item["type"] in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):

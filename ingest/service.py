@@ -13,8 +13,14 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.partitions import PartitionManager
 from ingest import writer
-from ingest.checks import RecordRejected, check_times, earliest_accepted, nul_fields
-from ingest.facts import FactTable
+from ingest.checks import (
+    RecordRejected,
+    check_times,
+    earliest_accepted,
+    five_point_csat,
+    nul_fields,
+)
+from ingest.facts import OFFSET_SUFFIX, FactTable
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
 from ingest.raw import RawRecord
@@ -140,7 +146,11 @@ class IngestService:
                     batch.reject(raw, describe_errors(exc))
                 except RecordRejected as exc:
                     batch.reject(raw, exc.errors)
-        return valid
+        scale_errors = five_point_csat([record for _, record in valid])
+        for (raw, _), error in zip(valid, scale_errors, strict=True):
+            if error:
+                batch.reject(raw, [error])
+        return [pair for pair, error in zip(valid, scale_errors, strict=True) if not error]
 
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
         table = batch.kind.table
@@ -211,6 +221,15 @@ class IngestService:
         return tenancy
 
 
+def _staged(patch: Row, name: str) -> Any:
+    """Return a staged value: the patch's, or the UTC offset (s) a time of it was sent in."""
+    if name.endswith(OFFSET_SUFFIX):
+        moment = patch.get(name.removesuffix(OFFSET_SUFFIX))
+        offset = moment.utcoffset() if isinstance(moment, datetime) else None
+        return None if offset is None else int(offset.total_seconds())
+    return patch.get(name)
+
+
 def _stage(
     table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]
 ) -> tuple[list[tuple[Any, ...]], int]:
@@ -227,5 +246,5 @@ def _stage(
         pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
         for key, patch in zip(keys, patches, strict=True):
             next_pass[key] = pass_no + 1
-            rows.append((len(rows), raw.index, pass_no, *[patch.get(n) for n in names]))
+            rows.append((len(rows), raw.index, pass_no, *[_staged(patch, n) for n in names]))
     return rows, max(next_pass.values(), default=0)

@@ -40,6 +40,7 @@ def to_cdr(row: dict[str, str], queue: str) -> dict[str, object]:
         }
         if row["Satisfaction rating"]:
             cdr["csat"] = float(row["Satisfaction rating"])
+            cdr["csat_scale"] = 5  # PwC rates 1–5; stored on the 0–100 scale
     else:
         cdr["ended_at"] = offered.isoformat()
     return cdr
@@ -94,7 +95,7 @@ def expected(frame: pd.DataFrame) -> dict[str, float]:
         "asa_s": answered["Speed of answer in seconds"].mean(),
         "fcr_rate": (answered["Resolved"] == "Y").mean(),
         "att_s": talk.mean(),
-        "csat": answered["Satisfaction rating"].mean(),
+        "csat": (answered["Satisfaction rating"].mean() - 1) * 25,
     }
 
 
