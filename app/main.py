@@ -4,7 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
@@ -16,6 +16,7 @@ from app.contracts.endpoints import router as sla_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
+from app.core.parameters import check_parameters
 from app.core.ratelimit import RateLimiter
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=app.__version__,
         summary="Real-time KPI monitoring for outsourced contact centers.",
         lifespan=lifespan,
+        dependencies=[Depends(check_parameters)],
     )
     api.state.settings = settings
     api.state.database = database
