@@ -27,6 +27,7 @@ from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
 
 RETRIES = 3
+MAX_ERRORS = 20  # per record, in the answer and in rejected_records
 
 
 @dataclass
@@ -59,6 +60,8 @@ class _Batch:
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
+        if len(errs) > MAX_ERRORS:  # e.g. thousands of unknown fields: the first ones tell
+            errs = [*errs[:MAX_ERRORS], f"record: {len(errs) - MAX_ERRORS} more errors"]
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
         self.rejections.append(
             writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)

@@ -149,3 +149,11 @@ def test_huge_rejected_field_is_stored_truncated_with_size_and_hash(client, tena
     assert f"{len(original)} bytes" in payload
     assert hashlib.sha256(original).hexdigest() in payload
     assert len(json.dumps(errors)) < 2000
+
+
+def test_errors_of_one_record_are_bounded(client, tenant):
+    bad = {"call_id": "many", "queue": tenant.queue, "offered_at": AT}
+    bad |= {f"unknown_{i}": i for i in range(5000)}
+    [rejection] = post(client, "/v1/calls", [bad], tenant).json()["rejected"]
+    assert len(rejection["errors"]) == 21
+    assert rejection["errors"][-1] == "record: 4980 more errors"
