@@ -75,7 +75,7 @@ BAD_CALLS = [
     ),
     (
         "future time",
-        {"call_id": "f", "queue": "{queue}", "offered_at": _future(10)},
+        {"call_id": "f", "queue": "{queue}", "offered_at": "{future}"},
         "is in the future (server time allows up to",
     ),
     (
@@ -109,7 +109,9 @@ BAD_CALLS = [
 @pytest.mark.parametrize(("case", "record", "message"), BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
 def test_bad_call_is_rejected_with_its_field_and_kept(client, tenant, pg, case, record, message):
     record = {
-        k: v.format(queue=tenant.queue, other_queue=tenant.other_queue) if isinstance(v, str) else v
+        k: v.format(queue=tenant.queue, other_queue=tenant.other_queue, future=_future(10))
+        if isinstance(v, str)
+        else v
         for k, v in record.items()
     }
     good = {"call_id": f"good-{case}", "queue": tenant.queue, **GOOD}
