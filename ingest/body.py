@@ -4,7 +4,9 @@ A body that cannot be read at all is a 400; a single bad NDJSON line or CSV row 
 JSON, invalid UTF-8, a short row) becomes a rejected record, so it never sinks its batch.
 """
 
+import json
 from collections.abc import Collection
+from typing import Any
 
 import orjson
 
@@ -105,11 +107,21 @@ def _json(text: str) -> list[RawRecord]:
     if not text.strip():
         raise AppError("empty body: send a JSON object or an array of objects")
     try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
+        value = _loads(text)
+    except ValueError as exc:
         raise AppError(f"body is not valid JSON: {exc}") from exc
     items = value if isinstance(value, list) else [value]
     return [RawRecord(i, item) for i, item in enumerate(items)]
+
+
+def _loads(text: str) -> Any:
+    """Parse JSON; an unpaired surrogate escape (`"\\ud800"`) is read, to be refused per record."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in str(exc):
+            raise
+        return json.loads(text)
 
 
 def _ndjson(text: str) -> list[RawRecord]:
@@ -122,9 +134,9 @@ def _ndjson(text: str) -> list[RawRecord]:
         error = undecoded(line)
         if error is None:
             try:
-                records.append(RawRecord(len(records), orjson.loads(line), line))
+                records.append(RawRecord(len(records), _loads(line), line))
                 continue
-            except orjson.JSONDecodeError as exc:
+            except ValueError as exc:
                 error = f"record: not valid JSON: {exc}"
         records.append(RawRecord(len(records), None, line, error))
     return records

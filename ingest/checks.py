@@ -3,10 +3,12 @@
 The merge rules and the checks on merged rows live in SQL (`ingest.facts`).
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 EXCERPT_CHARS = 80
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordRejected(Exception):
@@ -19,7 +21,7 @@ class RecordRejected(Exception):
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """Return `text` printable and bounded, for quoting a sender's value in a message."""
-    text = text.replace("\x00", "\\x00")
+    text = text.replace("\x00", "\\x00").encode(errors="backslashreplace").decode()
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
@@ -29,21 +31,35 @@ def sent(moment: datetime) -> str:
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
-def nul_fields(value: Any, path: str = "") -> list[str]:
-    """Return a message for every field name or string holding a NUL (PostgreSQL refuses it)."""
+def unstorable_fields(value: Any, path: str = "") -> list[str]:
+    """Return a message for every field name or string PostgreSQL cannot store.
+
+    That is a NUL character, or an unpaired surrogate (sent as a `\\ud800` escape).
+    """
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{excerpt(str(key))}" if path else excerpt(str(key))
-            if "\x00" in str(key):
-                found.append(f"{where}: field name contains a NUL character (\\x00)")
-            found += nul_fields(item, where)
+            if problem := _unstorable(str(key)):
+                found.append(f"{where}: field name {problem}")
+            found += unstorable_fields(item, where)
     elif isinstance(value, list):
         for position, item in enumerate(value):
-            found += nul_fields(item, f"{path or 'record'}.{position}")
-    elif isinstance(value, str) and "\x00" in value:
-        found.append(f"{path or 'record'}: contains a NUL character (\\x00)")
+            found += unstorable_fields(item, f"{path or 'record'}.{position}")
+    elif isinstance(value, str) and (problem := _unstorable(value)):
+        found.append(f"{path or 'record'}: {problem}")
     return found
+
+
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\x00)"
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        return (
+            f"contains an unpaired surrogate (\\u{ord(surrogate.group()):04x}); send valid Unicode"
+        )
+    return None
 
 
 def five_point_csat(records: list[Any]) -> list[str | None]:

@@ -1,5 +1,6 @@
 """A record as received, before validation, and how its undecodable bytes are told."""
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +26,22 @@ class RawRecord:
     @property
     def text(self) -> str:
         """Return the record as received (JSON items are re-serialised only when needed)."""
-        return self.source if self.source is not None else orjson.dumps(self.value).decode()
+        return self.source if self.source is not None else _dumps(self.value, sort_keys=False)
 
     @property
     def canonical(self) -> str:
         """Return the record in one form whatever the body format (key order aside)."""
         if self.value is None:
             return self.text
-        return orjson.dumps(self.value, option=orjson.OPT_SORT_KEYS).decode()
+        return _dumps(self.value, sort_keys=True)
+
+
+def _dumps(value: Any, sort_keys: bool) -> str:
+    """Serialise a parsed value; unpaired surrogates (which orjson refuses) as escapes."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, sort_keys=sort_keys, separators=(",", ":"))
 
 
 def undecoded(line: str) -> str | None:

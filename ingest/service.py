@@ -18,7 +18,7 @@ from ingest.checks import (
     check_times,
     earliest_accepted,
     five_point_csat,
-    nul_fields,
+    unstorable_fields,
 )
 from ingest.facts import OFFSET_SUFFIX, FactTable
 from ingest.kinds import KINDS, Kind, Row, Tenancy
@@ -132,8 +132,8 @@ class IngestService:
                 batch.reject(raw, [raw.error])
             elif not isinstance(raw.value, dict):
                 batch.reject(raw, ["record: must be a JSON object"])
-            elif nuls := nul_fields(raw.value):
-                batch.reject(raw, nuls)
+            elif unstorable := unstorable_fields(raw.value):
+                batch.reject(raw, unstorable)
             else:
                 try:
                     record = batch.kind.schema.model_validate(raw.value)

@@ -157,3 +157,18 @@ def test_errors_of_one_record_are_bounded(client, tenant):
     [rejection] = post(client, "/v1/calls", [bad], tenant).json()["rejected"]
     assert len(rejection["errors"]) == 21
     assert rejection["errors"][-1] == "record: 4980 more errors"
+
+
+def test_unpaired_surrogate_escape_rejects_its_record_only(client, tenant, pg):
+    good = json.dumps({"call_id": "sur-ok", "queue": tenant.queue, "offered_at": AT})
+    bad = json.dumps({"call_id": "sur", "queue": tenant.queue, "offered_at": AT})
+    bad = bad.replace('"sur"', '"sur\\ud800"')
+    response = _send(client, tenant, f"[{good}, {bad}]".encode(), "application/json")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 1
+    assert body["rejected"][0]["errors"] == [
+        "call_id: contains an unpaired surrogate (\\ud800); send valid Unicode"
+    ]
+    [(_, payload, _)] = _stored(pg, tenant)
+    assert "\\ud800" in payload

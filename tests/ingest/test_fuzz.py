@@ -28,6 +28,7 @@ scalars = st.one_of(
     st.integers(-(2**70), 2**70),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=300),
+    st.text(st.characters(categories=["Cs", "Cc"]), max_size=5),  # surrogates, NUL, CR
     timestamps,
 )
 values = st.recursive(
@@ -74,7 +75,7 @@ def test_ingest_never_answers_5xx(client, tenant, kind, data, fmt):
         body = "\n".join(json.dumps(r) for r in batch).encode()
         content_type = "application/x-ndjson"
     elif fmt == "csv":
-        body, content_type = _csv(batch).encode(), "text/csv"
+        body, content_type = _csv(batch).encode(errors="surrogatepass"), "text/csv"
     else:
         body = data.draw(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
         content_type = data.draw(
