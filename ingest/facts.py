@@ -8,7 +8,7 @@ merged row; `checks` are SQL expressions giving a message (naming the field) or 
 from dataclasses import dataclass, field
 
 OFFSET_SUFFIX = "_utc_offset"
-_SENT_TIMES = ("offered_at", "answered_at", "ended_at", "acw_done_at")
+_CALL_TIMES = ("offered_at", "answered_at", "ended_at", "acw_done_at")
 _TICKET_TIMES = ("created_at", "first_response_at", "resolved_at")
 
 
@@ -96,16 +96,16 @@ CALLS = FactTable(
     checks=(
         "CASE WHEN s.abandoned AND d.answered_at IS NOT NULL THEN"
         " 'event: abandoned, but the call was answered at ' ||"
-        f" {sent_text('answered_at', _SENT_TIMES)} END",
+        f" {sent_text('answered_at', _CALL_TIMES)} END",
         "CASE WHEN d.offered_known THEN "
-        + before("answered_at", "answered_at", "offered_at", _SENT_TIMES)
+        + before("answered_at", "answered_at", "offered_at", _CALL_TIMES)
         + " END",
         "CASE WHEN d.answered_at IS NOT NULL THEN "
-        + before("ended_at", "ended_at", "answered_at", _SENT_TIMES)
+        + before("ended_at", "ended_at", "answered_at", _CALL_TIMES)
         + " WHEN d.offered_known THEN "
-        + before("ended_at", "ended_at", "offered_at", _SENT_TIMES)
+        + before("ended_at", "ended_at", "offered_at", _CALL_TIMES)
         + " END",
-        before("acw_done", "acw_done_at", "ended_at", _SENT_TIMES),
+        before("acw_done", "acw_done_at", "ended_at", _CALL_TIMES),
         "CASE WHEN d.offered_known AND greatest(d.answered_at, d.ended_at) - d.offered_at"
         " >= interval '24 hours' THEN 'ended_at: the call spans ' || to_char(extract(epoch"
         " FROM greatest(d.answered_at, d.ended_at) - d.offered_at) / 3600, 'FM999990.0')"

@@ -124,7 +124,7 @@ class IngestService:
 
     @staticmethod
     def _validate(
-        batch: _Batch, records: Sequence[RawRecord], window: "_Window"
+        batch: _Batch, records: Sequence[RawRecord], window: _Window
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
         for raw in records:
