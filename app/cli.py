@@ -223,6 +223,7 @@ def import_file(
         int | None,
         typer.Option(min=1, help="accept records this many days old (default: the setting)"),
     ] = None,
+    encoding: Annotated[str, typer.Option(help="utf-8, or gb18030 / gbk")] = "utf-8",
 ) -> None:
     """Import a CSV or NDJSON file through the same validation and writer as the HTTP API."""
     from ingest.body import parse_body
@@ -242,7 +243,9 @@ def import_file(
     if vendor_id is None:
         raise ConfigError(f"--vendor {vendor!r}: unknown vendor; add it with `callpulse apply`")
     fields = KINDS[kind].schema.model_fields
-    records = parse_body(file.read_bytes(), content_type, max_records=10**9, fields=fields)
+    records = parse_body(
+        file.read_bytes(), f"{content_type}; charset={encoding}", max_records=10**9, fields=fields
+    )
     service = IngestService(database, migrations.PartitionManager(database.engine), settings)
     total = IngestResult()
     with _progress() as progress:

@@ -9,6 +9,7 @@ import orjson
 
 CHARSET_HINT = (
     "send UTF-8, or declare a GB18030/GBK body with `Content-Type: text/csv; charset=gb18030`"
+    " (`callpulse import --encoding gb18030`)"
 )
 # Bytes that were not UTF-8, kept by the `surrogateescape` error handler.
 _UNDECODED = re.compile("[\udc80-\udcff]")

@@ -113,3 +113,19 @@ def test_csat_scale_bounds_the_score(client, tenant):
     record = {"call_id": "s6", "queue": tenant.queue, "offered_at": AT, "csat": 6, "csat_scale": 5}
     [rejection] = post(client, "/v1/calls", [record], tenant).json()["rejected"]
     assert rejection["errors"] == ["csat: 6 is outside the 1–5 scale of csat_scale 5"]
+
+
+def test_import_reads_a_gb18030_file_when_told(database_url, tenant, tmp_path, pg):
+    from tests.cli.test_commands import callpulse
+
+    path = tmp_path / "calls.csv"
+    path.write_bytes(
+        f"call_id,queue,offered_at,disposition\nimp-gb,{tenant.queue},{AT},已解决\n".encode("gbk")
+    )
+    args = ["import", str(path), "--kind", "calls", "--vendor", tenant.vendor]
+    refused = callpulse(database_url, *args)
+    assert refused.returncode != 0 and "charset=gb18030" in refused.stderr
+    read = callpulse(database_url, *args, "--encoding", "gbk")
+    assert read.returncode == 0, read.stderr
+    stored = pg.execute("SELECT disposition FROM calls WHERE call_id = 'imp-gb'").fetchone()
+    assert stored == ("已解决",)
