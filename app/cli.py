@@ -315,6 +315,11 @@ def import_file(
     kind: Annotated[str, typer.Option(help="calls | call-events | agent-events | tickets")],
     vendor: Annotated[str, typer.Option(help="the vendor whose feed this file is")],
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+    max_age_days: Annotated[
+        int | None,
+        typer.Option(min=1, help="accept records this many days old (default: the setting)"),
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="utf-8, or gb18030 / gbk")] = "utf-8",
 ) -> None:
     """Import a CSV or NDJSON file through the same validation and writer as the HTTP API."""
     from ingest.body import parse_body
@@ -333,13 +338,17 @@ def import_file(
         vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
     if vendor_id is None:
         raise ConfigError(f"--vendor {vendor!r}: unknown vendor; add it with `callpulse apply`")
-    records = parse_body(file.read_bytes(), content_type, max_records=10**9)
+    fields = KINDS[kind].schema.model_fields
+    records = parse_body(
+        file.read_bytes(), f"{content_type}; charset={encoding}", max_records=10**9, fields=fields
+    )
     service = IngestService(database, migrations.PartitionManager(database.engine), settings)
     total = IngestResult()
     with _progress() as progress:
         task = progress.add_task(f"importing {file.name}", total=len(records))
         for start in range(0, len(records), batch_size):
-            result = service.ingest(kind, vendor_id, records[start : start + batch_size])
+            batch = records[start : start + batch_size]
+            result = service.ingest(kind, vendor_id, batch, max_age_days)
             total.accepted += result.accepted
             total.duplicates += result.duplicates
             total.rejected += result.rejected

@@ -4,7 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
@@ -20,6 +20,7 @@ from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.headers import install_security_headers
 from app.core.openapi import install_openapi
+from app.core.parameters import check_parameters
 from app.core.ratelimit import RateLimiter
 from app.core.request_metrics import RequestMetrics
 from app.jobs import create_scheduler
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(check_parameters)],
     )
     api.state.settings = settings
     api.state.database = database

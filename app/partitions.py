@@ -38,8 +38,8 @@ def next_month(month: datetime) -> datetime:
 
 
 def partition_name(table: str, month: datetime) -> str:
-    """Name the partition of `table` for `month`, e.g. `calls_p202611`."""
-    return f"{table}_p{month:%Y%m}"
+    """Name the partition of `table` for `month`, e.g. `calls_p202611` (`calls_p009901`)."""
+    return f"{table}_p{month.year:04d}{month.month:02d}"
 
 
 class PartitionManager:

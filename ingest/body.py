@@ -1,44 +1,24 @@
 """Read a request body (JSON object or array, NDJSON, CSV) into raw records.
 
-A body that cannot be read at all is a 400; a single bad NDJSON line or CSV row
-becomes a rejected record, so it never sinks its batch.
+A body that cannot be read at all is a 400; a single bad NDJSON line or CSV row (invalid
+JSON, invalid UTF-8, a short row) becomes a rejected record, so it never sinks its batch.
 """
 
-import csv
-import io
-from dataclasses import dataclass
+import json
+from collections.abc import Collection
 from typing import Any
 
 import orjson
 
 from app.core.errors import AppError, PayloadTooLarge, UnsupportedMediaType
+from ingest.csv_body import read_csv
+from ingest.raw import CHARSET_HINT, RawRecord, undecoded
 
 JSON_TYPES = ("application/json", "")
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 CSV_TYPES = ("text/csv", "application/csv")
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One record as received: its position, parsed value, original text, parse error."""
-
-    index: int
-    value: Any
-    source: str | None = None
-    error: str | None = None
-    line: int | None = None  # where the record starts in an NDJSON or CSV body (1 = first)
-
-    @property
-    def text(self) -> str:
-        """Return the record as received (JSON items are re-serialised only when needed)."""
-        return self.source if self.source is not None else orjson.dumps(self.value).decode()
-
-    @property
-    def canonical(self) -> str:
-        """Return the record in one form whatever the body format (key order aside)."""
-        if self.value is None:
-            return self.text
-        return orjson.dumps(self.value, option=orjson.OPT_SORT_KEYS).decode()
+GB_CHARSETS = ("gb18030", "gbk", "gb2312", "cp936")
+UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
 
 
 def media_type(content_type: str | None) -> str:
@@ -46,19 +26,29 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def parse_body(body: bytes, content_type: str | None, max_records: int) -> list[RawRecord]:
-    """Split a body into raw records according to its Content-Type."""
+def charset(content_type: str | None) -> str | None:
+    """Return the `charset` parameter of a Content-Type header, lower-cased, if any."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def parse_body(
+    body: bytes, content_type: str | None, max_records: int, fields: Collection[str] = ()
+) -> list[RawRecord]:
+    """Split a body into raw records according to its Content-Type.
+
+    `fields` are the record kind's field names, used to check a CSV header.
+    """
     kind = media_type(content_type)
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AppError(f"body is not UTF-8 text: {exc}") from exc
     if kind in NDJSON_TYPES:
-        records = _ndjson(text)
+        records = _ndjson(decode(body, content_type, by_line=True))
     elif kind in CSV_TYPES:
-        records = _csv(text)
+        records = read_csv(decode(body, content_type, by_line=True), fields)
     elif kind in JSON_TYPES or kind.endswith("+json"):
-        records = _json(text)
+        records = _json(decode(body, content_type, by_line=False))
     else:
         raise UnsupportedMediaType(
             f"unsupported Content-Type {kind!r}: send application/json,"
@@ -71,52 +61,82 @@ def parse_body(body: bytes, content_type: str | None, max_records: int) -> list[
     return records
 
 
+def decode(body: bytes, content_type: str | None, by_line: bool) -> str:
+    """Decode a body in its declared charset (UTF-8 unless GB18030/GBK is declared).
+
+    For line formats (`by_line`), bytes that are not UTF-8 are kept as surrogates so that
+    only their lines are rejected (see `undecoded`); a body that reads as GB18030
+    throughout is refused with a hint instead.
+    """
+    declared = charset(content_type)
+    if declared in GB_CHARSETS:
+        try:
+            return body.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise AppError(f"body is not {declared.upper()} text: {exc}") from exc
+    if declared is not None and declared not in UTF8_CHARSETS:
+        raise UnsupportedMediaType(f"charset={declared} is not supported: {CHARSET_HINT}")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problem = f"body is not UTF-8 text ({exc})"
+        if not by_line:
+            raise AppError(f"{problem}: {CHARSET_HINT}") from exc
+        if _reads_as_gb18030(body):
+            raise AppError(f"{problem}; it reads as GB18030/GBK: {CHARSET_HINT}") from exc
+    return body.decode("utf-8-sig", errors="surrogateescape")
+
+
+def _reads_as_gb18030(body: bytes) -> bool:
+    """Tell whether a non-UTF-8 body is GB18030 text: it decodes, and no line is UTF-8."""
+    try:
+        body.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    for line in body.splitlines():
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                return False
+            except UnicodeDecodeError:
+                continue
+    return True
+
+
 def _json(text: str) -> list[RawRecord]:
     if not text.strip():
         raise AppError("empty body: send a JSON object or an array of objects")
     try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
+        value = _loads(text)
+    except ValueError as exc:
         raise AppError(f"body is not valid JSON: {exc}") from exc
     items = value if isinstance(value, list) else [value]
     return [RawRecord(i, item) for i, item in enumerate(items)]
 
 
+def _loads(text: str) -> Any:
+    """Parse JSON; an unpaired surrogate escape (`"\\ud800"`) is read, to be refused per record."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in str(exc):
+            raise
+        return json.loads(text)
+
+
 def _ndjson(text: str) -> list[RawRecord]:
+    """Read one JSON value per line; lines end at LF only (CR LF too), never inside a string."""
     records: list[RawRecord] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
-        try:
-            records.append(RawRecord(len(records), orjson.loads(line), line, line=number))
-        except orjson.JSONDecodeError as exc:
-            error = f"record: not valid JSON: {exc}"
-            records.append(RawRecord(len(records), None, line, error, number))
+        error = undecoded(line)
+        if error is None:
+            try:
+                records.append(RawRecord(len(records), _loads(line), line, line=number))
+                continue
+            except ValueError as exc:
+                error = f"record: not valid JSON: {exc}"
+        records.append(RawRecord(len(records), None, line, error, number))
     return records
-
-
-def _csv(text: str) -> list[RawRecord]:
-    reader = csv.reader(io.StringIO(text))
-    header = [name.strip() for name in next(reader, [])]
-    if not header or not any(header):
-        raise AppError("CSV body has no header row: the first line must name the fields")
-    records: list[RawRecord] = []
-    next_line = reader.line_num + 1
-    for values in reader:
-        number, next_line = next_line, reader.line_num + 1  # a quoted field may span lines
-        if not any(v.strip() for v in values):
-            continue
-        line = _csv_line(values)
-        if len(values) != len(header):
-            error = f"record: row has {len(values)} values but the header names {len(header)}"
-            records.append(RawRecord(len(records), None, line, error, number))
-            continue
-        row = {name: value for name, value in zip(header, values, strict=True) if value.strip()}
-        records.append(RawRecord(len(records), row, line, line=number))
-    return records
-
-
-def _csv_line(values: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(values)
-    return out.getvalue().rstrip("\r\n")

@@ -3,8 +3,12 @@
 The merge rules and the checks on merged rows live in SQL (`ingest.facts`).
 """
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+EXCERPT_CHARS = 80
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordRejected(Exception):
@@ -15,18 +19,117 @@ class RecordRejected(Exception):
         self.errors = list(errors)
 
 
-def utc(moment: datetime) -> str:
-    """Render a moment in UTC for messages, e.g. 2026-11-20T01:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Return `text` printable and bounded, for quoting a sender's value in a message."""
+    text = text.replace("\x00", "\\x00").encode(errors="backslashreplace").decode()
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
-def check_not_future(record: dict[str, Any], fields: tuple[str, ...], latest: datetime) -> None:
-    """Refuse timestamps later than `latest` (now plus the allowed clock skew)."""
-    errors = [
-        f"{field}: {utc(record[field])} is in the future (server time allows up to"
-        f" {utc(latest)}); check the sender's clock and timezone"
-        for field in fields
-        if record.get(field) is not None and record[field] > latest
+def sent(moment: datetime) -> str:
+    """Render a moment in the offset it was sent in, e.g. 2026-11-20T09:00:00+08:00."""
+    text = moment.isoformat(timespec="seconds")
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def unstorable_fields(value: Any, path: str = "") -> list[str]:
+    """Return a message for every field name or string PostgreSQL cannot store.
+
+    That is a NUL character, or an unpaired surrogate (sent as a `\\ud800` escape).
+    """
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{excerpt(str(key))}" if path else excerpt(str(key))
+            if problem := _unstorable(str(key)):
+                found.append(f"{where}: field name {problem}")
+            found += unstorable_fields(item, where)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found += unstorable_fields(item, f"{path or 'record'}.{position}")
+    elif isinstance(value, str) and (problem := _unstorable(value)):
+        found.append(f"{path or 'record'}: {problem}")
+    return found
+
+
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\x00)"
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        return (
+            f"contains an unpaired surrogate (\\u{ord(surrogate.group()):04x}); send valid Unicode"
+        )
+    return None
+
+
+def five_point_csat(records: list[Any]) -> list[str | None]:
+    """Return an error for each record whose csat looks like a 1–5 score, else None.
+
+    Scores without `csat_scale` are read as 0–100, unless every one of the batch is a
+    whole number from 1 to 5: then the batch is most likely on a 1–5 scale, and its
+    scores are refused rather than read as 1–5 %.
+    """
+    scores = [
+        getattr(r, "csat", None) if getattr(r, "csat_scale", None) is None else None
+        for r in records
     ]
+    sent_scores = [s for s in scores if s is not None]
+    if not sent_scores or not all(s in (1, 2, 3, 4, 5) for s in sent_scores):
+        return [None] * len(records)
+    return [
+        None
+        if score is None
+        else f"csat: {score:g} looks like a score on a 1–5 scale (every csat of this batch is"
+        " a whole number from 1 to 5): send csat_scale 5 with it, or csat_scale 100 for a"
+        " 0–100 score"
+        for score in scores
+    ]
+
+
+def earliest_accepted(now: datetime, max_age_days: int) -> datetime:
+    """Return the start of the accepted window: `max_age_days` before `now`."""
+    try:
+        return now - timedelta(days=max_age_days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def check_times(
+    record: dict[str, Any],
+    fields: tuple[str, ...],
+    earliest: datetime,
+    latest: datetime,
+    max_age_days: int,
+) -> None:
+    """Refuse timestamps after `latest` (now plus the allowed clock skew) or before `earliest`.
+
+    Old records are refused by name so that a stray year cannot create a partition.
+    """
+    errors = []
+    for field in fields:
+        moment = record.get(field)
+        if moment is None:
+            continue
+        if moment > latest:
+            errors.append(
+                f"{field}: {sent(moment)} is in the future (server time allows up to"
+                f" {sent(latest.astimezone(moment.tzinfo))}); check the sender's clock and"
+                " timezone"
+            )
+        elif moment < earliest:
+            errors.append(
+                f"{field}: {sent(moment)} is older than the accepted window of"
+                f" {max_age_days} days (from {sent(_like(earliest, moment))}); older history"
+                " is loaded with"
+                " `callpulse import --max-age-days N`"
+            )
     if errors:
         raise RecordRejected(*errors)
+
+
+def _like(moment: datetime, example: datetime) -> datetime:
+    """Return `moment` in the offset of `example` (unchanged if that leaves the calendar)."""
+    try:
+        return moment.astimezone(example.tzinfo)
+    except OverflowError:
+        return moment

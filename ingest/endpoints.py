@@ -53,7 +53,9 @@ async def ingest(kind: str, request: Request, principal: Principal) -> dict[str,
     """Parse the body and hand it to the ingest service in a worker thread."""
     settings = request.app.state.settings
     body = await read_body(request, settings.max_body_bytes)
-    records = parse_body(body, request.headers.get("content-type"), settings.max_batch_records)
+    content_type = request.headers.get("content-type")
+    fields = KINDS[kind].schema.model_fields
+    records = parse_body(body, content_type, settings.max_batch_records, fields)
     service = request.app.state.ingest_service
     result = await run_in_threadpool(service.ingest, kind, principal.vendor_id, records)
     count_ingest(kind, KINDS[kind].schema.model_fields, result)

@@ -7,17 +7,35 @@ merged row; `checks` are SQL expressions giving a message (naming the field) or 
 
 from dataclasses import dataclass, field
 
+OFFSET_SUFFIX = "_utc_offset"
+_CALL_TIMES = ("offered_at", "answered_at", "ended_at", "acw_done_at")
+_TICKET_TIMES = ("created_at", "first_response_at", "resolved_at")
 
-def utc_text(expression: str) -> str:
-    """Return SQL rendering a timestamp in UTC for messages, e.g. 2026-11-20T01:00:00Z."""
-    return f"""to_char(({expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+def sent_text(column: str, record_times: tuple[str, ...]) -> str:
+    """Return SQL rendering `d.<column>` in the UTC offset it was sent in.
+
+    Each staged timestamp carries its offset in seconds (`<column>_utc_offset`); a stored
+    value, whose offset is not kept, is shown in the offset of the record's other times.
+    e.g. 2026-11-20T09:00:00+08:00, or 2026-11-20T01:00:00Z.
+    """
+    offsets = [f"s.{column}{OFFSET_SUFFIX}"]
+    offsets += [f"s.{t}{OFFSET_SUFFIX}" for t in record_times if t != column]
+    offset = f"coalesce({', '.join(offsets)}, 0)"
+    local = f"(d.{column} AT TIME ZONE 'UTC') + make_interval(secs => {offset})"
+    zone = (
+        f"CASE WHEN {offset} = 0 THEN 'Z' ELSE CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
+        f" || to_char(make_interval(secs => abs({offset})), 'HH24:MI') END"
+    )
+    return f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || {zone}"""
 
 
-def before(field_name: str, later: str, earlier: str, earlier_name: str) -> str:
-    """Return a check: `later` may not be before `earlier`."""
+def before(field_name: str, later: str, earlier: str, record_times: tuple[str, ...]) -> str:
+    """Return a check: column `later` may not be before column `earlier`."""
     return (
-        f"CASE WHEN {later} < {earlier} THEN '{field_name}: ' || {utc_text(later)}"
-        f" || ' is before {earlier_name} ' || {utc_text(earlier)} END"
+        f"CASE WHEN d.{later} < d.{earlier} THEN '{field_name}: ' ||"
+        f" {sent_text(later, record_times)} || ' is before {earlier} ' ||"
+        f" {sent_text(earlier, record_times)} END"
     )
 
 
@@ -77,16 +95,17 @@ CALLS = FactTable(
     },
     checks=(
         "CASE WHEN s.abandoned AND d.answered_at IS NOT NULL THEN"
-        f" 'event: abandoned, but the call was answered at ' || {utc_text('d.answered_at')} END",
+        " 'event: abandoned, but the call was answered at ' ||"
+        f" {sent_text('answered_at', _CALL_TIMES)} END",
         "CASE WHEN d.offered_known THEN "
-        + before("answered_at", "d.answered_at", "d.offered_at", "offered_at")
+        + before("answered_at", "answered_at", "offered_at", _CALL_TIMES)
         + " END",
         "CASE WHEN d.answered_at IS NOT NULL THEN "
-        + before("ended_at", "d.ended_at", "d.answered_at", "answered_at")
+        + before("ended_at", "ended_at", "answered_at", _CALL_TIMES)
         + " WHEN d.offered_known THEN "
-        + before("ended_at", "d.ended_at", "d.offered_at", "offered_at")
+        + before("ended_at", "ended_at", "offered_at", _CALL_TIMES)
         + " END",
-        before("acw_done", "d.acw_done_at", "d.ended_at", "ended_at"),
+        before("acw_done", "acw_done_at", "ended_at", _CALL_TIMES),
         "CASE WHEN d.offered_known AND greatest(d.answered_at, d.ended_at) - d.offered_at"
         " >= interval '24 hours' THEN 'ended_at: the call spans ' || to_char(extract(epoch"
         " FROM greatest(d.answered_at, d.ended_at) - d.offered_at) / 3600, 'FM999990.0')"
@@ -117,8 +136,8 @@ TICKETS = FactTable(
         "csat": "numeric(6,2)",
     },
     checks=(
-        before("first_response_at", "d.first_response_at", "d.created_at", "created_at"),
-        before("resolved_at", "d.resolved_at", "d.created_at", "created_at"),
+        before("first_response_at", "first_response_at", "created_at", _TICKET_TIMES),
+        before("resolved_at", "resolved_at", "created_at", _TICKET_TIMES),
     ),
     owner_field="ticket_id",
 )

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.checks import RecordRejected
+from ingest.checks import RecordRejected, excerpt
 from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
 from ingest.schemas import (
     AgentEventRecord,
@@ -15,6 +15,7 @@ from ingest.schemas import (
 )
 
 Row = dict[str, Any]
+KEY_CHARS = 200  # an id longer than this is reported by its start (record_key holds 300)
 
 
 @dataclass
@@ -59,15 +60,16 @@ class Kind:
     patch: Callable[[Any, Target, int, int | None], Row]
 
     def record_id(self, raw: Any) -> str | None:
-        """Return the record's id for error reports, if it has a readable one."""
+        """Return the record's id for error reports, if it has a readable one (bounded)."""
         if not isinstance(raw, dict):
             return None
         value = raw.get(self.id_field)
-        if value is None:
+        if value is None or isinstance(value, dict | list):
             return None
-        return (
-            f"{value}@{raw['at']}" if self.name == "agent-events" and raw.get("at") else str(value)
-        )
+        key = str(value)
+        if self.name == "agent-events" and isinstance(raw.get("at"), str):
+            key = f"{key}@{raw['at']}"
+        return excerpt(key, KEY_CHARS)
 
 
 def _queue_target(record: Any, tenancy: Tenancy) -> list[Target]:

@@ -8,7 +8,7 @@ a key repeated in a batch goes to the next pass, so records apply in batch order
 
 from functools import cache
 
-from ingest.facts import FactTable
+from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
     "int": "int4",
@@ -33,6 +33,11 @@ def stage_columns(table: FactTable) -> dict[str, str]:
     """Return the staging table's columns and their COPY types, in COPY order."""
     columns = {"seq": "int4", "idx": "int4", "pass_no": "int4"}
     columns |= {name: copy_type(kind) for name, kind in table.stage_extra.items()}
+    columns |= {  # the UTC offset each time was sent in, for messages (`facts.sent_text`)
+        f"{name}{OFFSET_SUFFIX}": "int4"
+        for name, kind in table.columns.items()
+        if kind == "timestamptz"
+    }
     return columns | {name: copy_type(kind) for name, kind in table.columns.items()}
 
 

@@ -1,16 +1,21 @@
 """The four record shapes vendors push (DESIGN §5), with messages that name the field."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from ingest.checks import excerpt, sent
 
 DAY_S = 86_400
 
@@ -21,17 +26,40 @@ def _text_timestamp(value: Any) -> Any:
     raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-22T09:30:00+08:00")
 
 
+def _on_utc_calendar(value: datetime) -> datetime:
+    """Refuse moments that leave the calendar when converted to UTC (e.g. year 1 at +01:00)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{sent(value)} is out of range (years 1 to 9999 in UTC)") from None
+    return value
+
+
+def _csat_scale(value: int) -> int:
+    if value not in CSAT_SCALES:
+        raise ValueError("use 5 (scores 1–5) or 100 (scores 0–100)")
+    return value
+
+
 def _split_codes(value: Any) -> Any:
     if isinstance(value, str):
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_timestamp)]
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_text_timestamp), AfterValidator(_on_utc_calendar)
+]
 # Stored as numeric(10,3) and numeric(6,2); the writer rounds to those places (ingest.merge).
 Seconds = Annotated[float, Field(ge=0, lt=DAY_S, allow_inf_nan=False)]
-Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 Code = Annotated[str, Field(min_length=1, max_length=128)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+CSAT_SCALES = (5, 100)
+CsatScale = Annotated[
+    int,
+    AfterValidator(_csat_scale),
+    Field(description="5: csat is a 1–5 score (stored as 0–100); 100: a 0–100 score"),
+]
 
 
 class Record(BaseModel):
@@ -40,13 +68,50 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _on_percent_scale(record: Any) -> Any:
+    """Store a 1–5 score (`csat_scale: 5`) on the 0–100 scale, linearly: 1 → 0, 5 → 100."""
+    if record.csat is not None and record.csat_scale == 5:
+        if not 1 <= record.csat <= 5:
+            raise PydanticCustomError(
+                "csat_scale",
+                "csat: {csat} is outside the 1–5 scale of csat_scale 5",
+                {"csat": f"{record.csat:g}"},
+            )
+        record.csat = (record.csat - 1) * 25
+    return record
+
+
+# Fields several record kinds share, each described once for /docs.
+QueueCode = Annotated[
+    Code, Field(description="Queue code; the queue must be served by the sending vendor.")
+]
+AgentCode = Annotated[
+    Code | None, Field(description="Agent code of the sending vendor (created on first sight).")
+]
+HoldSeconds = Annotated[Seconds | None, Field(description="Seconds on hold (0 ≤ s < 86400).")]
+AcwSeconds = Annotated[
+    Seconds | None, Field(description="Seconds of after-call work (0 ≤ s < 86400).")
+]
+Transferred = Annotated[
+    bool | None, Field(description="Whether the call was transferred (default false).")
+]
+Resolved = Annotated[
+    bool | None,
+    Field(description="First-contact resolution: true, false, or null when unknown."),
+]
+Csat = Annotated[
+    Score | None,
+    Field(description="Survey score, 0–100 (or 1–5 with `csat_scale: 5`); null when not surveyed."),
+]
+
+
 class CallRecord(Record):
     """`POST /v1/calls`: a call detail record, complete or partial."""
 
     call_id: Code = Field(
         description="The vendor's call id, unique per client; later records fill in or correct it."
     )
-    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    queue: QueueCode
     direction: Literal["inbound", "outbound"] | None = Field(
         None,
         description="`inbound` (the default) or `outbound`; KPIs count inbound calls unless named.",
@@ -61,26 +126,21 @@ class CallRecord(Record):
         None,
         description="Ended (≥ answered_at, or offered_at); null while the call is in progress.",
     )
-    agent: Code | None = Field(
-        None, description="Agent code of the sending vendor (created on first sight)."
-    )
+    agent: AgentCode = None
     talk_s: Seconds | None = Field(
         None, description="Seconds of talk (0 ≤ s < 86400); defaults to ended − answered − hold."
     )
-    hold_s: Seconds | None = Field(None, description="Seconds on hold (0 ≤ s < 86400).")
-    acw_s: Seconds | None = Field(None, description="Seconds of after-call work (0 ≤ s < 86400).")
-    transferred: bool | None = Field(
-        None, description="Whether the call was transferred (default false)."
-    )
-    resolved: bool | None = Field(
-        None, description="First-contact resolution: true, false, or null when unknown."
-    )
-    csat: Score | None = Field(
-        None, description="Survey score on a 0–100 scale; null when not surveyed."
-    )
+    hold_s: HoldSeconds = None
+    acw_s: AcwSeconds = None
+    transferred: Transferred = None
+    resolved: Resolved = None
+    csat: Csat = None
+    csat_scale: CsatScale | None = None
     disposition: Annotated[str, Field(max_length=200)] | None = Field(
         None, description="The vendor's disposition or wrap-up code."
     )
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 class CallEventRecord(Record):
@@ -89,27 +149,22 @@ class CallEventRecord(Record):
     call_id: Code = Field(
         description="The vendor's call id; events with one id merge into one call, in any order."
     )
-    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    queue: QueueCode
     event: Literal["offered", "answered", "abandoned", "ended", "acw_done"] = Field(
         description="What happened: offered, answered, abandoned, ended or acw_done."
     )
     at: Timestamp = Field(
         description="When it happened, RFC 3339 with offset, e.g. 2026-11-22T09:30:00+08:00."
     )
-    agent: Code | None = Field(
-        None, description="Agent code of the sending vendor (created on first sight)."
-    )
-    hold_s: Seconds | None = Field(None, description="Seconds on hold (0 ≤ s < 86400).")
-    acw_s: Seconds | None = Field(None, description="Seconds of after-call work (0 ≤ s < 86400).")
-    transferred: bool | None = Field(
-        None, description="Whether the call was transferred (default false)."
-    )
-    resolved: bool | None = Field(
-        None, description="First-contact resolution: true, false, or null when unknown."
-    )
-    csat: Score | None = Field(
-        None, description="Survey score on a 0–100 scale; null when not surveyed."
-    )
+    agent: AgentCode = None
+    hold_s: HoldSeconds = None
+    acw_s: AcwSeconds = None
+    transferred: Transferred = None
+    resolved: Resolved = None
+    csat: Csat = None
+    csat_scale: CsatScale | None = None
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 class AgentEventRecord(Record):
@@ -135,7 +190,7 @@ class TicketRecord(Record):
     ticket_id: Code = Field(
         description="The ticket id, unique per client; later records fill in or correct it."
     )
-    queue: Code = Field(description="Queue code; the queue must be served by the sending vendor.")
+    queue: QueueCode
     channel: Literal["email", "chat", "web", "social", "sms"] = Field(
         description="The channel: email, chat, web, social or sms."
     )
@@ -146,15 +201,14 @@ class TicketRecord(Record):
     resolved_at: Timestamp | None = Field(
         None, description="When it was resolved; null while open (it counts in the backlog)."
     )
-    agent: Code | None = Field(
-        None, description="Agent code of the sending vendor (created on first sight)."
-    )
+    agent: AgentCode = None
     priority: Annotated[str, Field(max_length=32)] | None = Field(
         None, description="The vendor's priority label."
     )
-    csat: Score | None = Field(
-        None, description="Survey score on a 0–100 scale; null when not surveyed."
-    )
+    csat: Csat = None
+    csat_scale: CsatScale | None = None
+
+    _percent = model_validator(mode="after")(_on_percent_scale)
 
 
 _MESSAGES = {
@@ -168,10 +222,13 @@ def describe_errors(error: ValidationError) -> list[str]:
     """Turn a pydantic error into `field: what is wrong` lines a vendor engineer can act on."""
     lines = []
     for item in error.errors(include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "record"
+        if item["type"] == "csat_scale":  # raised on the whole record, names its field itself
+            lines.append(item["msg"])
+            continue
+        field = excerpt(".".join(str(part) for part in item["loc"])) or "record"
         message = _MESSAGES.get(item["type"], item["msg"])
         if item["type"] in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
-            message = f"not an RFC 3339 timestamp: {item.get('input')!r}"
+            message = f"not an RFC 3339 timestamp: {excerpt(repr(item.get('input')))}"
         elif item["type"] == "less_than" and item.get("ctx", {}).get("lt") == DAY_S:
             message = "must be shorter than 24 h (86400 s)"
         elif message.startswith("Value error, "):

@@ -13,14 +13,21 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.partitions import PartitionManager
 from ingest import writer
-from ingest.body import RawRecord
-from ingest.checks import RecordRejected, check_not_future
-from ingest.facts import FactTable
+from ingest.checks import (
+    RecordRejected,
+    check_times,
+    earliest_accepted,
+    five_point_csat,
+    unstorable_fields,
+)
+from ingest.facts import OFFSET_SUFFIX, FactTable
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
+from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
 
 RETRIES = 3
+MAX_ERRORS = 20  # per record, in the answer and in rejected_records
 
 
 @dataclass
@@ -53,10 +60,26 @@ class _Batch:
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
+        if len(errs) > MAX_ERRORS:  # e.g. thousands of unknown fields: the first ones tell
+            errs = [*errs[:MAX_ERRORS], f"record: {len(errs) - MAX_ERRORS} more errors"]
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
         self.rejections.append(
             writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)
         )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The accepted span of record times: `max_age_days` back, the clock skew ahead."""
+
+    earliest: datetime
+    latest: datetime
+    max_age_days: int
+
+    @classmethod
+    def around(cls, now: datetime, max_age_days: int, future_tolerance_s: int) -> "_Window":
+        latest = now + timedelta(seconds=future_tolerance_s)
+        return cls(earliest_accepted(now, max_age_days), latest, max_age_days)
 
 
 class IngestService:
@@ -67,15 +90,26 @@ class IngestService:
         self.partitions = partitions
         self.settings = settings
 
-    def ingest(self, kind_name: str, vendor_id: int, records: Sequence[RawRecord]) -> IngestResult:
-        """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer."""
+    def ingest(
+        self,
+        kind_name: str,
+        vendor_id: int,
+        records: Sequence[RawRecord],
+        max_age_days: int | None = None,
+    ) -> IngestResult:
+        """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer.
+
+        Records older than `max_age_days` (default: the setting) are refused; imports of
+        older history pass a wider window explicitly.
+        """
         kind = KINDS[kind_name]
-        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
-        validated = _Batch(kind, vendor_id)
-        valid = self._validate(validated, records, latest)
-        self.partitions.ensure(
-            (kind.table.name, getattr(record, kind.partition_field)) for _, record in valid
+        window = _Window.around(
+            datetime.now(UTC),
+            max_age_days or self.settings.max_record_age_days,
+            self.settings.future_tolerance_s,
         )
+        validated = _Batch(kind, vendor_id)
+        valid = self._validate(validated, records, window)
         for attempt in range(RETRIES):
             batch = validated.retry()
             try:
@@ -90,7 +124,7 @@ class IngestService:
 
     @staticmethod
     def _validate(
-        batch: _Batch, records: Sequence[RawRecord], latest: datetime
+        batch: _Batch, records: Sequence[RawRecord], window: _Window
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
         for raw in records:
@@ -98,20 +132,36 @@ class IngestService:
                 batch.reject(raw, [raw.error])
             elif not isinstance(raw.value, dict):
                 batch.reject(raw, ["record: must be a JSON object"])
+            elif unstorable := unstorable_fields(raw.value):
+                batch.reject(raw, unstorable)
             else:
                 try:
                     record = batch.kind.schema.model_validate(raw.value)
-                    check_not_future(record.__dict__, batch.kind.timestamps, latest)
+                    check_times(
+                        record.__dict__,
+                        batch.kind.timestamps,
+                        window.earliest,
+                        window.latest,
+                        window.max_age_days,
+                    )
                     valid.append((raw, record))
                 except ValidationError as exc:
                     batch.reject(raw, describe_errors(exc))
                 except RecordRejected as exc:
                     batch.reject(raw, exc.errors)
-        return valid
+        scale_errors = five_point_csat([record for _, record in valid])
+        for (raw, _), error in zip(valid, scale_errors, strict=True):
+            if error:
+                batch.reject(raw, [error])
+        return [pair for pair, error in zip(valid, scale_errors, strict=True) if not error]
 
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
         table = batch.kind.table
         patched = self._patches(pg, batch, valid)
+        # Only records that passed every check so far may create a partition.
+        self.partitions.ensure(
+            (table.name, getattr(record, batch.kind.partition_field)) for _, record, _ in patched
+        )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
         outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)
@@ -174,6 +224,15 @@ class IngestService:
         return tenancy
 
 
+def _staged(patch: Row, name: str) -> Any:
+    """Return a staged value: the patch's, or the UTC offset (s) a time of it was sent in."""
+    if name.endswith(OFFSET_SUFFIX):
+        moment = patch.get(name.removesuffix(OFFSET_SUFFIX))
+        offset = moment.utcoffset() if isinstance(moment, datetime) else None
+        return None if offset is None else int(offset.total_seconds())
+    return patch.get(name)
+
+
 def _stage(
     table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]
 ) -> tuple[list[tuple[Any, ...]], int]:
@@ -190,5 +249,5 @@ def _stage(
         pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
         for key, patch in zip(keys, patches, strict=True):
             next_pass[key] = pass_no + 1
-            rows.append((len(rows), raw.index, pass_no, *[patch.get(n) for n in names]))
+            rows.append((len(rows), raw.index, pass_no, *[_staged(patch, n) for n in names]))
     return rows, max(next_pass.values(), default=0)

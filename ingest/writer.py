@@ -14,6 +14,8 @@ from app.core.pgarray import array_literal
 from ingest.facts import FactTable
 from ingest.merge_sql import create_stage_sql, merge_sql, stage_columns, stage_name
 
+PAYLOAD_BYTES = 16 * 1024
+
 
 class ConcurrentIngest(Exception):
     """Another transaction created the same key first; the batch must be retried."""
@@ -90,10 +92,10 @@ def store_rejected(
             vendor_id,
             kind,
             r.record_index,
-            r.key,
-            r.payload,
+            r.key and printable(r.key),
+            stored_payload(r.payload),
             _digest(r.canonical),
-            orjson.dumps(r.errors).decode(),
+            orjson.dumps([printable(e) for e in r.errors]).decode(),
         )
         for r in rejections
     ]
@@ -107,7 +109,33 @@ def store_rejected(
 
 
 def _digest(payload: str) -> bytes:
-    return hashlib.sha256(payload.encode()).digest()
+    return hashlib.sha256(_bytes(payload)).digest()
+
+
+def _bytes(text: str) -> bytes:
+    """Return the bytes a text was decoded from (undecodable bytes were kept as surrogates)."""
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+def printable(text: str) -> str:
+    """Escape what PostgreSQL text cannot hold: NUL, and bytes that were not UTF-8."""
+    escaped = text.replace("\x00", "\\x00")
+    return _bytes(escaped).decode("utf-8", errors="backslashreplace")
+
+
+def stored_payload(payload: str) -> str:
+    """Return a rejected record as stored: escaped, and cut at PAYLOAD_BYTES with its size and hash.
+
+    A rejected record is evidence, not data: its start shows what was wrong, and the size
+    and SHA-256 of the whole identify it, without one client filling the table.
+    """
+    original = _bytes(payload)
+    text = printable(payload)
+    if len(text.encode()) <= PAYLOAD_BYTES:
+        return text
+    head = text.encode()[:PAYLOAD_BYTES].decode(errors="ignore")
+    digest = hashlib.sha256(original).hexdigest()
+    return f"{head}… [cut: {len(original)} bytes in all, sha256 {digest}]"
 
 
 def served_queues(pg: Connection, vendor_id: int) -> tuple[str, dict[str, tuple[int, int]]]:

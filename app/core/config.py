@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     max_batch_records: int = 10_000
     future_tolerance_s: int = 300
+    max_record_age_days: int = Field(
+        default=400, gt=0, description="older records are refused (imports may widen it)"
+    )
     rate_limit_per_s: float = 200.0
     rate_limit_burst: int = 400
     db_pool_size: int = 10

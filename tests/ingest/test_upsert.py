@@ -8,6 +8,9 @@ import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.partitions import PartitionManager
+from ingest.raw import RawRecord
+from ingest.service import IngestService
 from tests.factories import make_tenant, post
 
 TABLES = {
@@ -169,14 +172,19 @@ def test_corrected_offered_at_moves_the_call_and_marks_both_intervals(client, te
     ]
 
 
-def test_record_from_1999_lands_in_a_partition_made_on_demand(client, tenant, pg):
+def test_record_from_1999_lands_in_a_partition_made_on_demand(client, tenant, pg, database):
     ticket = {
         "ticket_id": "old",
         "queue": tenant.queue,
         "channel": "email",
         "created_at": "1999-02-01T10:00:00+02:00",
     }
-    assert post(client, "/v1/tickets", [ticket], tenant).json()["accepted"] == 1
+    [refused] = post(client, "/v1/tickets", [ticket], tenant).json()["rejected"]
+    assert "older than the accepted window" in refused["errors"][0]
+    vendor_id = pg.execute("SELECT id FROM vendors WHERE code = %s", [tenant.vendor]).fetchone()[0]
+    service = IngestService(database, PartitionManager(database.engine), client.app.state.settings)
+    result = service.ingest("tickets", vendor_id, [RawRecord(0, ticket)], max_age_days=15_000)
+    assert result.accepted == 1
     where = pg.execute("SELECT tableoid::regclass::text FROM tickets WHERE ticket_id = 'old'")
     assert where.fetchone()[0] == "tickets_p199902"
 

@@ -60,7 +60,7 @@ BAD_CALLS = [
     (
         "answered before offered",
         {"call_id": "a", "queue": "{queue}", **GOOD, "answered_at": "2026-11-20T08:59:00+08:00"},
-        "answered_at: 2026-11-20T00:59:00Z is before offered_at 2026-11-20T01:00:00Z",
+        "answered_at: 2026-11-20T08:59:00+08:00 is before offered_at 2026-11-20T09:00:00+08:00",
     ),
     (
         "ended before answered",
@@ -71,11 +71,11 @@ BAD_CALLS = [
             "answered_at": "2026-11-20T09:00:10+08:00",
             "ended_at": "2026-11-20T09:00:05+08:00",
         },
-        "ended_at: 2026-11-20T01:00:05Z is before answered_at 2026-11-20T01:00:10Z",
+        "ended_at: 2026-11-20T09:00:05+08:00 is before answered_at 2026-11-20T09:00:10+08:00",
     ),
     (
         "future time",
-        {"call_id": "f", "queue": "{queue}", "offered_at": _future(24 * 60)},
+        {"call_id": "f", "queue": "{queue}", "offered_at": "{future}"},
         "is in the future (server time allows up to",
     ),
     (
@@ -109,7 +109,9 @@ BAD_CALLS = [
 @pytest.mark.parametrize(("case", "record", "message"), BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
 def test_bad_call_is_rejected_with_its_field_and_kept(client, tenant, pg, case, record, message):
     record = {
-        k: v.format(queue=tenant.queue, other_queue=tenant.other_queue) if isinstance(v, str) else v
+        k: v.format(queue=tenant.queue, other_queue=tenant.other_queue, future=_future(10))
+        if isinstance(v, str)
+        else v
         for k, v in record.items()
     }
     good = {"call_id": f"good-{case}", "queue": tenant.queue, **GOOD}
@@ -135,6 +137,24 @@ def test_bad_call_is_rejected_with_its_field_and_kept(client, tenant, pg, case, 
     )
 
 
+def test_times_in_messages_keep_the_offset_they_were_sent_in(client, tenant):
+    mixed = {
+        "call_id": "mixed",
+        "queue": tenant.queue,
+        "offered_at": "2026-11-20T01:00:00Z",
+        "answered_at": "2026-11-20T08:59:00+08:00",
+    }
+    future = {"call_id": "ahead", "queue": tenant.queue, "offered_at": "2099-01-01T09:00:00-05:00"}
+    body = post(client, "/v1/calls", [mixed, future], tenant).json()
+    assert body["rejected"][0]["errors"] == [
+        "answered_at: 2026-11-20T08:59:00+08:00 is before offered_at 2026-11-20T01:00:00Z"
+    ]
+    assert body["rejected"][1]["errors"][0].startswith(
+        "offered_at: 2099-01-01T09:00:00-05:00 is in the future (server time allows up to"
+    )
+    assert "-05:00); check the sender's clock" in body["rejected"][1]["errors"][0]
+
+
 def test_future_within_five_minutes_is_accepted(client, tenant):
     record = {"call_id": "skew", "queue": tenant.queue, "offered_at": _future(2)}
     assert post(client, "/v1/calls", [record], tenant).json()["accepted"] == 1
@@ -156,7 +176,7 @@ def test_conflict_with_stored_value_is_rejected(client, tenant):
     }
     [rejection] = post(client, "/v1/call-events", [event], tenant).json()["rejected"]
     assert rejection["errors"] == [
-        "ended_at: 2026-11-20T01:00:10Z is before answered_at 2026-11-20T01:00:30Z"
+        "ended_at: 2026-11-20T09:00:10+08:00 is before answered_at 2026-11-20T09:00:30+08:00"
     ]
 
 
@@ -228,7 +248,8 @@ def test_vendor_cannot_overwrite_another_vendors_call(client, tenant):
                 "created_at": GOOD["offered_at"],
                 "first_response_at": "2026-11-20T08:00:00+08:00",
             },
-            "first_response_at: 2026-11-20T00:00:00Z is before created_at 2026-11-20T01:00:00Z",
+            "first_response_at: 2026-11-20T08:00:00+08:00 is before created_at"
+            " 2026-11-20T09:00:00+08:00",
         ),
     ],
 )

@@ -40,6 +40,7 @@ def to_cdr(row: dict[str, str], queue: str) -> dict[str, object]:
         }
         if row["Satisfaction rating"]:
             cdr["csat"] = float(row["Satisfaction rating"])
+            cdr["csat_scale"] = 5  # PwC rates 1–5; stored on the 0–100 scale
     else:
         cdr["ended_at"] = offered.isoformat()
     return cdr
@@ -69,7 +70,15 @@ def imported(database, settings, database_url, tmp_path_factory, client):
         writer.writeheader()
         writer.writerows(cdrs)
     result = callpulse(
-        database_url, "import", str(path), "--kind", "calls", "--vendor", f"pwcv-{s}"
+        database_url,
+        "import",
+        str(path),
+        "--kind",
+        "calls",
+        "--vendor",
+        f"pwcv-{s}",
+        "--max-age-days",
+        "3650",
     )
     assert result.returncode == 0, result.stderr
     assert "5000 accepted, 0 duplicates, 0 rejected" in result.stderr
@@ -86,7 +95,7 @@ def expected(frame: pd.DataFrame) -> dict[str, float]:
         "asa_s": answered["Speed of answer in seconds"].mean(),
         "fcr_rate": (answered["Resolved"] == "Y").mean(),
         "att_s": talk.mean(),
-        "csat": answered["Satisfaction rating"].mean(),
+        "csat": (answered["Satisfaction rating"].mean() - 1) * 25,
     }
 
 
