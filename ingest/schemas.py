@@ -35,8 +35,8 @@ def _on_utc_calendar(value: datetime) -> datetime:
     return value
 
 
-def _csat_scale(value: int) -> int:
-    if value not in CSAT_SCALES:
+def _csat_scale(value: int | None) -> int | None:
+    if value is not None and value not in CSAT_SCALES:
         raise ValueError("use 5 (scores 1–5) or 100 (scores 0–100)")
     return value
 
@@ -56,9 +56,9 @@ Code = Annotated[str, Field(min_length=1, max_length=128)]
 Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 CSAT_SCALES = (5, 100)
 CsatScale = Annotated[
-    int,
-    AfterValidator(_csat_scale),
+    int | None,
     Field(description="5: csat is a 1–5 score (stored as 0–100); 100: a 0–100 score"),
+    AfterValidator(_csat_scale),
 ]
 
 
@@ -135,7 +135,7 @@ class CallRecord(Record):
     transferred: Transferred = None
     resolved: Resolved = None
     csat: Csat = None
-    csat_scale: CsatScale | None = None
+    csat_scale: CsatScale = None
     disposition: Annotated[str, Field(max_length=200)] | None = Field(
         None, description="The vendor's disposition or wrap-up code."
     )
@@ -162,7 +162,7 @@ class CallEventRecord(Record):
     transferred: Transferred = None
     resolved: Resolved = None
     csat: Csat = None
-    csat_scale: CsatScale | None = None
+    csat_scale: CsatScale = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 
@@ -206,7 +206,7 @@ class TicketRecord(Record):
         None, description="The vendor's priority label."
     )
     csat: Csat = None
-    csat_scale: CsatScale | None = None
+    csat_scale: CsatScale = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 
