@@ -107,6 +107,11 @@ def get_database(request: Request) -> Database:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Yield the request's session; the request commits once, at the end."""
+    """Yield the request's session; it commits once, when the route returns.
+
+    Declare it `Depends(get_session, scope="function")`: the commit then runs before the
+    answer is sent, so a failed commit is answered as an error (503 for a lost connection
+    or a serialization failure) instead of following a 200 for a change that never landed.
+    """
     with get_database(request).session_scope() as session:
         yield session
