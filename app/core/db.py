@@ -58,14 +58,14 @@ def _libpq(url: URL) -> str:
 class Database:
     """The engine and session factory of one process."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, pool_timeout_s: float = 10) -> None:
         self.url = url
         self.engine: Engine = create_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
-            pool_timeout=10,
+            pool_timeout=pool_timeout_s,
             connect_args={"connect_timeout": 5},
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.db import libpq_url
+from app.core.db import Database, libpq_url, sqlalchemy_url
 from app.main import create_app
 from tests.factories import cdr, post
 
@@ -131,3 +131,18 @@ def test_work_whose_client_has_gone_is_dropped(client, pg, tenant):
     stored = pg.execute("SELECT count(*) FROM calls WHERE call_id = 'gone'").fetchone()[0]
     assert stored == 0
     assert sent[0]["status"] == 499
+
+
+def test_an_exhausted_pool_answers_server_busy(settings, database_url, tenant):
+    database = Database(sqlalchemy_url(database_url), pool_size=1, pool_timeout_s=0.2)
+    held = [database.engine.connect(), database.engine.connect()]  # the pool and its overflow
+    try:
+        with TestClient(create_app(settings, database)) as busy_app:
+            answer = busy_app.get("/v1/queues", headers=tenant.auth(tenant.client_key))
+    finally:
+        for connection in held:
+            connection.close()
+        database.dispose()
+    assert answer.status_code == 503
+    assert answer.json()["error"].startswith("server busy")  # not "database unavailable"
+    assert answer.headers["retry-after"]
