@@ -14,6 +14,7 @@ from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
 from app.api_reference import REFERENCE
 from app.contracts.endpoints import router as sla_router
+from app.core.admission import Admission
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.docs import install_docs
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.database = database
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
+    api.state.ingest_admission = Admission(settings.max_ingest_in_flight)
     install_error_handlers(api, settings.db_retry_after_s)
     install_security_headers(api, settings)
     api.include_router(ingest_router)

@@ -1,5 +1,6 @@
 """Shared set-up for benchmarks: a fresh database with tenants, on DATABASE_URL or embedded."""
 
+import math
 import os
 import statistics
 import subprocess
@@ -52,9 +53,14 @@ def tenants(database: Database, queues: list[str], timezone: str = "Asia/Shangha
     return {"vendor_key": vendor_key, "client_key": client_key}
 
 
-def serve(url: str, port: int, *options: str) -> subprocess.Popen:
-    """Start `callpulse serve` on the database at `url` and wait until /health answers."""
-    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0"}
+def serve(
+    url: str, port: int, *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen:
+    """Start `callpulse serve` on the database at `url` and wait until /health answers.
+
+    Its log goes to `log` when given (a run that logs much must not fill an unread pipe).
+    """
+    env = {**os.environ, "DATABASE_URL": url, "CALLPULSE_RATE_LIMIT_PER_S": "0", **(env or {})}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -67,7 +73,7 @@ def serve(url: str, port: int, *options: str) -> subprocess.Popen:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w") if log else subprocess.PIPE,
     )
     for _ in range(120):
         try:
@@ -76,10 +82,16 @@ def serve(url: str, port: int, *options: str) -> subprocess.Popen:
         except httpx.HTTPError:
             time.sleep(0.5)
     process.kill()
-    stderr = process.stderr.read().decode()[-2000:] if process.stderr else ""
+    stderr = (log.read_text() if log else process.stderr.read().decode())[-2000:]  # type: ignore[union-attr]
     raise SystemExit(f"callpulse serve did not start: {stderr}")
 
 
 def p95(values: list[float]) -> float:
     """Return the 95th percentile (the only value when there is one)."""
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the `pct` percentile (nearest rank) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]

@@ -1,18 +1,22 @@
 """`POST /v1/calls`, `/v1/call-events`, `/v1/agent-events`, `/v1/tickets`."""
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from app.access.keys import Principal
+from app.core.admission import admit_ingest
 from app.core.auth import require_kind
-from app.core.errors import PayloadTooLarge
+from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
 from ingest.body import parse_body
 from ingest.kinds import KINDS
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ingest"])
 vendor_key = require_kind("vendor")
 
@@ -41,21 +45,30 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
             f"body of {declared} bytes; the limit is {max_bytes}: split the batch"
         )
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(f"body over {max_bytes} bytes: split the batch")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"body over {max_bytes} bytes: split the batch")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ClientGone("the client hung up while sending the body; nothing was written") from None
     return b"".join(chunks)
 
 
 async def ingest(kind: str, request: Request, principal: Principal) -> dict[str, Any]:
-    """Parse the body and hand it to the ingest service in a worker thread."""
+    """Parse the body and hand it to the ingest service in a worker thread.
+
+    Work whose client has hung up meanwhile is dropped before the write starts.
+    """
     settings = request.app.state.settings
     body = await read_body(request, settings.max_body_bytes)
     content_type = request.headers.get("content-type")
     fields = KINDS[kind].schema.model_fields
     records = parse_body(body, content_type, settings.max_batch_records, fields)
+    if await request.is_disconnected():
+        log.info("dropped %d %s records: the client hung up before the write", len(records), kind)
+        raise ClientGone("the client hung up before the write; nothing was written")
     service = request.app.state.ingest_service
     result = await run_in_threadpool(service.ingest, kind, principal.vendor_id, records)
     count_ingest(kind, KINDS[kind].schema.model_fields, result)
@@ -107,6 +120,7 @@ def _add_route(kind: str, summary: str) -> None:
         summary=summary.rstrip("."),
         response_model=IngestResponse,
         openapi_extra=_body_doc(kind),
+        dependencies=[Depends(admit_ingest, scope="function")],
     )
 
 

@@ -65,7 +65,7 @@ def list_alerts(
     state: Annotated[str | None, Query(description="open | acknowledged | resolved")] = None,
     queue: str | None = None,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List alerts on the queues this key may see, newest first."""
     where = []
@@ -104,7 +104,7 @@ def change_alert(session: Session, principal: Principal, alert_id: int, to: str)
 def acknowledge(
     alert_id: int,
     principal: Principal = Depends(responder),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Acknowledge an open alert (确认); the response time is acknowledged − opened."""
     return change_alert(session, principal, alert_id, "acknowledged")
@@ -114,7 +114,7 @@ def acknowledge(
 def resolve(
     alert_id: int,
     principal: Principal = Depends(responder),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Resolve an alert by hand (it also resolves by itself once the metric recovers)."""
     return change_alert(session, principal, alert_id, "resolved")

@@ -42,7 +42,7 @@ def sla_request(
     period: PeriodQuery = None,
     contract: ContractQuery = None,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the SLA report a request asks for (a dependency shared by every format)."""
     if not period:

@@ -4,15 +4,18 @@ import math
 from collections.abc import Callable
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from app.access.keys import Principal, principal_for
-from app.core.db import get_session
+from app.core.db import get_database
 from app.core.errors import Forbidden, NotAuthenticated, RateLimited
 
 
-def current_principal(request: Request, session: Session = Depends(get_session)) -> Principal:
-    """Return the caller's principal from `Authorization: Bearer <key>`."""
+def current_principal(request: Request) -> Principal:
+    """Return the caller's principal from `Authorization: Bearer <key>`.
+
+    The key is looked up in a short session of its own, released before the route runs,
+    so a request never holds two pooled connections (one idle in transaction) at once.
+    """
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthenticated(
@@ -20,7 +23,8 @@ def current_principal(request: Request, session: Session = Depends(get_session))
             " `callpulse keys create`)",
             WWW_Authenticate="Bearer",
         )
-    principal = principal_for(session, key.strip())
+    with get_database(request).session_scope() as session:
+        principal = principal_for(session, key.strip())
     if principal is None:
         raise NotAuthenticated("unknown or revoked API key", WWW_Authenticate="Bearer")
     wait_s = request.app.state.rate_limiter.take(principal.key_id)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 400
     db_pool_size: int = 10
     db_retry_after_s: int = 5
+    max_ingest_in_flight: int = Field(
+        default=8, gt=0, description="ingest requests one process works on at once; more get 503"
+    )
     partitions_ahead_months: int = 3
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, description="signs login sessions")

@@ -58,14 +58,14 @@ def _libpq(url: URL) -> str:
 class Database:
     """The engine and session factory of one process."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, pool_timeout_s: float = 10) -> None:
         self.url = url
         self.engine: Engine = create_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
-            pool_timeout=10,
+            pool_timeout=pool_timeout_s,
             connect_args={"connect_timeout": 5},
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -107,6 +107,11 @@ def get_database(request: Request) -> Database:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Yield the request's session; the request commits once, at the end."""
+    """Yield the request's session; it commits once, when the route returns.
+
+    Declare it `Depends(get_session, scope="function")`: the commit then runs before the
+    answer is sent, so a failed commit is answered as an error (503 for a lost connection
+    or a serialization failure) instead of following a 200 for a change that never landed.
+    """
     with get_database(request).session_scope() as session:
         yield session

@@ -61,6 +61,18 @@ class RateLimited(AppError):
     status_code = 429
 
 
+class ServerBusy(AppError):
+    """More work than the process takes on at once: refused at once, to be retried."""
+
+    status_code = 503
+
+
+class ClientGone(AppError):
+    """The client hung up before its work started; nobody reads this answer."""
+
+    status_code = 499
+
+
 class ConfigError(AppError):
     """A YAML file or CLI argument that cannot be applied."""
 
@@ -91,10 +103,21 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
             headers={"Retry-After": str(retry_after_s)},
         )
 
+    async def pool_exhausted(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("server busy: no free database connection: %s", exc)
+        return JSONResponse(
+            {
+                "error": "server busy: every database connection is in use; retry after the"
+                " delay in Retry-After"
+            },
+            status_code=503,
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+    app.add_exception_handler(PoolTimeoutError, pool_exhausted)  # type: ignore[arg-type]
     for exc_type in (
         OperationalError,
         InterfaceError,
-        PoolTimeoutError,
         psycopg.OperationalError,
         psycopg.InterfaceError,
     ):

@@ -1,10 +1,14 @@
 """The incremental aggregation pass: recompute only the intervals marked dirty.
 
 Exact under concurrent ingest (DESIGN §8): markers are taken with `FOR UPDATE SKIP
-LOCKED`, so one an ingest transaction still holds is left for the next pass; stats are
-recomputed from raw rows in later statements of the same transaction, and a pass that dies
-rolls its markers back. A transaction-level advisory lock keeps two workers from running
-passes at once. Run every `CALLPULSE_AGGREGATE_EVERY_S` by the scheduler.
+LOCKED`, so one an ingest transaction still holds is left for the next pass. A pass runs in
+two transactions: the first moves the markers it takes to `claimed_intervals` and commits
+at once, so ingest never queues behind a recompute (an ingest touching a claimed interval
+writes a fresh marker); the second recomputes the claimed intervals from raw rows, which it
+sees with every fact committed before its markers were taken, and deletes the claims in the
+same commit, so a pass that dies leaves its claims to the next. The aggregation advisory
+lock keeps two workers' passes apart. Run every `CALLPULSE_AGGREGATE_EVERY_S` by the
+scheduler.
 """
 
 from collections import defaultdict
@@ -30,17 +34,21 @@ class PassReport:
 
 
 def run_pass(database: Database, settings: Settings, wait: bool = False) -> PassReport:
-    """Take a batch of markers and recompute their intervals, in one transaction.
+    """Claim a batch of markers and commit, then recompute the claimed intervals and commit.
 
     With `wait`, a pass already running elsewhere is waited for instead of skipped.
     """
     with database.session_scope() as session:
         pg = driver_connection(session)
         if wait:
-            repository.wait_for_lock(pg)
+            repository.lock(pg)
         elif not repository.try_lock(pg):
             return PassReport(locked=False)
-        markers = repository.take_markers(pg, settings.aggregate_batch)
+        repository.claim_markers(pg, settings.aggregate_batch)
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        repository.lock(pg)  # another worker's claim step, if one slipped in, is brief
+        markers = repository.take_claims(pg)
         return PassReport(markers=len(markers), recomputed=recompute(pg, markers, settings))
 
 
@@ -118,7 +126,7 @@ def rebuild(
         until = min(cursor + REBUILD_SLICE, hi)
         with database.session_scope() as session:
             pg = driver_connection(session)
-            pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+            repository.lock(pg)
             repository.rebuild_range(pg, minutes, cursor, until, queue_id, client_id)
             if queue_id is None:
                 touched = repository.agent_intervals(pg, minutes, cursor, until, client_id)
@@ -141,7 +149,7 @@ def rebuild_day_stats(pg: Connection, client_ids: list[int]) -> None:
 
     Waits for the aggregation lock, so no pass writes day stats in the old zone meanwhile.
     """
-    pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+    repository.lock(pg)
     for client_id in client_ids:
         repository.rebuild_client_days(pg, client_id)
 

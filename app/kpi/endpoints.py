@@ -43,7 +43,7 @@ def get_metrics(
     by: Annotated[str | None, Query(description="queue | agent | channel")] = None,
     format: Annotated[str | None, Query(description="json (default) or csv")] = None,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """KPI series per bucket, in the client's timezone.
 
@@ -86,7 +86,7 @@ def get_live(
     code: str,
     request: Request,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Live state of a queue: waiting now, longest wait, agents by state, today's KPIs.
 

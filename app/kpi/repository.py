@@ -1,4 +1,4 @@
-"""All SQL of the KPI engine: take dirty markers, recompute interval stats from raw facts.
+"""All SQL of the KPI engine: claim dirty markers, recompute interval stats from raw facts.
 
 Interval starts are `date_bin(interval, t, 2000-01-01 UTC)`, the same grid the ingest
 writer marks; every recompute deletes the target rows and inserts them again from the
@@ -36,18 +36,34 @@ def try_lock(pg: Connection) -> bool:
     return bool(row.fetchone()[0])  # type: ignore[index]
 
 
-def wait_for_lock(pg: Connection) -> None:
-    """Take the aggregation lock for this transaction, waiting for a running pass to end."""
+def lock(pg: Connection) -> None:
+    """Take the aggregation lock for this transaction, waiting for another worker's pass."""
     pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
 
 
-def take_markers(pg: Connection, limit: int) -> list[Marker]:
-    """Delete and return up to `limit` markers, skipping those an ingest still holds."""
+def claim_markers(pg: Connection, limit: int) -> int:
+    """Move up to `limit` markers (less those already claimed) to `claimed_intervals`.
+
+    Skips markers an in-flight ingest holds. The caller commits at once: from then on an
+    ingest touching a claimed interval writes a fresh marker instead of waiting for the
+    recompute. A claim left by a pass that died is kept; the interval needs recomputing once.
+    """
+    claimed = pg.execute("SELECT count(*) FROM claimed_intervals").fetchone()[0]  # type: ignore[index]
+    cur = pg.execute(
+        "WITH taken AS (DELETE FROM dirty_intervals WHERE ctid IN (SELECT ctid"
+        " FROM dirty_intervals ORDER BY marked_at LIMIT %s FOR UPDATE SKIP LOCKED)"
+        " RETURNING client_id, subject, subject_id, interval_start)"
+        " INSERT INTO claimed_intervals (client_id, subject, subject_id, interval_start)"
+        " SELECT * FROM taken ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+        [max(limit - claimed, 0)],
+    )
+    return cur.rowcount
+
+
+def take_claims(pg: Connection) -> list[Marker]:
+    """Delete and return every claimed marker; a rollback hands them to the next pass."""
     return pg.execute(
-        "DELETE FROM dirty_intervals WHERE ctid IN (SELECT ctid FROM dirty_intervals"
-        " ORDER BY marked_at LIMIT %s FOR UPDATE SKIP LOCKED)"
-        " RETURNING client_id, subject, subject_id, interval_start",
-        [limit],
+        "DELETE FROM claimed_intervals RETURNING client_id, subject, subject_id, interval_start"
     ).fetchall()
 
 

@@ -5,7 +5,7 @@ from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
-from app.models.ingest import DirtyInterval, RejectedRecord
+from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.stats import (
     AgentDayStats,
     AgentIntervalStats,
@@ -29,6 +29,7 @@ __all__ = [
     "CallDayStats",
     "CallIntervalStats",
     "CallKey",
+    "ClaimedInterval",
     "Client",
     "Contract",
     "ContractQueue",

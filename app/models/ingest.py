@@ -46,3 +46,19 @@ class DirtyInterval(Base):
     subject_id: Mapped[int] = mapped_column(primary_key=True)
     interval_start: Mapped[datetime] = mapped_column(primary_key=True)
     marked_at: Mapped[datetime] = created_at_column()
+
+
+class ClaimedInterval(Base):
+    """A marker a pass has taken, kept until that pass's recompute commits.
+
+    A pass moves markers here in a short transaction of its own, so ingest re-marking the
+    same interval never waits for the recompute; a pass that dies leaves its claims to the next.
+    """
+
+    __tablename__ = "claimed_intervals"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(primary_key=True)
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    claimed_at: Mapped[datetime] = created_at_column()

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/v1", tags=["tenancy"])
 
 @router.get("/queues")
 def list_queues(
-    principal: Principal = Depends(current_principal), session: Session = Depends(get_session)
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the queues this key may read or write, with client, timezone and SL settings."""
     return {"queues": visible_queues(session, principal)}

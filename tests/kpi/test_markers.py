@@ -1,0 +1,116 @@
+"""Ingest never queues behind a recompute: a pass releases its markers before recomputing."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from app.core.db import libpq_url
+from app.kpi.aggregation import drain, run_pass
+from tests.factories import post
+from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
+
+OFFERED = datetime(2026, 11, 18, 9, 3, tzinfo=UTC)
+
+
+def call(call_id: str, queue: str, wait_s: int) -> dict:
+    return {
+        "call_id": call_id,
+        "queue": queue,
+        "offered_at": OFFERED.isoformat(),
+        "answered_at": (OFFERED + timedelta(seconds=wait_s)).isoformat(),
+    }
+
+
+def blockers(pg, pid: int) -> list[int]:
+    return pg.execute("SELECT pg_blocking_pids(%s)", [pid]).fetchone()[0]
+
+
+def backends_blocked_by(pg, pid: int) -> list[int]:
+    rows = pg.execute(
+        "SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid]
+    )
+    return [row[0] for row in rows]
+
+
+def wait_for(condition, what: str, timeout_s: float = 30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_ingest_into_a_marked_interval_does_not_wait_for_a_recompute(
+    client, database, database_url, settings, pg, tenant
+):
+    assert post(client, "/v1/calls", [call("m1", tenant.queue, 5)], tenant).status_code == 200
+    drain(database, settings)  # the interval now has a stats row
+    assert post(client, "/v1/calls", [call("m2", tenant.queue, 9)], tenant).status_code == 200
+    cid = client_id(pg, tenant.client)
+    # Hold the interval's stats row, so the next pass stalls in its recompute after it has
+    # taken the interval's marker.
+    with psycopg.connect(libpq_url(database_url)) as holder:
+        holder.execute(
+            "SELECT 1 FROM call_interval_stats WHERE client_id = %s FOR UPDATE", [cid]
+        ).fetchall()
+        holder_pid = holder.info.backend_pid
+        aggregator = threading.Thread(target=run_pass, args=(database, settings))
+        aggregator.start()
+        [pass_pid] = wait_for(lambda: backends_blocked_by(pg, holder_pid), "the pass to stall")
+        answers: list = []
+        ingest = threading.Thread(
+            target=lambda: answers.append(
+                post(client, "/v1/calls", [call("m3", tenant.queue, 30)], tenant)
+            )
+        )
+        ingest.start()
+        outcome = wait_for(
+            lambda: "answered" if answers else "blocked" * bool(backends_blocked_by(pg, pass_pid)),
+            "the ingest to answer or to block",
+        )
+        assert blockers(pg, pass_pid) == [holder_pid]  # the pass was recomputing all along
+        holder.rollback()
+        ingest.join()
+        aggregator.join()
+    assert outcome == "answered", "the ingest waited for the pass's recompute"
+    assert answers[0].json()["accepted"] == 1
+    drain(database, settings)
+    stats = stats_snapshot(pg, cid)
+    assert sum(row[4] for row in stats["call_interval_stats"]) == 3  # answered
+    assert stats == full_recompute(pg, database, settings, cid)
+
+
+def test_a_pass_that_dies_mid_recompute_leaves_its_intervals_to_the_next(
+    client, database, database_url, settings, pg, tenant
+):
+    assert post(client, "/v1/calls", [call("d1", tenant.queue, 5)], tenant).status_code == 200
+    drain(database, settings)
+    assert post(client, "/v1/calls", [call("d2", tenant.queue, 9)], tenant).status_code == 200
+    cid = client_id(pg, tenant.client)
+    failures: list[BaseException] = []
+
+    def aggregate() -> None:
+        try:
+            run_pass(database, settings)
+        except Exception as exc:  # the killed pass's error, checked below
+            failures.append(exc)
+
+    with psycopg.connect(libpq_url(database_url)) as holder:
+        holder.execute(
+            "SELECT 1 FROM call_interval_stats WHERE client_id = %s FOR UPDATE", [cid]
+        ).fetchall()
+        aggregator = threading.Thread(target=aggregate)
+        aggregator.start()
+        [pass_pid] = wait_for(
+            lambda: backends_blocked_by(pg, holder.info.backend_pid), "the pass to stall"
+        )
+        pg.execute("SELECT pg_terminate_backend(%s)", [pass_pid])
+        aggregator.join()
+    assert failures, "the pass should have died with its connection"
+    drain(database, settings)
+    stats = stats_snapshot(pg, cid)
+    assert sum(row[4] for row in stats["call_interval_stats"]) == 2
+    assert stats == full_recompute(pg, database, settings, cid)
