@@ -128,7 +128,11 @@ def test_work_whose_client_has_gone_is_dropped(client, pg, tenant):
         sent.append(message)
 
     anyio.run(client.app, scope, receive, send)
-    stored = pg.execute("SELECT count(*) FROM calls WHERE call_id = 'gone'").fetchone()[0]
+    stored = pg.execute(
+        "SELECT count(*) FROM calls c JOIN queues q ON q.id = c.queue_id"
+        " WHERE c.call_id = 'gone' AND q.code = %s",
+        (tenant.queue,),
+    ).fetchone()[0]
     assert stored == 0
     assert sent[0]["status"] == 499
 
