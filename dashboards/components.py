@@ -5,17 +5,22 @@ Colour follows the target — and never colour alone: every state carries an arr
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dash import html
 
+from app.alerts.evaluator import breached
 from app.core.formats import mmss
 from app.kpi.definitions import KPIS
 from app.tenancy.targets import Bound
 from dashboards.i18n import word
+from dashboards.wall_view import time_of_day
 
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
+MORE_DIGITS = 4  # digits added to tell a value from its threshold; closer reads "at threshold"
 
 
 def percent(value: float | None) -> str:
@@ -118,9 +123,8 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 *judged("aht_s", today["aht_s"], targets),
             ),
             _metric(
-                "Erlang C",
-                f"{word(lang, 'need')} {staffing['required_agents']} · "
-                f"{word(lang, 'have')} {staffing['agents_on_phones']}",
+                f"Erlang C ({word(lang, 'need')} · {word(lang, 'have')})",
+                f"{staffing['required_agents']} · {staffing['agents_on_phones']}",
                 f"erlang-{code}",
                 "breach" if staffing["staffing_gap"] > 0 else "met",
             ),
@@ -144,26 +148,72 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def in_unit(metric: str, value: float | None) -> str:
-    """Render a rule metric's value in its unit: ratios as %, durations as mm:ss."""
+def in_unit(metric: str, value: float | None, extra_digits: int = 0) -> str:
+    """Render a rule metric's value in its unit: ratios as %, durations as mm:ss.
+
+    `extra_digits` shows more than the usual precision (durations then in seconds).
+    """
     unit = KPIS[metric].unit if metric in KPIS else ""
     if value is None:
         return "—"
     if unit == "ratio":
-        return percent(value)
+        return f"{value * 100:.{1 + extra_digits}f} %"
     if unit == "s" or metric == "longest_wait_s":
-        return mmss(value)
-    return f"{value:.3g}" + ("×" if metric == "surge" else "")
+        return f"{value:.{extra_digits}f} s" if extra_digits else mmss(value)
+    return f"{value:.{3 + extra_digits}g}" + ("×" if metric == "surge" else "")
 
 
-def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list[Any]:
-    """The open and acknowledged alerts, most severe first, each with its acknowledge button."""
+def versus(metric: str, value: float | None, op: str, threshold: float, lang: str) -> str:
+    """Render an alert's value against its threshold so that what it reads is true.
+
+    Rounded alike, 79.96 % < 80 % would read "80.0 % < 80.0 %": digits are added until the
+    two differ, equal numbers read "at threshold", and a value back past the threshold (an
+    alert stays open until it clears by a margin) shows the relation it really has.
+    """
+    if value is None:
+        return f"{in_unit(metric, value)} {op} {in_unit(metric, threshold)}"
+    shown = [in_unit(metric, value), in_unit(metric, threshold)]
+    for extra in range(1, MORE_DIGITS + 1):
+        if shown[0] != shown[1]:
+            break
+        shown = [in_unit(metric, value, extra), in_unit(metric, threshold, extra)]
+    if shown[0] == shown[1]:
+        return f"{in_unit(metric, value)} {word(lang, 'at_threshold')}"
+    if breached(op, value, threshold):
+        return f"{shown[0]} {op} {shown[1]}"
+    return f"{shown[0]} {'>' if value > threshold else '<'} {shown[1]} {word(lang, 'recovering')}"
+
+
+def alert_count(alerts: list[dict[str, Any]], lang: str) -> html.Span:
+    """Count the alerts waiting for someone (open, unacknowledged); the acknowledged apart."""
+    waiting = sum(alert["state"] == "open" for alert in alerts)
+    acknowledged = len(alerts) - waiting
+    text = f"⚠ {waiting} {word(lang, 'to_ack_one' if waiting == 1 else 'to_ack_many')}"
+    if acknowledged:
+        text += f" · {acknowledged} {word(lang, 'acked_open')}"
+    return html.Span(text, className="alert-count open" if waiting else "alert-count")
+
+
+def alerts_panel(
+    alerts: list[dict[str, Any]],
+    lang: str,
+    can_ack: bool,
+    zone: str | None,
+    rows_shown: int | None = None,
+) -> list[Any]:
+    """The open and acknowledged alerts, most severe first, each with its acknowledge button.
+
+    Times are in the board's timezone `zone`, or each in its client's own (labelled) when
+    the board mixes timezones; past `rows_shown`, a count of the rest.
+    """
     if not alerts:
         return [html.Div(word(lang, "no_alerts"), className="no-alerts")]
     order = {"critical": 0, "warning": 1, "info": 2}
     rows = []
-    for alert in sorted(alerts, key=lambda a: (order.get(a["severity"], 3), a["opened_at"])):
-        value, threshold = (in_unit(alert["metric"], alert[k]) for k in ("value", "threshold"))
+    ranked = sorted(alerts, key=lambda a: (order.get(a["severity"], 3), a["opened_at"]))
+    for alert in ranked[:rows_shown]:
+        comparison = versus(alert["metric"], alert["value"], alert["op"], alert["threshold"], lang)
+        since = time_of_day(alert["opened_at"], zone, alert["timezone"])
         action: Any = (
             html.Button(
                 word(lang, "ack"), id={"type": "ack", "alert": alert["id"]}, className="ack"
@@ -178,24 +228,25 @@ def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list
                         f"⚠ {word(lang, alert['severity'])}",
                         className=f"severity {alert['severity']}",
                     ),
-                    html.Span(
-                        f"{alert['queue']} · {word(lang, alert['metric'])} {value} "
-                        f"{alert['op']} {threshold}"
-                    ),
-                    html.Span(
-                        f"{word(lang, 'since')} {alert['opened_at'][11:16]}", className="since"
-                    ),
+                    html.Span(f"{alert['queue']} · {word(lang, alert['metric'])} {comparison}"),
+                    html.Span(f"{word(lang, 'since')} {since}", className="since"),
                     action,
                 ],
                 id=f"ack-{alert['id']}",
                 className=f"alert {alert['state']}",
             )
         )
+    if rows_shown is not None and len(alerts) > rows_shown:
+        more = f"+ {len(alerts) - rows_shown} {word(lang, 'more_alerts_tv')}"
+        rows.append(html.Div(more, className="more-alerts"))
     return rows
 
 
-def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
-    """A dot per vendor feed with the age of its last record; a banner when one is quiet."""
+def feed_health(
+    feeds: dict[str, float | None], lang: str, lost: dict[str, Any] | None = None
+) -> list[Any]:
+    """A dot per vendor feed with the age of its last record; a banner when one is quiet,
+    and the calls that left "waiting" without an answer or end, with the reason."""
     dots: list[Any] = [
         html.Span(
             f"● {vendor} {word(lang, 'last_record')} "
@@ -212,7 +263,23 @@ def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
                 f"{word(lang, 'stale_feed')} {', '.join(sorted(quiet))}", className="stale-banner"
             ),
         )
+    if lost:
+        text = word(lang, "lost_call" if lost["count"] == 1 else "lost_calls").format(
+            count=lost["count"],
+            horizon=span(lost["horizon_s"], lang),
+            queues=", ".join(lost["queues"]),
+        )
+        dots.append(html.Div(text, id="lost-calls", className="lost-calls"))
     return dots
+
+
+def span(seconds: float, lang: str) -> str:
+    """Render a setting's length of time in the largest whole unit: `4 h`, `90 min`, `45 s`."""
+    whole = round(seconds)
+    for unit, size in (("unit_hours", 3600), ("unit_minutes", 60)):
+        if whole >= size and whole % size == 0:
+            return f"{whole // size} {word(lang, unit)}"
+    return f"{whole} {word(lang, 'unit_seconds')}"
 
 
 def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html.Table:
@@ -243,10 +310,24 @@ def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html
 
 
 def interval_figure(
-    rows: list[dict[str, Any]], target: float | None, lang: str, title: str = ""
+    rows: list[dict[str, Any]],
+    target: float | None,
+    lang: str,
+    title: str = "",
+    zone: str | None = None,
 ) -> dict[str, Any]:
-    """Today's intervals: offered, answered and abandoned bars; service level and target lines."""
-    starts = [row["start"][:16] for row in rows]  # local wall time, read as such by Plotly
+    """Today's intervals: offered, answered and abandoned bars; service level and target lines.
+
+    Interval starts are read as wall time in `zone` (else in the client's own timezone).
+    """
+    starts = [  # wall time, read as such by Plotly
+        (
+            datetime.fromisoformat(row["start"]).astimezone(ZoneInfo(zone)).isoformat()
+            if zone
+            else row["start"]
+        )[:16]
+        for row in rows
+    ]
     bars = [
         {
             "type": "bar",

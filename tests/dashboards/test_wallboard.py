@@ -160,3 +160,135 @@ def test_a_board_that_stops_updating_says_it_is_not_live(page, live_server, data
     page.screenshot(path=str(ARTIFACTS / "wallboard-not-live.png"))
     page.unroute("**/_dash-update-component*")  # and comes back
     page.wait_for_function("!document.body.classList.contains('offline')", timeout=5_000)
+
+
+# Everything a wall TV must fit at 1920 × 1080: returns what is wrong, in words.
+TV_LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const screen = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
+    && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const name = (el) => el.id || el.className || el.tagName;
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const shown = (el) => el.checkVisibility() && el.getBoundingClientRect().width > 0;
+  for (const el of document.querySelectorAll('#wall *')) {
+    if (!shown(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (!inside(r, screen)) problems.push(`${name(el)} leaves the screen`);
+    const style = getComputedStyle(el);
+    if (style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1)
+      problems.push(`${name(el)} clips its content`);
+  }
+  for (const tile of document.querySelectorAll('.tile')) {
+    for (const el of tile.querySelectorAll('*')) {
+      const parent = el.parentElement;
+      if (shown(el) && !inside(el.getBoundingClientRect(), parent.getBoundingClientRect()))
+        problems.push(`${name(el)} overflows ${name(parent)} in ${tile.id}`);
+    }
+  }
+  const small = (selector, least) => document.querySelectorAll(selector).forEach((el) => {
+    if (shown(el) && px(el) < least) problems.push(`${name(el)} is ${px(el)} px`);
+  });
+  small('.metric .label, .segment, .alert span, .top-bar span, .more-alerts', 24);
+  small('.number', 48);
+  for (const control of ['#lang-toggle', '#tv-toggle', '.filters', '.ack', '#interval-chart'])
+    document.querySelectorAll(control).forEach((el) => {
+      if (shown(el)) problems.push(`${control} is shown`);
+    });
+  const panel = document.querySelector('#alerts-panel').getBoundingClientRect();
+  const lowest = Math.max(...[...document.querySelectorAll('.tile')].map(
+    (t) => t.getBoundingClientRect().bottom));
+  if (panel.top < lowest) problems.push('the alerts overlap the tiles');
+  const page = document.documentElement;
+  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth)
+    problems.push('the page scrolls');
+  return problems;
+}"""
+
+
+# The widest numbers a tile may have to show (a day of 5,000 calls, a call waiting for hours).
+WIDEST_NUMBERS = """() => {
+  const widest = {waiting: '88', 'longest-wait': '3:59:59', 'sl-today': '100.0 %',
+    'sl-10m': '100.0 %', abandon: '100.0 %', asa: '59:59', aht: '59:59', erlang: '88 · 88',
+    'alert-response': '59:59'};
+  document.querySelectorAll('.tile .number').forEach((number) => {
+    const icon = number.querySelector('.icon');
+    number.textContent = widest[number.id.replace(/-[^-]+$/, '')] || '5012 / 5230';
+    if (icon) number.appendChild(icon);
+  });
+}"""
+
+
+def busy_board(client, database, settings, pg, tenant):
+    """Four queues of two clients in different timezones: alerts on each, a call waiting for
+    almost two hours, agents in every state."""
+    queues = [tenant.queue, tenant.shared_queue, tenant.other_queue, tenant.foreign_queue]
+    spec = {
+        "name": f"tv-sl-{tenant.client}",
+        "queues": queues,
+        "metric": "service_level",
+        "window_min": 10,
+        "op": "<",
+        "threshold": 0.8,
+        "min_volume": 3,
+        "severity": "critical",
+    }
+    with database.session_scope() as session:
+        apply_tenancy(session, TenancyFile.model_validate({"alert_rules": [spec]}))
+    now = datetime.now(UTC)
+    for i, queue in enumerate(queues):
+        calls = [
+            cdr(f"tv{i}{n}", queue, (now - timedelta(minutes=3, seconds=n)).isoformat(), **how)
+            for n, how in enumerate([{"gave_up_after": 60}] * 3 + [{"wait": 5}])
+        ]
+        key = tenant.other_key if queue == tenant.other_queue else None  # its only vendor
+        assert post(client, "/v1/calls", calls, tenant, key=key).json()["accepted"] == 4
+    post(client, "/v1/calls", [waiting_call(tenant.queue, 6958, "tv-long")], tenant)  # 1:55:58
+    events = [
+        {"agent": f"tv-{state}", "state": state, "at": (now - timedelta(seconds=40)).isoformat()}
+        for state in ("available", "talking", "acw", "not_ready")
+    ]
+    for event in events:
+        event["queues"] = [q for q in queues if q != tenant.other_queue]  # the vendor's
+    assert post(client, "/v1/agent-events", events, tenant).json()["accepted"] == 4
+    run_pass(database, settings)
+    for code in (tenant.client, tenant.other_client):
+        evaluate_all(database, settings, now, client_id(pg, code))
+    with database.session_scope() as session:
+        token = create_share_link(session, f"tv-all-{tenant.client}")
+    return token
+
+
+def test_a_tv_link_opens_in_tv_mode_in_its_language_fits_the_screen_and_survives_a_reload(
+    browser, live_server, client, database, settings, pg, tenant
+):
+    token = busy_board(client, database, settings, pg, tenant)
+    link = (
+        f"{live_server}/wall/?token={token}&tv=1&lang=zh"
+        f"&client={tenant.client},{tenant.other_client}&rotate=600"
+    )
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})  # a fresh browser
+    page = context.new_page()
+    page.goto(link, wait_until="load")
+    for _ in range(2):  # as opened, then after a reload
+        page.locator("#wall.tv").wait_for(timeout=15_000)
+        page.locator(".tile").nth(3).wait_for(timeout=15_000)
+        page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
+        page.locator("#feed-health .feed").first.wait_for(timeout=15_000)
+        assert page.locator(".tile").count() == 4  # the whole group, no other client's
+        assert page.get_attribute("#wall", "lang") == "zh-CN"
+        assert page.inner_text(f"#waiting-{tenant.queue}") == "1"
+        assert page.inner_text(f"#longest-wait-{tenant.queue}").startswith("1:5")  # h:mm:ss
+        assert "排队数" in page.inner_text(f"#tile-{tenant.queue}")
+        clock = page.inner_text("#clock")  # two clients, two timezones: each time labelled
+        assert "Asia/Shanghai" in clock and "Europe/Berlin" in clock
+        since = page.locator("#alerts-panel .since").first.inner_text()
+        assert since.startswith("开始于") and since.endswith(("Asia/Shanghai", "Europe/Berlin"))
+        assert page.inner_text("#alert-count") == "⚠ 4 条告警待确认"
+        assert "+ 1 条告警未显示" in page.inner_text("#alerts-panel")  # 3 fit under the tiles
+        page.screenshot(path=str(ARTIFACTS / "wallboard-tv-zh-1080p.png"))
+        assert page.evaluate(TV_LAYOUT_PROBLEMS) == []
+        assert page.evaluate(f"({WIDEST_NUMBERS})(), ({TV_LAYOUT_PROBLEMS})()") == []
+        page.screenshot(path=str(ARTIFACTS / "wallboard-tv-zh-widest.png"))
+        page.reload(wait_until="load")
+    context.close()
