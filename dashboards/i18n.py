@@ -59,7 +59,7 @@ WORDS = {
         "acked_open": "acknowledged, still open",
         "at_threshold": "(at the threshold)",
         "recovering": "(recovering, still open)",
-        "more_alerts_tv": "more alerts: leave TV mode to see them all",
+        "more_alerts_tv": "more: leave TV mode to see every alert",
         "lost_call": "{count} call with no answer or end for over {horizon} — the feed may"
         " have lost its end ({queues})",
         "lost_calls": "{count} calls with no answer or end for over {horizon} — the feed may"

@@ -1,13 +1,18 @@
 """The wallboard in a real browser: seeded numbers, live updates, acknowledge, access."""
 
 import time
+import urllib.parse
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from app.access.users import create_share_link, create_user, revoke_share_link
+from app.access.users import create_share_link, create_user, revoke_share_link, share_principal
 from app.alerts.service import evaluate_all
 from app.kpi.aggregation import run_pass
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
+from dashboards import data
+from dashboards.wall_url import WallSettings
+from dashboards.wallboard import board
 from tests.dashboards.conftest import ARTIFACTS
 from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
@@ -292,3 +297,101 @@ def test_a_tv_link_opens_in_tv_mode_in_its_language_fits_the_screen_and_survives
         page.screenshot(path=str(ARTIFACTS / "wallboard-tv-zh-widest.png"))
         page.reload(wait_until="load")
     context.close()
+
+
+def query(page) -> dict[str, list[str]]:
+    """Return the page's query parameters, without the share token."""
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    params.pop("token", None)
+    return params
+
+
+def test_settings_changed_on_the_board_are_written_to_its_url_and_survive_a_reload(
+    browser, live_server, client, database, settings, pg, tenant
+):
+    token = busy_board(client, database, settings, pg, tenant)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
+    for code in (tenant.client, tenant.other_client):  # pick both clients in the filter
+        page.click("#client-filter")
+        page.fill(".dash-dropdown-search", code)
+        page.press(".dash-dropdown-search", "Enter")
+        page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    assert query(page) == {"lang": ["en"], "client": [f"{tenant.client},{tenant.other_client}"]}
+    page.click("#tv-toggle")
+    page.locator("#wall.tv").wait_for(timeout=3_000)
+    assert query(page)["tv"] == ["1"]
+    page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-1080p.png"))
+    assert page.evaluate(TV_LAYOUT_PROBLEMS) == []  # English labels fit too
+    problems = page.evaluate(f"({WIDEST_NUMBERS})(), ({TV_LAYOUT_PROBLEMS})()")
+    page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-widest.png"))
+    assert problems == []
+    page.keyboard.press("Escape")  # leaves TV mode, whose controls are hidden
+    page.wait_for_function("!document.querySelector('#wall').classList.contains('tv')")
+    assert "tv" not in query(page)
+    page.click("#lang-toggle")
+    page.get_by_text("排队数").first.wait_for(timeout=3_000)
+    page.wait_for_function("location.search.includes('lang=zh')", timeout=3_000)
+    written = query(page)
+    page.reload(wait_until="load")
+    page.get_by_text("排队数").first.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    assert (
+        query(page)
+        == written
+        == {
+            "lang": ["zh"],
+            "client": [f"{tenant.client},{tenant.other_client}"],
+        }
+    )
+    assert page.inner_text("#client-filter") != ""  # the filter shows what the URL chose
+    context.close()
+
+
+def test_a_link_setting_the_board_cannot_use_is_named_on_the_board(
+    page, live_server, database, tenant
+):
+    url = share_url(database, live_server, tenant, f"typo-{tenant.client}")
+    page.goto(f"{url}&rotate=fast&queues={tenant.queue},nope", wait_until="load")
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
+    note = page.locator("#url-note")
+    note.filter(has_text="nope").wait_for(timeout=5_000)
+    assert "rotate=fast: use whole seconds from 5 to 3600" in note.inner_text()
+    assert "queues=nope: not one you may see" in note.inner_text()
+    assert page.locator(".tile").count() == 1  # the known queue is still shown
+    assert query(page)["queues"] == [f"{tenant.queue},nope"]  # and the link is left as it was
+
+
+def test_calls_past_the_waiting_horizon_leave_waiting_with_a_reason_on_the_feed_panel(
+    client, database, settings, tenant
+):
+    calls = [waiting_call(tenant.queue, 30, "still"), waiting_call(tenant.queue, 120, "endless")]
+    post(client, "/v1/calls", calls, tenant)
+    with database.session_scope() as session:
+        principal = share_principal(
+            session, create_share_link(session, f"lost-{tenant.client}", tenant.client)
+        )
+    short = settings.model_copy(update={"waiting_horizon_s": 90})
+    state = data.snapshot(database, short, principal)
+    wall = WallSettings(queues=[tenant.queue])
+    panels, *_ = board(state, wall, False, datetime.now(UTC))
+    [live] = [live for live in state["queues"] if live["queue"] == tenant.queue]
+    assert live["waiting"] == 1 and live["waiting_horizon_s"] == 90
+    lines = [p.children for p in panels["feed-health"] if getattr(p, "id", None) == "lost-calls"]
+    midnight = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0)
+    if datetime.now(UTC) - timedelta(seconds=120) >= midnight:  # a lost call of today
+        assert lines == [
+            f"1 call with no answer or end for over 90 s — the feed may have lost its end"
+            f" ({tenant.queue})"
+        ]
+        zh, *_ = board(
+            state, WallSettings(lang="zh", queues=[tenant.queue]), False, datetime.now(UTC)
+        )
+        assert any("数据源可能丢失了结束记录" in str(p.children) for p in zh["feed-health"])
+    else:
+        assert lines == []
