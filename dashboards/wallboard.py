@@ -16,14 +16,8 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, 
 from app.core.config import Settings
 from app.core.db import Database
 from dashboards import data
-from dashboards.components import (
-    agent_grid,
-    alert_count,
-    alerts_panel,
-    feed_health,
-    interval_figure,
-    tile_view,
-)
+from dashboards.alerts_view import alert_count, alerts_panel
+from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.wall_url import WallSettings, after

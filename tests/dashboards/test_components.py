@@ -9,15 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.alerts.evaluator import COMPARE
-from dashboards.components import (
-    alert_count,
-    feed_health,
-    judged,
-    mmss,
-    percent,
-    status,
-    versus,
-)
+from dashboards.alerts_view import alert_count, versus
+from dashboards.components import feed_health, judged, mmss, percent, status
 from dashboards.i18n import WORDS
 from dashboards.wall_url import LANGUAGES, WallSettings, after, from_search, to_search
 from dashboards.wall_view import (
