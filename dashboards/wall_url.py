@@ -6,7 +6,7 @@ shown. Parameters the board does not own (such as a share `token`) are left as t
 """
 
 import urllib.parse
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,9 +34,16 @@ class WallSettings:
         return asdict(self)
 
     @classmethod
-    def of(cls, data: dict[str, Any] | None) -> "WallSettings":
-        """Return the settings a `dcc.Store` holds (the defaults before the URL is read)."""
-        return cls(**data) if data else cls()
+    def of(cls, data: Any) -> "WallSettings":
+        """Return the settings a `dcc.Store` holds (the defaults before the URL is read).
+
+        The browser sends the store back with every refresh: what is not a setting is dropped.
+        """
+        known = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (AttributeError, TypeError):
+            return cls()
 
     def but(self, **changes: Any) -> "WallSettings":
         """Return these settings with `changes` applied (and nothing left to complain about)."""

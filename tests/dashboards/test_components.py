@@ -196,6 +196,8 @@ def test_controls_write_the_url_and_the_url_sets_the_controls():
     wall, written = after("vendor-filter", written, wall.data(), ["acme"], ["va", "vb"], [])
     assert written == "?token=t&lang=en&client=acme&vendor=va,vb"
     assert after("url", written, None)[0] == wall
+    assert WallSettings.of({**wall.data(), "extra": 1}) == wall  # the browser sent it back
+    assert WallSettings.of(None) == WallSettings.of("junk") == WallSettings()
 
 
 def test_a_value_at_its_threshold_never_reads_as_a_false_comparison():
