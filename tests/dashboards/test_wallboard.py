@@ -334,28 +334,30 @@ def test_settings_changed_on_the_board_are_written_to_its_url_and_survive_a_relo
         page.fill(".dash-dropdown-search", code)
         page.press(".dash-dropdown-search", "Enter")
         page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=15_000)
     assert query(page) == {"lang": ["en"], "client": [f"{tenant.client},{tenant.other_client}"]}
     page.click("#tv-toggle")
-    page.locator("#wall.tv").wait_for(timeout=3_000)
+    page.locator("#wall.tv").wait_for(timeout=15_000)
     assert query(page)["tv"] == ["1"]
     page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
-    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-1080p.png"))
     assert page.evaluate(TV_LAYOUT_PROBLEMS) == []  # English labels fit too
     problems = page.evaluate(f"({WIDEST_NUMBERS})(), ({TV_LAYOUT_PROBLEMS})()")
     page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-widest.png"))
     assert problems == []
     page.keyboard.press("Escape")  # leaves TV mode, whose controls are hidden
-    page.wait_for_function("!document.querySelector('#wall').classList.contains('tv')")
+    page.wait_for_function(
+        "!document.querySelector('#wall').classList.contains('tv')", timeout=15_000
+    )
     assert "tv" not in query(page)
     page.click("#lang-toggle")
-    page.get_by_text("排队数").first.wait_for(timeout=3_000)
-    page.wait_for_function("location.search.includes('lang=zh')", timeout=3_000)
+    page.get_by_text("排队数").first.wait_for(timeout=15_000)
+    page.wait_for_function("location.search.includes('lang=zh')", timeout=15_000)
     written = query(page)
     page.reload(wait_until="load")
     page.get_by_text("排队数").first.wait_for(timeout=15_000)
-    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=5_000)
+    page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=15_000)
     assert (
         query(page)
         == written
@@ -375,7 +377,7 @@ def test_a_link_setting_the_board_cannot_use_is_named_on_the_board(
     page.goto(f"{url}&rotate=fast&queues={tenant.queue},nope", wait_until="load")
     page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
     note = page.locator("#url-note")
-    note.filter(has_text="nope").wait_for(timeout=5_000)
+    note.filter(has_text="nope").wait_for(timeout=15_000)
     assert "rotate=fast: use whole seconds from 5 to 3600" in note.inner_text()
     assert "queues=nope: not one you may see" in note.inner_text()
     assert page.locator(".tile").count() == 1  # the known queue is still shown
