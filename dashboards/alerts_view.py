@@ -7,6 +7,7 @@ from dash import html
 from app.alerts.evaluator import breached
 from app.core.formats import mmss
 from app.kpi.definitions import KPIS
+from dashboards.components import percent
 from dashboards.i18n import word
 from dashboards.wall_view import time_of_day
 
@@ -22,7 +23,7 @@ def in_unit(metric: str, value: float | None, extra_digits: int = 0) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.{1 + extra_digits}f} %"
+        return percent(value, 1 + extra_digits)
     if unit == "s" or metric == "longest_wait_s":
         return f"{value:.{extra_digits}f} s" if extra_digits else mmss(value)
     return f"{value:.{3 + extra_digits}g}" + ("×" if metric == "surge" else "")

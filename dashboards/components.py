@@ -20,9 +20,9 @@ WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations:
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
 
 
-def percent(value: float | None) -> str:
-    """Render a fraction as a percentage with one decimal."""
-    return "—" if value is None else f"{value * 100:.1f} %"
+def percent(value: float | None, decimals: int = 1) -> str:
+    """Render a fraction as a percentage with one decimal (or `decimals`)."""
+    return "—" if value is None else f"{value * 100:.{decimals}f} %"
 
 
 def status(
