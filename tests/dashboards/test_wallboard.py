@@ -288,8 +288,8 @@ def test_a_tv_link_opens_in_tv_mode_in_its_language_fits_the_screen_and_survives
     page.goto(link, wait_until="load")
     for then in ("reload", "drop the token", None):  # as opened, after a reload, and as the
         # guard may leave it once the token became a cookie: the same URL without `token`
-        page.locator("#wall.tv").wait_for(timeout=15_000)
-        page.locator(".tile").nth(3).wait_for(timeout=15_000)
+        page.locator("#wall.tv").wait_for(timeout=30_000)
+        page.locator(".tile").nth(3).wait_for(timeout=30_000)
         page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
         page.locator("#feed-health .feed").first.wait_for(timeout=15_000)
         assert page.locator(".tile").count() == 4  # the whole group, no other client's
@@ -328,7 +328,7 @@ def test_settings_changed_on_the_board_are_written_to_its_url_and_survive_a_relo
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
-    page.locator(".tile").first.wait_for(timeout=15_000)  # other tests' queues too, at first
+    page.locator(".tile").first.wait_for(timeout=30_000)  # other tests' queues too, at first
     for code in (tenant.client, tenant.other_client):  # pick both clients in the filter
         page.click("#client-filter")
         page.fill(".dash-dropdown-search", code)
@@ -339,7 +339,7 @@ def test_settings_changed_on_the_board_are_written_to_its_url_and_survive_a_relo
     page.click("#tv-toggle")
     page.locator("#wall.tv").wait_for(timeout=15_000)
     assert query(page)["tv"] == ["1"]
-    page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
+    page.locator("#alerts-panel .more-alerts").wait_for(timeout=30_000)  # refreshed for TV
     page.wait_for_function("document.querySelectorAll('.tile').length === 4", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-1080p.png"))
     assert page.evaluate(TV_LAYOUT_PROBLEMS) == []  # English labels fit too
@@ -375,7 +375,7 @@ def test_a_link_setting_the_board_cannot_use_is_named_on_the_board(
 ):
     url = share_url(database, live_server, tenant, f"typo-{tenant.client}")
     page.goto(f"{url}&rotate=fast&queues={tenant.queue},nope", wait_until="load")
-    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=15_000)
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=30_000)
     note = page.locator("#url-note")
     note.filter(has_text="nope").wait_for(timeout=15_000)
     assert "rotate=fast: use whole seconds from 5 to 3600" in note.inner_text()
