@@ -287,15 +287,19 @@ def users_reset_password(
 def share_create(
     name: Annotated[str, typer.Option(help="a label, e.g. the TV's location")],
     client: Annotated[str | None, typer.Option(help="show only this client's queues")] = None,
+    lang: Annotated[str, typer.Option(help="the board's language: en | zh")] = "en",
 ) -> None:
-    """Create a read-only wallboard link and print its URL (with token=) on stdout."""
+    """Create a read-only wallboard link and print its URL (token=, TV mode, lang=) on stdout."""
     from app.access.users import create_share_link
+    from dashboards.wall_url import LANGUAGES, tv_link
 
+    if lang not in LANGUAGES:
+        raise typer.BadParameter("use en or zh", param_hint="--lang")
     settings = get_settings()
     database = _database(settings)
     with database.session_scope() as session:
         token = create_share_link(session, name, client)
-    print(f"{settings.public_url.rstrip('/')}/wall?token={token}")
+    print(tv_link(settings.public_url, token, lang))
 
 
 @share_cli.command("revoke")
@@ -585,6 +589,7 @@ def demo(
     from app.alerts.config import NotifierSpec
     from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
+    from dashboards.wall_url import tv_link
 
     for text in surge or []:
         parse_surge(text)  # a typo fails now, not in the traffic thread
@@ -612,7 +617,8 @@ def demo(
     )
     err.print(f"""
 [bold green]CallPulse demo[/bold green] — API at {base}
-  Wallboard (TV link): [bold]{base}/wall?token={tv}[/bold]
+  Wallboard (TV link): [bold]{tv_link(base, tv, "en")}[/bold]
+              中文 TV: [bold]{tv_link(base, tv, "zh")}[/bold]
   Client SLA page:     [bold]{base}/sla/[/bold]
                        ACME Bank's login: {client_user} / {client_password}
   API docs (OpenAPI):  {base}/docs

@@ -5,7 +5,9 @@ Colour follows the target — and never colour alone: every state carries an arr
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dash import html
 
@@ -18,9 +20,9 @@ WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations:
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
 
 
-def percent(value: float | None) -> str:
-    """Render a fraction as a percentage with one decimal."""
-    return "—" if value is None else f"{value * 100:.1f} %"
+def percent(value: float | None, decimals: int = 1) -> str:
+    """Render a fraction as a percentage with one decimal (or `decimals`)."""
+    return "—" if value is None else f"{value * 100:.{decimals}f} %"
 
 
 def status(
@@ -118,9 +120,8 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 *judged("aht_s", today["aht_s"], targets),
             ),
             _metric(
-                "Erlang C",
-                f"{word(lang, 'need')} {staffing['required_agents']} · "
-                f"{word(lang, 'have')} {staffing['agents_on_phones']}",
+                f"Erlang C ({word(lang, 'need')} · {word(lang, 'have')})",
+                f"{staffing['required_agents']} · {staffing['agents_on_phones']}",
                 f"erlang-{code}",
                 "breach" if staffing["staffing_gap"] > 0 else "met",
             ),
@@ -144,58 +145,11 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def in_unit(metric: str, value: float | None) -> str:
-    """Render a rule metric's value in its unit: ratios as %, durations as mm:ss."""
-    unit = KPIS[metric].unit if metric in KPIS else ""
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return percent(value)
-    if unit == "s" or metric == "longest_wait_s":
-        return mmss(value)
-    return f"{value:.3g}" + ("×" if metric == "surge" else "")
-
-
-def alerts_panel(alerts: list[dict[str, Any]], lang: str, can_ack: bool) -> list[Any]:
-    """The open and acknowledged alerts, most severe first, each with its acknowledge button."""
-    if not alerts:
-        return [html.Div(word(lang, "no_alerts"), className="no-alerts")]
-    order = {"critical": 0, "warning": 1, "info": 2}
-    rows = []
-    for alert in sorted(alerts, key=lambda a: (order.get(a["severity"], 3), a["opened_at"])):
-        value, threshold = (in_unit(alert["metric"], alert[k]) for k in ("value", "threshold"))
-        action: Any = (
-            html.Button(
-                word(lang, "ack"), id={"type": "ack", "alert": alert["id"]}, className="ack"
-            )
-            if alert["state"] == "open" and can_ack
-            else html.Span(word(lang, "acknowledged") if alert["state"] != "open" else "")
-        )
-        rows.append(
-            html.Div(
-                [
-                    html.Span(
-                        f"⚠ {word(lang, alert['severity'])}",
-                        className=f"severity {alert['severity']}",
-                    ),
-                    html.Span(
-                        f"{alert['queue']} · {word(lang, alert['metric'])} {value} "
-                        f"{alert['op']} {threshold}"
-                    ),
-                    html.Span(
-                        f"{word(lang, 'since')} {alert['opened_at'][11:16]}", className="since"
-                    ),
-                    action,
-                ],
-                id=f"ack-{alert['id']}",
-                className=f"alert {alert['state']}",
-            )
-        )
-    return rows
-
-
-def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
-    """A dot per vendor feed with the age of its last record; a banner when one is quiet."""
+def feed_health(
+    feeds: dict[str, float | None], lang: str, lost: dict[str, Any] | None = None
+) -> list[Any]:
+    """A dot per vendor feed with the age of its last record; a banner when one is quiet,
+    and the calls that left "waiting" without an answer or end, with the reason."""
     dots: list[Any] = [
         html.Span(
             f"● {vendor} {word(lang, 'last_record')} "
@@ -212,7 +166,23 @@ def feed_health(feeds: dict[str, float | None], lang: str) -> list[Any]:
                 f"{word(lang, 'stale_feed')} {', '.join(sorted(quiet))}", className="stale-banner"
             ),
         )
+    if lost:
+        text = word(lang, "lost_call" if lost["count"] == 1 else "lost_calls").format(
+            count=lost["count"],
+            horizon=span(lost["horizon_s"], lang),
+            queues=", ".join(lost["queues"]),
+        )
+        dots.append(html.Div(text, id="lost-calls", className="lost-calls"))
     return dots
+
+
+def span(seconds: float, lang: str) -> str:
+    """Render a setting's length of time in the largest whole unit: `4 h`, `90 min`, `45 s`."""
+    whole = round(seconds)
+    for unit, size in (("unit_hours", 3600), ("unit_minutes", 60)):
+        if whole >= size and whole % size == 0:
+            return f"{whole // size} {word(lang, unit)}"
+    return f"{whole} {word(lang, 'unit_seconds')}"
 
 
 def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html.Table:
@@ -243,10 +213,24 @@ def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html
 
 
 def interval_figure(
-    rows: list[dict[str, Any]], target: float | None, lang: str, title: str = ""
+    rows: list[dict[str, Any]],
+    target: float | None,
+    lang: str,
+    title: str = "",
+    zone: str | None = None,
 ) -> dict[str, Any]:
-    """Today's intervals: offered, answered and abandoned bars; service level and target lines."""
-    starts = [row["start"][:16] for row in rows]  # local wall time, read as such by Plotly
+    """Today's intervals: offered, answered and abandoned bars; service level and target lines.
+
+    Interval starts are read as wall time in `zone` (else in the client's own timezone).
+    """
+    starts = [  # wall time, read as such by Plotly
+        (
+            datetime.fromisoformat(row["start"]).astimezone(ZoneInfo(zone)).isoformat()
+            if zone
+            else row["start"]
+        )[:16]
+        for row in rows
+    ]
     bars = [
         {
             "type": "bar",

@@ -38,9 +38,9 @@ def acknowledge(database: Database, principal: Principal, alert_id: int) -> None
 
 def today_by_interval(
     database: Database, settings: Settings, principal: Principal, queue_code: str
-) -> tuple[list[dict[str, Any]], float | None]:
-    """Return today's KPI rows per interval for one queue, in its client's timezone, and
-    the queue's service-level target."""
+) -> tuple[list[dict[str, Any]], float | None, str]:
+    """Return today's KPI rows per interval for one queue, in its client's timezone, the
+    queue's service-level target, and that timezone."""
     with database.session_scope() as session:
         scope = queue_scope(session, principal, queue_code)
         now = datetime.now(scope.timezone)
@@ -57,7 +57,7 @@ def today_by_interval(
             agent_codes={},
             max_rows=settings.max_metric_rows,
         )
-    return list(rows), target
+    return list(rows), target, str(scope.timezone)
 
 
 def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]]:

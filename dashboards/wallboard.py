@@ -1,132 +1,109 @@
 """The supervisors' wallboard at /wall: a tile per queue, alerts to acknowledge, feed health.
 
 Polls once a second; each refresh reads the live state through `dashboards.data` scoped to
-the principal the guard attached, so a client's TV never sees another client's queues.
+the principal the guard attached, so a client's TV never sees another client's queues. The
+board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
+the same board.
 """
 
-import hashlib
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import flask
-import orjson
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from app.core.config import Settings
 from app.core.db import Database
 from dashboards import data
-from dashboards.components import (
-    agent_grid,
-    alerts_panel,
-    feed_health,
-    interval_figure,
-    tile_view,
-)
+from dashboards.alerts_view import alert_count, alerts_panel
+from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
 from dashboards.guard import principal_from
 from dashboards.i18n import word
+from dashboards.wall_url import WallSettings, after
+from dashboards.wall_view import (
+    agents_of,
+    board_zone,
+    chosen,
+    clock,
+    filter_options,
+    freshest_feeds,
+    lost_calls,
+    rotation,
+    unchanged_as_no_update,
+    unknown_filters,
+)
 
 ASSETS = Path(__file__).parent / "assets"
-PANELS = ("alerts-panel", "alert-count", "feed-health", "clock", "agent-grid", "more-queues")
+PANELS = (
+    "alerts-panel",
+    "alert-count",
+    "feed-health",
+    "clock",
+    "agent-grid",
+    "more-queues",
+    "url-note",
+)
 FILTERS = ("client", "vendor", "queue")
 AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
 MAX_TILES = 24  # more tiles than fit on a screen only slow the browser: filter, or rotate
 ACKING_KINDS = ("supervisor", "admin", "client")
-TV_GROUP = 4  # tiles a TV shows at once (2 × 2, numbers ≥ 48 px)
-TV_ROTATE_S = 15
+TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 1080p screen
 
 
-def rotation(
-    queues: list[Any], now_s: float, group: int = TV_GROUP, every_s: float = TV_ROTATE_S
-) -> list[Any]:
-    """Return the group of queues a TV shows now: groups of `group`, turning every 15 s."""
-    groups = [queues[i : i + group] for i in range(0, len(queues), group)] or [[]]
-    return groups[int(now_s // every_s) % len(groups)]
+def url_note(problems: list[list[str]], lang: str) -> str:
+    """Name the link's settings that were ignored, and how to write them."""
+    if not problems:
+        return ""
+    named = "; ".join(f"{param}={value}: {word(lang, hint)}" for param, value, hint in problems)
+    return f"{word(lang, 'url_problem')} {named}"
 
 
-def filter_options(lives: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Return the clients, vendors and queues the viewer may filter by."""
-    return {
-        "client": sorted({live["client"] for live in lives}),
-        "vendor": sorted({feed["vendor"] for live in lives for feed in live["feeds"]}),
-        "queue": [live["queue"] for live in lives],
-    }
+def board(
+    state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetime
+) -> tuple[dict[str, Any], dict[str, list[str]], list[dict[str, Any]], str | None]:
+    """Return what a refresh shows: the panels, the filter options, the tiles, the chart's queue.
 
-
-def chosen(
-    lives: list[dict[str, Any]],
-    clients: list[str] | None,
-    vendors: list[str] | None,
-    queues: list[str] | None,
-) -> list[dict[str, Any]]:
-    """Keep the queues that pass every filter (an empty filter passes everything)."""
-    return [
-        live
-        for live in lives
-        if (not clients or live["client"] in clients)
-        and (not vendors or any(feed["vendor"] in vendors for feed in live["feeds"]))
-        and (not queues or live["queue"] in queues)
-    ]
-
-
-def freshest_feeds(
-    lives: list[dict[str, Any]], vendors: list[str] | None
-) -> dict[str, float | None]:
-    """Return each vendor feed's age: its most recent record over the queues shown."""
-    feeds: dict[str, float | None] = {}
-    for live in lives:
-        for feed in live["feeds"]:
-            if vendors and feed["vendor"] not in vendors:
-                continue
-            known = [a for a in (feed["age_s"], feeds.get(feed["vendor"])) if a is not None]
-            feeds[feed["vendor"]] = min(known) if known else None
-    return feeds
-
-
-def agents_of(lives: list[dict[str, Any]], vendors: list[str] | None) -> list[dict[str, Any]]:
-    """Return the shown queues' agents, longest in their state first (one row per agent)."""
-    agents = {
-        (a["vendor"], a["agent"]): a
-        for live in lives
-        for a in live["agents"]
-        if not vendors or a["vendor"] in vendors
-    }
-    return sorted(agents.values(), key=lambda a: -a["in_state_s"])
-
-
-def clock(lives: list[dict[str, Any]]) -> str:
-    """Return the time now in the (first shown) client's timezone."""
-    if not lives:
-        return datetime.now(UTC).strftime("%H:%M:%S UTC")
-    moment = datetime.fromisoformat(lives[0]["as_of"])
-    return f"{moment:%H:%M:%S} {lives[0]['timezone']}"
-
-
-def unchanged_as_no_update(
-    outputs: list[Any], names: list[str], rendered: dict[str, str]
-) -> list[Any]:
-    """Send only the outputs whose content changed since the browser's last render.
-
-    The page polls every second; most seconds most panels are identical, and resending
-    them would make the browser diff hundreds of tiles for nothing.
+    Alerts, feed health and lost calls cover every queue the filters pass; only the tiles,
+    the agents and the chart follow the TV's rotation and the tile limit.
     """
-    fingerprints = {
-        name: hashlib.blake2b(
-            orjson.dumps(output, default=_plain, option=orjson.OPT_SORT_KEYS), digest_size=12
-        ).hexdigest()
-        for name, output in zip(names, outputs, strict=True)
+    lang = wall.lang
+    options = filter_options(state["queues"])
+    filtered = chosen(state["queues"], wall.clients, wall.vendors, wall.queues)
+    shown = rotation(filtered, now.timestamp(), every_s=wall.rotate_s) if wall.tv else filtered
+    hidden = max(len(shown) - MAX_TILES, 0)
+    shown = shown[:MAX_TILES]
+    zones = {live["queue"]: live["timezone"] for live in filtered}
+    alerts = [{**a, "timezone": zones[a["queue"]]} for a in state["alerts"] if a["queue"] in zones]
+    zone = board_zone(filtered, wall.tz)
+    panels = {
+        "alert-count": alert_count(alerts, lang),
+        "alerts-panel": alerts_panel(alerts, lang, can_ack, zone, TV_ALERTS if wall.tv else None),
+        "feed-health": feed_health(
+            freshest_feeds(filtered, wall.vendors), lang, lost_calls(filtered)
+        ),
+        "clock": clock(filtered, wall.tz, now),
+        "more-queues": html.Span(
+            f"+ {hidden} {word(lang, 'more_queues')}" if hidden else "", className="more-queues"
+        ),
+        "agent-grid": agent_grid(agents_of(shown, wall.vendors), lang, AGENT_ROWS),
+        "url-note": url_note(wall.problems + unknown_filters(wall, options), lang),
     }
-    sent = [
-        no_update if rendered.get(name) == fingerprints[name] else output
-        for name, output in zip(names, outputs, strict=True)
-    ]
-    return [*sent, fingerprints]
+    tiles = [tile_view(live, lang) for live in shown]
+    return panels, with_chosen(options, wall), tiles, shown[0]["queue"] if shown else None
 
 
-def _plain(component: Any) -> Any:
-    """Serialise a Dash component for fingerprinting."""
-    return component.to_plotly_json()
+def with_chosen(options: dict[str, list[str]], wall: WallSettings) -> dict[str, list[str]]:
+    """Add the codes the link chose to the filters' options.
+
+    A filter drops a chosen value that is not among its options (and the URL would follow);
+    an unknown code stays chosen instead, and the board names it.
+    """
+    chosen_codes = {"client": wall.clients, "vendor": wall.vendors, "queue": wall.queues}
+    return {
+        name: codes + [code for code in chosen_codes[name] if code not in codes]
+        for name, codes in options.items()
+    }
 
 
 def create_wallboard(database: Database, settings: Settings) -> Dash:
@@ -140,7 +117,8 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     )
     app.layout = html.Div(
         [
-            dcc.Store(id="lang", data="en"),
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="settings", data=WallSettings().data()),
             dcc.Store(id="acked"),
             dcc.Store(id="rendered", data={}),
             dcc.Store(id="focus"),
@@ -151,8 +129,9 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
                     html.Span(id="clock", className="clock"),
                     html.Span(id="alert-count"),
                     html.Div(id="feed-health", className="feed-health"),
+                    html.Span(id="url-note", className="url-note"),
                     html.Button(id="lang-toggle", className="toggle"),
-                    html.Button(id="tv-toggle", className="toggle", n_clicks=0),
+                    html.Button(id="tv-toggle", className="toggle"),
                 ],
                 className="top-bar",
             ),
@@ -182,58 +161,49 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     )
 
     @app.callback(
+        Output("settings", "data"),
+        Output("url", "search"),
+        *(Output(f"{name}-filter", "value") for name in FILTERS),
+        *(Output(f"{name}-filter", "options", allow_duplicate=True) for name in FILTERS),
+        Input("url", "search"),
+        Input("lang-toggle", "n_clicks"),
+        Input("tv-toggle", "n_clicks"),
+        *(Input(f"{name}-filter", "value") for name in FILTERS),
+        State("settings", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def sync(search: str | None, _: Any, __: Any, *filters_and_current: Any) -> list[Any]:
+        """Keep the settings, the controls and the URL in step (one callback: they are a cycle)."""
+        *filters, current = filters_and_current
+        wall, written = after(ctx.triggered_id, search, current, *filters)
+        if written is not None:  # a control changed: the URL follows
+            return [wall.data(), written, *[no_update] * (2 * len(FILTERS))]
+        codes = (wall.clients, wall.vendors, wall.queues)  # the URL was read: controls follow
+        return [wall.data(), no_update, *codes, *codes]
+
+    @app.callback(
         [Output(name, "children") for name in PANELS]
         + [Output(f"{name}-filter", "options") for name in FILTERS]
         + [Output("tile-data", "data"), Output("focus", "data"), Output("rendered", "data")],
         Input("tick", "n_intervals"),
-        Input("lang", "data"),
+        Input("settings", "data"),
         Input("acked", "data"),
-        Input("tv-toggle", "n_clicks"),
-        *(Input(f"{name}-filter", "value") for name in FILTERS),
         State("rendered", "data"),
     )
     def refresh(
-        _: int | None,
-        lang: str,
-        __: Any,
-        tv_clicks: int | None,
-        clients: list[str] | None,
-        vendors: list[str] | None,
-        queues: list[str] | None,
-        rendered: dict[str, str] | None,
+        _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
-        options = filter_options(state["queues"])
-        # Alerts and feed health cover every queue the filters pass; only the tiles, the
-        # agents and the chart follow the TV's rotation and the tile limit.
-        filtered = chosen(state["queues"], clients, vendors, queues)
-        shown = rotation(filtered, time.time()) if (tv_clicks or 0) % 2 else filtered
-        hidden = max(len(shown) - MAX_TILES, 0)
-        shown = shown[:MAX_TILES]
-        names = {live["queue"] for live in filtered}
-        alerts = [a for a in state["alerts"] if a["queue"] in names]
-        open_alerts = [a for a in alerts if a["state"] == "open"]
-        panels = {
-            "alert-count": html.Span(
-                f"⚠ {len(open_alerts)} {word(lang, 'open_alerts')}",
-                className="alert-count open" if open_alerts else "alert-count",
-            ),
-            "alerts-panel": alerts_panel(alerts, lang, principal.kind in ACKING_KINDS),
-            "feed-health": feed_health(freshest_feeds(filtered, vendors), lang),
-            "clock": clock(shown),
-            "more-queues": html.Span(
-                f"+ {hidden} {word(lang, 'more_queues')}" if hidden else "",
-                className="more-queues",
-            ),
-            "agent-grid": agent_grid(agents_of(shown, vendors), lang, AGENT_ROWS),
-        }
+        panels, options, tiles, focus = board(
+            state, WallSettings.of(wall), principal.kind in ACKING_KINDS, datetime.now(UTC)
+        )
         return unchanged_as_no_update(
             [
                 *(panels[name] for name in PANELS),
                 *(options[name] for name in FILTERS),
-                [tile_view(live, lang) for live in shown],
-                shown[0]["queue"] if shown else None,
+                tiles,
+                focus,
             ],
             [*PANELS, *FILTERS, "tiles", "focus"],
             rendered or {},
@@ -249,25 +219,17 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     @app.callback(
         Output("interval-chart", "figure"),
         Input("slow-tick", "n_intervals"),
-        Input("lang", "data"),
+        Input("settings", "data"),
         Input("focus", "data"),
     )
-    def chart(_: int | None, lang: str, queue: str | None) -> dict[str, Any]:
+    def chart(_: int | None, wall: dict[str, Any], queue: str | None) -> dict[str, Any]:
         """Today's intervals of the first queue shown (refreshed every 15 s)."""
+        lang, tz = WallSettings.of(wall).lang, WallSettings.of(wall).tz
         if not queue:
             return interval_figure([], None, lang)
         principal = principal_from(flask.request.headers)
-        rows, target = data.today_by_interval(database, settings, principal, queue)
-        return interval_figure(rows, target, lang, title=queue)
-
-    @app.callback(
-        Output("lang", "data"),
-        Input("lang-toggle", "n_clicks"),
-        State("lang", "data"),
-        prevent_initial_call=True,
-    )
-    def switch_language(_: int, lang: str) -> str:
-        return "zh" if lang == "en" else "en"
+        rows, target, own_zone = data.today_by_interval(database, settings, principal, queue)
+        return interval_figure(rows, target, lang, title=f"{queue} · {tz or own_zone}", zone=tz)
 
     @app.callback(
         Output("title", "children"),
@@ -275,15 +237,19 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Output("lang-toggle", "children"),
         Output("tv-toggle", "children"),
         *(Output(f"{name}-filter", "placeholder") for name in FILTERS),
-        Input("lang", "data"),
+        Output("wall", "className"),
+        Output("wall", "lang"),
+        Input("settings", "data"),
     )
-    def label(lang: str) -> tuple[str, ...]:
+    def label(wall: dict[str, Any]) -> tuple[str, ...]:
+        """Word the page in the board's language; TV mode hides every control."""
+        board_settings = WallSettings.of(wall)
         words = ("title", "alerts", "language", "tv", *FILTERS)
-        return tuple(word(lang, key) for key in words)
-
-    @app.callback(Output("wall", "className"), Input("tv-toggle", "n_clicks"))
-    def tv_mode(clicks: int) -> str:
-        return "tv" if clicks % 2 else ""
+        return (
+            *(word(board_settings.lang, key) for key in words),
+            "tv" if board_settings.tv else "",
+            "zh-CN" if board_settings.lang == "zh" else "en",
+        )
 
     @app.callback(
         Output("acked", "data"),

@@ -6,11 +6,13 @@ minute to 0.1 s, else mm:ss). The PDF spells the non-Latin-1 signs (≥, —) in
 
 
 def mmss(seconds: float | None) -> str:
-    """Render seconds as mm:ss."""
+    """Render seconds as mm:ss, or h:mm:ss from an hour on (`1:55:58`, never `115:58`)."""
     if seconds is None:
         return "--:--"
-    whole = round(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
+    hours, rest = divmod(round(seconds), 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60:02d}:{rest % 60:02d}"
 
 
 def value_text(value: float | None, unit: str) -> str:

@@ -80,7 +80,8 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
                 "targets": {kpi: asdict(bound) for kpi, bound in targets.items()},
                 "waiting": count,
                 "longest_wait_s": (now - oldest).total_seconds() if oldest else 0.0,
-                "lost_calls_today": lost,
+                "lost_calls_today": lost,  # no answer or end past the horizon: lost data
+                "waiting_horizon_s": settings.waiting_horizon_s,
                 "today": {
                     k: _round(v) for k, v in evaluate(TODAY_KPIS, today, queue.sl_formula).items()
                 },

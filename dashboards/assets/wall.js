@@ -64,6 +64,14 @@
     document.body.classList.toggle("offline", Date.now() - lastUpdate > STALE_AFTER_MS);
   }, 1000);
 
+  // TV mode hides every control; Escape leaves it (the URL's tv=1 follows).
+  document.addEventListener("keydown", function (event) {
+    var toggle = document.getElementById("tv-toggle");
+    if (event.key === "Escape" && toggle && document.querySelector("#wall.tv")) {
+      toggle.click();
+    }
+  });
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     wall: {
       seen: function () {

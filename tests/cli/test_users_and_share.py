@@ -1,6 +1,7 @@
 """`callpulse users create` (argon2) and `callpulse share create|revoke`."""
 
 import secrets
+import urllib.parse
 
 from app.access.scope import visible_queue_ids
 from app.access.users import authenticate, share_principal
@@ -41,12 +42,18 @@ def test_share_link_prints_url_and_revokes(database_url, tenant, database):
     assert made.returncode == 0, made.stderr
     url = made.stdout.strip()
     assert made.stdout == url + "\n" and "/wall?token=cps_" in url
-    token = url.split("token=", 1)[1]
+    link = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert (link["tv"], link["lang"]) == (["1"], ["en"])  # opens in TV mode, in its language
+    token = link["token"][0]
     with database.session_scope() as session:
         principal = share_principal(session, token)
         assert principal is not None and principal.kind == "share"
         queues = visible_queue_ids(session, principal)
     assert len(queues) == 3  # the tenant client's three queues, nobody else's
+    zh = callpulse(database_url, "share", "create", "--name", name + "zh", "--lang", "zh")
+    assert zh.stdout.strip().endswith("&tv=1&lang=zh")
+    wrong = callpulse(database_url, "share", "create", "--name", name + "fr", "--lang", "fr")
+    assert wrong.returncode == 2 and "--lang" in wrong.stderr and "use en or zh" in wrong.stderr
     assert callpulse(database_url, "share", "revoke", name).returncode == 0
     with database.session_scope() as session:
         assert share_principal(session, token) is None

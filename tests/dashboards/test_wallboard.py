@@ -1,13 +1,18 @@
 """The wallboard in a real browser: seeded numbers, live updates, acknowledge, access."""
 
 import time
+import urllib.parse
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from app.access.users import create_share_link, create_user, revoke_share_link
+from app.access.users import create_share_link, create_user, revoke_share_link, share_principal
 from app.alerts.service import evaluate_all
 from app.kpi.aggregation import run_pass
 from app.tenancy.config import TenancyFile
 from app.tenancy.service import apply_tenancy
+from dashboards import data
+from dashboards.wall_url import WallSettings
+from dashboards.wallboard import board
 from tests.dashboards.conftest import ARTIFACTS
 from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
@@ -160,3 +165,250 @@ def test_a_board_that_stops_updating_says_it_is_not_live(page, live_server, data
     page.screenshot(path=str(ARTIFACTS / "wallboard-not-live.png"))
     page.unroute("**/_dash-update-component*")  # and comes back
     page.wait_for_function("() => !document.body.classList.contains('offline')", timeout=5_000)
+
+
+# Everything a wall TV must fit at 1920 × 1080: returns what is wrong, in words.
+TV_LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const screen = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
+    && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const name = (el) => el.id || el.className || el.tagName;
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const shown = (el) => el.checkVisibility() && el.getBoundingClientRect().width > 0;
+  for (const el of document.querySelectorAll('#wall *')) {
+    if (!shown(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (!inside(r, screen)) problems.push(`${name(el)} leaves the screen`);
+    const style = getComputedStyle(el);
+    if (style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1)
+      problems.push(`${name(el)} clips its content`);
+  }
+  for (const tile of document.querySelectorAll('.tile')) {
+    for (const el of tile.querySelectorAll('*')) {
+      const parent = el.parentElement;
+      if (shown(el) && !inside(el.getBoundingClientRect(), parent.getBoundingClientRect()))
+        problems.push(`${name(el)} overflows ${name(parent)} in ${tile.id}`);
+    }
+  }
+  const small = (selector, least) => document.querySelectorAll(selector).forEach((el) => {
+    if (shown(el) && px(el) < least) problems.push(`${name(el)} is ${px(el)} px`);
+  });
+  small('.metric .label, .segment, .alert span, .top-bar span, .more-alerts', 24);
+  small('.number', 48);
+  for (const control of ['#lang-toggle', '#tv-toggle', '.filters', '.ack', '#interval-chart'])
+    document.querySelectorAll(control).forEach((el) => {
+      if (shown(el)) problems.push(`${control} is shown`);
+    });
+  const panel = document.querySelector('#alerts-panel').getBoundingClientRect();
+  const lowest = Math.max(...[...document.querySelectorAll('.tile')].map(
+    (t) => t.getBoundingClientRect().bottom));
+  if (panel.top < lowest) problems.push('the alerts overlap the tiles');
+  const page = document.documentElement;
+  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth)
+    problems.push('the page scrolls');
+  return problems;
+}"""
+
+
+# The widest numbers a tile may have to show (a day of 5,000 calls, a call waiting for hours).
+WIDEST_NUMBERS = """() => {
+  const widest = {waiting: '88', 'longest-wait': '3:59:59', 'sl-today': '100.0 %',
+    'sl-10m': '100.0 %', abandon: '100.0 %', asa: '59:59', aht: '59:59', erlang: '88 · 88',
+    'alert-response': '59:59'};
+  document.querySelectorAll('.tile .number').forEach((number) => {
+    const icon = number.querySelector('.icon');
+    number.textContent = widest[number.id.replace(/-[^-]+$/, '')] || '5012 / 5230';
+    if (icon) number.appendChild(icon);
+  });
+}"""
+
+
+def busy_board(client, database, settings, pg, tenant):
+    """Four queues of two clients in different timezones: alerts on each, a call waiting for
+    almost two hours, agents in every state."""
+    queues = [tenant.queue, tenant.shared_queue, tenant.other_queue, tenant.foreign_queue]
+    spec = {
+        "name": f"tv-sl-{tenant.client}",
+        "queues": queues,
+        "metric": "service_level",
+        "window_min": 10,
+        "op": "<",
+        "threshold": 0.8,
+        "min_volume": 3,
+        "severity": "critical",
+    }
+    with database.session_scope() as session:
+        apply_tenancy(session, TenancyFile.model_validate({"alert_rules": [spec]}))
+    now = datetime.now(UTC)
+    for i, queue in enumerate(queues):
+        calls = [
+            cdr(f"tv{i}{n}", queue, (now - timedelta(minutes=3, seconds=n)).isoformat(), **how)
+            for n, how in enumerate([{"gave_up_after": 60}] * 3 + [{"wait": 5}])
+        ]
+        key = tenant.other_key if queue == tenant.other_queue else None  # its only vendor
+        assert post(client, "/v1/calls", calls, tenant, key=key).json()["accepted"] == 4
+    post(client, "/v1/calls", [waiting_call(tenant.queue, 6958, "tv-long")], tenant)  # 1:55:58
+    events = [
+        {"agent": f"tv-{state}", "state": state, "at": (now - timedelta(seconds=40)).isoformat()}
+        for state in ("available", "talking", "acw", "not_ready")
+    ]
+    for event in events:
+        event["queues"] = [q for q in queues if q != tenant.other_queue]  # the vendor's
+    assert post(client, "/v1/agent-events", events, tenant).json()["accepted"] == 4
+    run_pass(database, settings)
+    for code in (tenant.client, tenant.other_client):
+        evaluate_all(database, settings, now, client_id(pg, code))
+    with database.session_scope() as session:
+        token = create_share_link(session, f"tv-all-{tenant.client}")
+    return token
+
+
+def open_alerts(pg, tenant) -> int:
+    """Count the open alerts of the tenant's two clients."""
+    return pg.execute(
+        "SELECT count(*) FROM alerts a JOIN clients c ON c.id = a.client_id"
+        " WHERE c.code IN (%s, %s) AND a.state = 'open'",
+        [tenant.client, tenant.other_client],
+    ).fetchone()[0]
+
+
+def test_a_tv_link_opens_in_tv_mode_in_its_language_fits_the_screen_and_survives_a_reload(
+    browser, live_server, client, database, settings, pg, tenant
+):
+    token = busy_board(client, database, settings, pg, tenant)
+    link = (
+        f"{live_server}/wall/?token={token}&tv=1&lang=zh"
+        f"&client={tenant.client},{tenant.other_client}&rotate=600"
+    )
+    alerts = open_alerts(pg, tenant)  # the rule's four, and any default rule's
+    assert alerts >= 4
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})  # a fresh browser
+    page = context.new_page()
+    page.goto(link, wait_until="load")
+    for then in ("reload", "drop the token", None):  # as opened, after a reload, and as the
+        # guard may leave it once the token became a cookie: the same URL without `token`
+        page.locator("#wall.tv").wait_for(timeout=30_000)
+        page.locator(".tile").nth(3).wait_for(timeout=30_000)
+        page.locator("#alerts-panel .alert").first.wait_for(timeout=15_000)
+        page.locator("#feed-health .feed").first.wait_for(timeout=15_000)
+        assert page.locator(".tile").count() == 4  # the whole group, no other client's
+        assert page.get_attribute("#wall", "lang") == "zh-CN"
+        assert page.inner_text(f"#waiting-{tenant.queue}") == "1"
+        assert page.inner_text(f"#longest-wait-{tenant.queue}").startswith("1:5")  # h:mm:ss
+        assert "排队数" in page.inner_text(f"#tile-{tenant.queue}")
+        clock = page.inner_text("#clock")  # two clients, two timezones: each time labelled
+        assert "Asia/Shanghai" in clock and "Europe/Berlin" in clock
+        since = page.locator("#alerts-panel .since").first.inner_text()
+        assert since.startswith("开始于") and since.endswith(("Asia/Shanghai", "Europe/Berlin"))
+        assert page.inner_text("#alert-count") == f"⚠ {alerts} 条告警待确认"
+        assert f"+ {alerts - 3} 条告警未显示" in page.inner_text("#alerts-panel")  # 3 fit
+        page.screenshot(path=str(ARTIFACTS / "wallboard-tv-zh-1080p.png"))
+        assert page.evaluate(TV_LAYOUT_PROBLEMS) == []
+        assert page.evaluate(f"({WIDEST_NUMBERS})(), ({TV_LAYOUT_PROBLEMS})()") == []
+        page.screenshot(path=str(ARTIFACTS / "wallboard-tv-zh-widest.png"))
+        if then == "reload":
+            page.reload(wait_until="load")
+        elif then == "drop the token":
+            page.goto(link.replace(f"token={token}&", ""), wait_until="load")
+    context.close()
+
+
+def query(page) -> dict[str, list[str]]:
+    """Return the page's query parameters, without the share token."""
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    params.pop("token", None)
+    return params
+
+
+def test_settings_changed_on_the_board_are_written_to_its_url_and_survive_a_reload(
+    browser, live_server, client, database, settings, pg, tenant
+):
+    token = busy_board(client, database, settings, pg, tenant)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
+    page.locator(".tile").first.wait_for(timeout=30_000)  # other tests' queues too, at first
+    for code in (tenant.client, tenant.other_client):  # pick both clients in the filter
+        page.click("#client-filter")
+        page.fill(".dash-dropdown-search", code)
+        page.press(".dash-dropdown-search", "Enter")
+        page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelectorAll('.tile').length === 4", timeout=15_000)
+    assert query(page) == {"lang": ["en"], "client": [f"{tenant.client},{tenant.other_client}"]}
+    page.click("#tv-toggle")
+    page.locator("#wall.tv").wait_for(timeout=15_000)
+    assert query(page)["tv"] == ["1"]
+    page.locator("#alerts-panel .more-alerts").wait_for(timeout=30_000)  # refreshed for TV
+    page.wait_for_function("() => document.querySelectorAll('.tile').length === 4", timeout=15_000)
+    page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-1080p.png"))
+    assert page.evaluate(TV_LAYOUT_PROBLEMS) == []  # English labels fit too
+    problems = page.evaluate(f"({WIDEST_NUMBERS})(), ({TV_LAYOUT_PROBLEMS})()")
+    page.screenshot(path=str(ARTIFACTS / "wallboard-tv-en-widest.png"))
+    assert problems == []
+    page.keyboard.press("Escape")  # leaves TV mode, whose controls are hidden
+    page.wait_for_function(
+        "() => !document.querySelector('#wall').classList.contains('tv')", timeout=15_000
+    )
+    assert "tv" not in query(page)
+    page.click("#lang-toggle")
+    page.get_by_text("排队数").first.wait_for(timeout=15_000)
+    page.wait_for_function("() => location.search.includes('lang=zh')", timeout=15_000)
+    written = query(page)
+    page.reload(wait_until="load")
+    page.get_by_text("排队数").first.wait_for(timeout=15_000)
+    page.wait_for_function("() => document.querySelectorAll('.tile').length === 4", timeout=15_000)
+    assert (
+        query(page)
+        == written
+        == {
+            "lang": ["zh"],
+            "client": [f"{tenant.client},{tenant.other_client}"],
+        }
+    )
+    assert page.inner_text("#client-filter") != ""  # the filter shows what the URL chose
+    context.close()
+
+
+def test_a_link_setting_the_board_cannot_use_is_named_on_the_board(
+    page, live_server, database, tenant
+):
+    url = share_url(database, live_server, tenant, f"typo-{tenant.client}")
+    page.goto(f"{url}&rotate=fast&queues={tenant.queue},nope", wait_until="load")
+    page.locator(f"#tile-{tenant.queue}").wait_for(timeout=30_000)
+    note = page.locator("#url-note")
+    note.filter(has_text="nope").wait_for(timeout=15_000)
+    assert "rotate=fast: use whole seconds from 5 to 3600" in note.inner_text()
+    assert "queues=nope: not one you may see" in note.inner_text()
+    assert page.locator(".tile").count() == 1  # the known queue is still shown
+    assert query(page)["queues"] == [f"{tenant.queue},nope"]  # and the link is left as it was
+
+
+def test_calls_past_the_waiting_horizon_leave_waiting_with_a_reason_on_the_feed_panel(
+    client, database, settings, tenant
+):
+    calls = [waiting_call(tenant.queue, 30, "still"), waiting_call(tenant.queue, 120, "endless")]
+    post(client, "/v1/calls", calls, tenant)
+    with database.session_scope() as session:
+        principal = share_principal(
+            session, create_share_link(session, f"lost-{tenant.client}", tenant.client)
+        )
+    short = settings.model_copy(update={"waiting_horizon_s": 90})
+    state = data.snapshot(database, short, principal)
+    wall = WallSettings(queues=[tenant.queue])
+    panels, *_ = board(state, wall, False, datetime.now(UTC))
+    [live] = [live for live in state["queues"] if live["queue"] == tenant.queue]
+    assert live["waiting"] == 1 and live["waiting_horizon_s"] == 90
+    lines = [p.children for p in panels["feed-health"] if getattr(p, "id", None) == "lost-calls"]
+    midnight = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0)
+    if datetime.now(UTC) - timedelta(seconds=120) >= midnight:  # a lost call of today
+        assert lines == [
+            f"1 call with no answer or end for over 90 s — the feed may have lost its end"
+            f" ({tenant.queue})"
+        ]
+        zh, *_ = board(
+            state, WallSettings(lang="zh", queues=[tenant.queue]), False, datetime.now(UTC)
+        )
+        assert any("数据源可能丢失了结束记录" in str(p.children) for p in zh["feed-health"])
+    else:
+        assert lines == []

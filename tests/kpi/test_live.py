@@ -59,6 +59,7 @@ def test_live_queue_state(live_client, tenant, database, settings):
     local_midnight = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0)
     lost_is_today = datetime.now(UTC) - timedelta(seconds=120) >= local_midnight
     assert body["lost_calls_today"] == (1 if lost_is_today else 0)
+    assert body["waiting_horizon_s"] == 90  # the reason a call left "waiting"
     if lost_is_today:
         assert body["today"]["offered"] == 2 and body["today"]["service_level"] == 0.5
         assert body["today"]["aht_s"] == 90
