@@ -127,7 +127,10 @@ def test_work_whose_client_has_gone_is_dropped(client, pg, tenant):
     async def send(message: dict) -> None:
         sent.append(message)
 
-    anyio.run(client.app, scope, receive, send)
+    # In a thread of its own: a browser test may have left Playwright's loop on this one.
+    thread = threading.Thread(target=anyio.run, args=(client.app, scope, receive, send))
+    thread.start()
+    thread.join(30)
     stored = pg.execute(
         "SELECT count(*) FROM calls c JOIN queues q ON q.id = c.queue_id"
         " WHERE c.call_id = 'gone' AND q.code = %s",
