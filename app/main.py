@@ -62,7 +62,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.database = database
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
-    api.state.ingest_admission = Admission(settings.max_ingest_in_flight)
+    api.state.ingest_admission = Admission(
+        settings.max_ingest_in_flight, settings.ingest_slot_wait_ms / 1000
+    )
     install_error_handlers(api, settings.db_retry_after_s)
     install_security_headers(api, settings)
     api.include_router(ingest_router)

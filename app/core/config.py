@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_ingest_in_flight: int = Field(
         default=8, gt=0, description="ingest requests one process works on at once; more get 503"
     )
+    ingest_slot_wait_ms: int = Field(
+        default=50, ge=0, le=1000, description="how long an excess ingest request waits for a slot"
+    )
     partitions_ahead_months: int = 3
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, description="signs login sessions")

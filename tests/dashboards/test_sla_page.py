@@ -335,7 +335,8 @@ def test_several_contracts_in_force_are_picked_one_at_a_time(
     assert f"contract={second['code']}" in page.locator("#download-csv").get_attribute("href")
     name, body = download(page, "csv")
     assert name == f"sla-{tenant.client}-{traffic['month']}-{second['code']}.csv"
-    assert body == export_from_api(client, tenant, "csv", traffic["month"], second["code"]).content
+    api = export_from_api(client, tenant, "csv", traffic["month"], second["code"]).content
+    assert read_at_any_time(csv_rows(body)) == read_at_any_time(csv_rows(api))
 
 
 def test_admin_picks_a_client(page, live_server, database, tenant, traffic):
