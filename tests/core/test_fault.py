@@ -21,6 +21,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from tests.factories import Tenant, cdr, make_tenant
 from tests.faults import OwnPostgres
+from tests.waiting import wait_for
 
 BATCH = 200
 
@@ -101,14 +102,14 @@ def test_postgres_restart_under_load_loses_and_doubles_nothing(own_postgres):
     thread = threading.Thread(target=pusher.run)
     thread.start()
     try:
-        _wait_for(lambda: pusher.batches >= 5)
+        wait_for(lambda: pusher.batches >= 5, "five batches", 60)
         for stop in (own_postgres.crash, own_postgres.stop):
             unavailable = pusher.statuses[503]
             stop()
-            _wait_for(lambda: pusher.statuses[503] >= unavailable + 3)  # noqa: B023
+            wait_for(lambda: pusher.statuses[503] >= unavailable + 3, "503s", 60)  # noqa: B023
             own_postgres.start()
             batches_at_restart = pusher.batches
-            _wait_for(lambda: pusher.batches >= batches_at_restart + 5)  # noqa: B023
+            wait_for(lambda: pusher.batches >= batches_at_restart + 5, "recovery", 60)  # noqa: B023
     finally:
         pusher.stop.set()
         thread.join(60)
@@ -127,10 +128,3 @@ def test_postgres_restart_under_load_loses_and_doubles_nothing(own_postgres):
     assert max(stored.values()) == 1
     assert pusher.acknowledged <= stored.keys()
     database.dispose()
-
-
-def _wait_for(condition, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)

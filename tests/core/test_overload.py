@@ -3,7 +3,6 @@ at once with 503 "server busy" + Retry-After, and work whose client has gone dro
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,24 +14,9 @@ from fastapi.testclient import TestClient
 from app.core.db import Database, libpq_url, sqlalchemy_url
 from app.main import create_app
 from tests.factories import cdr, post
+from tests.waiting import backends_blocked_by, wait_for
 
 OFFERED = "2026-11-18T09:03:00+08:00"
-
-
-def backends_blocked_by(pg, pid: int) -> list[int]:
-    rows = pg.execute(
-        "SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid]
-    )
-    return [row[0] for row in rows]
-
-
-def wait_for(condition, what: str, timeout_s: float = 30):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @contextmanager

@@ -1,7 +1,6 @@
 """Ingest never queues behind a recompute: a pass releases its markers before recomputing."""
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -10,6 +9,7 @@ from app.core.db import libpq_url
 from app.kpi.aggregation import drain, run_pass
 from tests.factories import post
 from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
+from tests.waiting import backends_blocked_by, wait_for
 
 OFFERED = datetime(2026, 11, 18, 9, 3, tzinfo=UTC)
 
@@ -25,22 +25,6 @@ def call(call_id: str, queue: str, wait_s: int) -> dict:
 
 def blockers(pg, pid: int) -> list[int]:
     return pg.execute("SELECT pg_blocking_pids(%s)", [pid]).fetchone()[0]
-
-
-def backends_blocked_by(pg, pid: int) -> list[int]:
-    rows = pg.execute(
-        "SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid]
-    )
-    return [row[0] for row in rows]
-
-
-def wait_for(condition, what: str, timeout_s: float = 30):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_ingest_into_a_marked_interval_does_not_wait_for_a_recompute(
