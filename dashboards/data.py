@@ -17,8 +17,8 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
+from app.kpi.targets import queue_targets
 from app.models import Alert
-from app.tenancy.targets import queue_targets
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ConfigError
 from app.core.metrics import count_delivery, count_evaluation
+from app.kpi.targets import queue_targets
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
-from app.tenancy.targets import queue_targets
 
 
 def default_rules(settings: Settings) -> list[AlertRuleSpec]:

@@ -13,8 +13,8 @@ from app.contracts.config import ContractSpec
 from app.core.errors import ConfigError
 from app.core.spec import Code, Entry
 from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
+from app.kpi.targets import TargetSpec
 from app.models.tenancy import SL_FORMULAS
-from app.tenancy.targets import TargetSpec
 
 TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
 
