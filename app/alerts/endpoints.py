@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.access.auth import current_principal, require_kind
 from app.access.keys import Principal
 from app.access.scope import visible_queue_ids
-from app.core.auth import current_principal, require_kind
 from app.core.db import get_session
 from app.core.errors import AppError, NotFound
 from app.models import Alert, AlertRule, ApiKey, Client, Queue

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.contracts.exports import to_csv, to_xlsx
 from app.contracts.pdf import to_pdf
 from app.contracts.periods import FORMS
 from app.contracts.service import sla_report
-from app.core.auth import current_principal
 from app.core.db import get_session
 from app.core.errors import AppError
 
