@@ -581,8 +581,8 @@ def demo(
     Running it again revokes the keys and the wallboard link of the earlier run and gives
     the demo login a new password, so nothing piles up.
     """
+    from app.alerts.apply import default_rules
     from app.alerts.config import NotifierSpec
-    from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
     from dashboards.wall_url import tv_link
 

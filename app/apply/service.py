@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.alerts.service import apply_alerts
+from app.alerts.apply import apply_alerts
 from app.apply.file import TenancyFile
 from app.contracts.apply import apply_contracts
 from app.core.db import driver_connection
