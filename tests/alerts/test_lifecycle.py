@@ -20,8 +20,9 @@ def open_alert(database: Database, queue_code: str, opened_at: datetime = OPENED
     """Open a service-level alert on a queue, as the evaluator would; return its id."""
     with database.session_scope() as session:
         queue = session.scalars(select(Queue).where(Queue.code == queue_code)).one()
-        rule = AlertRule(
+        rule = AlertRule(  # on this queue only: the evaluator of other tests runs it too
             name=f"sl-{secrets.token_hex(4)}",
+            queue_ids=[queue.id],
             metric="service_level",
             op="<",
             threshold=0.8,
