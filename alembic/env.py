@@ -1,8 +1,8 @@
 """Alembic environment: the URL comes from CallPulse's settings (or a passed connection)."""
 
+from alembic import context
 from sqlalchemy import create_engine
 
-from alembic import context
 from app.core.config import get_settings
 from app.core.db import resolve_database_url
 from app.models import Base

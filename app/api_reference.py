@@ -9,6 +9,7 @@ import io
 import json
 from typing import Any
 
+from app.access.auth import current_principal
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.openapi import Reference
 from app.kpi.intervals import GRANULARITIES
@@ -143,6 +144,7 @@ SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv"
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
 
 REFERENCE = Reference(
+    reads_key=current_principal,
     statuses={
         **{key: {400, 413, 415} for key in _ingest_keys()},
         ("GET", "/v1/metrics"): {404},

@@ -21,17 +21,16 @@ from sqlalchemy.orm import Session
 
 from app import migrate as migrations
 from app.access.keys import create_key, list_keys, revoke_key
+from app.apply.file import load_file
+from app.apply.service import apply_tenancy, mark_for_recompute
 from app.core import metrics
 from app.core.config import PROJECT_ROOT, Settings, get_settings
-from app.core.db import Database, driver_connection
+from app.core.db import Database
 from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
 from app.kpi import aggregation
-from app.kpi import repository as kpi_repository
 from app.kpi.intervals import parse_bound
 from app.models import Queue, Vendor
-from app.tenancy.config import load_file
-from app.tenancy.service import apply_tenancy
 
 cli = typer.Typer(
     help="CallPulse: real-time KPI monitoring for outsourced contact centers.",
@@ -106,11 +105,7 @@ def apply(
     spec = load_file(file.read_text(encoding="utf-8"), str(file))
     with database.session_scope() as session:
         applied = apply_tenancy(session, spec)
-        pg = driver_connection(session)
-        marked = sum(
-            kpi_repository.mark_for_rebuild(pg, settings.interval_minutes, queue_id=queue_id)
-            for queue_id in applied.recompute_queue_ids
-        )
+        marked = mark_for_recompute(session, applied, settings.interval_minutes)
     _print_counts(applied.counts)
     if applied.recompute_queue_ids:
         err.print(
@@ -586,8 +581,8 @@ def demo(
     Running it again revokes the keys and the wallboard link of the earlier run and gives
     the demo login a new password, so nothing piles up.
     """
+    from app.alerts.apply import default_rules
     from app.alerts.config import NotifierSpec
-    from app.alerts.service import default_rules
     from app.simulate.runner import parse_surge
     from dashboards.wall_url import tv_link
 

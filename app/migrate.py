@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from app.core.config import PROJECT_ROOT
 from app.core.db import Database
 from app.core.errors import ConfigError

@@ -14,12 +14,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.config import Settings
 from app.core.db import Database, create_database
 from app.core.embedded import start_embedded_postgres
 from app.migrate import upgrade
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 
 ROOT = Path(__file__).resolve().parents[1]
 

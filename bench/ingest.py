@@ -27,12 +27,12 @@ from common import serve
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import Database, create_database, libpq_url
 from app.core.embedded import start_embedded_postgres
 from app.migrate import upgrade
 from app.partitions import PartitionManager
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 
 QUEUES = [f"bench-q{i}" for i in range(10)]
 COLUMNS = [

@@ -25,14 +25,14 @@ from common import fresh_database, p95, tenants
 from fastapi.testclient import TestClient
 
 from app.access.keys import Principal
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.contracts.service import sla_report
 from app.core.db import driver_connection
 from app.kpi import repository
 from app.kpi.aggregation import rebuild
 from app.main import create_app
 from app.partitions import PartitionManager
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 
 QUEUES = [f"sla-q{i:02d}" for i in range(20)]
 # One agent's day: (minutes after 09:00 local, state); logged out at 17:00.

@@ -22,9 +22,9 @@ from common import fresh_database, p95, serve
 
 from app.access.keys import Principal, create_key
 from app.access.users import create_share_link
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from dashboards.data import snapshot
 from tests.dashboards.conftest import CHROMIUM, FLAGS
 

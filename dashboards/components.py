@@ -13,7 +13,7 @@ from dash import html
 
 from app.core.formats import mmss
 from app.kpi.definitions import KPIS
-from app.tenancy.targets import Bound
+from app.kpi.targets import Bound
 from dashboards.i18n import word
 
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)

@@ -3,37 +3,33 @@
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
 from app.access.scope import client_scope, queue_scope, queue_scopes
-from app.alerts.endpoints import change_alert, list_alert_rows
-from app.contracts import repository as contracts
-from app.contracts.endpoints import EXPORTS, export_name
-from app.contracts.periods import days, parse_period
+from app.alerts import service as alerts
+from app.contracts.choices import contract_codes_in_force, readable_clients
+from app.contracts.downloads import render_export
 from app.contracts.service import sla_report
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
-from app.models import Alert
-from app.tenancy.targets import queue_targets
+from app.kpi.targets import queue_targets
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
     """Return the live state of every queue the principal may see, and its active alerts."""
     with database.session_scope() as session:
         lives = queues_live(driver_connection(session), queue_scopes(session, principal), settings)
-        alerts = list_alert_rows(session, principal, Alert.state != "resolved")
-    return {"queues": lives, "alerts": alerts}
+        active = alerts.active_alerts(session, principal)
+    return {"queues": lives, "alerts": active}
 
 
 def acknowledge(database: Database, principal: Principal, alert_id: int) -> None:
     """Acknowledge an alert as this principal (the same rules as the API)."""
     with database.session_scope() as session:
-        if session.scalar(select(Alert.state).where(Alert.id == alert_id)) == "open":
-            change_alert(session, principal, alert_id, "acknowledged")
+        alerts.acknowledge_if_open(session, principal, alert_id)
 
 
 def today_by_interval(
@@ -63,15 +59,7 @@ def today_by_interval(
 def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]]:
     """Return the clients whose SLA the principal may read: code, name and timezone."""
     with database.session_scope() as session:
-        seen: dict[str, dict[str, str]] = {}
-        for scope in queue_scopes(session, principal):
-            if scope.client_code not in seen:
-                seen[scope.client_code] = {
-                    "code": scope.client_code,
-                    "name": contracts.client_name(session, scope.client_id),
-                    "timezone": str(scope.timezone),
-                }
-    return list(seen.values())
+        return readable_clients(session, principal)
 
 
 def sla_view(
@@ -87,14 +75,14 @@ def sla_view(
         report = sla_report(session, principal, client, period, contract)
         scope = client_scope(session, principal, client)
         queue_ids = [q.id for q in scope.queues if q.code in report["queues"]]
-        alerts = list_alert_rows(
+        opened = alerts.alerts_opened(
             session,
             principal,
-            Alert.queue_id.in_(queue_ids),
-            Alert.opened_at >= datetime.fromisoformat(report["period"]["start"]),
-            Alert.opened_at < datetime.fromisoformat(report["period"]["end"]),
+            queue_ids,
+            datetime.fromisoformat(report["period"]["start"]),
+            datetime.fromisoformat(report["period"]["end"]),
         )
-    return {"report": report, "alerts": alerts, "as_of": report["as_of"]}
+    return {"report": report, "alerts": opened, "as_of": report["as_of"]}
 
 
 def sla_export(
@@ -107,26 +95,17 @@ def sla_export(
     lang: str,
 ) -> tuple[bytes, str, str]:
     """Return an SLA export as `/v1/sla/{client}.{fmt}` does: its bytes, type and file name."""
-    render, media_type = EXPORTS[fmt]
     with database.session_scope() as session:
         report = sla_report(session, principal, client, period, contract)
-    return render(report, lang), media_type, export_name(report, fmt)
+    return render_export(report, fmt, lang)
 
 
 def _contract_to_show(
     session: Session, principal: Principal, client: str, period: str, contract: str | None
 ) -> str | None:
-    scope = client_scope(session, principal, client)
-    try:
-        wanted = parse_period(period, scope.timezone)
-    except ValueError:
+    codes = contract_codes_in_force(session, principal, client, period)
+    if codes is None:
         return contract  # the report says what is wrong with the period
-    codes = [
-        row.contract.code
-        for row in contracts.contracts_in_force(
-            session, scope.client_id, wanted.start.date(), days(wanted)[-1], scope.vendor_id
-        )
-    ]
     if contract in codes:
         return contract
     return codes[0] if codes else None

@@ -8,9 +8,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from app.access.auth import require_kind
 from app.access.keys import Principal
 from app.core.admission import admit_ingest
-from app.core.auth import require_kind
 from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
 from ingest.body import parse_body

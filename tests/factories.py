@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import Database
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 
 
 @dataclass(frozen=True)

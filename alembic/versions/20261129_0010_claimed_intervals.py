@@ -8,7 +8,6 @@ Create Date: 2026-11-29 12:40:00.000000+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0010"

@@ -151,6 +151,15 @@ def list_keys(session: Session) -> list[Row[Any]]:
     )
 
 
+def principal_label(session: Session, principal: Principal) -> str:
+    """Name the principal for "acknowledged by": the user, else the key's label or kind and id."""
+    return (
+        principal.name
+        or session.scalar(select(ApiKey.name).where(ApiKey.id == principal.key_id))
+        or f"{principal.kind} key #{principal.key_id}"
+    )
+
+
 def tenant_id(session: Session, model: type[Client] | type[Vendor], code: str, what: str) -> int:
     """Return the id of a client or vendor by code, or a ConfigError saying how to add it."""
     found = session.scalar(select(model.id).where(model.code == code))

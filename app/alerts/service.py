@@ -1,117 +1,31 @@
-"""Apply alert config, evaluate every rule on every queue, run the lifecycle, notify."""
+"""Evaluate every rule on every queue, run the lifecycle, notify; list and answer alerts.
+
+Responders (API keys, wallboard users) see alerts on the queues their key may see; they
+acknowledge an open alert (确认) or resolve one by hand; a resolved alert stays resolved.
+"""
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.alerts import notifiers, readings
-from app.alerts.config import AlertRuleSpec, NotifierSpec
+from app.access.keys import Principal, principal_label
+from app.access.scope import visible_queue_ids
+from app.alerts import notifiers, readings, repository
+from app.alerts.apply import apply_alerts, default_rules
 from app.alerts.evaluator import Action, ActiveAlert, decide
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
-from app.core.errors import ConfigError
+from app.core.errors import AppError, NotFound
 from app.core.metrics import count_delivery, count_evaluation
+from app.kpi.targets import queue_targets
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
-from app.tenancy.targets import queue_targets
-
-
-def default_rules(settings: Settings) -> list[AlertRuleSpec]:
-    """Rules every queue gets until a file overrides them by name.
-
-    Service level and abandon rate follow each queue's own targets (`queues[].targets`,
-    else `CALLPULSE_DEFAULT_SL_TARGET` / `CALLPULSE_DEFAULT_ABANDON_RATE_MAX`).
-    """
-    return [
-        AlertRuleSpec(
-            name="default-sl-drop",
-            metric="service_level",
-            window_min=10,
-            op="<",
-            threshold="target",
-            min_volume=10,
-            severity="critical",
-        ),
-        AlertRuleSpec(
-            name="default-abandon-rate",
-            metric="abandon_rate",
-            window_min=10,
-            op=">",
-            threshold="target",
-            min_volume=10,
-            severity="warning",
-        ),
-        AlertRuleSpec(
-            name="default-surge",
-            metric="surge",
-            window_min=10,
-            op=">",
-            threshold=1.5,
-            min_volume=10,
-            severity="warning",
-        ),
-    ]
-
-
-def apply_alerts(
-    session: Session,
-    notifier_specs: list[NotifierSpec],
-    rule_specs: list[AlertRuleSpec],
-    counts: Counter[str],
-    *,
-    only_missing: bool = False,
-) -> None:
-    """Create or update notifiers and rules by name (rules name their queues by code)."""
-    existing = {n.name: n for n in session.scalars(select(Notifier))}
-    for notifier_spec in notifier_specs:
-        notifier = existing.get(notifier_spec.name) or Notifier(name=notifier_spec.name)
-        counts["notifiers created" if notifier.id is None else "notifiers applied"] += 1
-        notifier.type, notifier.url, notifier.secret = (
-            notifier_spec.type,
-            notifier_spec.url,
-            notifier_spec.secret,
-        )
-        notifier.options = {
-            "to": notifier_spec.to,
-            "smtp_host": notifier_spec.smtp_host,
-            "smtp_port": notifier_spec.smtp_port,
-            "sender": notifier_spec.sender,
-        }
-        session.add(notifier)
-        existing[notifier_spec.name] = notifier
-    queues: dict[str, int] = {
-        code: id_ for code, id_ in session.execute(select(Queue.code, Queue.id))
-    }
-    rules = {r.name: r for r in session.scalars(select(AlertRule))}
-    for i, spec in enumerate(rule_specs):
-        if only_missing and spec.name in rules:
-            continue
-        where = f"alert_rules[{i}] ({spec.name})"
-        unknown = [code for code in spec.queues or [] if code not in queues]
-        if unknown:
-            raise ConfigError(f"{where}.queues: unknown queue(s) {', '.join(unknown)}")
-        missing = [name for name in spec.notify if name not in existing]
-        if missing:
-            raise ConfigError(f"{where}.notify: unknown notifier(s) {', '.join(missing)}")
-        rule = rules.get(spec.name) or AlertRule(name=spec.name)
-        counts["alert rules created" if rule.id is None else "alert rules applied"] += 1
-        rule.queue_ids = [queues[c] for c in spec.queues] if spec.queues else None
-        rule.threshold = None if spec.threshold == "target" else spec.threshold
-        for field in (
-            "metric",
-            "window_min",
-            "op",
-            "min_volume",
-            "severity",
-            "ack_within_min",
-            "notify",
-        ):
-            setattr(rule, field, getattr(spec, field))
-        session.add(rule)
-    session.flush()
+from app.models.alerts import ALERT_STATES
 
 
 @dataclass(frozen=True)
@@ -284,3 +198,103 @@ def send(database: Database, notices: list[Notice]) -> None:
                     )
                     for a in attempts
                 )
+
+
+def list_alerts(
+    session: Session, principal: Principal, state: str | None = None, queue: str | None = None
+) -> list[dict[str, Any]]:
+    """List alerts on the queues the principal may see, newest first: one state, one queue."""
+    if state and state not in ALERT_STATES:
+        raise AppError("state: use open, acknowledged or resolved")
+    return _answers(session, principal, state=state or None, queue_code=queue or None)
+
+
+def active_alerts(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """List the alerts not yet resolved on the queues the principal may see, newest first."""
+    return _answers(session, principal, active=True)
+
+
+def alerts_opened(
+    session: Session,
+    principal: Principal,
+    queue_ids: Collection[int],
+    start: datetime,
+    end: datetime,
+) -> list[dict[str, Any]]:
+    """List the alerts opened in `[start, end)` on these queues (those the principal may see)."""
+    return _answers(session, principal, queue_ids=queue_ids, opened_from=start, opened_before=end)
+
+
+def acknowledge(session: Session, principal: Principal, alert_id: int) -> dict[str, Any]:
+    """Acknowledge an open alert as the principal; an acknowledged one stays as it is."""
+    return _change(session, principal, alert_id, "acknowledged")
+
+
+def acknowledge_if_open(session: Session, principal: Principal, alert_id: int) -> None:
+    """Acknowledge the alert as `acknowledge` does if it is still open, else do nothing.
+
+    A wallboard click may race the alert's own resolution, or a second click: no error on a TV.
+    """
+    alert = repository.alert_by_id(session, alert_id)
+    if alert is not None and alert.state == "open":
+        acknowledge(session, principal, alert_id)
+
+
+def resolve(session: Session, principal: Principal, alert_id: int) -> dict[str, Any]:
+    """Resolve an alert by hand as the principal (acknowledging it too, if nobody had)."""
+    return _change(session, principal, alert_id, "resolved")
+
+
+def _change(session: Session, principal: Principal, alert_id: int, to: str) -> dict[str, Any]:
+    """Move an alert the principal may see to `to`; 404 if unseen, 409 if already resolved."""
+    alert = repository.alert_by_id(session, alert_id)
+    if alert is None or alert.queue_id not in visible_queue_ids(session, principal):
+        raise NotFound(f"unknown alert {alert_id}")
+    who = principal_label(session, principal)
+    now = datetime.now(UTC)
+    if alert.state == "resolved":
+        raise AppError(f"alert {alert_id} is already resolved", 409)
+    if to == "acknowledged" and alert.state == "open":
+        alert.state, alert.acknowledged_at, alert.acknowledged_by = to, now, who
+    elif to == "resolved":
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at, alert.acknowledged_by = now, who
+        alert.state, alert.resolved_at, alert.resolved_by = to, now, who
+    session.flush()
+    return _answers(session, principal, alert_id=alert_id)[0]
+
+
+def _answers(session: Session, principal: Principal, **narrow: Any) -> list[dict[str, Any]]:
+    """Return alerts as the API answers them, times in each client's timezone."""
+    rows = repository.alert_rows(session, visible_queue_ids(session, principal), **narrow)
+    return [_answer(alert, rule, queue, client) for alert, rule, queue, client in rows]
+
+
+def _answer(alert: Alert, rule: AlertRule, queue: Queue, client: Client) -> dict[str, Any]:
+    zone = ZoneInfo(client.timezone)
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat() if moment else None
+
+    return {
+        "id": alert.id,
+        "state": alert.state,
+        "rule": rule.name,
+        "severity": rule.severity,
+        "client": client.code,
+        "queue": queue.code,
+        "metric": rule.metric,
+        "op": rule.op,
+        "value": alert.last_value,
+        "opened_value": alert.value,
+        "threshold": alert.threshold,
+        "opened_at": local(alert.opened_at),
+        "acknowledged_at": local(alert.acknowledged_at),
+        "acknowledged_by": alert.acknowledged_by,
+        "resolved_at": local(alert.resolved_at),
+        "resolved_by": alert.resolved_by,
+        "escalated_at": local(alert.escalated_at),
+        "response_s": (alert.acknowledged_at - alert.opened_at).total_seconds()
+        if alert.acknowledged_at
+        else None,
+    }

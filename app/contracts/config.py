@@ -15,7 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.spec import Code, Entry
 from app.kpi.definitions import KPIS, TICKET_KPIS
-from app.tenancy.targets import TargetSpec
+from app.kpi.targets import TargetSpec
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app.access.auth import current_principal
 from app.access.keys import Principal
-from app.contracts.exports import to_csv, to_xlsx
-from app.contracts.pdf import to_pdf
+from app.contracts.downloads import EXPORTS, render_export
 from app.contracts.periods import FORMS
 from app.contracts.service import sla_report
-from app.core.auth import current_principal
 from app.core.db import get_session
 from app.core.errors import AppError
 
@@ -30,11 +29,6 @@ ContractQuery = Annotated[
 LangQuery = Annotated[
     Literal["en", "zh"], Query(description="language of the labels, KPI names and verdicts")
 ]
-EXPORTS: dict[str, tuple[Callable[[dict[str, Any], str], bytes], str]] = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pdf": (to_pdf, "application/pdf"),
-}
 
 
 def sla_request(
@@ -50,22 +44,13 @@ def sla_request(
     return sla_report(session, principal, client, period, contract)
 
 
-def export_name(report: dict[str, Any], fmt: str) -> str:
-    """Name an export's file: `sla-acme-2026-11.pdf`, with the contract when several apply."""
-    name = f"sla-{report['client']}-{report['period']['label']}"
-    if len(report["contracts"]) > 1:
-        name += f"-{report['contract']}"
-    return f"{name}.{fmt}"
-
-
 def _export_route(fmt: str) -> Callable[..., Response]:
-    render, media_type = EXPORTS[fmt]
-
     def export(report: dict[str, Any] = Depends(sla_request), lang: LangQuery = "en") -> Response:
+        content, media_type, filename = render_export(report, fmt, lang)
         return Response(
-            render(report, lang),
+            content,
             media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{export_name(report, fmt)}"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
     export.__doc__ = (

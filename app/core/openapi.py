@@ -15,7 +15,6 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.core.auth import current_principal
 from app.core.db import get_database, get_session
 from app.core.routes import flat_routes
 
@@ -57,9 +56,12 @@ class Reference:
     """What routes do not say about themselves, keyed by (method, path template).
 
     Statuses listed here add to those derived from dependencies: a route that answers
-    409, 413 or 415 names them here.
+    409, 413 or 415 names them here. `reads_key` is the dependency that reads the caller's
+    API key (routes depending on it get the bearer scheme, 401 and 429): passed in, because
+    keys belong to `app.access`, a layer above this one.
     """
 
+    reads_key: Callable[..., Any]
     statuses: Mapping[tuple[str, str], set[int]] = field(default_factory=dict)
     optional_key: set[tuple[str, str]] = field(default_factory=set)
     parameters: Mapping[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
@@ -115,7 +117,7 @@ def _document(
 ) -> None:
     dependants = list(_dependants(route.dependant))
     calls = {d.call for d in dependants if d.call is not None}
-    keyed = current_principal in calls
+    keyed = reference.reads_key in calls
     if keyed:
         operation["security"] = [{SCHEME: []}]
     elif key in reference.optional_key:
@@ -172,7 +174,7 @@ def _statuses(dependants: list[Dependant], calls: set[Callable[..., Any]], keyed
         statuses |= {401, 429}
     if any(getattr(call, "__qualname__", "").startswith("require_kind.") for call in calls):
         statuses.add(403)
-    if calls & {current_principal, get_session, get_database}:
+    if keyed or calls & {get_session, get_database}:  # reading the key uses the database
         statuses.add(503)
     if any(d.path_params or d.query_params for d in dependants):
         statuses |= {400, 422}

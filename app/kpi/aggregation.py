@@ -154,6 +154,13 @@ def rebuild_day_stats(pg: Connection, client_ids: list[int]) -> None:
         repository.rebuild_client_days(pg, client_id)
 
 
+def mark_queues_for_rebuild(pg: Connection, minutes: int, queue_ids: list[int]) -> int:
+    """Mark every interval of these queues for the next passes; return how many were marked."""
+    return sum(
+        repository.mark_for_rebuild(pg, minutes, queue_id=queue_id) for queue_id in queue_ids
+    )
+
+
 def mark_open_agents(database: Database, settings: Settings) -> int:
     """Mark agents' current intervals so open states keep counting as time passes."""
     with database.session_scope() as session:

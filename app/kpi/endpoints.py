@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.access.scope import Scope, client_scope, queue_scope
-from app.core.auth import current_principal
 from app.core.db import driver_connection, get_session
 from app.core.errors import AppError, NotFound
 from app.kpi import live, queries

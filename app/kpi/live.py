@@ -16,7 +16,7 @@ from app.core.config import Settings
 from app.erlang import required_agents
 from app.kpi import queries
 from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
-from app.tenancy.targets import queue_targets
+from app.kpi.targets import queue_targets
 
 TODAY_KPIS = (
     "offered",

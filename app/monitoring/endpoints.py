@@ -5,7 +5,7 @@ from ipaddress import ip_address, ip_network
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.core.auth import current_principal, require_kind
+from app.access.auth import current_principal, require_kind
 from app.core.errors import NotAuthenticated
 from app.core.metrics import CONTENT_TYPE, exposition
 from app.monitoring.collector import DatabaseCollector

@@ -5,9 +5,9 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.access.scope import visible_queues
-from app.core.auth import current_principal
 from app.core.db import get_session
 
 router = APIRouter(prefix="/v1", tags=["tenancy"])

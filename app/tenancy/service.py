@@ -1,50 +1,35 @@
-"""Apply a tenancy file: upsert clients, vendors, queues and contracts by code (idempotent)."""
+"""Upsert clients, vendors and queues by code (idempotent), for `callpulse apply`."""
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.alerts.service import apply_alerts
-from app.contracts.apply import apply_contracts
-from app.core.db import driver_connection
 from app.core.errors import ConfigError
-from app.kpi.aggregation import rebuild_day_stats
 from app.models import Client, Queue, QueueVendor, Vendor
-from app.tenancy.config import ClientSpec, TenancyFile, VendorSpec
+from app.tenancy.config import ClientSpec, QueueSpec, VendorSpec
 
 
-@dataclass
-class Applied:
-    """What `apply` changed: counts like `{"queues created": 2}`, and the queues whose
-    SL threshold, short-abandon threshold or ticket targets changed (their history must be
-    recomputed), and the clients whose timezone changed (their day stats were rebuilt)."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    recompute_queue_ids: list[int] = field(default_factory=list)
-    retimed_client_ids: list[int] = field(default_factory=list)
-
-
-def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
-    """Create or update every entry of `spec`."""
-    applied = Applied()
-    counts = applied.counts
+def apply_clients(
+    session: Session, entries: Sequence[ClientSpec], counts: Counter[str]
+) -> tuple[dict[str, Client], list[int]]:
+    """Create or update clients by code; return every client by code, and the ids of those
+    whose timezone changed (their day stats must be rebuilt)."""
     zones = {code: zone for code, zone in session.execute(select(Client.code, Client.timezone))}
-    clients = _upsert_by_code(session, Client, spec.clients, ("name", "timezone"), counts)
-    vendors = _upsert_by_code(session, Vendor, spec.vendors, ("name",), counts)
-    session.flush()
-    applied.retimed_client_ids = sorted(
+    clients = _upsert_by_code(session, Client, entries, ("name", "timezone"), counts)
+    retimed = sorted(
         row.id for code, row in clients.items() if code in zones and zones[code] != row.timezone
     )
-    if applied.retimed_client_ids:
-        rebuild_day_stats(driver_connection(session), applied.retimed_client_ids)
-    _apply_queues(session, spec, clients, vendors, applied)
-    apply_contracts(session, spec.contracts, clients, vendors, counts)
-    apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
-    return applied
+    return clients, retimed
+
+
+def apply_vendors(
+    session: Session, entries: Sequence[VendorSpec], counts: Counter[str]
+) -> dict[str, Vendor]:
+    """Create or update vendors by code; return every vendor by code."""
+    return _upsert_by_code(session, Vendor, entries, ("name",), counts)
 
 
 Coded = TypeVar("Coded", Client, Vendor)
@@ -57,7 +42,7 @@ def _upsert_by_code(
     fields: tuple[str, ...],
     counts: Counter[str],
 ) -> dict[str, Coded]:
-    """Create or update rows of `model` by code; return every row by code."""
+    """Create or update rows of `model` by code and flush; return every row by code."""
     label = model.__tablename__
     rows = {row.code: row for row in session.scalars(select(model))}
     for entry in entries:
@@ -71,19 +56,23 @@ def _upsert_by_code(
             counts[f"{label} updated"] += 1
         for name, value in wanted.items():
             setattr(row, name, value)
+    session.flush()
     return rows
 
 
-def _apply_queues(
+def apply_queues(
     session: Session,
-    spec: TenancyFile,
+    entries: Sequence[QueueSpec],
     clients: dict[str, Client],
     vendors: dict[str, Vendor],
-    applied: Applied,
-) -> None:
-    counts = applied.counts
+    counts: Counter[str],
+) -> list[int]:
+    """Create or update queues by code and the vendors serving them; return the ids of the
+    queues whose SL threshold, short-abandon threshold, SL formula or ticket targets changed
+    (their history must be recomputed)."""
+    changed_ids: list[int] = []
     queues = {q.code: q for q in session.scalars(select(Queue))}
-    for i, entry in enumerate(spec.queues):
+    for i, entry in enumerate(entries):
         where = f"queues[{i}] ({entry.code})"
         client = clients.get(entry.client)
         if client is None:
@@ -122,11 +111,12 @@ def _apply_queues(
             if changed:
                 counts["queues updated"] += 1
             if changed & {"sl_threshold_s", "short_abandon_s", "sl_formula", "ticket_targets"}:
-                applied.recompute_queue_ids.append(queue.id)
+                changed_ids.append(queue.id)
         for name, value in wanted.items():
             setattr(queue, name, value)
         session.flush()
         _serve(session, queue, {vendors[code].id for code in entry.vendors}, counts)
+    return changed_ids
 
 
 def _serve(session: Session, queue: Queue, vendor_ids: set[int], counts: Counter[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core.formats import target_text, value_text
 from app.kpi.names import kpi_name
-from app.tenancy.targets import Bound
+from app.kpi.targets import Bound
 from dashboards.i18n import word
 
 MET, MISSED, LINE, TARGET = "#009E73", "#D55E00", "#0072B2", "#E69F00"

@@ -7,8 +7,8 @@ import pytest
 
 from app.access.keys import create_key
 from app.alerts.service import evaluate_all
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from tests.alerts.receivers import HttpReceiver
 from tests.factories import make_tenant, post
 from tests.kpi.helpers import client_id

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from app.access.keys import create_key
 from app.alerts.service import evaluate_all
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from tests.alerts.receivers import HttpReceiver
 from tests.kpi.helpers import client_id
 

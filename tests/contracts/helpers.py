@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from app.access.keys import create_key
 from app.access.scope import QueueInfo, Scope
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.contracts.config import ContractSpec
 from app.contracts.periods import parse_period
 from app.contracts.report import report as shape_report
@@ -16,8 +18,6 @@ from app.contracts.scoring import evaluate_contract
 from app.core.config import Settings
 from app.core.db import Database
 from app.kpi.aggregation import drain
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from tests.factories import Tenant, post
 
 DESIGN_BANDS = [

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 import yaml
 
+from app.apply.file import load_file
 from app.core.errors import ConfigError
-from app.tenancy.config import load_file
 from tests.cli.test_commands import callpulse
 from tests.contracts.helpers import apply, contract_entry
 

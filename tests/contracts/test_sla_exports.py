@@ -14,11 +14,11 @@ import openpyxl
 import pypdf
 import pytest
 
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.formats import target_text, value_text
 from app.kpi.definitions import definitions_version
 from app.kpi.names import kpi_name
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry, ingest, report, sla
 from tests.factories import cdr
 

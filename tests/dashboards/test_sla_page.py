@@ -12,13 +12,13 @@ import pytest
 
 from app.access.users import create_share_link, create_user, user_principal
 from app.alerts.service import evaluate_all
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.contracts.service import sla_report
 from app.contracts.text import met_mark, money_text
 from app.core.errors import NotFound
 from app.core.formats import value_text
 from app.kpi.aggregation import drain
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from dashboards import data
 from dashboards.sla.page import start, url_query
 from dashboards.sla.periods import current_period

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from app.access.users import create_share_link, create_user, revoke_share_link, share_principal
 from app.alerts.service import evaluate_all
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.kpi.aggregation import run_pass
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from dashboards import data
 from dashboards.wall_url import WallSettings
 from dashboards.wallboard import board

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.kpi.aggregation import drain, run_pass
 from app.kpi.definitions import CALL_COMPONENTS
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from tests.factories import make_tenant, post
 from tests.kpi.helpers import (
     client_id,

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.kpi.aggregation import drain
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from tests.cli.test_commands import callpulse
 from tests.conftest import SHARED_DATA
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.alerts.service import evaluate_all
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.jobs import timed_pass
 from app.kpi import aggregation
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from tests.alerts.receivers import HttpReceiver
 from tests.factories import cdr, post
 from tests.kpi.helpers import client_id
