@@ -12,10 +12,10 @@ from datetime import date, datetime
 
 from psycopg import Connection
 
+from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
 from app.kpi.definitions import AGENT_COMPONENTS, CALL_COMPONENTS
 
-ORIGIN = "TIMESTAMPTZ '2000-01-01 00:00+00'"
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
 DayTarget = tuple[int, int, date]
