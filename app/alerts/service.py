@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.alerts import notifiers, readings
 from app.alerts.config import AlertRuleSpec, NotifierSpec
 from app.alerts.evaluator import Action, ActiveAlert, decide
+from app.core import locks
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ConfigError
@@ -134,8 +135,7 @@ def evaluate_all(
     notices: list[Notice] = []
     with database.session_scope() as session:
         pg = driver_connection(session)
-        locked = pg.execute("SELECT pg_try_advisory_xact_lock(hashtext('callpulse:alerts'))")
-        if not locked.fetchone()[0]:  # type: ignore[index]
+        if not locks.try_lock(pg, locks.Lock.ALERTS):
             return []
         apply_alerts(session, [], default_rules(settings), Counter(), only_missing=True)
         query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
