@@ -1,8 +1,9 @@
 """The words CallPulse stores and accepts, each spelled here once (DESIGN §5, §7).
 
-The database check constraints, the ORM, the ingest and YAML schemas (and so the OpenAPI
-enums), the KPI readers and the pages all take these tuples, so adding a channel or a state
-is one edit here (and a migration for the check constraint).
+The ORM's check constraints, the ingest and YAML schemas (and so the OpenAPI enums), contract
+validation, the live view and the pages take these, so adding a word is one edit here, plus a
+migration for the check constraint; tests/core/test_vocabulary.py names whatever else lacks it
+(a default ticket target, a display name, a service-level branch).
 """
 
 ON_PHONE_STATES = ("available", "talking", "acw")
