@@ -8,6 +8,7 @@ from alembic.config import Config
 from app.core.config import PROJECT_ROOT
 from app.core.db import Database
 from app.core.errors import ConfigError
+from app.core.locks import Lock, wait_for_lock
 from app.partitions import PartitionManager
 
 
@@ -25,7 +26,7 @@ def upgrade(database: Database, months_ahead: int = 3) -> None:
     """Apply every pending migration and create the coming months' partitions."""
     config = alembic_config()
     with database.engine.begin() as conn:
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('callpulse:migrate'))")
+        wait_for_lock(conn, Lock.MIGRATIONS)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     PartitionManager(database.engine).ensure_ahead(datetime.now(UTC), months_ahead)

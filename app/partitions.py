@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
+from app.core.locks import Lock, wait_for_lock
+
 PARTITION_COLUMNS = {"calls": "offered_at", "agent_state_changes": "at", "tickets": "created_at"}
-_LOCK_KEY = "callpulse:partitions"
 _PARTITION_NAME = re.compile(rf"^({'|'.join(PARTITION_COLUMNS)})_p\d{{6}}$")
 
 
@@ -61,7 +62,7 @@ class PartitionManager:
             if not missing:
                 return []
             with self.engine.begin() as conn:
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _LOCK_KEY})
+                wait_for_lock(conn, Lock.PARTITIONS)
                 existing = self._existing(conn)
                 created = []
                 for name, (table, month) in sorted(missing.items()):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from dash import html
 
 from app.core.formats import mmss
+from app.core.vocabulary import LOGGED_IN_STATES
 from app.kpi.definitions import KPIS
 from app.kpi.targets import Bound
 from dashboards.i18n import word
@@ -140,7 +141,7 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 "text": f"{word(lang, state)} {agents[state]}",
                 "grow": max(agents[state], 0.2),
             }
-            for state in ("available", "talking", "acw", "not_ready", "stale")
+            for state in (*LOGGED_IN_STATES, "stale")
         ],
     }
 

@@ -8,6 +8,7 @@ a key repeated in a batch goes to the next pass, so records apply in batch order
 
 from functools import cache
 
+from app.core.grid import GRID_ORIGIN_SQL
 from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
@@ -142,7 +143,7 @@ def merge_sql(table: FactTable) -> str:
         f" AND t.{time} = w.old_time),"
         " marks AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
         " SELECT DISTINCT client_id, %(subject)s, subject_id,"
-        " date_bin(%(interval)s::interval, at, TIMESTAMPTZ '2000-01-01 00:00+00') FROM"
+        f" date_bin(%(interval)s::interval, at, {GRID_ORIGIN_SQL}) FROM"
         f" (SELECT client_id, {subject} AS subject_id, {time} AS at FROM w UNION ALL"
         " SELECT client_id, old_subject, old_time FROM w WHERE existed) touched"
         " ORDER BY 1, 3, 4 ON CONFLICT (client_id, subject, subject_id, interval_start)"

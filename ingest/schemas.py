@@ -15,6 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.core.vocabulary import AGENT_STATES, TICKET_CHANNELS, spoken_list
 from ingest.checks import excerpt, sent
 
 DAY_S = 86_400
@@ -171,8 +172,8 @@ class AgentEventRecord(Record):
     """`POST /v1/agent-events`: an agent entering a state."""
 
     agent: Code = Field(description="Agent code of the sending vendor (created on first sight).")
-    state: Literal["logged_out", "available", "talking", "acw", "not_ready"] = Field(
-        description="The state entered: logged_out, available, talking, acw or not_ready."
+    state: Literal[AGENT_STATES] = Field(  # type: ignore[valid-type]
+        description=f"The state entered: {spoken_list(AGENT_STATES)}."
     )
     at: Timestamp = Field(description="When the agent entered the state, RFC 3339 with offset.")
     reason: Annotated[str, Field(max_length=200)] | None = Field(
@@ -191,8 +192,8 @@ class TicketRecord(Record):
         description="The ticket id, unique per client; later records fill in or correct it."
     )
     queue: QueueCode
-    channel: Literal["email", "chat", "web", "social", "sms"] = Field(
-        description="The channel: email, chat, web, social or sms."
+    channel: Literal[TICKET_CHANNELS] = Field(  # type: ignore[valid-type]
+        description=f"The channel: {spoken_list(TICKET_CHANNELS)}."
     )
     created_at: Timestamp = Field(description="When the contact arrived, RFC 3339 with offset.")
     first_response_at: Timestamp | None = Field(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
 from app.core.errors import NotFound
+from app.core.vocabulary import DEFAULT_SL_FORMULA
 from app.models import Client, Queue, QueueVendor
 
 
@@ -41,9 +42,9 @@ class Scope:
 
     @property
     def sl_formula(self) -> str:
-        """The queues' common SL formula; `abandoned_negative` when they differ."""
+        """The queues' common SL formula; the default one when they differ."""
         formulas = {q.sl_formula for q in self.queues}
-        return formulas.pop() if len(formulas) == 1 else "abandoned_negative"
+        return formulas.pop() if len(formulas) == 1 else DEFAULT_SL_FORMULA
 
 
 def _vendor_limit(principal: Principal) -> int | None:

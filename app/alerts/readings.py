@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from psycopg import Connection
 
 from app.alerts.evaluator import Reading
+from app.core.vocabulary import ON_PHONE_STATES
 from app.kpi import queries
 from app.kpi.definitions import CALL_COMPONENTS, evaluate, offered
 
@@ -58,7 +59,7 @@ def surge(
     if any(history):
         return Reading(current / (sum(history) / SURGE_WEEKS), current)
     agents = queries.latest_agent_states(pg, [client_id], [queue_id], None)
-    on_phones = sum(1 for a in agents if a[4] in ("available", "talking", "acw"))
+    on_phones = sum(1 for a in agents if a[4] in ON_PHONE_STATES)
     capacity = on_phones * TARGET_OCCUPANCY * window.total_seconds() / aht_s
     if capacity <= 0:
         return Reading(float("inf") if current else 0.0, current)

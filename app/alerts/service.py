@@ -19,6 +19,7 @@ from app.access.scope import visible_queue_ids
 from app.alerts import notifiers, readings, repository
 from app.alerts.apply import apply_alerts, default_rules
 from app.alerts.evaluator import Action, ActiveAlert, decide
+from app.core import locks
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import AppError, NotFound
@@ -48,8 +49,7 @@ def evaluate_all(
     notices: list[Notice] = []
     with database.session_scope() as session:
         pg = driver_connection(session)
-        locked = pg.execute("SELECT pg_try_advisory_xact_lock(hashtext('callpulse:alerts'))")
-        if not locked.fetchone()[0]:  # type: ignore[index]
+        if not locks.try_lock(pg, locks.Lock.ALERTS):
             return []
         apply_alerts(session, [], default_rules(settings), Counter(), only_missing=True)
         query = select(Queue, Client).join(Client, Client.id == Queue.client_id)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.spec import Code, Entry
+from app.core.vocabulary import TICKET_CHANNELS
 from app.kpi.definitions import KPIS, TICKET_KPIS
 from app.kpi.targets import TargetSpec
 
@@ -22,7 +23,6 @@ Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 
 TARGET_KPIS = tuple(name for name, kpi in KPIS.items() if kpi.unit in ("ratio", "s", "score"))
 CHANNEL_KPIS = tuple(name for name in TICKET_KPIS if name in TARGET_KPIS)
-TICKET_CHANNELS = ("email", "chat", "web", "social", "sms")
 BILLING_MODELS = ("per_seat", "per_workload", "per_hour")
 
 

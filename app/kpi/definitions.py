@@ -9,14 +9,9 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-Components = Mapping[str, float]
+from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULAS
 
-SL_FORMULAS = {
-    "abandoned_negative": "A_T / offered",
-    "ignore_abandoned": "A_T / (offered − AB_T)",
-    "abandoned_positive": "(A_T + AB_T) / offered",
-    "answered_only": "A_T / answered",
-}
+Components = Mapping[str, float]
 
 CALL_COMPONENTS = (
     "answered",
@@ -59,7 +54,7 @@ def offered(c: Components) -> float:
     return c["answered"] + c["abandoned"]
 
 
-def service_level(c: Components, formula: str = "abandoned_negative") -> float | None:
+def service_level(c: Components, formula: str = DEFAULT_SL_FORMULA) -> float | None:
     """service level = A_T / offered, or the queue's `sl_formula` (A_T: answered within T).
 
     abandoned_negative A_T/offered · ignore_abandoned A_T/(offered − AB_T) ·

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from app.core.errors import AppError
+from app.core.grid import GRID_ORIGIN
 
 GRANULARITIES = ("interval", "hour", "day", "week", "month")
 
@@ -127,9 +128,6 @@ def _check(start: datetime, end: datetime, granularity: str) -> None:
 
 def _step(granularity: str, interval_minutes: int) -> timedelta:
     return timedelta(minutes=interval_minutes if granularity == "interval" else 60)
-
-
-GRID_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def grid_floor(moment: datetime, minutes: int) -> datetime:

@@ -13,6 +13,7 @@ from psycopg import Connection
 
 from app.access.scope import QueueInfo, Scope
 from app.core.config import Settings
+from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES
 from app.erlang import required_agents
 from app.kpi import queries
 from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
@@ -29,7 +30,6 @@ TODAY_KPIS = (
     "handled",
     "aht_s",
 )
-ON_PHONES = ("available", "talking", "acw")
 STAFFING_WINDOW = timedelta(minutes=30)
 
 
@@ -64,7 +64,7 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
         alerts = dict.fromkeys(ALERT_COMPONENTS, 0.0) | alerts_today.get(queue.id, {})
         window = dict.fromkeys(CALL_COMPONENTS, 0.0) | last_10.get(queue.id, {})
         queue_agents = agents.get(queue.id, [])
-        by_state = {state: 0 for state in (*ON_PHONES, "not_ready", "stale")}
+        by_state = {state: 0 for state in (*LOGGED_IN_STATES, "stale")}
         for agent in queue_agents:
             by_state[agent["state"]] += 1
         targets = queue_targets(queue.targets, settings)
@@ -175,7 +175,7 @@ def _staffing(
     need = required_agents(
         arrivals / STAFFING_WINDOW.total_seconds(), aht, sl_target, queue.sl_threshold_s
     )
-    have = sum(by_state[s] for s in ON_PHONES)
+    have = sum(by_state[s] for s in ON_PHONE_STATES)
     return {
         "arrivals_30m": arrivals,
         "aht_s": round(aht, 1),

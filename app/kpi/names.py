@@ -4,7 +4,7 @@ The API names a KPI by its code (`asa_s`); people read `ASA` or `平均应答速
 target key may carry a channel (`ticket_frt_sla.email`), named `首次响应达标率（邮件）`.
 """
 
-from app.kpi.definitions import SL_FORMULAS
+from app.core.vocabulary import SL_FORMULAS
 
 KPI_NAMES = {
     "en": {

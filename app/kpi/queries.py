@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from psycopg import Connection
 
+from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
 from app.kpi.definitions import CALL_COMPONENTS
 from app.kpi.repository import CALL_COMPONENT_SQL, CALL_FACTS_SQL
@@ -32,7 +33,7 @@ STATS_TABLES = {
     "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
     "alerts": (
         "(SELECT client_id, queue_id, date_bin(%(iv)s::interval, opened_at,"
-        " TIMESTAMPTZ '2000-01-01 00:00+00') AS interval_start, 1 AS alerts_opened,"
+        f" {GRID_ORIGIN_SQL}) AS interval_start, 1 AS alerts_opened,"
         f" {ALERT_ACKNOWLEDGED_SQL}::int AS alerts_acknowledged,"
         f" {ALERT_RESPONSE_SQL} AS alert_response_sum_s FROM alerts)",
         "s.queue_id = ANY(%(queues)s)",

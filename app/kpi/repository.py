@@ -12,10 +12,11 @@ from datetime import date, datetime
 
 from psycopg import Connection
 
+from app.core import locks
+from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
 from app.kpi.definitions import AGENT_COMPONENTS, CALL_COMPONENTS
 
-ORIGIN = "TIMESTAMPTZ '2000-01-01 00:00+00'"
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
 DayTarget = tuple[int, int, date]
@@ -32,13 +33,12 @@ TICKET_TARGETS = {
 
 def try_lock(pg: Connection) -> bool:
     """Take the aggregation lock for this transaction; False if another worker holds it."""
-    row = pg.execute("SELECT pg_try_advisory_xact_lock(hashtext('callpulse:aggregate'))")
-    return bool(row.fetchone()[0])  # type: ignore[index]
+    return locks.try_lock(pg, locks.Lock.AGGREGATION)
 
 
 def lock(pg: Connection) -> None:
     """Take the aggregation lock for this transaction, waiting for another worker's pass."""
-    pg.execute("SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))")
+    locks.wait_for_lock(pg, locks.Lock.AGGREGATION)
 
 
 def claim_markers(pg: Connection, limit: int) -> int:

@@ -19,10 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.vocabulary import AGENT_STATES, TICKET_CHANNELS
 from app.models.base import Base
-
-AGENT_STATES = ("logged_out", "available", "talking", "acw", "not_ready")
-TICKET_CHANNELS = ("email", "chat", "web", "social", "sms")
 
 
 class CallKey(Base):

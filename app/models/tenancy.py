@@ -6,9 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULA_NAMES
 from app.models.base import Base, created_at_column
-
-SL_FORMULAS = ("abandoned_negative", "ignore_abandoned", "abandoned_positive", "answered_only")
 
 
 class Client(Base):
@@ -40,7 +39,7 @@ class Queue(Base):
     __tablename__ = "queues"
     __table_args__ = (
         UniqueConstraint("client_id", "code"),
-        CheckConstraint(f"sl_formula IN {SL_FORMULAS!r}", name="sl_formula"),
+        CheckConstraint(f"sl_formula IN {SL_FORMULA_NAMES!r}", name="sl_formula"),
         CheckConstraint("sl_threshold_s > 0", name="sl_threshold_positive"),
         CheckConstraint("short_abandon_s >= 0", name="short_abandon_nonnegative"),
     )
@@ -50,7 +49,7 @@ class Queue(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     sl_threshold_s: Mapped[int] = mapped_column(default=20)
-    sl_formula: Mapped[str] = mapped_column(String(32), default="abandoned_negative")
+    sl_formula: Mapped[str] = mapped_column(String(32), default=DEFAULT_SL_FORMULA)
     short_abandon_s: Mapped[int] = mapped_column(default=0)
     ticket_targets: Mapped[dict[str, dict[str, int]]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), doc="per channel: first_response_s, resolution_s"

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field
 
 from app.core.spec import Code, Entry
+from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULA_NAMES, TICKET_CHANNELS
 from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
 from app.kpi.targets import TargetSpec
-from app.models.tenancy import SL_FORMULAS
 
 TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
 
@@ -53,7 +53,7 @@ class QueueSpec(Entry):
     name: str | None = None
     vendors: list[Code] = []
     sl_threshold_s: int = Field(default=20, gt=0, le=3600)
-    sl_formula: Literal[SL_FORMULAS] = "abandoned_negative"  # type: ignore[valid-type]
+    sl_formula: Literal[SL_FORMULA_NAMES] = DEFAULT_SL_FORMULA  # type: ignore[valid-type]
     short_abandon_s: int = Field(default=0, ge=0, le=3600)
-    ticket_targets: dict[Literal["email", "chat", "web", "social", "sms"], TicketTarget] = {}
+    ticket_targets: dict[Literal[TICKET_CHANNELS], TicketTarget] = {}  # type: ignore[valid-type]
     targets: dict[Literal[TARGET_KPIS], TargetSpec] = {}  # type: ignore[valid-type]

@@ -5,9 +5,9 @@ import subprocess
 import sys
 import time
 
+from app.core.locks import Lock, wait_for_lock
 from tests.cli.test_commands import callpulse
 
-LOCK = "SELECT pg_advisory_xact_lock(hashtext('callpulse:aggregate'))"
 WAITING = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
     " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -17,7 +17,7 @@ WAITING = (
 def test_aggregate_waits_for_a_running_pass(database_url, pg, database):
     env = {**os.environ, "DATABASE_URL": database_url}
     with database.engine.connect() as holder:  # a pass running elsewhere
-        holder.exec_driver_sql(LOCK)
+        wait_for_lock(holder, Lock.AGGREGATION)
         process = subprocess.Popen(
             [sys.executable, "-c", "from app.cli import main; main()", "aggregate"],
             env=env,
@@ -39,7 +39,7 @@ def test_aggregate_waits_for_a_running_pass(database_url, pg, database):
 
 def test_aggregate_no_wait_gives_up_at_once(database_url, database):
     with database.engine.connect() as holder:
-        holder.exec_driver_sql(LOCK)
+        wait_for_lock(holder, Lock.AGGREGATION)
         result = callpulse(database_url, "aggregate", "--no-wait")
         holder.rollback()
     assert result.returncode == 2

@@ -1,0 +1,37 @@
+"""The PostgreSQL advisory locks CallPulse takes, each named once, held until the transaction ends.
+
+Transaction-scoped locks (`pg_advisory_xact_lock`) are released by commit, rollback or a lost
+connection alike, so no pooled connection ever keeps one. They keep work apart across every
+process on the database: the scheduler in each web worker, the CLI, a second server.
+"""
+
+from enum import Enum
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import Connection as SqlConnection
+
+
+class Lock(Enum):
+    """A lock by its key (hashed to PostgreSQL's lock number) and what it keeps apart."""
+
+    AGGREGATION = "callpulse:aggregate"  # two aggregation passes or day-stats rebuilds
+    ALERTS = "callpulse:alerts"  # two alert evaluation rounds
+    PARTITIONS = "callpulse:partitions"  # two processes creating the same partition
+    MIGRATIONS = "callpulse:migrate"  # two processes upgrading the schema
+
+
+def try_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> bool:
+    """Take `lock` for the current transaction; False at once if another transaction holds it."""
+    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock(hashtext(%s))", lock))
+
+
+def wait_for_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> None:
+    """Take `lock` for the current transaction, waiting while another transaction holds it."""
+    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+
+
+def _select(conn: psycopg.Connection[Any] | SqlConnection, query: str, lock: Lock) -> Any:
+    if isinstance(conn, SqlConnection):
+        return conn.exec_driver_sql(query, (lock.value,)).scalar()
+    return conn.execute(query, (lock.value,)).fetchone()[0]  # type: ignore[index]

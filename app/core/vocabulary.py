@@ -1,0 +1,34 @@
+"""The words CallPulse stores and accepts, each spelled here once (DESIGN §5, §7).
+
+The ORM's check constraints, the ingest and YAML schemas (and so the OpenAPI enums), contract
+validation, the live view and the pages take these, so adding a word is one edit here, plus a
+migration for the check constraint; tests/core/test_vocabulary.py names whatever else lacks it
+(a default ticket target, a display name, a service-level branch).
+"""
+
+ON_PHONE_STATES = ("available", "talking", "acw")
+"""Logged in and taking contacts: waiting for one, on one, or wrapping one up."""
+
+LOGGED_IN_STATES = (*ON_PHONE_STATES, "not_ready")
+LOGGED_OUT = "logged_out"
+AGENT_STATES = (LOGGED_OUT, *LOGGED_IN_STATES)
+"""Every state an agent event may enter."""
+
+TICKET_CHANNELS = ("email", "chat", "web", "social", "sms")
+
+DEFAULT_SL_FORMULA = "abandoned_negative"
+SL_FORMULAS = {
+    DEFAULT_SL_FORMULA: "A_T / offered",
+    "ignore_abandoned": "A_T / (offered − AB_T)",
+    "abandoned_positive": "(A_T + AB_T) / offered",
+    "answered_only": "A_T / answered",
+}
+"""A queue's service-level formula by name (DESIGN §7): A_T answered and AB_T abandoned
+within the threshold T, short abandons left out."""
+
+SL_FORMULA_NAMES = tuple(SL_FORMULAS)
+
+
+def spoken_list(words: tuple[str, ...]) -> str:
+    """Join words for a sentence: `email, chat, web, social or sms`."""
+    return f"{', '.join(words[:-1])} or {words[-1]}"
