@@ -3,7 +3,8 @@
 Polls once a second; each refresh reads the live state through `dashboards.data` scoped to
 the principal the guard attached, so a client's TV never sees another client's queues. The
 board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
-the same board.
+the same board. The callbacks only read data and pass it to this module's functions, which
+turn plain data into what the page shows (tested without a browser).
 """
 
 from datetime import UTC, datetime
@@ -106,16 +107,9 @@ def with_chosen(options: dict[str, list[str]], wall: WallSettings) -> dict[str, 
     }
 
 
-def create_wallboard(database: Database, settings: Settings) -> Dash:
-    """Build the wallboard's Dash app, to be mounted at /wall."""
-    app = Dash(
-        __name__,
-        requests_pathname_prefix="/wall/",
-        assets_folder=str(ASSETS),
-        title="CallPulse",
-        update_title="",
-    )
-    app.layout = html.Div(
+def layout() -> html.Div:
+    """The board's elements, each empty until the first refresh fills it."""
+    return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="settings", data=WallSettings().data()),
@@ -160,6 +154,79 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         id="wall",
     )
 
+
+def synced(trigger: Any, search: str | None, current: Any, filters: list[Any]) -> list[Any]:
+    """Return the settings, the URL, and the filters' values and options after `trigger`.
+
+    A control that changed writes the URL and leaves the controls be; a URL that was read
+    sets the controls (and adds its codes to their options, so none is dropped).
+    """
+    wall, written = after(trigger, search, current, *filters)
+    if written is not None:
+        return [wall.data(), written, *[no_update] * (2 * len(FILTERS))]
+    codes = (wall.clients, wall.vendors, wall.queues)
+    return [wall.data(), no_update, *codes, *codes]
+
+
+def refreshed(
+    state: dict[str, Any],
+    wall: WallSettings,
+    can_ack: bool,
+    now: datetime,
+    rendered: dict[str, str] | None,
+) -> list[Any]:
+    """Return a refresh's outputs: the panels, the filters' options, the tiles, the chart's
+    queue — each `no_update` when the browser shows it already — then their fingerprints."""
+    panels, options, tiles, focus = board(state, wall, can_ack, now)
+    return unchanged_as_no_update(
+        [*(panels[name] for name in PANELS), *(options[name] for name in FILTERS), tiles, focus],
+        [*PANELS, *FILTERS, "tiles", "focus"],
+        rendered or {},
+    )
+
+
+def focus_chart(
+    wall: WallSettings,
+    queue: str | None,
+    today: tuple[list[dict[str, Any]], float | None, str] | None,
+) -> dict[str, Any]:
+    """Return the chart of the focused queue's intervals today (`today` as
+    `data.today_by_interval` reads it), titled with the queue and the board's timezone."""
+    if not queue or today is None:
+        return interval_figure([], None, wall.lang)
+    rows, target, own_zone = today
+    title = f"{queue} · {wall.tz or own_zone}"
+    return interval_figure(rows, target, wall.lang, title=title, zone=wall.tz)
+
+
+def labels(wall: WallSettings) -> tuple[str, ...]:
+    """Word the page in the board's language; TV mode (the `tv` class) hides every control."""
+    words = ("title", "alerts", "language", "tv", *FILTERS)
+    return (
+        *(word(wall.lang, key) for key in words),
+        "tv" if wall.tv else "",
+        "zh-CN" if wall.lang == "zh" else "en",
+    )
+
+
+def clicked_alert(trigger: Any, clicks: list[int | None]) -> int | None:
+    """Return the alert whose acknowledge button was clicked, if one was."""
+    if not trigger or not any(clicks):
+        return None
+    return int(trigger["alert"])
+
+
+def create_wallboard(database: Database, settings: Settings) -> Dash:
+    """Build the wallboard's Dash app, to be mounted at /wall."""
+    app = Dash(
+        __name__,
+        requests_pathname_prefix="/wall/",
+        assets_folder=str(ASSETS),
+        title="CallPulse",
+        update_title="",
+    )
+    app.layout = layout()
+
     @app.callback(
         Output("settings", "data"),
         Output("url", "search"),
@@ -175,11 +242,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     def sync(search: str | None, _: Any, __: Any, *filters_and_current: Any) -> list[Any]:
         """Keep the settings, the controls and the URL in step (one callback: they are a cycle)."""
         *filters, current = filters_and_current
-        wall, written = after(ctx.triggered_id, search, current, *filters)
-        if written is not None:  # a control changed: the URL follows
-            return [wall.data(), written, *[no_update] * (2 * len(FILTERS))]
-        codes = (wall.clients, wall.vendors, wall.queues)  # the URL was read: controls follow
-        return [wall.data(), no_update, *codes, *codes]
+        return synced(ctx.triggered_id, search, current, filters)
 
     @app.callback(
         [Output(name, "children") for name in PANELS]
@@ -195,19 +258,8 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     ) -> list[Any]:
         principal = principal_from(flask.request.headers)
         state = data.snapshot(database, settings, principal)
-        panels, options, tiles, focus = board(
-            state, WallSettings.of(wall), principal.kind in ACKING_KINDS, datetime.now(UTC)
-        )
-        return unchanged_as_no_update(
-            [
-                *(panels[name] for name in PANELS),
-                *(options[name] for name in FILTERS),
-                tiles,
-                focus,
-            ],
-            [*PANELS, *FILTERS, "tiles", "focus"],
-            rendered or {},
-        )
+        can_ack = principal.kind in ACKING_KINDS
+        return refreshed(state, WallSettings.of(wall), can_ack, datetime.now(UTC), rendered)
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
@@ -224,12 +276,12 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     )
     def chart(_: int | None, wall: dict[str, Any], queue: str | None) -> dict[str, Any]:
         """Today's intervals of the first queue shown (refreshed every 15 s)."""
-        lang, tz = WallSettings.of(wall).lang, WallSettings.of(wall).tz
-        if not queue:
-            return interval_figure([], None, lang)
-        principal = principal_from(flask.request.headers)
-        rows, target, own_zone = data.today_by_interval(database, settings, principal, queue)
-        return interval_figure(rows, target, lang, title=f"{queue} · {tz or own_zone}", zone=tz)
+        today = (
+            data.today_by_interval(database, settings, principal_from(flask.request.headers), queue)
+            if queue
+            else None
+        )
+        return focus_chart(WallSettings.of(wall), queue, today)
 
     @app.callback(
         Output("title", "children"),
@@ -242,14 +294,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Input("settings", "data"),
     )
     def label(wall: dict[str, Any]) -> tuple[str, ...]:
-        """Word the page in the board's language; TV mode hides every control."""
-        board_settings = WallSettings.of(wall)
-        words = ("title", "alerts", "language", "tv", *FILTERS)
-        return (
-            *(word(board_settings.lang, key) for key in words),
-            "tv" if board_settings.tv else "",
-            "zh-CN" if board_settings.lang == "zh" else "en",
-        )
+        return labels(WallSettings.of(wall))
 
     @app.callback(
         Output("acked", "data"),
@@ -257,10 +302,9 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         prevent_initial_call=True,
     )
     def acknowledge(clicks: list[int | None]) -> int | None:
-        trigger = ctx.triggered_id
-        if not trigger or not any(clicks):
-            return None
-        data.acknowledge(database, principal_from(flask.request.headers), trigger["alert"])
-        return int(trigger["alert"])
+        alert = clicked_alert(ctx.triggered_id, clicks)
+        if alert is not None:
+            data.acknowledge(database, principal_from(flask.request.headers), alert)
+        return alert
 
     return app

@@ -2,12 +2,13 @@
 
 Logged-in users only (the guard refuses share links here). Every read goes through
 `dashboards.data` with the principal the guard attached, so a client user sees its own
-client and nothing else. `/sla/export/{client}.{csv|xlsx|pdf}?period=…&contract=…&lang=…` serves
-the same bytes as `GET /v1/sla/{client}.{fmt}`, authenticated by the page's session cookie.
+client and nothing else; its downloads are served by `dashboards.sla.export`. The callbacks
+only read data and pass it to this module's functions, which turn plain data into what the
+page shows (tested without a browser).
 """
 
 import urllib.parse
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,6 @@ from zoneinfo import ZoneInfo
 import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from app.contracts.periods import FORMS
 from app.core.db import Database
 from app.core.errors import AppError
 from dashboards import data
@@ -30,6 +30,7 @@ from dashboards.sla.components import (
     sl_in_force,
     trend_grid,
 )
+from dashboards.sla.export import export
 from dashboards.sla.periods import KINDS, choose_period, kind_of, period_choices
 
 ASSETS = Path(__file__).parent / "assets"
@@ -108,105 +109,59 @@ def start(clients: list[dict[str, str]], query: dict[str, str]) -> dict[str, Any
     }
 
 
-def _callbacks(app: Dash, database: Database) -> None:
-    @app.callback(
-        Output("clients", "data"),
-        Output("client-picker", "options"),
-        Output("client-picker", "value"),
-        Output("client-picker", "disabled"),
-        Output("period-kind", "value"),
-        Output("wanted", "data"),
-        Input("url", "search"),
-    )
-    def load(search: str | None) -> tuple[Any, ...]:
-        clients = data.sla_clients(database, principal_from(flask.request.headers))
-        first = start(clients, url_query(search))
-        options = [{"label": f"{c['name']} ({c['code']})", "value": c["code"]} for c in clients]
-        return clients, options, first["client"], len(clients) < 2, first["kind"], first["wanted"]
+def first_view(clients: list[dict[str, str]], search: str | None) -> tuple[Any, ...]:
+    """Return the clients, the client picker's options, value and state, the period kind, and
+    the period and contract the URL asked for."""
+    first = start(clients, url_query(search))
+    options = [{"label": f"{c['name']} ({c['code']})", "value": c["code"]} for c in clients]
+    return clients, options, first["client"], len(clients) < 2, first["kind"], first["wanted"]
 
-    @app.callback(
-        Output("lang", "data"),
-        Input("url", "search"),
-        Input("lang-toggle", "n_clicks"),
-        State("lang", "data"),
-    )
-    def language(search: str | None, _: int | None, lang: str) -> str:
-        if ctx.triggered_id == "lang-toggle":
-            return "zh" if lang == "en" else "en"
-        return "zh" if url_query(search).get("lang") == "zh" else "en"
 
-    @app.callback(
-        Output("period-picker", "options"),
-        Output("period-picker", "value"),
-        Input("period-kind", "value"),
-        Input("client-picker", "value"),
-        State("clients", "data"),
-        State("wanted", "data"),
-        State("period-picker", "value"),
-    )
-    def periods(
-        kind: str, client: str | None, clients: list[dict[str, str]], wanted: Any, current: Any
-    ) -> tuple[Any, Any]:
-        zone = next((c["timezone"] for c in clients if c["code"] == client), "UTC")
-        today = datetime.now(ZoneInfo(zone)).date()
-        value = choose_period(kind, today, current, (wanted or {}).get("period"))
-        return period_choices(kind, today, keep=value), value
+def language(trigger: Any, search: str | None, lang: str) -> str:
+    """Return the page's language: the other one on a toggle, else the URL's `lang`."""
+    if trigger == "lang-toggle":
+        return "zh" if lang == "en" else "en"
+    return "zh" if url_query(search).get("lang") == "zh" else "en"
 
-    @app.callback(
-        Output("report", "children"),
-        Output("sla-error", "children"),
-        Output("contract-picker", "options"),
-        Output("contract-picker", "value"),
-        Output("contract-picker", "disabled"),
-        Input("client-picker", "value"),
-        Input("period-picker", "value"),
-        Input("contract-picker", "value"),
-        Input("lang", "data"),
-        State("wanted", "data"),
-        State("clients", "data"),
-    )
-    def render(
-        client: str | None,
-        period: str | None,
-        contract: str | None,
-        lang: str,
-        wanted: Any,
-        clients: list[dict[str, str]],
-    ) -> tuple[Any, ...]:
-        if not clients:
-            return [], word(lang, "no_clients"), [], None, True
-        if not client or not period:
-            return no_update, no_update, no_update, no_update, no_update
-        contract = contract or (wanted or {}).get("contract")
-        principal = principal_from(flask.request.headers)
-        try:
-            view = data.sla_view(database, principal, client, period, contract)
-        except AppError as exc:
-            return [], f"{word(lang, 'report_error')} {exc.message}", [], None, True
-        report = view["report"]
-        options = [{"label": code, "value": code} for code in report["contracts"]]
-        children = report_sections(view, lang)
-        return children, "", options, report["contract"], len(options) < 2
 
-    @app.callback(
-        Output("sla-title", "children"),
-        Output("client-label", "children"),
-        Output("contract-label", "children"),
-        Output("period-label", "children"),
-        Output("period-kind", "options"),
-        Output("lang-toggle", "children"),
-        Input("lang", "data"),
+def period_picker(
+    kind: str,
+    client: str | None,
+    clients: list[dict[str, str]],
+    wanted: Any,
+    current: Any,
+    now: datetime,
+) -> tuple[list[dict[str, str]], str]:
+    """Return the period picker's options and value, in the client's calendar at `now`."""
+    zone = next((c["timezone"] for c in clients if c["code"] == client), "UTC")
+    today = now.astimezone(ZoneInfo(zone)).date()
+    value = choose_period(kind, today, current, (wanted or {}).get("period"))
+    return period_choices(kind, today, keep=value), value
+
+
+def shown(view: dict[str, Any], lang: str) -> tuple[Any, ...]:
+    """Return the view's sections, no error, and the contract picker's options, value, state."""
+    report = view["report"]
+    options = [{"label": code, "value": code} for code in report["contracts"]]
+    return report_sections(view, lang), "", options, report["contract"], len(options) < 2
+
+
+def not_shown(note: str) -> tuple[Any, ...]:
+    """Return no report, `note` in its place, and an empty, disabled contract picker."""
+    return [], note, [], None, True
+
+
+def labels(lang: str) -> tuple[Any, ...]:
+    """Word the page's title, pickers, period kinds and language toggle."""
+    kinds = [{"label": word(lang, kind), "value": kind} for kind in KINDS]
+    return (
+        word(lang, "sla_title"),
+        word(lang, "client"),
+        word(lang, "contract"),
+        word(lang, "period"),
+        kinds,
+        word(lang, "language"),
     )
-    def label(lang: str) -> tuple[Any, ...]:
-        kinds = [{"label": word(lang, kind), "value": kind} for kind in KINDS]
-        return (
-            word(lang, "sla_title"),
-            word(lang, "client"),
-            word(lang, "contract"),
-            word(lang, "period"),
-            kinds,
-            word(lang, "language"),
-        )
 
 
 def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
@@ -237,26 +192,84 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
     ]
 
 
-def export(database: Database, client: str, fmt: str) -> flask.Response:
-    """Serve the report as CSV, Excel or PDF: the bytes `GET /v1/sla/{client}.{fmt}` gives."""
-    principal = principal_from(flask.request.headers)
-    period = flask.request.args.get("period", "")
-    contract = flask.request.args.get("contract") or None
-    lang = "zh" if flask.request.args.get("lang") == "zh" else "en"
-    if not period:
-        return _plain(f"period: required, {FORMS}, e.g. ?period=2026-11", 400)
-    try:
-        body, media_type, name = data.sla_export(
-            database, principal, client, period, contract, fmt, lang
-        )
-    except AppError as exc:
-        return _plain(exc.message, exc.status_code)
-    return flask.Response(
-        body,
-        content_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+def _callbacks(app: Dash, database: Database) -> None:
+    @app.callback(
+        Output("clients", "data"),
+        Output("client-picker", "options"),
+        Output("client-picker", "value"),
+        Output("client-picker", "disabled"),
+        Output("period-kind", "value"),
+        Output("wanted", "data"),
+        Input("url", "search"),
     )
+    def load(search: str | None) -> tuple[Any, ...]:
+        clients = data.sla_clients(database, principal_from(flask.request.headers))
+        return first_view(clients, search)
 
+    @app.callback(
+        Output("lang", "data"),
+        Input("url", "search"),
+        Input("lang-toggle", "n_clicks"),
+        State("lang", "data"),
+    )
+    def choose_language(search: str | None, _: int | None, lang: str) -> str:
+        return language(ctx.triggered_id, search, lang)
 
-def _plain(text: str, status: int) -> flask.Response:
-    return flask.Response(text, status=status, content_type="text/plain; charset=utf-8")
+    @app.callback(
+        Output("period-picker", "options"),
+        Output("period-picker", "value"),
+        Input("period-kind", "value"),
+        Input("client-picker", "value"),
+        State("clients", "data"),
+        State("wanted", "data"),
+        State("period-picker", "value"),
+    )
+    def periods(
+        kind: str, client: str | None, clients: list[dict[str, str]], wanted: Any, current: Any
+    ) -> tuple[Any, Any]:
+        return period_picker(kind, client, clients, wanted, current, datetime.now(UTC))
+
+    @app.callback(
+        Output("report", "children"),
+        Output("sla-error", "children"),
+        Output("contract-picker", "options"),
+        Output("contract-picker", "value"),
+        Output("contract-picker", "disabled"),
+        Input("client-picker", "value"),
+        Input("period-picker", "value"),
+        Input("contract-picker", "value"),
+        Input("lang", "data"),
+        State("wanted", "data"),
+        State("clients", "data"),
+    )
+    def render(
+        client: str | None,
+        period: str | None,
+        contract: str | None,
+        lang: str,
+        wanted: Any,
+        clients: list[dict[str, str]],
+    ) -> tuple[Any, ...]:
+        if not clients:
+            return not_shown(word(lang, "no_clients"))
+        if not client or not period:
+            return no_update, no_update, no_update, no_update, no_update
+        contract = contract or (wanted or {}).get("contract")
+        principal = principal_from(flask.request.headers)
+        try:
+            view = data.sla_view(database, principal, client, period, contract)
+        except AppError as exc:
+            return not_shown(f"{word(lang, 'report_error')} {exc.message}")
+        return shown(view, lang)
+
+    @app.callback(
+        Output("sla-title", "children"),
+        Output("client-label", "children"),
+        Output("contract-label", "children"),
+        Output("period-label", "children"),
+        Output("period-kind", "options"),
+        Output("lang-toggle", "children"),
+        Input("lang", "data"),
+    )
+    def label(lang: str) -> tuple[Any, ...]:
+        return labels(lang)

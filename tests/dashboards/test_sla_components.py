@@ -42,6 +42,7 @@ from dashboards.sla.periods import (
     period_dates,
 )
 from tests.contracts.helpers import design_report
+from tests.dashboards.tree import by_id, cells, texts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -49,34 +50,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture(scope="module")
 def sla() -> dict:
     return design_report()
-
-
-def texts(component) -> list[str]:
-    """Every string inside a Dash component tree, in document order."""
-    if component is None:
-        return []
-    if isinstance(component, str | int | float):
-        return [str(component)]
-    if isinstance(component, list | tuple):
-        return [t for child in component for t in texts(child)]
-    return texts(getattr(component, "children", None))
-
-
-def by_id(component, element: str):
-    """The component with this id inside a tree."""
-    if getattr(component, "id", None) == element:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = by_id(child, element)
-            if found is not None:
-                return found
-    return None
-
-
-def cells(row) -> list[str]:
-    return [" ".join(texts(cell)) for cell in row.children]
 
 
 def test_values_and_targets_carry_their_units():
