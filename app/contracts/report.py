@@ -13,7 +13,8 @@ from app.contracts.actuals import ZERO
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
-from app.kpi.definitions import KPIS, SL_FORMULAS, alert_response_s, definitions_version
+from app.core.vocabulary import SL_FORMULAS
+from app.kpi.definitions import KPIS, alert_response_s, definitions_version
 
 AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
 BASIS = {
