@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from dash import no_update
 
 from app.access.users import create_share_link, share_principal
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.kpi.aggregation import run_pass
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 from dashboards import data
 from dashboards.i18n import word
 from dashboards.wall_url import WallSettings
