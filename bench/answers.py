@@ -210,7 +210,9 @@ def history(rng: random.Random) -> dict[str, dict[str, list[dict]]]:
                     responded = created + timedelta(minutes=rng.randint(1, 400))
                     ticket["first_response_at"] = iso(responded)
                     if rng.random() < 0.7:
-                        ticket["resolved_at"] = iso(responded + timedelta(minutes=rng.randint(1, 900)))
+                        ticket["resolved_at"] = iso(
+                            responded + timedelta(minutes=rng.randint(1, 900))
+                        )
                 tickets.append(ticket)
     return out
 

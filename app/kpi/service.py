@@ -23,6 +23,7 @@ from app.kpi.definitions import (
     evaluate,
 )
 from app.kpi.intervals import GRANULARITIES, Bucket, Span, iter_buckets, span
+from app.kpi.sources import SOURCES
 
 SPLITS = {None, "queue", "agent", "channel"}
 KPI_NAMES = {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS, "alerts": ALERT_KPIS}
@@ -113,20 +114,18 @@ def _sums(
     interval_minutes: int,
 ) -> dict[tuple[Any, Any], dict[str, float]]:
     """Read each source's summed components, keyed (bucket key, split value)."""
-    common: dict[str, Any] = dict(
-        granularity=granularity,
-        client_id=scope.client_id,
-        queue_ids=[q.id for q in scope.queues],
-        vendor_id=scope.vendor_id,
-        start=extent.start,
-        end=extent.end,
-        tz=str(scope.timezone),
-        interval_minutes=interval_minutes,
-    )
+    grouping = queries.Buckets(granularity, extent.start, extent.end, str(scope.timezone))
+    within = queries.StatsScope(scope.client_id, [q.id for q in scope.queues], scope.vendor_id)
     sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
     for source, (components, split) in sources.items():
-        for bucket, split_value, *values in queries.sum_stats(
-            pg, source, components, split=split, **common
+        for bucket, split_value, *values in queries.sum_components(
+            pg,
+            SOURCES[source],
+            components,
+            grouping,
+            within,
+            split=split,
+            interval_minutes=interval_minutes,
         ):
             key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
             sums[key].update(zip(components, values, strict=True))
