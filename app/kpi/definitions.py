@@ -85,6 +85,16 @@ def avg_acw_s(c: Components) -> float | None:
     return ratio(c["acw_s"], c["handled"])
 
 
+def avg_hold_s(c: Components) -> float | None:
+    """average hold = Σ hold / handled."""
+    return ratio(c["hold_s"], c["handled"])
+
+
+def hold_rate(c: Components) -> float | None:
+    """hold rate = calls held / handled (a held call has hold_s > 0)."""
+    return ratio(c["held"], c["handled"])
+
+
 def transfer_rate(c: Components) -> float | None:
     """transfer rate = transferred / handled."""
     return ratio(c["transferred"], c["handled"])
@@ -201,6 +211,8 @@ KPIS = {
         Kpi("aht_s", "calls", "s", None, aht_s),
         Kpi("att_s", "calls", "s", None, att_s),
         Kpi("acw_s", "calls", "s", False, avg_acw_s),
+        Kpi("avg_hold_s", "calls", "s", False, avg_hold_s),
+        Kpi("hold_rate", "calls", "ratio", False, hold_rate),
         Kpi("transfer_rate", "calls", "ratio", False, transfer_rate),
         Kpi("fcr_rate", "calls", "ratio", True, fcr_rate),
         Kpi("csat", "calls", "score", True, csat),

@@ -126,6 +126,7 @@ CALLS = Source(
         "handled": Component("count(*) FILTER (WHERE f.inbound AND f.handled)"),
         "talk_s": Component("coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0)"),
         "hold_s": Component("coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0)"),
+        "held": Component("count(*) FILTER (WHERE f.inbound AND f.handled AND g.hold > 0)"),
         "acw_s": Component("coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0)"),
         "transferred": Component(
             "count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred)", ("transferred",)

@@ -112,3 +112,4 @@ def test_kpi_groups_are_the_sources_kpis_each_once():
     assert sorted(k for g in groups.values() for k in g) == sorted(KPIS)
     for source, names in groups.items():
         assert all(KPIS[name].source == source for name in names), source
+    assert "avg_hold_s" in CALL_KPIS and "hold_rate" in CALL_KPIS
