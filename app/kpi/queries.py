@@ -122,14 +122,17 @@ def sum_components(
 
     Rows: (bucket, split value, *sums) for `Buckets`; (day index from 0, split value, *sums)
     for `PeriodDays`; (queue id, *sums) for `QueueDays` (each queue's local day) and `Window`
-    (raw facts, each component's own aggregate). `split` is a stats column (`agent_id`,
-    `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`.
+    (raw facts, each component's own aggregate; no `extra`). `split` is a stats column
+    (`agent_id`, `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`,
+    which need one (the others carry their queues).
     """
     sums = [f"coalesce(sum(s.{name}), 0)::float8" for name in components]
     sums += [f"coalesce({expression}, 0)::float8" for expression in extra]
     split_sql = f"s.{split}" if split else "NULL"
     params: dict[str, Any] = {"iv": f"{interval_minutes} minutes", "hi": None}
-    if scope is not None:
+    if isinstance(grouping, Buckets | PeriodDays):
+        if scope is None:
+            raise ValueError(f"{type(grouping).__name__} sums need a scope")
         params |= {
             "client": scope.client_id,
             "queues": list(scope.queue_ids),

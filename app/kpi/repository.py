@@ -74,10 +74,12 @@ def _interval_insert(source: Source) -> str:
 
 
 def _split_column(source: Source) -> list[str]:
+    """Return the stats column a source keeps apart below its subject, if any."""
     return [source.split[0]] if source.split else []
 
 
 def _split_fact(source: Source) -> list[str]:
+    """Return the fact expression filling that column, if any."""
     return [source.split[1]] if source.split else []
 
 
@@ -110,7 +112,8 @@ def _recompute_facts(
         return
     arrays, window = _targets(targets), f"{minutes} minutes"
     a, subject = source.alias, source.subject
-    _delete_targets(pg, source.interval_table, subject, arrays)  # type: ignore[arg-type]
+    assert source.interval_table, f"{source.name} has no interval stats"
+    _delete_targets(pg, source.interval_table, subject, arrays)
     keys = ", ".join(["m.client_id", f"m.{subject}", "m.interval_start", *_split_fact(source)])
     where = f" WHERE {source.where}" if source.where else ""
     pg.execute(
