@@ -13,20 +13,21 @@ from app.core.errors import AppError
 from app.kpi import queries
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
-    AGENT_KPIS,
     ALERT_COMPONENTS,
-    ALERT_KPIS,
     CALL_COMPONENTS,
     CALL_KPIS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
+    kpis_of,
 )
 from app.kpi.intervals import GRANULARITIES, Bucket, Span, iter_buckets, span
 from app.kpi.sources import SOURCES
 
 SPLITS = {None, "queue", "agent", "channel"}
-KPI_NAMES = {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS, "alerts": ALERT_KPIS}
+KPI_NAMES = {source: kpis_of(source) for source in SOURCES}
+# Every component of every source at zero: what a bucket without rows sums to.
+NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)
 
 
 def _label(moment: datetime) -> str:
@@ -233,7 +234,4 @@ def _row(
         names += KPI_NAMES[source]
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
-    filled = dict.fromkeys(
-        CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS + ALERT_COMPONENTS, 0.0
-    )
-    return row | evaluate(names, filled | components, formula)
+    return row | evaluate(names, NO_DATA | components, formula)
