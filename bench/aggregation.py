@@ -19,6 +19,7 @@ from common import fresh_database, p95, tenants
 from app.core.db import driver_connection
 from app.kpi import repository
 from app.kpi.aggregation import rebuild, run_pass
+from app.kpi.sources import CALLS
 from app.partitions import PartitionManager
 from ingest.body import RawRecord
 from ingest.service import IngestService
@@ -88,8 +89,8 @@ def plain_group_by(database, minutes: int) -> float:
         pg.execute(
             f"CREATE TEMP TABLE baseline AS SELECT c.client_id, c.queue_id,"
             f" date_bin(%s::interval, c.offered_at, {repository.ORIGIN}) AS interval_start,"
-            f" coalesce(c.agent_id, 0) AS agent_id, {repository.CALL_COMPONENT_SQL}"
-            f" FROM calls c {repository.CALL_FACTS_SQL} WHERE c.offered_known GROUP BY 1, 2, 3, 4",
+            f" coalesce(c.agent_id, 0) AS agent_id, {CALLS.select_sql()}"
+            f" FROM calls c {CALLS.rows_sql} WHERE c.offered_known GROUP BY 1, 2, 3, 4",
             [f"{minutes} minutes"],
         )
         elapsed = time.perf_counter() - began

@@ -29,8 +29,8 @@ from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.contracts.service import sla_report
 from app.core.db import driver_connection
-from app.kpi import repository
 from app.kpi.aggregation import rebuild
+from app.kpi.sources import CALLS
 from app.main import create_app
 from app.partitions import PartitionManager
 
@@ -184,7 +184,7 @@ def baselines(database, month: str, lo: datetime, hi: datetime) -> tuple[float, 
         began = time.perf_counter()
         pg.execute(
             "SELECT (c.offered_at AT TIME ZONE 'Asia/Shanghai')::date,"
-            f" {repository.CALL_COMPONENT_SQL} FROM calls c {repository.CALL_FACTS_SQL}"
+            f" {CALLS.select_sql()} FROM calls c {CALLS.rows_sql}"
             " WHERE c.client_id = %s AND c.offered_at >= %s AND c.offered_at < %s"
             " AND c.offered_known GROUP BY 1",
             [client_id, lo, hi],

@@ -8,6 +8,7 @@ from app.alerts.evaluator import Reading
 from app.core.vocabulary import ON_PHONE_STATES
 from app.kpi import queries
 from app.kpi.definitions import CALL_COMPONENTS, evaluate, offered
+from app.kpi.sources import CALLS
 
 SURGE_WEEKS = 4
 TARGET_OCCUPANCY = 0.85
@@ -33,7 +34,10 @@ def read(
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
         return surge(pg, window, client_id, queue_id, now, aht_s)
-    components = queries.window_call_components(pg, [client_id], [queue_id], now - window).get(
+    rows = queries.sum_components(
+        pg, CALLS, CALL_COMPONENTS, queries.Window([client_id], [queue_id], now - window)
+    )
+    components = queries.per_queue(rows, CALL_COMPONENTS).get(
         queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0)
     )
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))

@@ -1,10 +1,6 @@
-"""All SQL of contracts: contracts and their queues, and the period's rollups summed per day.
+"""All SQL of contracts: contracts and their queues, and the alerts a report lists by name.
 
-The SLA report reads stats only (never raw calls): one grouped scan per source. Calls and
-agents come from the day stats (already per local day of the client's timezone, and periods
-are whole local days); tickets from interval stats and alerts from alerts, each row put in
-its local day by `width_bucket` over the days' UTC starts, so no row needs a timezone
-conversion.
+The period's figures are summed by the KPI engine's stats reader (`app.kpi.queries`).
 """
 
 from collections.abc import Sequence
@@ -16,13 +12,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.access.scope import QueueInfo
-from app.kpi.definitions import (
-    AGENT_COMPONENTS,
-    ALERT_COMPONENTS,
-    CALL_COMPONENTS,
-    TICKET_COMPONENTS,
-)
-from app.kpi.queries import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
+from app.kpi.sources import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
 from app.models import Client, Contract, ContractQueue, Queue, QueueVendor, Vendor
 
 
@@ -119,98 +109,6 @@ def contracts_in_force(
         )
         for contract, vendor_code in found
     ]
-
-
-# Agents of the client working for another vendor than %(vendor)s: their calls are not ours.
-_OTHER_VENDORS_AGENTS = (
-    "SELECT id FROM agents WHERE client_id = %(client)s AND vendor_id <> %(vendor)s"
-)
-# Per source: the table, its time column (`day`: a local date), its extra scope, and the sums
-# in the order of the components it returns.
-_SOURCES = {
-    "calls": (
-        "call_day_stats",
-        "day",
-        "s.queue_id = ANY(%(queues)s)",
-        [f"sum(s.{c})" for c in CALL_COMPONENTS]
-        + [f"sum(s.handled) FILTER (WHERE s.agent_id NOT IN ({_OTHER_VENDORS_AGENTS}))"],
-    ),
-    "tickets": (
-        "ticket_interval_stats",
-        "interval_start",
-        "s.queue_id = ANY(%(queues)s)",
-        [f"sum(s.{c})" for c in TICKET_COMPONENTS],
-    ),
-    "agents": (
-        "agent_day_stats",
-        "day",
-        "s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
-        " AND vendor_id = %(vendor)s)",
-        [f"sum(s.{c})" for c in AGENT_COMPONENTS],
-    ),
-    "alerts": (
-        "alerts",
-        "opened_at",
-        "s.queue_id = ANY(%(queues)s)",
-        [
-            "count(*)",
-            f"count(*) FILTER (WHERE {ALERT_ACKNOWLEDGED_SQL})",
-            f"sum({ALERT_RESPONSE_SQL})",
-        ],
-    ),
-}
-# The names of the values each source returns, after the day (and the channel of tickets).
-SOURCE_COMPONENTS = {
-    "calls": (*CALL_COMPONENTS, "handled_by_vendor"),
-    "tickets": TICKET_COMPONENTS,
-    "agents": AGENT_COMPONENTS,
-    "alerts": ALERT_COMPONENTS,
-}
-
-
-def daily_sums(
-    pg: Connection,
-    source: str,
-    *,
-    client_id: int,
-    queue_ids: Sequence[int],
-    vendor_id: int,
-    local_days: Sequence[date],
-    day_starts: Sequence[datetime],
-    end: datetime,
-) -> list[tuple]:
-    """Sum a source's components per day: rows of (day index from 0, split, *sums).
-
-    `local_days` are the period's consecutive local dates, `day_starts` the instants of their
-    local midnights and `end` the last one's end; the split is the ticket channel for tickets
-    and None otherwise.
-    """
-    table, at, scope, sums = _SOURCES[source]
-    if at == "day":
-        day = "s.day - %(first)s::date"
-        within = "s.day >= %(first)s::date AND s.day <= %(last)s::date"
-    else:
-        day = f"width_bucket(s.{at}, %(days)s::timestamptz[]) - 1"
-        within = f"s.{at} >= %(lo)s AND s.{at} < %(hi)s"
-    # A month is a million stats rows in 31 groups, but the planner expects thousands of groups
-    # and, within the default 4 MB, sorts them on disk: give this transaction room to hash.
-    pg.execute("SET LOCAL work_mem = '64MB'")
-    split = "s.channel" if source == "tickets" else "NULL"
-    values = ", ".join(f"coalesce({expression}, 0)::float8" for expression in sums)
-    return pg.execute(
-        f"SELECT {day}, {split}, {values} FROM {table} s"
-        f" WHERE s.client_id = %(client)s AND {scope} AND {within} GROUP BY 1, 2",
-        {
-            "client": client_id,
-            "queues": list(queue_ids),
-            "vendor": vendor_id,
-            "days": list(day_starts),
-            "lo": day_starts[0],
-            "hi": end,
-            "first": local_days[0],
-            "last": local_days[-1],
-        },
-    ).fetchall()
 
 
 def unacknowledged_alerts(

@@ -1,6 +1,8 @@
 """The SLA report of a client's contract over a period (DESIGN §10): targets, score, amount.
 
-Read from stats only (calls and agents from day stats), per local day of the client's timezone:
+Read from stats only, per local day of the client's timezone (`queries.PeriodDays`: calls and
+agents from day stats, tickets from interval stats and alerts from alerts, each row put in its
+local day by `width_bucket` over the days' UTC starts, so no row needs a timezone conversion):
 - call KPIs over the contract's queues as a whole (a caller waits in the queue, not for a
   vendor, so waits cannot be split between vendors sharing a queue);
 - agent KPIs and logged-in hours over the contract vendor's agents for that client;
@@ -24,11 +26,13 @@ from app.contracts.actuals import ZERO, actuals, components, merge, needed_sourc
 from app.contracts.config import ContractSpec
 from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
 from app.contracts.report import report
-from app.contracts.repository import SOURCE_COMPONENTS, ContractRow
+from app.contracts.repository import ContractRow
 from app.contracts.scoring import evaluate_contract, quantity_for
 from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
+from app.kpi import queries
 from app.kpi.definitions import logged_in_s
+from app.kpi.sources import SOURCES
 
 UNACKNOWLEDGED_LISTED = 500  # alerts listed by name; `alerts.unacknowledged` counts them all
 
@@ -151,17 +155,19 @@ def _daily_sums(
     daily: list[dict[tuple[str, Any], dict[str, float]]] = [{} for _ in starts]
     pg = driver_connection(session)
     assert scope.vendor_id is not None
+    grouping = queries.PeriodDays(days(period), starts, period.end)
+    within = queries.StatsScope(scope.client_id, [q.id for q in scope.queues], scope.vendor_id)
     for source in sorted(sources):
-        names = SOURCE_COMPONENTS[source]
-        for day, split, *values in repository.daily_sums(
+        names = SOURCES[source].names
+        extra = {"handled_by_vendor": queries.HANDLED_BY_VENDOR} if source == "calls" else {}
+        for day, split, *values in queries.sum_components(
             pg,
-            source,
-            client_id=scope.client_id,
-            queue_ids=[q.id for q in scope.queues],
-            vendor_id=scope.vendor_id,
-            local_days=days(period),
-            day_starts=starts,
-            end=period.end,
+            SOURCES[source],
+            names,
+            grouping,
+            within,
+            split="channel" if source == "tickets" else None,
+            extra=tuple(extra.values()),
         ):
-            daily[day][(source, split)] = dict(zip(names, values, strict=True))
+            daily[day][(source, split)] = dict(zip((*names, *extra), values, strict=True))
     return daily

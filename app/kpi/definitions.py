@@ -10,38 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULAS
+from app.kpi.sources import AGENTS, ALERTS, CALLS, TICKETS
 
 Components = Mapping[str, float]
 
-CALL_COMPONENTS = (
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "answered_within_threshold",
-    "abandoned_within_threshold",
-    "wait_answered_s",
-    "handled",
-    "talk_s",
-    "hold_s",
-    "acw_s",
-    "transferred",
-    "resolved_known",
-    "resolved",
-    "surveyed",
-    "csat_sum",
-    "outbound",
-)
-AGENT_COMPONENTS = ("available_s", "talking_s", "acw_state_s", "not_ready_s")
-ALERT_COMPONENTS = ("alerts_opened", "alerts_acknowledged", "alert_response_sum_s")
-TICKET_COMPONENTS = (
-    "tickets_created",
-    "tickets_responded",
-    "tickets_responded_within_target",
-    "ticket_frt_sum_s",
-    "tickets_resolved",
-    "tickets_resolved_within_target",
-    "tickets_open",
-)
+CALL_COMPONENTS = CALLS.names
+AGENT_COMPONENTS = AGENTS.names
+ALERT_COMPONENTS = ALERTS.names
+TICKET_COMPONENTS = TICKETS.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -101,6 +77,16 @@ def att_s(c: Components) -> float | None:
 def avg_acw_s(c: Components) -> float | None:
     """average ACW = Σ acw / handled."""
     return ratio(c["acw_s"], c["handled"])
+
+
+def avg_hold_s(c: Components) -> float | None:
+    """average hold = Σ hold / handled."""
+    return ratio(c["hold_s"], c["handled"])
+
+
+def hold_rate(c: Components) -> float | None:
+    """hold rate = calls held / handled (a held call has hold_s > 0)."""
+    return ratio(c["held"], c["handled"])
 
 
 def transfer_rate(c: Components) -> float | None:
@@ -176,9 +162,11 @@ def alert_response_s(c: Components) -> float | None:
 
 @dataclass(frozen=True)
 class Kpi:
-    """A KPI as the API names it: unit, whether higher is better, and its function."""
+    """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
+    better, and its function."""
 
     name: str
+    source: str
     unit: str
     higher_is_better: bool | None
     compute: Callable[..., float | None]
@@ -192,54 +180,71 @@ class Kpi:
 KPIS = {
     k.name: k
     for k in (
-        Kpi("offered", "calls", None, offered),
-        Kpi("answered", "calls", None, total("answered", "inbound calls answered")),
-        Kpi("abandoned", "calls", False, total("abandoned", "abandoned with wait ≥ S")),
-        Kpi("short_abandoned", "calls", None, total("short_abandoned", "abandoned, wait < S")),
+        Kpi("offered", "calls", "calls", None, offered),
+        Kpi("answered", "calls", "calls", None, total("answered", "inbound calls answered")),
+        Kpi("abandoned", "calls", "calls", False, total("abandoned", "abandoned with wait ≥ S")),
+        Kpi(
+            "short_abandoned",
+            "calls",
+            "calls",
+            None,
+            total("short_abandoned", "abandoned, wait < S"),
+        ),
         Kpi(
             "answered_within_threshold",
+            "calls",
             "calls",
             True,
             total("answered_within_threshold", "answered with wait ≤ T"),
         ),
-        Kpi("service_level", "ratio", True, service_level),
-        Kpi("asa_s", "s", False, asa_s),
-        Kpi("answer_rate", "ratio", True, answer_rate),
-        Kpi("abandon_rate", "ratio", False, abandon_rate),
-        Kpi("handled", "calls", None, total("handled", "answered calls that ended")),
-        Kpi("aht_s", "s", None, aht_s),
-        Kpi("att_s", "s", None, att_s),
-        Kpi("acw_s", "s", False, avg_acw_s),
-        Kpi("transfer_rate", "ratio", False, transfer_rate),
-        Kpi("fcr_rate", "ratio", True, fcr_rate),
-        Kpi("csat", "score", True, csat),
-        Kpi("occupancy", "ratio", None, occupancy),
-        Kpi("utilization", "ratio", True, utilization),
-        Kpi("not_ready_ratio", "ratio", False, not_ready_ratio),
-        Kpi("tickets_created", "tickets", None, total("tickets_created", "tickets created")),
-        Kpi("ticket_frt_sla", "ratio", True, ticket_frt_sla),
-        Kpi("ticket_resolution_sla", "ratio", True, ticket_resolution_sla),
+        Kpi("service_level", "calls", "ratio", True, service_level),
+        Kpi("asa_s", "calls", "s", False, asa_s),
+        Kpi("answer_rate", "calls", "ratio", True, answer_rate),
+        Kpi("abandon_rate", "calls", "ratio", False, abandon_rate),
+        Kpi("handled", "calls", "calls", None, total("handled", "answered calls that ended")),
+        Kpi("aht_s", "calls", "s", None, aht_s),
+        Kpi("att_s", "calls", "s", None, att_s),
+        Kpi("acw_s", "calls", "s", False, avg_acw_s),
+        Kpi("avg_hold_s", "calls", "s", False, avg_hold_s),
+        Kpi("hold_rate", "calls", "ratio", False, hold_rate),
+        Kpi("transfer_rate", "calls", "ratio", False, transfer_rate),
+        Kpi("fcr_rate", "calls", "ratio", True, fcr_rate),
+        Kpi("csat", "calls", "score", True, csat),
+        Kpi("occupancy", "agents", "ratio", None, occupancy),
+        Kpi("utilization", "agents", "ratio", True, utilization),
+        Kpi("not_ready_ratio", "agents", "ratio", False, not_ready_ratio),
+        Kpi(
+            "tickets_created",
+            "tickets",
+            "tickets",
+            None,
+            total("tickets_created", "tickets created"),
+        ),
+        Kpi("ticket_frt_sla", "tickets", "ratio", True, ticket_frt_sla),
+        Kpi("ticket_resolution_sla", "tickets", "ratio", True, ticket_resolution_sla),
         Kpi(
             "ticket_backlog",
+            "tickets",
             "tickets",
             False,
             total("tickets_open", "tickets created in the period and not resolved yet"),
         ),
-        Kpi("ticket_frt_s", "s", False, ticket_frt_s),
-        Kpi("alerts_opened", "alerts", None, total("alerts_opened", "alerts opened")),
-        Kpi("alert_response_s", "s", False, alert_response_s),
+        Kpi("ticket_frt_s", "tickets", "s", False, ticket_frt_s),
+        Kpi("alerts_opened", "alerts", "alerts", None, total("alerts_opened", "alerts opened")),
+        Kpi("alert_response_s", "alerts", "s", False, alert_response_s),
     )
 }
-CALL_KPIS = tuple(KPIS)[:16]
-AGENT_KPIS = ("occupancy", "utilization", "not_ready_ratio")
-ALERT_KPIS = ("alerts_opened", "alert_response_s")
-TICKET_KPIS = (
-    "tickets_created",
-    "ticket_frt_sla",
-    "ticket_resolution_sla",
-    "ticket_backlog",
-    "ticket_frt_s",
-)
+
+
+def kpis_of(source: str) -> tuple[str, ...]:
+    """Return the names of a source's KPIs, in catalogue order."""
+    return tuple(name for name, kpi in KPIS.items() if kpi.source == source)
+
+
+CALL_KPIS = kpis_of("calls")
+AGENT_KPIS = kpis_of("agents")
+ALERT_KPIS = kpis_of("alerts")
+TICKET_KPIS = kpis_of("tickets")
 
 
 def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str, float | None]:

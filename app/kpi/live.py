@@ -17,6 +17,7 @@ from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES
 from app.erlang import required_agents
 from app.kpi import queries
 from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
+from app.kpi.sources import ALERTS, CALLS
 from app.kpi.targets import queue_targets
 
 TODAY_KPIS = (
@@ -48,9 +49,24 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
     clients, queue_ids = keys.clients, keys.queues
     vendor_id = scopes[0].vendor_id  # one viewer, one vendor limit
     waiting = queries.waiting_calls(pg, keys, settings.waiting_horizon_s)
-    calls_today = queries.day_sums(pg, "calls", CALL_COMPONENTS, keys, settings.interval_minutes)
-    alerts_today = queries.day_sums(pg, "alerts", ALERT_COMPONENTS, keys, settings.interval_minutes)
-    last_10 = queries.window_call_components(pg, clients, queue_ids, now - timedelta(minutes=10))
+    minutes = settings.interval_minutes
+    calls_today = queries.per_queue(
+        queries.sum_components(pg, CALLS, CALL_COMPONENTS, keys, interval_minutes=minutes),
+        CALL_COMPONENTS,
+    )
+    alerts_today = queries.per_queue(
+        queries.sum_components(pg, ALERTS, ALERT_COMPONENTS, keys, interval_minutes=minutes),
+        ALERT_COMPONENTS,
+    )
+    last_10 = queries.per_queue(
+        queries.sum_components(
+            pg,
+            CALLS,
+            CALL_COMPONENTS,
+            queries.Window(clients, queue_ids, now - timedelta(minutes=10)),
+        ),
+        CALL_COMPONENTS,
+    )
     arrivals = queries.offered_between(pg, clients, queue_ids, now - STAFFING_WINDOW, now)
     agents = _agents(pg, keys, scopes, vendor_id, now, settings.agent_stale_after_s)
     feeds: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)

@@ -1,15 +1,21 @@
-"""Read-side SQL of the KPI engine: summed stats per bucket, and the live state of a queue."""
+"""Read-side SQL of the KPI engine: the one stats reader, and the live state of a queue.
+
+`sum_components` sums any source's components of the catalogue (`app.kpi.sources`) for
+`/v1/metrics` (per bucket), the SLA report (per local day of a period), the live view (each
+queue's local day) and alert rules (raw facts over a rolling window).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from psycopg import Connection
 
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
-from app.kpi.definitions import CALL_COMPONENTS
-from app.kpi.repository import CALL_COMPONENT_SQL, CALL_FACTS_SQL
+from app.core.vocabulary import LOGGED_OUT
+from app.kpi.sources import AGENTS, ALERTS, Source
 
 BUCKETS = {
     "interval": "s.interval_start",
@@ -19,67 +25,187 @@ BUCKETS = {
     "week": "date_trunc('week', s.interval_start AT TIME ZONE %(tz)s)::date",
     "month": "date_trunc('month', s.interval_start AT TIME ZONE %(tz)s)::date",
 }
-# An alert of the period ending at %(hi)s (NULL: so far) is acknowledged if it was by then;
-# its response runs until then, else until it resolved, the period ended or now, whichever
-# came first (definitions.alert_response_s). Columns of `alerts`, unqualified.
-ALERT_ACKNOWLEDGED_SQL = (
-    "coalesce(acknowledged_at < coalesce(%(hi)s::timestamptz, 'infinity'), false)"
+QUEUE_DAYS = (
+    "unnest(%(clients)s::int[], %(queues)s::int[], %(days)s::timestamptz[],"
+    " %(day_ends)s::timestamptz[]) AS k(client_id, queue_id, day_start, day_end)"
 )
-ALERT_RESPONSE_SQL = (
-    "extract(epoch FROM least(acknowledged_at, resolved_at, %(hi)s::timestamptz, now())"
-    " - opened_at)"
+# Alerts have no stats tables: one row per alert, on the interval grid, summed like stats.
+ALERT_ROWS = (
+    "(SELECT client_id, queue_id, opened_at, date_bin(%(iv)s::interval, opened_at,"
+    f" {GRID_ORIGIN_SQL}) AS interval_start,"
+    f" {', '.join(f'{c.sql} AS {name}' for name, c in ALERTS.components.items())} FROM alerts)"
 )
-STATS_TABLES = {
-    "calls": ("call_interval_stats", "s.queue_id = ANY(%(queues)s)"),
-    "alerts": (
-        "(SELECT client_id, queue_id, date_bin(%(iv)s::interval, opened_at,"
-        f" {GRID_ORIGIN_SQL}) AS interval_start, 1 AS alerts_opened,"
-        f" {ALERT_ACKNOWLEDGED_SQL}::int AS alerts_acknowledged,"
-        f" {ALERT_RESPONSE_SQL} AS alert_response_sum_s FROM alerts)",
-        "s.queue_id = ANY(%(queues)s)",
-    ),
-    "tickets": ("ticket_interval_stats", "s.queue_id = ANY(%(queues)s)"),
-    "agents": (
-        "agent_interval_stats",
-        "s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
-        " AND (%(vendor)s::int IS NULL OR vendor_id = %(vendor)s))",
-    ),
-}
 
 
-def sum_stats(
+def _interval_rows(source: Source) -> str:
+    """Return the relation of a source's interval stats rows (alerts: one row per alert)."""
+    return source.interval_table or ALERT_ROWS
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """Interval stats in `[start, end)` grouped by bucket (`BUCKETS`) in timezone `tz`."""
+
+    granularity: str
+    start: datetime
+    end: datetime
+    tz: str
+
+
+@dataclass(frozen=True)
+class PeriodDays:
+    """A period's consecutive local days: `days` and their local midnights `starts`, `end` the
+    last one's end. Day stats where the source has them, else interval stats (alerts: their
+    opening moment) put in their day by `width_bucket` over the days' starts."""
+
+    days: Sequence[date]
+    starts: Sequence[datetime]
+    end: datetime
+
+
+@dataclass(frozen=True)
+class QueueDays:
+    """Queues to read (with their clients) and each one's local day, as SQL arrays."""
+
+    clients: list[int]
+    queues: list[int]
+    days: list[datetime]
+    day_ends: list[datetime]
+
+    @classmethod
+    def one(cls, client_id: int, queue_id: int, day: datetime, day_end: datetime) -> "QueueDays":
+        """Return the arrays for a single queue."""
+        return cls([client_id], [queue_id], [day], [day_end])
+
+    def params(self, **extra: object) -> dict[str, object]:
+        """Return the statement parameters (arrays as literals: psycopg's lists are slow)."""
+        return {
+            "clients": array_literal(self.clients),
+            "queues": array_literal(self.queues),
+            "days": array_literal(self.days),
+            "day_ends": array_literal(self.day_ends),
+            **extra,
+        }
+
+
+@dataclass(frozen=True)
+class Window:
+    """Raw facts since `since` (a rolling window: not yet in the stats), per queue."""
+
+    clients: Sequence[int]
+    queues: Sequence[int]
+    since: datetime
+
+
+Grouping = Buckets | PeriodDays | QueueDays | Window
+
+
+@dataclass(frozen=True)
+class StatsScope:
+    """Whose stats: a client, its queues, and a vendor's agents (None: every vendor's)."""
+
+    client_id: int
+    queue_ids: Sequence[int]
+    vendor_id: int | None
+
+
+def sum_components(
     pg: Connection,
-    source: str,
+    source: Source,
     components: Sequence[str],
+    grouping: Grouping,
+    scope: StatsScope | None = None,
     *,
-    granularity: str,
-    split: str | None,
-    client_id: int,
-    queue_ids: Sequence[int],
-    vendor_id: int | None,
-    start: datetime,
-    end: datetime,
-    tz: str,
+    split: str | None = None,
+    extra: Sequence[str] = (),
     interval_minutes: int = 15,
 ) -> list[tuple]:
-    """Sum components of `source` (calls, tickets, agents, alerts) per bucket and split."""
-    table, scope = STATS_TABLES[source]
-    sums = ", ".join(f"sum(s.{c})::float8" for c in components)
+    """Sum a source's components (and `extra` aggregates over the rows `s`) per group.
+
+    Rows: (bucket, split value, *sums) for `Buckets`; (day index from 0, split value, *sums)
+    for `PeriodDays`; (queue id, *sums) for `QueueDays` (each queue's local day) and `Window`
+    (raw facts, each component's own aggregate; no `extra`). `split` is a stats column
+    (`agent_id`, `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`,
+    which need one (the others carry their queues).
+    """
+    sums = [f"coalesce(sum(s.{name}), 0)::float8" for name in components]
+    sums += [f"coalesce({expression}, 0)::float8" for expression in extra]
     split_sql = f"s.{split}" if split else "NULL"
+    params: dict[str, Any] = {"iv": f"{interval_minutes} minutes", "hi": None}
+    if isinstance(grouping, Buckets | PeriodDays):
+        if scope is None:
+            raise ValueError(f"{type(grouping).__name__} sums need a scope")
+        params |= {
+            "client": scope.client_id,
+            "queues": list(scope.queue_ids),
+            "vendor": scope.vendor_id,
+        }
+        within_scope = f"s.client_id = %(client)s AND {source.scope}"
+    if isinstance(grouping, Buckets):
+        keys = [BUCKETS[grouping.granularity], split_sql]
+        relation = f"{_interval_rows(source)} s"
+        where = f"{within_scope} AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s"
+        params |= {"lo": grouping.start, "hi": grouping.end, "tz": grouping.tz}
+    elif isinstance(grouping, PeriodDays):
+        if source.day_table:
+            relation = f"{source.day_table} s"
+            keys = ["s.day - %(first)s::date", split_sql]
+            where = f"{within_scope} AND s.day >= %(first)s::date AND s.day <= %(last)s::date"
+        else:
+            at = "interval_start" if source.interval_table else source.time_column
+            relation = f"{_interval_rows(source)} s"
+            keys = [f"width_bucket(s.{at}, %(days)s::timestamptz[]) - 1", split_sql]
+            where = f"{within_scope} AND s.{at} >= %(lo)s AND s.{at} < %(hi)s"
+        params |= {
+            "days": list(grouping.starts),
+            "lo": grouping.starts[0],
+            "hi": grouping.end,
+            "first": grouping.days[0],
+            "last": grouping.days[-1],
+        }
+        # A month is a million stats rows in 31 groups, but the planner expects thousands of
+        # groups and, within the default 4 MB, sorts them on disk: give this transaction room.
+        pg.execute("SET LOCAL work_mem = '64MB'")
+    elif isinstance(grouping, QueueDays):
+        keys = ["k.queue_id"]
+        relation = f"{QUEUE_DAYS} JOIN {_interval_rows(source)} s"
+        relation += " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
+        where = "s.interval_start >= k.day_start AND s.interval_start < k.day_end"
+        params = grouping.params(**params)
+    else:
+        a = source.alias
+        keys = [f"{a}.{source.subject}"]
+        sums = [f"({source.components[name].sql})::float8" for name in components]
+        relation = f"{source.fact_table} {a} {source.rows_sql}"
+        where = (
+            f"{a}.client_id = ANY(%(clients)s::int[])"
+            f" AND {a}.{source.subject} = ANY(%(queues)s::int[])"
+            f" AND {a}.{source.time_column} >= %(since)s AND {source.where or 'true'}"
+        )
+        params |= {
+            "clients": array_literal(grouping.clients),
+            "queues": array_literal(grouping.queues),
+            "since": grouping.since,
+        }
+    group_by = ", ".join(str(i + 1) for i in range(len(keys)))
     return pg.execute(
-        f"SELECT {BUCKETS[granularity]} AS bucket, {split_sql} AS split, {sums}"
-        f" FROM {table} s WHERE s.client_id = %(client)s AND {scope}"
-        " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s GROUP BY 1, 2",
-        {
-            "client": client_id,
-            "queues": list(queue_ids),
-            "vendor": vendor_id,
-            "lo": start,
-            "hi": end,
-            "tz": tz,
-            "iv": f"{interval_minutes} minutes",
-        },
+        f"SELECT {', '.join(keys)}, {', '.join(sums)} FROM {relation} WHERE {where}"
+        f" GROUP BY {group_by}",
+        params,
     ).fetchall()
+
+
+def per_queue(rows: list[tuple], names: Sequence[str]) -> dict[int, dict[str, float]]:
+    """Key `QueueDays` and `Window` sums by queue id, each value by component name."""
+    return {queue: dict(zip(names, values, strict=True)) for queue, *values in rows}
+
+
+# Calls of the client's queues handled by %(vendor)s's agents or by no named agent: what a
+# per-workload contract bills (an `extra` of calls' `PeriodDays`).
+HANDLED_BY_VENDOR = (
+    "sum(s.handled) FILTER (WHERE s.agent_id NOT IN (SELECT id FROM agents"
+    " WHERE client_id = %(client)s AND vendor_id <> %(vendor)s))"
+)
 
 
 # Per split of `/v1/metrics`: the distinct values the series would hold, from day stats
@@ -91,7 +217,7 @@ _CALL_DAYS = (
 SPLIT_MEMBERS = {
     "agent": f"SELECT count(*) FROM ({_CALL_DAYS.format(column='s.agent_id')} UNION"
     " SELECT s.agent_id FROM agent_day_stats s WHERE s.client_id = %(client)s"
-    f" AND {STATS_TABLES['agents'][1]} AND s.day >= %(first)s AND s.day <= %(last)s) x",
+    f" AND {AGENTS.scope} AND s.day >= %(first)s AND s.day <= %(last)s) x",
     "queue": "SELECT count(*) FROM unnest(%(queues)s::int[]) q(id) WHERE EXISTS ("
     f"{_CALL_DAYS.format(column='1')} AND s.queue_id = q.id) OR EXISTS (SELECT 1"
     " FROM ticket_interval_stats s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
@@ -147,36 +273,6 @@ def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[i
 
 # --- the live state of many queues at once: one statement each, keyed by queue ---------
 
-QUEUE_DAYS = (
-    "unnest(%(clients)s::int[], %(queues)s::int[], %(days)s::timestamptz[],"
-    " %(day_ends)s::timestamptz[]) AS k(client_id, queue_id, day_start, day_end)"
-)
-
-
-@dataclass(frozen=True)
-class QueueDays:
-    """Queues to read (with their clients) and each one's local day, as SQL arrays."""
-
-    clients: list[int]
-    queues: list[int]
-    days: list[datetime]
-    day_ends: list[datetime]
-
-    @classmethod
-    def one(cls, client_id: int, queue_id: int, day: datetime, day_end: datetime) -> "QueueDays":
-        """Return the arrays for a single queue."""
-        return cls([client_id], [queue_id], [day], [day_end])
-
-    def params(self, **extra: object) -> dict[str, object]:
-        """Return the statement parameters (arrays as literals: psycopg's lists are slow)."""
-        return {
-            "clients": array_literal(self.clients),
-            "queues": array_literal(self.queues),
-            "days": array_literal(self.days),
-            "day_ends": array_literal(self.day_ends),
-            **extra,
-        }
-
 
 def waiting_calls(
     pg: Connection, keys: QueueDays, horizon_s: int
@@ -200,26 +296,6 @@ def waiting_calls(
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
 
 
-def day_sums(
-    pg: Connection,
-    source: str,
-    components: Sequence[str],
-    keys: QueueDays,
-    interval_minutes: int,
-) -> dict[int, dict[str, float]]:
-    """Sum components of `source` (calls or alerts) over each queue's local day."""
-    table, _ = STATS_TABLES[source]
-    sums = ", ".join(f"coalesce(sum(s.{c}), 0)::float8" for c in components)
-    rows = pg.execute(
-        f"SELECT k.queue_id, {sums} FROM {QUEUE_DAYS} JOIN {table} s"
-        " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
-        " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
-        " GROUP BY k.queue_id",
-        keys.params(iv=f"{interval_minutes} minutes", hi=None),
-    ).fetchall()
-    return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
-
-
 def latest_agent_states(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], vendor_id: int | None
 ) -> list[tuple]:
@@ -238,7 +314,7 @@ def latest_agent_states(
         " JOIN vendors v ON v.id = a.vendor_id"
         " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
         " ON k.client_id = l.client_id"
-        " WHERE l.state <> 'logged_out' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
+        f" WHERE l.state <> '{LOGGED_OUT}' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
         " AND (k.queue_id = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
         " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = k.queue_id"
         " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
@@ -281,22 +357,6 @@ def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> li
         " WHERE %(v)s::int IS NULL OR v.id = %(v)s ORDER BY k.queue_id, v.code",
         keys.params(v=vendor_id),
     ).fetchall()
-
-
-def window_call_components(
-    pg: Connection, clients: Sequence[int], queues: Sequence[int], since: datetime
-) -> dict[int, dict[str, float]]:
-    """Sum call components per queue straight from raw calls offered since `since`."""
-    rows = pg.execute(
-        f"SELECT c.queue_id, {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL}"
-        " WHERE c.client_id = ANY(%s::int[]) AND c.queue_id = ANY(%s::int[])"
-        " AND c.offered_at >= %s AND c.offered_known GROUP BY c.queue_id",
-        [array_literal(clients), array_literal(queues), since],
-    ).fetchall()
-    return {
-        queue: {name: float(value) for name, value in zip(CALL_COMPONENTS, values, strict=True)}
-        for queue, *values in rows
-    }
 
 
 def offered_between(

@@ -15,20 +15,12 @@ from psycopg import Connection
 from app.core import locks
 from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
-from app.kpi.definitions import AGENT_COMPONENTS, CALL_COMPONENTS
+from app.core.vocabulary import LOGGED_OUT
+from app.kpi.sources import AGENTS, CALLS, TICKETS, Source
 
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
 DayTarget = tuple[int, int, date]
-
-# Default ticket targets per channel, seconds (a queue's ticket_targets override them).
-TICKET_TARGETS = {
-    "email": (4 * 3600, 24 * 3600),
-    "chat": (60, 3600),
-    "web": (4 * 3600, 24 * 3600),
-    "social": (3600, 24 * 3600),
-    "sms": (3600, 24 * 3600),
-}
 
 
 def try_lock(pg: Connection) -> bool:
@@ -71,53 +63,25 @@ def _targets(targets: Sequence[Target]) -> list[str]:
     return [array_literal(column) for column in zip(*targets, strict=True)]
 
 
-# One call's facts (f) and its classification under the queue's T and S (g); see DESIGN §7.
-CALL_FACTS_SQL = (
-    "JOIN queues q ON q.id = c.queue_id"
-    " CROSS JOIN LATERAL (SELECT c.direction = 'inbound' AS inbound,"
-    " c.answered_at IS NOT NULL AS answered,"
-    " c.answered_at IS NULL AND c.ended_at IS NOT NULL AS gave_up,"
-    " c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AS handled,"
-    " extract(epoch FROM coalesce(c.answered_at, c.ended_at) - c.offered_at) AS wait_s) f"
-    " CROSS JOIN LATERAL (SELECT"
-    " f.inbound AND f.gave_up AND f.wait_s < q.short_abandon_s AS short,"
-    " f.inbound AND f.gave_up AND f.wait_s >= q.short_abandon_s AS abandoned,"
-    " coalesce(c.talk_s, greatest(0, extract(epoch FROM c.ended_at - c.answered_at)"
-    " - coalesce(c.hold_s, 0))) AS talk,"
-    " coalesce(c.hold_s, 0) AS hold,"
-    " coalesce(c.acw_s, greatest(0, extract(epoch FROM c.acw_done_at - c.ended_at)), 0)"
-    " AS acw) g"
-)
-# The additive components, in the order of definitions.CALL_COMPONENTS.
-CALL_COMPONENT_EXPRESSIONS = (
-    "count(*) FILTER (WHERE f.inbound AND f.answered)",
-    "count(*) FILTER (WHERE g.abandoned)",
-    "count(*) FILTER (WHERE g.short)",
-    "count(*) FILTER (WHERE f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s)",
-    "count(*) FILTER (WHERE g.abandoned AND f.wait_s <= q.sl_threshold_s)",
-    "coalesce(sum(f.wait_s) FILTER (WHERE f.inbound AND f.answered), 0)",
-    "count(*) FILTER (WHERE f.inbound AND f.handled)",
-    "coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0)",
-    "coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0)",
-    "coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0)",
-    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred)",
-    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved IS NOT NULL)",
-    "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved)",
-    "count(*) FILTER (WHERE f.inbound AND c.csat IS NOT NULL)",
-    "coalesce(sum(c.csat) FILTER (WHERE f.inbound), 0)",
-    "count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))",
-)
-CALL_COMPONENT_SQL = ", ".join(
-    f"{expression} AS {name}"
-    for expression, name in zip(CALL_COMPONENT_EXPRESSIONS, CALL_COMPONENTS, strict=True)
-)
-_CALL_INSERT = (
-    "INSERT INTO call_interval_stats (client_id, queue_id, interval_start, agent_id,"
-    f" {', '.join(CALL_COMPONENTS)})"
-)
 _UNNEST = (
     "unnest(%s::int[], %s::int[], %s::timestamptz[]) AS m(client_id, {subject}, interval_start)"
 )
+
+
+def _interval_insert(source: Source) -> str:
+    """Return `INSERT INTO <interval stats> (keys, components)` of a source."""
+    keys = ["client_id", source.subject, "interval_start", *_split_column(source)]
+    return f"INSERT INTO {source.interval_table} ({', '.join([*keys, *source.names])})"
+
+
+def _split_column(source: Source) -> list[str]:
+    """Return the stats column a source keeps apart below its subject, if any."""
+    return [source.split[0]] if source.split else []
+
+
+def _split_fact(source: Source) -> list[str]:
+    """Return the fact expression filling that column, if any."""
+    return [source.split[1]] if source.split else []
 
 
 def _delete_targets(pg: Connection, table: str, subject: str, arrays: list[str]) -> None:
@@ -132,61 +96,34 @@ def _delete_targets(pg: Connection, table: str, subject: str, arrays: list[str])
 
 def recompute_calls(pg: Connection, targets: Sequence[Target], minutes: int) -> None:
     """Recompute call stats for `(client_id, queue_id, interval_start)` targets."""
-    if not targets:
-        return
-    arrays, window = _targets(targets), f"{minutes} minutes"
-    targets_sql = _UNNEST.format(subject="queue_id")
-    _delete_targets(pg, "call_interval_stats", "queue_id", arrays)
-    pg.execute(
-        f"{_CALL_INSERT} SELECT m.client_id, m.queue_id, m.interval_start,"
-        f" coalesce(c.agent_id, 0), {CALL_COMPONENT_SQL} FROM {targets_sql}"
-        " JOIN calls c ON c.client_id = m.client_id AND c.queue_id = m.queue_id"
-        " AND c.offered_at >= m.interval_start AND c.offered_at < m.interval_start + %s::interval"
-        f" {CALL_FACTS_SQL} WHERE c.offered_known"
-        " GROUP BY m.client_id, m.queue_id, m.interval_start, coalesce(c.agent_id, 0)",
-        [*arrays, window],
-    )
-
-
-_TICKET_DEFAULTS = ", ".join(
-    f"('{channel}', {frt}, {res})" for channel, (frt, res) in TICKET_TARGETS.items()
-)
-# One ticket with its channel targets (the queue's, else the defaults).
-TICKET_FACTS_SQL = (
-    "JOIN queues q ON q.id = t.queue_id"
-    f" JOIN (VALUES {_TICKET_DEFAULTS}) AS d(channel, frt, res) ON d.channel = t.channel"
-    " CROSS JOIN LATERAL (SELECT"
-    " coalesce((q.ticket_targets -> t.channel ->> 'first_response_s')::int, d.frt) AS frt,"
-    " coalesce((q.ticket_targets -> t.channel ->> 'resolution_s')::int, d.res) AS res) g"
-)
-TICKET_COMPONENT_SQL = (
-    "count(*), count(t.first_response_at),"
-    " count(*) FILTER (WHERE t.first_response_at - t.created_at <= make_interval(secs => g.frt)),"
-    " coalesce(sum(extract(epoch FROM t.first_response_at - t.created_at)), 0),"
-    " count(t.resolved_at),"
-    " count(*) FILTER (WHERE t.resolved_at - t.created_at <= make_interval(secs => g.res)),"
-    " count(*) FILTER (WHERE t.resolved_at IS NULL)"
-)
-_TICKET_INSERT = (
-    "INSERT INTO ticket_interval_stats (client_id, queue_id, channel, interval_start,"
-    " tickets_created, tickets_responded, tickets_responded_within_target,"
-    " ticket_frt_sum_s, tickets_resolved, tickets_resolved_within_target, tickets_open)"
-)
+    _recompute_facts(pg, CALLS, targets, minutes)
 
 
 def recompute_tickets(pg: Connection, targets: Sequence[Target], minutes: int) -> None:
     """Recompute ticket stats for `(client_id, queue_id, interval_start)` targets."""
+    _recompute_facts(pg, TICKETS, targets, minutes)
+
+
+def _recompute_facts(
+    pg: Connection, source: Source, targets: Sequence[Target], minutes: int
+) -> None:
+    """Recompute a source's interval stats for `(client_id, subject id, interval_start)`
+    targets from the facts offered (created) in each interval, per split value."""
     if not targets:
         return
     arrays, window = _targets(targets), f"{minutes} minutes"
-    targets_sql = _UNNEST.format(subject="queue_id")
-    _delete_targets(pg, "ticket_interval_stats", "queue_id", arrays)
+    a, subject = source.alias, source.subject
+    assert source.interval_table, f"{source.name} has no interval stats"
+    _delete_targets(pg, source.interval_table, subject, arrays)
+    keys = ", ".join(["m.client_id", f"m.{subject}", "m.interval_start", *_split_fact(source)])
+    where = f" WHERE {source.where}" if source.where else ""
     pg.execute(
-        f"{_TICKET_INSERT} SELECT m.client_id, m.queue_id, t.channel, m.interval_start,"
-        f" {TICKET_COMPONENT_SQL} FROM {targets_sql}"
-        " JOIN tickets t ON t.client_id = m.client_id AND t.queue_id = m.queue_id"
-        " AND t.created_at >= m.interval_start AND t.created_at < m.interval_start + %s::interval"
-        f" {TICKET_FACTS_SQL} GROUP BY m.client_id, m.queue_id, t.channel, m.interval_start",
+        f"{_interval_insert(source)} SELECT {keys}, {source.select_sql()}"
+        f" FROM {_UNNEST.format(subject=subject)} JOIN {source.fact_table} {a}"
+        f" ON {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
+        f" AND {a}.{source.time_column} >= m.interval_start"
+        f" AND {a}.{source.time_column} < m.interval_start + %s::interval"
+        f" {source.rows_sql}{where} GROUP BY {keys}",
         [*arrays, window],
     )
 
@@ -208,27 +145,28 @@ def rebuild_range(
         "(%(q)s::int IS NULL OR {a}.queue_id = %(q)s)"
         " AND (%(c)s::int IS NULL OR {a}.client_id = %(c)s)"
     )
-    for table in ("call_interval_stats", "ticket_interval_stats"):
+    for table in (CALLS.interval_table, TICKETS.interval_table):
         pg.execute(
             f"DELETE FROM {table} s WHERE s.interval_start >= %(lo)s"
             f" AND s.interval_start < %(hi)s AND {only.format(a='s')}",
             params,
         )
-    pg.execute(
-        f"{_CALL_INSERT} SELECT c.client_id, c.queue_id,"
-        f" date_bin(%(iv)s::interval, c.offered_at, {ORIGIN}), coalesce(c.agent_id, 0),"
-        f" {CALL_COMPONENT_SQL} FROM calls c {CALL_FACTS_SQL} WHERE c.offered_known"
-        f" AND c.offered_at >= %(lo)s AND c.offered_at < %(hi)s AND {only.format(a='c')}"
-        " GROUP BY 1, 2, 3, 4",
-        params,
-    )
-    pg.execute(
-        f"{_TICKET_INSERT} SELECT t.client_id, t.queue_id, t.channel,"
-        f" date_bin(%(iv)s::interval, t.created_at, {ORIGIN}), {TICKET_COMPONENT_SQL}"
-        f" FROM tickets t {TICKET_FACTS_SQL} WHERE t.created_at >= %(lo)s"
-        f" AND t.created_at < %(hi)s AND {only.format(a='t')} GROUP BY 1, 2, 3, 4",
-        params,
-    )
+    for source in (CALLS, TICKETS):
+        a = source.alias
+        where = f"{source.where} AND " if source.where else ""
+        keys = [
+            f"{a}.client_id",
+            f"{a}.{source.subject}",
+            f"date_bin(%(iv)s::interval, {a}.{source.time_column}, {ORIGIN})",
+            *_split_fact(source),
+        ]
+        pg.execute(
+            f"{_interval_insert(source)} SELECT {', '.join(keys)}, {source.select_sql()}"
+            f" FROM {source.fact_table} {a} {source.rows_sql} WHERE {where}"
+            f"{a}.{source.time_column} >= %(lo)s AND {a}.{source.time_column} < %(hi)s"
+            f" AND {only.format(a=a)} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}",
+            params,
+        )
 
 
 def agent_intervals(
@@ -307,18 +245,13 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
         " min(interval_start) AS lo, max(interval_start) AS hi FROM m GROUP BY 1, 2) b"
         " ON a.client_id = b.client_id AND a.agent_id = b.agent_id"
         " AND a.at >= b.lo - %s::interval AND a.at < b.hi + %s::interval)"
-        " INSERT INTO agent_interval_stats (client_id, agent_id, interval_start,"
-        " available_s, talking_s, acw_state_s, not_ready_s)"
-        " SELECT m.client_id, m.agent_id, m.interval_start,"
-        " coalesce(sum(o.s) FILTER (WHERE seg.state = 'available'), 0),"
-        " coalesce(sum(o.s) FILTER (WHERE seg.state = 'talking'), 0),"
-        " coalesce(sum(o.s) FILTER (WHERE seg.state = 'acw'), 0),"
-        " coalesce(sum(o.s) FILTER (WHERE seg.state = 'not_ready'), 0)"
+        f" {_interval_insert(AGENTS)}"
+        f" SELECT m.client_id, m.agent_id, m.interval_start, {AGENTS.select_sql()}"
         " FROM m JOIN seg ON seg.client_id = m.client_id AND seg.agent_id = m.agent_id"
         " AND seg.seg_start < m.interval_start + %s::interval AND seg.seg_end > m.interval_start"
         " CROSS JOIN LATERAL (SELECT extract(epoch FROM least(seg.seg_end, m.interval_start"
         " + %s::interval) - greatest(seg.seg_start, m.interval_start)) AS s) o"
-        " WHERE seg.state <> 'logged_out'"
+        f" WHERE seg.state <> '{LOGGED_OUT}'"
         " GROUP BY m.client_id, m.agent_id, m.interval_start",
         [*arrays, cap, cap, window, window, window],
     )
@@ -331,7 +264,7 @@ def mark_open_agent_intervals(pg: Connection, minutes: int, stale_s: int) -> int
         f" SELECT client_id, 'agent', agent_id, date_bin(%s::interval, now(), {ORIGIN})"
         " FROM (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state"
         " FROM agent_state_changes WHERE at > now() - %s::interval AND at <= now()"
-        " ORDER BY client_id, agent_id, at DESC) latest WHERE state <> 'logged_out'"
+        f" ORDER BY client_id, agent_id, at DESC) latest WHERE state <> '{LOGGED_OUT}'"
         " ORDER BY 1, 3 ON CONFLICT (client_id, subject, subject_id, interval_start)"
         " DO UPDATE SET marked_at = now()",
         [f"{minutes} minutes", f"{stale_s} seconds"],
@@ -387,12 +320,8 @@ def mark_for_rebuild(
     return cur.rowcount
 
 
-# Per subject of day stats: the day table, its interval table, the subject column, the extra
-# key column and the summed components.
-DAY_STATS = {
-    "queue": ("call_day_stats", "call_interval_stats", "queue_id", ("agent_id",), CALL_COMPONENTS),
-    "agent": ("agent_day_stats", "agent_interval_stats", "agent_id", (), AGENT_COMPONENTS),
-}
+# Per subject of the dirty markers: the source whose day stats sum its interval stats.
+DAY_STATS = {"queue": CALLS, "agent": AGENTS}
 # The client's local date of an interval stats row `s`, with the clients row `c` joined.
 _LOCAL_DAY = "(s.interval_start AT TIME ZONE c.timezone)::date"
 
@@ -415,7 +344,9 @@ def recompute_days(pg: Connection, subject: str, targets: Sequence[DayTarget]) -
     """Recompute day stats of `(client_id, subject id, local day)` from the interval stats."""
     if not targets:
         return
-    day_table, interval_table, column, extra, components = DAY_STATS[subject]
+    source = DAY_STATS[subject]
+    day_table, interval_table, column = source.day_table, source.interval_table, source.subject
+    extra, components = _split_column(source), source.names
     arrays = _targets(targets)  # type: ignore[arg-type]
     days = f"unnest(%s::int[], %s::int[], %s::date[]) AS m(client_id, {column}, day)"
     pg.execute(
@@ -446,7 +377,8 @@ def days_in_range(
     client_id: int | None = None,
 ) -> list[DayTarget]:
     """Return the local days with interval stats or day stats in `[start, end)`."""
-    day_table, interval_table, column, _, _ = DAY_STATS[subject]
+    source = DAY_STATS[subject]
+    day_table, interval_table, column = source.day_table, source.interval_table, source.subject
     only = "(%(c)s::int IS NULL OR s.client_id = %(c)s)"
     if subject == "queue":
         only += " AND (%(q)s::int IS NULL OR s.queue_id = %(q)s)"
@@ -465,7 +397,9 @@ def days_in_range(
 
 def rebuild_client_days(pg: Connection, client_id: int) -> None:
     """Recompute every day stats row of a client from its interval stats (a new timezone)."""
-    for day_table, interval_table, column, extra, components in DAY_STATS.values():
+    for source in DAY_STATS.values():
+        day_table, interval_table, column = source.day_table, source.interval_table, source.subject
+        extra, components = _split_column(source), source.names
         keys = ["client_id", column, "day", *extra]
         pg.execute(f"DELETE FROM {day_table} WHERE client_id = %s", [client_id])
         grouped = ", ".join(["s.client_id", f"s.{column}", _LOCAL_DAY, *(f"s.{k}" for k in extra)])

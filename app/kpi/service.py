@@ -13,19 +13,21 @@ from app.core.errors import AppError
 from app.kpi import queries
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
-    AGENT_KPIS,
     ALERT_COMPONENTS,
-    ALERT_KPIS,
     CALL_COMPONENTS,
     CALL_KPIS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
+    kpis_of,
 )
 from app.kpi.intervals import GRANULARITIES, Bucket, Span, iter_buckets, span
+from app.kpi.sources import SOURCES
 
 SPLITS = {None, "queue", "agent", "channel"}
-KPI_NAMES = {"calls": CALL_KPIS, "tickets": TICKET_KPIS, "agents": AGENT_KPIS, "alerts": ALERT_KPIS}
+KPI_NAMES = {source: kpis_of(source) for source in SOURCES}
+# Every component of every source at zero: what a bucket without rows sums to.
+NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)
 
 
 def _label(moment: datetime) -> str:
@@ -113,20 +115,18 @@ def _sums(
     interval_minutes: int,
 ) -> dict[tuple[Any, Any], dict[str, float]]:
     """Read each source's summed components, keyed (bucket key, split value)."""
-    common: dict[str, Any] = dict(
-        granularity=granularity,
-        client_id=scope.client_id,
-        queue_ids=[q.id for q in scope.queues],
-        vendor_id=scope.vendor_id,
-        start=extent.start,
-        end=extent.end,
-        tz=str(scope.timezone),
-        interval_minutes=interval_minutes,
-    )
+    grouping = queries.Buckets(granularity, extent.start, extent.end, str(scope.timezone))
+    within = queries.StatsScope(scope.client_id, [q.id for q in scope.queues], scope.vendor_id)
     sums: dict[tuple[Any, Any], dict[str, float]] = defaultdict(dict)
     for source, (components, split) in sources.items():
-        for bucket, split_value, *values in queries.sum_stats(
-            pg, source, components, split=split, **common
+        for bucket, split_value, *values in queries.sum_components(
+            pg,
+            SOURCES[source],
+            components,
+            grouping,
+            within,
+            split=split,
+            interval_minutes=interval_minutes,
         ):
             key = (bucket, "voice" if by == "channel" and source == "calls" else split_value)
             sums[key].update(zip(components, values, strict=True))
@@ -234,7 +234,4 @@ def _row(
         names += KPI_NAMES[source]
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
-    filled = dict.fromkeys(
-        CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS + ALERT_COMPONENTS, 0.0
-    )
-    return row | evaluate(names, filled | components, formula)
+    return row | evaluate(names, NO_DATA | components, formula)

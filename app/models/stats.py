@@ -4,7 +4,8 @@ Both are kept by the aggregator; day stats are sums of interval stats per local 
 client's timezone (the day of each interval's start), what whole-day reports read.
 
 Ratios are never stored; they are computed from summed components at read time
-(`app.kpi.definitions`), so any rollup is exact.
+(`app.kpi.definitions`), so any rollup is exact. Each component's column is named as in the
+catalogue (`app.kpi.sources`); tests/kpi/test_catalogue.py ties the two together.
 """
 
 from datetime import date, datetime
@@ -18,7 +19,7 @@ Seconds = Numeric(14, 3)
 
 
 class CallComponents:
-    """The additive call components (definitions.CALL_COMPONENTS), shared by interval and day."""
+    """The additive call components (sources.CALLS), shared by interval and day."""
 
     answered: Mapped[int]
     abandoned: Mapped[int]
@@ -29,6 +30,7 @@ class CallComponents:
     handled: Mapped[int]
     talk_s: Mapped[float] = mapped_column(Seconds)
     hold_s: Mapped[float] = mapped_column(Seconds)
+    held: Mapped[int]
     acw_s: Mapped[float] = mapped_column(Seconds)
     transferred: Mapped[int]
     resolved_known: Mapped[int]
@@ -63,7 +65,7 @@ class CallDayStats(CallComponents, Base):
 
 
 class AgentComponents:
-    """Seconds in each logged-in state (definitions.AGENT_COMPONENTS)."""
+    """Seconds in each logged-in state (sources.AGENTS)."""
 
     available_s: Mapped[float] = mapped_column(Seconds)
     talking_s: Mapped[float] = mapped_column(Seconds)

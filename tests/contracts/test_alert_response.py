@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from app.kpi.queries import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
+from app.kpi.sources import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
 from tests.contracts.helpers import apply, contract_entry, open_alerts, report, sla
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

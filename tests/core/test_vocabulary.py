@@ -17,7 +17,7 @@ from app.core.vocabulary import (
 )
 from app.kpi.definitions import CALL_COMPONENTS, service_level
 from app.kpi.names import KPI_NAMES
-from app.kpi.repository import TICKET_TARGETS
+from app.kpi.sources import TICKET_TARGETS
 from app.tenancy.config import QueueSpec
 from dashboards.i18n import PAGE_WORDS
 from ingest.schemas import AgentEventRecord, TicketRecord

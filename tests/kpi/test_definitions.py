@@ -137,3 +137,14 @@ def test_every_kpi_documents_its_formula():
         k.name for k in KPIS.values() if " = " not in k.formula
     ]
     assert KPIS["aht_s"].formula.startswith("AHT = Σ(talk + hold + acw) / handled")
+
+
+def test_hold_kpis_by_hand():
+    # 4 handled calls held 0, 30, 90 and 0 s: Σ hold 120 s, 2 of them held
+    c = {**ZERO, "handled": 4, "hold_s": 120, "held": 2}
+    k = evaluate(("avg_hold_s", "hold_rate"), c, "abandoned_negative")
+    assert k == {"avg_hold_s": 30, "hold_rate": 0.5}
+    assert evaluate(("avg_hold_s", "hold_rate"), ZERO, "abandoned_negative") == {
+        "avg_hold_s": None,
+        "hold_rate": None,
+    }

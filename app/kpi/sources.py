@@ -1,0 +1,245 @@
+"""The catalogue of KPI sources: each source's facts, components (by name) and stats tables.
+
+A source is where KPIs come from: calls, agent states, tickets, alerts. Each is declared
+here once: its fact table and the rows it counts, every additive component as name → SQL
+aggregate (with the fact columns it reads), and the interval and day stats tables that
+store the components under the same names. The aggregation's recompute statements, the
+stats reader and the KPI groups (`app.kpi.definitions`) are all derived from this, so a new
+component or a new source is one entry here (and its columns in the stats tables).
+"""
+
+from dataclasses import dataclass
+
+from app.core.vocabulary import LOGGED_IN_STATES
+
+# Default ticket targets per channel, seconds (a queue's ticket_targets override them).
+TICKET_TARGETS = {
+    "email": (4 * 3600, 24 * 3600),
+    "chat": (60, 3600),
+    "web": (4 * 3600, 24 * 3600),
+    "social": (3600, 24 * 3600),
+    "sms": (3600, 24 * 3600),
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """An additive component: its SQL aggregate over the source's rows, and the fact columns
+    (beyond those of the source's shared row SQL) it reads."""
+
+    sql: str
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source of KPIs: where its rows come from, its components and where they are stored.
+
+    `rows_sql` follows `FROM <fact_table> <alias>`: the joins that classify one fact row
+    (reading `row_reads`), `where` which rows count. `split` names the stats column each
+    source keeps apart below its subject (agent of calls, channel of tickets) and the fact
+    expression filling it. `scope` limits its stats rows `s` to a client's %(queues)s (or its
+    %(vendor)s's agents, every vendor's when NULL). Alerts have no stats tables: their
+    components are per-alert values (no aggregate), summed like stats at read time.
+    """
+
+    name: str
+    fact_table: str
+    alias: str
+    subject: str
+    time_column: str
+    components: dict[str, Component]
+    rows_sql: str = ""
+    row_reads: tuple[str, ...] = ()
+    where: str = ""
+    scope: str = "s.queue_id = ANY(%(queues)s)"
+    interval_table: str | None = None
+    day_table: str | None = None
+    split: tuple[str, str] | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Return the component names, in catalogue order."""
+        return tuple(self.components)
+
+    def select_sql(self, names: tuple[str, ...] | None = None) -> str:
+        """Return `<sql> AS <name>, …` of the named components (default: all)."""
+        return ", ".join(f"{self.components[n].sql} AS {n}" for n in names or self.names)
+
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """Return the fact columns each component reads, with the shared row SQL's."""
+        return {n: (*self.row_reads, *c.reads) for n, c in self.components.items()}
+
+
+# One call's facts (f) and its classification under the queue's T and S (g); see DESIGN §7.
+CALL_ROWS_SQL = (
+    "JOIN queues q ON q.id = c.queue_id"
+    " CROSS JOIN LATERAL (SELECT c.direction = 'inbound' AS inbound,"
+    " c.answered_at IS NOT NULL AS answered,"
+    " c.answered_at IS NULL AND c.ended_at IS NOT NULL AS gave_up,"
+    " c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AS handled,"
+    " extract(epoch FROM coalesce(c.answered_at, c.ended_at) - c.offered_at) AS wait_s) f"
+    " CROSS JOIN LATERAL (SELECT"
+    " f.inbound AND f.gave_up AND f.wait_s < q.short_abandon_s AS short,"
+    " f.inbound AND f.gave_up AND f.wait_s >= q.short_abandon_s AS abandoned,"
+    " coalesce(c.talk_s, greatest(0, extract(epoch FROM c.ended_at - c.answered_at)"
+    " - coalesce(c.hold_s, 0))) AS talk,"
+    " coalesce(c.hold_s, 0) AS hold,"
+    " coalesce(c.acw_s, greatest(0, extract(epoch FROM c.acw_done_at - c.ended_at)), 0)"
+    " AS acw) g"
+)
+CALL_ROW_READS = (
+    "queue_id",
+    "direction",
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "acw_done_at",
+)
+
+CALLS = Source(
+    name="calls",
+    fact_table="calls",
+    alias="c",
+    subject="queue_id",
+    time_column="offered_at",
+    rows_sql=CALL_ROWS_SQL,
+    row_reads=CALL_ROW_READS,
+    where="c.offered_known",
+    interval_table="call_interval_stats",
+    day_table="call_day_stats",
+    split=("agent_id", "coalesce(c.agent_id, 0)"),
+    components={
+        "answered": Component("count(*) FILTER (WHERE f.inbound AND f.answered)"),
+        "abandoned": Component("count(*) FILTER (WHERE g.abandoned)"),
+        "short_abandoned": Component("count(*) FILTER (WHERE g.short)"),
+        "answered_within_threshold": Component(
+            "count(*) FILTER (WHERE f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s)"
+        ),
+        "abandoned_within_threshold": Component(
+            "count(*) FILTER (WHERE g.abandoned AND f.wait_s <= q.sl_threshold_s)"
+        ),
+        "wait_answered_s": Component(
+            "coalesce(sum(f.wait_s) FILTER (WHERE f.inbound AND f.answered), 0)"
+        ),
+        "handled": Component("count(*) FILTER (WHERE f.inbound AND f.handled)"),
+        "talk_s": Component("coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0)"),
+        "hold_s": Component("coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0)"),
+        "held": Component("count(*) FILTER (WHERE f.inbound AND f.handled AND g.hold > 0)"),
+        "acw_s": Component("coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0)"),
+        "transferred": Component(
+            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred)", ("transferred",)
+        ),
+        "resolved_known": Component(
+            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved IS NOT NULL)",
+            ("resolved",),
+        ),
+        "resolved": Component(
+            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved)", ("resolved",)
+        ),
+        "surveyed": Component(
+            "count(*) FILTER (WHERE f.inbound AND c.csat IS NOT NULL)", ("csat",)
+        ),
+        "csat_sum": Component("coalesce(sum(c.csat) FILTER (WHERE f.inbound), 0)", ("csat",)),
+        "outbound": Component(
+            "count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))"
+        ),
+    },
+)
+
+
+def _state_seconds(state: str) -> Component:
+    """Seconds of the agent's segments in `state`, cut at the interval's edges (`o.s`)."""
+    if state not in LOGGED_IN_STATES:
+        raise ValueError(f"{state!r} is not a logged-in agent state ({LOGGED_IN_STATES})")
+    return Component(f"coalesce(sum(o.s) FILTER (WHERE seg.state = '{state}'), 0)")
+
+
+AGENTS = Source(
+    name="agents",
+    fact_table="agent_state_changes",
+    alias="a",
+    subject="agent_id",
+    time_column="at",
+    row_reads=("agent_id", "at", "state"),
+    scope="s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
+    " AND (%(vendor)s::int IS NULL OR vendor_id = %(vendor)s))",
+    interval_table="agent_interval_stats",
+    day_table="agent_day_stats",
+    components={
+        "available_s": _state_seconds("available"),
+        "talking_s": _state_seconds("talking"),
+        "acw_state_s": _state_seconds("acw"),
+        "not_ready_s": _state_seconds("not_ready"),
+    },
+)
+
+_TICKET_DEFAULTS = ", ".join(
+    f"('{channel}', {frt}, {res})" for channel, (frt, res) in TICKET_TARGETS.items()
+)
+TICKETS = Source(
+    name="tickets",
+    fact_table="tickets",
+    alias="t",
+    subject="queue_id",
+    time_column="created_at",
+    # One ticket with its channel targets (the queue's, else the defaults).
+    rows_sql="JOIN queues q ON q.id = t.queue_id"
+    f" JOIN (VALUES {_TICKET_DEFAULTS}) AS d(channel, frt, res) ON d.channel = t.channel"
+    " CROSS JOIN LATERAL (SELECT"
+    " coalesce((q.ticket_targets -> t.channel ->> 'first_response_s')::int, d.frt) AS frt,"
+    " coalesce((q.ticket_targets -> t.channel ->> 'resolution_s')::int, d.res) AS res) g",
+    row_reads=("queue_id", "channel", "created_at"),
+    interval_table="ticket_interval_stats",
+    split=("channel", "t.channel"),
+    components={
+        "tickets_created": Component("count(*)"),
+        "tickets_responded": Component("count(t.first_response_at)", ("first_response_at",)),
+        "tickets_responded_within_target": Component(
+            "count(*) FILTER (WHERE t.first_response_at - t.created_at"
+            " <= make_interval(secs => g.frt))",
+            ("first_response_at",),
+        ),
+        "ticket_frt_sum_s": Component(
+            "coalesce(sum(extract(epoch FROM t.first_response_at - t.created_at)), 0)",
+            ("first_response_at",),
+        ),
+        "tickets_resolved": Component("count(t.resolved_at)", ("resolved_at",)),
+        "tickets_resolved_within_target": Component(
+            "count(*) FILTER (WHERE t.resolved_at - t.created_at <= make_interval(secs => g.res))",
+            ("resolved_at",),
+        ),
+        "tickets_open": Component(
+            "count(*) FILTER (WHERE t.resolved_at IS NULL)", ("resolved_at",)
+        ),
+    },
+)
+
+# An alert of the period ending at %(hi)s (NULL: so far) is acknowledged if it was by then;
+# its response runs until then, else until it resolved, the period ended or now, whichever
+# came first (definitions.alert_response_s). Columns of `alerts`, unqualified.
+ALERT_ACKNOWLEDGED_SQL = (
+    "coalesce(acknowledged_at < coalesce(%(hi)s::timestamptz, 'infinity'), false)"
+)
+ALERT_RESPONSE_SQL = (
+    "extract(epoch FROM least(acknowledged_at, resolved_at, %(hi)s::timestamptz, now())"
+    " - opened_at)"
+)
+ALERTS = Source(
+    name="alerts",
+    fact_table="alerts",
+    alias="s",
+    subject="queue_id",
+    time_column="opened_at",
+    row_reads=("queue_id", "opened_at"),
+    components={
+        "alerts_opened": Component("1"),
+        "alerts_acknowledged": Component(f"{ALERT_ACKNOWLEDGED_SQL}::int", ("acknowledged_at",)),
+        "alert_response_sum_s": Component(ALERT_RESPONSE_SQL, ("acknowledged_at", "resolved_at")),
+    },
+)
+
+SOURCES = {source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS)}

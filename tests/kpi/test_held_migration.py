@@ -1,0 +1,62 @@
+"""Migration 0011 fills `held` of the stats already aggregated, so no rebuild is needed."""
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.core.db import Database, create_database, drop_database
+from app.kpi.aggregation import drain
+from app.main import create_app
+from app.migrate import alembic_config, upgrade
+from tests.factories import make_tenant, post
+from tests.kpi.helpers import client_id, stats_snapshot
+from tests.kpi.test_hold import HOLD_CALLS
+from tests.kpi.test_metrics_api import call
+
+
+@pytest.fixture
+def own_database(database_url: str) -> Iterator[Database]:
+    """A database of its own: this test moves its schema back and forth."""
+    url = create_database(database_url, "callpulse_held")  # on the same server
+    database = Database(url, pool_size=2)
+    upgrade(database)
+    yield database
+    database.dispose()
+    drop_database(url)
+
+
+def migrate(database: Database, how: str, revision: str) -> None:
+    """Run `alembic upgrade|downgrade <revision>` on the database."""
+    config = alembic_config()
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        getattr(command, how)(config, revision)
+
+
+def test_upgrade_fills_held_from_the_calls(own_database):
+    settings = Settings(database_url=own_database.url, rate_limit_per_s=0, scheduler=False)
+    tenant = make_tenant(own_database)
+    calls = [call(i, tenant.queue, at, agent="ag1", **more) for i, at, more in HOLD_CALLS]
+    calls += [call("h7", tenant.queue, "23:55:00", wait=5, talk=60, hold_s=12, agent="ag2")]
+    with TestClient(create_app(settings, own_database)) as http:
+        assert post(http, "/v1/calls", calls, tenant).json()["accepted"] == len(calls)
+    drain(own_database, settings)
+    with own_database.engine.connect() as conn:
+        pg = conn.connection.driver_connection
+        cid = client_id(pg, tenant.client)
+        aggregated = stats_snapshot(pg, cid)
+        conn.rollback()
+    migrate(own_database, "downgrade", "0010")
+    migrate(own_database, "upgrade", "head")
+    with own_database.engine.connect() as conn:
+        pg = conn.connection.driver_connection
+        assert stats_snapshot(pg, cid) == aggregated
+        held = pg.execute(
+            "SELECT sum(held), count(*) FILTER (WHERE held > 0) FROM call_day_stats"
+            " WHERE client_id = %s",
+            [cid],
+        ).fetchone()
+    assert held == (3, 2)  # h2 and h3 by ag1, h7 by ag2 (another stats row)
