@@ -10,31 +10,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.contracts.config import target_kpi
-from app.kpi.definitions import (
-    AGENT_COMPONENTS,
-    AGENT_KPIS,
-    ALERT_COMPONENTS,
-    ALERT_KPIS,
-    CALL_COMPONENTS,
-    TICKET_COMPONENTS,
-    TICKET_KPIS,
-    evaluate,
-)
+from app.kpi.definitions import KPIS, evaluate
+from app.kpi.sources import NO_DATA
 
 # (source, split) → component → summed value; the split is a ticket channel, else None.
 Sums = Mapping[tuple[str, Any], Mapping[str, float]]
-ZERO = dict.fromkeys(CALL_COMPONENTS + TICKET_COMPONENTS + AGENT_COMPONENTS + ALERT_COMPONENTS, 0.0)
 
 
 def source_of(kpi: str) -> str:
-    """Return the stats a KPI is computed from: calls, tickets, agents or alerts."""
-    if kpi in TICKET_KPIS:
-        return "tickets"
-    if kpi in AGENT_KPIS:
-        return "agents"
-    if kpi in ALERT_KPIS:
-        return "alerts"
-    return "calls"
+    """Return the stats a KPI is computed from: its source in the catalogue."""
+    return KPIS[kpi].source
 
 
 def needed_sources(keys: Iterable[str], model: str) -> set[str]:
@@ -77,6 +62,6 @@ def actuals(keys: Iterable[str], sums: Sums, sl_formula: str) -> dict[str, float
     result = {}
     for key in keys:
         kpi, channel = target_kpi(key)
-        values = ZERO | components(sums, source_of(kpi), channel)
+        values = NO_DATA | components(sums, source_of(kpi), channel)
         result[key] = evaluate((kpi,), values, sl_formula)[kpi]
     return result

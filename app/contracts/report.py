@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.access.scope import Scope
-from app.contracts.actuals import ZERO
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
 from app.core.vocabulary import SL_FORMULAS
 from app.kpi.definitions import KPIS, alert_response_s, definitions_version
+from app.kpi.sources import NO_DATA
 
 AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
 BASIS = {
@@ -120,7 +120,7 @@ def report(
             "unacknowledged": int(
                 alerts.get("alerts_opened", 0) - alerts.get("alerts_acknowledged", 0)
             ),
-            "response_s": alert_response_s(ZERO | alerts),
+            "response_s": alert_response_s(NO_DATA | alerts),
         },
         "unacknowledged_alerts": [
             {

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.access.keys import Principal
 from app.access.scope import Scope, client_scope
 from app.contracts import repository
-from app.contracts.actuals import ZERO, actuals, components, merge, needed_sources
+from app.contracts.actuals import actuals, components, merge, needed_sources
 from app.contracts.config import ContractSpec
 from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
 from app.contracts.report import report
@@ -32,7 +32,7 @@ from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
 from app.kpi import queries
 from app.kpi.definitions import logged_in_s
-from app.kpi.sources import SOURCES
+from app.kpi.sources import NO_DATA, SOURCES
 
 UNACKNOWLEDGED_LISTED = 500  # alerts listed by name; `alerts.unacknowledged` counts them all
 
@@ -70,7 +70,7 @@ def sla_report(
         quantity_for(
             spec.billing,
             handled=int(components(total, "calls").get("handled_by_vendor", 0)),
-            logged_in_s=logged_in_s(ZERO | components(total, "agents")),
+            logged_in_s=logged_in_s(NO_DATA | components(total, "agents")),
             months=months(measured),
         ),
     )

@@ -22,12 +22,10 @@ from app.kpi.definitions import (
     kpis_of,
 )
 from app.kpi.intervals import GRANULARITIES, Bucket, Span, iter_buckets, span
-from app.kpi.sources import SOURCES
+from app.kpi.sources import NO_DATA, SOURCES
 
 SPLITS = {None, "queue", "agent", "channel"}
 KPI_NAMES = {source: kpis_of(source) for source in SOURCES}
-# Every component of every source at zero: what a bucket without rows sums to.
-NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)
 
 
 def _label(moment: datetime) -> str:

@@ -243,3 +243,5 @@ ALERTS = Source(
 )
 
 SOURCES = {source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS)}
+# Every component of every source at zero: what a bucket, day or period without rows sums to.
+NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)
