@@ -29,11 +29,11 @@ from common import fresh_database
 from fastapi.testclient import TestClient
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
 from app.kpi.aggregation import drain
 from app.main import create_app
-from app.tenancy.config import TenancyFile
-from app.tenancy.service import apply_tenancy
 
 SEED = 10
 SHANGHAI = ZoneInfo("Asia/Shanghai")
