@@ -166,8 +166,9 @@ def screen_latency(base: str, key: str, url: str, queue: str, probes: int) -> li
             }
             http.post("/v1/calls", json=call).raise_for_status()
             began = time.perf_counter()
-            page.wait_for_function(
-                f"document.querySelector('#waiting-{queue}').innerText !== '{before}'",
+            page.wait_for_function(  # a function, not a string: the page's CSP forbids eval
+                "([id, before]) => document.getElementById(id).innerText !== before",
+                arg=[f"waiting-{queue}", before],
                 timeout=30_000,
             )
             latencies.append(time.perf_counter() - began)
