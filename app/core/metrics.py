@@ -13,9 +13,9 @@ when it is first imported, so it is imported here lazily, after the CLI chose th
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,9 +43,24 @@ class Instruments:
     http_duration: "Histogram"
 
 
-@lru_cache
+_CREATING = threading.Lock()
+_made: list[Instruments] = []
+
+
 def instruments() -> Instruments:
-    """Create the instruments on first use (in the mode `use_directory` chose, if any)."""
+    """Return the instruments, created on first use (in the mode `use_directory` chose).
+
+    Created under a lock: at the first requests the event loop and a worker thread may both
+    ask, and a second registration fails "Duplicated timeseries in CollectorRegistry".
+    """
+    if not _made:
+        with _CREATING:
+            if not _made:
+                _made.append(_create())
+    return _made[0]
+
+
+def _create() -> Instruments:
     from prometheus_client import Counter, Histogram
 
     return Instruments(
