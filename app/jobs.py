@@ -24,7 +24,11 @@ def create_scheduler(
     """
     scheduler = BackgroundScheduler(timezone="UTC")
     jobs: list[tuple[str, Callable[[], object], float]] = [
-        ("aggregate", lambda: timed_pass(database, settings), settings.aggregate_every_s),
+        (
+            "aggregate",
+            Paced(lambda: timed_pass(database, settings), settings.aggregate_max_share),
+            settings.aggregate_every_s,
+        ),
         ("alerts", lambda: alert_service.evaluate_all(database, settings), settings.alerts_every_s),
         ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
         (
@@ -44,6 +48,33 @@ def create_scheduler(
             next_run_time=datetime.now(UTC),
         )
     return scheduler
+
+
+class Paced:
+    """Run a job at most a `share` of the time: t seconds of run, then t × (1/share − 1) of rest.
+
+    A pass recomputes its intervals from raw facts, so after a burst it may run for seconds
+    on end; back to back, such passes would hold the database and the process's cores while
+    ingest (what feeds the next pass) waits. Paced, the lag grows instead, and shows in
+    `callpulse_aggregation_lag_seconds`.
+    """
+
+    def __init__(
+        self, run: Callable[[], object], share: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.run, self.share, self.clock = run, share, clock
+        self.resume_at = float("-inf")
+
+    def __call__(self) -> None:
+        """Run the job unless the previous run's pause is not over."""
+        started = self.clock()
+        if started < self.resume_at:
+            return
+        try:
+            self.run()
+        finally:
+            finished = self.clock()
+            self.resume_at = finished + (finished - started) * (1 / self.share - 1)
 
 
 def timed_pass(database: Database, settings: Settings) -> aggregation.PassReport:

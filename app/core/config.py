@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, description="run periodic jobs in the API process")
     aggregate_every_s: float = Field(default=1.0, gt=0)
     aggregate_batch: int = Field(default=20_000, gt=0, description="markers per pass")
+    aggregate_max_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="the largest share of time scheduled passes may take: after a pass of t"
+        " seconds the next waits t × (1/share − 1), so a backlog never starves ingest",
+    )
     agent_stale_after_s: int = Field(default=2 * 3600, gt=0)
     waiting_horizon_s: int = Field(default=4 * 3600, gt=0)
     default_sl_target: float = Field(default=0.80, gt=0, lt=1, description="queues without one")

@@ -1,0 +1,54 @@
+"""Scheduled aggregation passes take at most their share of the time (app.jobs.Paced)."""
+
+import pytest
+
+from app.jobs import Paced
+
+
+class Clock:
+    """A clock the test moves by hand; each run of the job advances it by the run's length."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_long_run_is_followed_by_rest_in_proportion():
+    clock, runs, lengths = Clock(), [], iter([3.0, 0.2, 0.2])
+
+    def job() -> None:
+        runs.append(clock.now)
+        clock.now += next(lengths)
+
+    paced = Paced(job, share=0.5, clock=clock)
+    paced()  # runs 100 → 103: rests until 106
+    assert runs == [100.0]
+    for at in (104.0, 105.9):
+        clock.now = at
+        paced()
+    assert runs == [100.0], "a tick during the rest is skipped"
+    clock.now = 106.0
+    paced()  # runs 106 → 106.2: rests until 106.4
+    clock.now = 106.3
+    paced()
+    clock.now = 106.4
+    paced()
+    assert runs == [100.0, 106.0, 106.4]
+
+
+def test_a_share_of_one_never_rests_and_a_failed_run_still_rests():
+    clock = Clock()
+
+    def failing() -> None:
+        clock.now += 2.0
+        raise RuntimeError("database gone")
+
+    paced = Paced(failing, share=0.25, clock=clock)
+    with pytest.raises(RuntimeError):
+        paced()
+    assert paced.resume_at == 102.0 + 2.0 * 3
+    always = Paced(lambda: None, share=1.0, clock=clock)
+    always()
+    assert always.resume_at == clock.now
