@@ -34,12 +34,10 @@ def read(
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
         return surge(pg, window, client_id, queue_id, now, aht_s)
-    rows = queries.sum_components(
+    sums = queries.sums_per_queue(
         pg, CALLS, CALL_COMPONENTS, queries.Window([client_id], [queue_id], now - window)
     )
-    components = queries.per_queue(rows, CALL_COMPONENTS).get(
-        queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0)
-    )
+    components = sums.get(queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0))
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
 

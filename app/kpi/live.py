@@ -50,22 +50,10 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
     vendor_id = scopes[0].vendor_id  # one viewer, one vendor limit
     waiting = queries.waiting_calls(pg, keys, settings.waiting_horizon_s)
     minutes = settings.interval_minutes
-    calls_today = queries.per_queue(
-        queries.sum_components(pg, CALLS, CALL_COMPONENTS, keys, interval_minutes=minutes),
-        CALL_COMPONENTS,
-    )
-    alerts_today = queries.per_queue(
-        queries.sum_components(pg, ALERTS, ALERT_COMPONENTS, keys, interval_minutes=minutes),
-        ALERT_COMPONENTS,
-    )
-    last_10 = queries.per_queue(
-        queries.sum_components(
-            pg,
-            CALLS,
-            CALL_COMPONENTS,
-            queries.Window(clients, queue_ids, now - timedelta(minutes=10)),
-        ),
-        CALL_COMPONENTS,
+    calls_today = queries.sums_per_queue(pg, CALLS, CALL_COMPONENTS, keys, minutes)
+    alerts_today = queries.sums_per_queue(pg, ALERTS, ALERT_COMPONENTS, keys, minutes)
+    last_10 = queries.sums_per_queue(
+        pg, CALLS, CALL_COMPONENTS, queries.Window(clients, queue_ids, now - timedelta(minutes=10))
     )
     arrivals = queries.offered_between(pg, clients, queue_ids, now - STAFFING_WINDOW, now)
     agents = _agents(pg, keys, scopes, vendor_id, now, settings.agent_stale_after_s)

@@ -195,9 +195,16 @@ def sum_components(
     ).fetchall()
 
 
-def per_queue(rows: list[tuple], names: Sequence[str]) -> dict[int, dict[str, float]]:
-    """Key `QueueDays` and `Window` sums by queue id, each value by component name."""
-    return {queue: dict(zip(names, values, strict=True)) for queue, *values in rows}
+def sums_per_queue(
+    pg: Connection,
+    source: Source,
+    components: Sequence[str],
+    grouping: QueueDays | Window,
+    interval_minutes: int = 15,
+) -> dict[int, dict[str, float]]:
+    """Sum a source's components per queue (its local day, or a rolling window), by name."""
+    rows = sum_components(pg, source, components, grouping, interval_minutes=interval_minutes)
+    return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
 
 
 # Calls of the client's queues handled by %(vendor)s's agents or by no named agent: what a
