@@ -5,12 +5,14 @@ JSON, invalid UTF-8, a short row) becomes a rejected record, so it never sinks i
 """
 
 import json
+import zlib
 from collections.abc import Collection
 from typing import Any
 
 import orjson
 
 from app.core.errors import AppError, PayloadTooLarge, UnsupportedMediaType
+from ingest.checks import excerpt
 from ingest.csv_body import read_csv
 from ingest.raw import CHARSET_HINT, RawRecord, undecoded
 
@@ -19,6 +21,34 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
 CSV_TYPES = ("text/csv", "application/csv")
 GB_CHARSETS = ("gb18030", "gbk", "gb2312", "cp936")
 UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+
+
+CONTENT_ENCODINGS = ("gzip", "identity")
+
+
+def inflate(body: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
+    """Return the body decompressed per its Content-Encoding, refusing more than `max_bytes`.
+
+    The shipper (`callpulse ship`) sends gzip; the bound applies to the inflated size, so
+    a small compressed body cannot expand past the limit (a zip bomb).
+    """
+    coding = (content_encoding or "identity").strip().lower()
+    if coding == "identity":
+        return body
+    if coding != "gzip":
+        raise UnsupportedMediaType(
+            f"unsupported Content-Encoding {excerpt(coding)!r}: send gzip or none"
+        )
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise AppError(f"body: not valid gzip ({exc}); send it again") from None
+    if len(inflated) > max_bytes or inflater.unconsumed_tail:
+        raise PayloadTooLarge(f"body over {max_bytes} bytes once inflated: split the batch")
+    if not inflater.eof:
+        raise AppError("body: the gzip stream is cut short; send it again")
+    return inflated
 
 
 def media_type(content_type: str | None) -> str:

@@ -13,7 +13,7 @@ from app.access.keys import Principal
 from app.core.admission import admit_ingest
 from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
-from ingest.body import parse_body
+from ingest.body import inflate, parse_body
 from ingest.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class IngestResponse(BaseModel):
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
-    """Read the body, refusing it with 413 as soon as it passes `max_bytes`."""
+    """Read the body (gzip inflated), refusing it with 413 as soon as it passes `max_bytes`."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge(
@@ -53,7 +53,7 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
             chunks.append(chunk)
     except ClientDisconnect:
         raise ClientGone("the client hung up while sending the body; nothing was written") from None
-    return b"".join(chunks)
+    return inflate(b"".join(chunks), request.headers.get("content-encoding"), max_bytes)
 
 
 async def ingest(kind: str, request: Request, principal: Principal) -> dict[str, Any]:
