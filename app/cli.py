@@ -1,4 +1,4 @@
-"""The `callpulse` command: serve, worker, migrate, apply, keys, import, demo."""
+"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, demo."""
 
 import contextlib
 import os
@@ -365,6 +365,53 @@ def import_file(
         err.print(
             "rejected records are kept in the rejected_records table; fix and re-import"
             " (accepted ones will count as duplicates)"
+        )
+        raise SystemExit(1)
+
+
+@cli.command()
+def ship(
+    path: Annotated[Path, typer.Argument(help="a log file to follow, or a folder of export files")],
+    feed: Annotated[str, typer.Option(help="the feed's name in the YAML")],
+    url: Annotated[str, typer.Option(help="the CallPulse server, e.g. https://callpulse.example")],
+    key: Annotated[
+        str, typer.Option(envvar="CALLPULSE_SHIP_KEY", help="the feed vendor's API key")
+    ],
+    follow: Annotated[bool, typer.Option(help="keep following the file or folder")] = False,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(help="checkpoint and spool (default ~/.local/state/callpulse/ship/FEED)"),
+    ] = None,
+    batch_bytes: Annotated[int, typer.Option(min=1024, help="bytes per request")] = 256 * 1024,
+    spool_mb: Annotated[int, typer.Option(min=1, help="disk kept while the server is away")] = 64,
+    content_type: Annotated[
+        str | None, typer.Option(help="default by extension: .csv .json .ndjson, else text/plain")
+    ] = None,
+    report_every: Annotated[float, typer.Option(help="seconds between status lines")] = 10.0,
+) -> None:
+    """Ship a feed's files to a CallPulse server, exactly once, resuming where it stopped."""
+    from ingest.ship import console
+    from ingest.ship.sender import Sender
+    from ingest.ship.shipper import Settings as ShipSettings
+    from ingest.ship.shipper import Shipper
+    from ingest.ship.source import ShipError
+
+    state = state_dir or Path.home() / ".local" / "state" / "callpulse" / "ship" / feed
+    settings = ShipSettings(follow, batch_bytes, spool_mb * 1024 * 1024, content_type=content_type)
+    sender = Sender(url, feed, key)
+    try:
+        stats = console.run(Shipper(path, state, sender, settings), err, report_every)
+    except ShipError as exc:
+        raise ConfigError(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print("stopped; the checkpoint and spool are saved: run the same command to resume")
+        raise SystemExit(130) from None
+    finally:
+        sender.close()
+    if stats.rejected:
+        err.print(
+            "rejected lines are kept by the server (rejected_records); fix the source and ship"
+            " again: accepted lines count as duplicates"
         )
         raise SystemExit(1)
 
