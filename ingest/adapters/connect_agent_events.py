@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.adapters.base import FeedConfig, Item, SourceRejected
 from ingest.adapters.json_records import (
-    field,
+    array,
     json_kind,
     known,
     moment,
@@ -108,9 +108,7 @@ def agent_state(record: Any, feed: FeedConfig, options: Options) -> dict[str, An
 
 def _state(record: Any, snapshot: str, options: Options) -> tuple[str, str | None]:
     """Return the state and not-ready reason an agent snapshot shows."""
-    contacts = field(record, f"{snapshot}.Contacts") or []
-    if not isinstance(contacts, list):
-        raise SourceRejected(f"{snapshot}.Contacts: expected an array, got {json_kind(contacts)}")
+    contacts = array(record, f"{snapshot}.Contacts")
     states = {text_field(contact, "State") for contact in contacts}
     if states & TALKING_STATES:
         return "talking", None
@@ -127,12 +125,7 @@ def _state(record: Any, snapshot: str, options: Options) -> tuple[str, str | Non
 
 def _queues(record: Any, path: str, feed: FeedConfig) -> list[str] | None:
     """Return the CallPulse codes of the routing profile's queues that the feed maps."""
-    queues = field(record, path)
-    if queues is None:
-        return None
-    if not isinstance(queues, list):
-        raise SourceRejected(f"{path}: expected an array, got {json_kind(queues)}")
-    names = [text_field(queue, "Name") for queue in queues]
+    names = [text_field(queue, "Name") for queue in array(record, path)]
     codes = sorted(
         {feed.queues[name] for name in names if name is not None and name in feed.queues}
     )

@@ -95,7 +95,8 @@ def _stream(text: str, position: int) -> list[SourceRecord]:
         except json.JSONDecodeError as exc:
             resume = _NEXT_VALUE.search(text, position)
             end = resume.start() if resume else len(text)
-            found.append((line, text[position:end].rstrip(), None, _problem(exc)))
+            source = text[position:end].rstrip()
+            found.append((line, source, None, _local_problem(text, position, source, exc)))
         position = _skip(text, end)
     lines = [line for line, *_ in found]
     by_line = len(set(lines)) == len(lines)
@@ -113,6 +114,23 @@ def _record(index: int, source: str, value: Any) -> SourceRecord:
     return SourceRecord(index, source, None if error else value, error)
 
 
+def _local_problem(text: str, position: int, source: str, in_context: json.JSONDecodeError) -> str:
+    """Tell what is wrong with a value within its own text, placed in the whole body.
+
+    Read alone, so that an unclosed value is reported where it is, not where the
+    next line's value broke it.
+    """
+    try:
+        json.loads(source)
+    except json.JSONDecodeError as exc:
+        line = text.count("\n", 0, position) + exc.lineno
+        column = exc.colno + (
+            position - text.rfind("\n", 0, position) - 1 if exc.lineno == 1 else 0
+        )
+        return f"record: not valid JSON: {exc.msg} (line {line}, column {column})"
+    return _problem(in_context)
+
+
 def _problem(exc: json.JSONDecodeError) -> str:
     return f"record: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
 
@@ -123,17 +141,33 @@ def _skip(text: str, position: int) -> int:
 
 
 def field(record: Any, path: str) -> Any:
-    """Return the value at a dotted path of a JSON object (None when absent or null)."""
+    """Return the value at a dotted path (`Agent.Username`, `participants.0.purpose`).
+
+    None when a step is absent or null; a number steps into an array.
+    """
     value = record
     walked: list[str] = []
     for key in path.split("."):
         if value is None:
             return None
-        if not isinstance(value, dict):
+        if isinstance(value, list) and key.isdigit():
+            value = value[int(key)] if int(key) < len(value) else None
+        elif isinstance(value, dict):
+            value = value.get(key)
+        else:
             where = ".".join(walked) or "record"
             raise SourceRejected(f"{where}: expected a JSON object, got {json_kind(value)}")
-        value = value.get(key)
         walked.append(key)
+    return value
+
+
+def array(record: Any, path: str) -> list[Any]:
+    """Return an array field, empty when absent or null."""
+    value = field(record, path)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SourceRejected(f"{path}: expected an array, got {json_kind(value)}")
     return value
 
 
