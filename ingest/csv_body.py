@@ -52,20 +52,27 @@ def _lf(text: str) -> Iterator[str]:
 
 def read_csv(text: str, fields: Collection[str]) -> list[RawRecord]:
     """Return one raw record per data row; the first line must name the fields."""
+    return read_table(text, fields)[1]
+
+
+def read_table(
+    text: str, fields: Collection[str], delimiter: str = ","
+) -> tuple[list[str], list[RawRecord]]:
+    """Return the header and one raw record per data row, values split at `delimiter`."""
     if text.lstrip()[:1] in ("{", "["):
         raise AppError(
             "body looks like JSON but is sent as text/csv: send it with"
             " Content-Type: application/json (or application/x-ndjson, one record a line)"
         )
     lines = _Lines(text)
-    reader = csv.reader(lines)
-    header = _header(reader, lines, fields)
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = _header(reader, lines, fields, delimiter)
     records: list[RawRecord] = []
     while True:
         try:
             values = next(reader)
         except StopIteration:
-            return records
+            return header, records
         except csv.Error as exc:
             problem = str(exc).split(" - ")[0]
             if "new-line" in problem:
@@ -86,7 +93,9 @@ def read_csv(text: str, fields: Collection[str]) -> list[RawRecord]:
         records.append(RawRecord(len(records), row, line, line=lines.row_start))
 
 
-def _header(reader: Iterator[list[str]], lines: _Lines, fields: Collection[str]) -> list[str]:
+def _header(
+    reader: Iterator[list[str]], lines: _Lines, fields: Collection[str], delimiter: str
+) -> list[str]:
     """Read and check the header row; raise AppError when it is not a usable one."""
     try:
         header = [name.strip() for name in next(reader, [])]
@@ -100,12 +109,9 @@ def _header(reader: Iterator[list[str]], lines: _Lines, fields: Collection[str])
     if undecoded(first):
         raise AppError(f"CSV header is not valid UTF-8: {CHARSET_HINT}")
     if len(header) == 1:
-        for delimiter, name in ((";", "semicolon"), ("\t", "tab")):
-            if delimiter in header[0]:
-                raise AppError(
-                    f"CSV header is {name}-delimited: CallPulse reads comma-separated values;"
-                    f" export the file with commas, {EXAMPLE_HEADER}"
-                )
+        for other, name in ((";", "semicolon"), ("\t", "tab"), (",", "comma")):
+            if other != delimiter and other in header[0]:
+                raise AppError(f"CSV header is {name}-delimited: {_expected(delimiter)}")
     _refuse_repeats(header)
     if fields and any(_VALUE_LIKE.match(name) for name in header if name):
         raise AppError(
@@ -118,6 +124,15 @@ def _header(reader: Iterator[list[str]], lines: _Lines, fields: Collection[str])
             f" ({', '.join(fields)}): the first line must name the fields"
         )
     return header
+
+
+def _expected(delimiter: str) -> str:
+    """Say which delimiter the reader expects, for a header split at another."""
+    if delimiter == ",":
+        return (
+            f"CallPulse reads comma-separated values; export the file with commas, {EXAMPLE_HEADER}"
+        )
+    return f"values are read as separated by {delimiter!r}; send the file with that delimiter"
 
 
 def _refuse_repeats(header: list[str]) -> None:
