@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from ingest.adapters.base import FeedConfig, Item, NoOptions, SourceRejected
 from ingest.adapters.queue_log_events import QueueLogLine, items_of
 
-EPOCH = re.compile(r"(\d{1,12})(?:\.(\d{1,9}))?")
+EPOCH = re.compile(r"(\d+)(?:\.(\d{1,9}))?")
 SHORT_OFFSET = re.compile(r"([+-]\d\d)$")
 STOCK_FIELDS = 5
 DELIMITERS = (",", ";", "\t")
