@@ -105,16 +105,15 @@ def _table_splitter(feed: FeedConfig, delimiter: str, names: Sequence[str]) -> S
         field = {
             key: cells[position].strip() for key, position in found.items() if position is not None
         }
-        values = (
-            tuple(cells[p] for p in data) if packed is None else tuple(cells[packed].split("|"))
-        )
+        # Asterisk keeps what does not fit in data1..data5 in the last column, `|`-joined
+        values = "|".join(cells[p] for p in data) if packed is None else cells[packed]
         return QueueLogLine(
             parse_time(field["time"], feed),
             field["callid"],
             field["queue"],
             field["agent"],
             field["event"].upper(),
-            tuple(v.strip() for v in values),
+            tuple(v.strip() for v in values.split("|")),
         )
 
     return split

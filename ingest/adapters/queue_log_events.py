@@ -5,17 +5,17 @@ a log into batches) gives the same items; the writer merges a call's events by `
 
 A call is keyed by (callid, source queue): `call_id = "<callid>@<queue name as logged>"`, so
 a caller transferred from q1 to q2 is one call in each queue (as Asterisk logs it and Wazo
-counts it), and renaming a queue's CallPulse code in the YAML keeps the ids. Wait and talk
-come from the line times (ENTERQUEUE → CONNECT → COMPLETE*), not from the data fields:
-Asterisk's `holdtime` is the queue wait, not CallPulse's `hold_s`, and PBXware moves the
-fields about. Every call line names its exit (`exit_reason`):
+counts it), and renaming a queue's CallPulse code in the YAML keeps the ids. The wait comes
+from the line times (ENTERQUEUE → CONNECT): Asterisk's `holdtime` is the queue wait, not
+CallPulse's `hold_s` (on hold during the talk), so it is not read; a completing line's
+`calltime` is `talk_s`. Every call line names its exit (`exit_reason`):
 
 | event | call event | exit_reason |
 | --- | --- | --- |
 | ENTERQUEUE | offered | – |
 | CONNECT | answered | answered |
-| COMPLETEAGENT, COMPLETECALLER | ended | answered |
-| TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER | ended, transferred | answered |
+| COMPLETEAGENT, COMPLETECALLER | ended, talk_s = calltime | answered |
+| TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER | ended, transferred, talk_s | answered |
 | ABANDON | abandoned | abandoned |
 | EXITWITHTIMEOUT / EXITWITHKEY / EXITEMPTY | ended | timeout / exit_key / exit_empty |
 | LEAVEEMPTY (Wazo) | ended | leave_empty |
@@ -58,6 +58,9 @@ CALL_EVENTS: dict[str, tuple[str, str | None]] = {
 """Events of a call that waited in the queue: (call event, exit_reason)."""
 
 TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+TALK_FIELDS = {"COMPLETEAGENT": 1, "COMPLETECALLER": 1, **dict.fromkeys(TRANSFERS, 3)}
+"""Where a completing line keeps `calltime` (0-based data position)."""
+DAY_S = 86_400
 
 BLOCKED_EVENTS = {
     "FULL": "full",
@@ -188,7 +191,25 @@ def _call_values(line: QueueLogLine, feed: FeedConfig) -> list[tuple[ItemKind, d
         value["exit_reason"] = exit_reason
     if line.event in TRANSFERS:
         value["transferred"] = True
+    if (talk := _talk_seconds(line)) is not None:
+        value["talk_s"] = talk
     return [("call-events", value)]
+
+
+def _talk_seconds(line: QueueLogLine) -> float | None:
+    """Return the `calltime` a completing line gives, when it is a number of seconds.
+
+    COMPLETE*: data2; TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER: data4 (ATTENDEDTRANSFER
+    LINK|chan|chan|…: data5). PBXware logs other things there (the caller's number): then
+    the talk comes from the line times, as for a log without it.
+    """
+    position = TALK_FIELDS.get(line.event)
+    if position is None:
+        return None
+    if line.event == "ATTENDEDTRANSFER" and _data(line, 0) == "LINK":
+        position += 1
+    text = _data(line, position)
+    return float(text) if text.isdigit() and int(text) < DAY_S else None
 
 
 def _agent_values(line: QueueLogLine, feed: FeedConfig) -> list[tuple[ItemKind, dict[str, Any]]]:

@@ -58,17 +58,21 @@ SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ),
     (
         f"{E}|{CALL}|IT|SIP/8007|COMPLETEAGENT|12|95|1",
-        [ended("ended", "answered", agent="8007"), state("available", **IN_IT)],
+        [ended("ended", "answered", agent="8007", talk_s=95.0), state("available", **IN_IT)],
     ),
     (
         f"{E}|{CALL}|IT|Local/8007@from-queue/n|COMPLETECALLER|12|95|1",
+        [ended("ended", "answered", agent="8007", talk_s=95.0), state("available", **IN_IT)],
+    ),
+    (  # PBXware keeps the caller's number where Asterisk keeps holdtime and calltime
+        f"{E}|{CALL}|IT|Agent/8007|COMPLETECALLER|X224afa5d65",
         [ended("ended", "answered", agent="8007"), state("available", **IN_IT)],
     ),
     *[
         (
             f"{E}|{CALL}|IT|PJSIP/8007|{event}|{data}",
             [
-                ended("ended", "answered", agent="8007", transferred=True),
+                ended("ended", "answered", agent="8007", transferred=True, talk_s=95.0),
                 state("available", **IN_IT),
             ],
         )
@@ -76,6 +80,7 @@ SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
             ("TRANSFER", "2001|from-internal|12|95|1"),
             ("BLINDTRANSFER", "2001|from-internal|12|95|1"),
             ("ATTENDEDTRANSFER", "BRIDGE|1763775100.3050|12|95|1"),
+            ("ATTENDEDTRANSFER", "LINK|SIP/8007-0000001|SIP/2001-0000002|12|95|1"),
         )
     ],
     (f"{E}|{CALL}|IT|NONE|ABANDON|1|2|45", [ended("abandoned", "abandoned")]),
@@ -129,9 +134,10 @@ def made(items: list[Item]) -> list[tuple[str, dict[str, Any] | None]]:
 
 def as_table(stock_line: str) -> str:
     """Return a stock line as a row of Asterisk's realtime table, exported as CSV."""
-    time, *fields = stock_line.split("|")
-    fields += [""] * (9 - len(fields))
-    return ",".join([datetime.fromtimestamp(int(time), FEED.timezone).isoformat(" "), *fields])
+    time, callid, queue, agent, event, *data = stock_line.split("|")
+    data = [*(data + [""] * 5)[:4], "|".join(data[4:])]  # data5 keeps the rest, `|`-joined
+    local = datetime.fromtimestamp(int(time), FEED.timezone).isoformat(" ")
+    return ",".join([local, callid, queue, agent, event, *data])
 
 
 def test_the_registry_names_the_adapter() -> None:
@@ -170,7 +176,11 @@ def test_a_whole_call_and_its_agent_line_by_line() -> None:
         (1, "call-events", call | {"event": "offered", "at": at[0]}),
         (3, "call-events", call | {"event": "answered", "at": at[1]} | _by("1001", "answered")),
         (3, "agent-events", agent | {"state": "talking", "at": at[1]}),
-        (4, "call-events", call | {"event": "ended", "at": at[2]} | _by("1001", "answered")),
+        (
+            4,
+            "call-events",
+            call | {"event": "ended", "at": at[2]} | _by("1001", "answered") | {"talk_s": 95.0},
+        ),
         (4, "agent-events", agent | {"state": "available", "at": at[2]}),
     ]
 

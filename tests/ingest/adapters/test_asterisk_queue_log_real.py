@@ -154,3 +154,13 @@ def test_wazo_cases_are_read() -> None:
     if not WAZO.exists():
         pytest.skip(f"{WAZO} is absent: see ../shared/data/README.md")
     assert len(_wazo_cases()) >= 30
+
+
+def test_wazo_conversation_time_is_the_logged_calltime() -> None:
+    """Wazo's agent Conversation (00:01:00) sums calltime, as talk_s does; the times disagree."""
+    cases = {case["id"]: case for case in _wazo_cases()}
+    case = cases.get("wazo-acceptance/statcenter_agent/Generate stats for total conversation time")
+    if case is None:
+        pytest.skip(f"{WAZO} is absent: see ../shared/data/README.md")
+    items = ADAPTER.parse("\n".join(case["events"]).encode(), None, _feed(case["events"]))
+    assert sum(i.value.get("talk_s", 0) for i in items if i.kind == "call-events" and i.value) == 60
