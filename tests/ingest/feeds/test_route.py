@@ -4,9 +4,12 @@ import base64
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from app.access.keys import create_key
 from tests.factories import Tenant
+from tests.monitoring.helpers import scrape, value
 
 PLAIN = {"Content-Type": "text/plain"}
+FEED_RECORDS = "callpulse_feed_records_total"
 
 
 def _at(minutes_ago: int, zone: str = "+08:00") -> str:
@@ -165,3 +168,31 @@ def test_a_webhook_format_answers_204_without_a_body(client, tenant, make_feed, 
     )
     assert response.status_code == 204 and response.content == b""
     assert pg.execute("SELECT count(*) FROM calls WHERE call_id = %s", (call,)).fetchone() == (1,)
+
+
+def test_feed_answers_are_counted_by_format_without_tenant_labels(
+    client, tenant, make_feed, database
+):
+    with database.session_scope() as session:
+        admin = create_key(session, "admin")
+    name, call = make_feed(), _call_id()
+    _, before = scrape(client, admin)
+    body = f"both|{call}|Q|{_at(4)}|{_at(3)}\noffered|{_call_id()}|IT|{_at(3)}\n"
+    assert _post(client, name, tenant, body).json()["accepted"] == 1
+    assert _post(client, name, tenant, body).json()["duplicates"] == 1
+    text, after = scrape(client, admin)
+    for outcome, count in (("accepted", 1), ("duplicate", 1), ("rejected", 2)):
+        labels = {"format": "test-lines", "outcome": outcome}
+        assert value(after, FEED_RECORDS, **labels) - value(before, FEED_RECORDS, **labels) == count
+    assert name not in text and tenant.vendor not in text
+
+
+def test_openapi_documents_the_feed_route(client):
+    operation = client.get("/openapi.json").json()["paths"]["/v1/feeds/{name}"]["post"]
+    assert {"text/plain", "application/x-www-form-urlencoded"} <= set(
+        operation["requestBody"]["content"]
+    )
+    assert operation["security"] == [{"apiKey": []}]
+    assert "HTTP Basic" in operation["description"]
+    documented = {int(status) for status in operation["responses"]}
+    assert {200, 204, 400, 401, 403, 404, 413, 415, 429, 503} <= documented
