@@ -147,6 +147,8 @@ REFERENCE = Reference(
     reads_key=current_principal,
     statuses={
         **{key: {400, 413, 415} for key in _ingest_keys()},
+        # The feed route reads its key itself (bearer or HTTP Basic, `webhook_principal`).
+        ("POST", "/v1/feeds/{name}"): {400, 401, 413, 415, 429, 503},
         ("GET", "/v1/metrics"): {404},
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},

@@ -7,9 +7,10 @@ import signal
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -31,6 +32,10 @@ from app.core.errors import AppError, ConfigError
 from app.kpi import aggregation
 from app.kpi.intervals import parse_bound
 from app.models import Queue, Vendor
+
+if TYPE_CHECKING:
+    from ingest.adapters.base import Item
+    from ingest.service import IngestResult, IngestService
 
 cli = typer.Typer(
     help="CallPulse: real-time KPI monitoring for outsourced contact centers.",
@@ -97,8 +102,8 @@ def migrate() -> None:
 def apply(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Create or update clients, vendors, queues, contracts, notifiers and alert rules from a
-    YAML file (safe to re-run)."""
+    """Create or update clients, vendors, queues, contracts, notifiers, alert rules and feeds
+    from a YAML file (safe to re-run)."""
     settings = get_settings()
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
@@ -311,56 +316,142 @@ def share_revoke(name: Annotated[str, typer.Argument(help="the link's name")]) -
 @cli.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    kind: Annotated[str, typer.Option(help="calls | call-events | agent-events | tickets")],
-    vendor: Annotated[str, typer.Option(help="the vendor whose feed this file is")],
+    kind: Annotated[
+        str | None, typer.Option(help="calls | call-events | agent-events | tickets")
+    ] = None,
+    vendor: Annotated[str | None, typer.Option(help="the vendor whose feed this file is")] = None,
+    feed: Annotated[
+        str | None,
+        typer.Option(help="a feed under `feeds:` in the YAML: the file is in its format"),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
     max_age_days: Annotated[
         int | None,
-        typer.Option(min=1, help="accept records this many days old (default: the setting)"),
+        typer.Option(
+            min=1, help="accept records this many days old (default: the feed's, else the setting)"
+        ),
     ] = None,
-    encoding: Annotated[str, typer.Option(help="utf-8, or gb18030 / gbk")] = "utf-8",
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8, or gb18030 / gbk (a feed: its format's default)")
+    ] = None,
 ) -> None:
-    """Import a CSV or NDJSON file through the same validation and writer as the HTTP API."""
+    """Import a file through the same validation and writer as the HTTP API: CSV or NDJSON
+    records (--kind, --vendor), or a source's own format (--feed)."""
+    from ingest.service import IngestService
+
+    if feed is not None and (kind or vendor):
+        raise ConfigError("--feed names the vendor and the format: leave out --kind and --vendor")
+    if feed is None and not (kind and vendor):
+        raise ConfigError("give --kind and --vendor (CallPulse records), or --feed NAME")
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    service = IngestService(database, migrations.PartitionManager(database.engine), settings)
+    if feed is not None:
+        total, where = _import_feed(file, feed, service, batch_size, max_age_days, encoding)
+    else:
+        total, where = _import_records(
+            file, kind or "", vendor or "", service, batch_size, max_age_days, encoding
+        )
+    _report_import(total, where)
+
+
+def _import_records(
+    file: Path,
+    kind: str,
+    vendor: str,
+    service: "IngestService",
+    batch_size: int,
+    max_age_days: int | None,
+    encoding: str | None,
+) -> tuple["IngestResult", Callable[[int], str]]:
+    """Import CallPulse records of `kind`; return the totals and how to name a record."""
     from ingest.body import parse_body
     from ingest.kinds import KINDS
-    from ingest.service import IngestResult, IngestService
+    from ingest.service import IngestResult
 
     if kind not in KINDS:
         raise ConfigError(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
     content_type = IMPORT_TYPES.get(file.suffix.lower())
     if content_type is None:
         raise ConfigError(f"{file.name}: name the file .csv, .ndjson, .jsonl or .json")
-    settings = get_settings()
-    database = _database(settings)
-    migrations.upgrade(database, settings.partitions_ahead_months)
-    with database.session_scope() as session:
+    with service.database.session_scope() as session:
         vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
     if vendor_id is None:
         raise ConfigError(f"--vendor {vendor!r}: unknown vendor; add it with `callpulse apply`")
     fields = KINDS[kind].schema.model_fields
     records = parse_body(
-        file.read_bytes(), f"{content_type}; charset={encoding}", max_records=10**9, fields=fields
+        file.read_bytes(),
+        f"{content_type}; charset={encoding or 'utf-8'}",
+        max_records=10**9,
+        fields=fields,
     )
-    service = IngestService(database, migrations.PartitionManager(database.engine), settings)
     total = IngestResult()
     with _progress() as progress:
         task = progress.add_task(f"importing {file.name}", total=len(records))
         for start in range(0, len(records), batch_size):
             batch = records[start : start + batch_size]
-            result = service.ingest(kind, vendor_id, batch, max_age_days)
-            total.accepted += result.accepted
-            total.duplicates += result.duplicates
-            total.rejected += result.rejected
-            progress.advance(task, min(batch_size, len(records) - start))
+            _add(total, service.ingest(kind, vendor_id, batch, max_age_days))
+            progress.advance(task, len(batch))
+    lines = {record.index: record.line for record in records}
+    return total, lambda i: f"line {lines[i]}" if lines[i] else f"record {i}"
+
+
+def _import_feed(
+    file: Path,
+    name: str,
+    service: "IngestService",
+    batch_size: int,
+    max_age_days: int | None,
+    encoding: str | None,
+) -> tuple["IngestResult", Callable[[int], str]]:
+    """Import a file in feed `name`'s format, `batch_size` source records at a time."""
+    from ingest.adapters.base import SourceRejected
+    from ingest.feed_service import named_feed
+    from ingest.feeds import ingest_items
+    from ingest.service import IngestResult
+
+    ready = named_feed(service.database, name)
+    content_type = ready.adapter.media_types[0]
+    try:
+        items = ready.adapter.parse(
+            file.read_bytes(),
+            f"{content_type}; charset={encoding}" if encoding else content_type,
+            ready.config,
+        )
+    except SourceRejected as exc:
+        raise ConfigError(f"{file.name}: cannot be read as {ready.config.format}: {exc}") from exc
+    by_record: dict[int, list[Item]] = {}
+    for item in items:
+        by_record.setdefault(item.index, []).append(item)
+    records = list(by_record.values())
+    total = IngestResult()
+    with _progress() as progress:
+        task = progress.add_task(f"importing {file.name}", total=len(records))
+        for start in range(0, len(records), batch_size):
+            batch = records[start : start + batch_size]
+            chunk = [item for record in batch for item in record]
+            window = max_age_days or ready.max_age_days
+            _add(total, ingest_items(service, ready.vendor_id, chunk, window))
+            progress.advance(task, len(batch))
+    unit = "element" if content_type == "application/json" else "line"
+    return total, lambda i: f"{unit} {i}"
+
+
+def _add(total: "IngestResult", result: "IngestResult") -> None:
+    total.accepted += result.accepted
+    total.duplicates += result.duplicates
+    total.rejected += result.rejected
+
+
+def _report_import(total: "IngestResult", where: Callable[[int], str]) -> None:
+    """Print the totals and the first rejections in file order; exit 1 if any."""
     err.print(
         f"{total.accepted} accepted, {total.duplicates} duplicates, {len(total.rejected)} rejected"
     )
-    lines = {record.index: record.line for record in records}
     for rejection in sorted(total.rejected, key=lambda r: r["index"])[:10]:
-        line = lines[rejection["index"]]
-        where = f"line {line}" if line else f"record {rejection['index']}"
         errors = "; ".join(rejection["errors"])
-        err.print(escape(f"  {where} ({rejection['id']}): {errors}"))
+        err.print(escape(f"  {where(rejection['index'])} ({rejection['id']}): {errors}"))
     if total.rejected:
         err.print(
             "rejected records are kept in the rejected_records table; fix and re-import"

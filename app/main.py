@@ -30,6 +30,7 @@ from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
 from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import router as ingest_router
+from ingest.feed_endpoints import router as feed_router
 from ingest.service import IngestService
 
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(api, settings.db_retry_after_s)
     install_security_headers(api, settings)
     api.include_router(ingest_router)
+    api.include_router(feed_router)
     api.include_router(kpi_router)
     api.include_router(tenancy_router)
     api.include_router(alerts_router)

@@ -32,11 +32,16 @@ MAX_ERRORS = 20  # per record, in the answer and in rejected_records
 
 @dataclass
 class IngestResult:
-    """The answer to one batch, in the shape of DESIGN §5."""
+    """The answer to one batch, in the shape of DESIGN §5.
+
+    `written` holds the indices of the accepted records, for callers that report per
+    source record rather than per CallPulse record (`ingest.feeds`).
+    """
 
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    written: set[int] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
         """Return `{"accepted", "duplicates", "rejected"}` with rejections in index order."""
@@ -175,6 +180,7 @@ class IngestService:
                 batch.reject(raw, errs, patches[0]["client_id"])
             elif any(r.written for r in results):
                 batch.result.accepted += 1
+                batch.result.written.add(raw.index)
             else:
                 batch.result.duplicates += 1
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)

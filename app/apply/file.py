@@ -12,6 +12,7 @@ from app.contracts.config import ContractSpec
 from app.core.errors import ConfigError
 from app.core.spec import Entry
 from app.tenancy.config import ClientSpec, QueueSpec, VendorSpec
+from ingest.feed_config import FeedSpec
 
 
 class TenancyFile(Entry):
@@ -23,6 +24,7 @@ class TenancyFile(Entry):
     notifiers: list[NotifierSpec] = []
     alert_rules: list[AlertRuleSpec] = []
     contracts: list[ContractSpec] = []
+    feeds: list[FeedSpec] = []
 
 
 def load_file(text: str, source: str = "file") -> TenancyFile:

@@ -11,6 +11,7 @@ from app.contracts.apply import apply_contracts
 from app.core.db import driver_connection
 from app.kpi.aggregation import mark_queues_for_rebuild, rebuild_day_stats
 from app.tenancy.service import apply_clients, apply_queues, apply_vendors
+from ingest.feed_apply import apply_feeds
 
 
 @dataclass
@@ -34,6 +35,7 @@ def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
         rebuild_day_stats(driver_connection(session), applied.retimed_client_ids)
     applied.recompute_queue_ids = apply_queues(session, spec.queues, clients, vendors, counts)
     apply_contracts(session, spec.contracts, clients, vendors, counts)
+    apply_feeds(session, spec.feeds, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
     return applied
 

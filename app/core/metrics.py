@@ -1,8 +1,8 @@
 """The Prometheus instruments of every process, declared once, and how they are exposed.
 
-Labels are bounded and carry no tenant data: record kinds, outcomes, field names of the
-record schema, notifier types, route templates — never a client, vendor, queue or agent
-code, never a value from a record.
+Labels are bounded and carry no tenant data: record kinds, feed formats, outcomes, field
+names of the record schema, notifier types, route templates — never a client, vendor, queue
+or agent code, never a feed name, never a value from a record.
 
 `callpulse serve` (any number of workers) and `callpulse worker` share one directory
 (`CALLPULSE_METRICS_DIR`) in prometheus-client's multiprocess mode, so `/metrics` of any
@@ -35,6 +35,7 @@ class Instruments:
 
     ingest_records: "Counter"
     ingest_rejections: "Counter"
+    feed_records: "Counter"
     aggregation_passes: "Histogram"
     aggregation_markers: "Counter"
     alert_evaluations: "Counter"
@@ -74,6 +75,12 @@ def _create() -> Instruments:
             "Rejected records by kind and reason: the schema field at fault, `record` for"
             " a whole-record rule, `other` for a field the schema does not know.",
             ["kind", "reason"],
+        ),
+        feed_records=Counter(
+            "callpulse_feed_records",
+            "Source records received through feeds (`POST /v1/feeds/{name}`, `callpulse"
+            " import --feed`) by format and outcome (accepted, duplicate, rejected).",
+            ["format", "outcome"],
         ),
         aggregation_passes=Histogram(
             "callpulse_aggregation_pass_seconds",
@@ -185,6 +192,14 @@ def count_ingest(kind: str, fields: Iterable[str], outcome: BatchOutcome) -> Non
     for rejection in outcome.rejected:
         for reason in {reason_label(error, known) for error in rejection["errors"]}:
             counters.ingest_rejections.labels(kind, reason).inc()
+
+
+def count_feed(format_name: str, outcome: BatchOutcome) -> None:
+    """Count a feed body's source records by outcome, under the feed's format."""
+    counters = instruments()
+    counters.feed_records.labels(format_name, "accepted").inc(outcome.accepted)
+    counters.feed_records.labels(format_name, "duplicate").inc(outcome.duplicates)
+    counters.feed_records.labels(format_name, "rejected").inc(len(outcome.rejected))
 
 
 def observe_pass(seconds: float, markers: int) -> None:

@@ -5,6 +5,7 @@ from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
+from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.stats import (
     AgentDayStats,
@@ -34,6 +35,7 @@ __all__ = [
     "Contract",
     "ContractQueue",
     "DirtyInterval",
+    "Feed",
     "LoginFailure",
     "Notifier",
     "Queue",

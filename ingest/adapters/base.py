@@ -30,7 +30,8 @@ class FeedConfig:
 
     `queues` maps the source's queue names (or numbers, as text) to CallPulse queue codes;
     `timezone` interprets naive local times (None: a naive time is a rejection);
-    `options` is the format's own block, validated by the adapter's `Options` model.
+    `options` is the format's own block, validated by the adapter's `Options` model (in
+    the YAML, the block is keyed by the format's name with `-` written `_`: `csv:`).
     """
 
     name: str
@@ -102,5 +103,11 @@ class Adapter(Protocol):
     status_code: int  # the answer's status on success (Twilio expects 204 and no body)
 
     def parse(self, body: bytes, content_type: str | None, feed: FeedConfig) -> list[Item]:
-        """Parse a whole body; a record that does not parse is an `Item.rejected`."""
+        """Parse a whole body; a record that does not parse is an `Item.rejected`.
+
+        A body that cannot be read at all (not the format, not its encoding) raises
+        `SourceRejected` (the route answers 400 with its message, `callpulse import` names
+        the file). Source records that make no CallPulse record return no item and are not
+        counted in the answer (`ingest.feeds`).
+        """
         ...

@@ -1,0 +1,37 @@
+"""Feeds (DESIGN §13): a vendor's source in its own format, and how to read it."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, created_at_column
+
+
+class Feed(Base):
+    """A feed as `callpulse apply` wrote it: the vendor, the format and its options.
+
+    `queues` maps the source's queue names (text) to CallPulse queue codes the vendor
+    serves; `options` is the format's own block as the adapter's `Options` validated it
+    (only the keys the YAML gave, so a default changed in code applies to every feed).
+    """
+
+    __tablename__ = "feeds"
+    __table_args__ = (CheckConstraint("max_age_days > 0", name="max_age_days_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    format: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    queues: Mapped[dict[str, str]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb"), doc="source queue name → queue code"
+    )
+    options: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb"), doc="the format's block, as given"
+    )
+    max_age_days: Mapped[int | None]
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,117 @@
+"""A feed as the YAML declares it (`feeds:`), and as an adapter sees it (`FeedConfig`).
+
+The format's own options sit in a block named after the format, `-` written `_` (a
+`csv` feed has a `csv:` block, an `asterisk-queue-log` feed an `asterisk_queue_log:`
+block), so a feed reads like the issue's example and a block given to the wrong format
+is an unknown key. The block is checked by the adapter's `Options` model when the file is
+applied (`ingest.feed_apply`), where its errors name `feeds[i] (name).<block>.<field>`.
+"""
+
+# ruff: noqa: RUF012 (ruff cannot see that Entry is a pydantic model: pydantic copies `{}`)
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+
+from app.core.spec import Code, Entry
+from app.models import Feed
+from ingest import adapters
+from ingest.adapters.base import Adapter, FeedConfig
+
+
+def options_key(format_name: str) -> str:
+    """Return the YAML key of a format's options block: its name with `-` written `_`."""
+    return format_name.replace("-", "_")
+
+
+def _known_format(name: str) -> str:
+    if name not in adapters.MODULES:
+        raise ValueError(f"unknown format {name!r}; use one of {', '.join(adapters.MODULES)}")
+    return name
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name like Asia/Shanghai") from exc
+    return name
+
+
+def _source_names_as_text(value: Any) -> Any:
+    """Read `5001: acme-cards` like `"5001": acme-cards`: source queues are names, as text."""
+    if isinstance(value, dict):
+        return {str(name): code for name, code in value.items()}
+    return value
+
+
+SourceQueues = Annotated[
+    dict[Annotated[str, Field(min_length=1, max_length=128)], Code],
+    BeforeValidator(_source_names_as_text),
+]
+
+
+class FeedSpec(Entry):
+    """A vendor's source: who sends it, in which format, and how its queues map to ours."""
+
+    name: Code
+    vendor: Code
+    format: Annotated[str, AfterValidator(_known_format)]
+    timezone: Annotated[str, AfterValidator(_known_timezone)] | None = None
+    queues: SourceQueues = {}
+    max_age_days: int | None = Field(default=None, gt=0, le=3660)
+    options: dict[str, Any] = Field(default={}, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _take_options_block(cls, data: Any) -> Any:
+        """Move the format's block (`csv: {...}`) to `options`; any other key stays unknown."""
+        if not isinstance(data, dict):
+            return data
+        if "options" in data:
+            raise ValueError("options: unknown key; the format's options go in its own block")
+        block = options_key(str(data.get("format", "")))
+        if block not in data or block in cls.model_fields:
+            return data
+        rest = {key: value for key, value in data.items() if key != block}
+        return {**rest, "options": data[block]}
+
+
+class OptionsRejected(ValueError):
+    """A format's options block the adapter refuses, one `<block>.<field>: …` per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def checked_options(spec: FeedSpec) -> dict[str, Any]:
+    """Return the spec's options block as the adapter reads it (JSON, only the keys given)."""
+    model = adapters.adapter(spec.format).Options
+    try:
+        options = model.model_validate(spec.options)
+    except ValidationError as exc:
+        block = options_key(spec.format)
+        raise OptionsRejected(
+            [
+                f"{'.'.join(str(p) for p in (block, *e['loc']))}: "
+                + {"extra_forbidden": "unknown key", "missing": "required"}.get(e["type"], e["msg"])
+                for e in exc.errors()
+            ]
+        ) from exc
+    dumped: dict[str, Any] = options.model_dump(mode="json", exclude_unset=True)
+    return dumped
+
+
+def feed_config(feed: Feed) -> tuple[Adapter, FeedConfig]:
+    """Return a stored feed's adapter and the `FeedConfig` it parses with."""
+    adapter = adapters.adapter(feed.format)
+    config = FeedConfig(
+        name=feed.name,
+        format=feed.format,
+        queues=dict(feed.queues),
+        timezone=ZoneInfo(feed.timezone) if feed.timezone else None,
+        options=adapter.Options.model_validate(feed.options),
+    )
+    return adapter, config
