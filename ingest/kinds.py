@@ -145,6 +145,7 @@ def _agent_patch(
         "state": record.state,
         "reason": record.reason,
         "queue_ids": list(target.queue_ids) or None,
+        "version": record.version,
     }
 
 
