@@ -174,8 +174,8 @@ ExitReason = Annotated[
         description="How the call left the queue: answered; abandoned (the caller hung up"
         f" while waiting); {spoken_list(OVERFLOW_EXITS)} (overflowed: offered, not answered,"
         f" not abandoned); {spoken_list(BLOCKED_EXITS)} (blocked: never waited, not offered);"
-        " callback (the caller left a number). Without it, a call that ended unanswered is"
-        " abandoned."
+        " callback (the caller left a number). A reason but answered counts once the call has"
+        " ended_at; without a reason, a call that ended unanswered is abandoned."
     ),
 ]
 
