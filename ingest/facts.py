@@ -111,7 +111,9 @@ CALLS = FactTable(
         "CASE WHEN s.abandoned AND d.answered_at IS NOT NULL THEN"
         " 'event: abandoned, but the call was answered at ' ||"
         f" {sent_text('answered_at', _CALL_TIMES)} END",
-        f"CASE WHEN d.exit_reason = '{ANSWERED_EXIT}' AND d.answered_at IS NULL THEN"
+        # A CDR says all it knows; a call event may name the exit before the answered event
+        # arrives (events merge in any order), so only a CDR's `answered` needs the time.
+        f"CASE WHEN s.cdr AND s.exit_reason = '{ANSWERED_EXIT}' AND d.answered_at IS NULL THEN"
         " 'exit_reason: answered, but the call has no answered_at' END",
         f"CASE WHEN d.exit_reason <> '{ANSWERED_EXIT}' AND d.answered_at IS NOT NULL THEN"
         " 'exit_reason: ' || d.exit_reason || CASE WHEN d.exit_reason IN"
@@ -133,7 +135,7 @@ CALLS = FactTable(
         " || ' h from offered_at; must be under 24 h' END",
     ),
     owner_field="call_id",
-    stage_extra={"abandoned": "bool"},
+    stage_extra={"abandoned": "bool", "cdr": "bool"},
     superseded=SUPERSEDED,
 )
 

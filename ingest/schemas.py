@@ -58,23 +58,27 @@ _VERSION_KINDS = "must be a number or an RFC 3339 timestamp, e.g. 2026-11-22T09:
 
 
 def _version_number(value: Any) -> Decimal:
-    """Return a version as a number: a number itself, a timestamp its epoch seconds."""
+    """Return a version as a number: a number itself, a timestamp its epoch seconds.
+
+    Feed adapters hand timestamps over as aware `datetime`s; vendors send RFC 3339 text.
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            pass
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{_VERSION_KINDS}; got {excerpt(repr(value))}") from None
+    if not isinstance(value, datetime):
         raise ValueError(_VERSION_KINDS)
-    text = value.strip()
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{_VERSION_KINDS}; got {excerpt(repr(value))}") from None
-    if moment.tzinfo is None:
+    if value.tzinfo is None:
         raise ValueError("a timestamp version needs a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
-    since = moment - _EPOCH  # exact to the microsecond
+    since = value - _EPOCH  # exact to the microsecond
     return Decimal(since.days * DAY_S + since.seconds) + Decimal(since.microseconds) / 10**6
 
 

@@ -88,3 +88,13 @@ def test_a_reason_is_checked_against_the_merged_call(client, tenant, pg):
     event["exit_reason"] = "answered"
     assert post(client, "/v1/call-events", [event], tenant).json()["accepted"] == 1
     assert exit_reason_of(pg, tenant, "e1") == "answered"
+
+
+def test_an_event_may_name_the_answer_before_the_answered_event_arrives(client, tenant, pg):
+    call = {"call_id": "o1", "queue": tenant.queue}
+    ended = call | {"event": "ended", "at": "2026-11-20T09:05:00+08:00", "exit_reason": "answered"}
+    answered = call | {"event": "answered", "at": "2026-11-20T09:00:05+08:00"}
+    offered = call | {"event": "offered", "at": OFFERED}
+    for event in (ended, answered, offered):
+        assert post(client, "/v1/call-events", [event], tenant).json()["accepted"] == 1
+    assert exit_reason_of(pg, tenant, "o1") == "answered"

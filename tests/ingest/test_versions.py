@@ -2,12 +2,14 @@
 overwrite; equal or newer merges; none merges and never lowers the stored version."""
 
 import random
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ingest.schemas import CallRecord
 from tests.factories import cdr, make_tenant, post
 
 OFFERED = "2026-11-20T09:00:00+08:00"
@@ -149,3 +151,11 @@ def test_three_shuffled_replays_converge_to_the_newest_version(
                        "at": OFFERED})  # fmt: skip
     assert post(client, path, newest, tenant_newest).json()["accepted"] == len(newest)
     assert stored(pg, tenant, kind) == stored(pg, tenant_newest, kind)
+
+
+def test_an_adapters_aware_datetime_is_a_version_like_its_text():
+    base = {"call_id": "a1", "queue": "q", "offered_at": OFFERED}
+    moment = datetime(2026, 11, 20, 9, 0, 0, 1, tzinfo=timezone(timedelta(hours=8)))
+    as_object = CallRecord.model_validate(base | {"version": moment}).version
+    as_text = CallRecord.model_validate(base | {"version": moment.isoformat()}).version
+    assert as_object == as_text == Decimal("1795136400.000001")
