@@ -19,6 +19,7 @@ from dashboards.i18n import word
 
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
+EXITS = ("received", "overflowed", "blocked")  # shown small: calls beyond answered/abandoned
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
@@ -102,6 +103,11 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
         ],
         "small": [
             _metric(word(lang, "answered_offered"), f"{today['answered']} / {today['offered']}"),
+            _metric(
+                " · ".join(word(lang, k) for k in EXITS).capitalize(),
+                " · ".join(str(today[k]) for k in EXITS),
+                f"exits-{code}",
+            ),
             _metric(
                 word(lang, "abandon"),
                 percent(today["abandon_rate"]),

@@ -3,9 +3,13 @@
 The merge rules live here once, as SQL: a staged value wins when it is not null, else the
 stored value stays, else the column's default. `derived` columns are computed from the
 merged row; `checks` are SQL expressions giving a message (naming the field) or NULL.
+A record whose `version` is older than the stored row's is `superseded`: a duplicate,
+never an overwrite (at-least-once feeds redeliver old records).
 """
 
 from dataclasses import dataclass, field
+
+from app.core.vocabulary import ANSWERED_EXIT, BLOCKED_EXITS
 
 OFFSET_SUFFIX = "_utc_offset"
 _CALL_TIMES = ("offered_at", "answered_at", "ended_at", "acw_done_at")
@@ -28,6 +32,12 @@ def sent_text(column: str, record_times: tuple[str, ...]) -> str:
         f" || to_char(make_interval(secs => abs({offset})), 'HH24:MI') END"
     )
     return f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || {zone}"""
+
+
+# Every fact row keeps the highest version sent (a record without one never lowers it).
+VERSION = {"version": "numeric"}
+VERSION_MERGE = {"version": "greatest(s.version, o.version)"}
+SUPERSEDED = "s.version < o.version"
 
 
 def before(field_name: str, later: str, earlier: str, record_times: tuple[str, ...]) -> str:
@@ -55,6 +65,7 @@ class FactTable:
     checks: tuple[str, ...] = ()
     owner_field: str | None = None
     stage_extra: dict[str, str] = field(default_factory=dict)
+    superseded: str | None = None
 
 
 CALLS = FactTable(
@@ -83,6 +94,8 @@ CALLS = FactTable(
         "resolved": "bool",
         "csat": "numeric(6,2)",
         "disposition": "text",
+        "exit_reason": "text",
+        **VERSION,
     },
     defaults={"direction": "'inbound'", "transferred": "false"},
     # Events may arrive before `offered`: the call then sits at its earliest known moment,
@@ -92,10 +105,20 @@ CALLS = FactTable(
         " WHEN o.offered_known THEN o.offered_at"
         " ELSE least(o.offered_at, m.answered_at, m.ended_at, m.acw_done_at) END",
         "offered_known": "s.offered_at IS NOT NULL OR coalesce(o.offered_known, false)",
+        **VERSION_MERGE,
     },
     checks=(
         "CASE WHEN s.abandoned AND d.answered_at IS NOT NULL THEN"
         " 'event: abandoned, but the call was answered at ' ||"
+        f" {sent_text('answered_at', _CALL_TIMES)} END",
+        # A CDR says all it knows; a call event may name the exit before the answered event
+        # arrives (events merge in any order), so only a CDR's `answered` needs the time.
+        f"CASE WHEN s.cdr AND s.exit_reason = '{ANSWERED_EXIT}' AND d.answered_at IS NULL THEN"
+        " 'exit_reason: answered, but the call has no answered_at' END",
+        f"CASE WHEN d.exit_reason <> '{ANSWERED_EXIT}' AND d.answered_at IS NOT NULL THEN"
+        " 'exit_reason: ' || d.exit_reason || CASE WHEN d.exit_reason IN"
+        f" ({', '.join(repr(w) for w in BLOCKED_EXITS)}) THEN ' means the call never waited'"
+        " ELSE ' means the call was not answered' END || ', but it was answered at ' ||"
         f" {sent_text('answered_at', _CALL_TIMES)} END",
         "CASE WHEN d.offered_known THEN "
         + before("answered_at", "answered_at", "offered_at", _CALL_TIMES)
@@ -112,7 +135,8 @@ CALLS = FactTable(
         " || ' h from offered_at; must be under 24 h' END",
     ),
     owner_field="call_id",
-    stage_extra={"abandoned": "bool"},
+    stage_extra={"abandoned": "bool", "cdr": "bool"},
+    superseded=SUPERSEDED,
 )
 
 TICKETS = FactTable(
@@ -134,12 +158,15 @@ TICKETS = FactTable(
         "agent_id": "int",
         "priority": "text",
         "csat": "numeric(6,2)",
+        **VERSION,
     },
+    derived=VERSION_MERGE,
     checks=(
         before("first_response_at", "first_response_at", "created_at", _TICKET_TIMES),
         before("resolved_at", "resolved_at", "created_at", _TICKET_TIMES),
     ),
     owner_field="ticket_id",
+    superseded=SUPERSEDED,
 )
 
 AGENT_STATE_CHANGES = FactTable(
@@ -157,5 +184,8 @@ AGENT_STATE_CHANGES = FactTable(
         "state": "text",
         "reason": "text",
         "queue_ids": "int[]",
+        **VERSION,
     },
+    derived=VERSION_MERGE,
+    superseded=SUPERSEDED,
 )

@@ -111,6 +111,11 @@ def _queue_patch(record: Record, target: Target, vendor_id: int, agent_id: int |
     }
 
 
+def _call_patch(record: CallRecord, target: Target, vendor_id: int, agent_id: int | None) -> Row:
+    """Patch for a call detail record: marked as one, for the checks only a CDR must pass."""
+    return _queue_patch(record, target, vendor_id, agent_id) | {"cdr": True}
+
+
 _EVENT_FIELDS = {
     "offered": "offered_at",
     "answered": "answered_at",
@@ -145,6 +150,7 @@ def _agent_patch(
         "state": record.state,
         "reason": record.reason,
         "queue_ids": list(target.queue_ids) or None,
+        "version": record.version,
     }
 
 
@@ -159,7 +165,7 @@ KINDS = {
             ("offered_at", "answered_at", "ended_at"),
             "offered_at",
             _queue_target,
-            _queue_patch,
+            _call_patch,
         ),
         Kind(
             "call-events",

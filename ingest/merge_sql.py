@@ -12,6 +12,7 @@ from app.core.grid import GRID_ORIGIN_SQL
 from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
+    "numeric": "numeric",  # exact (versions: epoch seconds to the microsecond)
     "int": "int4",
     "text": "text",
     "timestamptz": "timestamptz",
@@ -21,8 +22,9 @@ COPY_TYPES = {
 
 
 def copy_type(sql_type: str) -> str:
-    """Return the binary COPY type of a column (numbers travel as float8, rounded on merge)."""
-    return "float8" if sql_type.startswith("numeric") else COPY_TYPES[sql_type]
+    """Return the binary COPY type of a column (`numeric(p,s)` travels as float8, rounded on
+    merge; bare `numeric` exactly)."""
+    return "float8" if sql_type.startswith("numeric(") else COPY_TYPES[sql_type]
 
 
 def stage_name(table: FactTable) -> str:
@@ -91,6 +93,8 @@ def _errors(table: FactTable) -> str:
         if table.checks
         else "'{}'::text[]"
     )
+    if table.superseded:  # a superseded record is a duplicate: it is not merged, so not checked
+        checks = f"CASE WHEN {table.superseded} THEN '{{}}'::text[] ELSE {checks} END"
     if not table.owner_field:
         return checks
     owner = f"{table.owner_field}: already sent by another vendor''s feed for this client"
@@ -110,6 +114,7 @@ def merge_sql(table: FactTable) -> str:
     values = [c for c in columns if c not in table.key]
     derived = "".join(f", {expr} AS {col}" for col, expr in table.derived.items())
     order = ", ".join(table.key)
+    current = f"NOT coalesce({table.superseded}, false) AND " if table.superseded else ""
     if table.keys_table:
         key_columns = ", ".join([*table.key, time])
         made = (
@@ -132,8 +137,9 @@ def merge_sql(table: FactTable) -> str:
         f" d AS (SELECT m.*{derived} FROM m JOIN s ON s.seq = m.seq"
         " LEFT JOIN o ON o.seq = m.seq),"
         f" e AS (SELECT d.*, {_errors(table)} AS errors, o.{time} AS old_time,"
-        f" o.{subject} AS old_subject, NOT d.existed OR ROW({', '.join('d.' + c for c in values)})"
-        f" IS DISTINCT FROM ROW({', '.join('o.' + c for c in values)}) AS changed"
+        f" o.{subject} AS old_subject, {current}(NOT d.existed OR"
+        f" ROW({', '.join('d.' + c for c in values)})"
+        f" IS DISTINCT FROM ROW({', '.join('o.' + c for c in values)})) AS changed"
         " FROM d JOIN s ON s.seq = d.seq LEFT JOIN o ON o.seq = d.seq),"
         " w AS (SELECT * FROM e WHERE changed AND idx NOT IN"
         " (SELECT idx FROM e WHERE cardinality(errors) > 0)),"

@@ -1,6 +1,7 @@
 """The four record shapes vendors push (DESIGN §5), with messages that name the field."""
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -11,11 +12,19 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from app.core.vocabulary import AGENT_STATES, TICKET_CHANNELS, spoken_list
+from app.core.vocabulary import (
+    AGENT_STATES,
+    BLOCKED_EXITS,
+    EXIT_REASONS,
+    OVERFLOW_EXITS,
+    TICKET_CHANNELS,
+    spoken_list,
+)
 from ingest.checks import excerpt, sent
 
 DAY_S = 86_400
@@ -40,6 +49,47 @@ def _csat_scale(value: int | None) -> int | None:
     if value is not None and value not in CSAT_SCALES:
         raise ValueError("use 5 (scores 1–5) or 100 (scores 0–100)")
     return value
+
+
+VERSION_LIMIT = Decimal(10) ** 18  # versions are stored as numeric(24,6)
+VERSION_PLACES = Decimal("0.000001")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_VERSION_KINDS = "must be a number or an RFC 3339 timestamp, e.g. 2026-11-22T09:30:00.5+08:00"
+
+
+def _version_number(value: Any) -> Decimal:
+    """Return a version as a number: a number itself, a timestamp its epoch seconds.
+
+    Feed adapters hand timestamps over as aware `datetime`s; vendors send RFC 3339 text.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            pass
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{_VERSION_KINDS}; got {excerpt(repr(value))}") from None
+    if not isinstance(value, datetime):
+        raise ValueError(_VERSION_KINDS)
+    if value.tzinfo is None:
+        raise ValueError("a timestamp version needs a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
+    since = value - _EPOCH  # exact to the microsecond
+    return Decimal(since.days * DAY_S + since.seconds) + Decimal(since.microseconds) / 10**6
+
+
+def _version(value: Any) -> Decimal | None:
+    """Read `version`: a number, or an RFC 3339 timestamp as its epoch seconds (to the µs)."""
+    if value is None:
+        return None
+    number = _version_number(value)
+    if not number.is_finite() or abs(number) >= VERSION_LIMIT:
+        raise ValueError(f"must be finite and between -1e18 and 1e18, not {excerpt(str(value))}")
+    return number.quantize(VERSION_PLACES)
 
 
 def _split_codes(value: Any) -> Any:
@@ -104,6 +154,34 @@ Csat = Annotated[
     Score | None,
     Field(description="Survey score, 0–100 (or 1–5 with `csat_scale: 5`); null when not surveyed."),
 ]
+Version = Annotated[
+    Decimal | None,
+    BeforeValidator(_version),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": -1e18, "exclusiveMaximum": 1e18},
+                {"type": "string", "format": "date-time"},
+                {"type": "null"},
+            ]
+        }
+    ),
+    Field(
+        description="For at-least-once feeds: a number, or an RFC 3339 timestamp (kept as its"
+        " epoch seconds, so one feed should send one kind). A record older than the stored"
+        " row's version is a duplicate, never an overwrite; equal or newer, or none, merges."
+    ),
+]
+ExitReason = Annotated[
+    Literal[EXIT_REASONS] | None,  # type: ignore[valid-type]
+    Field(
+        description="How the call left the queue: answered; abandoned (the caller hung up"
+        f" while waiting); {spoken_list(OVERFLOW_EXITS)} (overflowed: offered, not answered,"
+        f" not abandoned); {spoken_list(BLOCKED_EXITS)} (blocked: never waited, not offered);"
+        " callback (the caller left a number). A reason but answered counts once the call has"
+        " ended_at; without a reason, a call that ended unanswered is abandoned."
+    ),
+]
 
 
 class CallRecord(Record):
@@ -140,6 +218,8 @@ class CallRecord(Record):
     disposition: Annotated[str, Field(max_length=200)] | None = Field(
         None, description="The vendor's disposition or wrap-up code."
     )
+    exit_reason: ExitReason = None
+    version: Version = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 
@@ -164,6 +244,8 @@ class CallEventRecord(Record):
     resolved: Resolved = None
     csat: Csat = None
     csat_scale: CsatScale = None
+    exit_reason: ExitReason = None
+    version: Version = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 
@@ -183,6 +265,7 @@ class AgentEventRecord(Record):
         None,
         description="Queue codes the agent serves: a list, or in CSV one cell split by `;` or `,`.",
     )
+    version: Version = None
 
 
 class TicketRecord(Record):
@@ -208,6 +291,7 @@ class TicketRecord(Record):
     )
     csat: Csat = None
     csat_scale: CsatScale = None
+    version: Version = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 

@@ -16,6 +16,18 @@ AGENT_STATES = (LOGGED_OUT, *LOGGED_IN_STATES)
 
 TICKET_CHANNELS = ("email", "chat", "web", "social", "sms")
 
+ANSWERED_EXIT = "answered"
+ABANDONED_EXIT = "abandoned"
+OVERFLOW_EXITS = ("timeout", "exit_key", "exit_empty", "leave_empty")
+"""Offered, not answered, and not the caller's choice to hang up: counted as overflowed."""
+BLOCKED_EXITS = ("join_empty", "full", "closed", "diverted")
+"""Turned away before waiting: counted as blocked, never offered."""
+CALLBACK_EXIT = "callback"
+"""The caller left a number to be called back: not abandoned."""
+EXIT_REASONS = (ANSWERED_EXIT, ABANDONED_EXIT, *OVERFLOW_EXITS, *BLOCKED_EXITS, CALLBACK_EXIT)
+"""How a call left its queue (DESIGN §5, §7); a call without one is answered or abandoned
+by its timestamps."""
+
 DEFAULT_SL_FORMULA = "abandoned_negative"
 SL_FORMULAS = {
     DEFAULT_SL_FORMULA: "A_T / offered",

@@ -26,8 +26,8 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 
 def offered(c: Components) -> float:
-    """offered = answered + abandoned (short abandons, wait < S, are left out)."""
-    return c["answered"] + c["abandoned"]
+    """offered = answered + abandoned + overflowed (short abandons, wait < S, are left out)."""
+    return c["answered"] + c["abandoned"] + c["overflowed"]
 
 
 def service_level(c: Components, formula: str = DEFAULT_SL_FORMULA) -> float | None:
@@ -62,6 +62,11 @@ def answer_rate(c: Components) -> float | None:
 def abandon_rate(c: Components) -> float | None:
     """abandon rate = abandoned / offered (short abandons excluded from both)."""
     return ratio(c["abandoned"], offered(c))
+
+
+def overflow_rate(c: Components) -> float | None:
+    """overflow rate = overflowed / offered (timeout, exit_key, exit_empty, leave_empty)."""
+    return ratio(c["overflowed"], offered(c))
 
 
 def aht_s(c: Components) -> float | None:
@@ -211,6 +216,28 @@ KPIS = {
         # added after the first release: after the others, so CSV columns keep their places
         Kpi("avg_hold_s", "calls", "s", False, avg_hold_s),
         Kpi("hold_rate", "calls", "ratio", False, hold_rate),
+        Kpi(
+            "received",
+            "calls",
+            "calls",
+            None,
+            total("received", "inbound calls that reached the queue, blocked included"),
+        ),
+        Kpi(
+            "overflowed",
+            "calls",
+            "calls",
+            False,
+            total("overflowed", "offered, left unanswered by timeout, exit_key or an empty queue"),
+        ),
+        Kpi(
+            "blocked",
+            "calls",
+            "calls",
+            False,
+            total("blocked", "turned away before waiting: join_empty, full, closed, diverted"),
+        ),
+        Kpi("overflow_rate", "calls", "ratio", False, overflow_rate),
         Kpi("occupancy", "agents", "ratio", None, occupancy),
         Kpi("utilization", "agents", "ratio", True, utilization),
         Kpi("not_ready_ratio", "agents", "ratio", False, not_ready_ratio),

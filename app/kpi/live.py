@@ -30,6 +30,9 @@ TODAY_KPIS = (
     "abandon_rate",
     "handled",
     "aht_s",
+    "received",
+    "overflowed",
+    "blocked",
 )
 STAFFING_WINDOW = timedelta(minutes=30)
 

@@ -10,7 +10,13 @@ component or a new source is one entry here (and its columns in the stats tables
 
 from dataclasses import dataclass
 
-from app.core.vocabulary import LOGGED_IN_STATES
+from app.core.vocabulary import (
+    ABANDONED_EXIT,
+    BLOCKED_EXITS,
+    CALLBACK_EXIT,
+    LOGGED_IN_STATES,
+    OVERFLOW_EXITS,
+)
 
 # Default ticket targets per channel, seconds (a queue's ticket_targets override them).
 TICKET_TARGETS = {
@@ -71,7 +77,15 @@ class Source:
         return {n: (*self.row_reads, *c.reads) for n, c in self.components.items()}
 
 
+def _words(words: tuple[str, ...]) -> str:
+    """Return an SQL list of words: `('full', 'closed')`."""
+    return f"({', '.join(repr(w) for w in words)})"
+
+
 # One call's facts (f) and its classification under the queue's T and S (g); see DESIGN §7.
+# An inbound call that ended unanswered left by its exit_reason: hung up while waiting
+# (abandoned, or no reason: short when the wait was under S), overflowed, blocked or a
+# callback request; a reason counts once the call has ended.
 CALL_ROWS_SQL = (
     "JOIN queues q ON q.id = c.queue_id"
     " CROSS JOIN LATERAL (SELECT c.direction = 'inbound' AS inbound,"
@@ -79,9 +93,13 @@ CALL_ROWS_SQL = (
     " c.answered_at IS NULL AND c.ended_at IS NOT NULL AS gave_up,"
     " c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AS handled,"
     " extract(epoch FROM coalesce(c.answered_at, c.ended_at) - c.offered_at) AS wait_s) f"
+    " CROSS JOIN LATERAL (SELECT f.inbound AND f.gave_up AS left_unanswered,"
+    f" coalesce(c.exit_reason, '{ABANDONED_EXIT}') = '{ABANDONED_EXIT}' AS hung_up) x"
     " CROSS JOIN LATERAL (SELECT"
-    " f.inbound AND f.gave_up AND f.wait_s < q.short_abandon_s AS short,"
-    " f.inbound AND f.gave_up AND f.wait_s >= q.short_abandon_s AS abandoned,"
+    " x.left_unanswered AND x.hung_up AND f.wait_s < q.short_abandon_s AS short,"
+    " x.left_unanswered AND x.hung_up AND f.wait_s >= q.short_abandon_s AS abandoned,"
+    f" x.left_unanswered AND c.exit_reason IN {_words(OVERFLOW_EXITS)} AS overflowed,"
+    f" x.left_unanswered AND c.exit_reason IN {_words(BLOCKED_EXITS)} AS blocked,"
     " coalesce(c.talk_s, greatest(0, extract(epoch FROM c.ended_at - c.answered_at)"
     " - coalesce(c.hold_s, 0))) AS talk,"
     " coalesce(c.hold_s, 0) AS hold,"
@@ -98,7 +116,19 @@ CALL_ROW_READS = (
     "hold_s",
     "acw_s",
     "acw_done_at",
+    "exit_reason",
 )
+
+
+def exit_component(reason: str) -> str:
+    """Name the component counting calls that left by `reason`: `exit_full`, `exit_key`."""
+    return f"exit_{reason.removeprefix('exit_')}"
+
+
+def _left_by(reason: str) -> Component:
+    """Inbound calls that ended unanswered with exit_reason `reason`."""
+    return Component(f"count(*) FILTER (WHERE x.left_unanswered AND c.exit_reason = '{reason}')")
+
 
 CALLS = Source(
     name="calls",
@@ -147,6 +177,12 @@ CALLS = Source(
         "outbound": Component(
             "count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))"
         ),
+        "received": Component("count(*) FILTER (WHERE f.inbound)"),
+        "overflowed": Component("count(*) FILTER (WHERE g.overflowed)"),
+        "blocked": Component("count(*) FILTER (WHERE g.blocked)"),
+        "callbacks": _left_by(CALLBACK_EXIT),
+        # Each exit reason apart, for feeds whose own reports split them (Wazo, QueueMetrics).
+        **{exit_component(r): _left_by(r) for r in (*OVERFLOW_EXITS, *BLOCKED_EXITS)},
     },
 )
 

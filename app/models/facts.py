@@ -19,8 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.vocabulary import AGENT_STATES, TICKET_CHANNELS
+from app.core.vocabulary import AGENT_STATES, EXIT_REASONS, TICKET_CHANNELS
 from app.models.base import Base
+
+Version = Numeric(24, 6)
+"""A record's `version` (ingest.schemas): a number, or a timestamp as its epoch seconds."""
 
 
 class CallKey(Base):
@@ -48,6 +51,7 @@ class Call(Base):
             postgresql_where=text("answered_at IS NULL AND ended_at IS NULL"),
         ),
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+        CheckConstraint(f"exit_reason IN {EXIT_REASONS!r}", name="exit_reason"),
         {"postgresql_partition_by": "RANGE (offered_at)"},
     )
 
@@ -72,6 +76,8 @@ class Call(Base):
     resolved: Mapped[bool | None]
     csat: Mapped[float | None] = mapped_column(Numeric(6, 2))
     disposition: Mapped[str | None] = mapped_column(String(200))
+    exit_reason: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
@@ -93,6 +99,7 @@ class AgentStateChange(Base):
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(200))
     queue_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
@@ -129,5 +136,6 @@ class Ticket(Base):
     agent_id: Mapped[int | None]
     priority: Mapped[str | None] = mapped_column(String(32))
     csat: Mapped[float | None] = mapped_column(Numeric(6, 2))
+    version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

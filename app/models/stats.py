@@ -38,6 +38,18 @@ class CallComponents:
     surveyed: Mapped[int]
     csat_sum: Mapped[float] = mapped_column(Numeric(14, 2))
     outbound: Mapped[int]
+    received: Mapped[int]
+    overflowed: Mapped[int]
+    blocked: Mapped[int]
+    callbacks: Mapped[int]
+    exit_timeout: Mapped[int]
+    exit_key: Mapped[int]
+    exit_empty: Mapped[int]
+    exit_leave_empty: Mapped[int]
+    exit_join_empty: Mapped[int]
+    exit_full: Mapped[int]
+    exit_closed: Mapped[int]
+    exit_diverted: Mapped[int]
 
 
 class CallIntervalStats(CallComponents, Base):

@@ -3,7 +3,8 @@
 `live_queue` and `alert_row` are one queue of `app.kpi.live.queues_live` and one alert of
 `dashboards.data.snapshot`, key for key (`test_the_literals_have_the_shape_the_services_return`
 holds them to it). The queue: target SL ≥ 80 %, abandon ≤ 5 %, ASA ≤ 20 s, no AHT target;
-today 35 of 40 answered (SL 75 %, 5 abandoned = 12.5 %, ASA 14 s, AHT 200 s), 90 % in the last
+today 35 of 40 answered (SL 75 %, 5 abandoned = 12.5 %, ASA 14 s, AHT 200 s; 42 received, of
+which 2 blocked, none overflowed), 90 % in the last
 10 minutes, a call waiting 6958 s = 1:55:58 past T = 20 s, Erlang C needs 4 with 3 on phones.
 """
 
@@ -66,6 +67,9 @@ def live_queue(queue: str = "acme-cards", **changes) -> dict:
             "abandon_rate": 0.125,
             "handled": 35,
             "aht_s": 200.0,
+            "received": 42,
+            "overflowed": 0,
+            "blocked": 2,
         },
         "alerts_today": {"alerts_opened": 2, "alert_response_s": 300.0},
         "service_level_10m": 0.9,
@@ -151,6 +155,7 @@ def test_a_tile_judges_each_number_against_the_queues_own_target():
     assert got["asa-acme-cards"] == ("ASA", "00:14", "met", "✓")
     assert got["aht-acme-cards"] == ("AHT", "03:20", "neutral", "")  # no target, no verdict
     assert got["erlang-acme-cards"] == ("Erlang C (need · have)", "4 · 3", "breach", "")
+    assert got["exits-acme-cards"] == ("Received · overflowed · blocked", "42 · 0 · 2", "", "")
     assert got["alert-response-acme-cards"] == ("Alert response today (2)", "05:00", "met", "✓")
     [answered] = [m for m in tile["small"] if m["id"] is None]
     assert (answered["label"], answered["text"]) == ("Answered / offered", "35 / 40")
@@ -187,6 +192,7 @@ def test_a_tile_in_chinese():
         "今日服务水平 (目标 80%)",
         "近10分钟",
         "接通 / 呼入",
+        "总呼入量 · 溢出 · 未进队",
         "放弃率",
         "平均应答速度",
         "平均处理时长",

@@ -3,11 +3,15 @@
 from datetime import datetime
 
 import psycopg
+from alembic import command
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.vocabulary import BLOCKED_EXITS, CALLBACK_EXIT, OVERFLOW_EXITS
 from app.kpi.aggregation import rebuild
 from app.kpi.definitions import CALL_COMPONENTS
+from app.kpi.sources import exit_component
+from app.migrate import alembic_config
 
 STATS = {
     "call_interval_stats": "queue_id, interval_start, agent_id",
@@ -49,6 +53,7 @@ def reference_components(rows: list[dict], threshold_s: int, short_s: int) -> di
     for r in rows:
         if not r["offered_known"] or r["direction"] != "inbound":
             continue
+        c["received"] += 1
         end = r["answered_at"] or r["ended_at"]
         if end is None:
             continue  # still waiting
@@ -68,6 +73,11 @@ def reference_components(rows: list[dict], threshold_s: int, short_s: int) -> di
                         - float(r["hold_s"] or 0),
                     )
                 )
+        elif r["exit_reason"] in (*OVERFLOW_EXITS, *BLOCKED_EXITS):
+            c["overflowed" if r["exit_reason"] in OVERFLOW_EXITS else "blocked"] += 1
+            c[exit_component(r["exit_reason"])] += 1
+        elif r["exit_reason"] == CALLBACK_EXIT:
+            c["callbacks"] += 1
         elif wait < short_s:
             c["short_abandoned"] += 1
         else:
@@ -87,3 +97,11 @@ def raw_calls(pg: psycopg.Connection, client: int, lo: datetime, hi: datetime) -
     )
     names = [d.name for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur]
+
+
+def migrate(database: Database, how: str, revision: str) -> None:
+    """Run `alembic upgrade|downgrade <revision>` on the database."""
+    config = alembic_config()
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        getattr(command, how)(config, revision)

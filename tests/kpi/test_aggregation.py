@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
+from app.core.vocabulary import ANSWERED_EXIT, BLOCKED_EXITS, EXIT_REASONS, OVERFLOW_EXITS
 from app.kpi.aggregation import drain, run_pass
 from app.kpi.definitions import CALL_COMPONENTS
+from app.kpi.sources import exit_component
 from tests.factories import make_tenant, post
 from tests.kpi.helpers import (
     client_id,
@@ -27,10 +29,17 @@ BASE = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai: a day of
 # day 2026-10-25 and both passes of its repeated hour 02:00–03:00.
 BERLIN_BASE = datetime(2026, 10, 24, 21, 30, tzinfo=UTC)
 
+LEFT = "left by "  # an outcome `left by full`: ended unanswered with that exit_reason
 outcomes = st.one_of(
     st.tuples(st.just("answered"), st.integers(0, 120), st.integers(1, 900)),
     st.tuples(st.just("abandoned"), st.integers(0, 300), st.just(0)),
     st.tuples(st.just("waiting"), st.just(0), st.just(0)),
+    # left unanswered by an exit reason (abandoned stated, overflowed, blocked, callback)
+    st.tuples(
+        st.sampled_from([LEFT + r for r in EXIT_REASONS if r != ANSWERED_EXIT]),
+        st.integers(0, 300),
+        st.just(0),
+    ),
 )
 calls_strategy = st.lists(
     st.tuples(
@@ -62,6 +71,8 @@ def records_for(
             }
         if kind == "abandoned":
             record["ended_at"] = end.isoformat()
+        if kind.startswith(LEFT):
+            record |= {"ended_at": end.isoformat(), "exit_reason": kind.removeprefix(LEFT)}
         if csat is not None:
             record["csat"] = csat
         return [("/v1/calls", record)]
@@ -99,6 +110,19 @@ def records_for(
             (
                 "/v1/call-events",
                 {"call_id": call_id, "queue": queue, "event": "abandoned", "at": end.isoformat()},
+            )
+        )
+    if kind.startswith(LEFT):
+        events.append(
+            (
+                "/v1/call-events",
+                {
+                    "call_id": call_id,
+                    "queue": queue,
+                    "event": "ended",
+                    "at": end.isoformat(),
+                    "exit_reason": kind.removeprefix(LEFT),
+                },
             )
         )
     return events
@@ -207,6 +231,8 @@ def assert_day_stats_match_reference(
     days = {r["offered_at"].astimezone(zone).date() for r in calls}
     checked = ("answered", "abandoned", "short_abandoned", "answered_within_threshold")
     checked += ("abandoned_within_threshold", "handled", "wait_answered_s", "talk_s")
+    checked += ("received", "overflowed", "blocked", "callbacks")
+    checked += tuple(exit_component(r) for r in (*OVERFLOW_EXITS, *BLOCKED_EXITS))
     for day in days:
         expected = reference_components(
             [r for r in calls if r["offered_at"].astimezone(zone).date() == day], 20, 0

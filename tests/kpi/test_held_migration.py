@@ -1,39 +1,14 @@
 """Migration 0011 fills `held` of the stats already aggregated, so no rebuild is needed."""
 
-from collections.abc import Iterator
-
-import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.db import Database, create_database, drop_database
 from app.kpi.aggregation import drain
 from app.main import create_app
-from app.migrate import alembic_config, upgrade
 from tests.factories import make_tenant, post
-from tests.kpi.helpers import client_id, stats_snapshot
+from tests.kpi.helpers import client_id, migrate, stats_snapshot
 from tests.kpi.test_hold import HOLD_CALLS
 from tests.kpi.test_metrics_api import call
-
-
-@pytest.fixture
-def own_database(database_url: str) -> Iterator[Database]:
-    """A database of its own: this test moves its schema back and forth."""
-    url = create_database(database_url, "callpulse_held")  # on the same server
-    database = Database(url, pool_size=2)
-    upgrade(database)
-    yield database
-    database.dispose()
-    drop_database(url)
-
-
-def migrate(database: Database, how: str, revision: str) -> None:
-    """Run `alembic upgrade|downgrade <revision>` on the database."""
-    config = alembic_config()
-    with database.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        getattr(command, how)(config, revision)
 
 
 def test_upgrade_fills_held_from_the_calls(own_database):
