@@ -139,6 +139,10 @@ QueueCode = Annotated[
 AgentCode = Annotated[
     Code | None, Field(description="Agent code of the sending vendor (created on first sight).")
 ]
+TalkSeconds = Annotated[
+    Seconds | None,
+    Field(description="Seconds of talk (0 ≤ s < 86400); defaults to ended − answered − hold."),
+]
 HoldSeconds = Annotated[Seconds | None, Field(description="Seconds on hold (0 ≤ s < 86400).")]
 AcwSeconds = Annotated[
     Seconds | None, Field(description="Seconds of after-call work (0 ≤ s < 86400).")
@@ -206,9 +210,7 @@ class CallRecord(Record):
         description="Ended (≥ answered_at, or offered_at); null while the call is in progress.",
     )
     agent: AgentCode = None
-    talk_s: Seconds | None = Field(
-        None, description="Seconds of talk (0 ≤ s < 86400); defaults to ended − answered − hold."
-    )
+    talk_s: TalkSeconds = None
     hold_s: HoldSeconds = None
     acw_s: AcwSeconds = None
     transferred: Transferred = None
@@ -238,6 +240,7 @@ class CallEventRecord(Record):
         description="When it happened, RFC 3339 with offset, e.g. 2026-11-22T09:30:00+08:00."
     )
     agent: AgentCode = None
+    talk_s: TalkSeconds = None
     hold_s: HoldSeconds = None
     acw_s: AcwSeconds = None
     transferred: Transferred = None

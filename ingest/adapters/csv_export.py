@@ -24,45 +24,20 @@ from ingest.adapters.source_times import from_epoch
 from ingest.body import CSV_TYPES, charset, decode, media_type
 from ingest.checks import excerpt
 from ingest.csv_body import read_table
+from ingest.kinds import KINDS
 from ingest.raw import RawRecord
 
+ROW_KINDS = ("calls", "tickets")
+SET_BY_THE_FEED = ("csat_scale",)  # the `csat_scale:` option says it for the whole export
 FIELDS = {
-    "calls": (
-        "call_id",
-        "queue",
-        "offered_at",
-        "answered_at",
-        "ended_at",
-        "agent",
-        "talk_s",
-        "hold_s",
-        "acw_s",
-        "transferred",
-        "resolved",
-        "csat",
-        "disposition",
-        "exit_reason",
-        "direction",
-    ),
-    "tickets": (
-        "ticket_id",
-        "queue",
-        "channel",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
-        "agent",
-        "priority",
-        "csat",
-    ),
+    kind: tuple(name for name in KINDS[kind].schema.model_fields if name not in SET_BY_THE_FEED)
+    for kind in ROW_KINDS
 }
 REQUIRED = {
-    "calls": ("call_id", "queue", "offered_at"),
-    "tickets": ("ticket_id", "queue", "channel", "created_at"),
+    kind: tuple(n for n, f in KINDS[kind].schema.model_fields.items() if f.is_required())
+    for kind in ROW_KINDS
 }
-TIMES = frozenset(
-    {"offered_at", "answered_at", "ended_at", "created_at", "first_response_at", "resolved_at"}
-)
+TIMES = frozenset(time for kind in ROW_KINDS for time in KINDS[kind].timestamps)
 SECONDS = frozenset({"talk_s", "hold_s", "acw_s"})
 FLAGS = {
     **dict.fromkeys(("true", "t", "yes", "y", "1", "是"), True),
