@@ -33,12 +33,10 @@ DAYS = 90
 
 
 def generate(
-    database, n: int, now: datetime, days: float = DAYS, prefix: str = "h", queues: int = 0
+    database, n: int, now: datetime, days: float = DAYS, prefix: str = "h", queues=QUEUES
 ) -> None:
-    """Insert n calls (90 % answered) spread over `days` before `now`, in chunks of 1 M.
-
-    Over every queue, or the first `queues` of them.
-    """
+    """Insert n calls (90 % answered) spread over `days` before `now` and over `queues`,
+    in chunks of 1 M."""
     start = now - timedelta(days=days)
     PartitionManager(database.engine).ensure(
         ("calls", start + timedelta(days=d)) for d in range(0, DAYS + 31, 10)
@@ -50,9 +48,10 @@ def generate(
         queue_ids = [
             r[0]
             for r in pg.execute(
-                "SELECT id FROM queues WHERE client_id = %s ORDER BY code", [client_id]
+                "SELECT id FROM queues WHERE client_id = %s AND code = ANY(%s)",
+                [client_id, list(queues)],
             )
-        ][: queues or None]
+        ]
     for first in range(0, n, 1_000_000):
         last = min(n, first + 1_000_000)
         began = time.perf_counter()
@@ -187,7 +186,7 @@ def main() -> None:
     passes = incremental(database, settings, args.rounds, now)
     interval = timedelta(minutes=settings.interval_minutes)
     hot = grid_floor(now, settings.interval_minutes)
-    generate(database, args.hot, hot + interval, interval / timedelta(days=1), "hot", 1)
+    generate(database, args.hot, hot + interval, interval / timedelta(days=1), "hot", QUEUES[:1])
     hot_passes = incremental(database, settings, args.rounds, now, hot)
     print(f"plain GROUP BY of all components:       {group_by:>12,.0f} calls/s")
     print(

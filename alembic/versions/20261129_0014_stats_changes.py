@@ -40,6 +40,12 @@ def upgrade() -> None:
         sa.Column("interval_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sign", sa.SmallInteger(), nullable=False),
         sa.Column("fact", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            "logged_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_changes")),
     )
     for table, columns in EXACT.items():

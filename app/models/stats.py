@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Identity, Numeric, PrimaryKeyConstraint, Smal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, created_at_column
 
 Seconds = Numeric(14, 3)
 # Sums of call and ticket durations, kept by deltas: exact to the microsecond of the facts'
@@ -126,8 +126,9 @@ class StatsChange(Base):
     (when it existed) and the merged row with sign +1, for every row it changes; `fact` is
     the whole row as JSON, so a component added to the catalogue reads its new columns from
     it. `subject` is the marker subject (`queue`, `ticket_queue`); `interval_start` the
-    row's interval on the ingest grid. The aggregator applies and deletes these rows
-    (`app.kpi.repository.apply_changes`); a recompute deletes those it absorbed.
+    row's interval on the ingest grid; `logged_at` tells the aggregation lag. The
+    aggregator applies and deletes these rows (`app.kpi.repository.apply_changes`); a
+    recompute deletes those it absorbed.
     """
 
     __tablename__ = "stats_changes"
@@ -139,3 +140,4 @@ class StatsChange(Base):
     interval_start: Mapped[datetime]
     sign: Mapped[int] = mapped_column(SmallInteger)
     fact: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    logged_at: Mapped[datetime] = created_at_column()
