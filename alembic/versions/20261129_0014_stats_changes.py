@@ -4,7 +4,8 @@ The ingest merge logs each changed call or ticket row (old row -1, new row +1) i
 `stats_changes`; a pass adds their components to the stats instead of recomputing whole
 intervals. Duration sums become numeric(18, 6), exact to the microsecond of the facts, so a
 sum of deltas equals a recomputed sum (a recompute rounded to the millisecond once, a
-delta would round at every pass).
+delta would round at every pass). Call stats rows whose components are all zero (waiting
+calls only) are deleted: neither mechanism keeps such rows from now on.
 
 Revision ID: 0014
 Revises: 0011
@@ -29,8 +30,11 @@ EXACT = {
 }
 
 
+STATS_KEYS = ("client_id", "queue_id", "interval_start", "day", "agent_id")
+
+
 def upgrade() -> None:
-    """Create `stats_changes` and widen the duration sums of call and ticket stats."""
+    """Create `stats_changes`, widen the duration sums, drop all-zero call stats rows."""
     op.create_table(
         "stats_changes",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -57,6 +61,16 @@ def upgrade() -> None:
                 existing_type=sa.Numeric(14, 3),
                 existing_nullable=False,
             )
+    for table in ("call_interval_stats", "call_day_stats"):  # every component, as it stands
+        components = op.get_bind().execute(
+            sa.text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = :table"
+                " AND table_schema = current_schema() AND column_name <> ALL(:keys)"
+            ),
+            {"table": table, "keys": list(STATS_KEYS)},
+        )
+        all_zero = " AND ".join(f"{name} = 0" for (name,) in components)
+        op.execute(f"DELETE FROM {table} WHERE {all_zero}")
 
 
 def downgrade() -> None:
