@@ -1,5 +1,6 @@
 """The scheduler of `callpulse serve` and `callpulse worker`: which job runs when."""
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ def create_scheduler(
     run this scheduler without double work.
     """
     scheduler = BackgroundScheduler(timezone="UTC")
+    expect_overruns(["aggregate"])
     jobs: list[tuple[str, Callable[[], object], float]] = [
         (
             "aggregate",
@@ -50,13 +52,44 @@ def create_scheduler(
     return scheduler
 
 
+SKIPPED_RUNNING = 'Execution of job "%s" skipped: maximum number of running instances'
+
+
+class ExpectedOverruns(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances" for some jobs.
+
+    The aggregation pass fires every second and is paced (`Paced`): after a burst a pass
+    runs for seconds, so the scheduler finds it still running at each tick, as designed, and
+    would warn every second. Only that message of those jobs is dropped; every other record
+    (errors of any job, skips of the others) passes. The lag shows in the metrics.
+    """
+
+    def __init__(self, job_ids: list[str]) -> None:
+        super().__init__()
+        self.job_ids = frozenset(job_ids)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record unless it is the skip of one of the jobs."""
+        if not isinstance(record.msg, str) or not record.msg.startswith(SKIPPED_RUNNING):
+            return True
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return getattr(job, "id", None) not in self.job_ids
+
+
+def expect_overruns(job_ids: list[str]) -> None:
+    """Install `ExpectedOverruns` on APScheduler's logger, once per process."""
+    logger = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, ExpectedOverruns) for f in logger.filters):
+        logger.addFilter(ExpectedOverruns(job_ids))
+
+
 class Paced:
     """Run a job at most a `share` of the time: t seconds of run, then t × (1/share − 1) of rest.
 
-    A pass recomputes its intervals from raw facts, so after a burst it may run for seconds
-    on end; back to back, such passes would hold the database and the process's cores while
-    ingest (what feeds the next pass) waits. Paced, the lag grows instead, and shows in
-    `callpulse_aggregation_lag_seconds`.
+    A pass that recomputes intervals from raw facts (agent states, a rebuild's markers) may
+    run for seconds on end after a burst; back to back, such passes would hold the database
+    and the process's cores while ingest (what feeds the next pass) waits. Paced, the lag
+    grows instead, and shows in `callpulse_aggregation_lag_seconds`.
     """
 
     def __init__(
@@ -78,9 +111,9 @@ class Paced:
 
 
 def timed_pass(database: Database, settings: Settings) -> aggregation.PassReport:
-    """Run one aggregation pass and record its duration when it took markers."""
+    """Run one aggregation pass and record its duration when it had work."""
     started = time.perf_counter()
     report = aggregation.run_pass(database, settings)
-    if report.markers:
+    if report.markers or report.changes:
         observe_pass(time.perf_counter() - started, report.markers)
     return report

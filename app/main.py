@@ -14,7 +14,7 @@ from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
 from app.api_reference import REFERENCE
 from app.contracts.endpoints import router as sla_router
-from app.core.admission import Admission
+from app.core.admission import Admission, AdmitIngest
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.docs import install_docs
@@ -29,6 +29,7 @@ from app.kpi.endpoints import router as kpi_router
 from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
 from app.tenancy.endpoints import router as tenancy_router
+from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
 from ingest.feed_endpoints import router as feed_router
 from ingest.service import IngestService
@@ -63,10 +64,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.database = database
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
-    api.state.ingest_admission = Admission(
-        settings.max_ingest_in_flight, settings.ingest_slot_wait_ms / 1000
-    )
     install_error_handlers(api, settings.db_retry_after_s)
+    api.add_middleware(  # the innermost middleware: security headers and metrics see refusals
+        AdmitIngest,
+        admission=Admission(settings.max_ingest_in_flight, settings.ingest_slot_wait_ms / 1000),
+        paths=[f"{ingest_router.prefix}/{kind}" for kind in INGEST_ROUTES],
+        prefixes=[f"{feed_router.prefix}/feeds/"],
+    )
     install_security_headers(api, settings)
     api.include_router(ingest_router)
     api.include_router(feed_router)

@@ -229,6 +229,22 @@ def back_to_normal_s(samples: list[Sample], normal_p99_s: float) -> float:
     return float("inf")
 
 
+def abnormal_seconds(
+    samples: list[Sample], normal_p99_s: float
+) -> list[tuple[int, float, int, int]]:
+    """Return (second, p99, requests, refused) of each second failing `back_to_normal_s`."""
+    by_second: dict[int, list[Sample]] = {}
+    for s in samples:
+        by_second.setdefault(int(s.sent_s), []).append(s)
+    found = []
+    for second, window in sorted(by_second.items()):
+        p99 = percentile([x.took_s for x in window], 99)
+        refused = sum(x.busy or x.status != 200 for x in window)
+        if refused or p99 > 2 * normal_p99_s:
+            found.append((second, p99, len(window), refused))
+    return found
+
+
 def show(name: str, f: Figures, capacity: Figures) -> None:
     """Print one phase beside the capacity baseline."""
     print(
@@ -268,6 +284,7 @@ async def run(args: argparse.Namespace, port: int, key: str) -> None:
         after = await load.open_loop(half, 60)
         show("after the drop 0.5×", figures(after, 60, args.batch), capacity)
         recovered = back_to_normal_s(after, normal.p99_s)
+        outliers = abnormal_seconds(after, normal.p99_s)
     finally:
         probe.cancel()
         http.close()
@@ -292,6 +309,11 @@ async def run(args: argparse.Namespace, port: int, key: str) -> None:
         f"back to normal after the drop: {recovered:.0f} s (target ≤ 10 s; normal p99"
         f" {normal.p99_s * 1000:.0f} ms)"
     )
+    if outliers:  # what held recovery back: a trend, or lone slow seconds (noise, vacuum)?
+        print(
+            "  seconds after the drop that were not normal (second: p99 ms / requests / refused):"
+            f" {', '.join(f'{t}: {p * 1000:.0f}/{n}/{b}' for t, p, n, b in outliers)}"
+        )
 
 
 async def loop_lag(lags: list[float]) -> None:

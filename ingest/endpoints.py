@@ -10,7 +10,6 @@ from starlette.requests import ClientDisconnect
 
 from app.access.auth import require_kind
 from app.access.keys import Principal
-from app.core.admission import admit_ingest
 from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
 from ingest.body import inflate, parse_body
@@ -120,7 +119,6 @@ def _add_route(kind: str, summary: str) -> None:
         summary=summary.rstrip("."),
         response_model=IngestResponse,
         openapi_extra=_body_doc(kind),
-        dependencies=[Depends(admit_ingest, scope="function")],
     )
 
 

@@ -2,13 +2,20 @@
 
 One statement per pass does it all, set-based: lock the stored rows, merge and check,
 insert new rows (and their key entries), update changed ones (moving a row whose time was
-corrected), and mark the touched intervals dirty. A pass holds each key at most once;
-a key repeated in a batch goes to the next pass, so records apply in batch order.
+corrected), and tell the aggregator. A pass holds each key at most once; a key repeated in
+a batch goes to the next pass, so records apply in batch order.
+
+Calls and tickets, whose stats are sums of per-row values, log each changed row in
+`stats_changes` (the stored row with sign -1, the merged one with sign +1) in the same
+transaction as the facts; the aggregator adds them to the stats (`app.kpi.repository`).
+Agent state changes mark their intervals dirty for a recompute (a state's seconds depend
+on the next change).
 """
 
 from functools import cache
 
 from app.core.grid import GRID_ORIGIN_SQL
+from app.kpi.repository import DELTA_SOURCES
 from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
@@ -101,6 +108,32 @@ def _errors(table: FactTable) -> str:
     return f"CASE WHEN o.vendor_id <> d.vendor_id THEN ARRAY['{owner}'] ELSE {checks} END"
 
 
+def _told(table: FactTable) -> str:
+    """Return the CTE telling the aggregator: change rows, or dirty markers (see module)."""
+    time, subject = table.time_column, table.subject_column
+    interval = f"date_bin(%(interval)s::interval, at, {GRID_ORIGIN_SQL})"
+    if table.subject in DELTA_SOURCES:
+        row = ", ".join(f"'{c}', {{r}}.{c}" for c in table.columns)
+        return (
+            "told AS (INSERT INTO stats_changes"
+            " (subject, client_id, subject_id, interval_start, sign, fact)"
+            f" SELECT %(subject)s, client_id, subject_id, {interval}, sign, fact FROM"
+            f" (SELECT w.client_id, w.{subject} AS subject_id, w.{time} AS at, 1 AS sign,"
+            f" jsonb_build_object({row.format(r='w')}) AS fact FROM w UNION ALL"
+            f" SELECT o.client_id, o.{subject}, o.{time}, -1,"
+            f" jsonb_build_object({row.format(r='o')}) FROM o"
+            " JOIN w ON w.seq = o.seq WHERE w.existed) changed)"
+        )
+    return (
+        "told AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
+        f" SELECT DISTINCT client_id, %(subject)s, subject_id, {interval} FROM"
+        f" (SELECT client_id, {subject} AS subject_id, {time} AS at FROM w UNION ALL"
+        " SELECT client_id, old_subject, old_time FROM w WHERE existed) touched"
+        " ORDER BY 1, 3, 4 ON CONFLICT (client_id, subject, subject_id, interval_start)"
+        " DO UPDATE SET marked_at = now())"
+    )
+
+
 @cache
 def merge_sql(table: FactTable) -> str:
     """Return the statement merging pass `%(pass_no)s` of the staged records into `table`.
@@ -147,13 +180,7 @@ def merge_sql(table: FactTable) -> str:
         f" upd AS (UPDATE {name} t SET {', '.join(f'{c} = w.{c}' for c in values)},"
         f" updated_at = now() FROM w WHERE w.existed AND {_match(table, 't', 'w')}"
         f" AND t.{time} = w.old_time),"
-        " marks AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
-        " SELECT DISTINCT client_id, %(subject)s, subject_id,"
-        f" date_bin(%(interval)s::interval, at, {GRID_ORIGIN_SQL}) FROM"
-        f" (SELECT client_id, {subject} AS subject_id, {time} AS at FROM w UNION ALL"
-        " SELECT client_id, old_subject, old_time FROM w WHERE existed) touched"
-        " ORDER BY 1, 3, 4 ON CONFLICT (client_id, subject, subject_id, interval_start)"
-        " DO UPDATE SET marked_at = now())"
+        f" {_told(table)}"
         " SELECT e.idx, e.errors, e.seq IN (SELECT seq FROM w) AS written, e.existed,"
         " (SELECT count(*) FROM made) AS made FROM e"
     )

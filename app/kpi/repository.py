@@ -1,10 +1,24 @@
-"""All SQL of the KPI engine: claim dirty markers, recompute interval stats from raw facts.
+"""All SQL of the KPI engine: apply logged changes, claim markers, recompute from raw facts.
 
 Interval starts are `date_bin(interval, t, 2000-01-01 UTC)`, the same grid the ingest
-writer marks; every recompute deletes the target rows and inserts them again from the
-facts, so a recomputed interval always equals a full recomputation. Day stats are the sums
-of interval stats per local day of the client's timezone (the local date of each interval's
-start), recomputed the same way from the interval stats.
+writer uses. Day stats are the sums of interval stats per local day of the client's
+timezone (the local date of each interval's start).
+
+Two mechanisms keep the stats equal to a full recomputation from raw facts:
+- Deltas (calls and tickets, `DELTA_SOURCES`): every component is a sum of a per-row
+  value, so the stats of an interval change by the components of the rows the ingest
+  removed (sign -1) and added (sign +1), logged in `stats_changes` in the facts' own
+  transaction. `apply_changes` takes every committed change row in one statement, computes
+  each row's components with the catalogue's own SQL (grouping by the change row gives the
+  per-row value of each aggregate), and adds Σ sign × value to the interval and day stats.
+  A pass costs in proportion to the rows changed, not to the size of the interval.
+- Recomputes (agent states, whose seconds depend on the next change; and any interval
+  marked for a rebuild): delete the target rows and insert them again from the facts. The
+  same statement deletes the targets' change rows, so the facts it reads and the changes
+  it absorbs come from one snapshot: a change committed later stays for the next pass,
+  applied once, never twice and never lost.
+Neither keeps a row whose components are all zero (an outbound call still ringing counts
+nowhere), so both give the same rows, and every reader the same answers.
 """
 
 from collections.abc import Sequence
@@ -17,6 +31,10 @@ from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
 from app.core.vocabulary import LOGGED_OUT
 from app.kpi.sources import AGENTS, CALLS, TICKETS, Source
+
+# Per marker subject: the sources whose stats are kept by deltas (see the module docstring).
+DELTA_SOURCES = {"queue": CALLS, "ticket_queue": TICKETS}
+CHANGE_SUBJECT = {source.name: subject for subject, source in DELTA_SOURCES.items()}
 
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
@@ -84,6 +102,86 @@ def _split_fact(source: Source) -> list[str]:
     return [source.split[1]] if source.split else []
 
 
+def _all_zero(source: Source, alias: str) -> str:
+    """Return SQL true when every component of row `alias` is zero."""
+    return "(" + " AND ".join(f"{alias}.{name} = 0" for name in source.names) + ")"
+
+
+def _stats_keys(source: Source, time_key: str) -> list[str]:
+    """Return the primary key columns of a source's interval (`interval_start`) or day stats."""
+    return ["client_id", source.subject, time_key, *_split_column(source)]
+
+
+def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: str) -> str:
+    """Return CTEs adding the CTE `delta` (keys and components) to a stats table.
+
+    The new values are read and written in one statement: rows reaching all-zero are
+    deleted, the others upserted. Only the aggregator writes stats, under its lock.
+    """
+    keys, names = _stats_keys(source, time_key), source.names
+    match = " AND ".join(f"t.{k} = d.{k}" for k in keys)
+    added = ", ".join(f"coalesce(t.{n}, 0) + d.{n} AS {n}" for n in names)
+    columns = ", ".join([*keys, *names])
+    return (
+        f"{prefix}_new AS (SELECT {', '.join(f'd.{k}' for k in keys)}, {added}"
+        f" FROM {delta} d LEFT JOIN {table} t ON {match}),"
+        f" {prefix}_gone AS (DELETE FROM {table} t USING {prefix}_new d"
+        f" WHERE {match} AND {_all_zero(source, 'd')}),"
+        f" {prefix}_put AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM {prefix}_new d"
+        f" WHERE NOT {_all_zero(source, 'd')} ORDER BY {', '.join(keys)}"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET"
+        f" {', '.join(f'{n} = excluded.{n}' for n in names)})"
+    )
+
+
+def apply_changes(pg: Connection, subject: str) -> int:
+    """Add every committed change row of a delta subject to its stats; return how many.
+
+    One statement: the change rows it deletes are exactly those it adds (a change
+    committed after its snapshot is left for the next pass); a rollback keeps them all.
+    """
+    source = DELTA_SOURCES[subject]
+    assert source.interval_table, f"{source.name} has no interval stats"
+    a, keys, names = source.alias, _stats_keys(source, "interval_start"), source.names
+    split = [
+        f"{fact} AS {column}"
+        for column, fact in zip(_split_column(source), _split_fact(source), strict=True)
+    ]
+    per_row = ", ".join(
+        [f"{a}.client_id", f"{a}.{source.subject}", "change.interval_start", *split]
+    )
+    where = f" WHERE {source.where}" if source.where else ""
+    group = ", ".join(str(i + 2) for i in range(len(keys)))
+    signed = ", ".join(f"sum(sign * {n}) AS {n}" for n in names)
+    ctes = [
+        "taken AS (DELETE FROM stats_changes WHERE subject = %(subject)s"
+        " RETURNING id, sign, interval_start, fact)",
+        # Grouped by the change row, each catalogue aggregate gives that row's own value.
+        f"per_row AS (SELECT change.sign, {per_row}, {source.select_sql()} FROM taken change"
+        f" CROSS JOIN LATERAL jsonb_populate_record(NULL::{source.fact_table}, change.fact) {a}"
+        f" {source.rows_sql}{where} GROUP BY change.id, 1, {group})",
+        f"delta AS (SELECT {', '.join(keys)}, {signed} FROM per_row GROUP BY {', '.join(keys)})",
+        _add_delta(source, source.interval_table, "interval_start", "delta", "iv"),
+    ]
+    if source.day_table:
+        day_keys = _stats_keys(source, "day")
+        local = [
+            "(d.interval_start AT TIME ZONE c.timezone)::date AS day" if k == "day" else f"d.{k}"
+            for k in day_keys
+        ]
+        ctes += [
+            f"day_delta AS (SELECT {', '.join(local)},"
+            f" {', '.join(f'sum(d.{n}) AS {n}' for n in names)} FROM delta d"
+            " JOIN clients c ON c.id = d.client_id"
+            f" GROUP BY {', '.join(str(i + 1) for i in range(len(day_keys)))})",
+            _add_delta(source, source.day_table, "day", "day_delta", "dy"),
+        ]
+    row = pg.execute(
+        f"WITH {', '.join(ctes)} SELECT count(*) FROM taken", {"subject": subject}
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _delete_targets(pg: Connection, table: str, subject: str, arrays: list[str]) -> None:
     """Delete the stats rows of the targets, before they are inserted again."""
     pg.execute(
@@ -117,14 +215,19 @@ def _recompute_facts(
     _delete_targets(pg, source.interval_table, subject, arrays)
     keys = ", ".join(["m.client_id", f"m.{subject}", "m.interval_start", *_split_fact(source)])
     where = f" WHERE {source.where}" if source.where else ""
+    absorbed = (
+        f"WITH absorbed AS (DELETE FROM stats_changes x USING {_UNNEST.format(subject=subject)}"
+        f" WHERE x.subject = %s AND x.client_id = m.client_id AND x.subject_id = m.{subject}"
+        " AND x.interval_start = m.interval_start) "
+    )
     pg.execute(
-        f"{_interval_insert(source)} SELECT {keys}, {source.select_sql()}"
+        f"{absorbed}{_interval_insert(source)} SELECT * FROM (SELECT {keys}, {source.select_sql()}"
         f" FROM {_UNNEST.format(subject=subject)} JOIN {source.fact_table} {a}"
         f" ON {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
         f" AND {a}.{source.time_column} >= m.interval_start"
         f" AND {a}.{source.time_column} < m.interval_start + %s::interval"
-        f" {source.rows_sql}{where} GROUP BY {keys}",
-        [*arrays, window],
+        f" {source.rows_sql}{where} GROUP BY {keys}) r WHERE NOT {_all_zero(source, 'r')}",
+        [*arrays, CHANGE_SUBJECT[source.name], *arrays, window],
     )
 
 
@@ -139,6 +242,7 @@ def rebuild_range(
     """Recompute call and ticket stats of `[start, end)` (on the interval grid) in bulk.
 
     One grouped scan per table instead of one lookup per interval: what a rebuild needs.
+    Each insert deletes the change rows of the range it absorbs, in its own snapshot.
     """
     params = {"lo": start, "hi": end, "iv": f"{minutes} minutes", "q": queue_id, "c": client_id}
     only = (
@@ -161,11 +265,16 @@ def rebuild_range(
             *_split_fact(source),
         ]
         pg.execute(
-            f"{_interval_insert(source)} SELECT {', '.join(keys)}, {source.select_sql()}"
+            "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.subject = %(subject)s"
+            " AND x.interval_start >= %(lo)s AND x.interval_start < %(hi)s"
+            " AND (%(q)s::int IS NULL OR x.subject_id = %(q)s)"
+            f" AND (%(c)s::int IS NULL OR x.client_id = %(c)s)) {_interval_insert(source)}"
+            f" SELECT * FROM (SELECT {', '.join(keys)}, {source.select_sql()}"
             f" FROM {source.fact_table} {a} {source.rows_sql} WHERE {where}"
             f"{a}.{source.time_column} >= %(lo)s AND {a}.{source.time_column} < %(hi)s"
-            f" AND {only.format(a=a)} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}",
-            params,
+            f" AND {only.format(a=a)} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))})"
+            f" r WHERE NOT {_all_zero(source, 'r')}",
+            params | {"subject": CHANGE_SUBJECT[source.name]},
         )
 
 

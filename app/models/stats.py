@@ -9,13 +9,18 @@ catalogue (`app.kpi.sources`); tests/kpi/test_catalogue.py ties the two together
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Numeric, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, Identity, Numeric, PrimaryKeyConstraint, SmallInteger, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, created_at_column
 
 Seconds = Numeric(14, 3)
+# Sums of call and ticket durations, kept by deltas: exact to the microsecond of the facts'
+# timestamps, so a sum of deltas equals the sum a recompute makes (no rounding per pass).
+ExactSeconds = Numeric(18, 6)
 
 
 class CallComponents:
@@ -26,12 +31,12 @@ class CallComponents:
     short_abandoned: Mapped[int]
     answered_within_threshold: Mapped[int]
     abandoned_within_threshold: Mapped[int]
-    wait_answered_s: Mapped[float] = mapped_column(Seconds)
+    wait_answered_s: Mapped[float] = mapped_column(ExactSeconds)
     handled: Mapped[int]
-    talk_s: Mapped[float] = mapped_column(Seconds)
-    hold_s: Mapped[float] = mapped_column(Seconds)
+    talk_s: Mapped[float] = mapped_column(ExactSeconds)
+    hold_s: Mapped[float] = mapped_column(ExactSeconds)
     held: Mapped[int]
-    acw_s: Mapped[float] = mapped_column(Seconds)
+    acw_s: Mapped[float] = mapped_column(ExactSeconds)
     transferred: Mapped[int]
     resolved_known: Mapped[int]
     resolved: Mapped[int]
@@ -120,7 +125,31 @@ class TicketIntervalStats(Base):
     tickets_created: Mapped[int]
     tickets_responded: Mapped[int]
     tickets_responded_within_target: Mapped[int]
-    ticket_frt_sum_s: Mapped[float] = mapped_column(Seconds)
+    ticket_frt_sum_s: Mapped[float] = mapped_column(ExactSeconds)
     tickets_resolved: Mapped[int]
     tickets_resolved_within_target: Mapped[int]
     tickets_open: Mapped[int]
+
+
+class StatsChange(Base):
+    """One fact row's signed contribution to the call or ticket stats, not yet applied.
+
+    The ingest merge writes, in the fact's own transaction, the stored row with sign -1
+    (when it existed) and the merged row with sign +1, for every row it changes; `fact` is
+    the whole row as JSON, so a component added to the catalogue reads its new columns from
+    it. `subject` is the marker subject (`queue`, `ticket_queue`); `interval_start` the
+    row's interval on the ingest grid; `logged_at` tells the aggregation lag. The
+    aggregator applies and deletes these rows (`app.kpi.repository.apply_changes`); a
+    recompute deletes those it absorbed.
+    """
+
+    __tablename__ = "stats_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[int]
+    subject_id: Mapped[int]
+    interval_start: Mapped[datetime]
+    sign: Mapped[int] = mapped_column(SmallInteger)
+    fact: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    logged_at: Mapped[datetime] = created_at_column()

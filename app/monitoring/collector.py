@@ -42,7 +42,7 @@ class DatabaseCollector:
         yield up
         yield GaugeMetricFamily(
             "callpulse_aggregation_lag_seconds",
-            "Age of the oldest dirty-interval marker not yet aggregated (0 when none).",
+            "Age of the oldest dirty-interval marker or stats change not yet aggregated (0: none).",
             value=backlog.oldest_age_s,
         )
         yield GaugeMetricFamily(

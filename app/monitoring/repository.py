@@ -7,18 +7,20 @@ from psycopg import Connection
 
 @dataclass(frozen=True)
 class Backlog:
-    """Dirty-interval markers waiting for a pass, and the age of the oldest one."""
+    """Dirty-interval markers waiting for a pass, and the age of the oldest marker or
+    logged stats change."""
 
     markers: int
     oldest_age_s: float
 
 
 def aggregation_backlog(pg: Connection) -> Backlog:
-    """Count the pending markers and return the oldest one's age (0 when none)."""
+    """Count the pending markers; return the age of the oldest marker or change (0: none)."""
     pg.execute("SET LOCAL statement_timeout = '2s'")  # a slow scrape must not pile up
     row = pg.execute(
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(marked_at)), 0)"
-        " FROM dirty_intervals"
+        "SELECT (SELECT count(*) FROM dirty_intervals), coalesce(extract(epoch FROM now()"
+        " - least((SELECT min(marked_at) FROM dirty_intervals),"
+        " (SELECT min(logged_at) FROM stats_changes))), 0)"
     ).fetchone()
     assert row is not None
     return Backlog(int(row[0]), max(0.0, float(row[1])))

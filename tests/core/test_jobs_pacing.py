@@ -1,8 +1,14 @@
-"""Scheduled aggregation passes take at most their share of the time (app.jobs.Paced)."""
+"""Scheduled aggregation passes take at most their share of the time (app.jobs.Paced), and
+their expected overruns are not logged every second."""
+
+import logging
+import time
+from datetime import UTC, datetime
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 
-from app.jobs import Paced
+from app.jobs import Paced, expect_overruns
 
 
 class Clock:
@@ -52,3 +58,26 @@ def test_a_share_of_one_never_rests_and_a_failed_run_still_rests():
     always = Paced(lambda: None, share=1.0, clock=clock)
     always()
     assert always.resume_at == clock.now
+
+
+def test_an_overrunning_aggregation_pass_is_not_logged_every_tick(caplog):
+    expect_overruns(["aggregate"])
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for job_id in ("aggregate", "other"):
+        scheduler.add_job(
+            lambda: time.sleep(0.6),
+            "interval",
+            seconds=0.1,
+            id=job_id,
+            name=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        scheduler.start()
+        time.sleep(0.5)
+        scheduler.shutdown(wait=True)
+    skipped = [r.getMessage() for r in caplog.records if "maximum number" in r.getMessage()]
+    assert skipped, "the other job's skips are still logged"
+    assert all(message.startswith('Execution of job "other') for message in skipped)

@@ -1,8 +1,10 @@
 """Under overload ingest degrades gracefully: one connection per request, the excess refused
 at once with 503 "server busy" + Retry-After, and work whose client has gone dropped."""
 
+import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +13,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.admission import Admission
 from app.core.db import Database, libpq_url, sqlalchemy_url
+from app.core.errors import ServerBusy
 from app.main import create_app
 from tests.factories import cdr, post
 from tests.waiting import backends_blocked_by, wait_for
@@ -137,3 +141,58 @@ def test_an_exhausted_pool_answers_server_busy(settings, database_url, tenant):
     assert answer.status_code == 503
     assert answer.json()["error"].startswith("server busy")  # not "database unavailable"
     assert answer.headers["retry-after"]
+
+
+def test_a_freed_slot_goes_to_the_one_waiter_and_a_second_waiter_is_refused_at_once():
+    async def scenario() -> None:
+        admission = Admission(limit=1, wait_s=5)
+        await admission.acquire()
+        waiter = asyncio.ensure_future(admission.acquire())
+        await asyncio.sleep(0)
+        assert len(admission.waiters) == 1
+        started = time.monotonic()
+        with pytest.raises(ServerBusy):
+            await admission.acquire()  # one request already waits: no queue behind it
+        assert time.monotonic() - started < 0.05
+        admission.release()
+        await asyncio.wait_for(waiter, 1)  # handed over, not polled for
+        assert admission.in_flight == 1 and not admission.waiters
+        admission.release()
+        assert admission.in_flight == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_waiter_gives_up_after_the_wait_and_leaves_the_count_as_it_was():
+    async def scenario() -> None:
+        admission = Admission(limit=1, wait_s=0.05)
+        await admission.acquire()
+        with pytest.raises(ServerBusy):
+            await admission.acquire()
+        assert admission.in_flight == 1 and not admission.waiters
+        admission.release()
+        await admission.acquire()  # the slot is free again
+        assert admission.in_flight == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_refusal_comes_before_the_key_lookup(one_slot, database_url, pg, tenant):
+    with ingest_held(one_slot, database_url, pg, tenant):
+        refused = one_slot.post(
+            "/v1/calls", json=[], headers={"Authorization": "Bearer cpk_not_a_key"}
+        )
+    assert refused.status_code == 503  # not 401: no key was looked up for it
+    assert refused.headers["retry-after"] == "1"
+    assert refused.headers["x-content-type-options"] == "nosniff"  # the usual headers
+
+
+def test_feed_posts_share_the_ingest_bound(one_slot, database_url, pg, tenant):
+    with ingest_held(one_slot, database_url, pg, tenant):
+        refused = one_slot.post(
+            "/v1/feeds/any-feed", content=b"x", headers={"Authorization": "Bearer cpk_not_a_key"}
+        )
+        listed = one_slot.get("/v1/feeds/any-feed", headers=tenant.auth())
+    assert refused.status_code == 503  # a feed body is ingest work like any other
+    assert "server busy" in refused.json()["error"]
+    assert listed.status_code == 405  # only POSTs are held to the bound

@@ -141,7 +141,7 @@ def test_null_never_erases_and_later_values_correct(client, tenant, pg):
     assert row[2:] == (95, False, True)
 
 
-def test_corrected_offered_at_moves_the_call_and_marks_both_intervals(client, tenant, pg):
+def test_corrected_offered_at_moves_the_call_and_logs_both_intervals(client, tenant, pg):
     q = tenant.queue
     post(
         client,
@@ -161,14 +161,15 @@ def test_corrected_offered_at_moves_the_call_and_marks_both_intervals(client, te
         [tenant.client],
     ).fetchone()
     assert key[0] == rows[0][1]
-    marks = pg.execute(
-        "SELECT interval_start FROM dirty_intervals d JOIN clients c"
-        " ON c.id = d.client_id WHERE c.code = %s ORDER BY 1",
+    changes = pg.execute(
+        "SELECT interval_start, sign FROM stats_changes d JOIN clients c"
+        " ON c.id = d.client_id WHERE c.code = %s AND d.fact ->> 'call_id' = 'mv' ORDER BY 1, 2",
         [tenant.client],
     ).fetchall()
-    assert [m[0] for m in marks] == [
-        datetime(2026, 10, 31, 23, 45, tzinfo=UTC),
-        datetime(2026, 11, 1, 0, 0, tzinfo=UTC),
+    assert changes == [
+        (datetime(2026, 10, 31, 23, 45, tzinfo=UTC), -1),
+        (datetime(2026, 10, 31, 23, 45, tzinfo=UTC), 1),
+        (datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 1),
     ]
 
 

@@ -82,16 +82,18 @@ def test_aggregation_lag_is_the_oldest_marker_age_read_at_scrape_time(
     assert value(idle, "callpulse_aggregation_lag_seconds") == 0
     now = datetime.now(UTC).replace(microsecond=0)
     post(client, "/v1/calls", [cdr("lag1", tenant.queue, now.isoformat())], tenant)
-    pg.execute(
-        "UPDATE dirty_intervals SET marked_at = now() - interval '95 seconds' WHERE client_id = %s",
+    pg.execute(  # a call's stats change waits, as does an agent's marker
+        "UPDATE stats_changes SET logged_at = now() - interval '95 seconds' WHERE client_id = %s",
         [client_id(pg, tenant.client)],
     )
+    event = {"agent": "lag", "state": "available", "at": now.isoformat(), "queues": [tenant.queue]}
+    post(client, "/v1/agent-events", [event], tenant)
     _, behind = scrape(client, admin_key)
     assert value(behind, "callpulse_aggregation_pending_markers") >= 1
     assert 95 <= value(behind, "callpulse_aggregation_lag_seconds") < 200
     passes = "callpulse_aggregation_pass_seconds_count"
     report = timed_pass(database, settings)
-    assert report.markers >= 1
+    assert report.markers >= 1 and report.changes >= 1
     _, caught_up = scrape(client, admin_key)
     assert value(caught_up, "callpulse_aggregation_lag_seconds") == 0
     assert value(caught_up, passes) == value(behind, passes) + 1
