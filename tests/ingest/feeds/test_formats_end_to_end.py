@@ -488,6 +488,21 @@ def test_twilio_taskrouter(client, tenant, database, settings, pg):
     drain(database, settings)
     assert live(client, tenant, tenant.queue)["waiting"] == 1
 
+    # An outbound Flex task: an outbound call, answered by the same events as an inbound one.
+    outbound = {"TaskSid": f"WTout{secrets.token_hex(4)}", "TaskDateCreated": str(E0 + 3600)}
+    outbound["TaskAttributes"] = json.dumps({"direction": "outbound", "to": "+8613800138000"})
+    for kind, at in (("task-queue.entered", E0 + 3600), ("reservation.accepted", E0 + 3605)):
+        fields = twilio_taskrouter_samples.task_event(kind, **outbound) | {"Timestamp": str(at)}
+        fields["WorkerName"] = "li.na@acme.example"
+        assert (
+            push(client, name, urlencode(fields), FORM, basic_auth(tenant.key)).status_code == 204
+        )
+    assert pg.execute(
+        "SELECT direction, answered_at - offered_at FROM calls WHERE call_id = %s",
+        (outbound["TaskSid"],),
+    ).fetchone() == ("outbound", timedelta(seconds=5))
+    assert rejected_rows(pg, tenant) == []
+
 
 # --- csv -------------------------------------------------------------------------------
 
