@@ -612,9 +612,10 @@ def test_the_issue_example_applies_as_written_and_three_vendors_fill_one_queue(
     contact = connect_ctr_samples.SAMPLE.read_text().splitlines()[0]  # BasicQueue, answered
     assert send("acme-connect", contact, NDJSON, "vendor-b")["accepted"] == 1
     export = (
-        "ContactId,SkillGroupIds,StartTime,EstablishedTime,ReleaseTime,AgentIds,满意度\r\n"
-        "job-1,skg,2026-11-20 09:20:00,2026-11-20 09:20:30,2026-11-20 09:25:00,8001,5\r\n"
-    ).replace("skg", "cards")
+        "ContactId,SkillGroupIds,StartTime,EstablishedTime,ReleaseTime,AgentIds,AgentNames\r\n"
+        "job-1,cards,2026-11-20 09:20:00,2026-11-20 09:20:30,2026-11-20 09:25:00,8001,张伟\r\n"
+    )
+    # As written, the example maps no skill group: every row is a named rejection.
     unmapped = send("aliyun-export", export.encode("gb18030"), "text/csv", "vendor-c")
     assert "source queue 'cards' is not mapped" in unmapped["rejected"][0]["errors"][0]
     mapped = ISSUE_FEEDS.replace(
