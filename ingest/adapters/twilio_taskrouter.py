@@ -183,17 +183,30 @@ def _queue(event: dict[str, str], feed: FeedConfig) -> str:
     return feed.queue(name or sid or "")
 
 
-def _direction(event: dict[str, str]) -> dict[str, str]:
-    """Return the call's direction from the task attributes Flex writes, if any."""
+def _outbound(event: dict[str, str]) -> bool:
+    """Return whether the task attributes Flex writes say the call is outbound."""
     try:
         attributes = json.loads(event.get("TaskAttributes") or "{}")
     except ValueError:
         raise SourceRejected("TaskAttributes: not valid JSON") from None
-    direction = attributes.get("direction") if isinstance(attributes, dict) else None
-    return {"direction": direction} if direction in ("inbound", "outbound") else {}
+    return isinstance(attributes, dict) and attributes.get("direction") == "outbound"
 
 
-def _call_event(event: dict[str, str], feed: FeedConfig) -> dict[str, Any] | None:
+def _offered(
+    value: dict[str, Any], event: dict[str, str], feed: FeedConfig
+) -> tuple[ItemKind, Any]:
+    """Return the offered moment: a call event, or for an outbound task a call record.
+
+    A call event carries no `direction` (a call is inbound unless a call record says
+    otherwise), so an outbound task's offered moment is the one record that can say it.
+    """
+    at = _offered_at(event, feed)
+    if _outbound(event):
+        return "calls", value | {"offered_at": at, "direction": "outbound"}
+    return "call-events", value | {"event": "offered", "at": at}
+
+
+def _call_event(event: dict[str, str], feed: FeedConfig) -> tuple[ItemKind, Any] | None:
     kind = event["EventType"]
     if kind == "task.created" and not (event.get("TaskQueueName") or event.get("TaskQueueSid")):
         return None  # not routed yet: task-queue.entered follows with the queue
@@ -205,7 +218,7 @@ def _call_event(event: dict[str, str], feed: FeedConfig) -> dict[str, Any] | Non
         raise SourceRejected("TaskSid: required")
     value: dict[str, Any] = {"call_id": call_id, "queue": _queue(event, feed)}
     if kind in OFFERED_EVENTS:
-        return value | {"event": "offered", "at": _offered_at(event, feed)} | _direction(event)
+        return _offered(value, event, feed)
     value |= {"event": CALL_EVENTS[kind], "at": _event_time(event, feed)}
     if kind == "reservation.accepted":
         if not event.get("WorkerName"):
@@ -217,7 +230,7 @@ def _call_event(event: dict[str, str], feed: FeedConfig) -> dict[str, Any] | Non
             value |= {"event": "ended", "exit_reason": "timeout"}
         else:
             value |= {"exit_reason": "abandoned"}
-    return value
+    return "call-events", value
 
 
 def _agent_event(event: dict[str, str], feed: FeedConfig) -> dict[str, Any]:
@@ -249,8 +262,8 @@ class TwilioTaskrouter:
             if kind_name == "worker.activity.update":
                 return [Item(kind, 1, source, _agent_event(event, feed))]
             if kind_name in OFFERED_EVENTS or kind_name in CALL_EVENTS:
-                value = _call_event(event, feed)
-                return [] if value is None else [Item(kind, 1, source, value)]
+                made = _call_event(event, feed)
+                return [] if made is None else [Item(made[0], 1, source, made[1])]
             if kind_name in IGNORED_EVENTS:
                 return []
             raise SourceRejected(

@@ -1,5 +1,6 @@
 """twilio-taskrouter: TaskRouter event callbacks (form-encoded) → CallPulse items."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -56,7 +57,6 @@ def test_the_sample_callbacks_give_one_item_each_or_none():
                     "queue": "acme-cards",
                     "event": "offered",
                     "at": at(0, 0),
-                    "direction": "inbound",
                 },
             )
         ],
@@ -137,6 +137,15 @@ def test_every_offered_event_restates_the_creation_moment(kind):
         by_date.value
         == by_age.value
         == {"call_id": "WT1", "queue": "acme-cards", "event": "offered", "at": at(0, 0)}
+    )
+
+
+def test_an_outbound_task_is_offered_as_an_outbound_call_record():
+    attributes = json.dumps({"direction": "outbound", "to": "+8613800138000"})
+    [item] = parse(task_event("task-queue.entered", TaskAttributes=attributes))
+    assert (item.kind, item.value) == (
+        "calls",
+        {"call_id": "WT1", "queue": "acme-cards", "offered_at": at(0, 0), "direction": "outbound"},
     )
 
 
