@@ -28,7 +28,8 @@ class NoOptions(BaseModel):
 class FeedConfig:
     """What an adapter knows of its feed: the YAML entry, resolved.
 
-    `queues` maps the source's queue names (or numbers, as text) to CallPulse queue codes;
+    `queues` maps the source's queue names (or numbers, as text) to CallPulse queue codes
+    (a feed without `queues:` names CallPulse queue codes in the source itself);
     `timezone` interprets naive local times (None: a naive time is a rejection);
     `options` is the format's own block, validated by the adapter's `Options` model (in
     the YAML, the block is keyed by the format's name with `-` written `_`: `csv:`).
@@ -41,7 +42,14 @@ class FeedConfig:
     options: BaseModel = field(default_factory=NoOptions)
 
     def queue(self, source_queue: str) -> str:
-        """Return the CallPulse queue code of a source queue, or raise a named rejection."""
+        """Return the CallPulse queue code of a source queue, or raise a named rejection.
+
+        Without a map, the source's queue names are taken as CallPulse codes (an export
+        whose skill-group column already holds them); the writer still refuses a queue
+        the vendor does not serve, by name.
+        """
+        if not self.queues:
+            return str(source_queue)
         code = self.queues.get(str(source_queue))
         if code is None:
             raise SourceRejected(

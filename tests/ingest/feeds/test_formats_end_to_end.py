@@ -613,21 +613,15 @@ def test_the_issue_example_applies_as_written_and_three_vendors_fill_one_queue(
     assert send("acme-connect", contact, NDJSON, "vendor-b")["accepted"] == 1
     export = (
         "ContactId,SkillGroupIds,StartTime,EstablishedTime,ReleaseTime,AgentIds,AgentNames\r\n"
-        "job-1,cards,2026-11-20 09:20:00,2026-11-20 09:20:30,2026-11-20 09:25:00,8001,张伟\r\n"
+        f"job-1,{ours('acme-cards')},2026-11-20 09:20:00,2026-11-20 09:20:30,"
+        "2026-11-20 09:25:00,8001,张伟\r\n"
+        "job-2,cards,2026-11-20 09:21:00,,2026-11-20 09:22:00,,\r\n"
     )
-    # As written, the example maps no skill group: every row is a named rejection.
-    unmapped = send("aliyun-export", export.encode("gb18030"), "text/csv", "vendor-c")
-    assert "source queue 'cards' is not mapped" in unmapped["rejected"][0]["errors"][0]
-    mapped = ISSUE_FEEDS.replace(
-        "aliyun-export, vendor: vendor-c, format: csv, timezone: Asia/Shanghai,",
-        "aliyun-export, vendor: vendor-c, format: csv, timezone: Asia/Shanghai,"
-        " queues: {cards: acme-cards},",
-    )
-    with database.session_scope() as session:
-        changed = apply_tenancy(session, load_file(ours(mapped))).counts
-    assert changed == {"feeds updated": 1}
+    # As written, the example maps no skill group: the column holds CallPulse queue codes.
     answer = send("aliyun-export", export.encode("gb18030"), "text/csv", "vendor-c")
-    assert answer == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert answer["accepted"] == 1
+    [refused] = answer["rejected"]
+    assert (refused["index"], refused["errors"]) == (3, ["queue: unknown queue 'cards'"])
     drain(database, settings)
 
     cards = ours("acme-cards")
