@@ -14,8 +14,27 @@ SURGE_WEEKS = 4
 TARGET_OCCUPANCY = 0.85
 
 
+class WindowSums:
+    """Call components per queue over rolling windows ending `now`, read once per client and
+    window length for all its `queues`: every rule on every queue of one evaluation shares
+    them, so a busy floor costs one scan of its recent calls, not one per rule and queue."""
+
+    def __init__(self, pg: Connection, now: datetime, queues: dict[int, list[int]]) -> None:
+        self.pg, self.now, self.queues = pg, now, queues
+        self.found: dict[tuple[int, timedelta], dict[int, dict[str, float]]] = {}
+
+    def of(self, client_id: int, queue_id: int, window: timedelta) -> dict[str, float]:
+        """Return the queue's components over `[now − window, now)`."""
+        key = (client_id, window)
+        if key not in self.found:
+            scope = queries.Window([client_id], self.queues[client_id], self.now - window)
+            self.found[key] = queries.sums_per_queue(self.pg, CALLS, CALL_COMPONENTS, scope)
+        return self.found[key].get(queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0))
+
+
 def read(
     pg: Connection,
+    sums: WindowSums,
     metric: str,
     window: timedelta,
     client_id: int,
@@ -34,10 +53,7 @@ def read(
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
         return surge(pg, window, client_id, queue_id, now, aht_s)
-    sums = queries.sums_per_queue(
-        pg, CALLS, CALL_COMPONENTS, queries.Window([client_id], [queue_id], now - window)
-    )
-    components = sums.get(queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0))
+    components = sums.of(client_id, queue_id, window)
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
 

@@ -56,6 +56,10 @@ def evaluate_all(
         if client_id is not None:
             query = query.where(Client.id == client_id)
         queues = session.execute(query).all()
+        queue_ids: dict[int, list[int]] = {}
+        for queue, client in queues:
+            queue_ids.setdefault(client.id, []).append(queue.id)
+        sums = readings.WindowSums(pg, now, queue_ids)
         active = {
             (a.rule_id, a.queue_id): a
             for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
@@ -69,6 +73,7 @@ def evaluate_all(
                     continue  # follows a target this queue does not set
                 reading = readings.read(
                     pg,
+                    sums,
                     rule.metric,
                     timedelta(minutes=rule.window_min),
                     client.id,

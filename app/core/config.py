@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="signs login sessions")
     scheduler: bool = Field(default=True, description="run periodic jobs in the API process")
     aggregate_every_s: float = Field(default=1.0, gt=0)
-    aggregate_batch: int = Field(default=20_000, gt=0, description="markers per pass")
+    aggregate_batch: int = Field(
+        default=20_000, gt=0, description="markers, and change rows of each source, per pass"
+    )
     aggregate_max_share: float = Field(
         default=0.5,
         gt=0,

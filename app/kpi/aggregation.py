@@ -54,7 +54,10 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
     with database.session_scope() as session:
         pg = driver_connection(session)
         repository.lock(pg)  # another worker's claim step, if one slipped in, is brief
-        changes = sum(repository.apply_changes(pg, s) for s in repository.DELTA_SOURCES)
+        changes = sum(
+            repository.apply_changes(pg, subject, settings.aggregate_batch)
+            for subject in repository.DELTA_SOURCES
+        )
         markers = repository.take_claims(pg)
         return PassReport(
             changes=changes, markers=len(markers), recomputed=recompute(pg, markers, settings)
@@ -85,10 +88,8 @@ def drain(
     progress: Callable[[int], None] | None = None,
     wait: bool = False,
 ) -> PassReport:
-    """Run passes until no marker is left (for `callpulse aggregate` and rebuilds).
-
-    Each pass applies every change committed before it, so markers decide when to stop.
-    """
+    """Run passes until no marker or change row is left (for `callpulse aggregate` and
+    rebuilds): a pass that took fewer than a batch of each found the end."""
     total = PassReport()
     while True:
         report = run_pass(database, settings, wait)
@@ -100,7 +101,7 @@ def drain(
         total.markers += report.markers
         for subject, count in report.recomputed.items():
             total.recomputed[subject] = total.recomputed.get(subject, 0) + count
-        if report.markers < settings.aggregate_batch:
+        if report.markers < settings.aggregate_batch and report.changes < settings.aggregate_batch:
             return total
 
 

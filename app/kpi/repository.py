@@ -8,9 +8,10 @@ Two mechanisms keep the stats equal to a full recomputation from raw facts:
 - Deltas (calls and tickets, `DELTA_SOURCES`): every component is a sum of a per-row
   value, so the stats of an interval change by the components of the rows the ingest
   removed (sign -1) and added (sign +1), logged in `stats_changes` in the facts' own
-  transaction. `apply_changes` takes every committed change row in one statement, computes
-  each row's components with the catalogue's own SQL (grouping by the change row gives the
-  per-row value of each aggregate), and adds Σ sign × value to the interval and day stats.
+  transaction. `apply_changes` takes a batch of the oldest committed change rows in one
+  statement, computes each row's components with the catalogue's own SQL (grouping by the
+  change row gives the per-row value of each aggregate), and adds Σ sign × value to the
+  interval and day stats.
   A pass costs in proportion to the rows changed, not to the size of the interval.
 - Recomputes (agent states, whose seconds depend on the next change; and any interval
   marked for a rebuild): delete the target rows and insert them again from the facts. The
@@ -134,11 +135,14 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
     )
 
 
-def apply_changes(pg: Connection, subject: str) -> int:
-    """Add every committed change row of a delta subject to its stats; return how many.
+def apply_changes(pg: Connection, subject: str, limit: int) -> int:
+    """Add the oldest `limit` committed change rows of a delta subject to its stats; return
+    how many.
 
     One statement: the change rows it deletes are exactly those it adds (a change
     committed after its snapshot is left for the next pass); a rollback keeps them all.
+    Bounded, so that after a burst each pass is short and ingest never waits out one long
+    statement and its commit: the rest goes to the next passes (sums commute).
     """
     source = DELTA_SOURCES[subject]
     assert source.interval_table, f"{source.name} has no interval stats"
@@ -154,7 +158,8 @@ def apply_changes(pg: Connection, subject: str) -> int:
     group = ", ".join(str(i + 2) for i in range(len(keys)))
     signed = ", ".join(f"sum(sign * {n}) AS {n}" for n in names)
     ctes = [
-        "taken AS (DELETE FROM stats_changes WHERE subject = %(subject)s"
+        "taken AS (DELETE FROM stats_changes WHERE id IN (SELECT id FROM stats_changes"
+        " WHERE subject = %(subject)s ORDER BY id LIMIT %(limit)s)"
         " RETURNING id, sign, interval_start, fact)",
         # Grouped by the change row, each catalogue aggregate gives that row's own value.
         f"per_row AS (SELECT change.sign, {per_row}, {source.select_sql()} FROM taken change"
@@ -177,7 +182,7 @@ def apply_changes(pg: Connection, subject: str) -> int:
             _add_delta(source, source.day_table, "day", "day_delta", "dy"),
         ]
     row = pg.execute(
-        f"WITH {', '.join(ctes)} SELECT count(*) FROM taken", {"subject": subject}
+        f"WITH {', '.join(ctes)} SELECT count(*) FROM taken", {"subject": subject, "limit": limit}
     ).fetchone()
     return int(row[0]) if row else 0
 

@@ -212,7 +212,7 @@ def test_a_pass_that_dies_after_applying_changes_leaves_them_to_the_next(
     try:
         with database.session_scope() as session:
             repository.lock(driver_connection(session))
-            assert repository.apply_changes(driver_connection(session), "queue") >= before
+            assert repository.apply_changes(driver_connection(session), "queue", 10**9) >= before
             raise RuntimeError("the worker died")
     except RuntimeError:
         pass
@@ -235,3 +235,15 @@ def test_a_call_that_moves_away_leaves_no_empty_stats_row(client, database, sett
     moved = stats_snapshot(pg, cid)
     assert len(moved["call_interval_stats"]) == len(moved["call_day_stats"]) == 1
     assert moved == full_recompute(pg, database, settings, cid)
+
+
+def test_passes_take_a_bounded_batch_and_drain_takes_the_rest(
+    client, database, settings, pg, tenant
+):
+    assert post(client, "/v1/calls", calls_batch(tenant, 10, 0), tenant).status_code == 200
+    cid = client_id(pg, tenant.client)
+    small = settings.model_copy(update={"aggregate_batch": 3})
+    assert run_pass(database, small).changes <= 3 * len(repository.DELTA_SOURCES)
+    drain(database, small)
+    assert no_pending(pg, cid)
+    assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
