@@ -21,7 +21,7 @@ from app.alerts.apply import apply_alerts, default_rules
 from app.alerts.evaluator import Action, ActiveAlert, decide
 from app.core import locks
 from app.core.config import Settings
-from app.core.db import Database, driver_connection
+from app.core.db import Database, driver_connection, in_background
 from app.core.errors import AppError, NotFound
 from app.core.metrics import count_delivery, count_evaluation
 from app.kpi.targets import queue_targets
@@ -51,6 +51,7 @@ def evaluate_all(
         pg = driver_connection(session)
         if not locks.try_lock(pg, locks.Lock.ALERTS):
             return []
+        in_background(pg)
         apply_alerts(session, [], default_rules(settings), Counter(), only_missing=True)
         query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
         if client_id is not None:

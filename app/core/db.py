@@ -101,6 +101,16 @@ def driver_connection(session: Session) -> psycopg.Connection:
     return connection
 
 
+def in_background(pg: psycopg.Connection) -> None:
+    """Keep this transaction to one core: no parallel query workers.
+
+    The periodic jobs (aggregation, alert readings) read large spans after a burst; with
+    parallel workers one such read takes every core for a second and every ingest commit
+    waits behind it. On one core it takes longer, while ingest keeps the others.
+    """
+    pg.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 def get_database(request: Request) -> Database:
     """Return the app's database (FastAPI dependency)."""
     return request.app.state.database

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from psycopg import Connection
 
 from app.core.config import Settings
-from app.core.db import Database, driver_connection
+from app.core.db import Database, driver_connection, in_background
 from app.kpi import repository
 from app.kpi.intervals import grid_floor
 
@@ -54,6 +54,7 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
     with database.session_scope() as session:
         pg = driver_connection(session)
         repository.lock(pg)  # another worker's claim step, if one slipped in, is brief
+        in_background(pg)
         changes = sum(
             repository.apply_changes(pg, subject, settings.aggregate_batch)
             for subject in repository.DELTA_SOURCES
