@@ -20,10 +20,12 @@ Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary 
 
 import argparse
 import random
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,11 +120,21 @@ def post_all(
     workers: int,
     counted: Callable[[dict[str, Any]], int],
 ) -> tuple[float, int]:
-    """POST every body with `workers` requests in flight; return seconds and records counted."""
+    """POST every body with `workers` requests in flight; return seconds and records counted.
+
+    A 503 (server busy, or concurrent batches that kept racing for the same new call ids)
+    is retried after its Retry-After, as a vendor's client must; the retries are printed.
+    """
+    retries = 0
 
     def send(body: bytes) -> int:
+        nonlocal retries
         with httpx.Client(timeout=300) as client:
             response = client.post(f"{base}{path}", content=body, headers=headers)
+            while response.status_code == 503:
+                retries += 1
+                time.sleep(float(response.headers.get("retry-after", "1")))
+                response = client.post(f"{base}{path}", content=body, headers=headers)
         response.raise_for_status()
         answer: dict[str, Any] = response.json()
         assert not answer["rejected"], answer["rejected"][:3]
@@ -131,7 +143,9 @@ def post_all(
     started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         total = sum(pool.map(send, bodies))
-    return time.perf_counter() - started, total
+    elapsed = time.perf_counter() - started
+    print(f"  {path}: {len(bodies)} requests, {retries} answered 503 and sent again")
+    return elapsed, total
 
 
 def main() -> None:
@@ -160,8 +174,15 @@ def main() -> None:
     )
     print(f"adapter parse alone (1 thread, no database):   {lines_per_s:>10,.0f} lines/s")
 
+    log = Path(tempfile.mkdtemp(prefix="callpulse-feeds-")) / "serve.log"
+    print(f"server log: {log}")
     process = serve(
-        settings.database_url, args.port, "--workers", str(args.workers), "--no-scheduler"
+        settings.database_url,
+        args.port,
+        "--workers",
+        str(args.workers),
+        "--no-scheduler",
+        log=log,
     )
     base = f"http://127.0.0.1:{args.port}"
     try:

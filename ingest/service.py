@@ -1,5 +1,7 @@
 """Ingest one batch: validate, resolve tenancy, merge with stored rows, write, report."""
 
+import random
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from pydantic import ValidationError
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
+from app.core.errors import ServerBusy
 from app.partitions import PartitionManager
 from ingest import writer
 from ingest.checks import (
@@ -26,7 +29,9 @@ from ingest.merge_sql import stage_columns
 from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
 
-RETRIES = 3
+RETRIES = 5
+RETRY_PAUSE_S = 0.02  # a random pause before each retry, growing with the attempt
+RETRY_AFTER_S = 1
 MAX_ERRORS = 20  # per record, in the answer and in rejected_records
 
 
@@ -122,9 +127,15 @@ class IngestService:
                     pg = driver_connection(session)
                     self._write(pg, batch, valid)
                 return batch.result
-            except (writer.ConcurrentIngest, errors.DeadlockDetected):
+            except (writer.ConcurrentIngest, errors.DeadlockDetected) as exc:
                 if attempt == RETRIES - 1:
-                    raise
+                    raise ServerBusy(
+                        "server busy: concurrent batches kept writing the same records;"
+                        " nothing of this batch was written: send it again after Retry-After",
+                        Retry_After=str(RETRY_AFTER_S),
+                    ) from exc
+                # Batches that share keys and retry in step would collide again.
+                time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
         raise AssertionError("unreachable")
 
     @staticmethod
