@@ -1,17 +1,21 @@
 """Shared checks for aggregation tests: snapshots, full recomputes, a Python reference."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 import psycopg
 from alembic import command
+from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.db import Database
+from app.core.db import Database, libpq_url
 from app.core.vocabulary import BLOCKED_EXITS, CALLBACK_EXIT, OVERFLOW_EXITS
-from app.kpi.aggregation import rebuild
+from app.kpi.aggregation import drain, rebuild
 from app.kpi.definitions import CALL_COMPONENTS
 from app.kpi.sources import exit_component
+from app.main import create_app
 from app.migrate import alembic_config
+from tests.factories import Tenant, make_tenant, post
 
 STATS = {
     "call_interval_stats": "queue_id, interval_start, agent_id",
@@ -105,3 +109,25 @@ def migrate(database: Database, how: str, revision: str) -> None:
     with database.engine.begin() as conn:
         config.attributes["connection"] = conn
         getattr(command, how)(config, revision)
+
+
+def round_trip(
+    database: Database, make_calls: Callable[[Tenant], list[dict]], down_to: str
+) -> tuple[psycopg.Connection, int, dict[str, list[tuple]]]:
+    """Push a new tenant's calls, aggregate, then downgrade to `down_to` and upgrade again.
+
+    Return an autocommit connection, the client's id and its stats from before the round
+    trip, for the caller to compare with the stats after it and read the filled column.
+    """
+    settings = Settings(database_url=database.url, rate_limit_per_s=0, scheduler=False)
+    tenant = make_tenant(database)
+    calls = make_calls(tenant)
+    with TestClient(create_app(settings, database)) as http:
+        assert post(http, "/v1/calls", calls, tenant).json()["accepted"] == len(calls)
+    drain(database, settings)
+    pg = psycopg.connect(libpq_url(database.url), autocommit=True)
+    cid = client_id(pg, tenant.client)
+    aggregated = stats_snapshot(pg, cid)
+    migrate(database, "downgrade", down_to)
+    migrate(database, "upgrade", "head")
+    return pg, cid, aggregated
