@@ -15,10 +15,11 @@ What each event becomes is `ingest.adapters.queue_log_events`.
 import csv
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from ingest.adapters.base import FeedConfig, Item, NoOptions, SourceRejected
 from ingest.adapters.queue_log_events import QueueLogLine, items_of
+from ingest.adapters.source_times import from_epoch
 
 EPOCH = re.compile(r"(\d+)(?:\.(\d{1,9}))?")
 SHORT_OFFSET = re.compile(r"([+-]\d\d)$")
@@ -39,12 +40,8 @@ Splitter = Callable[[str], QueueLogLine]
 def parse_time(text: str, feed: FeedConfig) -> datetime:
     """Return the moment of a queue_log time: epoch seconds, or a timestamp (naive: local)."""
     text = text.strip()
-    if match := EPOCH.fullmatch(text):
-        micros = int((match.group(2) or "0")[:6].ljust(6, "0"))
-        try:
-            return datetime.fromtimestamp(int(match.group(1)), UTC) + timedelta(microseconds=micros)
-        except (OverflowError, ValueError, OSError):
-            raise SourceRejected(f"time: {text!r} is out of range as epoch seconds") from None
+    if EPOCH.fullmatch(text):
+        return from_epoch(text, "time")
     try:  # PostgreSQL writes offsets as +08 or +0800; fromisoformat wants +08:00
         value = datetime.fromisoformat(SHORT_OFFSET.sub(r"\1:00", text))
     except ValueError:
