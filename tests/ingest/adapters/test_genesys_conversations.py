@@ -44,6 +44,20 @@ def conversations() -> list[dict[str, Any]]:
     return listed
 
 
+def waiting_conversation() -> dict[str, Any]:
+    """Return the sample's second conversation as it looks while the caller still waits."""
+    waiting = conversations()[1]
+    del waiting["conversationEnd"]
+    for participant in waiting["participants"]:
+        for session in participant["sessions"]:
+            session.pop("metrics", None)
+            for segment in session["segments"]:
+                if segment["segmentType"] != "ivr":
+                    segment.pop("segmentEnd")
+                    segment.pop("disconnectType", None)
+    return waiting
+
+
 def test_each_queue_visit_of_the_sample_is_one_call_or_ticket() -> None:
     items = parse(SAMPLE.read_bytes())
 
@@ -162,17 +176,7 @@ def test_a_visit_to_an_unmapped_queue_is_rejected_and_the_other_visit_goes_in() 
 
 
 def test_a_conversation_still_waiting_has_no_end_and_no_exit_reason() -> None:
-    waiting = conversations()[1]
-    del waiting["conversationEnd"]
-    for participant in waiting["participants"]:
-        for session in participant["sessions"]:
-            session.pop("metrics", None)
-            for segment in session["segments"]:
-                if segment["segmentType"] != "ivr":
-                    segment.pop("segmentEnd")
-                    segment.pop("disconnectType", None)
-
-    (item,) = parse(waiting)
+    (item,) = parse(waiting_conversation())
 
     assert item.value == {
         "call_id": f"{CONVERSATION}2",

@@ -420,16 +420,8 @@ def test_genesys_conversations(client, tenant, database, settings):
         accepted(push(client, name, sample, "application/json", tenant.auth()))["duplicates"] == 5
     )
 
-    waiting = genesys_conversations_samples.conversations()[1]
+    waiting = genesys_conversations_samples.waiting_conversation()
     waiting["conversationId"] = f"live-{secrets.token_hex(4)}"
-    del waiting["conversationEnd"]
-    for participant in waiting["participants"]:
-        for session in participant["sessions"]:
-            session.pop("metrics", None)
-            for segment in session["segments"]:
-                if segment["segmentType"] != "ivr":
-                    segment.pop("segmentEnd")
-                    segment.pop("disconnectType", None)
     fresh = moved_to(json.dumps(waiting), "01:30:25", now() - timedelta(seconds=50))
     assert accepted(push(client, name, fresh, "application/json", tenant.auth()))["accepted"] == 1
     drain(database, settings)
