@@ -52,15 +52,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_changes")),
     )
-    for table, columns in EXACT.items():
-        for column in columns:
-            op.alter_column(
-                table,
-                column,
-                type_=sa.Numeric(18, 6),
-                existing_type=sa.Numeric(14, 3),
-                existing_nullable=False,
-            )
+    _retype_sums(sa.Numeric(14, 3), sa.Numeric(18, 6))
     for table in ("call_interval_stats", "call_day_stats"):  # every component, as it stands
         components = op.get_bind().execute(
             sa.text(
@@ -80,13 +72,12 @@ def downgrade() -> None:
         " SELECT DISTINCT client_id, subject, subject_id, interval_start FROM stats_changes"
         " ON CONFLICT DO NOTHING"
     )
+    _retype_sums(sa.Numeric(18, 6), sa.Numeric(14, 3))
+    op.drop_table("stats_changes")
+
+
+def _retype_sums(old: sa.Numeric, new: sa.Numeric) -> None:
+    """Change the type of every duration sum of `EXACT` from `old` to `new`."""
     for table, columns in EXACT.items():
         for column in columns:
-            op.alter_column(
-                table,
-                column,
-                type_=sa.Numeric(14, 3),
-                existing_type=sa.Numeric(18, 6),
-                existing_nullable=False,
-            )
-    op.drop_table("stats_changes")
+            op.alter_column(table, column, type_=new, existing_type=old, existing_nullable=False)
