@@ -9,7 +9,6 @@ between the answer and the removal) is a duplicate to the server, never a second
 import json
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,15 +40,17 @@ class Spool:
         for orphan in folder.glob("*.body"):  # a body whose description was never written
             if not orphan.with_suffix(".json").exists():
                 orphan.unlink()
+        # Read once: the shipper is the folder's only writer, so the list follows put/remove.
+        found = [Spooled(**json.loads(p.read_text())) for p in folder.glob("*.json")]
+        self._entries = sorted(found, key=lambda s: s.seq)
 
     def entries(self) -> list[Spooled]:
         """Return the spooled batches, oldest first."""
-        found = [Spooled(**json.loads(p.read_text())) for p in self.folder.glob("*.json")]
-        return sorted(found, key=lambda s: s.seq)
+        return list(self._entries)
 
     def size(self) -> int:
         """Return the bytes the spool holds."""
-        return sum(s.size for s in self.entries())
+        return sum(s.size for s in self._entries)
 
     def has_room(self) -> bool:
         """Whether another batch may be spooled (the bound is checked before, not after)."""
@@ -57,8 +58,7 @@ class Spool:
 
     def put(self, chunk: Chunk) -> Spooled:
         """Write a batch durably: body first, then its description, each renamed into place."""
-        entries = self.entries()
-        seq = entries[-1].seq + 1 if entries else 1
+        seq = self._entries[-1].seq + 1 if self._entries else 1
         body = chunk.header + chunk.body
         spooled = Spooled(
             seq,
@@ -71,6 +71,7 @@ class Spool:
         )
         self._write(self._path(seq, ".body"), body)
         self._write(self._path(seq, ".json"), json.dumps(asdict(spooled)).encode())
+        self._entries.append(spooled)
         return spooled
 
     def body(self, spooled: Spooled) -> bytes:
@@ -81,6 +82,7 @@ class Spool:
         """Drop an acknowledged batch (its description first: a body alone is an orphan)."""
         self._path(spooled.seq, ".json").unlink()
         self._path(spooled.seq, ".body").unlink()
+        self._entries.remove(spooled)
 
     def _path(self, seq: int, suffix: str) -> Path:
         return self.folder / f"{seq:012d}{suffix}"
@@ -92,6 +94,3 @@ class Spool:
             out.flush()
             os.fsync(out.fileno())
         temporary.replace(path)
-
-    def __iter__(self) -> Iterator[Spooled]:
-        return iter(self.entries())
