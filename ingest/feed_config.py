@@ -12,8 +12,16 @@ applied (`ingest.feed_apply`), where its errors name `feeds[i] (name).<block>.<f
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from app.core.errors import ConfigError
 from app.core.spec import Code, Entry, TimezoneName
 from app.models import Feed
 from ingest import adapters
@@ -78,13 +86,12 @@ class OptionsRejected(ValueError):
         self.errors = errors
 
 
-def checked_options(spec: FeedSpec) -> dict[str, Any]:
-    """Return the spec's options block as the adapter reads it (JSON, only the keys given)."""
-    model = adapters.adapter(spec.format).Options
+def _options(format_name: str, given: dict[str, Any]) -> BaseModel:
+    """Return a format's options block read by its adapter's `Options` model, or refuse it."""
     try:
-        options = model.model_validate(spec.options)
+        return adapters.adapter(format_name).Options.model_validate(given)
     except ValidationError as exc:
-        block = options_key(spec.format)
+        block = options_key(format_name)
         raise OptionsRejected(
             [
                 f"{'.'.join(str(p) for p in (block, *e['loc']))}: "
@@ -92,18 +99,37 @@ def checked_options(spec: FeedSpec) -> dict[str, Any]:
                 for e in exc.errors()
             ]
         ) from exc
-    dumped: dict[str, Any] = options.model_dump(mode="json", exclude_unset=True)
+
+
+def checked_options(spec: FeedSpec) -> dict[str, Any]:
+    """Return the spec's options block as the adapter reads it (JSON, only the keys given)."""
+    dumped: dict[str, Any] = _options(spec.format, spec.options).model_dump(
+        mode="json", exclude_unset=True
+    )
     return dumped
 
 
 def feed_config(feed: Feed) -> tuple[Adapter, FeedConfig]:
-    """Return a stored feed's adapter and the `FeedConfig` it parses with."""
-    adapter = adapters.adapter(feed.format)
+    """Return a stored feed's adapter and the `FeedConfig` it parses with.
+
+    A feed stored by an older CallPulse may name a format or options this one no longer
+    reads: that is the operator's to correct, said as such (409), never a server error.
+    """
+    fix = "; correct the feed under `feeds:` and run `callpulse apply`"
+    if feed.format not in adapters.MODULES:
+        raise ConfigError(
+            f"feed {feed.name!r}: this CallPulse has no format {feed.format!r}{fix}",
+            status_code=409,
+        )
+    try:
+        options = _options(feed.format, feed.options)
+    except OptionsRejected as exc:
+        raise ConfigError(f"feed {feed.name!r}: its stored {exc}{fix}", status_code=409) from exc
     config = FeedConfig(
         name=feed.name,
         format=feed.format,
         queues=dict(feed.queues),
         timezone=ZoneInfo(feed.timezone) if feed.timezone else None,
-        options=adapter.Options.model_validate(feed.options),
+        options=options,
     )
-    return adapter, config
+    return adapters.adapter(feed.format), config

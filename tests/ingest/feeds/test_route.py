@@ -5,6 +5,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from app.access.keys import create_key
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from tests.factories import Tenant
 from tests.monitoring.helpers import scrape, value
 
@@ -196,3 +198,31 @@ def test_openapi_documents_the_feed_route(client):
     assert "HTTP Basic" in operation["description"]
     documented = {int(status) for status in operation["responses"]}
     assert {200, 204, 400, 401, 403, 404, 413, 415, 429, 503} <= documented
+
+
+def test_a_stored_feed_this_version_cannot_read_is_409_saying_what_to_do(
+    client, tenant, database, pg
+):
+    """A feed stored by another CallPulse version: the operator's to correct, never a 500."""
+    name = f"feed-{secrets.token_hex(4)}"
+    with database.session_scope() as session:
+        apply_tenancy(
+            session,
+            TenancyFile.model_validate(
+                {"feeds": [{"name": name, "vendor": tenant.vendor, "format": "asterisk-queue-log"}]}
+            ),
+        )
+    pg.execute(
+        'UPDATE feeds SET options = \'{"colour": "red"}\' WHERE name = %s',
+        [name],
+    )
+    options = _post(client, name, tenant, "a;b\n")
+    pg.execute("UPDATE feeds SET format = 'avaya-cms' WHERE name = %s", [name])
+    gone = _post(client, name, tenant, "a;b\n")
+    assert (options.status_code, gone.status_code) == (409, 409)
+    assert options.json()["error"] == (
+        f"feed {name!r}: its stored asterisk_queue_log.colour: unknown key; correct the feed"
+        " under `feeds:`"
+        " and run `callpulse apply`"
+    )
+    assert "this CallPulse has no format 'avaya-cms'" in gone.json()["error"]
