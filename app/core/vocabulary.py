@@ -20,7 +20,8 @@ ANSWERED_EXIT = "answered"
 ABANDONED_EXIT = "abandoned"
 OVERFLOW_EXITS = ("timeout", "exit_key", "exit_empty", "leave_empty")
 """Offered, not answered, and not the caller's choice to hang up: counted as overflowed."""
-BLOCKED_EXITS = ("join_empty", "full", "closed", "diverted")
+CLOSED_EXIT = "closed"
+BLOCKED_EXITS = ("join_empty", "full", CLOSED_EXIT, "diverted")
 """Turned away before waiting: counted as blocked, never offered."""
 CALLBACK_EXIT = "callback"
 """The caller left a number to be called back: not abandoned."""

@@ -14,8 +14,8 @@ from psycopg import Connection
 
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
-from app.core.vocabulary import LOGGED_OUT
-from app.kpi.sources import AGENTS, ALERTS, Source
+from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT
+from app.kpi.sources import AGENTS, ALERTS, Source, agent_state_sql
 
 BUCKETS = {
     "interval": "s.interval_start",
@@ -314,10 +314,12 @@ def latest_agent_states(
     """
     return pg.execute(
         "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT"
-        " DISTINCT ON (client_id, agent_id) client_id, agent_id, state, at, reason, queue_ids"
+        f" client_id, agent_id, {agent_state_sql('r')} AS state, at, reason, queue_ids FROM"
+        " (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state, unpause, at,"
+        " reason, queue_ids"
         " FROM agent_state_changes WHERE client_id = ANY(%(c)s::int[])"
         " AND at > now() - interval '1 day' AND at <= now()"
-        " ORDER BY client_id, agent_id, at DESC) l JOIN agents a ON a.id = l.agent_id"
+        " ORDER BY client_id, agent_id, at DESC) r) l JOIN agents a ON a.id = l.agent_id"
         " JOIN vendors v ON v.id = a.vendor_id"
         " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
         " ON k.client_id = l.client_id"
@@ -369,11 +371,17 @@ def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> li
 def offered_between(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, int]:
-    """Count inbound calls offered in `[start, end)` per queue, from raw calls."""
+    """Count inbound calls that arrived in `[start, end)` per queue, from raw calls.
+
+    This is the demand Erlang C staffs for: every caller, including those turned away
+    because the queue was full or had no agents (they needed agents too), but not calls to
+    a closed queue, which no staffing serves.
+    """
     rows = pg.execute(
         "SELECT queue_id, count(*) FROM calls WHERE client_id = ANY(%s::int[])"
         " AND queue_id = ANY(%s::int[]) AND offered_at >= %s AND offered_at < %s"
-        " AND direction = 'inbound' GROUP BY queue_id",
+        " AND direction = 'inbound' AND offered_known AND exit_reason IS DISTINCT FROM"
+        f" '{CLOSED_EXIT}' GROUP BY queue_id",
         [array_literal(clients), array_literal(queues), start, end],
     ).fetchall()
     return dict(rows)

@@ -105,3 +105,22 @@ def test_vendor_sees_only_its_own_agents_on_a_shared_queue(live_client, tenant):
     assert [f["vendor"] for f in seen["feeds"]] == [tenant.vendor]
     everyone = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key))
     assert {a["agent"] for a in everyone.json()["agents"]} == {"mine", "theirs"}
+
+
+def test_staffing_demand_counts_callers_turned_away_but_not_a_closed_queue(
+    live_client, tenant, database, settings
+):
+    q = tenant.queue
+    calls = [
+        {"call_id": "full", "queue": q, "offered_at": ago(60), "ended_at": ago(60)}
+        | {"exit_reason": "full"},
+        {"call_id": "empty", "queue": q, "offered_at": ago(50), "ended_at": ago(50)}
+        | {"exit_reason": "join_empty"},
+        {"call_id": "night", "queue": q, "offered_at": ago(40), "ended_at": ago(40)}
+        | {"exit_reason": "closed"},
+        {"call_id": "wait", "queue": q, "offered_at": ago(30)},
+    ]
+    assert post(live_client, "/v1/calls", calls, tenant).json()["accepted"] == 4
+    drain(database, settings)
+    body = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key)).json()
+    assert body["staffing"]["arrivals_30m"] == 3  # full, join_empty and the one waiting
