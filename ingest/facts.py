@@ -68,6 +68,32 @@ class FactTable:
     superseded: str | None = None
 
 
+# A time no event gave may be estimated (`estimated_offered_at`, `estimated_answered_at` of
+# call events, e.g. Asterisk's COMPLETEAGENT without its ENTERQUEUE): a real time, staged
+# or stored, always wins; of several estimates the earliest stays, so any order of arrival
+# gives one row. An estimate is kept inside the real times it must not cross.
+_REAL_OFFER = (
+    "coalesce(s.offered_at,"
+    " CASE WHEN o.offered_known AND NOT o.offered_estimated THEN o.offered_at END)"
+)
+_OFFER_ESTIMATE = (
+    "least(s.estimated_offered_at, CASE WHEN o.offered_estimated THEN o.offered_at END)"
+)
+_REAL_ANSWER = "coalesce(s.answered_at, CASE WHEN NOT o.answered_estimated THEN o.answered_at END)"
+_ANSWER_ESTIMATE = (
+    "least(s.estimated_answered_at, CASE WHEN o.answered_estimated THEN o.answered_at END)"
+)
+_ANSWERED = (
+    f"coalesce({_REAL_ANSWER}, CASE WHEN {_ANSWER_ESTIMATE} IS NOT NULL"
+    f" THEN least(greatest({_ANSWER_ESTIMATE}, {_REAL_OFFER}), m.ended_at) END)"
+)
+
+
+def _earliest(offered: str) -> str:
+    """Return SQL of the earliest of `offered` and the merged row's later times."""
+    return f"least({offered}, {_ANSWERED}, m.ended_at, m.acw_done_at)"
+
+
 CALLS = FactTable(
     name="calls",
     key=("client_id", "call_id"),
@@ -80,10 +106,12 @@ CALLS = FactTable(
         "call_id": "text",
         "offered_at": "timestamptz",
         "offered_known": "bool",
+        "offered_estimated": "bool",
         "queue_id": "int",
         "vendor_id": "int",
         "direction": "text",
         "answered_at": "timestamptz",
+        "answered_estimated": "bool",
         "ended_at": "timestamptz",
         "agent_id": "int",
         "talk_s": "numeric(10,3)",
@@ -99,12 +127,15 @@ CALLS = FactTable(
     },
     defaults={"direction": "'inbound'", "transferred": "false"},
     # Events may arrive before `offered`: the call then sits at its earliest known moment,
-    # with offered_known false, until the offered time arrives.
+    # with offered_known false, until the offered time (or an estimate of it) arrives.
     derived={
-        "offered_at": "CASE WHEN s.offered_at IS NOT NULL THEN s.offered_at"
-        " WHEN o.offered_known THEN o.offered_at"
-        " ELSE least(o.offered_at, m.answered_at, m.ended_at, m.acw_done_at) END",
-        "offered_known": "s.offered_at IS NOT NULL OR coalesce(o.offered_known, false)",
+        "answered_at": _ANSWERED,
+        "answered_estimated": f"{_REAL_ANSWER} IS NULL AND {_ANSWER_ESTIMATE} IS NOT NULL",
+        "offered_at": f"CASE WHEN {_REAL_OFFER} IS NOT NULL THEN {_REAL_OFFER}"
+        f" WHEN {_OFFER_ESTIMATE} IS NOT NULL THEN {_earliest(_OFFER_ESTIMATE)}"
+        f" ELSE {_earliest('o.offered_at')} END",
+        "offered_known": f"{_REAL_OFFER} IS NOT NULL OR {_OFFER_ESTIMATE} IS NOT NULL",
+        "offered_estimated": f"{_REAL_OFFER} IS NULL AND {_OFFER_ESTIMATE} IS NOT NULL",
         **VERSION_MERGE,
     },
     checks=(
@@ -135,7 +166,12 @@ CALLS = FactTable(
         " || ' h from offered_at; must be under 24 h' END",
     ),
     owner_field="call_id",
-    stage_extra={"abandoned": "bool", "cdr": "bool"},
+    stage_extra={
+        "abandoned": "bool",
+        "cdr": "bool",
+        "estimated_offered_at": "timestamptz",
+        "estimated_answered_at": "timestamptz",
+    },
     superseded=SUPERSEDED,
 )
 
@@ -169,6 +205,8 @@ TICKETS = FactTable(
     superseded=SUPERSEDED,
 )
 
+_UNPAUSE_YIELDS = "(coalesce(s.unpause, false) AND NOT coalesce(o.unpause, true))"
+
 AGENT_STATE_CHANGES = FactTable(
     name="agent_state_changes",
     key=("client_id", "agent_id", "at"),
@@ -183,9 +221,17 @@ AGENT_STATE_CHANGES = FactTable(
         "vendor_id": "int",
         "state": "text",
         "reason": "text",
+        "unpause": "bool",
         "queue_ids": "int[]",
         **VERSION,
     },
-    derived=VERSION_MERGE,
+    # An unpause at the very moment of another change yields to it, whichever came first.
+    derived={
+        "state": f"CASE WHEN {_UNPAUSE_YIELDS} THEN o.state ELSE s.state END",
+        "reason": f"CASE WHEN {_UNPAUSE_YIELDS} THEN o.reason"
+        " ELSE coalesce(s.reason, o.reason) END",
+        "unpause": f"coalesce(s.unpause, false) AND NOT {_UNPAUSE_YIELDS}",
+        **VERSION_MERGE,
+    },
     superseded=SUPERSEDED,
 )

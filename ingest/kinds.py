@@ -55,7 +55,7 @@ class Kind:
     table: FactTable
     id_field: str
     timestamps: tuple[str, ...]
-    partition_field: str
+    partition_fields: tuple[str, ...]
     targets: Callable[[Any, Tenancy], list[Target]]
     patch: Callable[[Any, Target, int, int | None], Row]
 
@@ -149,10 +149,13 @@ def _agent_patch(
         "vendor_id": vendor_id,
         "state": record.state,
         "reason": record.reason,
+        "unpause": record.unpause,
         "queue_ids": list(target.queue_ids) or None,
         "version": record.version,
     }
 
+
+_CALL_EVENT_TIMES = ("at", "estimated_offered_at", "estimated_answered_at")
 
 KINDS = {
     kind.name: kind
@@ -163,7 +166,7 @@ KINDS = {
             CALLS,
             "call_id",
             ("offered_at", "answered_at", "ended_at"),
-            "offered_at",
+            ("offered_at",),
             _queue_target,
             _call_patch,
         ),
@@ -172,8 +175,8 @@ KINDS = {
             CallEventRecord,
             CALLS,
             "call_id",
-            ("at",),
-            "at",
+            _CALL_EVENT_TIMES,
+            _CALL_EVENT_TIMES,  # a call may sit at any of them
             _queue_target,
             _call_event_patch,
         ),
@@ -183,7 +186,7 @@ KINDS = {
             AGENT_STATE_CHANGES,
             "agent",
             ("at",),
-            "at",
+            ("at",),
             _agent_targets,
             _agent_patch,
         ),
@@ -193,7 +196,7 @@ KINDS = {
             TICKETS,
             "ticket_id",
             ("created_at", "first_response_at", "resolved_at"),
-            "created_at",
+            ("created_at",),
             _queue_target,
             _queue_patch,
         ),

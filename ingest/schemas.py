@@ -226,6 +226,26 @@ class CallRecord(Record):
     _percent = model_validator(mode="after")(_on_percent_scale)
 
 
+def _estimates_in_order(record: Any) -> Any:
+    """Refuse an estimated offer later than the estimated answer (or the event) it goes with."""
+    offered, answered = record.estimated_offered_at, record.estimated_answered_at
+    later = [(name, t) for name, t in (("estimated_answered_at", answered), ("at", record.at)) if t]
+    for name, moment in later:
+        if offered is not None and offered > moment:
+            raise PydanticCustomError(
+                "estimate_order",
+                "estimated_offered_at: {offered} is after {name} {moment}",
+                {"offered": sent(offered), "name": name, "moment": sent(moment)},
+            )
+    if answered is not None and answered > record.at:
+        raise PydanticCustomError(
+            "estimate_order",
+            "estimated_answered_at: {answered} is after at {at}",
+            {"answered": sent(answered), "at": sent(record.at)},
+        )
+    return record
+
+
 class CallEventRecord(Record):
     """`POST /v1/call-events`: one moment of a call; events merge into the call's row."""
 
@@ -248,9 +268,35 @@ class CallEventRecord(Record):
     csat: Csat = None
     csat_scale: CsatScale = None
     exit_reason: ExitReason = None
+    estimated_offered_at: Timestamp | None = Field(
+        None,
+        description="When the call entered the queue, as the source implies but did not log it"
+        " (Asterisk dates a COMPLETEAGENT's call end − calltime − holdtime); at or before `at`"
+        " and estimated_answered_at. Used only while no"
+        " `offered` event is known: an offered event always wins, in whatever order they"
+        " arrive; of several estimates the earliest counts.",
+    )
+    estimated_answered_at: Timestamp | None = Field(
+        None,
+        description="When an agent answered, as the source implies but did not log it (call"
+        " end − calltime); at or before `at`. Used only while no `answered` event is known, like"
+        " estimated_offered_at.",
+    )
     version: Version = None
 
     _percent = model_validator(mode="after")(_on_percent_scale)
+    _estimates = model_validator(mode="after")(_estimates_in_order)
+
+
+def _unpause_available(record: Any) -> Any:
+    """Refuse an unpause into any state but available."""
+    if record.unpause and record.state != "available":
+        raise PydanticCustomError(
+            "unpause_state",
+            "unpause: only an `available` change ends a pause, not {state}",
+            {"state": record.state},
+        )
+    return record
 
 
 class AgentEventRecord(Record):
@@ -268,7 +314,15 @@ class AgentEventRecord(Record):
         None,
         description="Queue codes the agent serves: a list, or in CSV one cell split by `;` or `,`.",
     )
+    unpause: bool | None = Field(
+        None,
+        description="True when the change ends a pause (Asterisk's UNPAUSE, UNPAUSEALL), with"
+        " state `available`: the agent is available unless its last other change logged it"
+        " out, whatever order they arrive in (Wazo logs UNPAUSEALL after a logoff).",
+    )
     version: Version = None
+
+    _unpause = model_validator(mode="after")(_unpause_available)
 
 
 class TicketRecord(Record):
@@ -299,6 +353,9 @@ class TicketRecord(Record):
     _percent = model_validator(mode="after")(_on_percent_scale)
 
 
+WHOLE_RECORD_ERRORS = ("csat_scale", "estimate_order", "unpause_state")
+"""Errors of a record's validator, whose message names the field itself."""
+
 _MESSAGES = {
     "missing": "required",
     "extra_forbidden": "unknown field",
@@ -310,7 +367,7 @@ def describe_errors(error: ValidationError) -> list[str]:
     """Turn a pydantic error into `field: what is wrong` lines a vendor engineer can act on."""
     lines = []
     for item in error.errors(include_url=False):
-        if item["type"] == "csat_scale":  # raised on the whole record, names its field itself
+        if item["type"] in WHOLE_RECORD_ERRORS:  # raised on the whole record, naming the field
             lines.append(item["msg"])
             continue
         field = excerpt(".".join(str(part) for part in item["loc"])) or "record"

@@ -176,7 +176,10 @@ class IngestService:
         patched = self._patches(pg, batch, valid)
         # Only records that passed every check so far may create a partition.
         self.partitions.ensure(
-            (table.name, getattr(record, batch.kind.partition_field)) for _, record, _ in patched
+            (table.name, moment)
+            for _, record, _ in patched
+            for moment in (getattr(record, f) for f in batch.kind.partition_fields)
+            if moment is not None
         )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)

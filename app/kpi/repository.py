@@ -31,7 +31,7 @@ from app.core import locks
 from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
 from app.core.vocabulary import LOGGED_OUT
-from app.kpi.sources import AGENTS, CALLS, TICKETS, Source
+from app.kpi.sources import AGENTS, CALLS, TICKETS, Source, agent_state_sql
 
 # Per marker subject: the sources whose stats are kept by deltas (see the module docstring).
 DELTA_SOURCES = {"queue": CALLS, "ticket_queue": TICKETS}
@@ -318,27 +318,29 @@ def expand_agent_markers(
 
     A state lasts from its change to the next change, at most `stale_s` (an agent whose
     events stop goes stale rather than counting as available forever) and never past now.
-    So a change touches the intervals from the previous change to the next one.
+    So a change touches the intervals from the previous change to the next one; and, as
+    an unpause follows the last change before it that is not one (`agent_state_sql`), the
+    unpauses after the marked interval up to the next other change, and their states.
     """
     if not markers:
         return []
     window, cap = f"{minutes} minutes", f"{stale_s} seconds"
+    same_agent = "x.client_id = m.client_id AND x.agent_id = m.agent_id"
     return pg.execute(
         "SELECT DISTINCT m.client_id, m.agent_id, gs FROM"
         " unnest(%(c)s::int[], %(a)s::int[], %(i)s::timestamptz[])"
         " AS m(client_id, agent_id, interval_start)"
-        " CROSS JOIN LATERAL (SELECT max(at) AS at FROM agent_state_changes x"
-        " WHERE x.client_id = m.client_id AND x.agent_id = m.agent_id"
+        f" CROSS JOIN LATERAL (SELECT max(at) AS at FROM agent_state_changes x WHERE {same_agent}"
         " AND x.at < m.interval_start AND x.at >= m.interval_start - %(cap)s::interval) prev"
-        " CROSS JOIN LATERAL (SELECT min(at) AS at FROM agent_state_changes x"
-        " WHERE x.client_id = m.client_id AND x.agent_id = m.agent_id"
-        " AND x.at >= m.interval_start + %(iv)s::interval"
-        " AND x.at < m.interval_start + %(iv)s::interval + %(cap)s::interval) nxt"
+        f" CROSS JOIN LATERAL (SELECT min(at) AS at FROM agent_state_changes x WHERE {same_agent}"
+        " AND x.at >= m.interval_start + %(iv)s::interval AND NOT x.unpause) nxt"
+        f" CROSS JOIN LATERAL (SELECT max(at) AS at FROM agent_state_changes x WHERE {same_agent}"
+        " AND x.at >= m.interval_start AND (nxt.at IS NULL OR x.at < nxt.at)) lst"
         f" CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
         f" coalesce(prev.at, m.interval_start), {ORIGIN}),"
-        " greatest(m.interval_start, date_bin(%(iv)s::interval, least(coalesce(nxt.at,"
-        f" m.interval_start + %(iv)s::interval + %(cap)s::interval), now()), {ORIGIN})),"
-        " %(iv)s::interval) gs",
+        " greatest(m.interval_start, date_bin(%(iv)s::interval, least(nxt.at,"
+        " greatest(lst.at, m.interval_start + %(iv)s::interval) + %(cap)s::interval, now()),"
+        f" {ORIGIN})), %(iv)s::interval) gs",
         dict(zip("cai", _targets(markers), strict=True), iv=window, cap=cap),
     ).fetchall()
 
@@ -352,7 +354,8 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
     _delete_targets(pg, "agent_interval_stats", "agent_id", arrays)
     pg.execute(
         f"WITH m AS (SELECT * FROM {targets_sql}),"
-        " seg AS (SELECT a.client_id, a.agent_id, a.state, a.at AS seg_start,"
+        f" seg AS (SELECT a.client_id, a.agent_id, {agent_state_sql('a')} AS state,"
+        " a.at AS seg_start,"
         " least(lead(a.at) OVER (PARTITION BY a.client_id, a.agent_id ORDER BY a.at),"
         " a.at + %s::interval, now()) AS seg_end"
         " FROM agent_state_changes a JOIN (SELECT client_id, agent_id,"
@@ -376,9 +379,10 @@ def mark_open_agent_intervals(pg: Connection, minutes: int, stale_s: int) -> int
     cur = pg.execute(
         "INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
         f" SELECT client_id, 'agent', agent_id, date_bin(%s::interval, now(), {ORIGIN})"
-        " FROM (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state"
+        " FROM (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, at, state, unpause"
         " FROM agent_state_changes WHERE at > now() - %s::interval AND at <= now()"
-        f" ORDER BY client_id, agent_id, at DESC) latest WHERE state <> '{LOGGED_OUT}'"
+        f" ORDER BY client_id, agent_id, at DESC) latest"
+        f" WHERE {agent_state_sql('latest')} <> '{LOGGED_OUT}'"
         " ORDER BY 1, 3 ON CONFLICT (client_id, subject, subject_id, interval_start)"
         " DO UPDATE SET marked_at = now()",
         [f"{minutes} minutes", f"{stale_s} seconds"],

@@ -15,6 +15,7 @@ from app.core.vocabulary import (
     BLOCKED_EXITS,
     CALLBACK_EXIT,
     LOGGED_IN_STATES,
+    LOGGED_OUT,
     OVERFLOW_EXITS,
 )
 
@@ -194,13 +195,31 @@ def _state_seconds(state: str) -> Component:
     return Component(f"coalesce(sum(o.s) FILTER (WHERE seg.state = '{state}'), 0)")
 
 
+def agent_state_sql(change: str) -> str:
+    """Return SQL of the state that agent state change `change` (a row alias) stands for.
+
+    An unpause (Asterisk's UNPAUSE) makes a logged-in agent available but leaves a
+    logged-out one logged out: it follows the last change before it that is not an unpause,
+    so the state does not depend on the order the changes arrived in.
+    """
+    last_other = (
+        f"(SELECT x.state FROM agent_state_changes x WHERE x.client_id = {change}.client_id"
+        f" AND x.agent_id = {change}.agent_id AND x.at < {change}.at AND NOT x.unpause"
+        " ORDER BY x.at DESC LIMIT 1)"
+    )
+    return (  # CASE evaluates in order: the lookup runs for unpauses only
+        f"CASE WHEN NOT {change}.unpause THEN {change}.state"
+        f" WHEN {last_other} = '{LOGGED_OUT}' THEN '{LOGGED_OUT}' ELSE {change}.state END"
+    )
+
+
 AGENTS = Source(
     name="agents",
     fact_table="agent_state_changes",
     alias="a",
     subject="agent_id",
     time_column="at",
-    row_reads=("agent_id", "at", "state"),
+    row_reads=("agent_id", "at", "state", "unpause"),
     scope="s.agent_id IN (SELECT id FROM agents WHERE client_id = %(client)s"
     " AND (%(vendor)s::int IS NULL OR vendor_id = %(vendor)s))",
     interval_table="agent_interval_stats",

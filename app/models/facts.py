@@ -62,10 +62,18 @@ class Call(Base):
         server_default=text("true"),
         doc="False while only later events arrived; offered_at is then their earliest time.",
     )
+    offered_estimated: Mapped[bool] = mapped_column(
+        server_default=text("false"),
+        doc="True while offered_at is an estimate the source implied; an offered event wins.",
+    )
     queue_id: Mapped[int]
     vendor_id: Mapped[int]
     direction: Mapped[str] = mapped_column(String(8))
     answered_at: Mapped[datetime | None]
+    answered_estimated: Mapped[bool] = mapped_column(
+        server_default=text("false"),
+        doc="True while answered_at is an estimate the source implied; an answered event wins.",
+    )
     ended_at: Mapped[datetime | None]
     agent_id: Mapped[int | None]
     talk_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
@@ -98,6 +106,10 @@ class AgentStateChange(Base):
     vendor_id: Mapped[int]
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(200))
+    unpause: Mapped[bool] = mapped_column(
+        server_default=text("false"),
+        doc="An unpause: the agent is available unless the last other change logged it out.",
+    )
     queue_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
     version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

@@ -7,8 +7,10 @@ A call is keyed by (callid, source queue): `call_id = "<callid>@<queue name as l
 a caller transferred from q1 to q2 is one call in each queue (as Asterisk logs it and Wazo
 counts it), and renaming a queue's CallPulse code in the YAML keeps the ids. The wait comes
 from the line times (ENTERQUEUE → CONNECT): Asterisk's `holdtime` is the queue wait, not
-CallPulse's `hold_s` (on hold during the talk), so it is not read; a completing line's
-`calltime` is `talk_s`. Every call line names its exit (`exit_reason`):
+CallPulse's `hold_s` (on hold during the talk); a completing line's `calltime` is `talk_s`.
+A completing line also dates the answer (end − calltime) and the offer (− holdtime) as
+estimates, which count only for a call whose CONNECT or ENTERQUEUE is not in the log (a
+log that starts mid-call, as Wazo counts it). Every call line names its exit (`exit_reason`):
 
 | event | call event | exit_reason |
 | --- | --- | --- |
@@ -24,8 +26,9 @@ CallPulse's `hold_s` (on hold during the talk), so it is not read; a completing 
 
 Agent states (the agent code is the member name without its technology and context, so
 `Agent/1127`, `Local/1127@callback-agent` and `SIP/1127` are agent `1127`; `queues` is the
-line's queue when it names one): ADDMEMBER, UNPAUSE, UNPAUSEALL, AGENTLOGIN,
-AGENTCALLBACKLOGIN → available; REMOVEMEMBER, AGENTLOGOFF, AGENTCALLBACKLOGOFF → logged_out
+line's queue when it names one): ADDMEMBER, AGENTLOGIN, AGENTCALLBACKLOGIN → available;
+UNPAUSE, UNPAUSEALL → available as an unpause (a logged-out agent stays logged out: Wazo
+logs UNPAUSEALL after a logoff); REMOVEMEMBER, AGENTLOGOFF, AGENTCALLBACKLOGOFF → logged_out
 (and, when the logoff carries the session's `logintime`, available at logoff − logintime,
 so a log that starts mid-session still counts the login); PAUSE, PAUSEALL → not_ready with
 the pause reason; CONNECT → talking; COMPLETE* and TRANSFER* → available (stock Asterisk
@@ -96,6 +99,7 @@ MEMBER_STATES = {
 """Member events: the state the member enters."""
 
 PAUSES = frozenset({"PAUSE", "PAUSEALL"})
+UNPAUSES = frozenset({"UNPAUSE", "UNPAUSEALL"})
 LOGOFFS = frozenset({"AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
 WRAPUP = "WRAPUPSTART"
 
@@ -192,7 +196,10 @@ def _call_values(line: QueueLogLine, feed: FeedConfig) -> list[tuple[ItemKind, d
     if line.event in TRANSFERS:
         value["transferred"] = True
     if (talk := _talk_seconds(line)) is not None:
-        value["talk_s"] = talk
+        answered = line.at - timedelta(seconds=talk)
+        value |= {"talk_s": talk, "estimated_answered_at": answered}
+        if (wait := _wait_seconds(line)) is not None:
+            value["estimated_offered_at"] = answered - timedelta(seconds=wait)
     return [("call-events", value)]
 
 
@@ -203,7 +210,21 @@ def _talk_seconds(line: QueueLogLine) -> float | None:
     LINK|chan|chan|…: data5). PBXware logs other things there (the caller's number): then
     the talk comes from the line times, as for a log without it.
     """
+    return _duration(line, TALK_FIELDS.get(line.event))
+
+
+def _wait_seconds(line: QueueLogLine) -> float | None:
+    """Return the `holdtime` (the queue wait) a completing line gives, just before calltime.
+
+    Read only to estimate the offer of a call whose ENTERQUEUE is not in the log (Wazo
+    dates such a call end − calltime − holdtime); the ENTERQUEUE, when known, always wins.
+    """
     position = TALK_FIELDS.get(line.event)
+    return None if position is None else _duration(line, position - 1)
+
+
+def _duration(line: QueueLogLine, position: int | None) -> float | None:
+    """Return data field `position` (LINK transfers: one further) as seconds under a day."""
     if position is None:
         return None
     if line.event == "ATTENDEDTRANSFER" and _data(line, 0) == "LINK":
@@ -229,6 +250,8 @@ def _agent_values(line: QueueLogLine, feed: FeedConfig) -> list[tuple[ItemKind, 
     value = base | {"state": state, "at": line.at}
     if line.event in PAUSES and _data(line, 0):
         value["reason"] = _data(line, 0)
+    if line.event in UNPAUSES:
+        value["unpause"] = True
     values: list[tuple[ItemKind, dict[str, Any]]] = [("agent-events", value)]
     if line.event in LOGOFFS and _data(line, 1) and (logged_in := _seconds(line, 1, "logintime")):
         login = line.at - timedelta(seconds=logged_in)

@@ -48,6 +48,11 @@ def state(state: str, at: datetime = T0, agent: str = "8007", **more: Any) -> tu
 
 
 IN_IT = {"queues": ["acme-it"]}
+COMPLETED = {  # holdtime 12 s, calltime 95 s: talk, and the answer and offer they date
+    "talk_s": 95.0,
+    "estimated_answered_at": T0 - timedelta(seconds=95),
+    "estimated_offered_at": T0 - timedelta(seconds=107),
+}
 
 # (stock line, the items it makes); the table layout of each line must make the same.
 SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
@@ -58,11 +63,11 @@ SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ),
     (
         f"{E}|{CALL}|IT|SIP/8007|COMPLETEAGENT|12|95|1",
-        [ended("ended", "answered", agent="8007", talk_s=95.0), state("available", **IN_IT)],
+        [ended("ended", "answered", agent="8007", **COMPLETED), state("available", **IN_IT)],
     ),
     (
         f"{E}|{CALL}|IT|Local/8007@from-queue/n|COMPLETECALLER|12|95|1",
-        [ended("ended", "answered", agent="8007", talk_s=95.0), state("available", **IN_IT)],
+        [ended("ended", "answered", agent="8007", **COMPLETED), state("available", **IN_IT)],
     ),
     (  # PBXware keeps the caller's number where Asterisk keeps holdtime and calltime
         f"{E}|{CALL}|IT|Agent/8007|COMPLETECALLER|X224afa5d65",
@@ -72,7 +77,7 @@ SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
         (
             f"{E}|{CALL}|IT|PJSIP/8007|{event}|{data}",
             [
-                ended("ended", "answered", agent="8007", transferred=True, talk_s=95.0),
+                ended("ended", "answered", agent="8007", transferred=True, **COMPLETED),
                 state("available", **IN_IT),
             ],
         )
@@ -101,10 +106,10 @@ SAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     (f"{E}|MANAGER|IT|SIP/8007|ADDMEMBER|", [state("available", **IN_IT)]),
     (f"{E}|MANAGER|IT|SIP/8007|REMOVEMEMBER|", [state("logged_out", **IN_IT)]),
     (f"{E}|NONE|IT|SIP/8007|PAUSE|Lunch", [state("not_ready", reason="Lunch", **IN_IT)]),
-    (f"{E}|NONE|IT|SIP/8007|UNPAUSE|", [state("available", **IN_IT)]),
+    (f"{E}|NONE|IT|SIP/8007|UNPAUSE|", [state("available", unpause=True, **IN_IT)]),
     (f"{E}|NONE|NONE|Agent/8007|PAUSEALL|Break", [state("not_ready", reason="Break")]),
     (f"{E}|NONE|NONE|Agent/8007|PAUSEALL", [state("not_ready")]),
-    (f"{E}|NONE|NONE|Agent/8007|UNPAUSEALL", [state("available")]),
+    (f"{E}|NONE|NONE|Agent/8007|UNPAUSEALL", [state("available", unpause=True)]),
     (f"{E}|1763771400.10|NONE|Agent/8007|AGENTLOGIN|SIP/8007-00000012", [state("available")]),
     (
         f"{E}|1763771400.10|NONE|Agent/8007|AGENTLOGOFF|SIP/8007-00000012|3600",
@@ -179,7 +184,11 @@ def test_a_whole_call_and_its_agent_line_by_line() -> None:
         (
             4,
             "call-events",
-            call | {"event": "ended", "at": at[2]} | _by("1001", "answered") | {"talk_s": 95.0},
+            call
+            | {"event": "ended", "at": at[2]}
+            | _by("1001", "answered")
+            # the estimates the completing line implies agree with the logged times
+            | {"talk_s": 95.0, "estimated_answered_at": at[1], "estimated_offered_at": at[0]},
         ),
         (4, "agent-events", agent | {"state": "available", "at": at[2]}),
     ]

@@ -62,23 +62,6 @@ NOT_SHARED = {
 """Cases whose semantics CallPulse deliberately does not share (at most three), and why.
 Each runs as a strict xfail: the day one passes, it must leave this list."""
 
-KNOWN_GAPS = {
-    "wazo-acceptance/statcenter_queue/Generate stats for partial answered call logs": (
-        "GAP: the log holds q01's COMPLETEAGENT but not its ENTERQUEUE; Wazo dates the call"
-        " end - calltime - holdtime, CallPulse leaves a call without an offer out of the"
-        " stats (offered_known false). Closing it needs the writer to take an offer"
-        " estimate that a real offered event overrides; one line alone cannot"
-    ),
-    "wazo-acceptance/statcenter_agent/Generate stats for total login time": (
-        "GAP: Wazo logs UNPAUSEALL just after AGENTCALLBACKLOGOFF; the adapter makes every"
-        " UNPAUSEALL `available` (it cannot see that the agent is logged out), so CallPulse"
-        " counts the agent logged in again (9h-10h 00:49:48, not 00:15:00). Closing it needs"
-        " an unpause that never logs a logged-out agent in, decided where states are merged"
-    ),
-}
-"""Cases CallPulse does not pass yet and should: product gaps, over the three allowed above.
-Strict xfails too, so fixing one shows here."""
-
 
 def _cases() -> list[Any]:
     if not CASES.exists():
@@ -88,7 +71,7 @@ def _cases() -> list[Any]:
         if not case["self_contained"]:
             continue
         marks = []
-        reason = NOT_SHARED.get(case["id"]) or KNOWN_GAPS.get(case["id"])
+        reason = NOT_SHARED.get(case["id"])
         if reason:
             marks.append(pytest.mark.xfail(reason=reason, strict=True))
         params.append(pytest.param(case, id=case["id"], marks=marks))
