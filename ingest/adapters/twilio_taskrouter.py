@@ -5,7 +5,9 @@ TaskRouter POSTs each event of a Workspace to its `EventCallbackUrl` and expects
 moves to another TaskQueue stays one call, counted in the last queue it entered. Each event
 sets one moment of the call, and the offered moment is the task's creation (`TaskDateCreated`,
 else `Timestamp − TaskAge`) in every event that restates it, so retries and any order give the
-same row. An event's own moment is `TimestampMs`, else `Timestamp` (epoch seconds), else
+same row. The later events of a task restate its creation as `estimated_offered_at`, so a
+call whose offered callback was lost still counts from its creation (an offered event wins).
+An event's own moment is `TimestampMs`, else `Timestamp` (epoch seconds), else
 `EventDate` (ISO 8601; without an offset it is read in the feed's `timezone`).
 
 - task.created (once it names a TaskQueue), task-queue.entered, task-queue.moved → offered.
@@ -173,6 +175,14 @@ def _offered_at(event: dict[str, str], feed: FeedConfig) -> datetime:
     return at.replace(microsecond=0) - timedelta(seconds=int(event["TaskAge"]))
 
 
+def _created(event: dict[str, str], feed: FeedConfig) -> datetime | None:
+    """Return when the task was created, if the event says it (None when it cannot)."""
+    try:
+        return _offered_at(event, feed)
+    except SourceRejected:
+        return None
+
+
 def _queue(event: dict[str, str], feed: FeedConfig) -> str:
     """Return the queue code of the task's TaskQueue, by name, else by sid."""
     name, sid = event.get("TaskQueueName"), event.get("TaskQueueSid")
@@ -220,6 +230,8 @@ def _call_event(event: dict[str, str], feed: FeedConfig) -> tuple[ItemKind, Any]
     if kind in OFFERED_EVENTS:
         return _offered(value, event, feed)
     value |= {"event": CALL_EVENTS[kind], "at": _event_time(event, feed)}
+    if (created := _created(event, feed)) is not None and created <= value["at"]:
+        value["estimated_offered_at"] = created  # counts if the offered callback was lost
     if kind == "reservation.accepted":
         if not event.get("WorkerName"):
             raise SourceRejected("WorkerName: required")

@@ -72,6 +72,7 @@ def test_the_sample_callbacks_give_one_item_each_or_none():
                     "at": at(0, 9, 137),
                     "agent": agent,
                     "exit_reason": "answered",
+                    "estimated_offered_at": at(0, 0),  # each later event restates it
                 },
             )
         ],
@@ -80,14 +81,16 @@ def test_the_sample_callbacks_give_one_item_each_or_none():
             (
                 "call-events",
                 1,
-                {"call_id": TASK, "queue": "acme-cards", "event": "ended", "at": at(2, 11, 137)},
+                {"call_id": TASK, "queue": "acme-cards", "event": "ended", "at": at(2, 11, 137)}
+                | {"estimated_offered_at": at(0, 0)},
             )
         ],
         [
             (
                 "call-events",
                 1,
-                {"call_id": TASK, "queue": "acme-cards", "event": "acw_done", "at": at(2, 42, 137)},
+                {"call_id": TASK, "queue": "acme-cards", "event": "acw_done", "at": at(2, 42, 137)}
+                | {"estimated_offered_at": at(0, 0)},
             )
         ],
         [
@@ -100,6 +103,7 @@ def test_the_sample_callbacks_give_one_item_each_or_none():
                     "event": "abandoned",
                     "at": at(4, 0, 137),
                     "exit_reason": "abandoned",
+                    "estimated_offered_at": at(3, 20),
                 },
             )
         ],
@@ -113,6 +117,7 @@ def test_the_sample_callbacks_give_one_item_each_or_none():
                     "event": "ended",
                     "at": at(23, 20, 137),
                     "exit_reason": "timeout",
+                    "estimated_offered_at": at(5, 0),
                 },
             )
         ],
@@ -166,6 +171,7 @@ def test_a_canceled_task_left_unanswered(reason, event, exit_reason):
         "event": event,
         "at": at(0, 30),
         "exit_reason": exit_reason,
+        "estimated_offered_at": at(0, 0),  # counted even if the offered callback was lost
     }
 
 

@@ -36,6 +36,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 E0 = int(datetime(2026, 11, 20, 1, 0, tzinfo=UTC).timestamp())  # 09:00 in Shanghai
 ISO_ON_SAMPLE_DAY = re.compile(r"2026-11-20T(\d\d:\d\d:\d\d(?:\.\d+)?)Z")
 NDJSON = "application/x-ndjson"
+JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -265,6 +266,22 @@ def test_freeswitch_callcenter(client, tenant, database, settings):
     }
     assert support["service_level"] == 0.5
     assert support["aht_s"] == 89  # bridge-agent-start 01:00:06 to -end 01:01:35
+    assert support["hold_rate"] == 0  # the ESL events say nothing of hold
+
+    # The xml_cdr records of the same two calls fill in their rows: the same figures, and
+    # the hold time only the CDR knows (hold_accum_seconds 14 of the 89 s handled).
+    cdrs = freeswitch_callcenter_samples.SAMPLES / "freeswitch_xml_cdr.json"
+    answer = accepted(push(client, name, cdrs.read_bytes(), JSON, tenant.auth()))
+    assert (answer["accepted"], answer["rejected"]) == (2, [])
+    drain(database, settings)
+    support = day_row(client, tenant, tenant.queue)
+    assert figures(support, "received", "answered", "abandoned", "service_level") == {
+        "received": 2,
+        "answered": 1,
+        "abandoned": 1,
+        "service_level": 0.5,
+    }
+    assert (support["aht_s"], support["avg_hold_s"], support["hold_rate"]) == (89, 14, 1)
     billing = day_row(client, tenant, tenant.shared_queue)
     assert figures(billing, "offered", "answered", "overflowed", "overflow_rate") == {
         "offered": 1,
@@ -394,7 +411,7 @@ def test_genesys_conversations(client, tenant, database, settings):
         timezone=None,
     )
     sample = genesys_conversations_samples.SAMPLE.read_bytes()
-    answer = accepted(push(client, name, sample, "application/json", tenant.auth()))
+    answer = accepted(push(client, name, sample, JSON, tenant.auth()))
     assert (answer["accepted"], answer["rejected"]) == (5, [])
     drain(database, settings)
     general = day_row(client, tenant, tenant.queue)
@@ -416,14 +433,12 @@ def test_genesys_conversations(client, tenant, database, settings):
         "asa_s": (12 + 45) / 2,
         "aht_s": (278 + 20 + 30 + 375 + 60) / 2,
     }
-    assert (
-        accepted(push(client, name, sample, "application/json", tenant.auth()))["duplicates"] == 5
-    )
+    assert accepted(push(client, name, sample, JSON, tenant.auth()))["duplicates"] == 5
 
     waiting = genesys_conversations_samples.waiting_conversation()
     waiting["conversationId"] = f"live-{secrets.token_hex(4)}"
     fresh = moved_to(json.dumps(waiting), "01:30:25", now() - timedelta(seconds=50))
-    assert accepted(push(client, name, fresh, "application/json", tenant.auth()))["accepted"] == 1
+    assert accepted(push(client, name, fresh, JSON, tenant.auth()))["accepted"] == 1
     drain(database, settings)
     board = live(client, tenant, tenant.queue)
     assert board["waiting"] == 1 and 50 <= board["longest_wait_s"] < 120
@@ -443,7 +458,9 @@ def test_twilio_taskrouter(client, tenant, database, settings, pg):
     sent = []
     for callback in callbacks.splitlines():
         fields = dict(parse_qsl(callback))
-        if fields["EventType"] == "task.canceled":  # Twilio calls task-queue.entered first
+        # Twilio calls task-queue.entered first; the hung-up task's entered callback is lost
+        # here, and the cancel, restating the task's creation, still counts it as offered.
+        if fields["EventType"] == "task.canceled" and "hangup" not in callback:
             created = fields["TaskDateCreated"]
             entered = twilio_taskrouter_samples.task_event(
                 "task-queue.entered", TaskSid=fields["TaskSid"], TaskDateCreated=created
