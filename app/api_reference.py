@@ -10,6 +10,9 @@ import json
 from typing import Any
 
 from app.access.auth import current_principal
+from app.audit.service import ACTIONS as AUDIT_ACTIONS
+from app.audit.service import FAMILIES as AUDIT_FAMILIES
+from app.audit.service import MAX_LIMIT as AUDIT_LIMIT
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.openapi import Reference
 from app.kpi.intervals import GRANULARITIES
@@ -150,6 +153,7 @@ REFERENCE = Reference(
         # The feed route reads its key itself (bearer or HTTP Basic, `webhook_principal`).
         ("POST", "/v1/feeds/{name}"): {400, 401, 413, 415, 429, 503},
         ("GET", "/v1/metrics"): {404},
+        ("GET", "/v1/audit"): {403, 404},
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -157,6 +161,12 @@ REFERENCE = Reference(
     optional_key={("GET", "/metrics")},
     parameters={
         ("GET", "/v1/alerts", "state"): {"schema": {"enum": list(ALERT_STATES)}},
+        ("GET", "/v1/audit", "action"): {
+            "schema": {"anyOf": [{"enum": list(AUDIT_ACTIONS + AUDIT_FAMILIES)}, {"type": "null"}]}
+        },
+        ("GET", "/v1/audit", "limit"): {
+            "schema": {"type": "integer", "minimum": 1, "maximum": AUDIT_LIMIT, "default": 100}
+        },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}

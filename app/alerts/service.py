@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.access.keys import Principal, principal_label
+from app.access.keys import Principal
 from app.access.scope import visible_queue_ids
 from app.alerts import notifiers, readings, repository
 from app.alerts.apply import apply_alerts, default_rules
 from app.alerts.evaluator import Action, ActiveAlert, decide
+from app.audit import service as audit
 from app.core import locks
 from app.core.config import Settings
 from app.core.db import Database, driver_connection, in_background
@@ -256,18 +257,31 @@ def _change(session: Session, principal: Principal, alert_id: int, to: str) -> d
     alert = repository.alert_by_id(session, alert_id)
     if alert is None or alert.queue_id not in visible_queue_ids(session, principal):
         raise NotFound(f"unknown alert {alert_id}")
-    who = principal_label(session, principal)
+    actor = audit.actor_of(session, principal)
     now = datetime.now(UTC)
     if alert.state == "resolved":
         raise AppError(f"alert {alert_id} is already resolved", 409)
+    before = alert.state
     if to == "acknowledged" and alert.state == "open":
-        alert.state, alert.acknowledged_at, alert.acknowledged_by = to, now, who
+        alert.state, alert.acknowledged_at, alert.acknowledged_by = to, now, actor.name
     elif to == "resolved":
         if alert.acknowledged_at is None:
-            alert.acknowledged_at, alert.acknowledged_by = now, who
-        alert.state, alert.resolved_at, alert.resolved_by = to, now, who
+            alert.acknowledged_at, alert.acknowledged_by = now, actor.name
+        alert.state, alert.resolved_at, alert.resolved_by = to, now, actor.name
     session.flush()
-    return _answers(session, principal, alert_id=alert_id)[0]
+    answer = _answers(session, principal, alert_id=alert_id)[0]
+    if alert.state != before:
+        audit.record(
+            session,
+            actor,
+            f"alert.{to}",
+            f"alert {alert_id}: {answer['rule']} on {answer['queue']}",
+            client_id=alert.client_id,
+            vendor_id=principal.vendor_id if principal.kind in ("vendor", "supervisor") else None,
+            before={"state": before},
+            after={"state": alert.state},
+        )
+    return answer
 
 
 def _answers(session: Session, principal: Principal, **narrow: Any) -> list[dict[str, Any]]:

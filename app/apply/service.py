@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.alerts.apply import apply_alerts
 from app.apply.file import TenancyFile
+from app.audit.service import Actor, operator
 from app.contracts.apply import apply_contracts
 from app.core.db import driver_connection
 from app.kpi.aggregation import mark_queues_for_rebuild, rebuild_day_stats
@@ -25,8 +26,8 @@ class Applied:
     retimed_client_ids: list[int] = field(default_factory=list)
 
 
-def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
-    """Create or update every entry of `spec`."""
+def apply_tenancy(session: Session, spec: TenancyFile, actor: Actor | None = None) -> Applied:
+    """Create or update every entry of `spec`, as `actor` (default: the command line's user)."""
     applied = Applied()
     counts = applied.counts
     clients, applied.retimed_client_ids = apply_clients(session, spec.clients, counts)
@@ -34,7 +35,7 @@ def apply_tenancy(session: Session, spec: TenancyFile) -> Applied:
     if applied.retimed_client_ids:
         rebuild_day_stats(driver_connection(session), applied.retimed_client_ids)
     applied.recompute_queue_ids = apply_queues(session, spec.queues, clients, vendors, counts)
-    apply_contracts(session, spec.contracts, clients, vendors, counts)
+    apply_contracts(session, spec.contracts, clients, vendors, counts, actor or operator())
     apply_feeds(session, spec.feeds, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
     return applied

@@ -7,9 +7,12 @@ served by the vendor, so the numbers it is judged on are ones the vendor produce
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit
+from app.audit.service import Actor
 from app.contracts import repository
 from app.contracts.config import ContractSpec
 from app.core.errors import ConfigError
@@ -22,11 +25,21 @@ def apply_contracts(
     clients: dict[str, Client],
     vendors: dict[str, Vendor],
     counts: Counter[str],
+    actor: Actor,
 ) -> None:
-    """Create or update every contract of `entries`; errors name `contracts[i] (code).field`."""
+    """Create or update every contract of `entries`; errors name `contracts[i] (code).field`.
+
+    Each contract created or changed (terms or queues) is recorded in the audit log, as
+    `actor`, with its terms before and after.
+    """
     contracts = repository.contracts_by_code(session)
     queues = repository.queues_by_code(session)
     served = repository.served_pairs(session)
+    codes = {
+        "clients": {c.id: code for code, c in clients.items()},
+        "vendors": {v.id: code for code, v in vendors.items()},
+        "queues": {q.id: code for code, q in queues.items()},
+    }
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         where = f"contracts[{i}] ({entry.code})"
@@ -36,6 +49,7 @@ def apply_contracts(
         client, vendor = _parties(entry, where, clients, vendors)
         queue_ids = _queue_ids(entry, where, client, vendor, queues, served)
         contract = contracts.get(entry.code)
+        before = None if contract is None else _terms(contract, session, codes)
         if contract is not None and contract.client_id != client.id:
             raise ConfigError(
                 f"{where}.client: the contract belongs to another client; a contract cannot"
@@ -63,6 +77,35 @@ def apply_contracts(
             counts["contracts updated"] += 1
         session.flush()
         _link_queues(session, contract, queue_ids, counts)
+        after = _terms(contract, session, codes)
+        if after != before:
+            audit.record(
+                session,
+                actor,
+                "contract.created" if before is None else "contract.updated",
+                f"contract {contract.code}",
+                client_id=contract.client_id,
+                vendor_id=contract.vendor_id,
+                contract_id=contract.id,
+                before=before,
+                after=after,
+            )
+
+
+def _terms(
+    contract: Contract, session: Session, codes: dict[str, dict[int, str]]
+) -> dict[str, Any]:
+    """Return a contract's terms as the audit log keeps them: parties and queues by code."""
+    queue_ids = repository.contract_queue_ids(session, contract.id)
+    return {
+        "client": codes["clients"][contract.client_id],
+        "vendor": codes["vendors"][contract.vendor_id],
+        "valid_from": contract.valid_from.isoformat(),
+        "valid_to": contract.valid_to.isoformat(),
+        "queues": sorted(codes["queues"][queue_id] for queue_id in queue_ids),
+        "targets": contract.targets,
+        "billing": contract.billing,
+    }
 
 
 def _parties(

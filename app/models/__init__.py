@@ -2,6 +2,7 @@
 
 from app.models.access import ApiKey, LoginFailure, ShareLink, User
 from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
+from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
@@ -25,6 +26,7 @@ __all__ = [
     "AlertDelivery",
     "AlertRule",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Call",
     "CallDayStats",
