@@ -245,3 +245,24 @@ def test_a_cursor_from_another_query_is_refused(client, loaded):
         headers=loaded.auth(loaded.client_key),
     )
     assert response.status_code == 400 and response.json()["error"].startswith("cursor:")
+
+
+def test_estimated_times_are_flagged(client, tenant):
+    event = {
+        "call_id": "e1",
+        "queue": tenant.queue,
+        "event": "ended",
+        "at": at(300),
+        "talk_s": 6,
+        "exit_reason": "answered",
+        "estimated_answered_at": at(294),
+        "estimated_offered_at": at(282),
+    }
+    assert post(client, "/v1/call-events", [event], tenant).json()["accepted"] == 1
+    [row] = listed(client, tenant)["calls"]
+    assert (row["offered_estimated"], row["answered_estimated"]) == (True, True)
+    assert (row["offered_at"], row["wait_s"], row["outcome"]) == (
+        "2026-11-20T10:04:42+08:00",
+        12.0,
+        "answered",
+    )
