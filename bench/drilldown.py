@@ -48,7 +48,7 @@ def counted(database, queue: str, day: date, outcome: str) -> tuple[float, int]:
         within = Within(client_id, [queue_id], None, None, start, start + timedelta(days=1))
         rows = CallFilter(Settings.model_fields["waiting_horizon_s"].default, outcome)
         began = time.perf_counter()
-        total = repository.count_calls(pg, within, rows)
+        total = repository.count(pg, within, rows)
         return time.perf_counter() - began, total
 
 

@@ -27,8 +27,7 @@ from app.evidence.service import (
     MAX_LIMIT,
     CallQuery,
     TicketQuery,
-    export_calls,
-    export_tickets,
+    export_rows,
     list_calls,
     list_tickets,
 )
@@ -123,8 +122,7 @@ def ticket_listing(
 
 
 def _download(kind: str, listing: Listing, fmt: str, lang: str) -> Response:
-    export = export_calls if kind == "calls" else export_tickets
-    rows = export(listing.pg, listing.scope, listing.query, listing.settings)
+    rows = export_rows(listing.pg, listing.scope, listing.query, listing.settings)
     content = RENDERERS[kind][fmt](rows, lang, timezone=str(listing.scope.timezone))
     filename = f"{kind}-{listing.scope.client_code}.{fmt}"
     return Response(
@@ -134,8 +132,13 @@ def _download(kind: str, listing: Listing, fmt: str, lang: str) -> Response:
     )
 
 
-def _page(kind: str, listing: Listing, limit: int, cursor: str | None, fmt: str | None) -> Any:
-    if fmt not in (None, "json", *MEDIA_TYPES):
+def _answer(
+    kind: str, listing: Listing, limit: int, cursor: str | None, fmt: str | None, lang: str
+) -> Response:
+    """Answer a page as JSON, or every row as the file `format=` names."""
+    if fmt in MEDIA_TYPES:
+        return _download(kind, listing, fmt, lang)
+    if fmt not in (None, "json"):
         raise AppError(f"format: {fmt!r} is not one of json, csv or xlsx")
     list_rows = list_calls if kind == "calls" else list_tickets
     page = list_rows(
@@ -169,15 +172,22 @@ for _kind, _listing in (("calls", call_listing), ("tickets", ticket_listing)):
         )
 
 
-@router.get("/calls")
-def get_calls(
-    listing: Listing = Depends(call_listing),
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    format: Format = None,
-    lang: Lang = "en",
-) -> Any:
-    """The calls behind a figure: `{"calls": [...], "next_cursor": "…" | null}`.
+def _list_route(kind: str, listing: Callable[..., Listing]) -> Callable[..., Response]:
+    def answer(
+        listing: Listing = Depends(listing),
+        limit: Limit = 100,
+        cursor: Cursor = None,
+        format: Format = None,
+        lang: Lang = "en",
+    ) -> Response:
+        return _answer(kind, listing, limit, cursor, format, lang)
+
+    answer.__doc__ = LIST_DOCS[kind]
+    return answer
+
+
+LIST_DOCS = {
+    "calls": """The calls behind a figure: `{"calls": [...], "next_cursor": "…" | null}`.
 
     Calls offered in `[from, to)` (local dates or RFC 3339, as `/v1/metrics`) in the queue,
     or in the client's queues the key may read; a vendor key sees its own vendor's calls.
@@ -186,25 +196,20 @@ def get_calls(
     queue's threshold and formula (`sl_met` is null for calls outside its denominator);
     `waiting` is what the live view counts, `wait_s` then the wait so far. Rows are in
     offered order, times in the client's timezone; page with `next_cursor` until null.
-    """
-    if format in MEDIA_TYPES:
-        return _download("calls", listing, format, lang)
-    return _page("calls", listing, limit, cursor, format)
-
-
-@router.get("/tickets")
-def get_tickets(
-    listing: Listing = Depends(ticket_listing),
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    format: Format = None,
-    lang: Lang = "en",
-) -> Any:
-    """The tickets behind a figure: `{"tickets": [...], "next_cursor": "…" | null}`.
+    """,
+    "tickets": """The tickets behind a figure: `{"tickets": [...], "next_cursor": "…" | null}`.
 
     Tickets created in `[from, to)`; `frt`/`resolution` = met | missed against the channel's
     targets as the SLA counts them (not yet responded is missed); `open=true` unresolved.
-    """
-    if format in MEDIA_TYPES:
-        return _download("tickets", listing, format, lang)
-    return _page("tickets", listing, limit, cursor, format)
+    Rows in created order, times in the client's timezone; page with `next_cursor`.
+    """,
+}
+for _kind, _listing in (("calls", call_listing), ("tickets", ticket_listing)):
+    router.add_api_route(
+        f"/{_kind}",
+        _list_route(_kind, _listing),
+        methods=["GET"],
+        response_class=Response,
+        name=f"list_{_kind}",
+        summary=f"The {_kind} behind a figure",
+    )

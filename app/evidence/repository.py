@@ -9,7 +9,7 @@ count. Pages are keyset pages in time order: `(offered_at, call_id)` and
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from psycopg import Connection
 from psycopg.rows import dict_row
@@ -45,6 +45,7 @@ class Within:
 class CallFilter:
     """Filters on calls, each already checked (outcome a key of `CALL_OUTCOMES`)."""
 
+    kind: ClassVar[str] = "calls"
     horizon_s: int
     outcome: str | None = None
     sl: str | None = None
@@ -58,6 +59,7 @@ class CallFilter:
 class TicketFilter:
     """Filters on tickets, each already checked."""
 
+    kind: ClassVar[str] = "tickets"
     channel: str | None = None
     frt: str | None = None
     resolution: str | None = None
@@ -80,7 +82,14 @@ TICKET_COLUMNS = (
     f" {FRT_MET_SQL} AS frt_met, {RESOLUTION_MET_SQL} AS resolution_met,"
     f" {TICKET_OPEN_SQL} AS open, t.csat::float8 AS csat"
 )
-NAMES = " JOIN vendors v ON v.id = {a}.vendor_id LEFT JOIN agents a ON a.id = {a}.agent_id"
+KEYS = {"calls": ("offered_at", "call_id"), "tickets": ("created_at", "ticket_id")}
+ALIASES = {"calls": CALLS.alias, "tickets": TICKETS.alias}
+RELATIONS = {"calls": f"calls c {CALLS.rows_sql}", "tickets": f"tickets t {TICKETS.rows_sql}"}
+COLUMNS = {"calls": CALL_COLUMNS, "tickets": TICKET_COLUMNS}
+NAMES = {  # the codes a row shows, for its vendor and agent
+    kind: f" JOIN vendors v ON v.id = {a}.vendor_id LEFT JOIN agents a ON a.id = {a}.agent_id"
+    for kind, a in ALIASES.items()
+}
 
 
 def _within(alias: str, at: str, within: Within) -> tuple[list[str], dict[str, Any]]:
@@ -109,91 +118,73 @@ def _within(alias: str, at: str, within: Within) -> tuple[list[str], dict[str, A
     return where, params
 
 
-def _call_conditions(within: Within, f: CallFilter) -> tuple[list[str], dict[str, Any]]:
-    where, params = _within("c", "offered_at", within)
-    where.append(CALLS.where)
-    params["horizon"] = f"{f.horizon_s} seconds"
-    if f.outcome:
-        where.append(f"({CALL_OUTCOMES[f.outcome]})")
-    if f.sl:
-        where.append(f"({SL_MET_SQL}) {VERDICTS[f.sl]}")
-    if f.min_wait_s is not None:
-        where.append(f"({CALL_WAIT_SQL}) >= %(min_wait)s")
-        params["min_wait"] = f.min_wait_s
-    if f.transferred is not None:
-        where.append("c.transferred = %(transferred)s")
-        params["transferred"] = f.transferred
-    if f.resolved is not None:
-        where.append("c.resolved = %(resolved)s")
-        params["resolved"] = f.resolved
-    if f.csat_below is not None:
-        where.append("c.csat < %(csat_below)s")
-        params["csat_below"] = f.csat_below
+# Filters by field: a value compared in SQL (bound as the field's name), or a verdict.
+CALL_VALUES = {
+    "min_wait_s": f"({CALL_WAIT_SQL}) >= %(min_wait_s)s",
+    "transferred": "c.transferred = %(transferred)s",
+    "resolved": "c.resolved = %(resolved)s",
+    "csat_below": "c.csat < %(csat_below)s",
+}
+CALL_VERDICTS = {"sl": SL_MET_SQL}
+TICKET_VALUES = {"channel": "t.channel = %(channel)s", "open": f"({TICKET_OPEN_SQL}) = %(open)s"}
+TICKET_VERDICTS = {"frt": FRT_MET_SQL, "resolution": RESOLUTION_MET_SQL}
+
+
+def _filtered(
+    rows: CallFilter | TicketFilter, values: dict[str, str], verdicts: dict[str, str]
+) -> tuple[list[str], dict[str, Any]]:
+    """Return the conditions and parameters of the filters `rows` sets."""
+    where, params = [], {}
+    for name, sql in values.items():
+        if (value := getattr(rows, name)) is not None:
+            where.append(sql)
+            params[name] = value
+    for name, sql in verdicts.items():
+        if verdict := getattr(rows, name):
+            where.append(f"({sql}) {VERDICTS[verdict]}")
     return where, params
 
 
-def _ticket_conditions(within: Within, f: TicketFilter) -> tuple[list[str], dict[str, Any]]:
-    where, params = _within("t", "created_at", within)
-    if f.channel:
-        where.append("t.channel = %(channel)s")
-        params["channel"] = f.channel
-    if f.frt:
-        where.append(f"({FRT_MET_SQL}) {VERDICTS[f.frt]}")
-    if f.resolution:
-        where.append(f"({RESOLUTION_MET_SQL}) {VERDICTS[f.resolution]}")
-    if f.open is not None:
-        where.append(f"({TICKET_OPEN_SQL}) = %(open)s")
-        params["open"] = f.open
-    return where, params
+def _conditions(within: Within, rows: CallFilter | TicketFilter) -> tuple[list[str], dict]:
+    """Return every condition of a listing: its scope and range, then its filters."""
+    if isinstance(rows, CallFilter):
+        where, params = _within("c", "offered_at", within)
+        where.append(CALLS.where)
+        params["horizon"] = f"{rows.horizon_s} seconds"
+        if rows.outcome:
+            where.append(f"({CALL_OUTCOMES[rows.outcome]})")
+        filters = _filtered(rows, CALL_VALUES, CALL_VERDICTS)
+    else:
+        where, params = _within("t", "created_at", within)
+        filters = _filtered(rows, TICKET_VALUES, TICKET_VERDICTS)
+    return where + filters[0], params | filters[1]
 
 
-def _page(
+def page(
     pg: Connection,
-    select: str,
-    where: list[str],
-    params: dict[str, Any],
-    keys: tuple[str, str],
+    within: Within,
+    rows: CallFilter | TicketFilter,
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
+    """Return up to `limit` rows after the key `after`, in key order (time, then id)."""
+    where, params = _conditions(within, rows)
+    time_key, id_key = (f"{ALIASES[rows.kind]}.{key}" for key in KEYS[rows.kind])
     if after:
-        where.append(f"({keys[0]}, {keys[1]}) > (%(after_at)s, %(after_id)s)")
+        where.append(f"({time_key}, {id_key}) > (%(after_at)s, %(after_id)s)")
         params |= {"after_at": after[0], "after_id": after[1]}
-    sql = f"{select} WHERE {' AND '.join(where)} ORDER BY {keys[0]}, {keys[1]} LIMIT %(n)s"
+    sql = (
+        f"SELECT {COLUMNS[rows.kind]} FROM {RELATIONS[rows.kind]}{NAMES[rows.kind]}"
+        f" WHERE {' AND '.join(where)} ORDER BY {time_key}, {id_key} LIMIT %(n)s"
+    )
     with pg.cursor(row_factory=dict_row) as cur:
         return cur.execute(sql, params | {"n": limit}).fetchall()
 
 
-def calls_page(
-    pg: Connection, within: Within, f: CallFilter, after: tuple[datetime, str] | None, limit: int
-) -> list[dict[str, Any]]:
-    """Return up to `limit` calls after the key `after`, in (offered_at, call_id) order."""
-    where, params = _call_conditions(within, f)
-    select = f"SELECT {CALL_COLUMNS} FROM calls c {CALLS.rows_sql}{NAMES.format(a='c')}"
-    return _page(pg, select, where, params, ("c.offered_at", "c.call_id"), after, limit)
-
-
-def count_calls(pg: Connection, within: Within, f: CallFilter) -> int:
-    """Count the calls a listing holds (what an export would write)."""
-    where, params = _call_conditions(within, f)
-    sql = f"SELECT count(*) FROM calls c {CALLS.rows_sql} WHERE {' AND '.join(where)}"
-    row = pg.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
-
-
-def tickets_page(
-    pg: Connection, within: Within, f: TicketFilter, after: tuple[datetime, str] | None, limit: int
-) -> list[dict[str, Any]]:
-    """Return up to `limit` tickets after the key `after`, in (created_at, ticket_id) order."""
-    where, params = _ticket_conditions(within, f)
-    select = f"SELECT {TICKET_COLUMNS} FROM tickets t {TICKETS.rows_sql}{NAMES.format(a='t')}"
-    return _page(pg, select, where, params, ("t.created_at", "t.ticket_id"), after, limit)
-
-
-def count_tickets(pg: Connection, within: Within, f: TicketFilter) -> int:
-    """Count the tickets a listing holds."""
-    where, params = _ticket_conditions(within, f)
-    sql = f"SELECT count(*) FROM tickets t {TICKETS.rows_sql} WHERE {' AND '.join(where)}"
+def count(pg: Connection, within: Within, rows: CallFilter | TicketFilter) -> int:
+    """Count the rows a listing holds (what an export would write)."""
+    where, params = _conditions(within, rows)
+    sql = f"SELECT count(*) FROM {RELATIONS[rows.kind]} WHERE {' AND '.join(where)}"
     row = pg.execute(sql, params).fetchone()
     return int(row[0]) if row else 0
 

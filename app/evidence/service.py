@@ -6,7 +6,7 @@ never widens). Rows are JSON-ready, times RFC 3339 in the client's timezone.
 """
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -24,8 +24,6 @@ from app.evidence.repository import VERDICTS, CallFilter, TicketFilter, Within
 from app.kpi.intervals import span
 
 MAX_LIMIT = 1000
-Reader = Callable[[cursors.Key | None], list[dict[str, Any]]]
-KEYS = {"calls": ("offered_at", "call_id"), "tickets": ("created_at", "ticket_id")}
 TIME_FIELDS = {
     "calls": ("offered_at", "answered_at", "ended_at"),
     "tickets": ("created_at", "first_response_at", "resolved_at"),
@@ -79,13 +77,7 @@ def list_calls(
     settings: Settings | None = None,
 ) -> Page:
     """Return a page of the calls matching `query`, oldest offered first."""
-    settings = settings or get_settings()
-    _check_limit(limit)
-    within, what = _call_listing(pg, scope, query, settings)
-    made_by = _fingerprint("calls", scope, query)
-    after = cursors.decode(cursor, made_by) if cursor else None
-    rows = repository.calls_page(pg, within, what, after, limit + 1)
-    return _paged(rows, limit, made_by, scope, "calls")
+    return _listed(pg, scope, query, limit, cursor, settings or get_settings())
 
 
 def list_tickets(
@@ -98,35 +90,46 @@ def list_tickets(
     settings: Settings | None = None,
 ) -> Page:
     """Return a page of the tickets matching `query`, oldest created first."""
-    settings = settings or get_settings()
+    return _listed(pg, scope, query, limit, cursor, settings or get_settings())
+
+
+def export_rows(
+    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
+) -> Iterator[dict[str, Any]]:
+    """Return every row matching `query` (at most `max_export_rows`, else 400), page by page."""
+    within, rows = _listing(pg, scope, query, settings)
+    _check_export(repository.count(pg, within, rows), rows.kind, settings)
+    return _all(pg, within, rows, scope)
+
+
+def _listed(
+    pg: psycopg.Connection,
+    scope: Scope,
+    query: CallQuery | TicketQuery,
+    limit: int,
+    cursor: str | None,
+    settings: Settings,
+) -> Page:
+    """Return the page of `limit` rows after `cursor` (read one more: is there a next page?)."""
     _check_limit(limit)
-    within, what = _ticket_listing(pg, scope, query, settings)
-    made_by = _fingerprint("tickets", scope, query)
+    within, rows = _listing(pg, scope, query, settings)
+    made_by = _fingerprint(rows.kind, scope, query)
     after = cursors.decode(cursor, made_by) if cursor else None
-    rows = repository.tickets_page(pg, within, what, after, limit + 1)
-    return _paged(rows, limit, made_by, scope, "tickets")
+    found = repository.page(pg, within, rows, after, limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
+    time_key, id_key = repository.KEYS[rows.kind]
+    last = (found[-1][time_key], found[-1][id_key]) if more else None
+    next_cursor = cursors.encode(last, made_by) if last else None
+    return Page([_shaped(row, scope, rows.kind) for row in found], next_cursor)
 
 
-def export_calls(
-    pg: psycopg.Connection, scope: Scope, query: CallQuery, settings: Settings
-) -> Iterator[dict[str, Any]]:
-    """Return every call matching `query` (at most `max_export_rows`, else 400), page by page."""
-    within, what = _call_listing(pg, scope, query, settings)
-    _check_export(repository.count_calls(pg, within, what), "calls", settings)
-    return _all(
-        lambda after: repository.calls_page(pg, within, what, after, MAX_LIMIT), "calls", scope
-    )
-
-
-def export_tickets(
-    pg: psycopg.Connection, scope: Scope, query: TicketQuery, settings: Settings
-) -> Iterator[dict[str, Any]]:
-    """Return every ticket matching `query` (at most `max_export_rows`, else 400)."""
-    within, what = _ticket_listing(pg, scope, query, settings)
-    _check_export(repository.count_tickets(pg, within, what), "tickets", settings)
-    return _all(
-        lambda after: repository.tickets_page(pg, within, what, after, MAX_LIMIT), "tickets", scope
-    )
+def _listing(
+    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
+) -> tuple[Within, CallFilter | TicketFilter]:
+    if isinstance(query, CallQuery):
+        return _call_listing(pg, scope, query, settings)
+    return _ticket_listing(pg, scope, query, settings)
 
 
 def _call_listing(
@@ -234,25 +237,18 @@ def _fingerprint(kind: str, scope: Scope, query: CallQuery | TicketQuery) -> str
     )
 
 
-def _paged(rows: list[dict[str, Any]], limit: int, made_by: str, scope: Scope, kind: str) -> Page:
-    """Shape a page read with one row more than `limit`: that row says whether more follow."""
-    more = len(rows) > limit
-    rows = rows[:limit]
-    time_key, id_key = KEYS[kind]
-    after = cursors.encode((rows[-1][time_key], rows[-1][id_key]), made_by) if more else None
-    return Page([_shaped(row, scope, kind) for row in rows], after)
-
-
-def _all(read: Reader, kind: str, scope: Scope) -> Iterator[dict[str, Any]]:
+def _all(
+    pg: psycopg.Connection, within: Within, rows: CallFilter | TicketFilter, scope: Scope
+) -> Iterator[dict[str, Any]]:
     """Yield every row of a listing, read `MAX_LIMIT` at a time in key order."""
-    time_key, id_key = KEYS[kind]
+    time_key, id_key = repository.KEYS[rows.kind]
     after = None
     while True:
-        rows = read(after)
-        if len(rows) == MAX_LIMIT:
-            after = (rows[-1][time_key], rows[-1][id_key])
-        yield from (_shaped(row, scope, kind) for row in rows)
-        if len(rows) < MAX_LIMIT:
+        found = repository.page(pg, within, rows, after, MAX_LIMIT)
+        if len(found) == MAX_LIMIT:
+            after = (found[-1][time_key], found[-1][id_key])
+        yield from (_shaped(row, scope, rows.kind) for row in found)
+        if len(found) < MAX_LIMIT:
             return
 
 

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.evidence.helpers import DAY, listed
 from tests.factories import cdr, post
 
 BASE = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-DAY = {"from": "2026-11-20", "to": "2026-11-21"}
 
 
 def at(seconds: float) -> str:
@@ -65,16 +65,6 @@ def loaded(client, pg, tenant):
     calls = day_of_calls(tenant.queue)
     assert post(client, "/v1/calls", calls, tenant).json()["accepted"] == len(calls)
     return tenant
-
-
-def listed(client, tenant, key=None, **params):
-    response = client.get(
-        "/v1/calls",
-        params={k: v for k, v in {"queue": tenant.queue, **DAY, **params}.items() if v},
-        headers=tenant.auth(key or tenant.client_key),
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_each_call_is_listed_with_its_outcome_and_fields(client, loaded):

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.evidence.helpers import DAY
+from tests.evidence.helpers import listed as listing
 from tests.factories import post
 
 BASE = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-DAY = {"from": "2026-11-20", "to": "2026-11-21"}
 
 
 def ticket(ticket_id, queue, offset, channel, response=None, resolution=None, **extra):
@@ -45,13 +46,7 @@ def loaded(client, tenant):
 
 
 def listed(client, tenant, **params):
-    response = client.get(
-        "/v1/tickets",
-        params={"queue": tenant.queue, **DAY, **params},
-        headers=tenant.auth(tenant.client_key),
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    return listing(client, tenant, path="/v1/tickets", **params)
 
 
 def test_each_ticket_with_its_verdicts(client, loaded):
