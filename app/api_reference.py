@@ -15,6 +15,10 @@ from app.audit.service import FAMILIES as AUDIT_FAMILIES
 from app.audit.service import MAX_LIMIT as AUDIT_LIMIT
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.openapi import Reference
+from app.core.vocabulary import TICKET_CHANNELS
+from app.evidence.outcomes import CALL_OUTCOMES
+from app.evidence.repository import VERDICTS
+from app.evidence.service import MAX_LIMIT
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
@@ -144,6 +148,40 @@ def _ingest_keys() -> list[tuple[str, str]]:
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
+EVIDENCE_PATHS = {
+    kind: [f"/v1/{kind}", *(f"/v1/{kind}.{fmt}" for fmt in ("csv", "xlsx"))]
+    for kind in ("calls", "tickets")
+}
+EVIDENCE_KEYS = [("GET", path) for paths in EVIDENCE_PATHS.values() for path in paths]
+EVIDENCE_ENUMS = {
+    "calls": {"outcome": list(CALL_OUTCOMES), "sl": list(VERDICTS)},
+    "tickets": {
+        "channel": list(TICKET_CHANNELS),
+        "frt": list(VERDICTS),
+        "resolution": list(VERDICTS),
+    },
+}
+CALL_ROW = {
+    "call_id": "c-20261122-0001",
+    "queue": "acme-cards",
+    "vendor": "vendor-a",
+    "agent": "a1001",
+    "offered_at": DAY.format("30:00"),
+    "answered_at": DAY.format("30:12"),
+    "ended_at": DAY.format("34:05"),
+    "offered_estimated": False,
+    "answered_estimated": False,
+    "wait_s": 12.0,
+    "talk_s": 200.0,
+    "hold_s": 13.0,
+    "acw_s": 30.0,
+    "outcome": "answered",
+    "sl_met": True,
+    "transferred": False,
+    "resolved": True,
+    "csat": 90.0,
+    "exit_reason": None,
+}
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
 
 REFERENCE = Reference(
@@ -154,6 +192,7 @@ REFERENCE = Reference(
         ("POST", "/v1/feeds/{name}"): {400, 401, 413, 415, 429, 503},
         ("GET", "/v1/metrics"): {404},
         ("GET", "/v1/audit"): {403, 404},
+        **{key: {404} for key in EVIDENCE_KEYS},
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -185,18 +224,38 @@ REFERENCE = Reference(
             for path in SLA_PATHS
         },
         **{
+            ("GET", path, name): {"schema": {"anyOf": [{"enum": values}, {"type": "null"}]}}
+            for kind, paths in EVIDENCE_PATHS.items()
+            for path in paths
+            for name, values in EVIDENCE_ENUMS[kind].items()
+        },
+        **{
+            ("GET", f"/v1/{kind}", "limit"): {
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}
+            }
+            for kind in EVIDENCE_PATHS
+        },
+        **{
             (*key, "alert_id"): {"schema": {"minimum": 1, "maximum": BIGINT_MAX}}
             for key in CHANGE_ALERT
         },
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
+        **{
+            key: "Give `queue=` or `client=` (422 when neither is given). A count of these rows"
+            " equals the matching `/v1/metrics` component for the same scope and range."
+            for key in EVIDENCE_KEYS
+        },
     },
     request_examples={
         key: _body_examples(INGEST_RECORDS[kind])
         for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
     },
-    response_examples={key: INGEST_ANSWER for key in _ingest_keys()},
+    response_examples={
+        **{key: INGEST_ANSWER for key in _ingest_keys()},
+        ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},
+    },
     field_descriptions={
         "IngestResponse": {
             "accepted": "Records written: new, or changing a stored record.",
