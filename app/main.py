@@ -24,6 +24,7 @@ from app.core.openapi import install_openapi
 from app.core.parameters import check_parameters
 from app.core.ratelimit import RateLimiter
 from app.core.request_metrics import RequestMetrics
+from app.evidence.endpoints import router as evidence_router
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
 from app.monitoring.endpoints import router as monitoring_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(ingest_router)
     api.include_router(feed_router)
     api.include_router(kpi_router)
+    api.include_router(evidence_router)
     api.include_router(tenancy_router)
     api.include_router(alerts_router)
     api.include_router(sla_router)

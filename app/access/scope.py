@@ -13,7 +13,7 @@ from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.core.errors import NotFound
+from app.core.errors import AppError, NotFound
 from app.core.vocabulary import DEFAULT_SL_FORMULA
 from app.models import Client, Queue, QueueVendor
 
@@ -119,6 +119,20 @@ def client_scope(session: Session, principal: Principal, code: str) -> Scope:
     """Return a client with the queues of it the key may read, or 404."""
     query = select(Queue, Client).where(Client.code == code)
     return _scope(session, principal, query, f"unknown client {code!r}")
+
+
+def requested_scope(
+    session: Session, principal: Principal, queue: str | None, client: str | None
+) -> Scope:
+    """Return the scope a read route's `queue=` or `client=` asks for (queue wins), or 404."""
+    if queue:
+        scope = queue_scope(session, principal, queue)
+        if client and client != scope.client_code:
+            raise NotFound(f"unknown queue {queue!r} for client {client!r}")
+        return scope
+    if client:
+        return client_scope(session, principal, client)
+    raise AppError("give queue=CODE or client=CODE", 422)
 
 
 def visible_queues(session: Session, principal: Principal) -> list[dict[str, object]]:

@@ -15,11 +15,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app.contracts.text import formula_text, invoice_line
 from app.contracts.words import word
-from app.core.cells import Cell, csv_bytes, xlsx_append
+from app.core.cells import Cell, csv_bytes, local_time, print_on_page_width, xlsx_append
 from app.kpi.names import kpi_name, sl_expression
 
 Row = list[Any]
@@ -32,11 +31,6 @@ def period_days(period: dict[str, Any]) -> tuple[date, date]:
     """Return a period's first and last local dates (its `end` is exclusive)."""
     start, end = (datetime.fromisoformat(period[k]) for k in ("start", "end"))
     return start.date(), (end - timedelta(days=1)).date()
-
-
-def local_time(moment: str) -> Cell:
-    """Return an ISO time with offset as a date-time cell, in the wall time it was sent in."""
-    return Cell(datetime.fromisoformat(moment).replace(tzinfo=None), "datetime")
 
 
 def measure(value: float | None, unit: str) -> Cell:
@@ -211,15 +205,7 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     for i in range(2, len(tables["daily"][0]) + 1):
         days.column_dimensions[days.cell(row=1, column=i).column_letter].width = 18
     for each in (sheet, days):
-        _print_on_page_width(each)
+        print_on_page_width(each)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _print_on_page_width(sheet: Worksheet) -> None:
-    """Print landscape, every column on the page's width (as many pages down as needed)."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -48,6 +48,11 @@ class Cell:
     currency: str = ""
 
 
+def local_time(moment: str) -> Cell:
+    """Return an ISO time with offset as a date-time cell, in the wall time it was sent in."""
+    return Cell(datetime.fromisoformat(moment).replace(tzinfo=None), "datetime")
+
+
 def inert(text: str) -> str:
     """Return text a spreadsheet will not run: a formula start gets a leading `'`."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
@@ -105,3 +110,11 @@ def _sheet_cell(sheet: Worksheet, value: Any) -> SheetCell:
     elif not isinstance(value, bool):
         cell.number_format = FORMATS[kind]
     return cell
+
+
+def print_on_page_width(sheet: Worksheet) -> None:
+    """Print landscape, every column on the page's width (as many pages down as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     max_metric_rows: int = Field(
         default=20_000, gt=0, description="rows (buckets × split values) one /v1/metrics answers"
     )
+    max_export_rows: int = Field(
+        default=100_000, gt=0, description="rows one /v1/calls or /v1/tickets export writes"
+    )
     metrics_allow: str = Field(
         default="127.0.0.1/32,::1/128",
         description="networks (CIDR, comma-separated) that may scrape /metrics without a key",

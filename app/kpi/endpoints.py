@@ -1,6 +1,5 @@
 """`GET /v1/metrics` and `GET /v1/queues/{code}/live`: KPIs for any key, tenant-scoped."""
 
-from datetime import datetime, time
 from typing import Annotated, Any
 
 import orjson
@@ -10,26 +9,14 @@ from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
 from app.access.keys import Principal
-from app.access.scope import Scope, client_scope, queue_scope
+from app.access.scope import queue_scope, requested_scope
 from app.core.db import driver_connection, get_session
-from app.core.errors import AppError, NotFound
 from app.kpi import live, queries
-from app.kpi.intervals import GRANULARITIES, parse_bound
+from app.kpi.intervals import GRANULARITIES, requested_range
 from app.kpi.series_csv import chunks, csv_lines
 from app.kpi.service import columns, metrics_series
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
-
-
-def _scope(session: Session, principal: Principal, queue: str | None, client: str | None) -> Scope:
-    if queue:
-        scope = queue_scope(session, principal, queue)
-        if client and client != scope.client_code:
-            raise NotFound(f"unknown queue {queue!r} for client {client!r}")
-        return scope
-    if client:
-        return client_scope(session, principal, client)
-    raise AppError("give queue=CODE or client=CODE", 422)
 
 
 @router.get("/metrics")
@@ -53,11 +40,9 @@ def get_metrics(
     A series is at most `CALLPULSE_MAX_METRIC_ROWS` rows (buckets × split values): a
     larger one is answered 400 with its size and how to narrow or page it. CSV is streamed.
     """
-    scope = _scope(session, principal, queue, client)
+    scope = requested_scope(session, principal, queue, client)
     tz, settings = scope.timezone, request.app.state.settings
-    now = datetime.now(tz)
-    lo = parse_bound(start, tz, "from") if start else datetime.combine(now.date(), time(), tz)
-    hi = parse_bound(to, tz, "to") if to else now
+    lo, hi = requested_range(start, to, tz)
     pg = driver_connection(session)
     codes = queries.agent_codes(pg, scope.client_id, scope.vendor_id) if by == "agent" else {}
     rows = metrics_series(

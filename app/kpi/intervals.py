@@ -41,6 +41,13 @@ def parse_bound(value: str, tz: ZoneInfo, name: str) -> datetime:
     return moment
 
 
+def requested_range(start: str | None, end: str | None, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Read a read route's `from`/`to` (default: today so far in `tz`)."""
+    now = datetime.now(tz)
+    lo = parse_bound(start, tz, "from") if start else datetime.combine(now.date(), time(), tz)
+    return lo, parse_bound(end, tz, "to") if end else now
+
+
 def _local_start(moment: datetime, granularity: str, tz: ZoneInfo) -> date:
     local = moment.astimezone(tz).date()
     if granularity == "week":

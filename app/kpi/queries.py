@@ -15,7 +15,15 @@ from psycopg import Connection
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
 from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT
-from app.kpi.sources import AGENTS, ALERTS, Source, agent_state_sql
+from app.kpi.sources import (
+    AGENTS,
+    ALERTS,
+    CALL_LOST_SQL,
+    CALL_OPEN_SQL,
+    CALL_WAITING_SQL,
+    Source,
+    agent_state_sql,
+)
 
 BUCKETS = {
     "interval": "s.interval_start",
@@ -290,15 +298,15 @@ def waiting_calls(
     data (its end never arrived), counted apart instead of waiting forever.
     """
     rows = pg.execute(
-        "SELECT k.queue_id, w.* FROM " + QUEUE_DAYS + " CROSS JOIN LATERAL (SELECT"
-        " count(*) FILTER (WHERE offered_at > now() - %(h)s::interval),"
-        " min(offered_at) FILTER (WHERE offered_at > now() - %(h)s::interval),"
-        " count(*) FILTER (WHERE offered_at <= now() - %(h)s::interval)"
-        " FROM calls WHERE client_id = k.client_id AND queue_id = k.queue_id"
-        " AND answered_at IS NULL AND ended_at IS NULL AND offered_known"
-        " AND direction = 'inbound' AND offered_at > least(k.day_start, now() - %(h)s::interval)"
-        " AND offered_at <= now()) w",
-        keys.params(h=f"{horizon_s} seconds"),
+        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT"
+        f" count(*) FILTER (WHERE {CALL_WAITING_SQL}),"
+        f" min(c.offered_at) FILTER (WHERE {CALL_WAITING_SQL}),"
+        f" count(*) FILTER (WHERE {CALL_LOST_SQL})"
+        " FROM calls c WHERE c.client_id = k.client_id AND c.queue_id = k.queue_id"
+        f" AND {CALL_OPEN_SQL}"
+        " AND c.offered_at > least(k.day_start, now() - %(horizon)s::interval)"
+        " AND c.offered_at <= now()) w",
+        keys.params(horizon=f"{horizon_s} seconds"),
     ).fetchall()
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
 

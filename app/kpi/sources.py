@@ -32,10 +32,20 @@ TICKET_TARGETS = {
 @dataclass(frozen=True)
 class Component:
     """An additive component: its SQL aggregate over the source's rows, and the fact columns
-    (beyond those of the source's shared row SQL) it reads."""
+    (beyond those of the source's shared row SQL) it reads.
+
+    A count names the rows it counts in `counts` (an SQL predicate over the source's row
+    aliases): the evidence listing (`app.evidence`) lists exactly those rows behind it.
+    """
 
     sql: str
     reads: tuple[str, ...] = ()
+    counts: str | None = None
+
+
+def count(predicate: str, reads: tuple[str, ...] = ()) -> Component:
+    """Return the component counting the source's rows where `predicate` holds."""
+    return Component(f"count(*) FILTER (WHERE {predicate})", reads, predicate)
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,17 @@ def exit_component(reason: str) -> str:
 
 def _left_by(reason: str) -> Component:
     """Inbound calls that ended unanswered with exit_reason `reason`."""
-    return Component(f"count(*) FILTER (WHERE x.left_unanswered AND c.exit_reason = '{reason}')")
+    return count(f"x.left_unanswered AND c.exit_reason = '{reason}'")
+
+
+# A call with neither answer nor end: waiting while offered within the waiting horizon
+# %(horizon)s (an interval), after that lost data (its end never arrived). What the live view
+# counts as waiting now and what the evidence lists as `waiting` (c: a calls row).
+CALL_OPEN_SQL = (
+    "c.direction = 'inbound' AND c.answered_at IS NULL AND c.ended_at IS NULL AND c.offered_known"
+)
+CALL_WAITING_SQL = "c.offered_at > now() - %(horizon)s::interval AND c.offered_at <= now()"
+CALL_LOST_SQL = "c.offered_at <= now() - %(horizon)s::interval"
 
 
 CALLS = Source(
@@ -144,43 +164,32 @@ CALLS = Source(
     day_table="call_day_stats",
     split=("agent_id", "coalesce(c.agent_id, 0)"),
     components={
-        "answered": Component("count(*) FILTER (WHERE f.inbound AND f.answered)"),
-        "abandoned": Component("count(*) FILTER (WHERE g.abandoned)"),
-        "short_abandoned": Component("count(*) FILTER (WHERE g.short)"),
-        "answered_within_threshold": Component(
-            "count(*) FILTER (WHERE f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s)"
+        "answered": count("f.inbound AND f.answered"),
+        "abandoned": count("g.abandoned"),
+        "short_abandoned": count("g.short"),
+        "answered_within_threshold": count(
+            "f.inbound AND f.answered AND f.wait_s <= q.sl_threshold_s"
         ),
-        "abandoned_within_threshold": Component(
-            "count(*) FILTER (WHERE g.abandoned AND f.wait_s <= q.sl_threshold_s)"
-        ),
+        "abandoned_within_threshold": count("g.abandoned AND f.wait_s <= q.sl_threshold_s"),
         "wait_answered_s": Component(
             "coalesce(sum(f.wait_s) FILTER (WHERE f.inbound AND f.answered), 0)"
         ),
-        "handled": Component("count(*) FILTER (WHERE f.inbound AND f.handled)"),
+        "handled": count("f.inbound AND f.handled"),
         "talk_s": Component("coalesce(sum(g.talk) FILTER (WHERE f.inbound AND f.handled), 0)"),
         "hold_s": Component("coalesce(sum(g.hold) FILTER (WHERE f.inbound AND f.handled), 0)"),
-        "held": Component("count(*) FILTER (WHERE f.inbound AND f.handled AND g.hold > 0)"),
+        "held": count("f.inbound AND f.handled AND g.hold > 0"),
         "acw_s": Component("coalesce(sum(g.acw) FILTER (WHERE f.inbound AND f.handled), 0)"),
-        "transferred": Component(
-            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.transferred)", ("transferred",)
+        "transferred": count("f.inbound AND f.handled AND c.transferred", ("transferred",)),
+        "resolved_known": count(
+            "f.inbound AND f.handled AND c.resolved IS NOT NULL", ("resolved",)
         ),
-        "resolved_known": Component(
-            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved IS NOT NULL)",
-            ("resolved",),
-        ),
-        "resolved": Component(
-            "count(*) FILTER (WHERE f.inbound AND f.handled AND c.resolved)", ("resolved",)
-        ),
-        "surveyed": Component(
-            "count(*) FILTER (WHERE f.inbound AND c.csat IS NOT NULL)", ("csat",)
-        ),
+        "resolved": count("f.inbound AND f.handled AND c.resolved", ("resolved",)),
+        "surveyed": count("f.inbound AND c.csat IS NOT NULL", ("csat",)),
         "csat_sum": Component("coalesce(sum(c.csat) FILTER (WHERE f.inbound), 0)", ("csat",)),
-        "outbound": Component(
-            "count(*) FILTER (WHERE NOT f.inbound AND (f.answered OR f.gave_up))"
-        ),
-        "received": Component("count(*) FILTER (WHERE f.inbound)"),
-        "overflowed": Component("count(*) FILTER (WHERE g.overflowed)"),
-        "blocked": Component("count(*) FILTER (WHERE g.blocked)"),
+        "outbound": count("NOT f.inbound AND (f.answered OR f.gave_up)"),
+        "received": count("f.inbound"),
+        "overflowed": count("g.overflowed"),
+        "blocked": count("g.blocked"),
         "callbacks": _left_by(CALLBACK_EXIT),
         # Each exit reason apart, for feeds whose own reports split them (Wazo, QueueMetrics).
         **{exit_component(r): _left_by(r) for r in (*OVERFLOW_EXITS, *BLOCKED_EXITS)},
@@ -251,11 +260,10 @@ TICKETS = Source(
     interval_table="ticket_interval_stats",
     split=("channel", "t.channel"),
     components={
-        "tickets_created": Component("count(*)"),
+        "tickets_created": Component("count(*)", counts="true"),
         "tickets_responded": Component("count(t.first_response_at)", ("first_response_at",)),
-        "tickets_responded_within_target": Component(
-            "count(*) FILTER (WHERE t.first_response_at - t.created_at"
-            " <= make_interval(secs => g.frt))",
+        "tickets_responded_within_target": count(
+            "t.first_response_at - t.created_at <= make_interval(secs => g.frt)",
             ("first_response_at",),
         ),
         "ticket_frt_sum_s": Component(
@@ -263,13 +271,10 @@ TICKETS = Source(
             ("first_response_at",),
         ),
         "tickets_resolved": Component("count(t.resolved_at)", ("resolved_at",)),
-        "tickets_resolved_within_target": Component(
-            "count(*) FILTER (WHERE t.resolved_at - t.created_at <= make_interval(secs => g.res))",
-            ("resolved_at",),
+        "tickets_resolved_within_target": count(
+            "t.resolved_at - t.created_at <= make_interval(secs => g.res)", ("resolved_at",)
         ),
-        "tickets_open": Component(
-            "count(*) FILTER (WHERE t.resolved_at IS NULL)", ("resolved_at",)
-        ),
+        "tickets_open": count("t.resolved_at IS NULL", ("resolved_at",)),
     },
 )
 

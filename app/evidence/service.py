@@ -1,0 +1,264 @@
+"""The calls and tickets behind every figure: check a query, read a page, shape its rows.
+
+A listing reads what its scope may read (`app.access.scope`): a queue, or a client's visible
+queues; a vendor key only its own vendor's records of shared queues (`vendor=` narrows,
+never widens). Rows are JSON-ready, times RFC 3339 in the client's timezone.
+"""
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import psycopg
+
+from app.access.scope import Scope
+from app.core.config import Settings, get_settings
+from app.core.errors import AppError
+from app.core.vocabulary import TICKET_CHANNELS, spoken_list
+from app.evidence import cursor as cursors
+from app.evidence import repository
+from app.evidence.outcomes import CALL_OUTCOMES
+from app.evidence.repository import VERDICTS, CallFilter, TicketFilter, Within
+from app.kpi.intervals import span
+
+MAX_LIMIT = 1000
+Reader = Callable[[cursors.Key | None], list[dict[str, Any]]]
+KEYS = {"calls": ("offered_at", "call_id"), "tickets": ("created_at", "ticket_id")}
+TIME_FIELDS = {
+    "calls": ("offered_at", "answered_at", "ended_at"),
+    "tickets": ("created_at", "first_response_at", "resolved_at"),
+}
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    """Which calls to list: offered in `[start, end)`, with optional filters."""
+
+    start: datetime
+    end: datetime
+    outcome: str | None = None
+    sl: str | None = None
+    agent: str | None = None
+    vendor: str | None = None
+    min_wait_s: float | None = None
+    transferred: bool | None = None
+    resolved: bool | None = None
+    csat_below: float | None = None
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """Which tickets to list: created in `[start, end)`, with optional filters."""
+
+    start: datetime
+    end: datetime
+    channel: str | None = None
+    agent: str | None = None
+    vendor: str | None = None
+    frt: str | None = None
+    resolution: str | None = None
+    open: bool | None = None
+
+
+class Page(NamedTuple):
+    """One page of rows, and the cursor of the next one (None: this was the last)."""
+
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def list_calls(
+    pg: psycopg.Connection,
+    scope: Scope,
+    query: CallQuery,
+    limit: int = 100,
+    cursor: str | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Page:
+    """Return a page of the calls matching `query`, oldest offered first."""
+    settings = settings or get_settings()
+    _check_limit(limit)
+    within, what = _call_listing(pg, scope, query, settings)
+    made_by = _fingerprint("calls", scope, query)
+    after = cursors.decode(cursor, made_by) if cursor else None
+    rows = repository.calls_page(pg, within, what, after, limit + 1)
+    return _paged(rows, limit, made_by, scope, "calls")
+
+
+def list_tickets(
+    pg: psycopg.Connection,
+    scope: Scope,
+    query: TicketQuery,
+    limit: int = 100,
+    cursor: str | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Page:
+    """Return a page of the tickets matching `query`, oldest created first."""
+    settings = settings or get_settings()
+    _check_limit(limit)
+    within, what = _ticket_listing(pg, scope, query, settings)
+    made_by = _fingerprint("tickets", scope, query)
+    after = cursors.decode(cursor, made_by) if cursor else None
+    rows = repository.tickets_page(pg, within, what, after, limit + 1)
+    return _paged(rows, limit, made_by, scope, "tickets")
+
+
+def export_calls(
+    pg: psycopg.Connection, scope: Scope, query: CallQuery, settings: Settings
+) -> Iterator[dict[str, Any]]:
+    """Return every call matching `query` (at most `max_export_rows`, else 400), page by page."""
+    within, what = _call_listing(pg, scope, query, settings)
+    _check_export(repository.count_calls(pg, within, what), "calls", settings)
+    return _all(
+        lambda after: repository.calls_page(pg, within, what, after, MAX_LIMIT), "calls", scope
+    )
+
+
+def export_tickets(
+    pg: psycopg.Connection, scope: Scope, query: TicketQuery, settings: Settings
+) -> Iterator[dict[str, Any]]:
+    """Return every ticket matching `query` (at most `max_export_rows`, else 400)."""
+    within, what = _ticket_listing(pg, scope, query, settings)
+    _check_export(repository.count_tickets(pg, within, what), "tickets", settings)
+    return _all(
+        lambda after: repository.tickets_page(pg, within, what, after, MAX_LIMIT), "tickets", scope
+    )
+
+
+def _call_listing(
+    pg: psycopg.Connection, scope: Scope, query: CallQuery, settings: Settings
+) -> tuple[Within, CallFilter]:
+    """Check a call query and turn it into the repository's terms (400 naming a parameter)."""
+    if query.outcome is not None and query.outcome not in CALL_OUTCOMES:
+        raise AppError(
+            f"outcome: {query.outcome!r} is not one of {spoken_list(tuple(CALL_OUTCOMES))}"
+        )
+    _check_verdict("sl", query.sl)
+    for name in ("min_wait_s", "csat_below"):
+        value = getattr(query, name)
+        if value is not None and (not math.isfinite(value) or value < 0):
+            raise AppError(f"{name}: {value!r} must be a number ≥ 0")
+    within = _within(pg, scope, query.start, query.end, query.vendor, query.agent, settings)
+    return within, CallFilter(
+        settings.waiting_horizon_s,
+        query.outcome,
+        query.sl,
+        query.min_wait_s,
+        query.transferred,
+        query.resolved,
+        query.csat_below,
+    )
+
+
+def _ticket_listing(
+    pg: psycopg.Connection, scope: Scope, query: TicketQuery, settings: Settings
+) -> tuple[Within, TicketFilter]:
+    """Check a ticket query and turn it into the repository's terms."""
+    if query.channel is not None and query.channel not in TICKET_CHANNELS:
+        raise AppError(f"channel: {query.channel!r} is not one of {spoken_list(TICKET_CHANNELS)}")
+    _check_verdict("frt", query.frt)
+    _check_verdict("resolution", query.resolution)
+    within = _within(pg, scope, query.start, query.end, query.vendor, query.agent, settings)
+    return within, TicketFilter(query.channel, query.frt, query.resolution, query.open)
+
+
+def _within(
+    pg: psycopg.Connection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    vendor: str | None,
+    agent: str | None,
+    settings: Settings,
+) -> Within:
+    """Return the scope's rows in range, limited to a vendor and an agent when asked."""
+    _check_range(start, end, scope, settings)
+    vendor_id = scope.vendor_id
+    if vendor is not None:
+        asked = repository.vendor_id(pg, vendor)
+        if asked is None or (vendor_id is not None and asked != vendor_id):
+            raise AppError(f"vendor: unknown vendor {vendor!r}")  # never widens a vendor key
+        vendor_id = asked
+    agents = None
+    if agent is not None:
+        agents = repository.agent_ids(pg, scope.client_id, agent, vendor_id)
+        if not agents:
+            raise AppError(f"agent: unknown agent {agent!r} of client {scope.client_code!r}")
+    return Within(scope.client_id, [q.id for q in scope.queues], vendor_id, agents, start, end)
+
+
+def _check_range(start: datetime, end: datetime, scope: Scope, settings: Settings) -> None:
+    """Refuse an empty range, or one longer than /v1/metrics answers at interval granularity."""
+    if end <= start:
+        raise AppError("to: must be after from")
+    extent = span(start, end, "interval", scope.timezone, settings.interval_minutes)
+    if extent.count > settings.max_metric_rows:
+        days = settings.max_metric_rows * settings.interval_minutes // (24 * 60)
+        raise AppError(
+            f"to: the range from {start.isoformat()} to {end.isoformat()} spans"
+            f" {extent.count:,} intervals, above the bound of {settings.max_metric_rows:,}"
+            f" (CALLPULSE_MAX_METRIC_ROWS, about {days:,} days); list a shorter range"
+            " (from/to) page by page"
+        )
+
+
+def _check_verdict(name: str, value: str | None) -> None:
+    if value is not None and value not in VERDICTS:
+        raise AppError(f"{name}: {value!r} is not one of met or missed")
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise AppError(f"limit: {limit} is out of range; use 1 to {MAX_LIMIT} and page on")
+
+
+def _check_export(rows: int, kind: str, settings: Settings) -> None:
+    if rows > settings.max_export_rows:
+        raise AppError(
+            f"too many rows: {rows:,} {kind} match, above the export bound of"
+            f" {settings.max_export_rows:,} (CALLPULSE_MAX_EXPORT_ROWS). Narrow it: a shorter"
+            " range (from/to), one queue (queue=CODE), a filter (outcome, agent, vendor…), or"
+            " page through the JSON listing with limit and cursor"
+        )
+
+
+def _fingerprint(kind: str, scope: Scope, query: CallQuery | TicketQuery) -> str:
+    """Digest what a query lists; times as UTC instants, however they were written."""
+    instants = replace(query, start=query.start.astimezone(UTC), end=query.end.astimezone(UTC))
+    return cursors.fingerprint(
+        kind, scope.client_id, tuple(q.id for q in scope.queues), scope.vendor_id, instants
+    )
+
+
+def _paged(rows: list[dict[str, Any]], limit: int, made_by: str, scope: Scope, kind: str) -> Page:
+    """Shape a page read with one row more than `limit`: that row says whether more follow."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    time_key, id_key = KEYS[kind]
+    after = cursors.encode((rows[-1][time_key], rows[-1][id_key]), made_by) if more else None
+    return Page([_shaped(row, scope, kind) for row in rows], after)
+
+
+def _all(read: Reader, kind: str, scope: Scope) -> Iterator[dict[str, Any]]:
+    """Yield every row of a listing, read `MAX_LIMIT` at a time in key order."""
+    time_key, id_key = KEYS[kind]
+    after = None
+    while True:
+        rows = read(after)
+        if len(rows) == MAX_LIMIT:
+            after = (rows[-1][time_key], rows[-1][id_key])
+        yield from (_shaped(row, scope, kind) for row in rows)
+        if len(rows) < MAX_LIMIT:
+            return
+
+
+def _shaped(row: dict[str, Any], scope: Scope, kind: str) -> dict[str, Any]:
+    """Return a row JSON-ready: its times RFC 3339 in the client's timezone."""
+    for name in TIME_FIELDS[kind]:
+        if row[name] is not None:
+            row[name] = row[name].astimezone(scope.timezone).isoformat()
+    return row
