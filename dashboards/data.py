@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, time
+from itertools import chain
 from typing import Any
 
 from psycopg import Connection
@@ -18,13 +19,20 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import AppError, NotFound
 from app.evidence import exports
-from app.evidence.service import Page, list_calls, list_tickets
+from app.evidence.service import (
+    CallQuery,
+    Page,
+    export_calls,
+    export_tickets,
+    list_calls,
+    list_tickets,
+)
 from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
 from app.kpi.targets import queue_targets
 from dashboards.call_lists import Listing, missed_listing, today_calls
 
-READ_PAGE = 1000  # rows per read when counting or downloading what a figure lists
+READ_PAGE = 1000  # rows per read when counting what a figure lists (the service's most)
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
@@ -135,7 +143,7 @@ def calls_behind(
         scope = queue_scope(session, principal, queue_code)
         now = datetime.now(scope.timezone)
         listing = today_calls(kind, now, scope.timezone, settings.waiting_horizon_s)
-        listed = _listed(driver_connection(session), scope, listing, limit, cursor)
+        listed = _listed(driver_connection(session), scope, listing, settings, limit, cursor)
     return listed | {"timezone": str(scope.timezone), "as_of": now.isoformat(timespec="seconds")}
 
 
@@ -153,15 +161,15 @@ def calls_behind_download(
         scope = queue_scope(session, principal, queue_code)
         now = datetime.now(scope.timezone)
         listing = today_calls(kind, now, scope.timezone, settings.waiting_horizon_s)
-        rows = _every_row(driver_connection(session), scope, listing, settings.max_export_rows)
-    name = f"{queue_code}-{kind}-{now:%Y-%m-%dT%H%M}.{fmt}"
-    return _export(listing.source, rows, fmt, lang), name
+        body = _export(driver_connection(session), scope, listing, settings, fmt, lang)
+    return body, f"{queue_code}-{kind}-{now:%Y-%m-%dT%H%M}.{fmt}"
 
 
 def missed(
     database: Database,
+    settings: Settings,
     principal: Principal,
-    target: dict[str, str | None],
+    target: dict[str, Any],
     limit: int,
     cursor: str | None = None,
 ) -> dict[str, Any]:
@@ -169,7 +177,7 @@ def missed(
     kpi) in the report's period, on the contract's queues the principal may read."""
     with database.session_scope() as session:
         report, scope, listing = _missed_listing(session, principal, target)
-        listed = _listed(driver_connection(session), scope, listing, limit, cursor)
+        listed = _listed(driver_connection(session), scope, listing, settings, limit, cursor)
     row = next(t for t in report["targets"] if t["kpi"] == target["kpi"])
     return listed | {
         "timezone": report["timezone"],
@@ -184,20 +192,19 @@ def missed_download(
     database: Database,
     settings: Settings,
     principal: Principal,
-    target: dict[str, str | None],
+    target: dict[str, Any],
     fmt: str,
     lang: str,
 ) -> tuple[bytes, str]:
     """Return everything that missed one SLA target as CSV or Excel bytes, and a file name."""
     with database.session_scope() as session:
         report, scope, listing = _missed_listing(session, principal, target)
-        rows = _every_row(driver_connection(session), scope, listing, settings.max_export_rows)
-    name = f"missed-{report['client']}-{report['period']['label']}-{target['kpi']}.{fmt}"
-    return _export(listing.source, rows, fmt, lang), name
+        body = _export(driver_connection(session), scope, listing, settings, fmt, lang)
+    return body, f"missed-{report['client']}-{report['period']['label']}-{target['kpi']}.{fmt}"
 
 
 def _missed_listing(
-    session: Session, principal: Principal, target: dict[str, str | None]
+    session: Session, principal: Principal, target: dict[str, Any]
 ) -> tuple[dict[str, Any], Scope, Listing]:
     """Read the target's report; return it, the scope of its contract's queues the principal
     may read (never more than `client_scope` gives), and what to list."""
@@ -209,12 +216,8 @@ def _missed_listing(
     if row is None:
         raise NotFound(f"kpi: no target {kpi!r} in contract {report['contract']!r}")
     period = report["period"]
-    listing = missed_listing(
-        kpi,
-        row["target"],
-        datetime.fromisoformat(period["start"]),
-        datetime.fromisoformat(period["end"]),
-    )
+    start, end = (datetime.fromisoformat(period[edge]) for edge in ("start", "end"))
+    listing = missed_listing(kpi, row["target"], start, end)
     if listing is None:
         raise AppError(f"kpi: no single call or ticket misses {kpi!r}")
     scope = client_scope(session, principal, client)
@@ -225,11 +228,16 @@ def _missed_listing(
 
 
 def _listed(
-    pg: Connection, scope: Scope, listing: Listing, limit: int, cursor: str | None
+    pg: Connection,
+    scope: Scope,
+    listing: Listing,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
 ) -> dict[str, Any]:
     """Return a page of the listing; on the first page (no cursor) also how many rows in all."""
-    page = _page(pg, scope, listing, limit, cursor)
-    count = None if cursor else sum(len(rows) for rows in _pages(pg, scope, listing))
+    page = _page(pg, scope, listing, settings, limit, cursor)
+    count = None if cursor else sum(len(rows) for rows in _pages(pg, scope, listing, settings))
     return {
         "source": listing.source,
         "rows": page.rows,
@@ -238,7 +246,14 @@ def _listed(
     }
 
 
-def _page(pg: Connection, scope: Scope, listing: Listing, limit: int, cursor: str | None) -> Page:
+def _page(
+    pg: Connection,
+    scope: Scope,
+    listing: Listing,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
+) -> Page:
     """Return up to `limit` rows of the listing's queries in turn, from `cursor`.
 
     Our cursor is `<query index>:<the service's cursor>`, so a listing of two queries
@@ -249,9 +264,12 @@ def _page(pg: Connection, scope: Scope, listing: Listing, limit: int, cursor: st
     rows: list[dict[str, Any]] = []
     inner_cursor = inner or None
     while at < len(listing.queries) and len(rows) < limit:
-        query = listing.queries[at]
-        read = list_calls if listing.source == "calls" else list_tickets
-        page = read(pg, scope, query, limit - len(rows), inner_cursor)  # type: ignore[arg-type]
+        query, left = listing.queries[at], limit - len(rows)
+        page = (
+            list_calls(pg, scope, query, left, inner_cursor, settings=settings)
+            if isinstance(query, CallQuery)
+            else list_tickets(pg, scope, query, left, inner_cursor, settings=settings)
+        )
         rows += page.rows
         if page.next_cursor:
             return Page(rows, f"{at}:{page.next_cursor}")
@@ -259,32 +277,36 @@ def _page(pg: Connection, scope: Scope, listing: Listing, limit: int, cursor: st
     return Page(rows, f"{at}:" if at < len(listing.queries) else None)
 
 
-def _pages(pg: Connection, scope: Scope, listing: Listing) -> Iterator[list[dict[str, Any]]]:
+def _pages(
+    pg: Connection, scope: Scope, listing: Listing, settings: Settings
+) -> Iterator[list[dict[str, Any]]]:
     """Yield the listing's rows a read at a time, from the first."""
     cursor: str | None = None
     while True:
-        page = _page(pg, scope, listing, READ_PAGE, cursor)
+        page = _page(pg, scope, listing, settings, READ_PAGE, cursor)
         yield page.rows
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
 
 
-def _every_row(pg: Connection, scope: Scope, listing: Listing, most: int) -> list[dict[str, Any]]:
-    """Return every row of the listing, or a clear 4xx past `most` rows."""
-    rows: list[dict[str, Any]] = []
-    for page in _pages(pg, scope, listing):
-        rows += page
-        if len(rows) > most:
-            raise AppError(
-                f"more than {most} rows: download them from GET /v1/{listing.source}.csv"
-                " with the same filters"
-            )
-    return rows
-
-
-def _export(source: str, rows: list[dict[str, Any]], fmt: str, lang: str) -> bytes:
-    """Render rows as the evidence exports do (bilingual headers)."""
-    if source == "calls":
-        return exports.calls_csv(rows, lang) if fmt == "csv" else exports.calls_xlsx(rows, lang)
-    return exports.tickets_csv(rows, lang) if fmt == "csv" else exports.tickets_xlsx(rows, lang)
+def _export(
+    pg: Connection, scope: Scope, listing: Listing, settings: Settings, fmt: str, lang: str
+) -> bytes:
+    """Render every row of the listing as the evidence exports do (a 4xx past their bound)."""
+    zone = str(scope.timezone)
+    if listing.source == "calls":
+        calls = chain.from_iterable(
+            export_calls(pg, scope, q, settings)
+            for q in listing.queries
+            if isinstance(q, CallQuery)
+        )
+        render = exports.calls_csv if fmt == "csv" else exports.calls_xlsx
+        return render(calls, lang, timezone=zone)
+    tickets = chain.from_iterable(
+        export_tickets(pg, scope, q, settings)
+        for q in listing.queries
+        if not isinstance(q, CallQuery)
+    )
+    render = exports.tickets_csv if fmt == "csv" else exports.tickets_xlsx
+    return render(tickets, lang, timezone=zone)

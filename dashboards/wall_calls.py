@@ -51,6 +51,8 @@ PANEL = (
 
 Reader = Callable[[str, str, int, str | None], dict[str, Any]]  # queue, list, limit, cursor
 
+DIALOG: dict[str, Any] = {"aria-labelledby": "calls-title"}  # the panel is named by its title
+
 
 def panel_layout() -> html.Div:
     """The panel's elements, hidden until a figure is clicked or the URL opens it."""
@@ -91,7 +93,7 @@ def panel_layout() -> html.Div:
         className="calls-panel",
         hidden=True,
         role="dialog",
-        **{"aria-labelledby": "calls-title"},
+        **DIALOG,
     )
 
 

@@ -150,7 +150,7 @@ def _is_timezone(name: str) -> bool:
 
 
 def _quote(text: str) -> str:
-    return urllib.parse.quote(text, safe=",/")
+    return urllib.parse.quote(text, safe=",/:")
 
 
 def after(

@@ -42,6 +42,8 @@ CLOSED = [True, "", "", "", [], [], "", "", True, None, ""]
 
 Reader = Callable[[dict[str, Any], int, str | None], dict[str, Any]]  # target, limit, cursor
 
+DIALOG: dict[str, Any] = {"aria-labelledby": "missed-title"}  # the panel is named by its title
+
 
 def panel_layout() -> html.Div:
     """The panel's elements, hidden until a target's button is clicked."""
@@ -77,7 +79,7 @@ def panel_layout() -> html.Div:
         className="missed-panel",
         hidden=True,
         role="dialog",
-        **{"aria-labelledby": "missed-title"},
+        **DIALOG,
     )
 
 
@@ -176,7 +178,7 @@ def register(app: Dash, database: Database, settings: Settings) -> None:
         principal = principal_from(flask.request.headers)
 
         def read(target: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-            return data.missed(database, principal, target, limit, cursor)
+            return data.missed(database, settings, principal, target, limit, cursor)
 
         clicked = ctx.triggered[0]["value"] if ctx.triggered else None
         shown_report = {"client": client, "period": period, "contract": contract}
