@@ -69,6 +69,16 @@ DURATIONS = {"wait_s", "talk_s", "frt_s", "resolution_s"}
 FLAGS = {"transferred", "resolved"}
 
 
+def scrolled_table(prefix: str) -> html.Div:
+    """An empty table `<prefix>-table` whose head and rows callbacks fill, in a scroll box."""
+    table = html.Table(
+        [html.Thead(id=f"{prefix}-head"), html.Tbody(id=f"{prefix}-rows")],
+        id=f"{prefix}-table",
+        className=f"{prefix}-table",
+    )
+    return html.Div(table, className=f"{prefix}-scroll")
+
+
 def header(columns: tuple[str, ...], lang: str, zone: str) -> html.Tr:
     """The header row: each column's name with its unit, times with their timezone."""
     return html.Tr([html.Th(word(lang, HEADERS[c]).format(zone=zone)) for c in columns])

@@ -20,7 +20,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import AppError, NotFound
 from dashboards import data
-from dashboards.call_table import COLUMNS, count_text, header, rows
+from dashboards.call_table import COLUMNS, count_text, header, rows, scrolled_table
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.wall_url import WallSettings, call_list
@@ -74,14 +74,7 @@ def panel_layout() -> html.Div:
                 ],
                 className="calls-downloads",
             ),
-            html.Div(
-                html.Table(
-                    [html.Thead(id="calls-head"), html.Tbody(id="calls-rows")],
-                    id="calls-table",
-                    className="calls-table",
-                ),
-                className="calls-scroll",
-            ),
+            scrolled_table("calls"),
             html.Div(id="calls-note", className="calls-note"),
             html.Button(id="calls-more", className="calls-more", hidden=True),
             dcc.Store(id="calls-open"),  # wall.js sets it when a figure is clicked

@@ -19,7 +19,7 @@ from app.core.errors import AppError
 from app.core.formats import target_text
 from app.kpi.names import kpi_name
 from dashboards import data
-from dashboards.call_table import COLUMNS, count_text, header, rows
+from dashboards.call_table import COLUMNS, count_text, header, rows, scrolled_table
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.sla.periods import period_dates
@@ -63,13 +63,7 @@ def panel_layout() -> html.Div:
                 ],
                 className="downloads",
             ),
-            html.Div(
-                html.Table(
-                    [html.Thead(id="missed-head"), html.Tbody(id="missed-rows")],
-                    id="missed-table",
-                ),
-                className="missed-scroll",
-            ),
+            scrolled_table("missed"),
             html.P(id="missed-shown", className="legend"),
             html.Button(id="missed-more", className="toggle", hidden=True),
             dcc.Store(id="missed-page"),
