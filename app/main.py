@@ -111,7 +111,7 @@ def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
     secret = session_secret(settings)
     wallboard = create_wallboard(database, settings)
     api.mount("/wall", Guard(wallboard, database, secret, "/wall"))  # type: ignore[arg-type]
-    sla_page = create_sla_page(database)
+    sla_page = create_sla_page(database, settings)
     sla_guarded = Guard(sla_page, database, secret, "/sla", share_links=False)
     api.mount("/sla", sla_guarded)  # type: ignore[arg-type]
 

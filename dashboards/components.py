@@ -59,9 +59,22 @@ def judged(kpi: str, value: float | None, targets: dict[str, Any]) -> tuple[str,
 
 
 def _metric(
-    label: str, value: str, element_id: str | None = None, css: str = "", icon: str = ""
-) -> dict[str, str | None]:
-    return {"label": label, "text": value, "id": element_id, "css": css, "icon": icon}
+    label: str,
+    value: str,
+    element_id: str | None = None,
+    css: str = "",
+    icon: str = "",
+    drill: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A number of a tile; `drill` names the list of calls behind it (clickable)."""
+    return {"label": label, "text": value, "id": element_id, "css": css, "icon": icon} | (
+        {"drill": drill} if drill else {}
+    )
+
+
+def _drill(code: str, kind: str, lang: str) -> dict[str, str]:
+    """What a figure opens: the queue's list of calls `kind`, and the hint a reader hears."""
+    return {"queue": code, "list": kind, "hint": word(lang, "calls_open_hint")}
 
 
 def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -81,7 +94,12 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
         "id": f"tile-{code}",
         "name": code,
         "big": [
-            _metric(word(lang, "waiting"), str(live["waiting"]), f"waiting-{code}"),
+            _metric(
+                word(lang, "waiting"),
+                str(live["waiting"]),
+                f"waiting-{code}",
+                drill=_drill(code, "waiting", lang),
+            ),
             _metric(
                 word(lang, "longest"),
                 mmss(live["longest_wait_s"]),
@@ -93,6 +111,7 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 percent(today["service_level"]),
                 f"sl-today-{code}",
                 *judged("service_level", today["service_level"], targets),
+                drill=_drill(code, "sl_missed", lang),
             ),
             _metric(
                 word(lang, "sl_10m"),
@@ -113,6 +132,7 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 percent(today["abandon_rate"]),
                 f"abandon-{code}",
                 *judged("abandon_rate", today["abandon_rate"], targets),
+                drill=_drill(code, "abandoned", lang),
             ),
             _metric(
                 word(lang, "asa"),

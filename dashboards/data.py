@@ -1,21 +1,38 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, time
+from itertools import chain
 from typing import Any
 
+from psycopg import Connection
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import client_scope, queue_scope, queue_scopes
+from app.access.scope import Scope, client_scope, queue_scope, queue_scopes
 from app.alerts import service as alerts
 from app.contracts.choices import contract_codes_in_force, readable_clients
 from app.contracts.downloads import render_export
 from app.contracts.service import sla_report
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
+from app.core.errors import AppError, NotFound
+from app.evidence import exports
+from app.evidence.service import (
+    CallQuery,
+    Page,
+    export_calls,
+    export_tickets,
+    list_calls,
+    list_tickets,
+)
 from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
 from app.kpi.targets import queue_targets
+from dashboards.call_lists import Listing, missed_listing, today_calls
+
+READ_PAGE = 1000  # rows per read when counting what a figure lists (the service's most)
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
@@ -109,3 +126,187 @@ def _contract_to_show(
     if contract in codes:
         return contract
     return codes[0] if codes else None
+
+
+def calls_behind(
+    database: Database,
+    settings: Settings,
+    principal: Principal,
+    queue_code: str,
+    kind: str,
+    limit: int,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Return a page of the calls behind a tile's figure (`waiting`, today's `abandoned`,
+    today's `sl_missed`), scoped like the figure; their count with the first page."""
+    with database.session_scope() as session:
+        scope = queue_scope(session, principal, queue_code)
+        now = datetime.now(scope.timezone)
+        listing = today_calls(kind, now, scope.timezone, settings.waiting_horizon_s)
+        listed = _listed(driver_connection(session), scope, listing, settings, limit, cursor)
+    return listed | {"timezone": str(scope.timezone), "as_of": now.isoformat(timespec="seconds")}
+
+
+def calls_behind_download(
+    database: Database,
+    settings: Settings,
+    principal: Principal,
+    queue_code: str,
+    kind: str,
+    fmt: str,
+    lang: str,
+) -> tuple[bytes, str]:
+    """Return every call behind a tile's figure as CSV or Excel bytes, and a file name."""
+    with database.session_scope() as session:
+        scope = queue_scope(session, principal, queue_code)
+        now = datetime.now(scope.timezone)
+        listing = today_calls(kind, now, scope.timezone, settings.waiting_horizon_s)
+        body = _export(driver_connection(session), scope, listing, settings, fmt, lang)
+    return body, f"{queue_code}-{kind}-{now:%Y-%m-%dT%H%M}.{fmt}"
+
+
+def missed(
+    database: Database,
+    settings: Settings,
+    principal: Principal,
+    target: dict[str, Any],
+    limit: int,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Return a page of what missed one SLA target (`target`: client, period, contract,
+    kpi) in the report's period, on the contract's queues the principal may read."""
+    with database.session_scope() as session:
+        report, scope, listing = _missed_listing(session, principal, target)
+        listed = _listed(driver_connection(session), scope, listing, settings, limit, cursor)
+    row = next(t for t in report["targets"] if t["kpi"] == target["kpi"])
+    return listed | {
+        "timezone": report["timezone"],
+        "period": report["period"],
+        "target": row["target"],
+        "unit": row["unit"],
+        "exact": listing.exact,
+    }
+
+
+def missed_download(
+    database: Database,
+    settings: Settings,
+    principal: Principal,
+    target: dict[str, Any],
+    fmt: str,
+    lang: str,
+) -> tuple[bytes, str]:
+    """Return everything that missed one SLA target as CSV or Excel bytes, and a file name."""
+    with database.session_scope() as session:
+        report, scope, listing = _missed_listing(session, principal, target)
+        body = _export(driver_connection(session), scope, listing, settings, fmt, lang)
+    return body, f"missed-{report['client']}-{report['period']['label']}-{target['kpi']}.{fmt}"
+
+
+def _missed_listing(
+    session: Session, principal: Principal, target: dict[str, Any]
+) -> tuple[dict[str, Any], Scope, Listing]:
+    """Read the target's report; return it, the scope of its contract's queues the principal
+    may read (never more than `client_scope` gives), and what to list."""
+    client, kpi = target.get("client") or "", target.get("kpi") or ""
+    report = sla_report(
+        session, principal, client, target.get("period") or "", target.get("contract")
+    )
+    row = next((t for t in report["targets"] if t["kpi"] == kpi), None)
+    if row is None:
+        raise NotFound(f"kpi: no target {kpi!r} in contract {report['contract']!r}")
+    period = report["period"]
+    start, end = (datetime.fromisoformat(period[edge]) for edge in ("start", "end"))
+    listing = missed_listing(kpi, row["target"], start, end)
+    if listing is None:
+        raise AppError(f"kpi: no single call or ticket misses {kpi!r}")
+    scope = client_scope(session, principal, client)
+    queues = tuple(q for q in scope.queues if q.code in report["queues"])
+    if not queues:
+        raise NotFound(f"unknown client {client!r}")
+    return report, replace(scope, queues=queues), listing
+
+
+def _listed(
+    pg: Connection,
+    scope: Scope,
+    listing: Listing,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """Return a page of the listing; on the first page (no cursor) also how many rows in all."""
+    page = _page(pg, scope, listing, settings, limit, cursor)
+    count = None if cursor else sum(len(rows) for rows in _pages(pg, scope, listing, settings))
+    return {
+        "source": listing.source,
+        "rows": page.rows,
+        "next_cursor": page.next_cursor,
+        "count": count,
+    }
+
+
+def _page(
+    pg: Connection,
+    scope: Scope,
+    listing: Listing,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """Return up to `limit` rows of the listing's queries in turn, from `cursor`.
+
+    Our cursor is `<query index>:<the service's cursor>`, so a listing of two queries
+    (answer rate: abandoned, then overflowed) pages through both.
+    """
+    index, _, inner = (cursor or "0:").partition(":")
+    at = int(index) if index.isdigit() else len(listing.queries)
+    rows: list[dict[str, Any]] = []
+    inner_cursor = inner or None
+    while at < len(listing.queries) and len(rows) < limit:
+        query, left = listing.queries[at], limit - len(rows)
+        page = (
+            list_calls(pg, scope, query, left, inner_cursor, settings=settings)
+            if isinstance(query, CallQuery)
+            else list_tickets(pg, scope, query, left, inner_cursor, settings=settings)
+        )
+        rows += page.rows
+        if page.next_cursor:
+            return Page(rows, f"{at}:{page.next_cursor}")
+        at, inner_cursor = at + 1, None
+    return Page(rows, f"{at}:" if at < len(listing.queries) else None)
+
+
+def _pages(
+    pg: Connection, scope: Scope, listing: Listing, settings: Settings
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the listing's rows a read at a time, from the first."""
+    cursor: str | None = None
+    while True:
+        page = _page(pg, scope, listing, settings, READ_PAGE, cursor)
+        yield page.rows
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _export(
+    pg: Connection, scope: Scope, listing: Listing, settings: Settings, fmt: str, lang: str
+) -> bytes:
+    """Render every row of the listing as the evidence exports do (a 4xx past their bound)."""
+    zone = str(scope.timezone)
+    if listing.source == "calls":
+        calls = chain.from_iterable(
+            export_calls(pg, scope, q, settings)
+            for q in listing.queries
+            if isinstance(q, CallQuery)
+        )
+        render = exports.calls_csv if fmt == "csv" else exports.calls_xlsx
+        return render(calls, lang, timezone=zone)
+    tickets = chain.from_iterable(
+        export_tickets(pg, scope, q, settings)
+        for q in listing.queries
+        if not isinstance(q, CallQuery)
+    )
+    render = exports.tickets_csv if fmt == "csv" else exports.tickets_xlsx
+    return render(tickets, lang, timezone=zone)

@@ -2,9 +2,12 @@
 
 `/wall/?tv=1&lang=zh&client=acme&vendor=va&queues=a,b&rotate=20&tz=Asia/Shanghai`: mode,
 language, filters (comma-separated codes), rotation seconds and the timezone of the times
-shown. Parameters the board does not own (such as a share `token`) are left as they are.
+shown; `calls=acme-cards:abandoned` holds the list of calls behind one tile's figure open (a
+TV can keep today's abandoned calls on screen). Parameters the board does not own (such as a
+share `token`) are left as they are.
 """
 
+import re
 import urllib.parse
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -14,6 +17,8 @@ LANGUAGES = ("en", "zh")
 ROTATE_S = (5, 3600)  # a group shown for less than 5 s cannot be read; over an hour never turns
 DEFAULT_ROTATE_S = 15
 FILTER_PARAMS = {"client": "clients", "vendor": "vendors", "queues": "queues"}
+CALL_LISTS = ("waiting", "abandoned", "sl_missed")  # the tile figures that open their calls
+QUEUE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # as `app.core.spec.Code`
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class WallSettings:
     rotate_s: int = DEFAULT_ROTATE_S
     tz: str | None = None
     problems: list[list[str]] = field(default_factory=list)  # [parameter, value, hint word]
+    calls: str | None = None  # the open list of calls: `<queue>:<waiting|abandoned|sl_missed>`
 
     def data(self) -> dict[str, Any]:
         """Return the settings as a `dcc.Store` holds them."""
@@ -70,6 +76,9 @@ def from_search(search: str | None) -> WallSettings:
     tz = last("tz") or None
     if tz is not None and not _is_timezone(tz):
         problems.append(["tz", tz, "url_tz"])
+    calls = last("calls") or None
+    if calls is not None and call_list(calls) is None:
+        problems.append(["calls", calls, "url_calls"])
     return WallSettings(
         tv=(tv or "").lower() in ("1", "true"),
         lang=lang if lang in LANGUAGES else "en",
@@ -79,6 +88,7 @@ def from_search(search: str | None) -> WallSettings:
         else DEFAULT_ROTATE_S,
         tz=tz if tz is not None and _is_timezone(tz) else None,
         problems=problems,
+        calls=calls if calls is not None and call_list(calls) is not None else None,
     )
 
 
@@ -87,7 +97,7 @@ def to_search(settings: WallSettings, search: str | None) -> str:
 
     Defaults other than the language are left out, so a plain link stays plain.
     """
-    ours = {"tv", "lang", "rotate", "tz", *FILTER_PARAMS}
+    ours = {"tv", "lang", "rotate", "tz", "calls", *FILTER_PARAMS}
     kept = [
         (name, value)
         for name, value in urllib.parse.parse_qsl(
@@ -101,6 +111,7 @@ def to_search(settings: WallSettings, search: str | None) -> str:
         *((param, ",".join(getattr(settings, attr))) for param, attr in FILTER_PARAMS.items()),
         ("rotate", "" if settings.rotate_s == DEFAULT_ROTATE_S else str(settings.rotate_s)),
         ("tz", settings.tz or ""),
+        ("calls", settings.calls or ""),
     ]
     pairs = kept + [(name, value) for name, value in wanted if value]
     text = "&".join(f"{_quote(name)}={_quote(value)}" for name, value in pairs)
@@ -112,6 +123,12 @@ def tv_link(public_url: str, token: str, lang: str) -> str:
     return f"{public_url.rstrip('/')}/wall" + to_search(
         WallSettings(tv=True, lang=lang), f"token={token}"
     )
+
+
+def call_list(value: str | None) -> tuple[str, str] | None:
+    """Read `<queue>:<list>` as (queue code, list), or None when it names no list of calls."""
+    queue, _, kind = (value or "").rpartition(":")
+    return (queue, kind) if kind in CALL_LISTS and QUEUE_CODE.match(queue) else None
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -133,22 +150,32 @@ def _is_timezone(name: str) -> bool:
 
 
 def _quote(text: str) -> str:
-    return urllib.parse.quote(text, safe=",/")
+    return urllib.parse.quote(text, safe=",/:")
 
 
 def after(
-    trigger: str | None, search: str | None, current: dict[str, Any] | None, *filters: Any
+    trigger: str | None,
+    search: str | None,
+    current: dict[str, Any] | None,
+    *filters: Any,
+    opened: Any = None,
 ) -> tuple[WallSettings, str | None]:
     """Return the settings after `trigger` changed, and the URL's new query (None: keep it).
 
     The URL is the board's memory: read it when the page loads (or goes back in history),
     write it whenever a control changes a setting. `filters`: the clients, vendors and
-    queues chosen in the filter controls.
+    queues chosen in the filter controls; `opened`: the list of calls a tile's figure asked
+    for (`{"queue": …, "list": …}`), on `calls-open`.
     """
     if trigger in (None, "url"):
         return from_search(search), None
     settings = WallSettings.of(current)
-    if trigger == "lang-toggle":
+    if trigger == "calls-open":
+        wanted = f"{(opened or {}).get('queue')}:{(opened or {}).get('list')}"
+        settings = settings.but(calls=wanted if call_list(wanted) else None)
+    elif trigger == "calls-close":
+        settings = settings.but(calls=None)
+    elif trigger == "lang-toggle":
         settings = settings.but(lang="zh" if settings.lang == "en" else "en")
     elif trigger == "tv-toggle":
         settings = settings.but(tv=not settings.tv)

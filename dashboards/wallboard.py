@@ -21,6 +21,7 @@ from dashboards.alerts_view import alert_count, alerts_panel
 from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
 from dashboards.guard import principal_from
 from dashboards.i18n import word
+from dashboards.wall_calls import panel_layout, register
 from dashboards.wall_url import WallSettings, after
 from dashboards.wall_view import (
     agents_of,
@@ -148,6 +149,7 @@ def layout() -> html.Div:
             html.Section(
                 [html.H2(id="alerts-title"), html.Div(id="alerts-panel")], className="alerts"
             ),
+            panel_layout(),
             dcc.Interval(id="tick", interval=1000),
             dcc.Interval(id="slow-tick", interval=15_000),
         ],
@@ -155,13 +157,16 @@ def layout() -> html.Div:
     )
 
 
-def synced(trigger: Any, search: str | None, current: Any, filters: list[Any]) -> list[Any]:
+def synced(
+    trigger: Any, search: str | None, current: Any, filters: list[Any], opened: Any = None
+) -> list[Any]:
     """Return the settings, the URL, and the filters' values and options after `trigger`.
 
     A control that changed writes the URL and leaves the controls be; a URL that was read
-    sets the controls (and adds its codes to their options, so none is dropped).
+    sets the controls (and adds its codes to their options, so none is dropped). `opened`:
+    the list of calls a tile's figure asked for.
     """
-    wall, written = after(trigger, search, current, *filters)
+    wall, written = after(trigger, search, current, *filters, opened=opened)
     if written is not None:
         return [wall.data(), written, *[no_update] * (2 * len(FILTERS))]
     codes = (wall.clients, wall.vendors, wall.queues)
@@ -235,14 +240,18 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Input("url", "search"),
         Input("lang-toggle", "n_clicks"),
         Input("tv-toggle", "n_clicks"),
+        Input("calls-open", "data"),
+        Input("calls-close", "n_clicks"),
         *(Input(f"{name}-filter", "value") for name in FILTERS),
         State("settings", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def sync(search: str | None, _: Any, __: Any, *filters_and_current: Any) -> list[Any]:
+    def sync(
+        search: str | None, _: Any, __: Any, opened: Any, ___: Any, *filters_and_current: Any
+    ) -> list[Any]:
         """Keep the settings, the controls and the URL in step (one callback: they are a cycle)."""
         *filters, current = filters_and_current
-        return synced(ctx.triggered_id, search, current, filters)
+        return synced(ctx.triggered_id, search, current, filters, opened)
 
     @app.callback(
         [Output(name, "children") for name in PANELS]
@@ -307,4 +316,5 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
             data.acknowledge(database, principal_from(flask.request.headers), alert)
         return alert
 
+    register(app, database, settings)
     return app

@@ -26,6 +26,16 @@
     if (m.id) {
       number.id = m.id;
     }
+    if (m.drill) {
+      // the calls behind this figure: a button for the mouse, the keyboard and screen readers
+      number.classList.add("drill");
+      number.tabIndex = 0;
+      number.setAttribute("role", "button");
+      number.setAttribute("aria-haspopup", "dialog");
+      number.title = m.drill.hint;
+      number.dataset.queue = m.drill.queue;
+      number.dataset.list = m.drill.list;
+    }
     box.appendChild(number);
     return box;
   }
@@ -64,10 +74,51 @@
     document.body.classList.toggle("offline", Date.now() - lastUpdate > STALE_AFTER_MS);
   }, 1000);
 
-  // TV mode hides every control; Escape leaves it (the URL's tv=1 follows).
+  // A figure with calls behind it opens their list (the URL's calls= follows); the figure
+  // that opened it gets the focus back when it closes.
+  var opener = null;
+  function openCalls(figure) {
+    opener = figure.id;
+    window.dash_clientside.set_props("calls-open", {
+      data: { queue: figure.dataset.queue, list: figure.dataset.list, at: Date.now() },
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var figure = event.target.closest && event.target.closest(".drill");
+    if (figure) {
+      openCalls(figure);
+    }
+  });
+  function panelOpen() {
+    var panel = document.getElementById("calls-panel");
+    return panel && !panel.hidden;
+  }
+  function closeCalls() {
+    document.getElementById("calls-close").click();
+    var back = opener && document.getElementById(opener);
+    if (back) {
+      back.focus();
+    }
+  }
+
+  // Escape closes the list of calls; else it leaves TV mode, which hides every control (the
+  // URL's tv=1 follows).
   document.addEventListener("keydown", function (event) {
+    var figure = event.target.closest && event.target.closest(".drill");
+    if (figure && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openCalls(figure);
+      return;
+    }
+    if (event.key !== "Escape") {
+      return;
+    }
+    if (panelOpen()) {
+      closeCalls();
+      return;
+    }
     var toggle = document.getElementById("tv-toggle");
-    if (event.key === "Escape" && toggle && document.querySelector("#wall.tv")) {
+    if (toggle && document.querySelector("#wall.tv")) {
       toggle.click();
     }
   });
@@ -82,7 +133,13 @@
       tiles: function (views) {
         var container = document.getElementById("tiles");
         if (container) {
+          // a redrawn figure keeps the keyboard's focus
+          var focused = container.contains(document.activeElement) && document.activeElement.id;
           container.replaceChildren.apply(container, (views || []).map(tile));
+          var again = focused && document.getElementById(focused);
+          if (again) {
+            again.focus();
+          }
         }
         return window.dash_clientside.no_update;
       },

@@ -22,6 +22,7 @@ from app.contracts.text import (
 )
 from app.core.formats import mmss, target_text, value_text
 from app.kpi.names import kpi_name
+from dashboards.call_lists import NO_CALL_LEVEL, missed_source
 from dashboards.components import ALERT_RESPONSE_TARGET, status
 from dashboards.i18n import word
 from dashboards.sla.figures import trend_figure
@@ -64,7 +65,10 @@ def facts(report: dict[str, Any], lang: str, as_of: str | None) -> html.Dl:
 def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
     """KPI, formula in force, target, actual, met ✓/✗, weight, points and penalty per target."""
     currency = report["amount"]["currency"]
-    keys = ("kpi", "formula", "target_col", "actual", "met", "weight", "points", "penalty")
+    keys = (
+        "kpi", "formula", "target_col", "actual", "met", "weight", "points", "penalty",
+        "missed_col",
+    )  # fmt: skip
     head = html.Tr([html.Th(word(lang, key)) for key in keys])
     rows = []
     for t in report["targets"]:
@@ -80,6 +84,7 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
                     html.Td(number_text(t["weight"]), className="weight"),
                     html.Td(number_text(t["points"]), className="points"),
                     html.Td(money_text(t["penalty"], currency), className="penalty"),
+                    html.Td(missed_opener(t["kpi"], t["target"], lang), className="missed"),
                 ],
                 id=f"target-{element_id(t['kpi'])}",
             )
@@ -92,6 +97,7 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
             html.Th(number_text(sum(t["weight"] for t in targets))),
             html.Th(number_text(sum(t["points"] for t in with_data))),
             html.Th(money_text(sum(t["penalty"] for t in with_data), currency)),
+            html.Th(""),
         ],
         className="total",
     )
@@ -99,6 +105,19 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
         [html.Thead(head), html.Tbody(rows), html.Tfoot(total)],
         id="compliance-table",
         className="compliance",
+    )
+
+
+def missed_opener(key: str, target: dict[str, float | None], lang: str) -> Any:
+    """The button that opens what missed a target, or why nothing single misses it."""
+    source = missed_source(key, target)
+    if source is None:
+        why = NO_CALL_LEVEL.get(key.partition(".")[0], "missed_none_mean")
+        return html.Span(word(lang, why), className="missed-none")
+    return html.Button(
+        word(lang, f"missed_{source}"),
+        id={"type": "missed", "kpi": key},
+        className="missed-open",
     )
 
 

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
 from dashboards.i18n import word
+from dashboards.sla import missed
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -36,7 +38,7 @@ from dashboards.sla.periods import KINDS, choose_period, kind_of, period_choices
 ASSETS = Path(__file__).parent / "assets"
 
 
-def create_sla_page(database: Database) -> Dash:
+def create_sla_page(database: Database, settings: Settings) -> Dash:
     """Build the SLA page's Dash app, to be mounted at /sla behind the guard."""
     app = Dash(
         __name__,
@@ -47,6 +49,7 @@ def create_sla_page(database: Database) -> Dash:
     )
     app.layout = _layout()
     _callbacks(app, database)
+    missed.register(app, database, settings)
     app.server.add_url_rule(
         "/export/<client>.<any(csv, xlsx, pdf):fmt>",
         "sla_export",
@@ -85,6 +88,7 @@ def _layout() -> html.Div:
             ),
             html.Div(id="sla-error", className="sla-error"),
             html.Main(id="report"),
+            missed.panel_layout(),
         ],
         id="sla",
     )

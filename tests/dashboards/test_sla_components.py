@@ -111,6 +111,7 @@ def test_compliance_table_by_hand(sla):
     head = cells(table.children[0].children)
     assert head == [
         "KPI", "Formula in force", "Target", "Actual", "Met", "Weight", "Points", "Penalty",
+        "Behind the figure",
     ]  # fmt: skip
     rows = {row.id: cells(row) for row in table.children[1].children}
     assert list(rows) == [
@@ -121,19 +122,19 @@ def test_compliance_table_by_hand(sla):
         "target-ticket_frt_sla-email",
     ]
     assert rows["target-service_level"][2:] == [
-        "≥ 80.00 %", "80.00 %", "✓ met", "40", "40", "¥0",
+        "≥ 80.00 %", "80.00 %", "✓ met", "40", "40", "¥0", "Calls that missed ›",
     ]  # fmt: skip
     assert rows["target-abandon_rate"][2:] == [
-        "≤ 5.00 %", "10.00 %", "✗ missed", "20", "0", "¥150.00",
+        "≤ 5.00 %", "10.00 %", "✗ missed", "20", "0", "¥150.00", "Calls that missed ›",
     ]  # fmt: skip
     assert rows["target-asa_s"][2:5] == ["≤ 20.0 s", "13.3 s", "✓ met"]
     assert rows["target-csat"][2:5] == ["≥ 85.00", "90.00", "✓ met"]
     assert rows["target-ticket_frt_sla-email"][2:] == [
-        "≥ 90.00 %", "—", "○ no data", "10", "—", "—",
+        "≥ 90.00 %", "—", "○ no data", "10", "—", "—", "Tickets that missed ›",
     ]  # fmt: skip
     abandon = table.children[1].children[1]
     assert "breach" in abandon.children[3].className  # the colour, beside the ✗
-    assert cells(table.children[2].children) == ["Total", "110", "80", "¥150.00"]
+    assert cells(table.children[2].children) == ["Total", "110", "80", "¥150.00", ""]
     zh = cells(compliance_table(sla, "zh").children[1].children[1])
     assert zh[0] == "放弃率" and zh[4] == "✗ 未达标"
 
