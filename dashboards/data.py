@@ -22,8 +22,7 @@ from app.evidence import exports
 from app.evidence.service import (
     CallQuery,
     Page,
-    export_calls,
-    export_tickets,
+    export_rows,
     list_calls,
     list_tickets,
 )
@@ -297,16 +296,12 @@ def _export(
     zone = str(scope.timezone)
     if listing.source == "calls":
         calls = chain.from_iterable(
-            export_calls(pg, scope, q, settings)
-            for q in listing.queries
-            if isinstance(q, CallQuery)
+            export_rows(pg, scope, q, settings) for q in listing.queries if isinstance(q, CallQuery)
         )
         render = exports.calls_csv if fmt == "csv" else exports.calls_xlsx
         return render(calls, lang, timezone=zone)
     tickets = chain.from_iterable(
-        export_tickets(pg, scope, q, settings)
-        for q in listing.queries
-        if not isinstance(q, CallQuery)
+        export_rows(pg, scope, q, settings) for q in listing.queries if not isinstance(q, CallQuery)
     )
     render = exports.tickets_csv if fmt == "csv" else exports.tickets_xlsx
     return render(tickets, lang, timezone=zone)
