@@ -7,6 +7,7 @@ from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
+from app.models.quality import FeedQualityCount
 from app.models.stats import (
     AgentDayStats,
     AgentIntervalStats,
@@ -36,6 +37,7 @@ __all__ = [
     "ContractQueue",
     "DirtyInterval",
     "Feed",
+    "FeedQualityCount",
     "LoginFailure",
     "Notifier",
     "Queue",
