@@ -184,7 +184,7 @@ def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
         _visible(principal, query).order_by(Client.code, Vendor.code, Queue.code)
     )
     feeds: dict[tuple[int, int], FeedScope] = {}
-    for queue, client, vendor in rows.tuples():
+    for queue, client, vendor in rows:
         key = (client.id, vendor.id)
         known = feeds.get(key) or FeedScope(
             client.id, client.code, ZoneInfo(client.timezone), vendor.id, vendor.code, ()
