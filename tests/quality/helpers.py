@@ -77,6 +77,4 @@ def around_today() -> dict[str, str]:
 
 def quality(http, key: str, **params: str):
     """GET /v1/feeds/quality with `key`; return the response."""
-    return http.get(
-        "/v1/feeds/quality", params=params, headers={"Authorization": f"Bearer {key}"}
-    )
+    return http.get("/v1/feeds/quality", params=params, headers={"Authorization": f"Bearer {key}"})
