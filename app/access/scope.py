@@ -28,6 +28,7 @@ class QueueInfo:
     sl_formula: str
     short_abandon_s: int
     targets: dict[str, dict[str, float]]
+    hours: dict[str, list[str]] | None = None  # service hours (app.quality.hours); None: always
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def _queue_info(queue: Queue) -> QueueInfo:
         queue.sl_formula,
         queue.short_abandon_s,
         queue.targets,
+        queue.hours,
     )
 
 
