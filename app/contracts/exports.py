@@ -5,8 +5,8 @@ the figures were read, whether the period is partial, the contract and the formu
 force), the compliance table, the score with its coefficient and every term of the amount,
 the alerts never acknowledged, the period's feed quality, and the daily values. Labels and
 verdicts are words in the chosen language, KPIs by name. Every cell goes through
-`app.core.cells`: text is inert, numbers stay numbers (ratios fractions, durations seconds in CSV; typed and formatted in
-Excel), times are the client's wall time.
+`app.core.cells`: text is inert, numbers stay numbers (ratios fractions, durations seconds
+in CSV; typed and formatted in Excel), times are the client's wall time.
 """
 
 import io
