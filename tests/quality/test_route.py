@@ -3,7 +3,7 @@ Berlin fall-back day, scoping per key, and bad input named."""
 
 import pytest
 
-from tests.factories import cdr, post
+from tests.factories import cdr
 from tests.quality.helpers import ago, make_feed_tenant, quality
 
 FALL_BACK = {"from": "2026-10-24", "to": "2026-10-26"}  # Sat, and Sun 25 h long in Berlin
