@@ -15,6 +15,7 @@ from app.core.openapi import Reference
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
+from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 
 BIGINT_MAX = 2**63 - 1
@@ -150,6 +151,7 @@ REFERENCE = Reference(
         # The feed route reads its key itself (bearer or HTTP Basic, `webhook_principal`).
         ("POST", "/v1/feeds/{name}"): {400, 401, 413, 415, 429, 503},
         ("GET", "/v1/metrics"): {404},
+        ("GET", "/v1/feeds/quality"): {404},
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -158,6 +160,15 @@ REFERENCE = Reference(
     parameters={
         ("GET", "/v1/alerts", "state"): {"schema": {"enum": list(ALERT_STATES)}},
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        ("GET", "/v1/feeds/quality", "kind"): {
+            "schema": {"anyOf": [{"enum": list(RECORD_KINDS)}, {"type": "null"}]}
+        },
+        **{
+            ("GET", "/v1/feeds/quality", name): {
+                "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+            }
+            for name in ("from", "to")
+        },
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}
         },
