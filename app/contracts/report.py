@@ -51,7 +51,7 @@ def report(
     unacknowledged: list[tuple],
     as_of: datetime,
     contract_updated_at: datetime,
-    feed_quality: dict[str, Any],
+    feed_quality: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the SLA report of one contract over one period, read at `as_of`.
 
@@ -137,7 +137,7 @@ def report(
             }
             for queue, rule, opened, resolved, seconds in unacknowledged
         ],
-        "feed_quality": [feed_quality],
+        "feed_quality": [feed_quality] if feed_quality else [],
         "lateness_resolution": LATENESS_RESOLUTION,
     }
 
