@@ -22,6 +22,7 @@ from app.evidence.service import MAX_LIMIT
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
+from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 
 BIGINT_MAX = 2**63 - 1
@@ -193,6 +194,7 @@ REFERENCE = Reference(
         ("GET", "/v1/metrics"): {404},
         ("GET", "/v1/audit"): {403, 404},
         **{key: {404} for key in EVIDENCE_KEYS},
+        ("GET", "/v1/feeds/quality"): {404},
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -207,6 +209,15 @@ REFERENCE = Reference(
             "schema": {"type": "integer", "minimum": 1, "maximum": AUDIT_LIMIT, "default": 100}
         },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        ("GET", "/v1/feeds/quality", "kind"): {
+            "schema": {"anyOf": [{"enum": list(RECORD_KINDS)}, {"type": "null"}]}
+        },
+        **{
+            ("GET", "/v1/feeds/quality", name): {
+                "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+            }
+            for name in ("from", "to")
+        },
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}
         },

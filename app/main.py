@@ -30,6 +30,7 @@ from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
 from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
+from app.quality.endpoints import router as quality_router
 from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     install_security_headers(api, settings)
     api.include_router(ingest_router)
+    api.include_router(quality_router)
     api.include_router(feed_router)
     api.include_router(kpi_router)
     api.include_router(evidence_router)

@@ -4,7 +4,8 @@ An adapter turns a body into `Item`s; here they go, grouped by kind, through
 `IngestService.ingest` — the same validation, tenancy checks and writer as the v1 routes —
 as `RawRecord`s whose index is the source's line or element number and whose text is the
 source record, so `rejected_records` keeps the line as it was sent. Items the adapter
-refused are stored in `rejected_records` too.
+refused are stored in `rejected_records` too, and counted as rejected in the feed-quality
+counters (under the vendor's only client, else under no client).
 
 The answer counts source records, not CallPulse records (one queue_log line makes one
 call event; one Connect contact record may make a call and its transfer leg):
@@ -18,12 +19,13 @@ not need) are not counted.
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.core.db import driver_connection
 from ingest import writer
 from ingest.adapters.base import Item
+from ingest.feed_counts import FeedTally
 from ingest.kinds import KINDS
 from ingest.raw import RawRecord
 from ingest.service import IngestResult, IngestService
@@ -105,8 +107,11 @@ def _store_refused(
         return
     for item in refused:
         tally.refuse(item.index, None, item.errors)
+    received = datetime.now(UTC)
     with service.database.session_scope() as session:
         pg = driver_connection(session)
+        served = {client for client, _ in writer.served_queues(pg, vendor_id)[1].values()}
+        client = served.pop() if len(served) == 1 else None  # else counted under no client
         for kind in KINDS:
             rejections = [
                 writer.Rejection(
@@ -121,3 +126,7 @@ def _store_refused(
                 if item.kind == kind
             ]
             writer.store_rejected(pg, kind, vendor_id, rejections)
+            counted = FeedTally(received)
+            for rejection in rejections:
+                counted.rejected(client, rejection.errors)
+            writer.add_feed_counts(pg, vendor_id, kind, received, counted.rows())

@@ -36,6 +36,17 @@ class Tenancy:
             raise RecordRejected(f"queue: {code!r} is not served by vendor {self.vendor_code!r}")
         raise RecordRejected(f"queue: unknown queue {code!r}")
 
+    def client_of(self, value: Any) -> int | None:
+        """Return the client a refused record is counted under: that of the served queue it
+        names, else the vendor's only client, else none (`app.quality.measures`)."""
+        named = value.get("queue") if isinstance(value, dict) else None
+        if named is None and isinstance(value, dict) and isinstance(value.get("queues"), list):
+            named = next(iter(value["queues"]), None)
+        if isinstance(named, str) and named in self.queues:
+            return self.queues[named][0]
+        clients = {client_id for client_id, _ in self.queues.values()}
+        return clients.pop() if len(clients) == 1 else None
+
 
 @dataclass(frozen=True)
 class Target:

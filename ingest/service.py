@@ -24,6 +24,7 @@ from ingest.checks import (
     unstorable_fields,
 )
 from ingest.facts import OFFSET_SUFFIX, FactTable
+from ingest.feed_counts import FeedTally, event_time
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
 from ingest.raw import RawRecord
@@ -62,17 +63,21 @@ class _Batch:
     vendor_id: int
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
+    refused_values: dict[int, Any] = field(default_factory=dict)  # for counting by client
 
     def retry(self) -> "_Batch":
         """Return a copy holding only what validation decided (for another write attempt)."""
         result = IngestResult(rejected=list(self.result.rejected))
-        return _Batch(self.kind, self.vendor_id, result, list(self.rejections))
+        return _Batch(
+            self.kind, self.vendor_id, result, list(self.rejections), dict(self.refused_values)
+        )
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
         if len(errs) > MAX_ERRORS:  # e.g. thousands of unknown fields: the first ones tell
             errs = [*errs[:MAX_ERRORS], f"record: {len(errs) - MAX_ERRORS} more errors"]
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
+        self.refused_values[raw.index] = raw.value
         self.rejections.append(
             writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)
         )
@@ -173,7 +178,7 @@ class IngestService:
 
     def _write(self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]) -> None:
         table = batch.kind.table
-        patched = self._patches(pg, batch, valid)
+        tenancy, patched = self._patches(pg, batch, valid)
         # Only records that passed every check so far may create a partition.
         self.partitions.ensure(
             (table.name, moment)
@@ -187,22 +192,33 @@ class IngestService:
         for pass_no in range(passes):
             for result in writer.merge_pass(pg, table, pass_no, self.settings.interval_minutes):
                 outcomes[result.idx].append(result)
-        for raw, _, patches in patched:
+        tally = FeedTally(datetime.now(UTC))
+        for raw, record, patches in patched:
             results = outcomes[raw.index]
             errs = list(dict.fromkeys(e for r in results for e in r.errors))
+            clients = dict.fromkeys(patch["client_id"] for patch in patches)
             if errs:
                 batch.reject(raw, errs, patches[0]["client_id"])
             elif any(r.written for r in results):
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
+                tally.accepted(clients, event_time(record, batch.kind.timestamps))
             else:
                 batch.result.duplicates += 1
+                tally.duplicate(clients)
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)
+        for r in batch.rejections:
+            client = r.client_id
+            if client is None:
+                client = tenancy.client_of(batch.refused_values.get(r.record_index))
+            tally.rejected(client, r.errors)
+        writer.add_feed_counts(pg, batch.vendor_id, batch.kind.name, tally.received, tally.rows())
 
     def _patches(
         self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]
-    ) -> list[tuple[RawRecord, Any, list[Row]]]:
-        """Resolve each record's queues and agents, and return its row patches."""
+    ) -> tuple[Tenancy, list[tuple[RawRecord, Any, list[Row]]]]:
+        """Resolve each record's queues and agents; return the tenancy and each record's row
+        patches."""
         kind, vendor_id = batch.kind, batch.vendor_id
         tenancy = self._tenancy(pg, kind, vendor_id, [record for _, record in valid])
         planned = []
@@ -214,7 +230,7 @@ class IngestService:
         agents = writer.agent_ids(
             pg, {(t.client_id, vendor_id, t.agent) for *_, ts in planned for t in ts if t.agent}
         )
-        return [
+        return tenancy, [
             (
                 raw,
                 record,

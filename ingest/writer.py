@@ -5,12 +5,14 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
 from psycopg import Connection, errors
 
 from app.core.pgarray import array_literal
+from app.quality.measures import LATE_MAX
 from ingest.facts import FactTable
 from ingest.merge_sql import create_stage_sql, merge_sql, stage_columns, stage_name
 
@@ -195,3 +197,44 @@ def agent_ids(pg: Connection, wanted: set[tuple[int, int, str]]) -> dict[tuple[i
             cur.execute(query, [array_literal(c) for c in zip(*missing, strict=True)])
             found.update({(c, v, code): agent_id for c, v, code, agent_id in cur})
     return found
+
+
+class FeedCount(NamedTuple):
+    """One counter a batch adds to (`app.quality.measures`): whose, which, how many."""
+
+    client_id: int | None
+    measure: str
+    n: int
+
+
+def add_feed_counts(
+    pg: Connection, vendor_id: int, kind: str, received: datetime, counts: Sequence[FeedCount]
+) -> None:
+    """Add a batch's feed-quality counters to each client's local day of `received`.
+
+    One statement per batch, in the batch's transaction; rows go in key order so concurrent
+    batches lock them in the same order, and `ON CONFLICT DO UPDATE` adds under the row
+    lock, so no count is lost (`late_max` keeps the larger value instead).
+    """
+    if not counts:
+        return
+    clients, measures, ns = zip(*counts, strict=True)
+    pg.execute(
+        "INSERT INTO feed_quality_counts (client_id, vendor_id, day, kind, measure, n)"
+        " SELECT r.client_id, %(vendor)s, (%(received)s::timestamptz AT TIME ZONE"
+        " coalesce(c.timezone, 'UTC'))::date, %(kind)s, r.measure, r.n"
+        " FROM unnest(%(clients)s::int[], %(measures)s::text[], %(ns)s::bigint[])"
+        " AS r(client_id, measure, n) LEFT JOIN clients c ON c.id = r.client_id"
+        " ORDER BY r.client_id NULLS FIRST, r.measure"
+        " ON CONFLICT (client_id, vendor_id, day, kind, measure) DO UPDATE SET n = CASE"
+        f" WHEN excluded.measure = '{LATE_MAX}' THEN greatest(feed_quality_counts.n, excluded.n)"
+        " ELSE feed_quality_counts.n + excluded.n END",
+        {
+            "vendor": vendor_id,
+            "received": received,
+            "kind": kind,
+            "clients": array_literal(clients),
+            "measures": array_literal(measures),
+            "ns": array_literal(ns),
+        },
+    )

@@ -6,7 +6,7 @@ supervisor key without a vendor, everything. Anything else answers 404, as if it
 exist, so keys cannot probe for other tenants' codes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, false, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.access.keys import Principal
 from app.core.errors import AppError, NotFound
 from app.core.vocabulary import DEFAULT_SL_FORMULA
-from app.models import Client, Queue, QueueVendor
+from app.models import Client, Queue, QueueVendor, Vendor
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class QueueInfo:
     sl_formula: str
     short_abandon_s: int
     targets: dict[str, dict[str, float]]
+    hours: dict[str, list[str]] | None = None  # service hours (app.quality.hours); None: always
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def _queue_info(queue: Queue) -> QueueInfo:
         queue.sl_formula,
         queue.short_abandon_s,
         queue.targets,
+        queue.hours,
     )
 
 
@@ -148,6 +150,7 @@ def visible_queues(session: Session, principal: Principal) -> list[dict[str, obj
             "sl_formula": r.Queue.sl_formula,
             "short_abandon_s": r.Queue.short_abandon_s,
             "targets": r.Queue.targets,
+            "hours": r.Queue.hours,
         }
         for r in rows
     ]
@@ -156,3 +159,62 @@ def visible_queues(session: Session, principal: Principal) -> list[dict[str, obj
 def visible_queue_ids(session: Session, principal: Principal) -> set[int]:
     """Return the ids of every queue the key may see."""
     return set(session.scalars(_visible(principal, select(Queue.id))))
+
+
+@dataclass(frozen=True)
+class FeedQueue:
+    """A queue a vendor's feed serves, with its service hours (None: always open)."""
+
+    id: int
+    code: str
+    hours: dict[str, list[str]] | None
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """One vendor's feed for one client: what `GET /v1/feeds/quality` reports per day."""
+
+    client_id: int
+    client_code: str
+    timezone: ZoneInfo
+    vendor_id: int
+    vendor_code: str
+    queues: tuple[FeedQueue, ...]
+
+
+def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
+    """Return every (client, vendor) feed the key may see: the vendors serving its queues.
+
+    A vendor key (or a supervisor's with a vendor) sees its own vendor's feeds only.
+    """
+    query = (
+        select(Queue, Client, Vendor)
+        .join(Client, Client.id == Queue.client_id)
+        .join(QueueVendor, QueueVendor.queue_id == Queue.id)
+        .join(Vendor, Vendor.id == QueueVendor.vendor_id)
+    )
+    vendor_id = _vendor_limit(principal)
+    if vendor_id is not None:
+        query = query.where(Vendor.id == vendor_id)
+    rows = session.execute(
+        _visible(principal, query).order_by(Client.code, Vendor.code, Queue.code)
+    )
+    feeds: dict[tuple[int, int], FeedScope] = {}
+    for queue, client, vendor in rows:
+        key = (client.id, vendor.id)
+        known = feeds.get(key) or FeedScope(
+            client.id, client.code, ZoneInfo(client.timezone), vendor.id, vendor.code, ()
+        )
+        feeds[key] = replace(
+            known, queues=(*known.queues, FeedQueue(queue.id, queue.code, queue.hours))
+        )
+    return list(feeds.values())
+
+
+def sees_unattributed(principal: Principal, vendor_id: int) -> bool:
+    """Say whether the key may see a vendor's records counted under no client: its own
+    vendor's key, or a key that sees every tenant."""
+    limit = _vendor_limit(principal)
+    if limit is not None:
+        return limit == vendor_id
+    return principal.kind in ("admin", "supervisor")

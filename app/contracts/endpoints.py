@@ -6,7 +6,7 @@ The suffixed routes are declared first: `{client}` alone would also capture `acm
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ LangQuery = Annotated[
 
 
 def sla_request(
+    request: Request,
     client: str,
     period: PeriodQuery = None,
     contract: ContractQuery = None,
@@ -41,7 +42,7 @@ def sla_request(
     """Return the SLA report a request asks for (a dependency shared by every format)."""
     if not period:
         raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
-    return sla_report(session, principal, client, period, contract)
+    return sla_report(session, principal, client, period, contract, request.app.state.settings)
 
 
 def _export_route(fmt: str) -> Callable[..., Response]:

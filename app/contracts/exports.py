@@ -3,10 +3,10 @@
 Both are built from one list of blocks (`blocks`), so they cannot disagree: the facts (when
 the figures were read, whether the period is partial, the contract and the formulas in
 force), the compliance table, the score with its coefficient and every term of the amount,
-the alerts never acknowledged, and the daily values. Labels and verdicts are words in the
-chosen language, KPIs by name. Every cell goes through `app.core.cells`: text is inert,
-numbers stay numbers (ratios fractions, durations seconds in CSV; typed and formatted in
-Excel), times are the client's wall time.
+the alerts never acknowledged, the period's feed quality, and the daily values. Labels and
+verdicts are words in the chosen language, KPIs by name. Every cell goes through
+`app.core.cells`: text is inert, numbers stay numbers (ratios fractions, durations seconds
+in CSV; typed and formatted in Excel), times are the client's wall time.
 """
 
 import io
@@ -160,6 +160,38 @@ def daily(report: dict[str, Any], lang: str) -> Block:
     return rows
 
 
+FEED_COLUMNS = (
+    ("vendor", "vendor", None),
+    ("records_accepted", "accepted", "number"),
+    ("records_duplicates", "duplicates", "number"),
+    ("records_rejected", "rejected", "number"),
+    ("lateness_p50", "lateness_p50_s", "duration"),
+    ("lateness_p95", "lateness_p95_s", "duration"),
+    ("lateness_max", "lateness_max_s", "duration"),
+    ("unended_calls", "unended_calls", "number"),
+    ("silent_intervals", "silent_intervals", "number"),
+    ("service_intervals", "service_intervals", "number"),
+)
+
+
+def reasons_text(by_reason: dict[str, int], lang: str) -> str:
+    """Return rejections by field as text: `offered_at 2, queue 1` (or the word for none)."""
+    return ", ".join(f"{field} {n}" for field, n in by_reason.items()) or word(lang, "none")
+
+
+def feed_quality(report: dict[str, Any], lang: str) -> Block:
+    """Return the period's feed quality: one row per vendor, lateness in seconds."""
+    header = [word(lang, label) for label, _, _ in FEED_COLUMNS]
+    rows: Block = [[*header, word(lang, "rejected_by_reason")]]
+    for feed in report["feed_quality"]:
+        cells = [
+            feed[key] if kind is None else Cell(feed[key], kind) for _, key, kind in FEED_COLUMNS
+        ]
+        rows.append([*cells, reasons_text(feed["rejected_by_reason"], lang)])
+    rows.append([word(lang, "lateness_resolution")])
+    return rows
+
+
 def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
     """Return the report's tables by name, in `lang`; each starts with its header row."""
     return {
@@ -167,6 +199,7 @@ def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
         "targets": compliance(report, lang),
         "result": settlement(report, lang),
         "unacknowledged": unacknowledged(report, lang),
+        "feed_quality": feed_quality(report, lang),
         "daily": daily(report, lang),
     }
 
@@ -186,7 +219,7 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = word(lang, "sheet_report")
-    for name in ("facts", "targets", "result", "unacknowledged"):
+    for name in ("facts", "targets", "result", "unacknowledged", "feed_quality"):
         if name != "facts":
             sheet.append([])
         for i, row in enumerate(tables[name]):

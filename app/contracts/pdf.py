@@ -17,7 +17,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from app.contracts.exports import period_days
+from app.contracts.exports import FEED_COLUMNS, period_days, reasons_text
 from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
 from app.contracts.words import word
 from app.core.formats import mmss, target_text, value_text
@@ -42,6 +42,7 @@ def to_pdf(report: dict[str, Any], lang: str = "en") -> bytes:
     _header(pdf, report, lang)
     _compliance(pdf, report, lang)
     _invoice(pdf, report, lang)
+    _feed_quality(pdf, report, lang)
     _charts(pdf, report, lang)
     return bytes(pdf.output())
 
@@ -156,6 +157,27 @@ def _unacknowledged(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
                     mmss(alert["unacknowledged_s"]),
                 ]
             )
+
+
+def _feed_quality(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    """The period's feed quality per vendor: counts, lateness, unended calls, silence."""
+    pdf.ln(2)
+    _line(pdf, word(lang, "feed_quality"), 12)
+    pdf.set_font(FAMILY, "", 8)
+    heading = FontFace(emphasis=None, fill_color=(230, 230, 230))
+    with pdf.table(text_align="LEFT", headings_style=heading) as table:
+        table.row([word(lang, label) for label, _, _ in FEED_COLUMNS])
+        for feed in report["feed_quality"]:
+            table.row(
+                [
+                    str(feed[key]) if kind != "duration" else value_text(feed[key], "s")
+                    for _, key, kind in FEED_COLUMNS
+                ]
+            )
+    for feed in report["feed_quality"]:
+        reasons = reasons_text(feed["rejected_by_reason"], lang)
+        _line(pdf, f"{feed['vendor']} · {word(lang, 'rejected_by_reason')}: {reasons}", 8)
+    _line(pdf, word(lang, "lateness_resolution"), 7.5)
 
 
 def _wall_time(moment: str) -> str:

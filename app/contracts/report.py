@@ -15,6 +15,7 @@ from app.contracts.scoring import SlaResult, TargetResult
 from app.core.vocabulary import SL_FORMULAS
 from app.kpi.definitions import KPIS, alert_response_s, definitions_version
 from app.kpi.sources import NO_DATA
+from app.quality.measures import LATENESS_RESOLUTION
 
 AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
 BASIS = {
@@ -50,13 +51,15 @@ def report(
     unacknowledged: list[tuple],
     as_of: datetime,
     contract_updated_at: datetime,
+    feed_quality: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the SLA report of one contract over one period, read at `as_of`.
 
     `partial` says the period has not ended at `as_of` (month to date: the figures will
     still change); `contract_updated_at` and `kpi_definitions` say which contract and which
     formulas produced the numbers. `unacknowledged` are the missed alerts' rows (queue,
-    rule, opened, resolved, seconds).
+    rule, opened, resolved, seconds). `feed_quality` is the contract vendor's feed over
+    the period (`app.quality.service.period_quality`), one entry of the `feed_quality` list.
     """
     terms = result.amount
     return {
@@ -134,6 +137,8 @@ def report(
             }
             for queue, rule, opened, resolved, seconds in unacknowledged
         ],
+        "feed_quality": [feed_quality] if feed_quality else [],
+        "lateness_resolution": LATENESS_RESOLUTION,
     }
 
 

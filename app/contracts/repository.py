@@ -101,7 +101,13 @@ def contracts_in_force(
             vendor_code,
             tuple(
                 QueueInfo(
-                    q.id, q.code, q.sl_threshold_s, q.sl_formula, q.short_abandon_s, q.targets
+                    q.id,
+                    q.code,
+                    q.sl_threshold_s,
+                    q.sl_formula,
+                    q.short_abandon_s,
+                    q.targets,
+                    q.hours,
                 )
                 for contract_id, q in queues
                 if contract_id == contract.id

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import Scope, client_scope
+from app.access.scope import FeedQueue, FeedScope, Scope, client_scope
 from app.contracts import repository
 from app.contracts.actuals import actuals, components, merge, needed_sources
 from app.contracts.config import ContractSpec
@@ -28,11 +28,13 @@ from app.contracts.periods import FORMS, Period, clip, day_starts, days, months,
 from app.contracts.report import report
 from app.contracts.repository import ContractRow
 from app.contracts.scoring import evaluate_contract, quantity_for
+from app.core.config import Settings, get_settings
 from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
 from app.kpi import queries
 from app.kpi.definitions import logged_in_s
 from app.kpi.sources import NO_DATA, SOURCES
+from app.quality.service import period_quality
 
 UNACKNOWLEDGED_LISTED = 500  # alerts listed by name; `alerts.unacknowledged` counts them all
 
@@ -43,12 +45,15 @@ def sla_report(
     client_code: str,
     period: str,
     contract: str | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Return the SLA report of the client's contract in force in `period`, as JSON data.
 
     A vendor's key (or a supervisor's with a vendor) sees only its vendor's contracts. With
-    several contracts in force, `contract` names the one to report.
+    several contracts in force, `contract` names the one to report. `settings` (default:
+    the process's) give the interval and waiting horizon of the feed-quality section.
     """
+    settings = settings or get_settings()
     scope = client_scope(session, principal, client_code)
     requested = _period(period, scope)
     in_force = repository.contracts_in_force(
@@ -74,6 +79,14 @@ def sla_report(
             months=months(measured),
         ),
     )
+    feed = FeedScope(
+        scope.client_id,
+        client_code,
+        scope.timezone,
+        stored.vendor_id,
+        chosen.vendor_code,
+        tuple(FeedQueue(q.id, q.code, q.hours) for q in chosen.queues),
+    )
     return report(
         spec,
         result,
@@ -96,6 +109,14 @@ def sla_report(
         ),
         as_of=datetime.now(scope.timezone),
         contract_updated_at=stored.updated_at,
+        feed_quality=period_quality(
+            driver_connection(session),
+            feed,
+            measured.start.date(),
+            measured.end.date(),
+            interval_minutes=settings.interval_minutes,
+            horizon_s=settings.waiting_horizon_s,
+        ),
     )
 
 

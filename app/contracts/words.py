@@ -191,6 +191,52 @@ REPORT_WORDS = {
 }
 
 
+# The feed-quality section (`app.quality`): the page, the PDF, Excel and CSV alike.
+FEED_WORDS = {
+    "en": {
+        "feed_quality": "Feed quality",
+        "feed_quality_note": "What the vendor's feed delivered in the period: records counted"
+        " on the day received (a resent record counts again); lateness = received − the"
+        " latest time a record states; calls without an end past the waiting horizon; service"
+        " intervals (inside the queues' service hours) with no call from the vendor.",
+        "records_accepted": "Records accepted",
+        "records_duplicates": "Duplicates",
+        "records_rejected": "Rejected",
+        "rejected_by_reason": "Rejected by field",
+        "lateness_p50": "Lateness p50",
+        "lateness_p95": "Lateness p95",
+        "lateness_max": "Lateness max",
+        "unended_calls": "Calls without an end",
+        "silent_intervals": "Silent service intervals",
+        "service_intervals": "Service intervals",
+        "lateness_resolution": "Lateness resolution: 1 s below 60 s, 10 s below 10 min,"
+        " 1 min below 1 h, 1 h below 1 day, then 1 day; the maximum to the second.",
+        "none": "none",
+    },
+    "zh": {
+        "feed_quality": "数据接入质量",
+        "feed_quality_note": "本周期供应商数据接入情况：记录按接收日计数（重发的记录再次计数）；"
+        "延迟 = 接收时间 − 记录中最晚的时间；超过等待时限仍未结束的通话；"
+        "服务时段内（队列服务时间）无该供应商任何通话的时段数。",
+        "records_accepted": "接收记录数",
+        "records_duplicates": "重复记录数",
+        "records_rejected": "拒收记录数",
+        "rejected_by_reason": "按字段拒收",
+        "lateness_p50": "延迟中位数 p50",
+        "lateness_p95": "延迟 p95",
+        "lateness_max": "最大延迟",
+        "unended_calls": "未结束通话",
+        "silent_intervals": "服务时段内无数据时段",
+        "service_intervals": "服务时段数",
+        "lateness_resolution": "延迟精度：60 秒内 1 秒，10 分钟内 10 秒，1 小时内 1 分钟，"
+        "1 天内 1 小时，其后 1 天；最大值精确到秒。",
+        "none": "无",
+    },
+}
+for _lang, _words in FEED_WORDS.items():
+    REPORT_WORDS[_lang] |= _words
+
+
 def word(lang: str, key: str) -> str:
     """Return the word for `key` in `lang` (a report word or a KPI name; English when unknown)."""
     for words in (REPORT_WORDS, KPI_NAMES):

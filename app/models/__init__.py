@@ -8,6 +8,7 @@ from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
+from app.models.quality import FeedQualityCount
 from app.models.stats import (
     AgentDayStats,
     AgentIntervalStats,
@@ -38,6 +39,7 @@ __all__ = [
     "ContractQueue",
     "DirtyInterval",
     "Feed",
+    "FeedQualityCount",
     "LoginFailure",
     "Notifier",
     "Queue",

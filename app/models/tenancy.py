@@ -57,6 +57,9 @@ class Queue(Base):
     targets: Mapped[dict[str, dict[str, float]]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), doc="per KPI: min and/or max"
     )
+    hours: Mapped[dict[str, list[str]] | None] = mapped_column(
+        JSONB, doc="service hours per open day, client time (app.quality.hours); null: always"
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -4,12 +4,13 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from app.core.spec import Code, Entry, TimezoneName
 from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULA_NAMES, TICKET_CHANNELS
 from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
 from app.kpi.targets import TargetSpec
+from app.quality.hours import Hours, normalise_hours
 
 TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
 
@@ -48,3 +49,13 @@ class QueueSpec(Entry):
     short_abandon_s: int = Field(default=0, ge=0, le=3600)
     ticket_targets: dict[Literal[TICKET_CHANNELS], TicketTarget] = {}  # type: ignore[valid-type]
     targets: dict[Literal[TARGET_KPIS], TargetSpec] = {}  # type: ignore[valid-type]
+    hours: dict[str, str | list[str]] | None = Field(
+        default=None,
+        description='service hours in the client\'s timezone, e.g. {mon-fri: "08:00-20:00"};'
+        " days not named are closed; none: always open",
+    )
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str | list[str]] | None) -> Hours | None:
+        return None if value is None else normalise_hours(value)

@@ -96,6 +96,7 @@ def apply_queues(
             "targets": {
                 kpi: bound.model_dump(exclude_none=True) for kpi, bound in entry.targets.items()
             },
+            "hours": entry.hours,
         }
         if queue is None:
             queue = queues[entry.code] = Queue(code=entry.code, client_id=client.id)

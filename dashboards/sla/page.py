@@ -33,6 +33,7 @@ from dashboards.sla.components import (
     trend_grid,
 )
 from dashboards.sla.export import export
+from dashboards.sla.feed_quality import feed_quality_block
 from dashboards.sla.periods import KINDS, choose_period, kind_of, period_choices
 
 ASSETS = Path(__file__).parent / "assets"
@@ -169,7 +170,8 @@ def labels(lang: str) -> tuple[Any, ...]:
 
 
 def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
-    """The page below the pickers: facts, compliance, result, trends, alerts, downloads."""
+    """The page below the pickers: facts, compliance, feed quality, result, trends, alerts,
+    downloads."""
     report = view["report"]
 
     def section(title: str, *children: Any, element: str) -> html.Section:
@@ -183,6 +185,7 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
             sl_in_force(report, lang),
             element="compliance",
         ),
+        section("feed_quality", feed_quality_block(report, lang), element="feed-quality"),
         section("settlement", result_block(report, lang), element="settlement"),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(

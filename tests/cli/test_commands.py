@@ -225,3 +225,26 @@ queues: [{{code: thq-{s}, client: th-{s}, vendors: [thv-{s}], sl_threshold_s: 20
     )
     assert rebuilt.returncode == 0 and "rebuilt 1 week(s) of intervals" in rebuilt.stderr
     assert service_level() == 2 / 3
+
+
+def test_apply_stores_hours_idempotently_and_names_bad_hours(database_url, yaml_file, pg, tmp_path):
+    path, s = yaml_file
+    path.write_text(
+        path.read_text().replace(
+            "short_abandon_s: 0}",
+            'short_abandon_s: 0,\n     hours: {mon-fri: "08:00-20:00", sat: "09:00-17:00"}}',
+        )
+    )
+    first = callpulse(database_url, "apply", str(path))
+    assert first.returncode == 0, first.stderr
+    stored = pg.execute("SELECT hours FROM queues WHERE code = %s", [f"cards-{s}"]).fetchone()[0]
+    assert stored == {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri")} | {
+        "sat": ["09:00-17:00"]
+    }
+    again = callpulse(database_url, "apply", str(path))
+    assert again.returncode == 0 and "nothing changed" in again.stderr
+    bad = tmp_path / "bad-hours.yaml"
+    bad.write_text('queues: [{code: h1, client: c, hours: {mon-fri: "08:00-12:00, 11:00-20:00"}}]')
+    result = callpulse(database_url, "apply", str(bad))
+    assert result.returncode == 2
+    assert "queues[0] (h1).hours: mon-fri: 08:00-12:00 and 11:00-20:00 overlap" in result.stderr

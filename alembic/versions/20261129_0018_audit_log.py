@@ -1,7 +1,7 @@
 """audit log: who did what, when, to which contract or alert, before and after
 
-Revision ID: 0019
-Revises: 0015
+Revision ID: 0018
+Revises: 0016
 Create Date: 2026-11-29 21:30:00.000000+00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0019"
-down_revision: str | None = "0015"
+revision: str = "0018"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
