@@ -19,6 +19,7 @@ from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
 from ingest.endpoints import ROUTES as INGEST_ROUTES
+from ingest.kinds import KINDS
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -144,6 +145,7 @@ def _ingest_keys() -> list[tuple[str, str]]:
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
+REJECTED_PATHS = ["/v1/rejected", "/v1/rejected.csv"]
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
 
 REFERENCE = Reference(
@@ -154,6 +156,7 @@ REFERENCE = Reference(
         ("POST", "/v1/feeds/{name}"): {400, 401, 413, 415, 429, 503},
         ("GET", "/v1/metrics"): {404},
         ("GET", "/v1/audit"): {403, 404},
+        **{("GET", path): {404} for path in REJECTED_PATHS},  # a vendor the key may not see
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -168,6 +171,10 @@ REFERENCE = Reference(
             "schema": {"type": "integer", "minimum": 1, "maximum": AUDIT_LIMIT, "default": 100}
         },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        **{
+            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            for path in REJECTED_PATHS
+        },
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}
         },

@@ -432,7 +432,7 @@ def _import_feed(
             batch = records[start : start + batch_size]
             chunk = [item for record in batch for item in record]
             window = max_age_days or ready.max_age_days
-            _add(total, ingest_items(service, ready.vendor_id, chunk, window))
+            _add(total, ingest_items(service, ready.vendor_id, chunk, window, name))
             progress.advance(task, len(batch))
     unit = "element" if content_type == "application/json" else "line"
     return total, lambda i: f"{unit} {i}"

@@ -29,6 +29,7 @@ from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
 from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
+from app.rejects.endpoints import router as rejects_router
 from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(sla_router)
     api.include_router(login_router)
     api.include_router(monitoring_router)
+    api.include_router(rejects_router)
     api.add_middleware(RequestMetrics)
     install_docs(api)
     install_openapi(api, REFERENCE)

@@ -60,13 +60,14 @@ class _Batch:
 
     kind: Kind
     vendor_id: int
+    feed: str | None = None
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
 
     def retry(self) -> "_Batch":
         """Return a copy holding only what validation decided (for another write attempt)."""
         result = IngestResult(rejected=list(self.result.rejected))
-        return _Batch(self.kind, self.vendor_id, result, list(self.rejections))
+        return _Batch(self.kind, self.vendor_id, self.feed, result, list(self.rejections))
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = self.kind.record_id(raw.value)
@@ -106,11 +107,13 @@ class IngestService:
         vendor_id: int,
         records: Sequence[RawRecord],
         max_age_days: int | None = None,
+        feed: str | None = None,
     ) -> IngestResult:
         """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer.
 
         Records older than `max_age_days` (default: the setting) are refused; imports of
-        older history pass a wider window explicitly.
+        older history pass a wider window explicitly. `feed` names the feed the records came
+        through, kept with their rejections.
         """
         kind = KINDS[kind_name]
         window = _Window.around(
@@ -118,7 +121,7 @@ class IngestService:
             max_age_days or self.settings.max_record_age_days,
             self.settings.future_tolerance_s,
         )
-        validated = _Batch(kind, vendor_id)
+        validated = _Batch(kind, vendor_id, feed)
         valid = self._validate(validated, records, window)
         for attempt in range(RETRIES):
             batch = validated.retry()
@@ -197,7 +200,7 @@ class IngestService:
                 batch.result.written.add(raw.index)
             else:
                 batch.result.duplicates += 1
-        writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)
+        writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections, batch.feed)
 
     def _patches(
         self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]
