@@ -18,6 +18,7 @@ from app.core.openapi import Reference
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
+from app.rejects.service import MAX_LIMIT as REJECTED_MAX_LIMIT
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.kinds import KINDS
 
@@ -146,6 +147,10 @@ def _ingest_keys() -> list[tuple[str, str]]:
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
 REJECTED_PATHS = ["/v1/rejected", "/v1/rejected.csv"]
+BOUND_SCHEMA = {  # a date, or an RFC 3339 time with its offset
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$",
+}
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
 
 REFERENCE = Reference(
@@ -174,6 +179,17 @@ REFERENCE = Reference(
         **{
             ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
             for path in REJECTED_PATHS
+        },
+        **{
+            ("GET", path, bound): {"schema": {"anyOf": [BOUND_SCHEMA, {"type": "null"}]}}
+            for path in REJECTED_PATHS
+            for bound in ("from", "to")
+        },
+        ("GET", "/v1/rejected", "limit"): {
+            "schema": {"type": "integer", "minimum": 1, "maximum": REJECTED_MAX_LIMIT}
+        },
+        ("GET", "/v1/rejected", "format"): {
+            "schema": {"anyOf": [{"enum": ["json", "csv"]}, {"type": "null"}]}
         },
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}

@@ -15,10 +15,12 @@ from app.core.db import get_session
 from app.core.errors import AppError
 from app.kpi.series_csv import chunks
 from app.rejects import export, service
+from app.rejects.schemas import RejectedPage
 
 router = APIRouter(prefix="/v1", tags=["rejected"])
 reader = require_kind("vendor", "client", "supervisor", "admin")
 CSV = "text/csv; charset=utf-8"
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 Vendor = Annotated[str | None, Query(description="vendor code")]
 Kind = Annotated[str | None, Query(description="calls | call-events | agent-events | tickets")]
@@ -47,7 +49,11 @@ def rejected_query(
     )
 
 
-@router.get("/rejected.csv", response_class=StreamingResponse)
+@router.get(
+    "/rejected.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": CSV_CONTENT, "description": "CSV, UTF-8 with a BOM"}},
+)
 def get_rejected_csv(
     request: Request, query: service.RejectQuery = Depends(rejected_query)
 ) -> StreamingResponse:
@@ -56,7 +62,7 @@ def get_rejected_csv(
     return _csv(request, query)
 
 
-@router.get("/rejected")
+@router.get("/rejected", response_model=RejectedPage, responses={200: {"content": CSV_CONTENT}})
 def get_rejected(
     request: Request,
     query: service.RejectQuery = Depends(rejected_query),
@@ -78,7 +84,7 @@ def get_rejected(
     cursor of other filters is 400. `format=csv` (or `/v1/rejected.csv`) answers every row
     as streamed CSV.
     """
-    if format not in (None, "json", "csv"):
+    if format not in (None, "", "json", "csv"):
         raise AppError(f"format: {format!r}: use json or csv (or /v1/rejected.csv)")
     if format == "csv":
         return _csv(request, query)
