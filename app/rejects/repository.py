@@ -109,6 +109,11 @@ def vendor_id_of(session: Session, code: str) -> int | None:
     return session.scalar(select(Vendor.id).where(Vendor.code == code))
 
 
+def client_timezone(session: Session, client_id: int) -> str:
+    """Return a client's timezone name."""
+    return session.execute(select(Client.timezone).where(Client.id == client_id)).scalar_one()
+
+
 def client_serves(session: Session, client_id: int, vendor_id: int) -> bool:
     """Tell whether the vendor serves any queue of the client."""
     query = select(QueueVendor.queue_id).where(

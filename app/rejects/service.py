@@ -24,7 +24,6 @@ from app.core.db import Database
 from app.core.errors import AppError, NotFound
 from app.core.parameters import BIGINT_MAX
 from app.kpi.intervals import parse_bound
-from app.models import Client
 from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
@@ -88,7 +87,7 @@ def read_query(
 def _timezone(session: Session, reach: Reach) -> ZoneInfo:
     if reach.client_id is None:
         return ZoneInfo("UTC")
-    return ZoneInfo(session.get_one(Client, reach.client_id).timezone)
+    return ZoneInfo(repository.client_timezone(session, reach.client_id))
 
 
 def _vendor_id(session: Session, reach: Reach, code: str | None) -> int | None:
