@@ -23,7 +23,9 @@ from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
 from app.quality.measures import RECORD_KINDS
+from app.rejects.service import MAX_LIMIT as REJECTED_MAX_LIMIT
 from ingest.endpoints import ROUTES as INGEST_ROUTES
+from ingest.kinds import KINDS
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -183,6 +185,11 @@ CALL_ROW = {
     "csat": 90.0,
     "exit_reason": None,
 }
+REJECTED_PATHS = ["/v1/rejected", "/v1/rejected.csv"]
+BOUND_SCHEMA = {  # a date, or an RFC 3339 time with its offset
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$",
+}
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
 
 REFERENCE = Reference(
@@ -195,6 +202,7 @@ REFERENCE = Reference(
         ("GET", "/v1/audit"): {403, 404},
         **{key: {404} for key in EVIDENCE_KEYS},
         ("GET", "/v1/feeds/quality"): {404},
+        **{("GET", path): {404} for path in REJECTED_PATHS},  # a vendor the key may not see
         **{key: {409} for key in CHANGE_ALERT},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
@@ -217,6 +225,21 @@ REFERENCE = Reference(
                 "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
             }
             for name in ("from", "to")
+        },
+        **{
+            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            for path in REJECTED_PATHS
+        },
+        **{
+            ("GET", path, bound): {"schema": {"anyOf": [BOUND_SCHEMA, {"type": "null"}]}}
+            for path in REJECTED_PATHS
+            for bound in ("from", "to")
+        },
+        ("GET", "/v1/rejected", "limit"): {
+            "schema": {"type": "integer", "minimum": 1, "maximum": REJECTED_MAX_LIMIT}
+        },
+        ("GET", "/v1/rejected", "format"): {
+            "schema": {"anyOf": [{"enum": ["json", "csv"]}, {"type": "null"}]}
         },
         ("GET", "/v1/metrics", "by"): {
             "schema": {"anyOf": [{"enum": sorted(s for s in SPLITS if s)}, {"type": "null"}]}

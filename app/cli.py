@@ -1,10 +1,11 @@
-"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, demo."""
+"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, rejects, demo."""
 
 import contextlib
 import os
 import secrets
 import signal
 import socket
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import migrate as migrations
-from app.access.keys import create_key, list_keys, revoke_key
+from app.access.keys import Principal, create_key, list_keys, revoke_key
 from app.apply.file import load_file
 from app.apply.service import apply_tenancy, mark_for_recompute
 from app.core import metrics
@@ -32,6 +33,17 @@ from app.core.errors import AppError, ConfigError
 from app.kpi import aggregation
 from app.kpi.intervals import parse_bound
 from app.models import Queue, Vendor
+from app.rejects.export import csv_lines as reject_csv_lines
+from app.rejects.service import (
+    MAX_LIMIT,
+    RejectQuery,
+    read_query,
+    rejected_count,
+    rejected_page,
+    rejected_rows,
+)
+from app.rejects.text import HEADER as REJECT_HEADER
+from app.rejects.text import table_rows as reject_table_rows
 
 if TYPE_CHECKING:
     from ingest.adapters.base import Item
@@ -51,6 +63,11 @@ users_cli = typer.Typer(
 cli.add_typer(users_cli, name="users")
 share_cli = typer.Typer(help="Read-only wallboard links for TVs.", no_args_is_help=True)
 cli.add_typer(share_cli, name="share")
+rejects_cli = typer.Typer(
+    help="The records ingest refused, and why (every vendor's and client's).",
+    no_args_is_help=True,
+)
+cli.add_typer(rejects_cli, name="rejects")
 err = Console(stderr=True, soft_wrap=True)
 IMPORT_TYPES = {
     ".csv": "text/csv",
@@ -313,6 +330,76 @@ def share_revoke(name: Annotated[str, typer.Argument(help="the link's name")]) -
     err.print(f"share link {name!r} revoked")
 
 
+OPERATOR = Principal(0, "admin", name="callpulse")  # the CLI reads as an admin key would
+REJECT_OPTIONS = {"vendor": "--vendor", "from": "--since"}
+VendorOption = Annotated[str | None, typer.Option(help="only this vendor's (its code)")]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(help="received at or after: a date (UTC midnight) or RFC 3339 with offset"),
+]
+
+
+def _rejects_query(session: Session, vendor: str | None, since: str | None) -> RejectQuery:
+    """Read the options as `GET /v1/rejected` reads its filters, naming the option at fault."""
+    try:
+        return read_query(session, OPERATOR, vendor=vendor, start=since)
+    except AppError as exc:
+        name, _, problem = exc.message.partition(":")
+        raise ConfigError(f"{REJECT_OPTIONS.get(name, name)}:{problem}") from exc
+
+
+@rejects_cli.command("list")
+def rejects_list(
+    vendor: VendorOption = None,
+    since: SinceOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="rows shown")] = 20,
+) -> None:
+    """Show the newest rejected records: when, whose, which line, and why (shortened)."""
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        page = rejected_page(session, _rejects_query(session, vendor, since), limit)
+    if not page["rejected"]:
+        err.print("no rejected records" + (f" since {since}" if since else ""))
+        return
+    _print_table(REJECT_HEADER, reject_table_rows(page["rejected"]))
+    if page["next_cursor"]:
+        err.print(
+            f"the newest {limit} shown; see more with --limit (up to {MAX_LIMIT}), or all of"
+            " them, with their full errors and records, with `callpulse rejects export`"
+        )
+
+
+@rejects_cli.command("export")
+def rejects_export(
+    vendor: VendorOption = None,
+    since: SinceOption = None,
+    out: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="the CSV file (default: stdout)")
+    ] = None,
+) -> None:
+    """Write every rejected record as CSV (English / 中文 headers), newest first."""
+    if out is not None and not out.parent.is_dir():
+        raise ConfigError(f"--out: the folder {str(out.parent)!r} does not exist; create it first")
+    database = _database(get_settings())
+    with database.session_scope() as session:
+        query = _rejects_query(session, vendor, since)
+        total = rejected_count(session, query)
+    with contextlib.ExitStack() as stack:
+        target = (
+            stack.enter_context(out.open("w", encoding="utf-8", newline="")) if out else sys.stdout
+        )
+        progress = stack.enter_context(_progress())
+        task = progress.add_task("exporting rejected records", total=total)
+        lines = reject_csv_lines(rejected_rows(database, query))
+        target.write(next(lines))  # the header
+        written = 0
+        for line in lines:
+            target.write(line)
+            written += 1
+            progress.advance(task)
+    err.print(f"{written} rejected records written" + (f" to {out}" if out else ""))
+
+
 @cli.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -432,7 +519,7 @@ def _import_feed(
             batch = records[start : start + batch_size]
             chunk = [item for record in batch for item in record]
             window = max_age_days or ready.max_age_days
-            _add(total, ingest_items(service, ready.vendor_id, chunk, window))
+            _add(total, ingest_items(service, ready.vendor_id, chunk, window, name))
             progress.advance(task, len(batch))
     unit = "element" if content_type == "application/json" else "line"
     return total, lambda i: f"{unit} {i}"

@@ -173,16 +173,16 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def feed_health(
-    feeds: dict[str, float | None], lang: str, lost: dict[str, Any] | None = None
+    feeds: dict[str, float | None],
+    lang: str,
+    lost: dict[str, Any] | None = None,
+    rejected: dict[str, int] | None = None,
 ) -> list[Any]:
-    """A dot per vendor feed with the age of its last record; a banner when one is quiet,
-    and the calls that left "waiting" without an answer or end, with the reason."""
+    """A dot per vendor feed with the age of its last record and, amber with ▲, its records
+    rejected today; a banner when one is quiet, and the calls that left "waiting" without an
+    answer or end, with the reason."""
     dots: list[Any] = [
-        html.Span(
-            f"● {vendor} {word(lang, 'last_record')} "
-            + (f"{age:.0f} s {word(lang, 'ago')}" if age is not None else word(lang, "no_data")),
-            className="feed " + ("stale" if age is None or age > 300 else "fresh"),
-        )
+        feed_dot(vendor, age, (rejected or {}).get(vendor, 0), lang)
         for vendor, age in sorted(feeds.items())
     ]
     quiet = [vendor for vendor, age in feeds.items() if age is not None and age > 300]
@@ -201,6 +201,22 @@ def feed_health(
         )
         dots.append(html.Div(text, id="lost-calls", className="lost-calls"))
     return dots
+
+
+def feed_dot(vendor: str, age: float | None, rejected: int, lang: str) -> html.Span:
+    """One feed's dot: the age of its last record, and its rejections today (tooltip: where
+    to see them)."""
+    label = f"● {vendor} {word(lang, 'last_record')} " + (
+        f"{age:.0f} s {word(lang, 'ago')}" if age is not None else word(lang, "no_data")
+    )
+    state = "stale" if age is None or age > 300 else "fresh"
+    if rejected:
+        label += " · ▲ " + word(lang, "rejected_today").format(count=rejected)
+        state += " rejects"
+        tip = word(lang, "rejected_tip").format(count=rejected, vendor=vendor)
+    else:
+        tip = word(lang, "none_rejected").format(vendor=vendor)
+    return html.Span(label, className=f"feed {state}", title=tip, id=f"feed-dot-{vendor}")
 
 
 def span(seconds: float, lang: str) -> str:

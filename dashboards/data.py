@@ -37,7 +37,9 @@ READ_PAGE = 1000  # rows per read when counting what a figure lists (the service
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
     """Return the live state of every queue the principal may see, and its active alerts."""
     with database.session_scope() as session:
-        lives = queues_live(driver_connection(session), queue_scopes(session, principal), settings)
+        scopes = queue_scopes(session, principal)
+        no_client = principal.client_id is None  # may see a vendor's rejections of no client
+        lives = queues_live(driver_connection(session), scopes, settings, no_client)
         active = alerts.active_alerts(session, principal)
     return {"queues": lives, "alerts": active}
 

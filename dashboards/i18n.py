@@ -37,6 +37,10 @@ PAGE_WORDS = {
         "ago": "ago",
         "no_data": "no data yet",
         "stale_feed": "Feed quiet for over 5 minutes:",
+        "rejected_today": "{count} rejected today",
+        "rejected_tip": "{count} records of {vendor} rejected today: see them with"
+        " GET /v1/rejected?vendor={vendor} or `callpulse rejects list --vendor {vendor}`",
+        "none_rejected": "no records of {vendor} rejected today",
         "tv": "TV mode",
         "agent": "Agent",
         "state": "State",
@@ -167,6 +171,10 @@ PAGE_WORDS = {
         "ago": "前",
         "no_data": "暂无数据",
         "stale_feed": "数据源超过5分钟无数据：",
+        "rejected_today": "今日拒收 {count} 条",
+        "rejected_tip": "{vendor} 今日有 {count} 条记录被拒收：可通过"
+        " GET /v1/rejected?vendor={vendor} 或 `callpulse rejects list --vendor {vendor}` 查看",
+        "none_rejected": "{vendor} 今日无拒收记录",
         "tv": "电视模式",
         "agent": "坐席",
         "state": "状态",

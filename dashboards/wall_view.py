@@ -71,6 +71,28 @@ def freshest_feeds(
     return feeds
 
 
+def rejected_today(lives: list[dict[str, Any]], vendors: list[str] | None) -> dict[str, int]:
+    """Return each vendor feed's records rejected today over the clients shown.
+
+    An entry counts the queue's client's rejections plus the vendor's with no client; the
+    latter are the same in every client's entry, so they are counted once per vendor.
+    """
+    own: dict[tuple[str, str], int] = {}
+    no_client: dict[str, int] = {}
+    for live in lives:
+        for feed in live["feeds"]:
+            vendor = feed["vendor"]
+            if vendors and vendor not in vendors:
+                continue
+            apart = feed["rejected_today_no_client"]
+            own[live["client"], vendor] = feed["rejected_today"] - apart
+            no_client[vendor] = max(no_client.get(vendor, 0), apart)
+    totals = dict.fromkeys(no_client, 0)
+    for (_, vendor), count in own.items():
+        totals[vendor] += count
+    return {vendor: totals[vendor] + no_client[vendor] for vendor in totals}
+
+
 def lost_calls(lives: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Return the calls that left "waiting" without an answer or end, or None when there are none.
 

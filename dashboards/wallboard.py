@@ -31,6 +31,7 @@ from dashboards.wall_view import (
     filter_options,
     freshest_feeds,
     lost_calls,
+    rejected_today,
     rotation,
     unchanged_as_no_update,
     unknown_filters,
@@ -82,7 +83,10 @@ def board(
         "alert-count": alert_count(alerts, lang),
         "alerts-panel": alerts_panel(alerts, lang, can_ack, zone, TV_ALERTS if wall.tv else None),
         "feed-health": feed_health(
-            freshest_feeds(filtered, wall.vendors), lang, lost_calls(filtered)
+            freshest_feeds(filtered, wall.vendors),
+            lang,
+            lost_calls(filtered),
+            rejected_today(filtered, wall.vendors),
         ),
         "clock": clock(filtered, wall.tz, now),
         "more-queues": html.Span(

@@ -77,7 +77,7 @@ async def post_feed(
         raise ClientGone("the client hung up before the write; nothing was written")
     service = request.app.state.ingest_service
     result = await run_in_threadpool(
-        ingest_items, service, feed.vendor_id, items, feed.max_age_days
+        ingest_items, service, feed.vendor_id, items, feed.max_age_days, name
     )
     count_feed(feed.config.format, result)
     if feed.adapter.status_code == 204:

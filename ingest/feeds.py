@@ -32,14 +32,19 @@ from ingest.service import IngestResult, IngestService
 
 
 def ingest_items(
-    service: IngestService, vendor_id: int, items: Sequence[Item], max_age_days: int | None = None
+    service: IngestService,
+    vendor_id: int,
+    items: Sequence[Item],
+    max_age_days: int | None = None,
+    feed: str | None = None,
 ) -> IngestResult:
-    """Write the items of one body for `vendor_id`; answer per source record (see above)."""
+    """Write the items of one body of `feed` for `vendor_id`; answer per source record
+    (see above). Rejections are stored with the feed's name."""
     tally = _Tally()
-    _store_refused(service, vendor_id, [item for item in items if item.errors], tally)
+    _store_refused(service, vendor_id, [item for item in items if item.errors], tally, feed)
     for kind, batch in _batches([item for item in items if not item.errors]):
         raws = [RawRecord(item.index, _sendable(item.value), item.source) for item in batch]
-        result = service.ingest(kind, vendor_id, raws, max_age_days)
+        result = service.ingest(kind, vendor_id, raws, max_age_days, feed)
         tally.written |= result.written
         for rejection in result.rejected:
             tally.refuse(rejection["index"], rejection["id"], rejection["errors"])
@@ -100,7 +105,11 @@ def _sendable(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _store_refused(
-    service: IngestService, vendor_id: int, refused: Sequence[Item], tally: "_Tally"
+    service: IngestService,
+    vendor_id: int,
+    refused: Sequence[Item],
+    tally: "_Tally",
+    feed: str | None,
 ) -> None:
     """Keep the items the adapter refused in `rejected_records`, by kind; tally them."""
     if not refused:
@@ -125,7 +134,7 @@ def _store_refused(
                 for item in refused
                 if item.kind == kind
             ]
-            writer.store_rejected(pg, kind, vendor_id, rejections)
+            writer.store_rejected(pg, kind, vendor_id, rejections, feed)
             counted = FeedTally(received)
             for rejection in rejections:
                 counted.rejected(client, rejection.errors)

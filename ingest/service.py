@@ -61,6 +61,7 @@ class _Batch:
 
     kind: Kind
     vendor_id: int
+    feed: str | None = None
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
     refused_values: dict[int, Any] = field(default_factory=dict)  # for counting by client
@@ -69,7 +70,12 @@ class _Batch:
         """Return a copy holding only what validation decided (for another write attempt)."""
         result = IngestResult(rejected=list(self.result.rejected))
         return _Batch(
-            self.kind, self.vendor_id, result, list(self.rejections), dict(self.refused_values)
+            self.kind,
+            self.vendor_id,
+            self.feed,
+            result,
+            list(self.rejections),
+            dict(self.refused_values),
         )
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
@@ -111,11 +117,13 @@ class IngestService:
         vendor_id: int,
         records: Sequence[RawRecord],
         max_age_days: int | None = None,
+        feed: str | None = None,
     ) -> IngestResult:
         """Validate and upsert `records` sent by `vendor_id`; retry on a concurrent writer.
 
         Records older than `max_age_days` (default: the setting) are refused; imports of
-        older history pass a wider window explicitly.
+        older history pass a wider window explicitly. `feed` names the feed the records came
+        through, kept with their rejections.
         """
         kind = KINDS[kind_name]
         window = _Window.around(
@@ -123,7 +131,7 @@ class IngestService:
             max_age_days or self.settings.max_record_age_days,
             self.settings.future_tolerance_s,
         )
-        validated = _Batch(kind, vendor_id)
+        validated = _Batch(kind, vendor_id, feed)
         valid = self._validate(validated, records, window)
         for attempt in range(RETRIES):
             batch = validated.retry()
@@ -206,7 +214,7 @@ class IngestService:
             else:
                 batch.result.duplicates += 1
                 tally.duplicate(clients)
-        writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections)
+        writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections, batch.feed)
         for r in batch.rejections:
             client = r.client_id
             if client is None:

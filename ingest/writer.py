@@ -79,9 +79,14 @@ class Rejection(NamedTuple):
 
 
 def store_rejected(
-    pg: Connection, kind: str, vendor_id: int | None, rejections: Sequence[Rejection]
+    pg: Connection,
+    kind: str,
+    vendor_id: int | None,
+    rejections: Sequence[Rejection],
+    feed: str | None = None,
 ) -> None:
-    """Keep every rejected record with its reasons; a replayed one is stored once.
+    """Keep every rejected record with its reasons (and the feed it came through, if one);
+    a replayed one is stored once.
 
     Replays are recognised by a hash of the record's canonical form, so the same record
     sent again as JSON or NDJSON is not stored twice.
@@ -98,13 +103,15 @@ def store_rejected(
             stored_payload(r.payload),
             _digest(r.canonical),
             orjson.dumps([printable(e) for e in r.errors]).decode(),
+            feed,
         )
         for r in rejections
     ]
     with pg.cursor() as cur:
         cur.executemany(
             "INSERT INTO rejected_records (client_id, vendor_id, kind, record_index, record_key,"
-            " payload, payload_hash, errors) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+            " payload, payload_hash, errors, feed)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)"
             " ON CONFLICT (vendor_id, kind, payload_hash) DO NOTHING",
             rows,
         )

@@ -77,7 +77,11 @@ def get_live(
 
     Service level today and in the last 10 minutes, Erlang C agents required for the
     queue's target at the last 30 minutes' arrival rate, and when each vendor feed last
-    sent a new or changed record.
+    sent a new or changed record and how many of its records were rejected today
+    (`rejected_today`: the client's; a key bound to no client also counts the vendor's
+    rejections with no client, `rejected_today_no_client`; list them with `GET /v1/rejected`).
     """
     scope = queue_scope(session, principal, code)
-    return live.queue_live(driver_connection(session), scope, request.app.state.settings)
+    settings = request.app.state.settings
+    no_client = principal.client_id is None
+    return live.queue_live(driver_connection(session), scope, settings, no_client)

@@ -37,14 +37,24 @@ TODAY_KPIS = (
 STAFFING_WINDOW = timedelta(minutes=30)
 
 
-def queue_live(pg: Connection, scope: Scope, settings: Settings) -> dict[str, Any]:
+def queue_live(
+    pg: Connection, scope: Scope, settings: Settings, no_client_rejects: bool = False
+) -> dict[str, Any]:
     """Return the live state of the scope's (first) queue."""
-    return queues_live(pg, [scope], settings)[0]
+    return queues_live(pg, [scope], settings, no_client_rejects)[0]
 
 
-def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list[dict[str, Any]]:
+def queues_live(
+    pg: Connection, scopes: list[Scope], settings: Settings, no_client_rejects: bool = False
+) -> list[dict[str, Any]]:
     """Return waiting calls, agents, today's and the last 10 minutes' KPIs, staffing and
-    feeds of each scope's first queue, in the order given."""
+    feeds of each scope's first queue, in the order given.
+
+    Each feed counts the vendor's records rejected today (the client's local day):
+    `rejected_today` those of the queue's client, plus, for a viewer bound to no client
+    (`no_client_rejects`), the vendor's rejections with no client, also counted apart in
+    `rejected_today_no_client` (they are the same in every client's entry of the vendor).
+    """
     if not scopes:
         return []
     now = datetime.now(UTC)
@@ -63,6 +73,7 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
     feeds: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
     for queue_id, vendor, last in queries.feed_freshness(pg, keys, vendor_id):
         feeds[queue_id].append((vendor, last))
+    rejected = queries.rejected_today(pg, keys, vendor_id, no_client_rejects)
     lives = []
     for scope in scopes:
         queue = scope.queues[0]
@@ -108,6 +119,8 @@ def queues_live(pg: Connection, scopes: list[Scope], settings: Settings) -> list
                             last.astimezone(scope.timezone).isoformat() if last else None
                         ),
                         "age_s": round((now - last).total_seconds(), 1) if last else None,
+                        "rejected_today": sum(rejected.get((queue.id, vendor), (0, 0))),
+                        "rejected_today_no_client": rejected.get((queue.id, vendor), (0, 0))[1],
                     }
                     for vendor, last in feeds[queue.id]
                 ],

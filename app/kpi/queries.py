@@ -376,6 +376,30 @@ def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> li
     ).fetchall()
 
 
+def rejected_today(
+    pg: Connection, keys: QueueDays, vendor_id: int | None, no_client: bool
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """Count each serving vendor's rejections in each queue's client's local day:
+    `{(queue id, vendor code): (attributed to the client, with no client)}`.
+
+    A rejection with no client (an unknown queue, an unreadable line, a record refused
+    before its queue was read) is counted only when `no_client` (a viewer bound to no client
+    may see the vendor's own), and in every client's day it falls in.
+    """
+    rows = pg.execute(
+        "SELECT k.queue_id, v.code, count(r.id) FILTER (WHERE r.client_id = k.client_id),"
+        " count(r.id) FILTER (WHERE r.client_id IS NULL)"
+        f" FROM {QUEUE_DAYS} JOIN queue_vendors qv ON qv.queue_id = k.queue_id"
+        " JOIN vendors v ON v.id = qv.vendor_id"
+        " LEFT JOIN rejected_records r ON r.vendor_id = v.id AND r.received_at >= k.day_start"
+        " AND r.received_at < k.day_end"
+        " AND (r.client_id = k.client_id OR (%(none)s AND r.client_id IS NULL))"
+        " WHERE %(v)s::int IS NULL OR v.id = %(v)s GROUP BY 1, 2",
+        keys.params(v=vendor_id, none=no_client),
+    ).fetchall()
+    return {(queue, vendor): (own, none) for queue, vendor, own, none in rows}
+
+
 def offered_between(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, int]:

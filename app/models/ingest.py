@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Identity, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Identity, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,17 +13,23 @@ class RejectedRecord(Base):
     """A record refused by validation, kept with its reasons so nothing is lost.
 
     A replayed rejection is stored once: `(vendor_id, kind, payload_hash)` is unique.
+    `feed` names the feed it came through (null on the v1 routes). Listed newest first on
+    `(received_at, id)`, for all, one vendor or one client: an index for each.
     """
 
     __tablename__ = "rejected_records"
     __table_args__ = (
         UniqueConstraint("vendor_id", "kind", "payload_hash", postgresql_nulls_not_distinct=True),
+        Index("ix_rejected_records_received_at_id", "received_at", "id"),
+        Index("ix_rejected_records_vendor_id_received_at_id", "vendor_id", "received_at", "id"),
+        Index("ix_rejected_records_client_id_received_at_id", "client_id", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     client_id: Mapped[int | None]
     vendor_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(16))
+    feed: Mapped[str | None] = mapped_column(String(64))
     record_index: Mapped[int]
     record_key: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text)

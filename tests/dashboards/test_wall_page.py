@@ -97,7 +97,13 @@ def live_queue(queue: str = "acme-cards", **changes) -> dict:
             "forecast_service_level": 0.8312,
         },
         "feeds": [
-            {"vendor": "vendor-a", "last_record_at": "2026-11-29T19:59:57+08:00", "age_s": 3.0}
+            {
+                "vendor": "vendor-a",
+                "last_record_at": "2026-11-29T19:59:57+08:00",
+                "age_s": 3.0,
+                "rejected_today": 0,
+                "rejected_today_no_client": 0,
+            }
         ],
     } | changes
 
