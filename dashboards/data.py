@@ -1,6 +1,5 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, time
 from itertools import chain
@@ -22,6 +21,7 @@ from app.evidence import exports
 from app.evidence.service import (
     CallQuery,
     Page,
+    count_rows,
     export_rows,
     list_calls,
     list_tickets,
@@ -30,8 +30,6 @@ from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
 from app.kpi.targets import queue_targets
 from dashboards.call_lists import Listing, missed_listing, today_calls
-
-READ_PAGE = 1000  # rows per read when counting what a figure lists (the service's most)
 
 
 def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
@@ -238,7 +236,7 @@ def _listed(
 ) -> dict[str, Any]:
     """Return a page of the listing; on the first page (no cursor) also how many rows in all."""
     page = _page(pg, scope, listing, settings, limit, cursor)
-    count = None if cursor else sum(len(rows) for rows in _pages(pg, scope, listing, settings))
+    count = None if cursor else sum(count_rows(pg, scope, q, settings) for q in listing.queries)
     return {
         "source": listing.source,
         "rows": page.rows,
@@ -276,19 +274,6 @@ def _page(
             return Page(rows, f"{at}:{page.next_cursor}")
         at, inner_cursor = at + 1, None
     return Page(rows, f"{at}:" if at < len(listing.queries) else None)
-
-
-def _pages(
-    pg: Connection, scope: Scope, listing: Listing, settings: Settings
-) -> Iterator[list[dict[str, Any]]]:
-    """Yield the listing's rows a read at a time, from the first."""
-    cursor: str | None = None
-    while True:
-        page = _page(pg, scope, listing, settings, READ_PAGE, cursor)
-        yield page.rows
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _export(

@@ -93,6 +93,14 @@ def list_tickets(
     return _listed(pg, scope, query, limit, cursor, settings or get_settings())
 
 
+def count_rows(
+    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
+) -> int:
+    """Return how many rows match `query`: the figure a listing's pages add up to."""
+    within, rows = _listing(pg, scope, query, settings)
+    return repository.count(pg, within, rows)
+
+
 def export_rows(
     pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
 ) -> Iterator[dict[str, Any]]:
