@@ -12,18 +12,16 @@ from typing import Any
 from app.access.auth import current_principal
 from app.audit.service import ACTIONS as AUDIT_ACTIONS
 from app.audit.service import FAMILIES as AUDIT_FAMILIES
-from app.audit.service import MAX_LIMIT as AUDIT_LIMIT
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
+from app.core.cursor import MAX_PAGE
 from app.core.openapi import Reference
 from app.core.vocabulary import TICKET_CHANNELS
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS
-from app.evidence.service import MAX_LIMIT
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
 from app.quality.measures import RECORD_KINDS
-from app.rejects.service import MAX_LIMIT as REJECTED_MAX_LIMIT
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.kinds import KINDS
 
@@ -214,7 +212,7 @@ REFERENCE = Reference(
             "schema": {"anyOf": [{"enum": list(AUDIT_ACTIONS + AUDIT_FAMILIES)}, {"type": "null"}]}
         },
         ("GET", "/v1/audit", "limit"): {
-            "schema": {"type": "integer", "minimum": 1, "maximum": AUDIT_LIMIT, "default": 100}
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 100}
         },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
         ("GET", "/v1/feeds/quality", "kind"): {
@@ -236,7 +234,7 @@ REFERENCE = Reference(
             for bound in ("from", "to")
         },
         ("GET", "/v1/rejected", "limit"): {
-            "schema": {"type": "integer", "minimum": 1, "maximum": REJECTED_MAX_LIMIT}
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
         },
         ("GET", "/v1/rejected", "format"): {
             "schema": {"anyOf": [{"enum": ["json", "csv"]}, {"type": "null"}]}
@@ -265,7 +263,7 @@ REFERENCE = Reference(
         },
         **{
             ("GET", f"/v1/{kind}", "limit"): {
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 100}
             }
             for kind in EVIDENCE_PATHS
         },

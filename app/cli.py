@@ -27,6 +27,7 @@ from app.apply.file import load_file
 from app.apply.service import apply_tenancy, mark_for_recompute
 from app.core import metrics
 from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.cursor import MAX_PAGE
 from app.core.db import Database
 from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
@@ -35,7 +36,6 @@ from app.kpi.intervals import parse_bound
 from app.models import Queue, Vendor
 from app.rejects.export import csv_lines as reject_csv_lines
 from app.rejects.service import (
-    MAX_LIMIT,
     RejectQuery,
     read_query,
     rejected_count,
@@ -352,7 +352,7 @@ def _rejects_query(session: Session, vendor: str | None, since: str | None) -> R
 def rejects_list(
     vendor: VendorOption = None,
     since: SinceOption = None,
-    limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="rows shown")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE, help="rows shown")] = 20,
 ) -> None:
     """Show the newest rejected records: when, whose, which line, and why (shortened)."""
     database = _database(get_settings())
@@ -364,7 +364,7 @@ def rejects_list(
     _print_table(REJECT_HEADER, reject_table_rows(page["rejected"]))
     if page["next_cursor"]:
         err.print(
-            f"the newest {limit} shown; see more with --limit (up to {MAX_LIMIT}), or all of"
+            f"the newest {limit} shown; see more with --limit (up to {MAX_PAGE}), or all of"
             " them, with their full errors and records, with `callpulse rejects export`"
         )
 

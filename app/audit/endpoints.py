@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.audit import service
+from app.core.cursor import MAX_PAGE
 from app.core.db import get_session
 
 router = APIRouter(prefix="/v1", tags=["audit"])
@@ -23,7 +24,7 @@ def list_audit(
     ] = None,
     start: Annotated[str | None, Query(alias="from", description="date or RFC 3339")] = None,
     to: Annotated[str | None, Query(description="exclusive; date or RFC 3339")] = None,
-    limit: Annotated[int, Query(description=f"1 to {service.MAX_LIMIT}")] = 100,
+    limit: Annotated[int, Query(description=f"1 to {MAX_PAGE}")] = 100,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),

@@ -28,7 +28,6 @@ ACTIONS = (
 )
 """Every action the log records; `alert.` or `contract.` filters a family."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
-MAX_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,7 @@ def list_entries(
     """Return `{"entries": [...], "next_cursor": …}`: the reader's entries, newest first."""
     if principal.kind == "share":
         raise Forbidden("a wallboard link may not read the audit log; sign in or use a key")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise AppError(f"limit: {limit} is out of range; use 1 to {MAX_LIMIT}")
+    cursors.check_page_size(limit)
     if query.action and query.action not in ACTIONS and query.action not in FAMILIES:
         known = ", ".join(ACTIONS + FAMILIES)
         raise AppError(f"action: unknown {query.action!r}; use one of {known}")

@@ -7,11 +7,24 @@ edited) is refused naming `cursor`, rather than silently paging the wrong rows.
 import base64
 import hashlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from app.core.errors import AppError
+
+MAX_PAGE = 1000
+"""Rows a cursor-paged listing answers at most per page (`limit`)."""
+NOT_OURS = "cursor: not a cursor this API gave; start again without it"
+
+
+def check_page_size(limit: int) -> None:
+    """Refuse a `limit` outside 1 to MAX_PAGE, 400 naming it."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise AppError(
+            f"limit: {limit} is out of range; use 1 to {MAX_PAGE} and page on with `next_cursor`"
+        )
 
 
 def fingerprint(filters: Mapping[str, Any]) -> str:
@@ -32,10 +45,26 @@ def decode(cursor: str, filters: Mapping[str, Any]) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         made_for, key = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError):
-        raise AppError("cursor: not a cursor this API gave; start again without it") from None
+        raise AppError(NOT_OURS) from None
     if made_for != fingerprint(filters) or not isinstance(key, list):
         raise AppError(
             "cursor: it belongs to another query; keep the same filters while paging,"
             " or start again without a cursor"
         )
     return key
+
+
+def decode_moment_key(cursor: str, filters: Mapping[str, Any]) -> tuple[datetime, Any]:
+    """Return the (time, id) key of a cursor over rows ordered by a time, then an id.
+
+    The time must be an aware RFC 3339 moment; the id is returned as sent, for the caller
+    to read as its own kind of id. Anything else is a 400 naming `cursor`.
+    """
+    key = decode(cursor, filters)
+    try:
+        moment, row_id = datetime.fromisoformat(key[0]), key[1]
+    except (ValueError, TypeError, IndexError):
+        raise AppError(NOT_OURS) from None
+    if moment.tzinfo is None:
+        raise AppError(NOT_OURS)
+    return moment, row_id

@@ -18,13 +18,13 @@ from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.access.scope import Scope, requested_scope
 from app.core.config import Settings
+from app.core.cursor import MAX_PAGE
 from app.core.db import driver_connection, get_session
 from app.core.errors import AppError
 from app.core.vocabulary import TICKET_CHANNELS
 from app.evidence import exports
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.service import (
-    MAX_LIMIT,
     CallQuery,
     TicketQuery,
     export_rows,
@@ -55,7 +55,7 @@ Agent = Annotated[str | None, Query(description="agent code")]
 Vendor = Annotated[
     str | None, Query(description="vendor code (narrows a vendor key, never widens)")
 ]
-Limit = Annotated[int, Query(description=f"rows per page, 1 to {MAX_LIMIT}")]
+Limit = Annotated[int, Query(description=f"rows per page, 1 to {MAX_PAGE}")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 Format = Annotated[str | None, Query(description="json (default), csv or xlsx")]
 Lang = Annotated[Literal["en", "zh"], Query(description="which header language comes first")]

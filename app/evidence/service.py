@@ -23,7 +23,6 @@ from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS, CallFilter, TicketFilter, Within
 from app.kpi.intervals import span
 
-MAX_LIMIT = 1000
 TIME_FIELDS = {
     "calls": ("offered_at", "answered_at", "ended_at"),
     "tickets": ("created_at", "first_response_at", "resolved_at"),
@@ -119,7 +118,7 @@ def _listed(
     settings: Settings,
 ) -> Page:
     """Return the page of `limit` rows after `cursor` (read one more: is there a next page?)."""
-    _check_limit(limit)
+    cursors.check_page_size(limit)
     within, rows = _listing(pg, scope, query, settings)
     made_by = _listed_by(rows.kind, scope, query)
     after = _after(cursor, made_by) if cursor else None
@@ -134,14 +133,8 @@ def _listed(
 
 def _after(cursor: str, made_by: dict[str, Any]) -> tuple[datetime, str]:
     """Return the (time, id) row key a cursor of this listing continues after; 400 if not."""
-    key = cursors.decode(cursor, made_by)
-    try:
-        moment, row_id = datetime.fromisoformat(key[0]), str(key[1])
-    except (ValueError, TypeError, IndexError):
-        moment, row_id = None, ""
-    if moment is None or moment.tzinfo is None:
-        raise AppError("cursor: not a cursor this API gave; start again without it")
-    return moment, row_id
+    moment, row_id = cursors.decode_moment_key(cursor, made_by)
+    return moment, str(row_id)
 
 
 def _listing(
@@ -234,11 +227,6 @@ def _check_verdict(name: str, value: str | None) -> None:
         raise AppError(f"{name}: {value!r} is not one of met or missed")
 
 
-def _check_limit(limit: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise AppError(f"limit: {limit} is out of range; use 1 to {MAX_LIMIT} and page on")
-
-
 def _check_export(rows: int, kind: str, settings: Settings) -> None:
     if rows > settings.max_export_rows:
         raise AppError(
@@ -264,15 +252,15 @@ def _listed_by(kind: str, scope: Scope, query: CallQuery | TicketQuery) -> dict[
 def _all(
     pg: psycopg.Connection, within: Within, rows: CallFilter | TicketFilter, scope: Scope
 ) -> Iterator[dict[str, Any]]:
-    """Yield every row of a listing, read `MAX_LIMIT` at a time in key order."""
+    """Yield every row of a listing, read `cursors.MAX_PAGE` at a time in key order."""
     time_key, id_key = repository.KEYS[rows.kind]
     after = None
     while True:
-        found = repository.page(pg, within, rows, after, MAX_LIMIT)
-        if len(found) == MAX_LIMIT:
+        found = repository.page(pg, within, rows, after, cursors.MAX_PAGE)
+        if len(found) == cursors.MAX_PAGE:
             after = (found[-1][time_key], found[-1][id_key])
         yield from (_shaped(row, scope, rows.kind) for row in found)
-        if len(found) < MAX_LIMIT:
+        if len(found) < cursors.MAX_PAGE:
             return
 
 

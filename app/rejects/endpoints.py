@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.access.auth import require_kind
 from app.access.keys import Principal
+from app.core.cursor import MAX_PAGE
 from app.core.db import get_session
 from app.core.errors import AppError
 from app.kpi.series_csv import chunks
@@ -66,7 +67,7 @@ def get_rejected_csv(
 def get_rejected(
     request: Request,
     query: service.RejectQuery = Depends(rejected_query),
-    limit: Annotated[int, Query(description=f"rows a page, 1 to {service.MAX_LIMIT}")] = (
+    limit: Annotated[int, Query(description=f"rows a page, 1 to {MAX_PAGE}")] = (
         service.DEFAULT_LIMIT
     ),
     cursor: Annotated[str | None, Query(description="`next_cursor` of the page before")] = None,

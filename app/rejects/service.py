@@ -28,7 +28,6 @@ from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
 
-MAX_LIMIT = 1000  # rows in one page
 DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
@@ -114,8 +113,7 @@ def rejected_page(
     session: Session, query: RejectQuery, limit: int = DEFAULT_LIMIT, cursor: str | None = None
 ) -> dict[str, Any]:
     """Return `{"rejected": [...], "next_cursor": ... | None}`, newest first."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise AppError(f"limit: give 1 to {MAX_LIMIT} rows a page; page on with `next_cursor`")
+    cursors.check_page_size(limit)
     after = _after(cursor, query.sent) if cursor else None
     rows = repository.rejected_page(session, query.reach, query.filters, limit + 1, after)
     more = len(rows) > limit
@@ -129,13 +127,10 @@ def rejected_page(
 
 def _after(cursor: str, sent: dict[str, str | None]) -> tuple[datetime, int]:
     """Return the (received_at, id) a cursor of this query continues after; 400 naming it."""
-    key = cursors.decode(cursor, sent)
-    try:
-        moment, row_id = datetime.fromisoformat(key[0]), int(key[1])
-    except (ValueError, TypeError, IndexError):
-        moment, row_id = None, 0
-    if moment is None or moment.tzinfo is None or not 0 < row_id <= BIGINT_MAX:
-        raise AppError("cursor: not a cursor this API gave; start again without it")
+    moment, sent_id = cursors.decode_moment_key(cursor, sent)
+    row_id = sent_id if isinstance(sent_id, int) and not isinstance(sent_id, bool) else 0
+    if not 0 < row_id <= BIGINT_MAX:
+        raise AppError(cursors.NOT_OURS)
     return moment, row_id
 
 
