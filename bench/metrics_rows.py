@@ -45,10 +45,12 @@ def seed(database, agents: int, start: datetime, days: int) -> None:
         )
         values = ", ".join("1" for _ in CALL_COMPONENTS)
         pg.execute(
-            f"INSERT INTO call_interval_stats (client_id, queue_id, interval_start, agent_id,"
-            f" {', '.join(CALL_COMPONENTS)}) SELECT %s, %s, i, a.id, {values}"
+            "INSERT INTO call_interval_stats (client_id, queue_id, interval_start, agent_id,"
+            f" vendor_id, {', '.join(CALL_COMPONENTS)}) SELECT %s, %s, i, a.id, a.vendor_id,"
+            f" {values}"
             " FROM generate_series(%s::timestamptz, %s::timestamptz - interval '15 minutes',"
-            " interval '15 minutes') i CROSS JOIN (SELECT id FROM agents WHERE client_id = %s) a",
+            " interval '15 minutes') i CROSS JOIN (SELECT id, vendor_id FROM agents"
+            " WHERE client_id = %s) a",
             [client_id, queue_id, start, start + timedelta(days=days), client_id],
         )
         rebuild_client_days(pg, client_id)

@@ -20,8 +20,8 @@ from app.quality.measures import LATENESS_RESOLUTION
 AMOUNT_FORMULA = "quantity × unit_price × coefficient + bonus − penalty"
 BASIS = {
     "per_seat": "seats × the period in months (a monthly seat price, prorated by day)",
-    "per_workload": "calls of the contract's queues handled by the vendor's agents"
-    " (or by no named agent); tickets are not counted",
+    "per_workload": "calls the vendor's feed sent on the contract's queues, handled;"
+    " tickets are not counted",
     "per_hour": "logged-in hours of the vendor's agents for this client",
 }
 

@@ -3,15 +3,16 @@
 Read from stats only, per local day of the client's timezone (`queries.PeriodDays`: calls and
 agents from day stats, tickets from interval stats and alerts from alerts, each row put in its
 local day by `width_bucket` over the days' UTC starts, so no row needs a timezone conversion):
-- call KPIs over the contract's queues as a whole (a caller waits in the queue, not for a
-  vendor, so waits cannot be split between vendors sharing a queue);
+- call and ticket KPIs over the records the contract's vendor sent for the contract's queues
+  (on a queue several vendors serve, each is scored on its own calls: those `/v1/calls`
+  lists for it);
 - agent KPIs and logged-in hours over the contract vendor's agents for that client;
 - ticket KPIs by channel (`ticket_frt_sla.email`) or over all channels;
 - alert response time over alerts opened on the contract's queues in the period, those never
   acknowledged included (and listed by name: queue, rule, opened at, how long unacknowledged).
 The billed quantity: per_seat, seats × the period in months (a monthly seat price prorated
-by day); per_workload, calls of the contract's queues handled by the vendor's agents (or by
-no named agent), not tickets; per_hour, the vendor's agents' logged-in hours.
+by day); per_workload, the vendor's handled calls of the contract's queues, not tickets;
+per_hour, the vendor's agents' logged-in hours.
 """
 
 from datetime import datetime
@@ -74,7 +75,7 @@ def sla_report(
         actuals(spec.targets, total, contract_scope.sl_formula),
         quantity_for(
             spec.billing,
-            handled=int(components(total, "calls").get("handled_by_vendor", 0)),
+            handled=int(components(total, "calls").get("handled", 0)),
             logged_in_s=logged_in_s(NO_DATA | components(total, "agents")),
             months=months(measured),
         ),
@@ -180,7 +181,6 @@ def _daily_sums(
     within = queries.StatsScope(scope.client_id, [q.id for q in scope.queues], scope.vendor_id)
     for source in sorted(sources):
         names = SOURCES[source].names
-        extra = {"handled_by_vendor": queries.HANDLED_BY_VENDOR} if source == "calls" else {}
         for day, split, *values in queries.sum_components(
             pg,
             SOURCES[source],
@@ -188,7 +188,6 @@ def _daily_sums(
             grouping,
             within,
             split="channel" if source == "tickets" else None,
-            extra=tuple(extra.values()),
         ):
-            daily[day][(source, split)] = dict(zip((*names, *extra), values, strict=True))
+            daily[day][(source, split)] = dict(zip(names, values, strict=True))
     return daily

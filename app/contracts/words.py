@@ -69,8 +69,8 @@ REPORT_WORDS = {
         "unit_price": "Unit price",
         "bonus": "Bonus",
         "basis_per_seat": "seats × the period in months (a monthly seat price, prorated by day)",
-        "basis_per_workload": "calls of the contract's queues handled by the vendor's agents"
-        " (or by no named agent); tickets are not counted",
+        "basis_per_workload": "calls the vendor's feed sent on the contract's queues, handled;"
+        " tickets are not counted",
         "basis_per_hour": "logged-in hours of the vendor's agents for this client",
         "unit_handled": "handled",
         "unit_seat-months": "seat-months",
@@ -161,7 +161,7 @@ REPORT_WORDS = {
         "unit_price": "单价",
         "bonus": "奖励",
         "basis_per_seat": "座席数 × 周期月数（月度座席单价按天折算）",
-        "basis_per_workload": "合同队列中由该供应商坐席（或未记录坐席）处理的呼叫量；工单不计",
+        "basis_per_workload": "该供应商数据源上报的合同队列呼叫中已处理的呼叫量；工单不计",
         "basis_per_hour": "该供应商坐席为本客户服务的登录时长（小时）",
         "unit_handled": "通",
         "unit_seat-months": "座席·月",

@@ -58,17 +58,22 @@ def queues_live(
     if not scopes:
         return []
     now = datetime.now(UTC)
-    keys = _day_keys(scopes, now)
-    clients, queue_ids = keys.clients, keys.queues
     vendor_id = scopes[0].vendor_id  # one viewer, one vendor limit
+    keys = _day_keys(scopes, now, vendor_id)
+    clients, queue_ids = keys.clients, keys.queues
     waiting = queries.waiting_calls(pg, keys, settings.waiting_horizon_s)
     minutes = settings.interval_minutes
     calls_today = queries.sums_per_queue(pg, CALLS, CALL_COMPONENTS, keys, minutes)
     alerts_today = queries.sums_per_queue(pg, ALERTS, ALERT_COMPONENTS, keys, minutes)
     last_10 = queries.sums_per_queue(
-        pg, CALLS, CALL_COMPONENTS, queries.Window(clients, queue_ids, now - timedelta(minutes=10))
+        pg,
+        CALLS,
+        CALL_COMPONENTS,
+        queries.Window(clients, queue_ids, now - timedelta(minutes=10), vendor_id),
     )
-    arrivals = queries.offered_between(pg, clients, queue_ids, now - STAFFING_WINDOW, now)
+    arrivals = queries.offered_between(
+        pg, clients, queue_ids, now - STAFFING_WINDOW, now, vendor_id
+    )
     agents = _agents(pg, keys, scopes, vendor_id, now, settings.agent_stale_after_s)
     feeds: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
     for queue_id, vendor, last in queries.feed_freshness(pg, keys, vendor_id):
@@ -129,9 +134,10 @@ def queues_live(
     return lives
 
 
-def _day_keys(scopes: list[Scope], now: datetime) -> queries.QueueDays:
-    """Return each scope's first queue with its client's local day (DST-safe)."""
-    keys = queries.QueueDays([], [], [], [])
+def _day_keys(scopes: list[Scope], now: datetime, vendor_id: int | None) -> queries.QueueDays:
+    """Return each scope's first queue with its client's local day (DST-safe), of the
+    viewer's vendor's records (a vendor sees its own calls of a queue it shares)."""
+    keys = queries.QueueDays([], [], [], [], vendor_id)
     for scope in scopes:
         local_day = now.astimezone(scope.timezone).date()
         keys.clients.append(scope.client_id)

@@ -21,6 +21,7 @@ from app.kpi.sources import (
     CALL_LOST_SQL,
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
+    CALLS,
     Source,
     agent_state_sql,
 )
@@ -79,10 +80,11 @@ class QueueDays:
     queues: list[int]
     days: list[datetime]
     day_ends: list[datetime]
+    vendor: int | None = None  # one vendor's records of the queues (None: every vendor's)
 
     @classmethod
     def one(cls, client_id: int, queue_id: int, day: datetime, day_end: datetime) -> "QueueDays":
-        """Return the arrays for a single queue."""
+        """Return the arrays for a single queue, every vendor's records."""
         return cls([client_id], [queue_id], [day], [day_end])
 
     def params(self, **extra: object) -> dict[str, object]:
@@ -92,17 +94,20 @@ class QueueDays:
             "queues": array_literal(self.queues),
             "days": array_literal(self.days),
             "day_ends": array_literal(self.day_ends),
+            "vendor": self.vendor,
             **extra,
         }
 
 
 @dataclass(frozen=True)
 class Window:
-    """Raw facts since `since` (a rolling window: not yet in the stats), per queue."""
+    """Raw facts since `since` (a rolling window: not yet in the stats), per queue, of one
+    vendor's records (None: every vendor's)."""
 
     clients: Sequence[int]
     queues: Sequence[int]
     since: datetime
+    vendor: int | None = None
 
 
 Grouping = Buckets | PeriodDays | QueueDays | Window
@@ -134,7 +139,8 @@ def sum_components(
     for `PeriodDays`; (queue id, *sums) for `QueueDays` (each queue's local day) and `Window`
     (raw facts, each component's own aggregate; no `extra`). `split` is a stats column
     (`agent_id`, `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`,
-    which need one (the others carry their queues).
+    which need one (the others carry their queues). A vendor limit keeps that vendor's
+    records of the queues (`Source.vendor_limit`), as `/v1/calls` lists them.
     """
     sums = [f"coalesce(sum(s.{name}), 0)::float8" for name in components]
     sums += [f"coalesce({expression}, 0)::float8" for expression in extra]
@@ -148,7 +154,7 @@ def sum_components(
             "queues": list(scope.queue_ids),
             "vendor": scope.vendor_id,
         }
-        within_scope = f"s.client_id = %(client)s AND {source.scope}"
+        within_scope = f"s.client_id = %(client)s AND {source.scope} AND {source.vendor_limit()}"
     if isinstance(grouping, Buckets):
         keys = [BUCKETS[grouping.granularity], split_sql]
         relation = f"{_interval_rows(source)} s"
@@ -179,6 +185,7 @@ def sum_components(
         relation = f"{QUEUE_DAYS} JOIN {_interval_rows(source)} s"
         relation += " ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
         where = "s.interval_start >= k.day_start AND s.interval_start < k.day_end"
+        where += f" AND {source.vendor_limit()}"
         params = grouping.params(**params)
     else:
         a = source.alias
@@ -189,11 +196,13 @@ def sum_components(
             f"{a}.client_id = ANY(%(clients)s::int[])"
             f" AND {a}.{source.subject} = ANY(%(queues)s::int[])"
             f" AND {a}.{source.time_column} >= %(since)s AND {source.where or 'true'}"
+            f" AND {source.vendor_limit(a)}"
         )
         params |= {
             "clients": array_literal(grouping.clients),
             "queues": array_literal(grouping.queues),
             "since": grouping.since,
+            "vendor": grouping.vendor,
         }
     group_by = ", ".join(str(i + 1) for i in range(len(keys)))
     return pg.execute(
@@ -215,19 +224,12 @@ def sums_per_queue(
     return {queue: dict(zip(components, values, strict=True)) for queue, *values in rows}
 
 
-# Calls of the client's queues handled by %(vendor)s's agents or by no named agent: what a
-# per-workload contract bills (an `extra` of calls' `PeriodDays`).
-HANDLED_BY_VENDOR = (
-    "sum(s.handled) FILTER (WHERE s.agent_id NOT IN (SELECT id FROM agents"
-    " WHERE client_id = %(client)s AND vendor_id <> %(vendor)s))"
-)
-
-
 # Per split of `/v1/metrics`: the distinct values the series would hold, from day stats
 # (a few rows per queue and day) where they exist, so the count costs milliseconds.
 _CALL_DAYS = (
     "SELECT {column} FROM call_day_stats s WHERE s.client_id = %(client)s"
     " AND s.queue_id = ANY(%(queues)s) AND s.day >= %(first)s AND s.day <= %(last)s"
+    f" AND {CALLS.vendor_limit()}"
 )
 SPLIT_MEMBERS = {
     "agent": f"SELECT count(*) FROM ({_CALL_DAYS.format(column='s.agent_id')} UNION"
@@ -303,7 +305,7 @@ def waiting_calls(
         f" min(c.offered_at) FILTER (WHERE {CALL_WAITING_SQL}),"
         f" count(*) FILTER (WHERE {CALL_LOST_SQL})"
         " FROM calls c WHERE c.client_id = k.client_id AND c.queue_id = k.queue_id"
-        f" AND {CALL_OPEN_SQL}"
+        f" AND {CALL_OPEN_SQL} AND {CALLS.vendor_limit('c')}"
         " AND c.offered_at > least(k.day_start, now() - %(horizon)s::interval)"
         " AND c.offered_at <= now()) w",
         keys.params(horizon=f"{horizon_s} seconds"),
@@ -348,7 +350,7 @@ def agent_call_totals(
         f" sum(s.talk_s + s.hold_s + s.acw_s)::float8 FROM {QUEUE_DAYS}"
         " JOIN call_interval_stats s ON s.client_id = k.client_id AND s.queue_id = k.queue_id"
         " AND s.interval_start >= k.day_start AND s.interval_start < k.day_end"
-        " AND s.agent_id <> 0 GROUP BY 1, 2",
+        f" AND s.agent_id <> 0 AND {CALLS.vendor_limit()} GROUP BY 1, 2",
         keys.params(),
     ).fetchall()
     return {(queue, agent): (handled, seconds) for queue, agent, handled, seconds in rows}
@@ -401,19 +403,31 @@ def rejected_today(
 
 
 def offered_between(
-    pg: Connection, clients: Sequence[int], queues: Sequence[int], start: datetime, end: datetime
+    pg: Connection,
+    clients: Sequence[int],
+    queues: Sequence[int],
+    start: datetime,
+    end: datetime,
+    vendor_id: int | None = None,
 ) -> dict[int, int]:
-    """Count inbound calls that arrived in `[start, end)` per queue, from raw calls.
+    """Count inbound calls that arrived in `[start, end)` per queue (of one vendor's
+    records, when given), from raw calls.
 
     This is the demand Erlang C staffs for: every caller, including those turned away
     because the queue was full or had no agents (they needed agents too), but not calls to
     a closed queue, which no staffing serves.
     """
     rows = pg.execute(
-        "SELECT queue_id, count(*) FROM calls WHERE client_id = ANY(%s::int[])"
-        " AND queue_id = ANY(%s::int[]) AND offered_at >= %s AND offered_at < %s"
+        "SELECT queue_id, count(*) FROM calls c WHERE client_id = ANY(%(c)s::int[])"
+        " AND queue_id = ANY(%(q)s::int[]) AND offered_at >= %(lo)s AND offered_at < %(hi)s"
         " AND direction = 'inbound' AND offered_known AND exit_reason IS DISTINCT FROM"
-        f" '{CLOSED_EXIT}' GROUP BY queue_id",
-        [array_literal(clients), array_literal(queues), start, end],
+        f" '{CLOSED_EXIT}' AND {CALLS.vendor_limit('c')} GROUP BY queue_id",
+        {
+            "c": array_literal(clients),
+            "q": array_literal(queues),
+            "lo": start,
+            "hi": end,
+            "vendor": vendor_id,
+        },
     ).fetchall()
     return dict(rows)

@@ -94,13 +94,13 @@ def _interval_insert(source: Source) -> str:
 
 
 def _split_column(source: Source) -> list[str]:
-    """Return the stats column a source keeps apart below its subject, if any."""
-    return [source.split[0]] if source.split else []
+    """Return the stats columns a source keeps apart below its subject."""
+    return [column for column, _ in source.splits]
 
 
 def _split_fact(source: Source) -> list[str]:
-    """Return the fact expression filling that column, if any."""
-    return [source.split[1]] if source.split else []
+    """Return the fact expressions filling those columns."""
+    return [fact for _, fact in source.splits]
 
 
 def _all_zero(source: Source, alias: str) -> str:

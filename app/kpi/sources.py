@@ -53,11 +53,12 @@ class Source:
     """A source of KPIs: where its rows come from, its components and where they are stored.
 
     `rows_sql` follows `FROM <fact_table> <alias>`: the joins that classify one fact row
-    (reading `row_reads`), `where` which rows count. `split` names the stats column each
-    source keeps apart below its subject (agent of calls, channel of tickets) and the fact
-    expression filling it. `scope` limits its stats rows `s` to a client's %(queues)s (or its
-    %(vendor)s's agents, every vendor's when NULL). Alerts have no stats tables: their
-    components are per-alert values (no aggregate), summed like stats at read time.
+    (reading `row_reads`), `where` which rows count. `splits` name the stats columns each
+    source keeps apart below its subject (agent and vendor of calls, channel and vendor of
+    tickets), each with the fact expression filling it. `scope` limits its stats rows `s` to
+    a client's %(queues)s (or, for agent states, to %(vendor)s's agents: every vendor's when
+    NULL); `vendor_limit` keeps %(vendor)s's records of them. Alerts have no stats tables:
+    their components are per-alert values (no aggregate), summed like stats at read time.
     """
 
     name: str
@@ -72,7 +73,7 @@ class Source:
     scope: str = "s.queue_id = ANY(%(queues)s)"
     interval_table: str | None = None
     day_table: str | None = None
-    split: tuple[str, str] | None = None
+    splits: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -82,6 +83,13 @@ class Source:
     def select_sql(self, names: tuple[str, ...] | None = None) -> str:
         """Return `<sql> AS <name>, …` of the named components (default: all)."""
         return ", ".join(f"{self.components[n].sql} AS {n}" for n in names or self.names)
+
+    def vendor_limit(self, alias: str = "s") -> str:
+        """Return SQL keeping the rows `alias` (stats or facts) of %(vendor)s's records, every
+        vendor's when NULL; `true` for a source kept per queue only (alerts) or per agent."""
+        if "vendor_id" not in dict(self.splits):
+            return "true"
+        return f"(%(vendor)s::int IS NULL OR {alias}.vendor_id = %(vendor)s)"
 
     def reads(self) -> dict[str, tuple[str, ...]]:
         """Return the fact columns each component reads, with the shared row SQL's."""
@@ -162,7 +170,9 @@ CALLS = Source(
     where="c.offered_known",
     interval_table="call_interval_stats",
     day_table="call_day_stats",
-    split=("agent_id", "coalesce(c.agent_id, 0)"),
+    # The vendor apart: on a queue several vendors serve, each sees (and is scored on) the
+    # calls its own feed sent, exactly the rows `/v1/calls` lists for it.
+    splits=(("agent_id", "coalesce(c.agent_id, 0)"), ("vendor_id", "c.vendor_id")),
     components={
         "answered": count("f.inbound AND f.answered"),
         "abandoned": count("g.abandoned"),
@@ -258,7 +268,7 @@ TICKETS = Source(
     " coalesce((q.ticket_targets -> t.channel ->> 'resolution_s')::int, d.res) AS res) g",
     row_reads=("queue_id", "channel", "created_at"),
     interval_table="ticket_interval_stats",
-    split=("channel", "t.channel"),
+    splits=(("channel", "t.channel"), ("vendor_id", "t.vendor_id")),
     components={
         "tickets_created": Component("count(*)", counts="true"),
         "tickets_responded": Component("count(t.first_response_at)", ("first_response_at",)),

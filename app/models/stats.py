@@ -58,27 +58,35 @@ class CallComponents:
 
 
 class CallIntervalStats(CallComponents, Base):
-    """Inbound call components per queue, agent (0 = none) and interval of `offered_at`."""
+    """Inbound call components per queue, agent (0 = none), vendor and interval of
+    `offered_at`."""
 
     __tablename__ = "call_interval_stats"
-    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "interval_start", "agent_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "queue_id", "interval_start", "agent_id", "vendor_id"),
+    )
 
     client_id: Mapped[int]
     queue_id: Mapped[int]
     interval_start: Mapped[datetime]
     agent_id: Mapped[int]
+    vendor_id: Mapped[int]
 
 
 class CallDayStats(CallComponents, Base):
-    """Call components per queue, agent (0 = none) and local day of the client's timezone."""
+    """Call components per queue, agent (0 = none), vendor and local day of the client's
+    timezone."""
 
     __tablename__ = "call_day_stats"
-    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "day", "agent_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "queue_id", "day", "agent_id", "vendor_id"),
+    )
 
     client_id: Mapped[int]
     queue_id: Mapped[int]
     day: Mapped[date]
     agent_id: Mapped[int]
+    vendor_id: Mapped[int]
 
 
 class AgentComponents:
@@ -113,15 +121,18 @@ class AgentDayStats(AgentComponents, Base):
 
 
 class TicketIntervalStats(Base):
-    """Ticket components per queue, channel and interval of `created_at`."""
+    """Ticket components per queue, channel, vendor and interval of `created_at`."""
 
     __tablename__ = "ticket_interval_stats"
-    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "channel", "interval_start"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("client_id", "queue_id", "channel", "interval_start", "vendor_id"),
+    )
 
     client_id: Mapped[int]
     queue_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(8))
     interval_start: Mapped[datetime]
+    vendor_id: Mapped[int]
     tickets_created: Mapped[int]
     tickets_responded: Mapped[int]
     tickets_responded_within_target: Mapped[int]

@@ -270,9 +270,11 @@ def test_validity_clips_the_period_and_prorates_seats(http, database, settings, 
     assert (body["valid_from"], body["valid_to"]) == ("2026-11-16", "2026-12-31")
 
 
-def test_shared_queue_bills_only_the_vendors_handled_calls(http, database, settings, tenant):
-    # Both vendors serve the shared queue; each is paid for the calls its agents handled,
-    # while the queue's service level is the same for both (waits belong to the queue).
+def test_shared_queue_bills_and_scores_each_vendor_on_its_own_calls(
+    http, database, settings, tenant
+):
+    # Both vendors serve the shared queue; each is paid for, and scored on, the calls its
+    # own feed sent (those `/v1/calls` lists for it), with an agent named or not.
     ours = contract_entry(tenant, queues=[tenant.shared_queue])
     theirs = contract_entry(tenant, queues=[tenant.shared_queue], vendor=tenant.other_vendor)
     apply(database, ours, theirs)
@@ -298,6 +300,7 @@ def test_shared_queue_bills_only_the_vendors_handled_calls(http, database, setti
     mine = report(http, tenant, key=tenant.key, period="2026-11")
     other = report(http, tenant, key=tenant.other_key, period="2026-11")
     assert (mine["contract"], other["contract"]) == (ours["code"], theirs["code"])
-    assert mine["amount"]["quantity"] == 4  # 3 by a1, and x2 with no agent named
+    assert mine["amount"]["quantity"] == 3  # v0–v2 by a1
     assert other["amount"]["quantity"] == 2  # x1 by b1, and x2 with no agent named
-    assert mine["targets"][0]["actual"] == other["targets"][0]["actual"] == 0.8
+    assert mine["targets"][0]["actual"] == 1.0  # 3 of 3 answered within 20 s
+    assert other["targets"][0]["actual"] == 0.5  # x1 waited 50 s, x2 5 s

@@ -1,5 +1,6 @@
 """For any bucket of `/v1/metrics`, the `/v1/calls` rows of the same scope and range count
-its components and recompute its KPIs, whatever the data (late corrections included)."""
+its components and recompute its KPIs, whatever the data (late corrections included), for
+the client and, on a queue two vendors serve, for each vendor's key."""
 
 import random
 from datetime import timedelta
@@ -23,11 +24,11 @@ COMPONENTS = {  # metric → the listing filter whose row count equals it
 }
 
 
-def listing(client, tenant, start: str, end: str, **filters) -> list[dict]:
+def listing(client, queue: str, auth: dict, start: str, end: str, **filters) -> list[dict]:
     response = client.get(
         "/v1/calls",
-        params={"queue": tenant.queue, "from": start, "to": end, "limit": 1000, **filters},
-        headers=tenant.auth(tenant.client_key),
+        params={"queue": queue, "from": start, "to": end, "limit": 1000, **filters},
+        headers=auth,
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -74,12 +75,26 @@ def recomputed(rows: list[dict]) -> dict[str, float | None]:
     threshold=st.sampled_from([10, 20, 60]),
     short=st.sampled_from([0, 5, 30]),
     granularity=st.sampled_from(["interval", "hour", "day"]),
+    shared=st.booleans(),
 )
 def test_listed_rows_count_every_component_and_recompute_every_kpi(
-    client, database, settings, pg, calls, seed, moves, formula, threshold, short, granularity
+    client,
+    database,
+    settings,
+    pg,
+    calls,
+    seed,
+    moves,
+    formula,
+    threshold,
+    short,
+    granularity,
+    shared,
 ):
     tenant = make_tenant(database)
-    queue = tenant.queue
+    # On the shared queue each vendor's feed sends every other call (by call number).
+    queue = tenant.shared_queue if shared else tenant.queue
+    feeds = [tenant.key, tenant.other_key] if shared else [tenant.key]
     pg.execute(
         "UPDATE queues SET sl_formula = %s, sl_threshold_s = %s, short_abandon_s = %s"
         " WHERE code = %s",
@@ -95,10 +110,21 @@ def test_listed_rows_count_every_component_and_recompute_every_kpi(
         )
     for start in range(0, len(items), 8):  # in batches; the corrections come last, late
         for path in ("/v1/calls", "/v1/call-events"):
-            chunk = [r for p, r in items[start : start + 8] if p == path]
-            if chunk:
-                post(client, path, chunk, tenant)
+            for n, key in enumerate(feeds):
+                chunk = [
+                    r
+                    for p, r in items[start : start + 8]
+                    if p == path and int(r["call_id"][1:]) % len(feeds) == n
+                ]
+                if chunk:
+                    post(client, path, chunk, tenant, key=key)
     drain(database, settings)
+    for viewer in [tenant.client_key, *feeds] if shared else [tenant.client_key]:
+        assert_listings_make_the_metrics(client, queue, tenant.auth(viewer), granularity)
+
+
+def assert_listings_make_the_metrics(client, queue: str, auth: dict, granularity: str) -> None:
+    """Every bucket the viewer's `/v1/metrics` shows is made of the rows its `/v1/calls` lists."""
     series = client.get(
         "/v1/metrics",
         params={
@@ -107,18 +133,18 @@ def test_listed_rows_count_every_component_and_recompute_every_kpi(
             "to": "2026-11-21",
             "granularity": granularity,
         },
-        headers=tenant.auth(tenant.client_key),
+        headers=auth,
     ).json()["series"]
     listed = 0
     for bucket in series:
-        rows = listing(client, tenant, bucket["start"], bucket["end"])
+        rows = listing(client, queue, auth, bucket["start"], bucket["end"])
         listed += len(rows)
         if not bucket["received"]:
             assert rows == []
             continue
         for component, filters in COMPONENTS.items():
-            chosen = listing(client, tenant, bucket["start"], bucket["end"], **filters)
+            chosen = listing(client, queue, auth, bucket["start"], bucket["end"], **filters)
             assert len(chosen) == bucket[component], (component, bucket["start"])
         for kpi, value in recomputed(rows).items():
             assert value == pytest.approx(bucket[kpi]), (kpi, bucket["start"])
-    assert listed == len(listing(client, tenant, "2026-11-19", "2026-11-21"))
+    assert listed == len(listing(client, queue, auth, "2026-11-19", "2026-11-21"))

@@ -17,11 +17,11 @@ from app.main import create_app
 from app.migrate import alembic_config
 from tests.factories import Tenant, make_tenant, post
 
-STATS = {
-    "call_interval_stats": "queue_id, interval_start, agent_id",
+STATS = {  # each table's key after client_id: the snapshot's first columns and its order
+    "call_interval_stats": "queue_id, interval_start, agent_id, vendor_id",
     "agent_interval_stats": "agent_id, interval_start",
-    "ticket_interval_stats": "queue_id, channel, interval_start",
-    "call_day_stats": "queue_id, day, agent_id",
+    "ticket_interval_stats": "queue_id, channel, interval_start, vendor_id",
+    "call_day_stats": "queue_id, day, agent_id, vendor_id",
     "agent_day_stats": "agent_id, day",
 }
 
@@ -32,13 +32,25 @@ def client_id(pg: psycopg.Connection, code: str) -> int:
 
 
 def stats_snapshot(pg: psycopg.Connection, client: int) -> dict[str, list[tuple]]:
-    """Return every stats row of one client, in a stable order."""
-    return {
-        table: pg.execute(
-            f"SELECT * FROM {table} WHERE client_id = %s ORDER BY {order}", [client]
+    """Return every stats row of one client, its key columns first, in a stable order."""
+    snapshot = {}
+    for table, order in STATS.items():
+        keys = ["client_id", *order.split(", ")]
+        rest = [
+            name
+            for (name,) in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                " AND table_schema = current_schema() AND column_name <> ALL(%s)"
+                " ORDER BY ordinal_position",
+                [table, keys],
+            )
+        ]
+        snapshot[table] = pg.execute(
+            f"SELECT {', '.join([*keys, *rest])} FROM {table} WHERE client_id = %s"
+            f" ORDER BY {order}",
+            [client],
         ).fetchall()
-        for table, order in STATS.items()
-    }
+    return snapshot
 
 
 def full_recompute(

@@ -204,7 +204,7 @@ def test_incremental_equals_full_recompute_and_reference(
 def assert_day_stats_sum_intervals(snapshot: dict[str, list[tuple]], zone: ZoneInfo) -> None:
     """Day stats are the interval stats summed per local day of the interval's start."""
     for interval_table, day_table, keys in (
-        ("call_interval_stats", "call_day_stats", (1, 3)),
+        ("call_interval_stats", "call_day_stats", (1, 3, 4)),
         ("agent_interval_stats", "agent_day_stats", (1,)),
     ):
         summed: dict[tuple, list] = {}
@@ -221,11 +221,10 @@ def assert_day_stats_match_reference(
     pg, snapshot: dict[str, list[tuple]], cid: int, zone: ZoneInfo
 ) -> None:
     """Each local day's call stats equal a plain-Python computation over that day's calls."""
-    names = ["client_id", "queue_id", "day", "agent_id", *CALL_COMPONENTS]
     by_day: dict = {}
-    for row in snapshot["call_day_stats"]:
+    for row in snapshot["call_day_stats"]:  # client, queue, day, agent, vendor, components
         sums = by_day.setdefault(row[2], dict.fromkeys(CALL_COMPONENTS, 0))
-        for name, value in zip(names[4:], row[4:], strict=True):
+        for name, value in zip(CALL_COMPONENTS, row[5:], strict=True):
             sums[name] += float(value)
     calls = raw_calls(pg, cid, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     days = {r["offered_at"].astimezone(zone).date() for r in calls}
@@ -305,5 +304,5 @@ def test_concurrent_ingest_during_passes_stays_exact(client, database, settings,
     drain(database, settings)
     cid = client_id(pg, tenant.client)
     incremental = stats_snapshot(pg, cid)
-    assert sum(r[4] for r in incremental["call_interval_stats"]) == 1200  # answered
+    assert sum(r[5] for r in incremental["call_interval_stats"]) == 1200  # answered
     assert incremental == full_recompute(pg, database, settings, cid)

@@ -178,7 +178,7 @@ def test_an_ingest_committing_between_a_rebuilds_statements_is_counted_once(
     assert not no_pending(pg, cid)  # the batches committed after a statement wait for a pass
     drain(database, settings)
     stats = stats_snapshot(pg, cid)
-    assert sum(r[4] for r in stats["call_interval_stats"]) == 20 + 5 * rebuilding.statements
+    assert sum(r[5] for r in stats["call_interval_stats"]) == 20 + 5 * rebuilding.statements
     assert stats == full_recompute(pg, database, settings, cid)
 
 

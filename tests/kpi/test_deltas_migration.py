@@ -49,6 +49,6 @@ def test_a_round_trip_keeps_pending_changes_and_drops_all_zero_rows(own_database
             "2026-11-20T01:00:00+00:00",
             "2026-11-20T01:15:00+00:00",  # the waiting call: received 1 (migration 0012)
         ]  # the all-zero row of 01:30 is gone
-        assert str(stats["call_interval_stats"][0][9]) == "7.123456"  # wait_answered_s, exact
+        assert str(stats["call_interval_stats"][0][10]) == "7.123456"  # wait_answered_s, exact
     with psycopg.connect(libpq_url(own_database.url), autocommit=True) as pg:
         assert full_recompute(pg, own_database, settings, cid) == stats

@@ -107,6 +107,35 @@ def test_vendor_sees_only_its_own_agents_on_a_shared_queue(live_client, tenant):
     assert {a["agent"] for a in everyone.json()["agents"]} == {"mine", "theirs"}
 
 
+def test_vendor_sees_only_its_own_calls_on_a_shared_queue(live_client, tenant, database, settings):
+    q = tenant.shared_queue
+    mine = [
+        {"call_id": "m-wait", "queue": q, "offered_at": ago(20)},
+        {"call_id": "m-gone", "queue": q, "offered_at": ago(300), "ended_at": ago(240)},
+    ]
+    theirs = [
+        {"call_id": "t-wait", "queue": q, "offered_at": ago(40)},
+        {"call_id": "t-wait2", "queue": q, "offered_at": ago(10)},
+        {"call_id": "t-ok", "queue": q, "offered_at": ago(200), "answered_at": ago(195)}
+        | {"ended_at": ago(100), "agent": "b1"},
+    ]
+    assert post(live_client, "/v1/calls", mine, tenant).json()["accepted"] == 2
+    assert (
+        post(live_client, "/v1/calls", theirs, tenant, key=tenant.other_key).json()["accepted"] == 3
+    )
+    drain(database, settings)
+
+    def live(key: str) -> dict:
+        return live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(key)).json()
+
+    seen, other, everyone = live(tenant.key), live(tenant.other_key), live(tenant.client_key)
+    assert (seen["waiting"], other["waiting"], everyone["waiting"]) == (1, 2, 3)
+    assert seen["today"]["abandoned"] == 1 and seen["today"]["answered"] == 0
+    assert other["today"]["abandoned"] == 0 and other["today"]["answered"] == 1
+    assert everyone["today"]["abandoned"] == 1 and everyone["today"]["answered"] == 1
+    assert (seen["staffing"]["arrivals_30m"], other["staffing"]["arrivals_30m"]) == (2, 3)
+
+
 def test_staffing_demand_counts_callers_turned_away_but_not_a_closed_queue(
     live_client, tenant, database, settings
 ):
