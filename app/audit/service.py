@@ -25,8 +25,11 @@ ACTIONS = (
     "alert.resolved",
     "contract.created",
     "contract.updated",
+    "period.closed",
+    "period.reopened",
+    "report.restated",
 )
-"""Every action the log records; `alert.` or `contract.` filters a family."""
+"""Every action the log records; `alert.`, `contract.`, `period.` or `report.` filters a family."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
 
 
@@ -88,6 +91,7 @@ class AuditQuery:
     action: str | None = None
     start: str | None = None
     end: str | None = None
+    period: str | None = None
 
 
 def list_entries(
@@ -113,6 +117,7 @@ def list_entries(
         vendor_id=vendor_id,
         contract_id=contract_id,
         action=query.action,
+        period=query.period,
         start=parse_bound(query.start, zone, "from") if query.start else None,
         end=parse_bound(query.end, zone, "to") if query.end else None,
         before_id=before_id,
