@@ -5,9 +5,7 @@ from tests.closing.test_restatement import entries
 from tests.contracts.helpers import key
 
 
-def test_closes_and_the_reopen_are_recorded_with_who_and_why(
-    http, database, tenant, per_workload
-):
+def test_closes_and_the_reopen_are_recorded_with_who_and_why(http, database, tenant, per_workload):
     code = per_workload["code"]
     close(http, tenant.client, tenant.client_key, period=WEEK)
     state = close(http, tenant.client, tenant.key, period=WEEK)

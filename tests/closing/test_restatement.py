@@ -1,6 +1,5 @@
 """After the close, later data and settings never alter the closed report: they restate it."""
 
-
 import pytest
 
 from app.apply.file import TenancyFile
@@ -12,9 +11,7 @@ from tests.factories import cdr
 
 
 def entries(http, auth_key: str, **params) -> list[dict]:
-    response = http.get(
-        "/v1/audit", params=params, headers={"Authorization": f"Bearer {auth_key}"}
-    )
+    response = http.get("/v1/audit", params=params, headers={"Authorization": f"Bearer {auth_key}"})
     assert response.status_code == 200, response.text
     return response.json()["entries"]
 
@@ -96,4 +93,5 @@ def test_a_changed_sl_threshold_never_touches_the_closed_report(
         {"kpi": "amount", "closed": 255.0, "now": 164.5},
     ]
     # an open period reads the new threshold: the live report of 10 November
-    assert report(http, tenant, period="2026-11-10")["sl_formulas"][tenant.queue]["threshold_s"] == 5
+    live = report(http, tenant, period="2026-11-10")
+    assert live["sl_formulas"][tenant.queue]["threshold_s"] == 5
