@@ -237,6 +237,30 @@ for _lang, _words in FEED_WORDS.items():
     REPORT_WORDS[_lang] |= _words
 
 
+CLOSE_WORDS = {
+    "en": {
+        "close_state": "Period close",
+        "closed_line": "closed at {at} by {by}, SHA-256 {sha256}",
+        "open_line": "open (figures may still change)",
+        "restatement": "Restatement (live figures now differ from the closed report)",
+        "restatement_none": "none: the live figures agree with the closed report",
+        "closed_value": "Closed",
+        "now_value": "Now",
+    },
+    "zh": {
+        "close_state": "周期关账",
+        "closed_line": "已于 {at} 由 {by} 确认关账，SHA-256 {sha256}",
+        "open_line": "未关账（数据仍可能变化）",
+        "restatement": "重述（当前数据与关账报告不一致）",
+        "restatement_none": "无：当前数据与关账报告一致",
+        "closed_value": "关账值",
+        "now_value": "当前值",
+    },
+}
+for _lang, _words in CLOSE_WORDS.items():
+    REPORT_WORDS[_lang] |= _words
+
+
 def word(lang: str, key: str) -> str:
     """Return the word for `key` in `lang` (a report word or a KPI name; English when unknown)."""
     for words in (REPORT_WORDS, KPI_NAMES):
