@@ -88,7 +88,7 @@ def body(view: dict[str, Any], lang: str, note: str = "") -> list[Any]:
 
 def _headline(report: dict[str, Any], state: dict[str, Any], lang: str) -> str:
     if state["closed"]:
-        return f"{word(lang, 'close_done')}: {close_line(report, lang)}"
+        return word(lang, "close_done").format(line=close_line(report, lang))
     done = [side for side, close in state["sides"].items() if close]
     if done:
         return word(lang, "close_half").format(side=word(lang, "side_" + done[0]))

@@ -12,7 +12,7 @@ from tests.factories import cdr
 WORDS = {
     "en": {
         "open": "Open: neither side has closed this period",
-        "half": "Closed by the Client side; waiting for the other side",
+        "half": "Client side has closed; waiting for the other side",
         "closed": "Closed: closed at",
         "restated": "Service level",
         "audit": "Period closed",
