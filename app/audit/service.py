@@ -27,9 +27,10 @@ ACTIONS = (
     "contract.updated",
     "period.closed",
     "period.reopened",
+    "queue.updated",
     "report.restated",
 )
-"""Every action the log records; `alert.`, `contract.`, `period.` or `report.` filters a family."""
+"""Every action the log records; a family (`alert.`, `period.`, …) filters all its actions."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
 
 

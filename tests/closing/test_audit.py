@@ -1,5 +1,7 @@
 """Closing and reopening are recorded in the audit log, read by the contract's parties."""
 
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from tests.closing.helpers import WEEK, call, close
 from tests.closing.test_restatement import entries
 from tests.contracts.helpers import key
@@ -44,3 +46,27 @@ def test_a_refused_close_records_nothing(http, database, tenant, per_workload):
     assert call(http, "POST", tenant.client, tenant.client_key, period="2026-12").status_code == 409
     admin = key(database, "admin")
     assert len(entries(http, admin, contract=per_workload["code"], action="period.")) == 1
+
+
+def test_a_queue_s_sl_threshold_change_is_recorded_before_and_after(http, database, tenant):
+    spec = TenancyFile.model_validate(
+        {
+            "queues": [
+                {
+                    "code": tenant.queue,
+                    "client": tenant.client,
+                    "vendors": [tenant.vendor],
+                    "sl_threshold_s": 15,
+                }
+            ]
+        }
+    )
+    with database.session_scope() as session:
+        apply_tenancy(session, spec)
+        apply_tenancy(session, spec)  # unchanged: nothing recorded
+    [entry] = entries(http, tenant.client_key, action="queue.")
+    assert (entry["action"], entry["role"]) == ("queue.updated", "operator")
+    assert entry["subject"] == f"queue {tenant.queue}: SL threshold"
+    assert (entry["before"]["sl_threshold_s"], entry["after"]["sl_threshold_s"]) == (20, 15)
+    assert entry["before"]["sl_formula"] == entry["after"]["sl_formula"] == "abandoned_negative"
+    assert entries(http, tenant.other_key, action="queue.") == []  # no vendor's step
