@@ -149,6 +149,28 @@ def _ingest_keys() -> list[tuple[str, str]]:
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
+CLOSE_KEYS = [
+    ("GET", "/v1/sla/{client}/close"),
+    ("POST", "/v1/sla/{client}/close"),
+    ("POST", "/v1/sla/{client}/reopen"),
+]
+CLOSE_STATE = {
+    "client": "acme",
+    "contract": "acme-2026",
+    "period": "2026-11",
+    "ends_at": "2026-12-01T00:00:00+08:00",
+    "ended": True,
+    "sides": {
+        "client": {"at": "2026-12-02T10:00:00+08:00", "by": "li.wei", "role": "client"},
+        "vendor": {"at": "2026-12-02T11:30:00+08:00", "by": "vendor-a key", "role": "vendor"},
+        "admin": None,
+    },
+    "closed": {
+        "at": "2026-12-02T11:30:00+08:00",
+        "by": "li.wei (client), vendor-a key (vendor)",
+        "sha256": "9f2c…(64 hex digits)",
+    },
+}
 EVIDENCE_PATHS = {
     kind: [f"/v1/{kind}", *(f"/v1/{kind}.{fmt}" for fmt in ("csv", "xlsx"))]
     for kind in ("calls", "tickets")
@@ -202,6 +224,9 @@ REFERENCE = Reference(
         ("GET", "/v1/feeds/quality"): {404},
         **{("GET", path): {404} for path in REJECTED_PATHS},  # a vendor the key may not see
         **{key: {409} for key in CHANGE_ALERT},
+        ("GET", "/v1/sla/{client}/close"): {404},
+        ("POST", "/v1/sla/{client}/close"): {403, 404, 409},
+        ("POST", "/v1/sla/{client}/reopen"): {403, 404, 409},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
     },
@@ -256,6 +281,13 @@ REFERENCE = Reference(
             for path in SLA_PATHS
         },
         **{
+            (*key, "period"): {
+                "required": True,
+                "schema": {"type": "string", "pattern": PERIOD_PATTERN},
+            }
+            for key in CLOSE_KEYS
+        },
+        **{
             ("GET", path, name): {"schema": {"anyOf": [{"enum": values}, {"type": "null"}]}}
             for kind, paths in EVIDENCE_PATHS.items()
             for path in paths
@@ -287,6 +319,7 @@ REFERENCE = Reference(
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},
         ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},
+        **{key: CLOSE_STATE for key in CLOSE_KEYS},
     },
     field_descriptions={
         "IngestResponse": {

@@ -14,6 +14,7 @@ from app.access.sessions import session_secret
 from app.alerts.endpoints import router as alerts_router
 from app.api_reference import REFERENCE
 from app.audit.endpoints import router as audit_router
+from app.closing.endpoints import router as closing_router
 from app.contracts.endpoints import router as sla_router
 from app.core.admission import Admission, AdmitIngest
 from app.core.config import Settings, get_settings
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(tenancy_router)
     api.include_router(alerts_router)
     api.include_router(audit_router)
+    api.include_router(closing_router)
     api.include_router(sla_router)
     api.include_router(login_router)
     api.include_router(monitoring_router)

@@ -14,6 +14,7 @@ from app.alerts import service as alerts
 from app.contracts.choices import contract_codes_in_force, readable_clients
 from app.contracts.downloads import render_export
 from app.contracts.service import sla_report
+from app.contracts.settled import settled_report
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import AppError, NotFound
@@ -88,7 +89,7 @@ def sla_view(
     """
     with database.session_scope() as session:
         contract = _contract_to_show(session, principal, client, period, contract)
-        report = sla_report(session, principal, client, period, contract)
+        report = settled_report(session, principal, client, period, contract)
         scope = client_scope(session, principal, client)
         queue_ids = [q.id for q in scope.queues if q.code in report["queues"]]
         opened = alerts.alerts_opened(
@@ -112,7 +113,7 @@ def sla_export(
 ) -> tuple[bytes, str, str]:
     """Return an SLA export as `/v1/sla/{client}.{fmt}` does: its bytes, type and file name."""
     with database.session_scope() as session:
-        report = sla_report(session, principal, client, period, contract)
+        report = settled_report(session, principal, client, period, contract)
     return render_export(report, fmt, lang)
 
 

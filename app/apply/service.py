@@ -34,8 +34,11 @@ def apply_tenancy(session: Session, spec: TenancyFile, actor: Actor | None = Non
     vendors = apply_vendors(session, spec.vendors, counts)
     if applied.retimed_client_ids:
         rebuild_day_stats(driver_connection(session), applied.retimed_client_ids)
-    applied.recompute_queue_ids = apply_queues(session, spec.queues, clients, vendors, counts)
-    apply_contracts(session, spec.contracts, clients, vendors, counts, actor or operator())
+    actor = actor or operator()
+    applied.recompute_queue_ids = apply_queues(
+        session, spec.queues, clients, vendors, counts, actor
+    )
+    apply_contracts(session, spec.contracts, clients, vendors, counts, actor)
     apply_feeds(session, spec.feeds, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)
     return applied

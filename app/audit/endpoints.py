@@ -22,6 +22,9 @@ def list_audit(
         str | None,
         Query(description=" | ".join(service.ACTIONS + service.FAMILIES)),
     ] = None,
+    period: Annotated[
+        str | None, Query(description="a period as written, e.g. 2026-11: its closes and disputes")
+    ] = None,
     start: Annotated[str | None, Query(alias="from", description="date or RFC 3339")] = None,
     to: Annotated[str | None, Query(description="exclusive; date or RFC 3339")] = None,
     limit: Annotated[int, Query(description=f"1 to {MAX_PAGE}")] = 100,
@@ -34,5 +37,5 @@ def list_audit(
     Admins read every entry; a client key or user its client's; a vendor key or a vendor's
     supervisor its vendor's. Dates are read in the client's timezone (else UTC).
     """
-    query = service.AuditQuery(client, contract, action, start, to)
+    query = service.AuditQuery(client, contract, action, start, to, period)
     return service.list_entries(session, principal, query, limit, cursor)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, Client, Contract, Vendor
@@ -22,12 +22,17 @@ def entries(
     vendor_id: int | None,
     contract_id: int | None,
     action: str | None,
+    period: str | None,
     start: datetime | None,
     end: datetime | None,
     before_id: int | None,
     limit: int,
 ) -> list[Any]:
-    """Return entries matching every given filter, newest first, with their parties' codes."""
+    """Return entries matching every given filter, newest first, with their parties' codes.
+
+    `period` matches steps whose before or after names that period (closes, reopens,
+    restatements, disputes).
+    """
     query = (
         select(AuditEntry, Client.code, Client.timezone, Vendor.code, Contract.code)
         .outerjoin(Client, Client.id == AuditEntry.client_id)
@@ -48,6 +53,13 @@ def entries(
             AuditEntry.action == exact_or_family
             if exact_or_family
             else AuditEntry.action.startswith(action, autoescape=True)
+        )
+    if period:
+        query = query.where(
+            or_(
+                AuditEntry.after["period"].astext == period,
+                AuditEntry.before["period"].astext == period,
+            )
         )
     if start is not None:
         query = query.where(AuditEntry.at >= start)

@@ -25,8 +25,12 @@ ACTIONS = (
     "alert.resolved",
     "contract.created",
     "contract.updated",
+    "period.closed",
+    "period.reopened",
+    "queue.updated",
+    "report.restated",
 )
-"""Every action the log records; `alert.` or `contract.` filters a family."""
+"""Every action the log records; a family (`alert.`, `period.`, …) filters all its actions."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
 
 
@@ -88,6 +92,7 @@ class AuditQuery:
     action: str | None = None
     start: str | None = None
     end: str | None = None
+    period: str | None = None
 
 
 def list_entries(
@@ -113,6 +118,7 @@ def list_entries(
         vendor_id=vendor_id,
         contract_id=contract_id,
         action=query.action,
+        period=query.period,
         start=parse_bound(query.start, zone, "from") if query.start else None,
         end=parse_bound(query.end, zone, "to") if query.end else None,
         before_id=before_id,

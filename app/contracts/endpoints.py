@@ -14,7 +14,7 @@ from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.contracts.downloads import EXPORTS, render_export
 from app.contracts.periods import FORMS
-from app.contracts.service import sla_report
+from app.contracts.settled import settled_report
 from app.core.db import get_session
 from app.core.errors import AppError
 
@@ -42,7 +42,7 @@ def sla_request(
     """Return the SLA report a request asks for (a dependency shared by every format)."""
     if not period:
         raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
-    return sla_report(session, principal, client, period, contract, request.app.state.settings)
+    return settled_report(session, principal, client, period, contract, request.app.state.settings)
 
 
 def _export_route(fmt: str) -> Callable[..., Response]:
@@ -81,5 +81,8 @@ def get_sla(report: dict[str, Any] = Depends(sla_request)) -> dict[str, Any]:
     targets met / Σ weight of targets with data; the coefficient comes from the first band
     whose `min_score` ≤ score; amount = quantity × unit_price × coefficient + bonus − penalty.
     Readable by the client's keys, an admin key, and keys of the contract's vendor.
+    Once both parties closed the period (`POST /v1/sla/{client}/close`) the report is the
+    one frozen then, with `closed: {at, by, sha256}` and `restatement` (the figures the
+    live data now states otherwise); while open, `closed` and `restatement` are null.
     """
     return report

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.contracts.settled_text import close_line, figure_name
 from app.contracts.text import formula_text, invoice_line
 from app.contracts.words import word
 from app.core.cells import Cell, csv_bytes, local_time, print_on_page_width, xlsx_append
@@ -56,6 +57,7 @@ def facts(report: dict[str, Any], lang: str) -> Block:
         [word(lang, "timezone"), zone],
         [f"{word(lang, 'as_of')} ({zone})", local_time(report["as_of"])],
         [word(lang, "partial"), word(lang, "partial_yes" if report["partial"] else "partial_no")],
+        [word(lang, "close_state"), close_line(report, lang)],
         [word(lang, "kpi_definitions"), report["kpi_definitions"]],
     ]
     for queue, sl in report["sl_formulas"].items():
@@ -122,6 +124,28 @@ def settlement(report: dict[str, Any], lang: str) -> Block:
             Cell(alerts["response_s"], "duration"),
         ],
     ]
+
+
+def restatement(report: dict[str, Any], lang: str) -> Block:
+    """Return the figures the live data restates since the close (closed → now); none open."""
+    if report.get("closed") is None:
+        return []
+    units = {t["kpi"]: t["unit"] for t in report["targets"]}
+    currency = report["amount"]["currency"]
+
+    def cell(kpi: str, value: float | None) -> Cell:
+        if kpi == "amount":
+            return Cell(value, "money", currency)
+        return Cell(value, "decimal") if kpi == "score" else measure(value, units.get(kpi, ""))
+
+    rows: Block = [[word(lang, "restatement"), word(lang, "closed_value"), word(lang, "now_value")]]
+    for row in report["restatement"] or [{"kpi": None}]:
+        kpi = row["kpi"]
+        if kpi is None:
+            rows.append([word(lang, "restatement_none")])
+        else:
+            rows.append([figure_name(kpi, lang), cell(kpi, row["closed"]), cell(kpi, row["now"])])
+    return rows
 
 
 def unacknowledged(report: dict[str, Any], lang: str) -> Block:
@@ -198,6 +222,7 @@ def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
         "facts": facts(report, lang),
         "targets": compliance(report, lang),
         "result": settlement(report, lang),
+        "restatement": restatement(report, lang),
         "unacknowledged": unacknowledged(report, lang),
         "feed_quality": feed_quality(report, lang),
         "daily": daily(report, lang),
@@ -208,7 +233,7 @@ def to_csv(report: dict[str, Any], lang: str = "en") -> bytes:
     """Return the report as one CSV (UTF-8, BOM): its tables one after another, blank-separated."""
     rows: Block = []
     for block in blocks(report, lang).values():
-        rows += [*([[]] if rows else []), *block]
+        rows += [*([[]] if rows and block else []), *block]
     return csv_bytes(rows)
 
 
@@ -219,8 +244,8 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = word(lang, "sheet_report")
-    for name in ("facts", "targets", "result", "unacknowledged", "feed_quality"):
-        if name != "facts":
+    for name in ("facts", "targets", "result", "restatement", "unacknowledged", "feed_quality"):
+        if name != "facts" and tables[name]:
             sheet.append([])
         for i, row in enumerate(tables[name]):
             xlsx_append(sheet, row)

@@ -18,6 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from app.contracts.exports import FEED_COLUMNS, period_days, reasons_text
+from app.contracts.settled_text import close_line, restatement_line
 from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
 from app.contracts.words import word
 from app.core.formats import mmss, target_text, value_text
@@ -65,10 +66,13 @@ def _header(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
         ("period", f"{report['period']['label']}: {first} – {last}, {zone}"),
         ("as_of", f"{report['as_of'][:19].replace('T', ' ')} {zone}"),
         ("partial", partial),
+        ("close_state", close_line(report, lang)),
         ("kpi_definitions", report["kpi_definitions"]),
     ]
     for key, value in facts:
         _line(pdf, f"{word(lang, key)}: {value}")
+    if restated := restatement_line(report, lang):
+        _line(pdf, restated)
     for queue, sl in report["sl_formulas"].items():
         expression = sl_expression(sl["name"], lang)
         _line(

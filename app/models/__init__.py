@@ -4,6 +4,7 @@ from app.models.access import ApiKey, LoginFailure, ShareLink, User
 from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.audit import AuditEntry
 from app.models.base import Base
+from app.models.closing import ClosedReport, PeriodClose
 from app.models.contracts import Contract, ContractQueue
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
@@ -35,6 +36,7 @@ __all__ = [
     "CallKey",
     "ClaimedInterval",
     "Client",
+    "ClosedReport",
     "Contract",
     "ContractQueue",
     "DirtyInterval",
@@ -42,6 +44,7 @@ __all__ = [
     "FeedQualityCount",
     "LoginFailure",
     "Notifier",
+    "PeriodClose",
     "Queue",
     "QueueVendor",
     "RejectedRecord",

@@ -2,11 +2,13 @@
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit
+from app.audit.service import Actor
 from app.core.errors import ConfigError
 from app.models import Client, Queue, QueueVendor, Vendor
 from app.tenancy.config import ClientSpec, QueueSpec, VendorSpec
@@ -66,10 +68,12 @@ def apply_queues(
     clients: dict[str, Client],
     vendors: dict[str, Vendor],
     counts: Counter[str],
+    actor: Actor,
 ) -> list[int]:
     """Create or update queues by code and the vendors serving them; return the ids of the
     queues whose SL threshold, short-abandon threshold, SL formula or ticket targets changed
-    (their history must be recomputed)."""
+    (their history must be recomputed). A change of what the figures are measured against
+    (thresholds, formula, targets) is recorded in the audit log as `queue.updated`."""
     changed_ids: list[int] = []
     queues = {q.code: q for q in session.scalars(select(Queue))}
     for i, entry in enumerate(entries):
@@ -113,11 +117,41 @@ def apply_queues(
                 counts["queues updated"] += 1
             if changed & {"sl_threshold_s", "short_abandon_s", "sl_formula", "ticket_targets"}:
                 changed_ids.append(queue.id)
+            if changed & MEASURED_AGAINST.keys():
+                _record_change(session, actor, queue, wanted)
         for name, value in wanted.items():
             setattr(queue, name, value)
         session.flush()
         _serve(session, queue, {vendors[code].id for code in entry.vendors}, counts)
     return changed_ids
+
+
+MEASURED_AGAINST = {
+    "sl_threshold_s": "SL threshold",
+    "sl_formula": "SL formula",
+    "short_abandon_s": "short-abandon threshold",
+    "targets": "targets",
+    "ticket_targets": "ticket targets",
+}
+"""A queue's settings the KPIs and their verdicts are measured against."""
+
+
+def _record_change(session: Session, actor: Actor, queue: Queue, wanted: dict[str, Any]) -> None:
+    """Record what a queue's measuring settings were and are (before it is updated)."""
+    before = {name: getattr(queue, name) for name in MEASURED_AGAINST}
+    after = {name: wanted[name] for name in MEASURED_AGAINST}
+    changed = ", ".join(
+        label for name, label in MEASURED_AGAINST.items() if before[name] != after[name]
+    )
+    audit.record(
+        session,
+        actor,
+        "queue.updated",
+        f"queue {queue.code}: {changed}",
+        client_id=queue.client_id,
+        before=before,
+        after=after,
+    )
 
 
 def _serve(session: Session, queue: Queue, vendor_ids: set[int], counts: Counter[str]) -> None:

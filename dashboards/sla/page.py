@@ -22,7 +22,7 @@ from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
 from dashboards.i18n import word
-from dashboards.sla import missed
+from dashboards.sla import closing, missed
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -51,6 +51,7 @@ def create_sla_page(database: Database, settings: Settings) -> Dash:
     app.layout = _layout()
     _callbacks(app, database)
     missed.register(app, database, settings)
+    closing.register(app, database)
     app.server.add_url_rule(
         "/export/<client>.<any(csv, xlsx, pdf):fmt>",
         "sla_export",
@@ -187,6 +188,7 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
         ),
         section("feed_quality", feed_quality_block(report, lang), element="feed-quality"),
         section("settlement", result_block(report, lang), element="settlement"),
+        closing.section(view, lang),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(
             "alert_times",
@@ -265,6 +267,7 @@ def _callbacks(app: Dash, database: Database) -> None:
         principal = principal_from(flask.request.headers)
         try:
             view = data.sla_view(database, principal, client, period, contract)
+            view["closing"] = closing.closing_view(database, principal, view["report"])
         except AppError as exc:
             return not_shown(f"{word(lang, 'report_error')} {exc.message}")
         return shown(view, lang)
