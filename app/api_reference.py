@@ -149,6 +149,10 @@ def _ingest_keys() -> list[tuple[str, str]]:
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
+SCORECARD_PATHS = [
+    "/v1/scorecard/{client}",
+    *(f"/v1/scorecard/{{client}}.{f}" for f in ("csv", "xlsx")),
+]
 EVIDENCE_PATHS = {
     kind: [f"/v1/{kind}", *(f"/v1/{kind}.{fmt}" for fmt in ("csv", "xlsx"))]
     for kind in ("calls", "tickets")
@@ -253,7 +257,7 @@ REFERENCE = Reference(
                 "required": True,
                 "schema": {"type": "string", "pattern": PERIOD_PATTERN},
             }
-            for path in SLA_PATHS
+            for path in [*SLA_PATHS, *SCORECARD_PATHS]
         },
         **{
             ("GET", path, name): {"schema": {"anyOf": [{"enum": values}, {"type": "null"}]}}

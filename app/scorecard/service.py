@@ -20,7 +20,13 @@ from app.contracts.service import sla_report
 from app.core.config import Settings
 from app.core.errors import AppError, NotFound
 from app.core.vocabulary import SL_FORMULAS
-from app.scorecard.volumes import COMMON_KPIS, COMMON_SL_FORMULA, VOLUME_BASIS, volumes
+from app.scorecard.volumes import (
+    COMMON_KPIS,
+    COMMON_SL_FORMULA,
+    VOLUME_BASIS,
+    Volumes,
+    volumes,
+)
 
 COLUMNS = ("contract", "vendor", "handled", "score", "coefficient", "amount", "cost_per_contact")
 ORDERS = ("asc", "desc")
@@ -84,7 +90,7 @@ def scorecard(
     }
 
 
-def _row(report: dict[str, Any], handled: Any) -> dict[str, Any]:
+def _row(report: dict[str, Any], handled: Volumes) -> dict[str, Any]:
     amount = report["amount"]
     total = handled.calls + handled.tickets
     cost = None
