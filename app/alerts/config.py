@@ -8,7 +8,10 @@ from app.core.spec import Entry
 from app.kpi.definitions import CALL_KPIS
 
 LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
-RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS
+PROJECTED_METRICS = ("projected_amount", "projected_score")
+"""The open month's projected end of the contracts covering the queue (money, score): read
+through the `readings.Projections` the scheduler hands the engine; the window is ignored."""
+RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS
 
 
 class NotifierSpec(Entry):
