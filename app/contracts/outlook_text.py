@@ -12,9 +12,9 @@ from app.contracts.text import money_text
 
 WORDS = {
     "en": {
-        "partial_label": "Partial period: as of {as_of} ({zone}) the period has not ended;"
+        "partial_label": "yes: as of {as_of} ({zone}) the period has not ended;"
         " the figures will still change",
-        "ended_label": "Period ended: figures as of {as_of} ({zone})",
+        "ended_label": "no: the period has ended; figures as of {as_of} ({zone})",
         "proration": "Proration",
         "quantity_prorated": "seats prorated by day: {months} of a month",
         "quantity_counted": "quantity counted over the period ({months} of a month)",
@@ -36,8 +36,8 @@ WORDS = {
         "day": "day",
     },
     "zh": {
-        "partial_label": "周期未结束：截至 {as_of}（{zone}）本考核周期尚未结束，数据仍会变化",
-        "ended_label": "周期已结束：数据截至 {as_of}（{zone}）",
+        "partial_label": "是：截至 {as_of}（{zone}）本考核周期尚未结束，数据仍会变化",
+        "ended_label": "否：考核周期已结束，数据截至 {as_of}（{zone}）",
         "proration": "按天折算",
         "quantity_prorated": "座席数按天折算：{months} 个月",
         "quantity_counted": "计费数量按本周期实际统计（{months} 个月）",
