@@ -29,8 +29,8 @@ def test_open_month_exports_label_the_period_and_warn_in_money(http, database, s
     assert p["next_band"]["closes_gap"] == ["abandon_rate"]
     stake = f"¥{p['next_band']['at_stake']:,.2f}"
 
-    rows = list(csv.reader(io.StringIO(download(
-        http, month.client, month.key, ".csv", period=month.month).decode("utf-8-sig"))))  # fmt: skip
+    content = download(http, month.client, month.key, ".csv", period=month.month)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     facts = {row[0]: row[1] for row in rows if len(row) == 2 and row[0] == "Partial period"}
     assert facts["Partial period"] == (
         f"yes: as of {as_of} ({month.zone}) the period has not ended; the figures will still change"
