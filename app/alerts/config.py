@@ -50,3 +50,12 @@ class AlertRuleSpec(Entry):
     severity: Literal["info", "warning", "critical"] = "warning"
     ack_within_min: int = Field(default=10, gt=0)
     notify: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _projected_needs_a_number(self) -> "AlertRuleSpec":
+        if self.metric in PROJECTED_METRICS and self.threshold == "target":
+            raise ValueError(
+                f"threshold: {self.metric} has no queue target; give a number"
+                " (money for projected_amount, points for projected_score)"
+            )
+        return self

@@ -83,3 +83,9 @@ def test_without_projections_the_rules_are_not_evaluated(
         apply_tenancy(session, TenancyFile.model_validate(spec))
     evaluate_all(database, settings, datetime.now(UTC), client_id(pg, tenant.client))
     assert not [r for r in receiver.requests if r["json"]["metric"] == "projected_amount"]
+
+
+def test_a_projected_rule_following_a_target_is_refused_by_name():
+    rule = {"name": "money", "metric": "projected_amount", "op": "<", "threshold": "target"}
+    with pytest.raises(ValueError, match="threshold: projected_amount has no queue target"):
+        TenancyFile.model_validate({"alert_rules": [rule]})
