@@ -13,7 +13,7 @@ from app.contracts.outlook_text import partial_label, projection_lines, proratio
 from app.contracts.words import word
 
 
-def outlook_block(report: dict[str, Any], lang: str) -> html.Section:
+def outlook_block(report: dict[str, Any], lang: str) -> html.Div:
     """The partial-period banner, the proration rule and the projection warning."""
     css = "outlook partial" if report["partial"] else "outlook ended"
     children: list[Any] = [
@@ -42,7 +42,7 @@ def outlook_block(report: dict[str, Any], lang: str) -> html.Section:
                 className="projection warning" if _at_stake(report) else "projection",
             )
         )
-    return html.Section(children, id="outlook", className=f"card {css}")
+    return html.Div(children, id="outlook", className=css)
 
 
 def _at_stake(report: dict[str, Any]) -> bool:

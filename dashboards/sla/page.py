@@ -183,7 +183,6 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
 
     return [
         facts(report, lang, view["as_of"]),
-        outlook_block(report, lang),
         section(
             "compliance",
             compliance_table(report, lang),
@@ -191,7 +190,12 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
             element="compliance",
         ),
         section("feed_quality", feed_quality_block(report, lang), element="feed-quality"),
-        section("settlement", result_block(report, lang), element="settlement"),
+        section(
+            "settlement",
+            outlook_block(report, lang),
+            result_block(report, lang),
+            element="settlement",
+        ),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(
             "alert_times",

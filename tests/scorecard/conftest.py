@@ -28,7 +28,12 @@ def ten_calls(queue: str, tag: str) -> list[dict]:
 
 @pytest.fixture
 def two_vendors(http, database, settings, tenant):
-    """The client's two vendors on their own queues, the same ten calls each.
+    """The client's two vendors (`add_two_vendors`)."""
+    return add_two_vendors(http, database, settings, tenant)
+
+
+def add_two_vendors(http, database, settings, tenant):
+    """Give the client two vendors on their own queues, the same ten calls each.
 
     `vendor` measures SL as A_T / offered (8/10 = 0.80: missed), `other_vendor`'s queue as
     A_T / answered (8/9 ≈ 0.889: met); under the common formula both are 0.80.

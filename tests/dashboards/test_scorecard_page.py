@@ -1,11 +1,11 @@
 """The Scorecard tab and the projection warning on /sla in a real browser, both languages."""
 
 from tests.contracts.open_month import open_month
-from tests.dashboards.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.dashboards.test_sla_page import PASSWORD, user
+from tests.scorecard.conftest import add_two_vendors
 
 
-def log_in(page, live_server, username, path, ready):  # noqa: F811
+def log_in(page, live_server, username, path, ready):
     page.goto(f"{live_server}{path}", wait_until="load")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -13,22 +13,23 @@ def log_in(page, live_server, username, path, ready):  # noqa: F811
     page.locator(ready).wait_for(timeout=15_000)
 
 
-def cell(page, contract, css):  # noqa: F811
+def cell(page, contract, css):
     return page.locator(f"#card-row-{contract} td.{css}").inner_text().strip()
 
 
-def contracts(page):  # noqa: F811
+def contracts(page):
     return [c.strip() for c in page.locator("#scorecard-table td.contract").all_inner_texts()]
 
 
 def test_scorecard_tab_sorts_downloads_and_speaks_chinese(
-    page,  # noqa: F811
+    page,
     live_server,
+    client,
     database,
+    settings,
     tenant,
-    two_vendors,
 ):
-    first, second = two_vendors
+    first, second = add_two_vendors(client, database, settings, tenant)
     user(database, f"card-{tenant.client}", "client", client_code=tenant.client)
     path = f"/sla/?client={tenant.client}&period=2026-10&tab=scorecard"
     log_in(page, live_server, f"card-{tenant.client}", path, "#scorecard-table")
@@ -63,8 +64,10 @@ def test_scorecard_tab_sorts_downloads_and_speaks_chinese(
     assert page.locator("#scorecard").is_hidden()
 
 
-def test_a_vendor_supervisor_sees_only_its_row(page, live_server, database, tenant, two_vendors):  # noqa: F811
-    first, _ = two_vendors
+def test_a_vendor_supervisor_sees_only_its_row(
+    page, live_server, client, database, settings, tenant
+):
+    first, _ = add_two_vendors(client, database, settings, tenant)
     user(database, f"sup-{tenant.vendor}", "supervisor", vendor_code=tenant.vendor)
     path = f"/sla/?client={tenant.client}&period=2026-10&tab=scorecard"
     log_in(page, live_server, f"sup-{tenant.vendor}", path, "#scorecard-table")
@@ -72,14 +75,14 @@ def test_a_vendor_supervisor_sees_only_its_row(page, live_server, database, tena
 
 
 def test_the_projection_warns_in_money_in_both_languages(
-    page,  # noqa: F811
+    page,
     live_server,
-    http,
+    client,
     database,
     settings,
     tenant,
 ):
-    month = open_month(http, database, settings, tenant)
+    month = open_month(client, database, settings, tenant)
     user(database, f"pj-{month.client}", "client", client_code=month.client)
     path = f"/sla/?client={month.client}&period={month.month}"
     log_in(page, live_server, f"pj-{month.client}", path, "#projection")
