@@ -6,6 +6,8 @@ the scheduler (`app.jobs`) hands it `ProjectedReadings`, which it calls through 
 in force today that cover it of their projected month-end amount (`projection.project`,
 through `sla_report`, so the figures are the report's); its projected score is the lowest of
 theirs, and the volume the quantity billed so far. One evaluation reads each contract once.
+`now` picks the month; the report itself is read as of the clock (`sla_report`'s `as_of`), so
+an evaluation replayed at another `now` still projects from today's figures.
 """
 
 from datetime import datetime

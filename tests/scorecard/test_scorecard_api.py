@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.contracts.helpers import key
+from tests.contracts.helpers import ingest, key
 
 BOM = b"\xef\xbb\xbf"
 
@@ -94,3 +94,20 @@ def test_csv_and_xlsx_in_both_languages_say_the_period_and_formulas(http, tenant
     assert "单次处理成本" in header_zh
     mine_zh = next(r for r in sheet if r and r[0] == first["code"])
     assert mine_zh[header_zh.index("单次处理成本")] == 4.05
+
+
+def test_resolved_tickets_count_as_handled_contacts(http, database, settings, tenant, two_vendors):
+    first, _ = two_vendors
+    day = "2026-10-12T{}:00+08:00"
+    tickets = [
+        {"ticket_id": f"t{i}", "queue": tenant.queue, "channel": "email",
+         "created_at": day.format("09:00"), "first_response_at": day.format("09:30"),
+         **({"resolved_at": day.format("11:00")} if i < 2 else {})}
+        for i in range(3)
+    ]  # fmt: skip
+    ingest(http, database, settings, tenant, "/v1/tickets", tickets)
+    row = next(r for r in card(http, tenant.client, tenant.key).json()["rows"])
+    assert row["contract"] == first["code"]
+    # 9 calls + 2 resolved tickets (the open one does not count): ¥36.45 / 11 = ¥3.31.
+    assert row["handled"] == {"calls": 9, "tickets": 2, "total": 11}
+    assert row["cost_per_contact"] == 3.31
