@@ -171,6 +171,10 @@ CLOSE_STATE = {
         "sha256": "9f2c…(64 hex digits)",
     },
 }
+SCORECARD_PATHS = [
+    "/v1/scorecard/{client}",
+    *(f"/v1/scorecard/{{client}}.{f}" for f in ("csv", "xlsx")),
+]
 EVIDENCE_PATHS = {
     kind: [f"/v1/{kind}", *(f"/v1/{kind}.{fmt}" for fmt in ("csv", "xlsx"))]
     for kind in ("calls", "tickets")
@@ -278,7 +282,7 @@ REFERENCE = Reference(
                 "required": True,
                 "schema": {"type": "string", "pattern": PERIOD_PATTERN},
             }
-            for path in SLA_PATHS
+            for path in [*SLA_PATHS, *SCORECARD_PATHS]
         },
         **{
             (*key, "period"): {

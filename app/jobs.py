@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.alerts import service as alert_service
+from app.contracts.projected_readings import ProjectedReadings
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import observe_pass
@@ -31,7 +32,15 @@ def create_scheduler(
             Paced(lambda: timed_pass(database, settings), settings.aggregate_max_share),
             settings.aggregate_every_s,
         ),
-        ("alerts", lambda: alert_service.evaluate_all(database, settings), settings.alerts_every_s),
+        (
+            "alerts",
+            lambda: alert_service.evaluate_all(
+                database,
+                settings,
+                projections=lambda session, now: ProjectedReadings(session, settings, now),
+            ),
+            settings.alerts_every_s,
+        ),
         ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
         (
             "partitions-ahead",

@@ -33,6 +33,7 @@ from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
 from app.quality.endpoints import router as quality_router
 from app.rejects.endpoints import router as rejects_router
+from app.scorecard.endpoints import router as scorecard_router
 from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(audit_router)
     api.include_router(closing_router)
     api.include_router(sla_router)
+    api.include_router(scorecard_router)
     api.include_router(login_router)
     api.include_router(monitoring_router)
     api.include_router(rejects_router)

@@ -1,7 +1,7 @@
 """period close: each side's close of a contract's period, and the frozen closed report
 
-Revision ID: 0021
-Revises: 0018 (while developing; the lead re-chains it after 0020)
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 00:30:00.000000+00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0021"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

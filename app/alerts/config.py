@@ -8,7 +8,10 @@ from app.core.spec import Entry
 from app.kpi.definitions import CALL_KPIS
 
 LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
-RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS
+PROJECTED_METRICS = ("projected_amount", "projected_score")
+"""The open month's projected end of the contracts covering the queue (money, score): read
+through the `readings.Projections` the scheduler hands the engine; the window is ignored."""
+RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS
 
 
 class NotifierSpec(Entry):
@@ -47,3 +50,12 @@ class AlertRuleSpec(Entry):
     severity: Literal["info", "warning", "critical"] = "warning"
     ack_within_min: int = Field(default=10, gt=0)
     notify: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _projected_needs_a_number(self) -> "AlertRuleSpec":
+        if self.metric in PROJECTED_METRICS and self.threshold == "target":
+            raise ValueError(
+                f"threshold: {self.metric} has no queue target; give a number"
+                " (money for projected_amount, points for projected_score)"
+            )
+        return self

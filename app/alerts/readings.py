@@ -1,14 +1,30 @@
 """A rule's metric over its rolling window, read from raw data (not the interval stats)."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from psycopg import Connection
+from sqlalchemy.orm import Session
 
 from app.alerts.evaluator import Reading
 from app.core.vocabulary import ON_PHONE_STATES
 from app.kpi import queries
 from app.kpi.definitions import CALL_COMPONENTS, evaluate, offered
 from app.kpi.sources import CALLS
+
+
+class Projection(Protocol):
+    """Projected month-end figures per queue (`app.contracts.projected_readings`)."""
+
+    def reading(self, client_id: int, queue_id: int, metric: str) -> tuple[float | None, float]:
+        """Return the metric's value for the queue (None: no projection) and its volume."""
+        ...
+
+
+Projections = Callable[[Session, datetime], Projection]
+"""What makes a `Projection` for one evaluation: injected by the scheduler (`app.jobs`),
+since the alerts engine may not import the contracts it would read them from."""
 
 SURGE_WEEKS = 4
 TARGET_OCCUPANCY = 0.85

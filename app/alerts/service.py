@@ -18,7 +18,8 @@ from app.access.keys import Principal
 from app.access.scope import visible_queue_ids
 from app.alerts import notifiers, readings, repository
 from app.alerts.apply import apply_alerts, default_rules
-from app.alerts.evaluator import Action, ActiveAlert, decide
+from app.alerts.config import PROJECTED_METRICS
+from app.alerts.evaluator import Action, ActiveAlert, Reading, decide
 from app.audit import service as audit
 from app.core import locks
 from app.core.config import Settings
@@ -43,9 +44,13 @@ def evaluate_all(
     settings: Settings,
     now: datetime | None = None,
     client_id: int | None = None,
+    projections: readings.Projections | None = None,
 ) -> list[Notice]:
     """Evaluate every rule on its queues (of one client, or all), move alerts through their
-    lifecycle, then notify. Run every `CALLPULSE_ALERTS_EVERY_S` by the scheduler."""
+    lifecycle, then notify. Run every `CALLPULSE_ALERTS_EVERY_S` by the scheduler.
+
+    Rules on a projected metric read `projections` (made once per evaluation); without it
+    they are not evaluated."""
     now = now or datetime.now(UTC)
     notices: list[Notice] = []
     with database.session_scope() as session:
@@ -62,6 +67,7 @@ def evaluate_all(
         for queue, client in queues:
             queue_ids.setdefault(client.id, []).append(queue.id)
         sums = readings.WindowSums(pg, now, queue_ids)
+        projected = projections(session, now) if projections else None
         active = {
             (a.rule_id, a.queue_id): a
             for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
@@ -73,18 +79,23 @@ def evaluate_all(
                 threshold = _threshold(rule, queue, settings)
                 if threshold is None:
                     continue  # follows a target this queue does not set
-                reading = readings.read(
-                    pg,
-                    sums,
-                    rule.metric,
-                    timedelta(minutes=rule.window_min),
-                    client.id,
-                    queue.id,
-                    queue.sl_formula,
-                    now,
-                    settings.waiting_horizon_s,
-                    settings.default_aht_s,
-                )
+                if rule.metric in PROJECTED_METRICS:
+                    if projected is None:
+                        continue  # evaluated where the scheduler hands projections
+                    reading = Reading(*projected.reading(client.id, queue.id, rule.metric))
+                else:
+                    reading = readings.read(
+                        pg,
+                        sums,
+                        rule.metric,
+                        timedelta(minutes=rule.window_min),
+                        client.id,
+                        queue.id,
+                        queue.sl_formula,
+                        now,
+                        settings.waiting_horizon_s,
+                        settings.default_aht_s,
+                    )
                 alert = active.get((rule.id, queue.id))
                 state = (
                     ActiveAlert(alert.state, alert.opened_at, alert.escalated_at) if alert else None

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.contracts.outlook_text import partial_label, projection_lines, proration_lines, text
 from app.contracts.settled_text import close_line, figure_name
 from app.contracts.text import formula_text, invoice_line
 from app.contracts.words import word
@@ -56,7 +57,7 @@ def facts(report: dict[str, Any], lang: str) -> Block:
         [word(lang, "last_day"), Cell(last, "date")],
         [word(lang, "timezone"), zone],
         [f"{word(lang, 'as_of')} ({zone})", local_time(report["as_of"])],
-        [word(lang, "partial"), word(lang, "partial_yes" if report["partial"] else "partial_no")],
+        [word(lang, "partial"), partial_label(report, lang)],
         [word(lang, "close_state"), close_line(report, lang)],
         [word(lang, "kpi_definitions"), report["kpi_definitions"]],
     ]
@@ -116,6 +117,8 @@ def settlement(report: dict[str, Any], lang: str) -> Block:
         [word(lang, "formula"), word(lang, "amount_formula")],
         [word(lang, "invoice"), invoice_line(amount, lang)],
         [word(lang, "basis"), word(lang, "basis_" + amount["model"])],
+        *([text(lang, "proration"), line] for line in proration_lines(report, lang)),
+        *([text(lang, "projection"), line] for line in projection_lines(report, lang)),
         [f"{word(lang, 'alert_times')}: {word(lang, 'alerts_opened')}", alerts["opened"]],
         [f"{word(lang, 'alert_times')}: {word(lang, 'acknowledged')}", alerts["acknowledged"]],
         [f"{word(lang, 'alert_times')}: {word(lang, 'not_acked')}", alerts["unacknowledged"]],

@@ -18,6 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from app.contracts.exports import FEED_COLUMNS, period_days, reasons_text
+from app.contracts.outlook_text import partial_label, projection_lines, proration_lines
 from app.contracts.settled_text import close_line, restatement_line
 from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
 from app.contracts.words import word
@@ -56,7 +57,7 @@ def _line(pdf: FPDF, text: str, size: float = 10) -> None:
 def _header(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
     first, last = period_days(report["period"])
     zone = report["timezone"]
-    partial = word(lang, "partial_yes" if report["partial"] else "partial_no")
+    partial = partial_label(report, lang)
     _line(pdf, f"{word(lang, 'sla_title')} · {report['client_name']} ({report['client']})", 16)
     facts = [
         ("vendor", report["vendor"]),
@@ -123,6 +124,8 @@ def _invoice(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
     _line(pdf, word(lang, "amount_formula"))
     _line(pdf, f"{word(lang, 'basis')}: {word(lang, 'basis_' + amount['model'])}", 9)
     _line(pdf, invoice_line(amount, lang), 12)
+    for line in proration_lines(report, lang) + projection_lines(report, lang):
+        _line(pdf, line, 9)
     _line(pdf, f"{word(lang, 'amount')}: {money_text(amount['total'], amount['currency'])}")
     response = value_text(alerts["response_s"], "s")
     _line(

@@ -64,6 +64,12 @@ class ContractRow:
     queues: tuple[QueueInfo, ...]
 
 
+def client_code_and_timezone(session: Session, client_id: int) -> tuple[str, str]:
+    """Return a client's code and timezone name."""
+    row = session.execute(select(Client.code, Client.timezone).where(Client.id == client_id)).one()
+    return row.code, row.timezone
+
+
 def client_name(session: Session, client_id: int) -> str:
     """Return a client's display name."""
     return session.scalar(select(Client.name).where(Client.id == client_id)) or ""

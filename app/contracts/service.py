@@ -25,6 +25,7 @@ from app.access.scope import FeedQueue, FeedScope, Scope, client_scope
 from app.contracts import repository
 from app.contracts.actuals import actuals, components, merge, needed_sources
 from app.contracts.config import ContractSpec
+from app.contracts.outlook import extend
 from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
 from app.contracts.report import report
 from app.contracts.repository import ContractRow
@@ -88,7 +89,7 @@ def sla_report(
         chosen.vendor_code,
         tuple(FeedQueue(q.id, q.code, q.hours) for q in chosen.queues),
     )
-    return report(
+    answer = report(
         spec,
         result,
         contract_scope,
@@ -119,6 +120,7 @@ def sla_report(
             horizon_s=settings.waiting_horizon_s,
         ),
     )
+    return extend(answer, spec, result, daily, measured)
 
 
 def _spec(row: ContractRow, client_code: str) -> ContractSpec:

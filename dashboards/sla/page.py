@@ -22,7 +22,7 @@ from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
 from dashboards.i18n import word
-from dashboards.sla import closing, missed
+from dashboards.sla import closing, missed, scorecard
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -34,6 +34,7 @@ from dashboards.sla.components import (
 )
 from dashboards.sla.export import export
 from dashboards.sla.feed_quality import feed_quality_block
+from dashboards.sla.outlook import outlook_block
 from dashboards.sla.periods import KINDS, choose_period, kind_of, period_choices
 
 ASSETS = Path(__file__).parent / "assets"
@@ -52,6 +53,7 @@ def create_sla_page(database: Database, settings: Settings) -> Dash:
     _callbacks(app, database)
     missed.register(app, database, settings)
     closing.register(app, database)
+    scorecard.register(app, database, settings)
     app.server.add_url_rule(
         "/export/<client>.<any(csv, xlsx, pdf):fmt>",
         "sla_export",
@@ -89,7 +91,9 @@ def _layout() -> html.Div:
                 className="sla-top",
             ),
             html.Div(id="sla-error", className="sla-error"),
+            scorecard.tabs_layout(),
             html.Main(id="report"),
+            scorecard.panel_layout(),
             missed.panel_layout(),
         ],
         id="sla",
@@ -187,7 +191,12 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
             element="compliance",
         ),
         section("feed_quality", feed_quality_block(report, lang), element="feed-quality"),
-        section("settlement", result_block(report, lang), element="settlement"),
+        section(
+            "settlement",
+            outlook_block(report, lang),
+            result_block(report, lang),
+            element="settlement",
+        ),
         closing.section(view, lang),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(

@@ -1,0 +1,88 @@
+"""`GET /v1/scorecard/{client}` (JSON) and its exports `.csv` and `.xlsx`, same rows.
+
+The suffixed routes are declared first: `{client}` alone would also capture `acme.csv`.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.access.auth import current_principal
+from app.access.keys import Principal
+from app.contracts.endpoints import LangQuery, PeriodQuery
+from app.contracts.periods import FORMS
+from app.core.db import get_session
+from app.core.errors import AppError
+from app.scorecard.exports import EXPORTS
+from app.scorecard.service import scorecard
+
+router = APIRouter(prefix="/v1/scorecard", tags=["sla"])
+
+SortQuery = Annotated[
+    str,
+    Query(
+        description="column to sort by: contract, vendor, handled, score, coefficient, amount,"
+        " cost_per_contact, a target KPI key (service_level) or common.<kpi>"
+    ),
+]
+OrderQuery = Annotated[Literal["asc", "desc"], Query(description="sort order")]
+
+
+def scorecard_request(
+    request: Request,
+    client: str,
+    period: PeriodQuery = None,
+    sort: SortQuery = "contract",
+    order: OrderQuery = "asc",
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session, scope="function"),
+) -> dict[str, Any]:
+    """Return the scorecard a request asks for (a dependency shared by every format)."""
+    if not period:
+        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
+    return scorecard(session, principal, client, period, request.app.state.settings, sort, order)
+
+
+def _export_route(fmt: str) -> Callable[..., Response]:
+    def export(
+        card: dict[str, Any] = Depends(scorecard_request), lang: LangQuery = "en"
+    ) -> Response:
+        render, media_type = EXPORTS[fmt]
+        filename = f"scorecard-{card['client']}-{card['period']['label']}.{fmt}"
+        return Response(
+            render(card, lang),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    export.__doc__ = (
+        f"The vendor scorecard as {fmt.upper()}: the same rows as `GET /v1/scorecard/{{client}}`,"
+        " with when they were read and whether the period has ended; `lang=zh` for Chinese."
+    )
+    return export
+
+
+for _fmt in EXPORTS:
+    router.add_api_route(
+        f"/{{client}}.{_fmt}",
+        _export_route(_fmt),
+        methods=["GET"],
+        response_class=Response,
+        name=f"scorecard_{_fmt}",
+        summary=f"Vendor scorecard as {_fmt.upper()}",
+    )
+
+
+@router.get("/{client}")
+def get_scorecard(card: dict[str, Any] = Depends(scorecard_request)) -> dict[str, Any]:
+    """A client's vendors side by side over a period: one row per contract in force.
+
+    Each row: contacts handled (calls handled by the vendor's agents + tickets resolved), the
+    contract's target KPIs under its own formulas, the call KPIs under one common SL formula
+    (DESIGN §7's default, `A_T / offered`) so vendors compare, score, coefficient, amount and
+    cost per handled contact. A vendor's key sees its own row only; another client's, 404.
+    """
+    return card
