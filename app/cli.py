@@ -841,6 +841,8 @@ def demo(
               中文 TV: [bold]{tv_link(base, tv, "zh")}[/bold]
   Client SLA page:     [bold]{base}/sla/[/bold]
                        ACME Bank's login: {client_user} / {client_password}
+                       Vendor A supervisor's login: vendor-a-demo / {client_password}
+                       (disputes, period close, the scorecard: both sides settle there)
   API docs (OpenAPI):  {base}/docs
   Health:              {base}/health
   Vendor key (vendor-a, shown once): [bold]{key}[/bold]
@@ -865,7 +867,8 @@ Simulated traffic is flowing (two days of history first). Watch a queue live, or
 
 
 def _demo_access(session: Session) -> tuple[str, str, str, str, str]:
-    """Return new vendor keys, a wallboard token and a login, revoking the earlier run's."""
+    """Return new vendor keys, a wallboard token and a password for the demo's two logins
+    (ACME Bank's client user, vendor-a's supervisor), revoking the earlier run's."""
     from app.access.keys import revoke_named_keys
     from app.access.users import create_share_link, renew_user, revoke_share_links_named
 
@@ -877,6 +880,7 @@ def _demo_access(session: Session) -> tuple[str, str, str, str, str]:
     tv = create_share_link(session, f"demo-tv-{datetime.now():%Y%m%d-%H%M%S-%f}")
     password = secrets.token_urlsafe(9)
     renew_user(session, "acme-demo", password, "client", client_code="acme")
+    renew_user(session, "vendor-a-demo", password, "supervisor", vendor_code="vendor-a")
     return keys[0], keys[1], tv, "acme-demo", password
 
 

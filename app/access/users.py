@@ -89,12 +89,20 @@ def reset_password(session: Session, username: str, password: str) -> None:
 
 
 def renew_user(
-    session: Session, username: str, password: str, role: str, *, client_code: str | None = None
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    client_code: str | None = None,
+    vendor_code: str | None = None,
 ) -> None:
     """Give an existing user a new password and enable them, or create them (the demo's)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        create_user(session, username, password, role, client_code=client_code)
+        create_user(
+            session, username, password, role, client_code=client_code, vendor_code=vendor_code
+        )
         return
     user.password_hash = hash_password(password)
     user.disabled_at = None

@@ -80,9 +80,9 @@ def test_running_demo_twice_does_not_pile_up_access(demo_url):
         links = _live(pg, "SELECT name FROM share_links WHERE revoked_at IS NULL")
         assert len(links) == 1 and links[0][0].startswith("demo-tv-")
         assert _live(pg, "SELECT count(*) FROM share_links") == [(2,)]
-        users = _live(pg, "SELECT username, disabled_at FROM users")
-        assert users == [("acme-demo", None)]
-    assert "acme-demo / " in second
+        users = _live(pg, "SELECT username, disabled_at FROM users ORDER BY username")
+        assert users == [("acme-demo", None), ("vendor-a-demo", None)]
+    assert "acme-demo / " in second and "vendor-a-demo / " in second
 
 
 def test_demo_on_a_taken_port_fails_before_printing_credentials(demo_url):
