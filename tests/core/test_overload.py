@@ -5,7 +5,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import anyio
@@ -143,6 +144,13 @@ def test_an_exhausted_pool_answers_server_busy(settings, database_url, tenant):
     assert answer.headers["retry-after"]
 
 
+def run_apart(scenario: Callable[[], Coroutine]) -> None:
+    """Run a coroutine on a new event loop in a thread of its own: the page tests' Playwright
+    keeps a loop running in this one for the session, where `asyncio.run` would refuse."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
 def test_a_freed_slot_goes_to_the_one_waiter_and_a_second_waiter_is_refused_at_once():
     async def scenario() -> None:
         admission = Admission(limit=1, wait_s=5)
@@ -160,7 +168,7 @@ def test_a_freed_slot_goes_to_the_one_waiter_and_a_second_waiter_is_refused_at_o
         admission.release()
         assert admission.in_flight == 0
 
-    asyncio.run(scenario())
+    run_apart(scenario)
 
 
 def test_a_waiter_gives_up_after_the_wait_and_leaves_the_count_as_it_was():
@@ -174,7 +182,7 @@ def test_a_waiter_gives_up_after_the_wait_and_leaves_the_count_as_it_was():
         await admission.acquire()  # the slot is free again
         assert admission.in_flight == 1
 
-    asyncio.run(scenario())
+    run_apart(scenario)
 
 
 def test_a_refusal_comes_before_the_key_lookup(one_slot, database_url, pg, tenant):
