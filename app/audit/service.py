@@ -25,8 +25,13 @@ ACTIONS = (
     "alert.resolved",
     "contract.created",
     "contract.updated",
+    "dispute.opened",
+    "dispute.commented",
+    "dispute.agreed",
+    "dispute.rejected",
+    "dispute.withdrawn",
 )
-"""Every action the log records; `alert.` or `contract.` filters a family."""
+"""Every action the log records; `alert.`, `contract.` or `dispute.` filters a family."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
 
 

@@ -5,6 +5,7 @@ from app.models.alerts import Alert, AlertDelivery, AlertRule, Notifier
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.contracts import Contract, ContractQueue
+from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
@@ -38,6 +39,8 @@ __all__ = [
     "Contract",
     "ContractQueue",
     "DirtyInterval",
+    "Dispute",
+    "DisputeStep",
     "Feed",
     "FeedQualityCount",
     "LoginFailure",
