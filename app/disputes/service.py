@@ -183,6 +183,20 @@ def list_disputes(
     ]
 
 
+def may_open(
+    session: Session, principal: Principal, client: str, period: str, contract: str | None
+) -> bool:
+    """Return whether the principal is a party that may open a dispute of this contract and
+    period (what a page asks before offering the form)."""
+    try:
+        scope = _client(session, principal, client)
+        row = _contract(session, principal, scope, contract, _period(period, scope.timezone))
+        _side(principal, row.contract, row.vendor_code)
+    except AppError:
+        return False
+    return True
+
+
 def _client(session: Session, principal: Principal, client: str) -> Scope:
     """Return the client the principal names, or 404 when it may not see it."""
     return client_scope(session, principal, client)

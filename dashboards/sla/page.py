@@ -22,7 +22,7 @@ from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
 from dashboards.i18n import word
-from dashboards.sla import missed
+from dashboards.sla import disputes, missed
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -51,6 +51,7 @@ def create_sla_page(database: Database, settings: Settings) -> Dash:
     app.layout = _layout()
     _callbacks(app, database)
     missed.register(app, database, settings)
+    disputes.register(app, database)
     app.server.add_url_rule(
         "/export/<client>.<any(csv, xlsx, pdf):fmt>",
         "sla_export",
@@ -89,6 +90,7 @@ def _layout() -> html.Div:
             ),
             html.Div(id="sla-error", className="sla-error"),
             html.Main(id="report"),
+            *disputes.page_layout(),
             missed.panel_layout(),
         ],
         id="sla",
@@ -187,6 +189,7 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
         ),
         section("feed_quality", feed_quality_block(report, lang), element="feed-quality"),
         section("settlement", result_block(report, lang), element="settlement"),
+        section("disputes", disputes.panel(report, view["disputes"], lang), element="disputes"),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(
             "alert_times",
@@ -246,6 +249,7 @@ def _callbacks(app: Dash, database: Database) -> None:
         Input("period-picker", "value"),
         Input("contract-picker", "value"),
         Input("lang", "data"),
+        Input("disputes-changed", "data"),
         State("wanted", "data"),
         State("clients", "data"),
     )
@@ -254,6 +258,7 @@ def _callbacks(app: Dash, database: Database) -> None:
         period: str | None,
         contract: str | None,
         lang: str,
+        _: int,
         wanted: Any,
         clients: list[dict[str, str]],
     ) -> tuple[Any, ...]:
