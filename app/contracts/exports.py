@@ -219,10 +219,11 @@ def exclusions(report: dict[str, Any], lang: str) -> Block:
     if not report["exclusions"]:
         return [*rows, [word(lang, "no_exclusions")]]
     zone = report["timezone"]
-    keys = ("dispute", "kpi", "window_from", "window_to", "call_ids", "calls_excluded", "reason")
+    keys = ("dispute", "kpi", "window_from", "window_to", "call_ids", "calls_excluded")
     rows.append(
         [
             *(word(lang, key) for key in keys),
+            word(lang, "dispute_reason"),
             f"{word(lang, 'agreed_at')} ({zone})",
             word(lang, "agreed_by"),
         ]

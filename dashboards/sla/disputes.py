@@ -136,7 +136,10 @@ def _dispute(d: dict[str, Any], lang: str) -> html.Article:
     return html.Article(
         [
             html.H3(
-                [head, html.Span(word(lang, "state_" + d["state"]), className="dispute-state")]
+                [
+                    head,
+                    html.Span(f" · {word(lang, 'state_' + d['state'])}", className="dispute-state"),
+                ]
             ),
             thread,
             html.Div(steps, className="dispute-steps"),
@@ -163,20 +166,26 @@ def _form(report: dict[str, Any], lang: str) -> html.Form:
             html.P(word(lang, "dispute_hint"), className="legend"),
             field("kpi", dcc.Dropdown(id=ident("kpi"), options=kpis, value="all", clearable=False)),
             field(
-                "reason",
+                "dispute_reason",
                 dcc.Dropdown(
                     id=ident("reason"), options=reasons, value=REASONS[0], clearable=False
                 ),
             ),
-            field("window_from", dcc.Input(id=ident("from"), placeholder="2026-11-10T09:00")),
-            field("window_to", dcc.Input(id=ident("to"), placeholder="2026-11-10T10:00")),
-            field("call_ids", dcc.Textarea(id=ident("call_ids"))),
-            field("evidence", dcc.Textarea(id=ident("evidence"))),
+            field(
+                "window_from",
+                dcc.Input(id=ident("from"), placeholder="2026-11-10T09:00", className="from"),
+            ),
+            field(
+                "window_to",
+                dcc.Input(id=ident("to"), placeholder="2026-11-10T10:00", className="to"),
+            ),
+            field("call_ids", dcc.Textarea(id=ident("call_ids"), className="call-ids")),
+            field("evidence", dcc.Textarea(id=ident("evidence"), className="evidence")),
             html.Button(
                 word(lang, "open_dispute"),
                 id={"type": "dispute-open", "id": "submit"},
                 type="button",
-                className="toggle",
+                className="toggle dispute-submit",
             ),
         ],
         id="dispute-form",

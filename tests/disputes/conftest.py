@@ -1,9 +1,11 @@
-"""Fixtures of the dispute tests: the HTTP client, and DESIGN §10's contract on ten calls."""
+"""Fixtures of the dispute tests: the HTTP client, DESIGN §10's contract on ten calls, and
+the page tests' browser."""
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry, ingest
+from tests.dashboards.conftest import browser  # noqa: F401  (the page test's Chromium)
 from tests.factories import cdr
 
 DAY = "2026-11-10T09:{:02d}:00+08:00"
