@@ -286,10 +286,6 @@ REFERENCE = Reference(
         ("GET", DISPUTES, "state"): {
             "schema": {"anyOf": [{"enum": list(DISPUTE_STATES)}, {"type": "null"}]}
         },
-        **{
-            (*key, "dispute_id"): {"schema": {"minimum": 1, "maximum": 2**31 - 1}}
-            for key in DISPUTE_STEPS
-        },
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",

@@ -46,9 +46,8 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Reading:
-    """A report's sums per day as measured and, per target key, after its exclusions."""
+    """A report's sums per day and target key, after the target's exclusions."""
 
-    measured: Sequence[Sums]
     scored: dict[str, Sequence[Sums]]
     calls: dict[int, int]  # dispute id → inbound calls it took out
 
@@ -112,7 +111,7 @@ def read(
         e.dispute: int(components(merge(without([e])), "calls").get("received", 0))
         for e in exclusions
     }
-    return Reading(measured, scored, calls)
+    return Reading(scored, calls)
 
 
 def target_actuals(keys: Iterable[str], sums: Mapping[str, Sums], sl_formula: str) -> dict:

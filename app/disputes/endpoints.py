@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
@@ -10,9 +10,15 @@ from app.access.keys import Principal
 from app.contracts.periods import FORMS
 from app.core.db import get_session
 from app.disputes import service
-from app.disputes.schemas import CommentRequest, DecisionRequest, DisputeRequest
+from app.disputes.schemas import (
+    DISPUTE_ID_MAX,
+    CommentRequest,
+    DecisionRequest,
+    DisputeRequest,
+)
 
 router = APIRouter(prefix="/v1/sla", tags=["disputes"])
+DisputeId = Annotated[int, Path(ge=1, le=DISPUTE_ID_MAX, description="the dispute's id")]
 
 
 @router.get("/{client}/disputes")
@@ -47,7 +53,7 @@ def open_dispute(
 @router.post("/{client}/disputes/{dispute_id}/comments")
 def comment(
     client: str,
-    dispute_id: int,
+    dispute_id: DisputeId,
     request: CommentRequest,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),
@@ -59,7 +65,7 @@ def comment(
 def _decision_route(verb: str, doc: str) -> Any:
     def decide(
         client: str,
-        dispute_id: int,
+        dispute_id: DisputeId,
         request: Annotated[DecisionRequest | None, Body()] = None,
         principal: Principal = Depends(current_principal),
         session: Session = Depends(get_session, scope="function"),

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 REASONS = ("carrier_outage", "client_downtime", "routing_change", "data_error", "other")
 MAX_CALL_IDS = 1000
+DISPUTE_ID_MAX = 2**31 - 1  # an integer column
 Reason = Literal["carrier_outage", "client_downtime", "routing_change", "data_error", "other"]
 
 

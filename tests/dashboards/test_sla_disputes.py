@@ -6,6 +6,7 @@ import pytest
 from app.core.formats import value_text
 from tests.dashboards.conftest import ARTIFACTS
 from tests.dashboards.test_sla_page import PASSWORD, user
+from tests.disputes.helpers import design_contract
 
 WORDS = {
     "en": {
@@ -28,8 +29,9 @@ def log_in(page, live_server, username, path):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_vendor_disputes_an_outage_hour_client_agrees_page_shows_both_figures(
-    browser, live_server, database, tenant, contract, lang
+    browser, client, live_server, database, settings, tenant, lang
 ):
+    design_contract(client, database, settings, tenant)
     words = WORDS[lang]
     path = f"/sla/?client={tenant.client}&period=2026-11&lang={lang}"
     supervisor, client_user = f"sup-{tenant.vendor}", f"cli-{tenant.client}"
