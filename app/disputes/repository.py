@@ -42,6 +42,11 @@ def contract(session: Session, contract_id: int) -> tuple[Contract, str]:
     return row[0], row[1]
 
 
+def contract_by_code(session: Session, code: str) -> Contract | None:
+    """Return a contract by code, or None."""
+    return session.scalar(select(Contract).where(Contract.code == code))
+
+
 def disputes(
     session: Session,
     client_id: int,

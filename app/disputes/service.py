@@ -159,7 +159,7 @@ def list_disputes(
     wanted = _period(period, scope.timezone) if period else None
     contract_id = None
     if contract:
-        found = contracts.contracts_by_code(session).get(contract)
+        found = repository.contract_by_code(session, contract)
         if (
             found is None
             or found.client_id != scope.client_id

@@ -194,3 +194,26 @@ def test_call_ids_of_another_queue_or_period_are_unknown(http, tenant, contract)
 def test_a_window_in_local_time_is_read_in_the_clients_timezone(http, tenant, contract):
     dispute = _open(http, tenant, **{"from": "2026-11-10T09:00", "to": "2026-11-10T10:00"})
     assert dispute["from"] == "2026-11-10T09:00:00+08:00"
+
+
+def test_the_listing_filters_by_contract_and_names_bad_filters(http, tenant, contract):
+    _open(http, tenant)
+    assert len(listed(http, tenant.client, tenant.client_key, contract=contract["code"])) == 1
+    for params, status, message in (
+        ({"contract": "nope"}, 404, "contract: no contract 'nope'"),
+        ({"state": "closed"}, 400, "state: unknown 'closed'"),
+        ({"period": "2026-13"}, 400, "period:"),
+    ):
+        response = http.get(
+            f"/v1/sla/{tenant.client}/disputes", params=params, headers=auth(tenant.client_key)
+        )
+        assert response.status_code == status and message in response.json()["error"]
+
+
+def test_an_undecodable_body_is_a_400_in_the_error_shape(http, tenant, contract):
+    response = http.post(
+        f"/v1/sla/{tenant.client}/disputes",
+        content=b"\xff\xfe{",
+        headers=auth(tenant.key) | {"Content-Type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500 and "error" in response.json()
