@@ -21,6 +21,7 @@ from app.evidence.repository import VERDICTS
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
+from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.kinds import KINDS
@@ -215,6 +216,11 @@ BOUND_SCHEMA = {  # a date, or an RFC 3339 time with its offset
     "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$",
 }
 CHANGE_ALERT = [("POST", f"/v1/alerts/{{alert_id}}/{verb}") for verb in ("ack", "resolve")]
+DISPUTES = "/v1/sla/{client}/disputes"
+DISPUTE_STEPS = [
+    ("POST", f"{DISPUTES}/{{dispute_id}}/{verb}")
+    for verb in ("comments", "agree", "reject", "withdraw")
+]
 
 REFERENCE = Reference(
     reads_key=current_principal,
@@ -231,6 +237,9 @@ REFERENCE = Reference(
         ("GET", "/v1/sla/{client}/close"): {404},
         ("POST", "/v1/sla/{client}/close"): {403, 404, 409},
         ("POST", "/v1/sla/{client}/reopen"): {403, 404, 409},
+        ("GET", DISPUTES): {400, 403, 404},
+        ("POST", DISPUTES): {400, 403, 404, 409},
+        **{key: {403, 404, 409} for key in DISPUTE_STEPS},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
     },
@@ -307,9 +316,23 @@ REFERENCE = Reference(
             (*key, "alert_id"): {"schema": {"minimum": 1, "maximum": BIGINT_MAX}}
             for key in CHANGE_ALERT
         },
+        ("GET", DISPUTES, "period"): {
+            "schema": {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}, {"type": "null"}]}
+        },
+        ("GET", DISPUTES, "state"): {
+            "schema": {"anyOf": [{"enum": list(DISPUTE_STATES)}, {"type": "null"}]}
+        },
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
+        ("POST", DISPUTES): "Give a window (`from` and `to`), `call_ids`, or both, inside the"
+        " period; `call_ids` only for call KPIs. 403 names why the caller is no party to the"
+        " contract; 404 for a client, contract or period the caller cannot see.",
+        **{
+            key: "409 when the dispute is no longer open (agreed, rejected or withdrawn), or"
+            " when its opener tries to agree to or reject it; 403 when the caller is no party."
+            for key in DISPUTE_STEPS
+        },
         **{
             key: "Give `queue=` or `client=` (422 when neither is given). A count of these rows"
             " equals the matching `/v1/metrics` component for the same scope and range."

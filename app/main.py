@@ -26,6 +26,7 @@ from app.core.openapi import install_openapi
 from app.core.parameters import check_parameters
 from app.core.ratelimit import RateLimiter
 from app.core.request_metrics import RequestMetrics
+from app.disputes.endpoints import router as disputes_router
 from app.evidence.endpoints import router as evidence_router
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(alerts_router)
     api.include_router(audit_router)
     api.include_router(closing_router)
+    api.include_router(disputes_router)
     api.include_router(sla_router)
     api.include_router(scorecard_router)
     api.include_router(login_router)

@@ -6,6 +6,7 @@ from itertools import chain
 from typing import Any
 
 from psycopg import Connection
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
@@ -18,6 +19,8 @@ from app.contracts.settled import settled_report
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import AppError, NotFound
+from app.disputes import service as disputes
+from app.disputes.schemas import DisputeRequest
 from app.evidence import exports
 from app.evidence.service import (
     CallQuery,
@@ -82,7 +85,8 @@ def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]
 def sla_view(
     database: Database, principal: Principal, client: str, period: str, contract: str | None
 ) -> dict[str, Any]:
-    """Return the SLA report as `/v1/sla` answers it, the period's alerts, and the time now.
+    """Return the SLA report as `/v1/sla` answers it, the period's alerts, the time now, and
+    the contract's disputes of the period (with whether the principal may open one).
 
     A contract that is not in force for this client and period is dropped, and with several
     in force and none named the first is shown: a page always has something to show.
@@ -99,7 +103,13 @@ def sla_view(
             datetime.fromisoformat(report["period"]["start"]),
             datetime.fromisoformat(report["period"]["end"]),
         )
-    return {"report": report, "alerts": opened, "as_of": report["as_of"]}
+        listed = {
+            "disputes": disputes.list_disputes(
+                session, principal, client, period, report["contract"]
+            ),
+            "may_open": disputes.may_open(session, principal, client, period, report["contract"]),
+        }
+    return {"report": report, "alerts": opened, "as_of": report["as_of"], "disputes": listed}
 
 
 def sla_export(
@@ -293,3 +303,28 @@ def _export(
     )
     render = exports.tickets_csv if fmt == "csv" else exports.tickets_xlsx
     return render(tickets, lang, timezone=zone)
+
+
+def open_dispute(
+    database: Database, principal: Principal, client: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Open a dispute as `POST /v1/sla/{client}/disputes` does (the body's fields alike)."""
+    try:
+        request = DisputeRequest.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise AppError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+    with database.session_scope() as session:
+        return disputes.open_dispute(session, principal, client, request)
+
+
+def dispute_step(
+    database: Database, principal: Principal, client: str, dispute: int, verb: str, text: str
+) -> dict[str, Any]:
+    """Comment on, agree to, reject or withdraw a dispute as the principal."""
+    if verb == "comment" and not text.strip():
+        raise AppError("text: write the comment first")
+    with database.session_scope() as session:
+        if verb == "comment":
+            return disputes.comment(session, principal, client, dispute, text)
+        return disputes.decide(session, principal, client, dispute, verb, text)

@@ -25,12 +25,18 @@ ACTIONS = (
     "alert.resolved",
     "contract.created",
     "contract.updated",
+    "dispute.opened",
+    "dispute.commented",
+    "dispute.agreed",
+    "dispute.rejected",
+    "dispute.withdrawn",
     "period.closed",
     "period.reopened",
     "queue.updated",
     "report.restated",
 )
-"""Every action the log records; a family (`alert.`, `period.`, …) filters all its actions."""
+"""Every action the log records; a family (`alert.`, `dispute.`, `period.`, …) filters all its
+actions."""
 FAMILIES = tuple(sorted({action.split(".")[0] + "." for action in ACTIONS}))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.access.keys import Principal
 from app.audit import service as audit
 from app.contracts import close_repository
+from app.contracts import repository as contracts_repository
 from app.contracts.service import sla_report
 from app.contracts.settled import canonical, closed_stamp, sha256_of
 from app.core.config import Settings
@@ -64,6 +65,13 @@ def close(
         raise AppError(
             f"period: {label} of contract {stored.code} is already closed"
             f" ({frozen.closed_by}); an admin may reopen it",
+            409,
+        )
+    unsettled = contracts_repository.open_disputes(session, stored.id, label)
+    if unsettled:
+        raise AppError(
+            f"period: {label} of contract {stored.code} has {len(unsettled)} open dispute(s)"
+            f" ({', '.join(map(str, unsettled))}): agree, reject or withdraw them before closing",
             409,
         )
     earlier = close_repository.closes(session, stored.id, label)

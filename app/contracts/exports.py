@@ -219,12 +219,66 @@ def feed_quality(report: dict[str, Any], lang: str) -> Block:
     return rows
 
 
+def exclusions(report: dict[str, Any], lang: str) -> Block:
+    """Return both figures of each target, the score and amount as measured, and the agreed
+    exclusions that make the difference (a dispute's window in the client's time)."""
+    currency = report["amount"]["currency"]
+    measured = report["measured"]
+    rows: Block = [
+        [word(lang, key) for key in ("kpi", "actual_measured", "actual_scored", "excluded")]
+    ]
+    for t in report["targets"]:
+        rows.append(
+            [
+                kpi_name(t["kpi"], lang),
+                measure(t["actual_measured"], t["unit"]),
+                measure(t["actual"], t["unit"]),
+                word(lang, "excluded_yes" if t["excluded"] else "excluded_no"),
+            ]
+        )
+    rows += [
+        [word(lang, "measured_score"), Cell(measured["score"], "decimal")],
+        [word(lang, "measured_coefficient"), Cell(measured["coefficient"], "decimal")],
+        [word(lang, "measured_amount"), Cell(measured["amount_total"], "money", currency)],
+        [],
+        [word(lang, "exclusions")],
+    ]
+    if not report["exclusions"]:
+        return [*rows, [word(lang, "no_exclusions")]]
+    zone = report["timezone"]
+    keys = ("dispute", "kpi", "window_from", "window_to", "call_ids", "calls_excluded")
+    rows.append(
+        [
+            *(word(lang, key) for key in keys),
+            word(lang, "dispute_reason"),
+            f"{word(lang, 'agreed_at')} ({zone})",
+            word(lang, "agreed_by"),
+        ]
+    )
+    for e in report["exclusions"]:
+        rows.append(
+            [
+                e["dispute"],
+                word(lang, "kpi_all") if e["kpi"] == "all" else kpi_name(e["kpi"], lang),
+                local_time(e["from"]) if e["from"] else "",
+                local_time(e["to"]) if e["to"] else "",
+                " ".join(e["call_ids"]),
+                e["calls"],
+                word(lang, "reason_" + e["reason"]),
+                local_time(e["agreed_at"]),
+                e["agreed_by"],
+            ]
+        )
+    return rows
+
+
 def blocks(report: dict[str, Any], lang: str = "en") -> dict[str, Block]:
     """Return the report's tables by name, in `lang`; each starts with its header row."""
     return {
         "facts": facts(report, lang),
         "targets": compliance(report, lang),
         "result": settlement(report, lang),
+        "exclusions": exclusions(report, lang),
         "restatement": restatement(report, lang),
         "unacknowledged": unacknowledged(report, lang),
         "feed_quality": feed_quality(report, lang),
@@ -247,7 +301,15 @@ def to_xlsx(report: dict[str, Any], lang: str = "en") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = word(lang, "sheet_report")
-    for name in ("facts", "targets", "result", "restatement", "unacknowledged", "feed_quality"):
+    for name in (
+        "facts",
+        "targets",
+        "result",
+        "exclusions",
+        "restatement",
+        "unacknowledged",
+        "feed_quality",
+    ):
         if name != "facts" and tables[name]:
             sheet.append([])
         for i, row in enumerate(tables[name]):

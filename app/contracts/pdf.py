@@ -44,6 +44,7 @@ def to_pdf(report: dict[str, Any], lang: str = "en") -> bytes:
     _header(pdf, report, lang)
     _compliance(pdf, report, lang)
     _invoice(pdf, report, lang)
+    _exclusions(pdf, report, lang)
     _feed_quality(pdf, report, lang)
     _charts(pdf, report, lang)
     return bytes(pdf.output())
@@ -136,6 +137,45 @@ def _invoice(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
         f" {word(lang, 'mean_response')} {response}",
     )
     _unacknowledged(pdf, report, lang)
+
+
+def _exclusions(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
+    """Print both figures where exclusions changed them, and the agreed exclusions."""
+    _line(pdf, word(lang, "exclusions"), 12)
+    if not report["exclusions"]:
+        _line(pdf, word(lang, "no_exclusions"), 9)
+        pdf.ln(2)
+        return
+    currency, measured = report["amount"]["currency"], report["measured"]
+    for t in report["targets"]:
+        if t["excluded"]:
+            _line(
+                pdf,
+                f"{kpi_name(t['kpi'], lang)}: {word(lang, 'actual_measured')}"
+                f" {value_text(t['actual_measured'], t['unit'])} →"
+                f" {word(lang, 'actual_scored')} {value_text(t['actual'], t['unit'])}",
+                9,
+            )
+    _line(
+        pdf,
+        f"{word(lang, 'measured_score')} {measured['score']} ·"
+        f" {word(lang, 'measured_coefficient')} {measured['coefficient']} ·"
+        f" {word(lang, 'measured_amount')} {money_text(measured['amount_total'], currency)}",
+        9,
+    )
+    for e in report["exclusions"]:
+        what = word(lang, "kpi_all") if e["kpi"] == "all" else kpi_name(e["kpi"], lang)
+        window = f" {_wall_time(e['from'])} – {_wall_time(e['to'])}" if e["from"] else ""
+        calls = f" {word(lang, 'call_ids')}: {' '.join(e['call_ids'])}" if e["call_ids"] else ""
+        _line(
+            pdf,
+            f"{word(lang, 'dispute')} #{e['dispute']} · {what} ·"
+            f" {word(lang, 'reason_' + e['reason'])} ·{window}{calls} ·"
+            f" {word(lang, 'calls_excluded')} {e['calls']} · {word(lang, 'agreed_by')}"
+            f" {e['agreed_by']} {_wall_time(e['agreed_at'])}",
+            8.5,
+        )
+    pdf.ln(2)
 
 
 def _unacknowledged(pdf: FPDF, report: dict[str, Any], lang: str) -> None:

@@ -1,6 +1,8 @@
-"""All SQL of contracts: contracts and their queues, and the alerts a report lists by name.
+"""All SQL of contracts: contracts and their queues, the alerts a report lists by name, and
+the agreed disputes whose facts a report excludes.
 
-The period's figures are summed by the KPI engine's stats reader (`app.kpi.queries`).
+The period's figures are summed by the KPI engine's stats reader (`app.kpi.queries`); what
+agreed disputes exclude is summed from the raw facts by the catalogue's component SQL.
 """
 
 from collections.abc import Sequence
@@ -12,8 +14,28 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.access.scope import QueueInfo
-from app.kpi.sources import ALERT_ACKNOWLEDGED_SQL, ALERT_RESPONSE_SQL
-from app.models import Client, Contract, ContractQueue, Queue, QueueVendor, Vendor
+from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
+from app.core.vocabulary import LOGGED_OUT
+from app.kpi.sources import (
+    AGENTS,
+    ALERT_ACKNOWLEDGED_SQL,
+    ALERT_RESPONSE_SQL,
+    ALERTS,
+    CALLS,
+    TICKETS,
+    Source,
+    agent_state_sql,
+)
+from app.models import (
+    Client,
+    Contract,
+    ContractQueue,
+    Dispute,
+    DisputeStep,
+    Queue,
+    QueueVendor,
+    Vendor,
+)
 
 
 def contracts_by_code(session: Session) -> dict[str, Contract]:
@@ -144,4 +166,132 @@ def unacknowledged_alerts(
         f" AND a.opened_at >= %(lo)s AND a.opened_at < %(hi)s AND NOT {ALERT_ACKNOWLEDGED_SQL}"
         " ORDER BY a.opened_at, a.id LIMIT %(limit)s",
         {"client": client_id, "queues": list(queue_ids), "lo": start, "hi": end, "limit": limit},
+    ).fetchall()
+
+
+def open_disputes(session: Session, contract_id: int, period_label: str) -> list[int]:
+    """Return the ids of the contract's disputes of a period (as written) still open."""
+    query = select(Dispute.id).where(
+        Dispute.contract_id == contract_id,
+        Dispute.period == period_label,
+        Dispute.state == "open",
+    )
+    return list(session.scalars(query.order_by(Dispute.id)))
+
+
+def agreed_disputes(
+    session: Session, contract_id: int, start: datetime, end: datetime
+) -> list[tuple[Dispute, datetime, str]]:
+    """Return the contract's agreed disputes opened for a period overlapping `[start, end)`,
+    each with when and by whom it was agreed, oldest first (their windows and calls lie
+    inside their own period, so no other dispute can touch a report of `[start, end)`)."""
+    query = (
+        select(Dispute, DisputeStep.at, DisputeStep.actor)
+        .join(DisputeStep, DisputeStep.dispute_id == Dispute.id)
+        .where(
+            Dispute.contract_id == contract_id,
+            Dispute.state == "agreed",
+            DisputeStep.step == "agreed",
+            Dispute.period_start < end,
+            Dispute.period_end > start,
+        )
+        .order_by(Dispute.id)
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """What to take out of a report: the facts its vendor sent for the contract's queues (and
+    its agents' states) in any of `windows` (UTC, disjoint) or among `call_ids`, per local day
+    starting at `starts` (the last ending at `end`), on the `interval_minutes` grid of the
+    stats."""
+
+    client_id: int
+    queue_ids: Sequence[int]
+    vendor_id: int
+    windows: Sequence[tuple[datetime, datetime]]
+    call_ids: Sequence[str]
+    starts: Sequence[datetime]
+    end: datetime
+    interval_minutes: int
+    stale_s: int
+
+    def params(self) -> dict[str, object]:
+        """Return the statement parameters every source's statement shares."""
+        return {
+            "client": self.client_id,
+            "queues": list(self.queue_ids),
+            "vendor": self.vendor_id,
+            "wlo": [lo for lo, _ in self.windows],
+            "whi": [hi for _, hi in self.windows],
+            "ids": list(self.call_ids),
+            "days": list(self.starts),
+            "dlo": list(self.starts),
+            "dhi": [*self.starts[1:], self.end],
+            "lo": self.starts[0],
+            "hi": self.end,
+            "iv": f"{self.interval_minutes} minutes",
+            "cap": f"{self.stale_s} seconds",
+        }
+
+
+_IN_WINDOW = (
+    "EXISTS (SELECT 1 FROM unnest(%(wlo)s::timestamptz[], %(whi)s::timestamptz[]) w(lo, hi)"
+    " WHERE {t} >= w.lo AND {t} < w.hi)"
+)
+
+
+def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> list[tuple]:
+    """Sum a source's components over the excluded facts: rows (day index from 0, split, *sums).
+
+    The catalogue's own component SQL over the raw facts, each fact in the local day its stats
+    row is in (calls and tickets: their interval's start; alerts: their opening; agent state
+    seconds: cut at the days' and windows' edges, as the stats cut them at intervals'), so
+    subtracting these sums from the stats' is the report without those facts. A call in a
+    window and among the ids counts once.
+    """
+    params = excluded.params()
+    if source is AGENTS:
+        return pg.execute(
+            "WITH seg AS (SELECT s.agent_id, "
+            f"{agent_state_sql('s')} AS state, s.at AS seg_start,"
+            " least(lead(s.at) OVER (PARTITION BY s.agent_id ORDER BY s.at),"
+            " s.at + %(cap)s::interval, now()) AS seg_end FROM agent_state_changes s"
+            f" WHERE s.client_id = %(client)s AND {source.scope}"
+            " AND s.at >= %(lo)s - %(cap)s::interval AND s.at < %(hi)s + %(cap)s::interval)"
+            f" SELECT d.i - 1, NULL, {source.select_sql()} FROM seg"
+            " CROSS JOIN unnest(%(wlo)s::timestamptz[], %(whi)s::timestamptz[]) w(lo, hi)"
+            " JOIN unnest(%(dlo)s::timestamptz[], %(dhi)s::timestamptz[]) WITH ORDINALITY"
+            " d(lo, hi, i) ON d.lo < w.hi AND d.hi > w.lo"
+            " CROSS JOIN LATERAL (SELECT extract(epoch FROM least(seg.seg_end, w.hi, d.hi)"
+            " - greatest(seg.seg_start, w.lo, d.lo)) AS s) o"
+            f" WHERE seg.state <> '{LOGGED_OUT}' AND o.s > 0 GROUP BY 1",
+            params,
+        ).fetchall()
+    a, at = source.alias, f"{source.alias}.{source.time_column}"
+    chosen = _IN_WINDOW.format(t=at)
+    if source is CALLS:
+        chosen = f"({chosen} OR {a}.call_id = ANY(%(ids)s::text[]))"
+    if source is ALERTS:
+        sums = ", ".join(f"sum(({c.sql})::float8)" for c in source.components.values())
+        return pg.execute(
+            f"SELECT width_bucket({at}, %(days)s::timestamptz[]) - 1, NULL, {sums}"
+            f" FROM alerts {a} WHERE {a}.client_id = %(client)s AND {a}.queue_id = ANY(%(queues)s)"
+            f" AND {at} >= %(lo)s AND {at} < %(hi)s AND {chosen} GROUP BY 1",
+            params,
+        ).fetchall()
+    split = dict(source.splits)["channel"] if source is TICKETS else "NULL"
+    where = f" AND {source.where}" if source.where else ""
+    where += f" AND {source.vendor_limit(a)}"  # the vendor's own records, as its stats
+    return pg.execute(
+        f"SELECT width_bucket(bk.start, %(days)s::timestamptz[]) - 1, {split},"
+        f" {source.select_sql()}"
+        f" FROM {source.fact_table} {a} {source.rows_sql}"
+        f" CROSS JOIN LATERAL (SELECT date_bin(%(iv)s::interval, {at}, {ORIGIN}) AS start) bk"
+        f" WHERE {a}.client_id = %(client)s AND {a}.queue_id = ANY(%(queues)s){where}"
+        f" AND {at} >= %(lo)s::timestamptz - %(iv)s::interval"
+        f" AND {at} < %(hi)s::timestamptz + %(iv)s::interval"
+        f" AND bk.start >= %(lo)s AND bk.start < %(hi)s AND {chosen} GROUP BY 1, 2",
+        params,
     ).fetchall()

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
 from app.access.scope import FeedQueue, FeedScope, Scope, client_scope
-from app.contracts import repository
+from app.contracts import exclusions, repository
 from app.contracts.actuals import actuals, components, merge, needed_sources
 from app.contracts.config import ContractSpec
 from app.contracts.outlook import extend
 from app.contracts.periods import FORMS, Period, clip, day_starts, days, months, parse_period
-from app.contracts.report import report
+from app.contracts.report import money, number, report
 from app.contracts.repository import ContractRow
 from app.contracts.scoring import evaluate_contract, quantity_for
 from app.core.config import Settings, get_settings
@@ -71,16 +71,32 @@ def sla_report(
     sources = needed_sources(spec.targets, spec.billing.model)
     daily = _daily_sums(session, contract_scope, measured, sources)
     total = merge(daily)
+    agreed = exclusions.agreed(session, stored.id, measured)
+    reading = exclusions.read(
+        session,
+        contract_scope,
+        measured,
+        daily,
+        spec.targets,
+        agreed,
+        sources,
+        interval_minutes=settings.interval_minutes,
+        stale_s=settings.agent_stale_after_s,
+    )
+    quantity = quantity_for(
+        spec.billing,
+        handled=int(components(total, "calls").get("handled", 0)),
+        logged_in_s=logged_in_s(NO_DATA | components(total, "agents")),
+        months=months(measured),
+    )
+    formula = contract_scope.sl_formula
+    measured_actuals = actuals(spec.targets, total, formula)
     result = evaluate_contract(
         spec,
-        actuals(spec.targets, total, contract_scope.sl_formula),
-        quantity_for(
-            spec.billing,
-            handled=int(components(total, "calls").get("handled", 0)),
-            logged_in_s=logged_in_s(NO_DATA | components(total, "agents")),
-            months=months(measured),
-        ),
+        exclusions.target_actuals(spec.targets, exclusions.period_sums(reading), formula),
+        quantity,
     )
+    as_measured = evaluate_contract(spec, measured_actuals, quantity)
     feed = FeedScope(
         scope.client_id,
         client_code,
@@ -89,7 +105,7 @@ def sla_report(
         chosen.vendor_code,
         tuple(FeedQueue(q.id, q.code, q.hours) for q in chosen.queues),
     )
-    answer = report(
+    body = report(
         spec,
         result,
         contract_scope,
@@ -97,8 +113,9 @@ def sla_report(
         period=measured,
         contracts=[row.contract.code for row in in_force],
         daily=[
-            {"date": day.isoformat()} | actuals(spec.targets, sums, contract_scope.sl_formula)
-            for day, sums in zip(days(measured), daily, strict=True)
+            {"date": day.isoformat()}
+            | exclusions.target_actuals(spec.targets, exclusions.day_sums(reading, index), formula)
+            for index, day in enumerate(days(measured))
         ],
         alerts=components(total, "alerts"),
         unacknowledged=repository.unacknowledged_alerts(
@@ -120,7 +137,19 @@ def sla_report(
             horizon_s=settings.waiting_horizon_s,
         ),
     )
-    return extend(answer, spec, result, daily, measured)
+    annotated = exclusions.annotate(
+        body,
+        measured_actuals,
+        {
+            "score": number(as_measured.score),
+            "coefficient": number(as_measured.amount.coefficient),
+            "amount_total": money(as_measured.amount.total),
+        },
+        agreed,
+        reading.calls,
+        contract_scope,
+    )
+    return extend(annotated, spec, result, daily, measured)
 
 
 def _spec(row: ContractRow, client_code: str) -> ContractSpec:

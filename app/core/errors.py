@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +79,21 @@ class ConfigError(AppError):
 
 
 def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
-    """Render AppError, validation errors and database outages as JSON."""
+    """Render AppError, the framework's refusals, validation errors and database outages as
+    JSON."""
 
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(
             {"error": exc.message}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def framework_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own refusals (a JSON body that cannot be decoded, an unknown path)
+        # in the one error shape, not `{"detail": …}`.
+        return JSONResponse(
+            {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)

@@ -6,6 +6,7 @@ from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.closing import ClosedReport, PeriodClose
 from app.models.contracts import Contract, ContractQueue
+from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
@@ -40,6 +41,8 @@ __all__ = [
     "Contract",
     "ContractQueue",
     "DirtyInterval",
+    "Dispute",
+    "DisputeStep",
     "Feed",
     "FeedQualityCount",
     "LoginFailure",

@@ -20,11 +20,12 @@ from app.contracts.text import (
     score_text,
     sl_lines,
 )
-from app.core.formats import mmss, target_text, value_text
+from app.core.formats import mmss, target_text
 from app.kpi.names import kpi_name
 from dashboards.call_lists import NO_CALL_LEVEL, missed_source
 from dashboards.components import ALERT_RESPONSE_TARGET, status
 from dashboards.i18n import word
+from dashboards.sla.disputes import actual_text
 from dashboards.sla.figures import trend_figure
 from dashboards.sla.periods import period_dates
 
@@ -79,7 +80,7 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
                     html.Td(kpi_name(t["kpi"], lang), className="kpi"),
                     html.Td(formula_text(t, report, lang), className="formula"),
                     html.Td(target_text(t["target"], t["unit"]), className="target"),
-                    html.Td(value_text(t["actual"], t["unit"]), className=f"actual {css}"),
+                    html.Td(actual_text(t), className=f"actual {css}"),
                     html.Td(verdict, className=f"verdict {css}"),
                     html.Td(number_text(t["weight"]), className="weight"),
                     html.Td(number_text(t["points"]), className="points"),

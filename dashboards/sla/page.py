@@ -22,7 +22,7 @@ from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
 from dashboards.i18n import word
-from dashboards.sla import closing, missed, scorecard
+from dashboards.sla import closing, disputes, missed, scorecard
 from dashboards.sla.components import (
     alerts_block,
     compliance_table,
@@ -54,6 +54,7 @@ def create_sla_page(database: Database, settings: Settings) -> Dash:
     missed.register(app, database, settings)
     closing.register(app, database)
     scorecard.register(app, database, settings)
+    disputes.register(app, database)
     app.server.add_url_rule(
         "/export/<client>.<any(csv, xlsx, pdf):fmt>",
         "sla_export",
@@ -94,6 +95,7 @@ def _layout() -> html.Div:
             scorecard.tabs_layout(),
             html.Main(id="report"),
             scorecard.panel_layout(),
+            *disputes.page_layout(),
             missed.panel_layout(),
         ],
         id="sla",
@@ -197,6 +199,7 @@ def report_sections(view: dict[str, Any], lang: str) -> list[Any]:
             result_block(report, lang),
             element="settlement",
         ),
+        section("disputes", disputes.panel(report, view["disputes"], lang), element="disputes"),
         closing.section(view, lang),
         section("trends", trend_grid(report, lang), element="trend-section"),
         section(
@@ -257,6 +260,7 @@ def _callbacks(app: Dash, database: Database) -> None:
         Input("period-picker", "value"),
         Input("contract-picker", "value"),
         Input("lang", "data"),
+        Input("disputes-changed", "data"),
         State("wanted", "data"),
         State("clients", "data"),
     )
@@ -265,6 +269,7 @@ def _callbacks(app: Dash, database: Database) -> None:
         period: str | None,
         contract: str | None,
         lang: str,
+        _: int,
         wanted: Any,
         clients: list[dict[str, str]],
     ) -> tuple[Any, ...]:

@@ -33,6 +33,8 @@ def test_per_workload_bands_and_penalties_by_hand(http, tenant, per_workload):
         "kpi": "service_level",
         "target": {"min": 0.8, "max": None},
         "actual": 0.8,
+        "actual_measured": 0.8,
+        "excluded": False,
         "met": True,
         "weight": 40,
         "points": 40,

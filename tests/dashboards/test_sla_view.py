@@ -60,7 +60,8 @@ def test_the_targets_table_score_coefficient_and_invoice_terms(october, tenant):
     assert (error, contract, single) == ("", october["contract"], True)
     assert options == [{"label": october["contract"], "value": october["contract"]}]
     assert [s.id for s in sections[1:]] == [
-        "compliance", "feed-quality", "settlement", "closing", "trend-section", "alerts",
+        "compliance", "feed-quality", "settlement", "disputes", "closing", "trend-section",
+        "alerts",
         "download-section",
     ]  # fmt: skip
     assert texts(by_id(sections, "client-name")) == [f"Client ({tenant.client})"]
@@ -135,7 +136,7 @@ def test_alerts_and_the_unacknowledged_list(october, tenant):
 def test_the_view_in_chinese(october, tenant):
     sections, *_ = shown(october["view"], "zh")
     assert [texts(s.children[0]) for s in sections[1:]] == [
-        ["考核达标情况"], ["数据接入质量"], ["考核得分与结算"], ["周期关账"],
+        ["考核达标情况"], ["数据接入质量"], ["考核得分与结算"], ["争议"], ["周期关账"],
         ["每日趋势（对照目标）"], ["告警响应时间"], ["下载"],
     ]  # fmt: skip
     abandon = rows_of(by_id(sections, "compliance-table"))["target-abandon_rate"]

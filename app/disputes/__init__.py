@@ -1,0 +1,1 @@
+"""Disputes of SLA periods: open, discuss, agree, reject, withdraw (DESIGN §10)."""
