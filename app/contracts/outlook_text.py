@@ -9,6 +9,7 @@ open period's projection says the month-end amount and what the next band is wor
 from typing import Any
 
 from app.contracts.text import money_text
+from app.kpi.names import kpi_name
 
 WORDS = {
     "en": {
@@ -123,7 +124,8 @@ def projection_lines(report: dict[str, Any], lang: str) -> list[str]:
             )
         )
         if up["closes_gap"]:
-            lines.append(text(lang, "closes_gap", kpis=", ".join(up["closes_gap"])))
+            names = ", ".join(kpi_name(kpi, lang) for kpi in up["closes_gap"])
+            lines.append(text(lang, "closes_gap", kpis=names))
     elif p["score"] is not None:
         lines.append(text(lang, "top_band"))
     floor = p["band_floor"]

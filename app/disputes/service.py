@@ -189,11 +189,12 @@ def may_open(
     session: Session, principal: Principal, client: str, period: str, contract: str | None
 ) -> bool:
     """Return whether the principal is a party that may open a dispute of this contract and
-    period (what a page asks before offering the form)."""
+    period, still open (what a page asks before offering the form)."""
     try:
         scope = _client(session, principal, client)
         row = _contract(session, principal, scope, contract, _period(period, scope.timezone))
         _side(principal, row.contract, row.vendor_code)
+        _refuse_closed(session, row.contract, period)
     except AppError:
         return False
     return True
@@ -435,7 +436,8 @@ def _shape(
     principal: Principal,
     zone: ZoneInfo,
 ) -> dict[str, Any]:
-    """Return a dispute with its thread and the steps `principal` may take now."""
+    """Return a dispute with its thread and the steps `principal` may take now (a period
+    closes only once its disputes are settled, so a closed period's offer none)."""
     return {
         "id": dispute.id,
         "contract": contract_code,

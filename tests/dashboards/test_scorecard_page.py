@@ -88,11 +88,12 @@ def test_the_projection_warns_in_money_in_both_languages(
     log_in(page, live_server, f"pj-{month.client}", path, "#projection")
     warning = page.locator("#projection-lines").inner_text()
     assert "5.00 points short of band 1.00" in warning and "at stake" in warning
-    assert "meeting any one of these closes the gap: abandon_rate" in warning
+    assert "meeting any one of these closes the gap: Abandon rate" in warning
     assert page.locator("#projection.warning").count() == 1
     label = page.locator("#partial-label").inner_text()
     assert f"as of {month.month}" in label and month.zone in label
     page.click("#lang-toggle")
     page.locator("#projection-lines", has_text="差 5.00 分达到系数 1.00 档").wait_for()
     assert "待定" in page.locator("#projection-lines").inner_text()
+    assert "以下任一指标达标即可补足差距：放弃率" in page.locator("#projection-lines").inner_text()
     assert "尚未结束" in page.locator("#partial-label").inner_text()

@@ -1,5 +1,7 @@
 """A period closes only once its disputes are settled, and a closed period takes no dispute."""
 
+from app.access.users import create_user, user_principal
+from dashboards import data
 from tests.closing.helpers import call, close
 from tests.contracts.helpers import key
 from tests.disputes.helpers import act, listed, open_dispute
@@ -47,3 +49,20 @@ def test_a_settled_dispute_of_a_closed_period_takes_no_comment(http, database, t
     assert comment.status_code == 409 and "is closed" in comment.json()["error"]
     [listed_dispute] = listed(http, tenant.client, tenant.client_key, period=DAY)
     assert [s["step"] for s in listed_dispute["thread"]] == ["opened", "withdrawn"]
+
+
+def test_the_page_offers_no_dispute_form_once_the_period_is_closed(
+    http, database, tenant, contract
+):
+    with database.session_scope() as session:
+        created = create_user(
+            session, f"f-{tenant.client}", "form-password", "client", client_code=tenant.client
+        )
+        principal = user_principal(session, created.id)
+
+    def offered() -> bool:
+        return data.sla_view(database, principal, tenant.client, DAY, None)["disputes"]["may_open"]
+
+    assert offered()
+    close(http, tenant.client, key(database, "admin"), period=DAY)
+    assert not offered()
