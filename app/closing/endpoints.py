@@ -9,17 +9,10 @@ from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.closing import service
 from app.contracts.endpoints import ContractQuery, PeriodQuery
-from app.contracts.periods import FORMS
+from app.contracts.periods import required_period
 from app.core.db import get_session
-from app.core.errors import AppError
 
 router = APIRouter(prefix="/v1/sla", tags=["sla"])
-
-
-def _period(period: str | None) -> str:
-    if not period:
-        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
-    return period
 
 
 @router.get("/{client}/close")
@@ -37,7 +30,9 @@ def get_close(
     Readable by whoever may read the SLA report.
     """
     settings = request.app.state.settings
-    return service.read_state(session, principal, client, _period(period), contract, settings)
+    return service.read_state(
+        session, principal, client, required_period(period), contract, settings
+    )
 
 
 @router.post("/{client}/close")
@@ -57,7 +52,8 @@ def close_period(
     closes alone. 409: the period has not ended, is already closed, or this side closed it.
     """
     settings = request.app.state.settings
-    return service.close(session, principal, client, _period(period), contract, settings)
+    period = required_period(period)
+    return service.close(session, principal, client, period, contract, settings)
 
 
 @router.post("/{client}/reopen")
@@ -76,5 +72,5 @@ def reopen_period(
     report is served again until both sides close anew. 409: the period is open.
     """
     settings = request.app.state.settings
-    args = (session, principal, client, _period(period), contract, reason, settings)
+    args = (session, principal, client, required_period(period), contract, reason, settings)
     return service.reopen(*args)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.contracts.downloads import EXPORTS, render_export
-from app.contracts.periods import FORMS
+from app.contracts.periods import FORMS, required_period
 from app.contracts.settled import settled_report
 from app.core.db import get_session
-from app.core.errors import AppError
+from app.core.downloads import attachment
 
 router = APIRouter(prefix="/v1/sla", tags=["sla"])
 
@@ -40,19 +40,14 @@ def sla_request(
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the SLA report a request asks for (a dependency shared by every format)."""
-    if not period:
-        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
-    return settled_report(session, principal, client, period, contract, request.app.state.settings)
+    settings = request.app.state.settings
+    return settled_report(session, principal, client, required_period(period), contract, settings)
 
 
 def _export_route(fmt: str) -> Callable[..., Response]:
     def export(report: dict[str, Any] = Depends(sla_request), lang: LangQuery = "en") -> Response:
         content, media_type, filename = render_export(report, fmt, lang)
-        return Response(
-            content,
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return Response(content, media_type=media_type, headers=attachment(filename))
 
     export.__doc__ = (
         f"The SLA report as {fmt.upper()}: the same numbers as `GET /v1/sla/{{client}}`, with"

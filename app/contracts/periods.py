@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 from typing import Literal
 
+from app.core.errors import AppError
+
 Kind = Literal["month", "week", "day"]
 FORMS = "YYYY-MM (month), YYYY-Www (ISO week) or YYYY-MM-DD (day)"
 PATTERN = (
@@ -29,6 +31,13 @@ class Period:
     label: str
     start: datetime
     end: datetime
+
+
+def required_period(value: str | None) -> str:
+    """Return the `period` a request gave, or refuse its absence naming the forms it takes."""
+    if not value:
+        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
+    return value
 
 
 def parse_period(value: str, tz: tzinfo) -> Period:

@@ -20,6 +20,7 @@ from app.access.scope import Scope, requested_scope
 from app.core.config import Settings
 from app.core.cursor import MAX_PAGE
 from app.core.db import driver_connection, get_session
+from app.core.downloads import attachment
 from app.core.errors import AppError
 from app.core.vocabulary import TICKET_CHANNELS
 from app.evidence import exports
@@ -125,11 +126,7 @@ def _download(kind: str, listing: Listing, fmt: str, lang: str) -> Response:
     rows = export_rows(listing.pg, listing.scope, listing.query, listing.settings)
     content = RENDERERS[kind][fmt](rows, lang, timezone=str(listing.scope.timezone))
     filename = f"{kind}-{listing.scope.client_code}.{fmt}"
-    return Response(
-        content,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return Response(content, media_type=MEDIA_TYPES[fmt], headers=attachment(filename))
 
 
 def _answer(

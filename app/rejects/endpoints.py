@@ -13,6 +13,7 @@ from app.access.auth import require_kind
 from app.access.keys import Principal
 from app.core.cursor import MAX_PAGE
 from app.core.db import get_session
+from app.core.downloads import attachment
 from app.core.errors import AppError
 from app.kpi.series_csv import chunks
 from app.rejects import export, service
@@ -97,5 +98,5 @@ def _csv(request: Request, query: service.RejectQuery) -> StreamingResponse:
     return StreamingResponse(
         chunks(export.csv_lines(rows)),
         media_type=CSV,
-        headers={"Content-Disposition": 'attachment; filename="rejected.csv"'},
+        headers=attachment("rejected.csv"),
     )

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.contracts.endpoints import LangQuery, PeriodQuery
-from app.contracts.periods import FORMS
+from app.contracts.periods import required_period
 from app.core.db import get_session
-from app.core.errors import AppError
-from app.scorecard.exports import EXPORTS
+from app.core.downloads import attachment
+from app.scorecard.exports import EXPORTS, render_scorecard
 from app.scorecard.service import scorecard
 
 router = APIRouter(prefix="/v1/scorecard", tags=["sla"])
@@ -41,22 +41,16 @@ def scorecard_request(
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the scorecard a request asks for (a dependency shared by every format)."""
-    if not period:
-        raise AppError(f"period: required, {FORMS}, e.g. ?period=2026-11")
-    return scorecard(session, principal, client, period, request.app.state.settings, sort, order)
+    settings = request.app.state.settings
+    return scorecard(session, principal, client, required_period(period), settings, sort, order)
 
 
 def _export_route(fmt: str) -> Callable[..., Response]:
     def export(
         card: dict[str, Any] = Depends(scorecard_request), lang: LangQuery = "en"
     ) -> Response:
-        render, media_type = EXPORTS[fmt]
-        filename = f"scorecard-{card['client']}-{card['period']['label']}.{fmt}"
-        return Response(
-            render(card, lang),
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        content, media_type, filename = render_scorecard(card, fmt, lang)
+        return Response(content, media_type=media_type, headers=attachment(filename))
 
     export.__doc__ = (
         f"The vendor scorecard as {fmt.upper()}: the same rows as `GET /v1/scorecard/{{client}}`,"

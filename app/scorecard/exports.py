@@ -119,3 +119,13 @@ EXPORTS = {
     "csv": (to_csv, "text/csv; charset=utf-8"),
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
+
+
+def render_scorecard(card: dict[str, Any], fmt: str, lang: str) -> tuple[bytes, str, str]:
+    """Return the scorecard as `fmt` in `lang`: its bytes, media type and file name."""
+    render, media_type = EXPORTS[fmt]
+    return (
+        render(card, lang),
+        media_type,
+        f"scorecard-{card['client']}-{card['period']['label']}.{fmt}",
+    )

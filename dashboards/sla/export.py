@@ -6,8 +6,9 @@ The same bytes as `GET /v1/sla/{client}.{fmt}`, authenticated by the page's sess
 
 import flask
 
-from app.contracts.periods import FORMS
+from app.contracts.periods import required_period
 from app.core.db import Database
+from app.core.downloads import attachment
 from app.core.errors import AppError
 from dashboards import data
 from dashboards.guard import principal_from
@@ -19,19 +20,13 @@ def export(database: Database, client: str, fmt: str) -> flask.Response:
     period = flask.request.args.get("period", "")
     contract = flask.request.args.get("contract") or None
     lang = "zh" if flask.request.args.get("lang") == "zh" else "en"
-    if not period:
-        return _plain(f"period: required, {FORMS}, e.g. ?period=2026-11", 400)
     try:
         body, media_type, name = data.sla_export(
-            database, principal, client, period, contract, fmt, lang
+            database, principal, client, required_period(period), contract, fmt, lang
         )
     except AppError as exc:
         return _plain(exc.message, exc.status_code)
-    return flask.Response(
-        body,
-        content_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return flask.Response(body, content_type=media_type, headers=attachment(name))
 
 
 def _plain(text: str, status: int) -> flask.Response:

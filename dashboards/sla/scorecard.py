@@ -17,11 +17,12 @@ from app.contracts.outlook_text import partial_label
 from app.contracts.text import money_text
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.downloads import attachment
 from app.core.errors import AppError
 from app.core.formats import value_text
 from app.kpi.definitions import KPIS
 from app.kpi.names import kpi_name
-from app.scorecard.exports import EXPORTS
+from app.scorecard.exports import EXPORTS, render_scorecard
 from app.scorecard.service import scorecard
 from app.scorecard.words import card_word
 from dashboards.guard import principal_from
@@ -196,13 +197,8 @@ def register(app: Dash, database: Database, settings: Settings) -> None:
             )
         except AppError as exc:
             return flask.Response(exc.message, status=exc.status_code, content_type="text/plain")
-        render, media_type = EXPORTS[fmt]
-        name = f"scorecard-{client}-{card['period']['label']}.{fmt}"
-        return flask.Response(
-            render(card, lang),
-            content_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        content, media_type, name = render_scorecard(card, fmt, lang)
+        return flask.Response(content, content_type=media_type, headers=attachment(name))
 
     app.server.add_url_rule(
         "/scorecard-export/<client>.<any(csv, xlsx):fmt>", "scorecard_export", export
