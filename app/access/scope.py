@@ -48,12 +48,25 @@ class Scope:
         return formulas.pop() if len(formulas) == 1 else DEFAULT_SL_FORMULA
 
 
-def _vendor_limit(principal: Principal) -> int | None:
+def own_vendor(principal: Principal) -> int | None:
+    """Return the vendor a vendor key or a vendor's supervisor is bound to (None: no vendor)."""
     return principal.vendor_id if principal.kind in ("vendor", "supervisor") else None
 
 
+def party_side(principal: Principal, client_id: int, vendor_id: int) -> str | None:
+    """Return the side a principal takes in a contract between a client and a vendor: the
+    client (its keys and users), the vendor (its keys and supervisors), an admin, or None."""
+    if principal.kind == "admin":
+        return "admin"
+    if principal.kind == "client" and principal.client_id == client_id:
+        return "client"
+    if own_vendor(principal) == vendor_id:
+        return "vendor"
+    return None
+
+
 def _visible(principal: Principal, query: Select) -> Select:  # type: ignore[type-arg]
-    vendor_id = _vendor_limit(principal)
+    vendor_id = own_vendor(principal)
     if principal.kind == "client" or (principal.kind == "share" and principal.client_id):
         return query.where(Queue.client_id == principal.client_id)
     if vendor_id is not None:
@@ -84,9 +97,7 @@ def _scope(session: Session, principal: Principal, query: Select, missing: str) 
         raise NotFound(missing)
     client = rows[0].Client
     queues = tuple(_queue_info(r.Queue) for r in rows)
-    return Scope(
-        client.id, client.code, ZoneInfo(client.timezone), queues, _vendor_limit(principal)
-    )
+    return Scope(client.id, client.code, ZoneInfo(client.timezone), queues, own_vendor(principal))
 
 
 def _visible_rows(session: Session, principal: Principal) -> list[Row[tuple[Queue, Client]]]:
@@ -98,7 +109,7 @@ def _visible_rows(session: Session, principal: Principal) -> list[Row[tuple[Queu
 def queue_scopes(session: Session, principal: Principal) -> list[Scope]:
     """Return a one-queue scope for every queue the key may see (one query, for wallboards)."""
     rows = _visible_rows(session, principal)
-    vendor_id = _vendor_limit(principal)
+    vendor_id = own_vendor(principal)
     return [
         Scope(
             r.Client.id,
@@ -193,7 +204,7 @@ def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
         .join(QueueVendor, QueueVendor.queue_id == Queue.id)
         .join(Vendor, Vendor.id == QueueVendor.vendor_id)
     )
-    vendor_id = _vendor_limit(principal)
+    vendor_id = own_vendor(principal)
     if vendor_id is not None:
         query = query.where(Vendor.id == vendor_id)
     rows = session.execute(
@@ -214,7 +225,7 @@ def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
 def sees_unattributed(principal: Principal, vendor_id: int) -> bool:
     """Say whether the key may see a vendor's records counted under no client: its own
     vendor's key, or a key that sees every tenant."""
-    limit = _vendor_limit(principal)
+    limit = own_vendor(principal)
     if limit is not None:
         return limit == vendor_id
     return principal.kind in ("admin", "supervisor")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import visible_queue_ids
+from app.access.scope import own_vendor, visible_queue_ids
 from app.alerts import notifiers, readings, repository
 from app.alerts.apply import apply_alerts, default_rules
 from app.alerts.config import PROJECTED_METRICS
@@ -288,7 +288,7 @@ def _change(session: Session, principal: Principal, alert_id: int, to: str) -> d
             f"alert.{to}",
             f"alert {alert_id}: {answer['rule']} on {answer['queue']}",
             client_id=alert.client_id,
-            vendor_id=principal.vendor_id if principal.kind in ("vendor", "supervisor") else None,
+            vendor_id=own_vendor(principal),
             before={"state": before},
             after={"state": alert.state},
         )

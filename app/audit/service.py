@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal, principal_label
+from app.access.scope import own_vendor
 from app.audit import repository
 from app.core import cursor as cursors
 from app.core.errors import AppError, Forbidden, NotFound
@@ -144,7 +145,7 @@ def _reader_scope(
     """Return the client, vendor and contract the reader may read (None: any), and the zone
     its `from`/`to` dates are read in (the client's, else UTC)."""
     own_client = principal.client_id if principal.kind not in ("admin",) else None
-    own_vendor = principal.vendor_id if principal.kind in ("vendor", "supervisor") else None
+    vendor_id = own_vendor(principal)
     client_id, zone = own_client, ZoneInfo("UTC")
     if query.client:
         client = repository.client_by_code(session, query.client)
@@ -160,11 +161,11 @@ def _reader_scope(
         if (
             contract is None
             or (client_id is not None and contract.client_id != client_id)
-            or (own_vendor is not None and contract.vendor_id != own_vendor)
+            or (vendor_id is not None and contract.vendor_id != vendor_id)
         ):
             raise NotFound(f"unknown contract {query.contract!r}")
         contract_id = contract.id
-    return client_id, own_vendor, contract_id, zone
+    return client_id, vendor_id, contract_id, zone
 
 
 def _answer(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
+from app.access.scope import party_side
 from app.audit import service as audit
 from app.contracts import close_repository
 from app.contracts import repository as contracts_repository
@@ -28,15 +29,11 @@ from app.models import ClosedReport, Contract, PeriodClose
 SIDES = ("client", "vendor", "admin")
 
 
-def side_of(principal: Principal) -> str | None:
-    """Return the side a principal closes for (client, vendor or admin), or None: no party."""
-    if principal.kind == "admin":
-        return "admin"
-    if principal.kind == "client":
-        return "client"
-    if principal.kind in ("vendor", "supervisor") and principal.vendor_id is not None:
-        return "vendor"
-    return None
+def side_in(session: Session, principal: Principal, report: dict[str, Any]) -> str | None:
+    """Return the side a principal closes the report's contract for, or None: no party."""
+    stored = close_repository.contract_by_code(session, report["contract"])
+    assert stored is not None  # the report was just read
+    return party_side(principal, stored.client_id, stored.vendor_id)
 
 
 def close(
@@ -48,14 +45,14 @@ def close(
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Close the period for the principal's side; freeze the report once it is closed."""
-    side = side_of(principal)
+    live = sla_report(session, principal, client, period, contract, settings)
+    stored, label = _locked(session, live)
+    side = party_side(principal, stored.client_id, stored.vendor_id)
     if side is None:
         raise Forbidden(
             f"a {principal.kind} key may not close a period: the client's keys and users,"
             " the contract's vendor key or its supervisors, or an admin may"
         )
-    live = sla_report(session, principal, client, period, contract, settings)
-    stored, label = _locked(session, live)
     if live["partial"]:
         raise AppError(
             f"period: {label} ends at {live['period']['end']}; close it after it has ended", 409

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import Scope, client_scope
+from app.access.scope import Scope, client_scope, party_side
 from app.audit import service as audit
 from app.contracts import repository as contracts
 from app.contracts.actuals import source_of
@@ -239,21 +239,9 @@ def _contract(
     raise AppError(f"contract: {len(mine)} contracts in force ({codes}); name one in `contract`")
 
 
-def _party(principal: Principal, client_id: int, vendor_id: int) -> str | None:
-    """Return the side the principal takes in a contract of these parties: client, vendor,
-    admin, or None (no party)."""
-    if principal.kind == "admin":
-        return "admin"
-    if principal.kind == "client" and principal.client_id == client_id:
-        return "client"
-    if principal.kind in ("vendor", "supervisor") and principal.vendor_id == vendor_id:
-        return "vendor"
-    return None
-
-
 def _side(principal: Principal, contract: Contract, vendor_code: str) -> str:
     """Return the party the principal acts for on a contract, or 403 saying why it is none."""
-    side = _party(principal, contract.client_id, contract.vendor_id)
+    side = party_side(principal, contract.client_id, contract.vendor_id)
     if side is not None:
         return side
     parties = f"the client's keys and users, vendor {vendor_code!r}'s keys and supervisors"
@@ -469,7 +457,7 @@ def _shape(
 
 def actions(dispute: Dispute, principal: Principal) -> list[str]:
     """Return the steps `principal` may take on a dispute now (what a page offers it)."""
-    side = _party(principal, dispute.client_id, dispute.vendor_id)
+    side = party_side(principal, dispute.client_id, dispute.vendor_id)
     if dispute.state != "open" or side is None:
         return []
     mine = side == dispute.opened_side

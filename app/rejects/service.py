@@ -19,6 +19,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
+from app.access.scope import own_vendor
 from app.core import cursor as cursors
 from app.core.db import Database
 from app.core.errors import AppError, NotFound
@@ -47,8 +48,9 @@ def reach_of(principal: Principal) -> Reach:
     """Return what rejected records a principal may read (see the module's docstring)."""
     if principal.kind == "client" and principal.client_id is not None:
         return Reach(client_id=principal.client_id)
-    if principal.kind in ("vendor", "supervisor") and principal.vendor_id is not None:
-        return Reach(vendor_id=principal.vendor_id)
+    vendor_id = own_vendor(principal)
+    if vendor_id is not None:
+        return Reach(vendor_id=vendor_id)
     if principal.kind in ("admin", "supervisor"):
         return EVERYTHING
     return Reach()

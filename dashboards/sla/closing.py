@@ -36,7 +36,7 @@ def closing_view(
         state = closing.state_of(session, report)
         query = audit.AuditQuery(client=report["client"], contract=report["contract"])
         entries = audit.list_entries(session, principal, query, AUDIT_ROWS)["entries"]
-    side = closing.side_of(principal)
+        side = closing.side_in(session, principal, report)
     return {
         "state": state,
         "side": side,
