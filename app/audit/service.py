@@ -131,12 +131,8 @@ def list_entries(
         before_id=before_id,
         limit=limit + 1,
     )
-    page = [_answer(*row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return {
-        "entries": page,
-        "next_cursor": cursors.encode(filters, [page[-1]["id"]]) if more else None,
-    }
+    page, next_cursor = cursors.cut(rows, limit, filters, lambda row: [row[0].id])
+    return {"entries": [_answer(*row) for row in page], "next_cursor": next_cursor}
 
 
 def _reader_scope(

@@ -6,9 +6,9 @@ edited) is refused naming `cursor`, rather than silently paging the wrong rows.
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -17,6 +17,7 @@ from app.core.errors import AppError
 MAX_PAGE = 1000
 """Rows a cursor-paged listing answers at most per page (`limit`)."""
 NOT_OURS = "cursor: not a cursor this API gave; start again without it"
+Row = TypeVar("Row")
 
 
 def check_page_size(limit: int) -> None:
@@ -25,6 +26,15 @@ def check_page_size(limit: int) -> None:
         raise AppError(
             f"limit: {limit} is out of range; use 1 to {MAX_PAGE} and page on with `next_cursor`"
         )
+
+
+def cut(
+    rows: Sequence[Row], limit: int, filters: Mapping[str, Any], key: Callable[[Row], list[Any]]
+) -> tuple[list[Row], str | None]:
+    """Return the page of `rows` (read with `limit + 1`: is there a next page?) and the cursor
+    after its last row, whose sort key is `key(row)` (None: this is the last page)."""
+    page = list(rows[:limit])
+    return page, encode(filters, key(page[-1])) if len(rows) > limit else None
 
 
 def fingerprint(filters: Mapping[str, Any]) -> str:

@@ -122,12 +122,13 @@ def _listed(
     within, rows = _listing(pg, scope, query, settings)
     made_by = _listed_by(rows.kind, scope, query)
     after = _after(cursor, made_by) if cursor else None
-    found = repository.page(pg, within, rows, after, limit + 1)
-    more = len(found) > limit
-    found = found[:limit]
     time_key, id_key = repository.KEYS[rows.kind]
-    last = [found[-1][time_key].isoformat(), found[-1][id_key]] if more else None
-    next_cursor = cursors.encode(made_by, last) if last else None
+    found, next_cursor = cursors.cut(
+        repository.page(pg, within, rows, after, limit + 1),
+        limit,
+        made_by,
+        lambda row: [row[time_key].isoformat(), row[id_key]],
+    )
     return Page([_shaped(row, scope, rows.kind) for row in found], next_cursor)
 
 

@@ -117,14 +117,13 @@ def rejected_page(
     """Return `{"rejected": [...], "next_cursor": ... | None}`, newest first."""
     cursors.check_page_size(limit)
     after = _after(cursor, query.sent) if cursor else None
-    rows = repository.rejected_page(session, query.reach, query.filters, limit + 1, after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if more else None
-    return {
-        "rejected": [rejected_row(row) for row in rows],
-        "next_cursor": cursors.encode(query.sent, [last.received_at, last.id]) if last else None,
-    }
+    rows, next_cursor = cursors.cut(
+        repository.rejected_page(session, query.reach, query.filters, limit + 1, after),
+        limit,
+        query.sent,
+        lambda row: [row.received_at, row.id],
+    )
+    return {"rejected": [rejected_row(row) for row in rows], "next_cursor": next_cursor}
 
 
 def _after(cursor: str, sent: dict[str, str | None]) -> tuple[datetime, int]:
