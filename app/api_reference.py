@@ -25,6 +25,7 @@ from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.kinds import KINDS
+from ingest.qa_service import QA_KIND
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -98,6 +99,34 @@ INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+
+QA_KEY = ("POST", f"/v1/{QA_KIND}")
+QA_RECORDS = [
+    {
+        "evaluation_id": "qa-20261122-0001",
+        "call_id": "c-20261122-0001",
+        "queue": "acme-cards",
+        "agent": "a1001",
+        "evaluator": "qa-li",
+        "evaluated_at": DAY.format("50:00"),
+        "mode": "recording",
+        "fatal_errors": 0,
+        "non_fatal_errors": 1,
+        "score": 92,
+    },
+    {
+        "evaluation_id": "qa-20261122-0002",
+        "ticket_id": "t-20261122-0001",
+        "queue": "acme-email",
+        "agent": "a2001",
+        "evaluator": "qa-li",
+        "evaluated_at": DAY.format("55:00"),
+        "mode": "recording",
+        "fatal_errors": 1,
+        "non_fatal_errors": 0,
+        "score": 60,
+    },
+]
 
 INGEST_ANSWER = {
     "accepted": 1,
@@ -242,6 +271,7 @@ REFERENCE = Reference(
         **{key: {403, 404, 409} for key in DISPUTE_STEPS},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
+        QA_KEY: {400, 413, 415},
     },
     optional_key={("GET", "/metrics")},
     parameters={
@@ -263,7 +293,9 @@ REFERENCE = Reference(
             for name in ("from", "to")
         },
         **{
-            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            ("GET", path, "kind"): {
+                "schema": {"anyOf": [{"enum": [*KINDS, QA_KIND]}, {"type": "null"}]}
+            }
             for path in REJECTED_PATHS
         },
         **{
@@ -342,11 +374,13 @@ REFERENCE = Reference(
     request_examples={
         key: _body_examples(INGEST_RECORDS[kind])
         for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
-    },
+    }
+    | {QA_KEY: _body_examples(QA_RECORDS)},
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},
         ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},
         **{key: CLOSE_STATE for key in CLOSE_KEYS},
+        QA_KEY: INGEST_ANSWER,
     },
     field_descriptions={
         "IngestResponse": {

@@ -22,6 +22,8 @@ from app.kpi.sources import (
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
     CALLS,
+    QA,
+    QA_DAYS,
     Source,
     agent_state_sql,
 )
@@ -46,9 +48,23 @@ ALERT_ROWS = (
 )
 
 
+# QA evaluations likewise, one row per evaluation; agent-days one row each, at local midnight.
+QA_ROWS = (
+    "(SELECT e.client_id, e.queue_id, e.vendor_id, e.agent_id, e.evaluated_at,"
+    f" date_bin(%(iv)s::interval, e.evaluated_at, {GRID_ORIGIN_SQL}) AS interval_start,"
+    f" {QA.select_sql()} FROM qa_evaluations e)"
+)
+QA_DAY_ROWS = (
+    "(SELECT d.client_id, d.agent_id, k.day_start, k.day_start AS interval_start,"
+    f" {QA_DAYS.select_sql()}"
+    f" FROM agent_day_stats d {QA_DAYS.rows_sql} WHERE {QA_DAYS.where})"
+)
+READ_TIME_ROWS = {"alerts": ALERT_ROWS, "qa": QA_ROWS, "qa_days": QA_DAY_ROWS}
+
+
 def _interval_rows(source: Source) -> str:
-    """Return the relation of a source's interval stats rows (alerts: one row per alert)."""
-    return source.interval_table or ALERT_ROWS
+    """Return the relation of a source's interval stats rows (alerts, QA: one row per fact)."""
+    return source.interval_table or READ_TIME_ROWS[source.name]
 
 
 @dataclass(frozen=True)
