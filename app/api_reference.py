@@ -15,7 +15,7 @@ from app.audit.service import FAMILIES as AUDIT_FAMILIES
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.cursor import MAX_PAGE
 from app.core.openapi import Reference
-from app.core.vocabulary import TICKET_CHANNELS
+from app.core.vocabulary import QA_BASES, TICKET_CHANNELS
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS
 from app.kpi.intervals import GRANULARITIES
@@ -283,6 +283,7 @@ REFERENCE = Reference(
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 100}
         },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        ("GET", "/v1/metrics", "qa_basis"): {"schema": {"enum": list(QA_BASES)}},
         ("GET", "/v1/feeds/quality", "kind"): {
             "schema": {"anyOf": [{"enum": list(RECORD_KINDS)}, {"type": "null"}]}
         },

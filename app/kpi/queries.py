@@ -247,16 +247,23 @@ _CALL_DAYS = (
     " AND s.queue_id = ANY(%(queues)s) AND s.day >= %(first)s AND s.day <= %(last)s"
     f" AND {CALLS.vendor_limit()}"
 )
+_QA_IN_RANGE = (
+    "SELECT {column} FROM qa_evaluations s WHERE s.client_id = %(client)s"
+    f" AND s.queue_id = ANY(%(queues)s) AND {QA.vendor_limit()}"
+    " AND s.evaluated_at >= %(lo)s AND s.evaluated_at < %(hi)s"
+)
 SPLIT_MEMBERS = {
     "agent": f"SELECT count(*) FROM ({_CALL_DAYS.format(column='s.agent_id')} UNION"
     " SELECT s.agent_id FROM agent_day_stats s WHERE s.client_id = %(client)s"
-    f" AND {AGENTS.scope} AND s.day >= %(first)s AND s.day <= %(last)s) x",
+    f" AND {AGENTS.scope} AND s.day >= %(first)s AND s.day <= %(last)s"
+    f" UNION {_QA_IN_RANGE.format(column='s.agent_id')}) x",
     "queue": "SELECT count(*) FROM unnest(%(queues)s::int[]) q(id) WHERE EXISTS ("
     f"{_CALL_DAYS.format(column='1')} AND s.queue_id = q.id) OR EXISTS (SELECT 1"
     " FROM ticket_interval_stats s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
     " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s) OR EXISTS (SELECT 1"
     " FROM alerts s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
-    " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s)",
+    " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s) OR EXISTS ("
+    f"{_QA_IN_RANGE.format(column='1')} AND s.queue_id = q.id)",
     "channel": f"SELECT (SELECT count(*) FROM ({_CALL_DAYS.format(column='1')} LIMIT 1) v)"
     " + (SELECT count(DISTINCT s.channel) FROM ticket_interval_stats s"
     " WHERE s.client_id = %(client)s AND s.queue_id = ANY(%(queues)s)"

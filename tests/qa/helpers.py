@@ -50,3 +50,25 @@ def handled_calls(
     ]
     response = post(client, "/v1/calls", records, tenant, key=key)
     assert response.status_code == 200 and response.json()["accepted"] == len(ids), response.text
+
+
+def logged_in(client, tenant: Tenant, agent: str, day: str, hours: tuple[int, int]) -> None:
+    """Log `agent` in (available) on local `day` from `hours[0]` to `hours[1]` o'clock."""
+    records = [
+        {
+            "agent": agent,
+            "state": state,
+            "at": f"{day}T{hour:02d}:00:00+08:00",
+            "queues": [tenant.queue],
+        }
+        for state, hour in (("available", hours[0]), ("logged_out", hours[1]))
+    ]
+    response = post(client, "/v1/agent-events", records, tenant)
+    assert response.json()["accepted"] == 2, response.text
+
+
+def metrics(http, tenant: Tenant, **params: str) -> list[dict[str, Any]]:
+    """Return the `/v1/metrics` series the client's key reads."""
+    response = http.get("/v1/metrics", params=params, headers=tenant.auth(tenant.client_key))
+    assert response.status_code == 200, response.text
+    return response.json()["series"]
