@@ -206,7 +206,9 @@ def sum_components(
     else:
         a = source.alias
         keys = [f"{a}.{source.subject}"]
-        sums = [f"({source.components[name].sql})::float8" for name in components]
+        # Stats sources' components aggregate; read-time ones (QA) are per-row values.
+        each = "({})::float8" if source.interval_table else "coalesce(sum(({})::float8), 0)"
+        sums = [each.format(source.components[name].sql) for name in components]
         relation = f"{source.fact_table} {a} {source.rows_sql}"
         where = (
             f"{a}.client_id = ANY(%(clients)s::int[])"

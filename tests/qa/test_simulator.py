@@ -32,4 +32,3 @@ def test_a_few_evaluations_per_agent_day_each_of_a_call_that_agent_handled():
     assert {r["mode"] for r in evaluations} == {"live", "recording"}
     assert all(0 <= r["score"] <= 100 for r in evaluations)
     assert sum(r["fatal_errors"] for r in evaluations) < len(evaluations) * 0.1
-
