@@ -71,7 +71,7 @@ class _Sender:
     """Who sent the batch and the queues it may name: `{code: (client_id, queue_id)}`."""
 
     vendor_id: int | None
-    name: str
+    refusal: str  # why a known queue is not the sender's: `is not served by vendor 'v'`
     queues: dict[str, tuple[int, int]]
 
     def client_of(self, value: Any) -> int | None:
@@ -88,7 +88,7 @@ class _Sender:
         if code in self.queues:
             return self.queues[code]
         if writer.existing_queue_codes(pg, [code]):
-            raise RecordRejected(f"queue: {code!r} is not a queue of {self.name}")
+            raise RecordRejected(f"queue: {code!r} {self.refusal}")
         raise RecordRejected(f"queue: unknown queue {code!r}")
 
 
@@ -107,7 +107,11 @@ class QaIngestService:
         with self.database.session_scope() as session:
             pg = driver_connection(session)
             sender = _sender(pg, principal)
-            for raw, record, client_id, row in self._resolve(pg, sender, rejections, valid):
+            resolved = self._resolve(pg, sender, rejections, valid)
+            # In key order (stable: a key sent twice applies in batch order), so concurrent
+            # batches sharing keys take their row locks in one order and never deadlock.
+            resolved.sort(key=lambda item: (item[2], item[1].evaluation_id))
+            for raw, record, client_id, row in resolved:
                 if qa_repository.upsert(pg, client_id, record.evaluation_id, row):
                     rejections.result.accepted += 1
                     rejections.result.written.add(raw.index)
@@ -202,10 +206,10 @@ def _sender(pg: Connection, principal: Principal) -> _Sender:
     """Return the sender: a vendor with the queues it serves, or a client with its queues."""
     if principal.kind == "vendor" and principal.vendor_id is not None:
         code, queues = writer.served_queues(pg, principal.vendor_id)
-        return _Sender(principal.vendor_id, f"those served by vendor {code!r}", queues)
+        return _Sender(principal.vendor_id, f"is not served by vendor {code!r}", queues)
     assert principal.client_id is not None  # the route admits vendor and client keys only
     code, queues = qa_repository.client_queues(pg, principal.client_id)
-    return _Sender(None, f"client {code!r}", queues)
+    return _Sender(None, f"is not a queue of client {code!r}", queues)
 
 
 def _contact_key(record: QaEvaluationRecord, client_id: int) -> tuple[str, int, str]:

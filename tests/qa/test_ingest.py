@@ -139,7 +139,7 @@ def test_each_bad_evaluation_is_named_and_kept(client, tenant, pg):
     )
     assert errors["b9"] == ["agent: call 'c1' was handled by agent 'a1', not 'a9'"]
     assert errors["b10"] == [
-        f"queue: {tenant.other_queue!r} is not a queue of those served by vendor {tenant.vendor!r}"
+        f"queue: {tenant.other_queue!r} is not served by vendor {tenant.vendor!r}"
     ]
     assert errors["b11"][0].startswith("evaluated_at: 2036-01-01T00:00:00Z is in the future")
     assert errors["b12"][0].startswith("items: not JSON")
@@ -149,6 +149,15 @@ def test_each_bad_evaluation_is_named_and_kept(client, tenant, pg):
     # and a replay of the batch stores no second copy of them
     post(client, PATH, records, tenant)
     assert len(kept(pg, tenant)) == 13
+
+
+def test_a_client_key_names_only_its_own_queues(client, tenant):
+    handled_calls(client, tenant, tenant.queue, ["c1"])
+    record = evaluation("x1", tenant.foreign_queue, call_id="c1")
+    answer = post(client, PATH, [record], tenant, key=tenant.client_key).json()
+    assert answer["rejected"][0]["errors"] == [
+        f"queue: {tenant.foreign_queue!r} is not a queue of client {tenant.client!r}"
+    ]
 
 
 def test_a_client_keys_rejections_are_kept_under_that_client(client, tenant, pg):
