@@ -8,7 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from app.contracts.config import ContractSpec
+from dashboards.sla.components import compliance_table
 from tests.contracts.helpers import apply, billing, contract_entry, ingest, report, sla
+from tests.dashboards.tree import cells
 from tests.factories import cdr
 from tests.qa.helpers import PATH, evaluation, logged_in
 
@@ -96,3 +98,31 @@ def test_a_qa_basis_on_another_kpi_is_refused_by_name(tenant):
     )
     with pytest.raises(ValidationError, match=r"service_level\.qa_basis: only fatal_accuracy"):
         ContractSpec.model_validate(entry)
+
+
+def test_the_sla_page_shows_the_qa_targets_in_both_languages(client, tenant, qa_contract):
+    body = report(client, tenant, period="2026-11")
+    zh = {row.id: cells(row) for row in compliance_table(body, "zh").children[1].children}
+    assert zh["target-fatal_accuracy"][:5] == [
+        "致命错误准确率",
+        "致命错误准确率 = 1 − Σ 致命错误数 / 质检量",
+        "≥ 95.00 %",
+        "66.67 %",
+        "✗ 未达标",
+    ]
+    assert zh["target-non_fatal_accuracy"][1:5] == [
+        "非致命错误准确率 = 1 − Σ 非致命错误数 / 处理量",
+        "≥ 90.00 %",
+        "90.00 %",
+        "✓ 达标",
+    ]
+    assert zh["target-qa_evaluations_per_agent_day"][:5] == [
+        "被监听次数（人/天）",
+        "被监听次数 = 登录人天内的质检次数 / 登录人天",
+        "≥ 1.00",
+        "1.50",
+        "✓ 达标",
+    ]
+    en = {row.id: cells(row) for row in compliance_table(body, "en").children[1].children}
+    assert en["target-fatal_accuracy"][0] == "Fatal error accuracy"
+    assert en["target-non_fatal_accuracy"][1].endswith("/ handled calls (qa_basis: handled), ≥ 0")
