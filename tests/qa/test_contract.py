@@ -11,6 +11,7 @@ from app.contracts.config import ContractSpec
 from dashboards.sla.components import compliance_table
 from tests.contracts.helpers import apply, billing, contract_entry, ingest, report, sla
 from tests.dashboards.tree import cells
+from tests.disputes.helpers import act, open_dispute
 from tests.factories import cdr
 from tests.qa.helpers import PATH, evaluation, logged_in
 
@@ -126,3 +127,22 @@ def test_the_sla_page_shows_the_qa_targets_in_both_languages(client, tenant, qa_
     en = {row.id: cells(row) for row in compliance_table(body, "en").children[1].children}
     assert en["target-fatal_accuracy"][0] == "Fatal error accuracy"
     assert en["target-non_fatal_accuracy"][1].endswith("/ handled calls (qa_basis: handled), ≥ 0")
+
+
+def test_an_agreed_dispute_of_a_call_takes_its_evaluation_out(client, tenant, qa_contract):
+    opened = open_dispute(
+        client,
+        tenant.client,
+        tenant.key,
+        kpi="fatal_accuracy",
+        call_ids=["w2"],
+        reason="data_error",
+    )
+    assert opened.status_code == 201, opened.text
+    agreed = act(client, tenant.client, tenant.client_key, opened.json()["id"], "agree")
+    assert agreed.status_code == 200, agreed.text
+    targets = {t["kpi"]: t for t in report(client, tenant, period="2026-11")["targets"]}
+    fatal = targets["fatal_accuracy"]
+    assert fatal["actual_measured"] == pytest.approx(1 - 1 / 3)
+    assert fatal["actual"] == 1.0 and fatal["met"] is True  # e3 (on w2) taken out
+    assert targets["qa_evaluations_per_agent_day"]["actual"] == 1.5  # other targets as measured
