@@ -359,7 +359,7 @@ REFERENCE = Reference(
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
         ("POST", DISPUTES): "Give a window (`from` and `to`), `call_ids`, or both, inside the"
-        " period; `call_ids` only for call KPIs. 403 names why the caller is no party to the"
+        " period; `call_ids` only for call and QA KPIs. 403 names why the caller is no party to the"
         " contract; 404 for a client, contract or period the caller cannot see.",
         **{
             key: "409 when the dispute is no longer open (agreed, rejected or withdrawn), or"
