@@ -79,9 +79,13 @@ def upgrade() -> None:
         "qa_evaluations",
         ["client_id", "evaluated_at"],
     )
+    op.create_index(
+        "ix_qa_evaluations_agent_day", "qa_evaluations", ["client_id", "agent_id", "evaluated_at"]
+    )
 
 
 def downgrade() -> None:
     """Drop `qa_evaluations`."""
+    op.drop_index("ix_qa_evaluations_agent_day", table_name="qa_evaluations")
     op.drop_index("ix_qa_evaluations_client_id_evaluated_at", table_name="qa_evaluations")
     op.drop_table("qa_evaluations")

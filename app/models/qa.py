@@ -44,6 +44,8 @@ class QaEvaluation(Base):
         ),
         CheckConstraint("score BETWEEN 0 AND 100", name="score"),
         Index("ix_qa_evaluations_client_id_evaluated_at", "client_id", "evaluated_at"),
+        # each agent-day's evaluations (monitoring coverage, `app.kpi.sources.QA_DAYS`)
+        Index("ix_qa_evaluations_agent_day", "client_id", "agent_id", "evaluated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
