@@ -15,7 +15,7 @@ from app.audit.service import FAMILIES as AUDIT_FAMILIES
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.cursor import MAX_PAGE
 from app.core.openapi import Reference
-from app.core.vocabulary import TICKET_CHANNELS
+from app.core.vocabulary import QA_BASES, TICKET_CHANNELS
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS
 from app.kpi.intervals import GRANULARITIES
@@ -25,6 +25,7 @@ from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.kinds import KINDS
+from ingest.qa_service import QA_KIND
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -98,6 +99,34 @@ INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+
+QA_KEY = ("POST", f"/v1/{QA_KIND}")
+QA_RECORDS = [
+    {
+        "evaluation_id": "qa-20261122-0001",
+        "call_id": "c-20261122-0001",
+        "queue": "acme-cards",
+        "agent": "a1001",
+        "evaluator": "qa-li",
+        "evaluated_at": DAY.format("50:00"),
+        "mode": "recording",
+        "fatal_errors": 0,
+        "non_fatal_errors": 1,
+        "score": 92,
+    },
+    {
+        "evaluation_id": "qa-20261122-0002",
+        "ticket_id": "t-20261122-0001",
+        "queue": "acme-email",
+        "agent": "a2001",
+        "evaluator": "qa-li",
+        "evaluated_at": DAY.format("55:00"),
+        "mode": "recording",
+        "fatal_errors": 1,
+        "non_fatal_errors": 0,
+        "score": 60,
+    },
+]
 
 INGEST_ANSWER = {
     "accepted": 1,
@@ -242,6 +271,7 @@ REFERENCE = Reference(
         **{key: {403, 404, 409} for key in DISPUTE_STEPS},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
+        QA_KEY: {400, 413, 415},
     },
     optional_key={("GET", "/metrics")},
     parameters={
@@ -253,6 +283,7 @@ REFERENCE = Reference(
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 100}
         },
         ("GET", "/v1/metrics", "granularity"): {"schema": {"enum": list(GRANULARITIES)}},
+        ("GET", "/v1/metrics", "qa_basis"): {"schema": {"enum": list(QA_BASES)}},
         ("GET", "/v1/feeds/quality", "kind"): {
             "schema": {"anyOf": [{"enum": list(RECORD_KINDS)}, {"type": "null"}]}
         },
@@ -263,7 +294,9 @@ REFERENCE = Reference(
             for name in ("from", "to")
         },
         **{
-            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            ("GET", path, "kind"): {
+                "schema": {"anyOf": [{"enum": [*KINDS, QA_KIND]}, {"type": "null"}]}
+            }
             for path in REJECTED_PATHS
         },
         **{
@@ -326,7 +359,7 @@ REFERENCE = Reference(
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
         ("POST", DISPUTES): "Give a window (`from` and `to`), `call_ids`, or both, inside the"
-        " period; `call_ids` only for call KPIs. 403 names why the caller is no party to the"
+        " period; `call_ids` only for call and QA KPIs. 403 names why the caller is no party to the"
         " contract; 404 for a client, contract or period the caller cannot see.",
         **{
             key: "409 when the dispute is no longer open (agreed, rejected or withdrawn), or"
@@ -342,11 +375,13 @@ REFERENCE = Reference(
     request_examples={
         key: _body_examples(INGEST_RECORDS[kind])
         for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
-    },
+    }
+    | {QA_KEY: _body_examples(QA_RECORDS)},
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},
         ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},
         **{key: CLOSE_STATE for key in CLOSE_KEYS},
+        QA_KEY: INGEST_ANSWER,
     },
     field_descriptions={
         "IngestResponse": {

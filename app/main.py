@@ -39,6 +39,9 @@ from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
 from ingest.feed_endpoints import router as feed_router
+from ingest.qa_endpoints import PATH as QA_PATH
+from ingest.qa_endpoints import router as qa_router
+from ingest.qa_service import QaIngestService
 from ingest.service import IngestService
 
 
@@ -71,11 +74,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.database = database
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
+    api.state.qa_ingest_service = QaIngestService(database, settings)
     install_error_handlers(api, settings.db_retry_after_s)
     api.add_middleware(  # the innermost middleware: security headers and metrics see refusals
         AdmitIngest,
         admission=Admission(settings.max_ingest_in_flight, settings.ingest_slot_wait_ms / 1000),
-        paths=[f"{ingest_router.prefix}/{kind}" for kind in INGEST_ROUTES],
+        paths=[f"{ingest_router.prefix}/{kind}" for kind in INGEST_ROUTES]
+        + [f"{qa_router.prefix}{QA_PATH}"],
         prefixes=[f"{feed_router.prefix}/feeds/"],
     )
     install_security_headers(api, settings)
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(login_router)
     api.include_router(monitoring_router)
     api.include_router(rejects_router)
+    api.include_router(qa_router)
     api.add_middleware(RequestMetrics)
     install_docs(api)
     install_openapi(api, REFERENCE)

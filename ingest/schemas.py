@@ -353,7 +353,7 @@ class TicketRecord(Record):
     _percent = model_validator(mode="after")(_on_percent_scale)
 
 
-WHOLE_RECORD_ERRORS = ("csat_scale", "estimate_order", "unpause_state")
+WHOLE_RECORD_ERRORS = ("csat_scale", "estimate_order", "unpause_state", "qa_contact")
 """Errors of a record's validator, whose message names the field itself."""
 
 _MESSAGES = {

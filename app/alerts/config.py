@@ -11,7 +11,10 @@ LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
 PROJECTED_METRICS = ("projected_amount", "projected_score")
 """The open month's projected end of the contracts covering the queue (money, score): read
 through the `readings.Projections` the scheduler hands the engine; the window is ignored."""
-RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS
+QA_RULE_METRICS = ("fatal_accuracy", "non_fatal_accuracy", "qa_score")
+"""QA evaluations over the window (by `evaluated_at`); `min_volume` counts evaluations, so
+`fatal_accuracy < 1` with `min_volume: 1` fires on the first fatal error found."""
+RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + QA_RULE_METRICS
 
 
 class NotifierSpec(Entry):

@@ -7,11 +7,12 @@ from typing import Protocol
 from psycopg import Connection
 from sqlalchemy.orm import Session
 
+from app.alerts.config import QA_RULE_METRICS
 from app.alerts.evaluator import Reading
 from app.core.vocabulary import ON_PHONE_STATES
 from app.kpi import queries
-from app.kpi.definitions import CALL_COMPONENTS, evaluate, offered
-from app.kpi.sources import CALLS
+from app.kpi.definitions import CALL_COMPONENTS, QA_COMPONENTS, evaluate, offered
+from app.kpi.sources import CALLS, QA
 
 
 class Projection(Protocol):
@@ -31,13 +32,15 @@ TARGET_OCCUPANCY = 0.85
 
 
 class WindowSums:
-    """Call components per queue over rolling windows ending `now`, read once per client and
-    window length for all its `queues`: every rule on every queue of one evaluation shares
-    them, so a busy floor costs one scan of its recent calls, not one per rule and queue."""
+    """Call (and QA) components per queue over rolling windows ending `now`, read once per
+    client and window length for all its `queues`: every rule on every queue of one evaluation
+    shares them, so a busy floor costs one scan of its recent calls, not one per rule and
+    queue."""
 
     def __init__(self, pg: Connection, now: datetime, queues: dict[int, list[int]]) -> None:
         self.pg, self.now, self.queues = pg, now, queues
         self.found: dict[tuple[int, timedelta], dict[int, dict[str, float]]] = {}
+        self.qa_found: dict[tuple[int, timedelta], dict[int, dict[str, float]]] = {}
 
     def of(self, client_id: int, queue_id: int, window: timedelta) -> dict[str, float]:
         """Return the queue's components over `[now − window, now)`."""
@@ -46,6 +49,14 @@ class WindowSums:
             scope = queries.Window([client_id], self.queues[client_id], self.now - window)
             self.found[key] = queries.sums_per_queue(self.pg, CALLS, CALL_COMPONENTS, scope)
         return self.found[key].get(queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0))
+
+    def qa_of(self, client_id: int, queue_id: int, window: timedelta) -> dict[str, float]:
+        """Return the queue's QA evaluation components over `[now − window, now)`."""
+        key = (client_id, window)
+        if key not in self.qa_found:
+            scope = queries.Window([client_id], self.queues[client_id], self.now - window)
+            self.qa_found[key] = queries.sums_per_queue(self.pg, QA, QA_COMPONENTS, scope)
+        return self.qa_found[key].get(queue_id, dict.fromkeys(QA_COMPONENTS, 0.0))
 
 
 def read(
@@ -69,6 +80,9 @@ def read(
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
         return surge(pg, window, client_id, queue_id, now, aht_s)
+    if metric in QA_RULE_METRICS:  # evaluations by evaluated_at; the volume is evaluations
+        qa = sums.qa_of(client_id, queue_id, window)
+        return Reading(evaluate((metric,), qa, sl_formula)[metric], int(qa["qa_evaluated"]))
     components = sums.of(client_id, queue_id, window)
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.contracts.config import target_kpi
+from app.core.vocabulary import DEFAULT_QA_BASIS
 from app.kpi.definitions import KPIS, evaluate
 from app.kpi.sources import NO_DATA
 
@@ -24,8 +25,11 @@ def source_of(kpi: str) -> str:
 
 def needed_sources(keys: Iterable[str], model: str) -> set[str]:
     """Return the stats a contract reads: its targets' sources, what its billing counts, and
-    alerts (the report always summarises them; the table is small)."""
+    alerts (the report always summarises them; the table is small); calls with QA targets,
+    whose accuracy may divide by handled calls (`qa_basis: handled`)."""
     sources = {source_of(target_kpi(key)[0]) for key in keys} | {"alerts"}
+    if "qa" in sources:
+        sources.add("calls")
     return sources | {"per_workload": {"calls"}, "per_hour": {"agents"}}.get(model, set())
 
 
@@ -57,11 +61,20 @@ def merge(days: Iterable[Sums]) -> dict[tuple[str, Any], dict[str, float]]:
     return {key: add(parts) for key, parts in grouped.items()}
 
 
-def actuals(keys: Iterable[str], sums: Sums, sl_formula: str) -> dict[str, float | None]:
-    """Return each target key's KPI value over `sums` (service level by `sl_formula`)."""
+def actuals(
+    keys: Iterable[str],
+    sums: Sums,
+    sl_formula: str,
+    qa_bases: Mapping[str, str] | None = None,
+) -> dict[str, float | None]:
+    """Return each target key's KPI value over `sums` (service level by `sl_formula`, QA
+    accuracy by the target's `qa_bases` entry: per evaluated contact unless `handled`)."""
     result = {}
     for key in keys:
         kpi, channel = target_kpi(key)
         values = NO_DATA | components(sums, source_of(kpi), channel)
-        result[key] = evaluate((kpi,), values, sl_formula)[kpi]
+        basis = (qa_bases or {}).get(key, DEFAULT_QA_BASIS)
+        if basis != DEFAULT_QA_BASIS:
+            values["handled"] = components(sums, "calls").get("handled", 0.0)
+        result[key] = evaluate((kpi,), values, sl_formula, basis)[kpi]
     return result

@@ -14,14 +14,16 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.spec import Code, Entry
-from app.core.vocabulary import TICKET_CHANNELS
-from app.kpi.definitions import KPIS, TICKET_KPIS
+from app.core.vocabulary import QA_BASES, TICKET_CHANNELS
+from app.kpi.definitions import KPIS, QA_BASIS_KPIS, TICKET_KPIS
 from app.kpi.targets import TargetSpec
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Score = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 
-TARGET_KPIS = tuple(name for name, kpi in KPIS.items() if kpi.unit in ("ratio", "s", "score"))
+TARGET_KPIS = tuple(
+    name for name, kpi in KPIS.items() if kpi.unit in ("ratio", "s", "score", "per_agent_day")
+)
 CHANNEL_KPIS = tuple(name for name in TICKET_KPIS if name in TARGET_KPIS)
 BILLING_MODELS = ("per_seat", "per_workload", "per_hour")
 
@@ -40,6 +42,11 @@ class ContractTarget(TargetSpec):
 
     weight: Decimal = Field(gt=0, allow_inf_nan=False)
     penalty: Money = Decimal(0)
+    qa_basis: Literal[QA_BASES] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="QA accuracy targets only: divide Σ errors by the evaluated contacts"
+        " (`evaluated`, the default) or by every handled call (`handled`).",
+    )
 
 
 class Band(Entry):
@@ -118,6 +125,13 @@ def _key_problem(key: str) -> str | None:
     return None
 
 
+def _basis_problem(key: str, target: ContractTarget) -> str | None:
+    """Refuse `qa_basis` on a target that is not a QA accuracy."""
+    if target.qa_basis is not None and target_kpi(key)[0] not in QA_BASIS_KPIS:
+        return f"{key}.qa_basis: only {' and '.join(QA_BASIS_KPIS)} take a qa_basis"
+    return None
+
+
 def _ratio_problem(key: str, target: ContractTarget) -> str | None:
     """Catch percentages written for ratios, which are fractions (DESIGN §7)."""
     if KPIS[target_kpi(key)[0]].unit != "ratio":
@@ -146,11 +160,20 @@ class ContractSpec(Entry):
         problems = [
             problem
             for key, target in targets.items()
-            if (problem := _key_problem(key) or _ratio_problem(key, target))
+            if (
+                problem := _key_problem(key)
+                or _ratio_problem(key, target)
+                or _basis_problem(key, target)
+            )
         ]
         if problems:
             raise ValueError("; ".join(problems))
         return targets
+
+    @property
+    def qa_bases(self) -> dict[str, str]:
+        """Return the QA basis of each target that sets one (`qa_basis`), by target key."""
+        return {key: t.qa_basis for key, t in self.targets.items() if t.qa_basis is not None}
 
     @field_validator("valid_to")
     @classmethod

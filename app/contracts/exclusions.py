@@ -114,9 +114,14 @@ def read(
     return Reading(scored, calls)
 
 
-def target_actuals(keys: Iterable[str], sums: Mapping[str, Sums], sl_formula: str) -> dict:
+def target_actuals(
+    keys: Iterable[str],
+    sums: Mapping[str, Sums],
+    sl_formula: str,
+    qa_bases: Mapping[str, str] | None = None,
+) -> dict:
     """Return each target key's KPI over its own sums (its exclusions already taken out)."""
-    return {key: actuals((key,), sums[key], sl_formula)[key] for key in keys}
+    return {key: actuals((key,), sums[key], sl_formula, qa_bases)[key] for key in keys}
 
 
 def period_sums(reading: Reading) -> dict[str, Sums]:

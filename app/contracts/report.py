@@ -12,8 +12,8 @@ from app.access.scope import Scope
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
-from app.core.vocabulary import SL_FORMULAS
-from app.kpi.definitions import KPIS, alert_response_s, definitions_version
+from app.core.vocabulary import DEFAULT_QA_BASIS, SL_FORMULAS
+from app.kpi.definitions import KPIS, QA_BASIS_KPIS, alert_response_s, definitions_version
 from app.kpi.sources import NO_DATA
 from app.quality.measures import LATENESS_RESOLUTION
 
@@ -93,7 +93,7 @@ def report(
             }
             for q in scope.queues
         },
-        "targets": [_target(row, scope.sl_formula) for row in result.rows],
+        "targets": [_target(row, scope.sl_formula, spec.qa_bases) for row in result.rows],
         "score": number(result.score),
         "band": None
         if result.band is None
@@ -142,12 +142,17 @@ def report(
     }
 
 
-def _target(row: TargetResult, sl_formula: str) -> dict[str, Any]:
+def _target(row: TargetResult, sl_formula: str, qa_bases: dict[str, str]) -> dict[str, Any]:
     kpi = KPIS[target_kpi(row.kpi)[0]]
     formula = kpi.formula
     if kpi.name == "service_level":
         formula = f"service level = {SL_FORMULAS[sl_formula]} ({sl_formula})"
-    return {
+    basis = {}
+    if kpi.name in QA_BASIS_KPIS:  # which contacts its errors are divided by
+        basis = {"qa_basis": qa_bases.get(row.kpi, DEFAULT_QA_BASIS)}
+        if basis["qa_basis"] == "handled":
+            formula = formula.replace("evaluated contacts", "handled calls (qa_basis: handled)")
+    return basis | {
         "kpi": row.kpi,
         "target": {"min": row.min, "max": row.max},
         "actual": row.actual,

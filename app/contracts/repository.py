@@ -22,6 +22,8 @@ from app.kpi.sources import (
     ALERT_RESPONSE_SQL,
     ALERTS,
     CALLS,
+    QA,
+    QA_DAYS,
     TICKETS,
     Source,
     agent_state_sql,
@@ -269,10 +271,21 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
             f" WHERE seg.state <> '{LOGGED_OUT}' AND o.s > 0 GROUP BY 1",
             params,
         ).fetchall()
+    if source is QA_DAYS:  # an agent-day is not cut by a window: coverage stays as measured
+        return []
     a, at = source.alias, f"{source.alias}.{source.time_column}"
     chosen = _IN_WINDOW.format(t=at)
-    if source is CALLS:
+    if source is CALLS or source is QA:  # an excluded call's evaluations go with it
         chosen = f"({chosen} OR {a}.call_id = ANY(%(ids)s::text[]))"
+    if source is QA:
+        sums = ", ".join(f"sum(({c.sql})::float8)" for c in source.components.values())
+        return pg.execute(
+            f"SELECT width_bucket({at}, %(days)s::timestamptz[]) - 1, NULL, {sums}"
+            f" FROM qa_evaluations {a} WHERE {a}.client_id = %(client)s"
+            f" AND {a}.queue_id = ANY(%(queues)s) AND {source.vendor_limit(a)}"
+            f" AND {at} >= %(lo)s AND {at} < %(hi)s AND {chosen} GROUP BY 1",
+            params,
+        ).fetchall()
     if source is ALERTS:
         sums = ", ".join(f"sum(({c.sql})::float8)" for c in source.components.values())
         return pg.execute(

@@ -90,10 +90,12 @@ def sla_report(
         months=months(measured),
     )
     formula = contract_scope.sl_formula
-    measured_actuals = actuals(spec.targets, total, formula)
+    measured_actuals = actuals(spec.targets, total, formula, spec.qa_bases)
     result = evaluate_contract(
         spec,
-        exclusions.target_actuals(spec.targets, exclusions.period_sums(reading), formula),
+        exclusions.target_actuals(
+            spec.targets, exclusions.period_sums(reading), formula, spec.qa_bases
+        ),
         quantity,
     )
     as_measured = evaluate_contract(spec, measured_actuals, quantity)
@@ -114,7 +116,9 @@ def sla_report(
         contracts=[row.contract.code for row in in_force],
         daily=[
             {"date": day.isoformat()}
-            | exclusions.target_actuals(spec.targets, exclusions.day_sums(reading, index), formula)
+            | exclusions.target_actuals(
+                spec.targets, exclusions.day_sums(reading, index), formula, spec.qa_bases
+            )
             for index, day in enumerate(days(measured))
         ],
         alerts=components(total, "alerts"),

@@ -44,6 +44,8 @@ def formula_text(target: dict[str, Any], report: dict[str, Any], lang: str) -> s
         name = report["sl_formula"]
         return f"{word(lang, 'service_level')} = {sl_expression(name, lang)} ({name})"
     if lang == "zh" and kpi in FORMULAS_ZH:
+        if target.get("qa_basis") == "handled":  # the trade's wording: per handled call
+            return FORMULAS_ZH[kpi].replace("质检量", "处理量")
         return FORMULAS_ZH[kpi]
     return str(target["formula"])
 

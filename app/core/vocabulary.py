@@ -41,6 +41,13 @@ within the threshold T, short abandons left out."""
 
 SL_FORMULA_NAMES = tuple(SL_FORMULAS)
 
+DEFAULT_QA_BASIS = "evaluated"
+QA_BASES = (DEFAULT_QA_BASIS, "handled")
+"""What QA accuracy divides Σ errors by: the contacts evaluated, or every handled call (the
+wording of some outsourcing contracts)."""
+QA_MODES = ("live", "recording")
+"""How a QA evaluation was made: listening in live (实时监听) or to a recording (录音质检)."""
+
 
 def spoken_list(words: tuple[str, ...]) -> str:
     """Join words for a sentence: `email, chat, web, social or sms`."""

@@ -261,7 +261,7 @@ def _other(side: str) -> str:
 
 
 def _check_kpi(request: DisputeRequest, keys: list[str], code: str) -> None:
-    """A dispute names a target of the contract (or all); call ids only for call KPIs."""
+    """A dispute names a target of the contract (or all); call ids only for call and QA KPIs."""
     if request.kpi != ALL and request.kpi not in keys:
         raise AppError(
             f"kpi: {request.kpi!r} is not a target of contract {code!r};"
@@ -271,7 +271,7 @@ def _check_kpi(request: DisputeRequest, keys: list[str], code: str) -> None:
         raise AppError("from/to, call_ids: give a time window (from and to), call ids, or both")
     if request.call_ids and request.kpi != ALL:
         source = source_of(target_kpi(request.kpi)[0])
-        if source != "calls":
+        if source not in ("calls", "qa"):  # a call's QA evaluations go with it
             raise AppError(
                 f"call_ids: {request.kpi} is computed from {source}, not calls;"
                 " give a time window (from, to) instead"

@@ -9,8 +9,8 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, TICKETS
+from app.core.vocabulary import DEFAULT_QA_BASIS, DEFAULT_SL_FORMULA, QA_BASES, SL_FORMULAS
+from app.kpi.sources import AGENTS, ALERTS, CALLS, QA, QA_DAYS, TICKETS
 
 Components = Mapping[str, float]
 
@@ -18,6 +18,8 @@ CALL_COMPONENTS = CALLS.names
 AGENT_COMPONENTS = AGENTS.names
 ALERT_COMPONENTS = ALERTS.names
 TICKET_COMPONENTS = TICKETS.names
+QA_COMPONENTS = QA.names
+QA_DAY_COMPONENTS = QA_DAYS.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -165,6 +167,58 @@ def alert_response_s(c: Components) -> float | None:
     return ratio(c["alert_response_sum_s"], c["alerts_opened"])
 
 
+def _qa_contacts(c: Components, basis: str) -> float:
+    """Return what QA accuracy divides by: evaluated contacts, or handled calls (`qa_basis`)."""
+    if basis == "evaluated":
+        return c["qa_evaluated"]
+    if basis == "handled":
+        return c["handled"]
+    raise ValueError(f"unknown qa_basis {basis!r}")
+
+
+def _accuracy(errors: float, contacts: float) -> float | None:
+    """Return 1 − errors / contacts, floored at 0 (many errors on few contacts), or None."""
+    share = ratio(errors, contacts)
+    return None if share is None else max(0.0, 1 - share)
+
+
+def fatal_accuracy(c: Components, basis: str = DEFAULT_QA_BASIS) -> float | None:
+    """fatal accuracy (致命错误准确率) = 1 − Σ fatal errors / evaluated contacts, floored at 0
+
+    With `qa_basis: handled` (the trade's other wording) it divides by all handled calls.
+    """
+    return _accuracy(c["qa_fatal_errors"], _qa_contacts(c, basis))
+
+
+def non_fatal_accuracy(c: Components, basis: str = DEFAULT_QA_BASIS) -> float | None:
+    """non-fatal accuracy (非致命错误准确率) = 1 − Σ non-fatal errors / evaluated contacts, ≥ 0
+
+    With `qa_basis: handled` (the trade's other wording) it divides by all handled calls.
+    """
+    return _accuracy(c["qa_non_fatal_errors"], _qa_contacts(c, basis))
+
+
+def qa_score(c: Components) -> float | None:
+    """QA score (质检平均分) = Σ evaluation scores / evaluations."""
+    return ratio(c["qa_score_sum"], c["qa_evaluated"])
+
+
+def monitoring_coverage(c: Components) -> float | None:
+    """monitoring coverage (被监听覆盖率) = agent-days with ≥ 1 evaluation / agent-days logged in
+
+    An agent-day is an agent and a local day of the client with logged-in seconds > 0.
+    """
+    return ratio(c["agent_days_evaluated"], c["agent_days_logged_in"])
+
+
+def qa_evaluations_per_agent_day(c: Components) -> float | None:
+    """evaluations per agent-day (被监听次数) = evaluations on agent-days / agent-days logged in"""
+    return ratio(c["qa_evaluations_on_days"], c["agent_days_logged_in"])
+
+
+QA_BASIS_KPIS = {"fatal_accuracy": fatal_accuracy, "non_fatal_accuracy": non_fatal_accuracy}
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -260,6 +314,24 @@ KPIS = {
         Kpi("ticket_frt_s", "tickets", "s", False, ticket_frt_s),
         Kpi("alerts_opened", "alerts", "alerts", None, total("alerts_opened", "alerts opened")),
         Kpi("alert_response_s", "alerts", "s", False, alert_response_s),
+        Kpi(
+            "qa_evaluated",
+            "qa",
+            "evaluations",
+            None,
+            total("qa_evaluated", "QA evaluations by evaluated_at"),
+        ),
+        Kpi("fatal_accuracy", "qa", "ratio", True, fatal_accuracy),
+        Kpi("non_fatal_accuracy", "qa", "ratio", True, non_fatal_accuracy),
+        Kpi("qa_score", "qa", "score", True, qa_score),
+        Kpi("monitoring_coverage", "qa_days", "ratio", True, monitoring_coverage),
+        Kpi(
+            "qa_evaluations_per_agent_day",
+            "qa_days",
+            "per_agent_day",
+            True,
+            qa_evaluations_per_agent_day,
+        ),
     )
 }
 
@@ -273,16 +345,28 @@ CALL_KPIS = kpis_of("calls")
 AGENT_KPIS = kpis_of("agents")
 ALERT_KPIS = kpis_of("alerts")
 TICKET_KPIS = kpis_of("tickets")
+QA_KPIS = kpis_of("qa")
+QA_DAY_KPIS = kpis_of("qa_days")
+COUNT_UNITS = ("calls", "tickets", "alerts", "evaluations")
 
 
-def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str, float | None]:
-    """Compute the named KPIs from summed components; counts come back as integers."""
+def evaluate(
+    names: tuple[str, ...], c: Components, sl_formula: str, qa_basis: str = DEFAULT_QA_BASIS
+) -> dict[str, float | None]:
+    """Compute the named KPIs from summed components; counts come back as integers.
+
+    Service level follows `sl_formula`, the QA accuracies `qa_basis` (evaluated or handled).
+    """
     values = {
-        name: service_level(c, sl_formula) if name == "service_level" else KPIS[name].compute(c)
+        name: service_level(c, sl_formula)
+        if name == "service_level"
+        else QA_BASIS_KPIS[name](c, qa_basis)
+        if name in QA_BASIS_KPIS
+        else KPIS[name].compute(c)
         for name in names
     }
     return {
-        name: int(v) if v is not None and KPIS[name].unit in ("calls", "tickets", "alerts") else v
+        name: int(v) if v is not None and KPIS[name].unit in COUNT_UNITS else v
         for name, v in values.items()
     }
 
@@ -297,6 +381,7 @@ def definitions_version() -> str:
         (
             sorted((k.name, k.unit, k.higher_is_better, k.formula) for k in KPIS.values()),
             sorted(SL_FORMULAS.items()),
+            QA_BASES,
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]

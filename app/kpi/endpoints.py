@@ -11,6 +11,7 @@ from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.access.scope import queue_scope, requested_scope
 from app.core.db import driver_connection, get_session
+from app.core.vocabulary import DEFAULT_QA_BASIS
 from app.kpi import live, queries
 from app.kpi.intervals import GRANULARITIES, requested_range
 from app.kpi.series_csv import chunks, csv_lines
@@ -29,6 +30,9 @@ def get_metrics(
     granularity: Annotated[str, Query(description=" | ".join(GRANULARITIES))] = "hour",
     by: Annotated[str | None, Query(description="queue | agent | channel")] = None,
     format: Annotated[str | None, Query(description="json (default) or csv")] = None,
+    qa_basis: Annotated[
+        str, Query(description="QA accuracy per evaluated contact (default) or handled call")
+    ] = DEFAULT_QA_BASIS,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),
 ) -> Any:
@@ -39,6 +43,8 @@ def get_metrics(
     and no `queue=`, one row per bucket for the whole client; `by=` splits each bucket.
     A series is at most `CALLPULSE_MAX_METRIC_ROWS` rows (buckets × split values): a
     larger one is answered 400 with its size and how to narrow or page it. CSV is streamed.
+    QA accuracy (`fatal_accuracy`, `non_fatal_accuracy`) divides Σ errors by the evaluated
+    contacts, or with `qa_basis=handled` by every handled call (some contracts' wording).
     """
     scope = requested_scope(session, principal, queue, client)
     tz, settings = scope.timezone, request.app.state.settings
@@ -56,6 +62,7 @@ def get_metrics(
         queue_level=queue is not None,
         agent_codes=codes,
         max_rows=settings.max_metric_rows,
+        qa_basis=qa_basis,
     )
     wants_csv = format == "csv" or "text/csv" in request.headers.get("accept", "")
     if wants_csv:

@@ -36,6 +36,12 @@ KPI_NAMES = {
         "ticket_resolution_sla": "resolution SLA",
         "ticket_frt_s": "mean first response",
         "alert_response_s": "alert response time",
+        "qa_evaluated": "QA evaluations",
+        "fatal_accuracy": "fatal error accuracy",
+        "non_fatal_accuracy": "non-fatal error accuracy",
+        "qa_score": "QA score",
+        "monitoring_coverage": "monitoring coverage",
+        "qa_evaluations_per_agent_day": "evaluations per agent-day",
     },
     "zh": {
         "service_level": "服务水平",
@@ -66,6 +72,12 @@ KPI_NAMES = {
         "ticket_resolution_sla": "解决达标率",
         "ticket_frt_s": "平均首次响应时长",
         "alert_response_s": "告警响应时间",
+        "qa_evaluated": "质检量",
+        "fatal_accuracy": "致命错误准确率",
+        "non_fatal_accuracy": "非致命错误准确率",
+        "qa_score": "质检平均分",
+        "monitoring_coverage": "被监听覆盖率",
+        "qa_evaluations_per_agent_day": "被监听次数（人/天）",
     },
 }
 
@@ -91,6 +103,11 @@ FORMULAS_ZH = {
     "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
     "alert_response_s": "告警响应时间 = Σ（确认，否则恢复或周期结束 − 触发）/ 触发的告警"
     "（目标 10 分钟内）",
+    "fatal_accuracy": "致命错误准确率 = 1 − Σ 致命错误数 / 质检量",
+    "non_fatal_accuracy": "非致命错误准确率 = 1 − Σ 非致命错误数 / 质检量",
+    "qa_score": "质检平均分 = Σ 质检得分 / 质检量",
+    "monitoring_coverage": "被监听覆盖率 = 至少被质检一次的人天 / 登录人天",
+    "qa_evaluations_per_agent_day": "被监听次数 = 登录人天内的质检次数 / 登录人天",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

@@ -22,6 +22,8 @@ from app.kpi.sources import (
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
     CALLS,
+    QA,
+    QA_DAYS,
     Source,
     agent_state_sql,
 )
@@ -46,9 +48,23 @@ ALERT_ROWS = (
 )
 
 
+# QA evaluations likewise, one row per evaluation; agent-days one row each, at local midnight.
+QA_ROWS = (
+    "(SELECT e.client_id, e.queue_id, e.vendor_id, e.agent_id, e.evaluated_at,"
+    f" date_bin(%(iv)s::interval, e.evaluated_at, {GRID_ORIGIN_SQL}) AS interval_start,"
+    f" {QA.select_sql()} FROM qa_evaluations e)"
+)
+QA_DAY_ROWS = (
+    "(SELECT d.client_id, d.agent_id, k.day_start, k.day_start AS interval_start,"
+    f" {QA_DAYS.select_sql()}"
+    f" FROM agent_day_stats d {QA_DAYS.rows_sql} WHERE {QA_DAYS.where})"
+)
+READ_TIME_ROWS = {"alerts": ALERT_ROWS, "qa": QA_ROWS, "qa_days": QA_DAY_ROWS}
+
+
 def _interval_rows(source: Source) -> str:
-    """Return the relation of a source's interval stats rows (alerts: one row per alert)."""
-    return source.interval_table or ALERT_ROWS
+    """Return the relation of a source's interval stats rows (alerts, QA: one row per fact)."""
+    return source.interval_table or READ_TIME_ROWS[source.name]
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,9 @@ def sum_components(
     else:
         a = source.alias
         keys = [f"{a}.{source.subject}"]
-        sums = [f"({source.components[name].sql})::float8" for name in components]
+        # Stats sources' components aggregate; read-time ones (QA) are per-row values.
+        each = "({})::float8" if source.interval_table else "coalesce(sum(({})::float8), 0)"
+        sums = [each.format(source.components[name].sql) for name in components]
         relation = f"{source.fact_table} {a} {source.rows_sql}"
         where = (
             f"{a}.client_id = ANY(%(clients)s::int[])"
@@ -231,16 +249,23 @@ _CALL_DAYS = (
     " AND s.queue_id = ANY(%(queues)s) AND s.day >= %(first)s AND s.day <= %(last)s"
     f" AND {CALLS.vendor_limit()}"
 )
+_QA_IN_RANGE = (
+    "SELECT {column} FROM qa_evaluations s WHERE s.client_id = %(client)s"
+    f" AND s.queue_id = ANY(%(queues)s) AND {QA.vendor_limit()}"
+    " AND s.evaluated_at >= %(lo)s AND s.evaluated_at < %(hi)s"
+)
 SPLIT_MEMBERS = {
     "agent": f"SELECT count(*) FROM ({_CALL_DAYS.format(column='s.agent_id')} UNION"
     " SELECT s.agent_id FROM agent_day_stats s WHERE s.client_id = %(client)s"
-    f" AND {AGENTS.scope} AND s.day >= %(first)s AND s.day <= %(last)s) x",
+    f" AND {AGENTS.scope} AND s.day >= %(first)s AND s.day <= %(last)s"
+    f" UNION {_QA_IN_RANGE.format(column='s.agent_id')}) x",
     "queue": "SELECT count(*) FROM unnest(%(queues)s::int[]) q(id) WHERE EXISTS ("
     f"{_CALL_DAYS.format(column='1')} AND s.queue_id = q.id) OR EXISTS (SELECT 1"
     " FROM ticket_interval_stats s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
     " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s) OR EXISTS (SELECT 1"
     " FROM alerts s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
-    " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s)",
+    " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s) OR EXISTS ("
+    f"{_QA_IN_RANGE.format(column='1')} AND s.queue_id = q.id)",
     "channel": f"SELECT (SELECT count(*) FROM ({_CALL_DAYS.format(column='1')} LIMIT 1) v)"
     " + (SELECT count(DISTINCT s.channel) FROM ticket_interval_stats s"
     " WHERE s.client_id = %(client)s AND s.queue_id = ANY(%(queues)s)"

@@ -10,12 +10,15 @@ from psycopg import Connection
 
 from app.access.scope import Scope
 from app.core.errors import AppError
+from app.core.vocabulary import DEFAULT_QA_BASIS, QA_BASES
 from app.kpi import queries
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
     CALL_KPIS,
+    QA_COMPONENTS,
+    QA_DAY_COMPONENTS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
@@ -44,15 +47,19 @@ def metrics_series(
     queue_level: bool,
     agent_codes: dict[int, str],
     max_rows: int,
+    qa_basis: str = DEFAULT_QA_BASIS,
 ) -> Iterator[dict[str, Any]]:
     """Return one row per bucket (and per split value), with every KPI that applies.
 
     The rows are weighed first (buckets × split values, from a cheap count) and a series
     above `max_rows` is refused before any stats are read. The stats are read now; the rows
-    are computed as they are taken, so a long series can be streamed.
+    are computed as they are taken, so a long series can be streamed. QA accuracy divides
+    by `qa_basis`: evaluated contacts, or handled calls.
     """
     if by not in SPLITS:
         raise AppError("by: use queue, agent or channel")
+    if qa_basis not in QA_BASES:
+        raise AppError(f"qa_basis: use {' or '.join(QA_BASES)}")
     extent = span(start, end, granularity, scope.timezone, interval_minutes)
     _weigh(pg, scope, extent, by, granularity, interval_minutes, max_rows)
     sources = _sources(by, queue_level)
@@ -68,6 +75,7 @@ def metrics_series(
             by,
             queue_level,
             agent_codes,
+            qa_basis,
         )
         for split in splits
         for period in iter_buckets(start, end, granularity, scope.timezone, interval_minutes)
@@ -192,7 +200,12 @@ def _bound(moment: datetime) -> str:
 def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ...], str | None]]:
     """Which stats feed the rows, and the column each is split by."""
     if by == "agent":
-        return {"calls": (CALL_COMPONENTS, "agent_id"), "agents": (AGENT_COMPONENTS, "agent_id")}
+        return {
+            "calls": (CALL_COMPONENTS, "agent_id"),
+            "agents": (AGENT_COMPONENTS, "agent_id"),
+            "qa": (QA_COMPONENTS, "agent_id"),
+            "qa_days": (QA_DAY_COMPONENTS, "agent_id"),
+        }
     if by == "channel":
         return {"calls": (CALL_COMPONENTS, None), "tickets": (TICKET_COMPONENTS, "channel")}
     split = "queue_id" if by == "queue" else None
@@ -203,6 +216,11 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     }
     if not queue_level and by is None:
         sources["agents"] = (AGENT_COMPONENTS, None)
+    # QA after the others, so CSV columns keep their places; agent-days, like agent states,
+    # belong to the client (or an agent), not to a queue.
+    sources["qa"] = (QA_COMPONENTS, split)
+    if not queue_level and by is None:
+        sources["qa_days"] = (QA_DAY_COMPONENTS, None)
     return sources
 
 
@@ -215,6 +233,7 @@ def _row(
     by: str | None,
     queue_level: bool,
     agent_codes: dict[int, str],
+    qa_basis: str,
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"client": scope.client_code}
     formula = scope.sl_formula
@@ -232,4 +251,4 @@ def _row(
         names += KPI_NAMES[source]
     if by == "channel":  # calls are the voice channel; the others are ticket channels
         names = CALL_KPIS if split == "voice" else TICKET_KPIS
-    return row | evaluate(names, NO_DATA | components, formula)
+    return row | evaluate(names, NO_DATA | components, formula, qa_basis)

@@ -312,6 +312,55 @@ ALERTS = Source(
     },
 )
 
-SOURCES = {source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS)}
+# QA evaluations (质检): a few per agent and day, so no stats tables; summed from the facts
+# at read time like alerts, each in the interval of its `evaluated_at`. The vendor is the
+# evaluated contact's, so a vendor is scored on evaluations of its own calls and tickets.
+QA = Source(
+    name="qa",
+    fact_table="qa_evaluations",
+    alias="e",
+    subject="queue_id",
+    time_column="evaluated_at",
+    row_reads=("queue_id", "evaluated_at"),
+    splits=(("agent_id", "e.agent_id"), ("vendor_id", "e.vendor_id")),
+    components={
+        "qa_evaluated": Component("1"),
+        "qa_fatal_errors": Component("e.fatal_errors", ("fatal_errors",)),
+        "qa_non_fatal_errors": Component("e.non_fatal_errors", ("non_fatal_errors",)),
+        "qa_score_sum": Component("e.score", ("score",)),
+    },
+)
+
+# An agent-day (d) of the client's local calendar the agent was logged in, with its local
+# midnights (k): what monitoring coverage (被监听覆盖率) counts, one row per agent and day.
+QA_DAY_ROWS_SQL = (
+    "JOIN clients cl ON cl.id = d.client_id CROSS JOIN LATERAL (SELECT"
+    " d.day::timestamp AT TIME ZONE cl.timezone AS day_start,"
+    " (d.day + 1)::timestamp AT TIME ZONE cl.timezone AS day_end) k"
+)
+# The evaluations of that agent on that day (evaluated_at in the local day).
+_EVALUATIONS_OF_DAY = (
+    "(SELECT count(*) FROM qa_evaluations e WHERE e.client_id = d.client_id"
+    " AND e.agent_id = d.agent_id AND e.evaluated_at >= k.day_start"
+    " AND e.evaluated_at < k.day_end)"
+)
+QA_DAYS = Source(
+    name="qa_days",
+    fact_table="agent_day_stats",
+    alias="d",
+    subject="agent_id",
+    time_column="day_start",
+    rows_sql=QA_DAY_ROWS_SQL,
+    row_reads=("client_id", "agent_id", "day"),
+    where="d.available_s + d.talking_s + d.acw_state_s + d.not_ready_s > 0",
+    scope=AGENTS.scope,
+    components={
+        "agent_days_logged_in": Component("1"),
+        "agent_days_evaluated": Component(f"({_EVALUATIONS_OF_DAY} > 0)::int"),
+        "qa_evaluations_on_days": Component(_EVALUATIONS_OF_DAY),
+    },
+)
+
+SOURCES = {source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS)}
 # Every component of every source at zero: what a bucket, day or period without rows sums to.
 NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)

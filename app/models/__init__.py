@@ -10,6 +10,7 @@ from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
+from app.models.qa import QaEvaluation
 from app.models.quality import FeedQualityCount
 from app.models.stats import (
     AgentDayStats,
@@ -48,6 +49,7 @@ __all__ = [
     "LoginFailure",
     "Notifier",
     "PeriodClose",
+    "QaEvaluation",
     "Queue",
     "QueueVendor",
     "RejectedRecord",

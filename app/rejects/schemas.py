@@ -12,7 +12,7 @@ class RejectedRecord(BaseModel):
     vendor: str | None = Field(description="the vendor whose key sent it")
     client: str | None = Field(description="its client, when its queue was known")
     feed: str | None = Field(description="the feed it came through; null on the v1 routes")
-    kind: str = Field(description="calls | call-events | agent-events | tickets")
+    kind: str = Field(description="calls | call-events | agent-events | tickets | qa-evaluations")
     record_index: int = Field(
         description="position in its batch (from 0) on the v1 routes; the 1-based line or"
         " element of the source through a feed"

@@ -3,7 +3,8 @@
 Poisson arrivals on an intraday curve in the client's timezone; agents on staggered
 shifts with breaks, lunch and odd not-ready time; callers who hang up when their patience
 runs out; lognormal talk, hold and ACW; transfers, first-contact resolution and CSAT;
-e-mail and chat tickets. It yields what a vendor's ACD would send, when it would send it.
+e-mail and chat tickets; QA evaluations (质检) of a few of each agent's calls a day. It
+yields what a vendor's ACD (and its QA team) would send, when it would send it.
 """
 
 import heapq
@@ -64,6 +65,12 @@ SHIFTS = [
     )
 ]
 
+# QA (质检): the share of handled calls evaluated (about 2–3 per agent-day at the demo's
+# volumes), of those listened to live, and the chance of each fatal and non-fatal error.
+QA_SHARE, QA_LIVE_SHARE = 0.04, 0.3
+QA_FATAL, QA_NON_FATAL = 0.02, (0.02, 0.005)  # one error; (one, two) non-fatal errors
+QA_EVALUATORS = ("qa-01", "qa-02", "qa-03")
+
 
 @dataclass(frozen=True)
 class QueueSpec:
@@ -122,6 +129,9 @@ class Simulation:
         self, queues: list[QueueSpec], start: datetime, seed: int = 1, cdr: bool = False
     ) -> None:
         self.rng = random.Random(seed)
+        # QA draws apart, so calls, agents and tickets are the same with or without them.
+        self.qa_rng = random.Random(f"qa-{seed}")
+        self._qa_ids = itertools.count(1)
         self.start, self.now, self.cdr = start, start, cdr
         self._heap: list[tuple[datetime, int, str, object]] = []
         self._seq = itertools.count()
@@ -297,6 +307,8 @@ class Simulation:
         else:
             self._emit("/v1/call-events", self._event(call, "ended", self.now, **outcome))
         call.done = True
+        if self.qa_rng.random() < QA_SHARE:
+            self._evaluate(call, agent)
         self._state(agent, "acw")
         self._push(self.now + timedelta(seconds=acw), "acw_done", (agent, call, acw))
 
@@ -375,6 +387,30 @@ class Simulation:
             {**responded, "resolved_at": (self.now + timedelta(seconds=resolve)).isoformat()},
             at=self.now + timedelta(seconds=resolve),
         )
+
+    def _evaluate(self, call: _Call, agent: _Agent) -> None:
+        """Evaluate a call that just ended: live (at once) or from its recording, later."""
+        rng = self.qa_rng
+        live = rng.random() < QA_LIVE_SHARE
+        at = self.now if live else self.now + timedelta(minutes=rng.uniform(30, 180))
+        fatal = int(rng.random() < QA_FATAL)
+        draw = rng.random()
+        one, two = QA_NON_FATAL
+        non_fatal = 2 if draw < two else 1 if draw < one + two else 0
+        score = max(0.0, round(100 - 40 * fatal - 8 * non_fatal - rng.uniform(0, 12), 1))
+        record = {
+            "evaluation_id": f"qa-{self.tag}-{next(self._qa_ids)}",
+            "call_id": call.call_id,
+            "queue": call.queue.code,
+            "agent": agent.code,
+            "evaluator": rng.choice(QA_EVALUATORS),
+            "evaluated_at": at.isoformat(),
+            "mode": "live" if live else "recording",
+            "fatal_errors": fatal,
+            "non_fatal_errors": non_fatal,
+            "score": score,
+        }
+        self._emit("/v1/qa-evaluations", record, at=at)
 
     def _event(self, call: _Call, event: str, at: datetime, **extra: object) -> dict:
         return {
