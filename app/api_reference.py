@@ -24,6 +24,7 @@ from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
+from ingest.endpoints import SCHEDULES
 from ingest.kinds import KINDS
 
 BIGINT_MAX = 2**63 - 1
@@ -97,6 +98,21 @@ INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
             "csat": 100,
         },
     ],
+    "schedules": [
+        {
+            "agent": "a1001",
+            "start": DAY.format("00:00"),
+            "end": "2026-11-22T12:00:00+08:00",
+            "activity": "work",
+            "queues": ["acme-cards"],
+        },
+        {
+            "agent": "a1001",
+            "start": "2026-11-22T12:00:00+08:00",
+            "end": "2026-11-22T13:00:00+08:00",
+            "activity": "lunch",
+        },
+    ],
 }
 
 INGEST_ANSWER = {
@@ -145,8 +161,11 @@ def _body_examples(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
+_INGESTED = (*INGEST_ROUTES, SCHEDULES)
+
+
 def _ingest_keys() -> list[tuple[str, str]]:
-    return [("POST", f"/v1/{kind}") for kind in INGEST_ROUTES]
+    return [("POST", f"/v1/{kind}") for kind in _INGESTED]
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
@@ -341,7 +360,7 @@ REFERENCE = Reference(
     },
     request_examples={
         key: _body_examples(INGEST_RECORDS[kind])
-        for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
+        for key, kind in zip(_ingest_keys(), _INGESTED, strict=True)
     },
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},

@@ -39,6 +39,7 @@ from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
 from ingest.feed_endpoints import router as feed_router
+from ingest.schedules import ScheduleService
 from ingest.service import IngestService
 
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.database = database
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
+    api.state.schedule_service = ScheduleService(database, settings)
     install_error_handlers(api, settings.db_retry_after_s)
     api.add_middleware(  # the innermost middleware: security headers and metrics see refusals
         AdmitIngest,

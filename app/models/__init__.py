@@ -11,6 +11,7 @@ from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.quality import FeedQualityCount
+from app.models.schedules import ScheduleSegment
 from app.models.stats import (
     AgentDayStats,
     AgentIntervalStats,
@@ -51,6 +52,7 @@ __all__ = [
     "Queue",
     "QueueVendor",
     "RejectedRecord",
+    "ScheduleSegment",
     "ShareLink",
     "Ticket",
     "TicketIntervalStats",
