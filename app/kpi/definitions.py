@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, TICKETS
+from app.kpi.sources import AGENTS, ALERTS, CALLS, SCHEDULES, TICKETS
 
 Components = Mapping[str, float]
 
@@ -18,6 +18,7 @@ CALL_COMPONENTS = CALLS.names
 AGENT_COMPONENTS = AGENTS.names
 ALERT_COMPONENTS = ALERTS.names
 TICKET_COMPONENTS = TICKETS.names
+SCHEDULE_COMPONENTS = SCHEDULES.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -165,6 +166,26 @@ def alert_response_s(c: Components) -> float | None:
     return ratio(c["alert_response_sum_s"], c["alerts_opened"])
 
 
+def schedule_adherence(c: Components) -> float | None:
+    """schedule adherence (排班遵时率) = seconds in the scheduled state / scheduled seconds
+
+    Scheduled work is adhered to while available, talking or in ACW; a break, lunch,
+    training, meeting or day off while not ready or logged out (or silent past the stale
+    cap). Only the past counts: a segment is measured up to now. Time no schedule covers is
+    not measured.
+    """
+    return ratio(c["adherent_s"], c["scheduled_s"])
+
+
+def conformance(c: Components) -> float | None:
+    """conformance (排班符合度) = seconds worked / scheduled work seconds
+
+    Worked: available, talking or in ACW at any time the schedule covers (a break worked
+    through counts too, so it can pass 1); time no schedule covers is not counted.
+    """
+    return ratio(c["worked_s"], c["scheduled_work_s"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -260,6 +281,8 @@ KPIS = {
         Kpi("ticket_frt_s", "tickets", "s", False, ticket_frt_s),
         Kpi("alerts_opened", "alerts", "alerts", None, total("alerts_opened", "alerts opened")),
         Kpi("alert_response_s", "alerts", "s", False, alert_response_s),
+        Kpi("schedule_adherence", "schedules", "ratio", True, schedule_adherence),
+        Kpi("conformance", "schedules", "ratio", None, conformance),
     )
 }
 
@@ -273,6 +296,7 @@ CALL_KPIS = kpis_of("calls")
 AGENT_KPIS = kpis_of("agents")
 ALERT_KPIS = kpis_of("alerts")
 TICKET_KPIS = kpis_of("tickets")
+SCHEDULE_KPIS = kpis_of("schedules")
 
 
 def evaluate(names: tuple[str, ...], c: Components, sl_formula: str) -> dict[str, float | None]:

@@ -36,6 +36,8 @@ KPI_NAMES = {
         "ticket_resolution_sla": "resolution SLA",
         "ticket_frt_s": "mean first response",
         "alert_response_s": "alert response time",
+        "schedule_adherence": "schedule adherence",
+        "conformance": "schedule conformance",
     },
     "zh": {
         "service_level": "服务水平",
@@ -66,6 +68,8 @@ KPI_NAMES = {
         "ticket_resolution_sla": "解决达标率",
         "ticket_frt_s": "平均首次响应时长",
         "alert_response_s": "告警响应时间",
+        "schedule_adherence": "排班遵时率",
+        "conformance": "排班符合度",
     },
 }
 
@@ -91,6 +95,9 @@ FORMULAS_ZH = {
     "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
     "alert_response_s": "告警响应时间 = Σ（确认，否则恢复或周期结束 − 触发）/ 触发的告警"
     "（目标 10 分钟内）",
+    "schedule_adherence": "排班遵时率 = 处于排班状态的时长 / 排班时长（工作班次：空闲、通话或话后；"
+    "休息、用餐、培训、会议、休假：示忙或未登录）",
+    "conformance": "排班符合度 = 实际工作时长 / 排班工作时长",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

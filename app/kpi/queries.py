@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg import Connection
 
+from app.core.config import get_settings
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
 from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT
@@ -22,6 +23,8 @@ from app.kpi.sources import (
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
     CALLS,
+    SCHEDULE_WORKED_SQL,
+    SCHEDULES,
     Source,
     agent_state_sql,
 )
@@ -45,10 +48,37 @@ ALERT_ROWS = (
     f" {', '.join(f'{c.sql} AS {name}' for name, c in ALERTS.components.items())} FROM alerts)"
 )
 
+# Schedules have no stats tables either: one row per segment's piece in each interval (up to
+# now), per queue it counts for — its own `queues`, else every queue of the agent's client its
+# vendor serves — among %(queues)s: all of them when the sums are per queue (%(per_queue)s),
+# else the first only, so an agent's second counts once in a client's or a vendor's total.
+# Segments outside [%(lo)s, %(hi)s) (when given) are skipped before any state is read.
+SCHEDULE_ROWS = (
+    "(SELECT sg.client_id, sg.vendor_id, sg.agent_id, aq.queue_id, p.interval_start,"
+    " b.lo AS start_at,"
+    f" {', '.join(f'{c.sql} AS {name}' for name, c in SCHEDULES.components.items())}"
+    " FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
+    f" sg.start_at, {GRID_ORIGIN_SQL}), least(sg.end_at, now()), %(iv)s::interval)"
+    " AS p(interval_start)"
+    " CROSS JOIN LATERAL (SELECT greatest(sg.start_at, p.interval_start) AS lo,"
+    " least(sg.end_at, p.interval_start + %(iv)s::interval, now()) AS hi) b"
+    " CROSS JOIN LATERAL (SELECT q.id AS queue_id FROM unnest(coalesce(sg.queue_ids,"
+    " ARRAY(SELECT qv.queue_id FROM queue_vendors qv JOIN queues qq ON qq.id = qv.queue_id"
+    " WHERE qv.vendor_id = sg.vendor_id AND qq.client_id = sg.client_id))) AS q(id)"
+    " WHERE q.id = ANY(%(queues)s::int[]) ORDER BY q.id"
+    " LIMIT CASE WHEN %(per_queue)s THEN NULL ELSE 1 END) aq"
+    f" CROSS JOIN LATERAL ({SCHEDULE_WORKED_SQL}) w"
+    " WHERE b.hi > b.lo AND sg.start_at < now()"
+    " AND (%(lo)s::timestamptz IS NULL OR sg.end_at > %(lo)s::timestamptz)"
+    " AND (%(hi)s::timestamptz IS NULL OR sg.start_at < %(hi)s::timestamptz))"
+)
+ROWS = {ALERTS.name: ALERT_ROWS, SCHEDULES.name: SCHEDULE_ROWS}
+
 
 def _interval_rows(source: Source) -> str:
-    """Return the relation of a source's interval stats rows (alerts: one row per alert)."""
-    return source.interval_table or ALERT_ROWS
+    """Return the relation of a source's interval stats rows (alerts: one row per alert;
+    schedules: one per segment piece and interval)."""
+    return source.interval_table or ROWS[source.name]
 
 
 @dataclass(frozen=True)
@@ -145,7 +175,13 @@ def sum_components(
     sums = [f"coalesce(sum(s.{name}), 0)::float8" for name in components]
     sums += [f"coalesce({expression}, 0)::float8" for expression in extra]
     split_sql = f"s.{split}" if split else "NULL"
-    params: dict[str, Any] = {"iv": f"{interval_minutes} minutes", "hi": None}
+    params: dict[str, Any] = {
+        "iv": f"{interval_minutes} minutes",
+        "lo": None,
+        "hi": None,
+        "per_queue": split == "queue_id" or isinstance(grouping, QueueDays),
+        "stale": f"{get_settings().agent_stale_after_s} seconds",
+    }
     if isinstance(grouping, Buckets | PeriodDays):
         if scope is None:
             raise ValueError(f"{type(grouping).__name__} sums need a scope")

@@ -16,6 +16,7 @@ from app.kpi.definitions import (
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
     CALL_KPIS,
+    SCHEDULE_COMPONENTS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
@@ -192,7 +193,11 @@ def _bound(moment: datetime) -> str:
 def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ...], str | None]]:
     """Which stats feed the rows, and the column each is split by."""
     if by == "agent":
-        return {"calls": (CALL_COMPONENTS, "agent_id"), "agents": (AGENT_COMPONENTS, "agent_id")}
+        return {
+            "calls": (CALL_COMPONENTS, "agent_id"),
+            "agents": (AGENT_COMPONENTS, "agent_id"),
+            "schedules": (SCHEDULE_COMPONENTS, "agent_id"),
+        }
     if by == "channel":
         return {"calls": (CALL_COMPONENTS, None), "tickets": (TICKET_COMPONENTS, "channel")}
     split = "queue_id" if by == "queue" else None
@@ -203,6 +208,7 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     }
     if not queue_level and by is None:
         sources["agents"] = (AGENT_COMPONENTS, None)
+    sources["schedules"] = (SCHEDULE_COMPONENTS, split)
     return sources
 
 

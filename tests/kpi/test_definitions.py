@@ -7,12 +7,16 @@ from app.kpi.definitions import (
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
     KPIS,
+    SCHEDULE_COMPONENTS,
     TICKET_COMPONENTS,
     evaluate,
     service_level,
 )
 
-ZERO = dict.fromkeys(CALL_COMPONENTS + AGENT_COMPONENTS + TICKET_COMPONENTS + ALERT_COMPONENTS, 0)
+ZERO = dict.fromkeys(
+    CALL_COMPONENTS + AGENT_COMPONENTS + TICKET_COMPONENTS + ALERT_COMPONENTS + SCHEDULE_COMPONENTS,
+    0,
+)
 
 # DESIGN §7: 70 answered within T, 10 abandoned within T, 20 answered beyond T.
 SL_CHECK = {
