@@ -377,6 +377,16 @@ def latest_agent_states(
     ).fetchall()
 
 
+def scheduled_now(pg: Connection, agent_ids: Sequence[int]) -> dict[int, str]:
+    """Return `{agent id: activity}` of the agents' schedule segments holding now."""
+    rows = pg.execute(
+        "SELECT agent_id, activity FROM schedule_segments WHERE agent_id = ANY(%s::int[])"
+        " AND start_at <= now() AND end_at > now()",
+        [array_literal(agent_ids)],
+    ).fetchall()
+    return dict(rows)
+
+
 def agent_call_totals(
     pg: Connection, keys: QueueDays
 ) -> dict[tuple[int, int], tuple[float, float]]:
