@@ -11,7 +11,9 @@ LIVE_METRICS = ("waiting", "longest_wait_s", "surge")
 PROJECTED_METRICS = ("projected_amount", "projected_score")
 """The open month's projected end of the contracts covering the queue (money, score): read
 through the `readings.Projections` the scheduler hands the engine; the window is ignored."""
-RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS
+SCHEDULE_METRICS = ("schedule_adherence",)
+"""Adherence over the window's scheduled seconds (up to now); volume: scheduled agent-minutes."""
+RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + SCHEDULE_METRICS
 
 
 class NotifierSpec(Entry):

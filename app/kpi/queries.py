@@ -52,7 +52,8 @@ ALERT_ROWS = (
 # now), per queue it counts for — its own `queues`, else every queue of the agent's client its
 # vendor serves — among %(queues)s: all of them when the sums are per queue (%(per_queue)s),
 # else the first only, so an agent's second counts once in a client's or a vendor's total.
-# Segments outside [%(lo)s, %(hi)s) (when given) are skipped before any state is read.
+# Segments outside [%(lo)s, %(hi)s) (when given) are skipped before any state is read; a
+# rolling window's pieces are cut at its start %(since)s (when given).
 SCHEDULE_ROWS = (
     "(SELECT sg.client_id, sg.vendor_id, sg.agent_id, aq.queue_id, p.interval_start,"
     " b.lo AS start_at,"
@@ -60,7 +61,8 @@ SCHEDULE_ROWS = (
     " FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
     f" sg.start_at, {GRID_ORIGIN_SQL}), least(sg.end_at, now()), %(iv)s::interval)"
     " AS p(interval_start)"
-    " CROSS JOIN LATERAL (SELECT greatest(sg.start_at, p.interval_start) AS lo,"
+    " CROSS JOIN LATERAL (SELECT greatest(sg.start_at, p.interval_start, %(since)s::timestamptz)"
+    " AS lo,"
     " least(sg.end_at, p.interval_start + %(iv)s::interval, now()) AS hi) b"
     " CROSS JOIN LATERAL (SELECT q.id AS queue_id FROM unnest(coalesce(sg.queue_ids,"
     " ARRAY(SELECT qv.queue_id FROM queue_vendors qv JOIN queues qq ON qq.id = qv.queue_id"
@@ -167,7 +169,8 @@ def sum_components(
 
     Rows: (bucket, split value, *sums) for `Buckets`; (day index from 0, split value, *sums)
     for `PeriodDays`; (queue id, *sums) for `QueueDays` (each queue's local day) and `Window`
-    (raw facts, each component's own aggregate; no `extra`). `split` is a stats column
+    (raw facts, each component's own aggregate; no `extra`; schedules: their pieces cut at
+    the window's start). `split` is a stats column
     (`agent_id`, `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`,
     which need one (the others carry their queues). A vendor limit keeps that vendor's
     records of the queues (`Source.vendor_limit`), as `/v1/calls` lists them.
@@ -181,6 +184,7 @@ def sum_components(
         "hi": None,
         "per_queue": split == "queue_id" or isinstance(grouping, QueueDays),
         "stale": f"{get_settings().agent_stale_after_s} seconds",
+        "since": None,
     }
     if isinstance(grouping, Buckets | PeriodDays):
         if scope is None:
@@ -223,6 +227,21 @@ def sum_components(
         where = "s.interval_start >= k.day_start AND s.interval_start < k.day_end"
         where += f" AND {source.vendor_limit()}"
         params = grouping.params(**params)
+    elif source is SCHEDULES:  # a rolling window of schedule pieces, cut at its start
+        keys = ["s.queue_id"]
+        relation = f"{SCHEDULE_ROWS} s"
+        where = (
+            "s.client_id = ANY(%(clients)s::int[]) AND s.start_at >= %(since)s"
+            f" AND {source.vendor_limit()}"
+        )
+        params |= {
+            "clients": array_literal(grouping.clients),
+            "queues": array_literal(grouping.queues),
+            "since": grouping.since,
+            "lo": grouping.since,
+            "per_queue": True,
+            "vendor": grouping.vendor,
+        }
     else:
         a = source.alias
         keys = [f"{a}.{source.subject}"]
