@@ -48,7 +48,8 @@ class Pusher:
         by_path: dict[str, list[dict]] = defaultdict(list)
         for emit in emits:
             by_path[emit.path].append(emit.record)
-        for path in ("/v1/agent-events", "/v1/calls", "/v1/call-events", "/v1/tickets"):
+        paths = ("/v1/schedules", "/v1/agent-events", "/v1/calls", "/v1/call-events")
+        for path in (*paths, "/v1/tickets"):
             records = by_path.get(path, [])
             for start in range(0, len(records), self.batch):
                 self._post(path, records[start : start + self.batch])
