@@ -1,9 +1,10 @@
 """The traffic model (pure and seeded): calls, agents on shifts, tickets, in time order.
 
 Poisson arrivals on an intraday curve in the client's timezone; agents on staggered
-shifts with breaks, lunch and odd not-ready time, each shift's schedule published ahead; callers who hang up when their patience
-runs out; lognormal talk, hold and ACW; transfers, first-contact resolution and CSAT;
-e-mail and chat tickets. It yields what a vendor's ACD would send, when it would send it.
+shifts with breaks, lunch and odd not-ready time, each shift's schedule published ahead;
+callers who hang up when their patience runs out; lognormal talk, hold and ACW; transfers,
+first-contact resolution and CSAT; e-mail and chat tickets. It yields what a vendor's ACD
+would send, when it would send it.
 """
 
 import heapq
