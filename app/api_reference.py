@@ -23,9 +23,9 @@ from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
+from app.rejects.service import LISTED_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import SCHEDULES
-from ingest.kinds import KINDS
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -282,7 +282,9 @@ REFERENCE = Reference(
             for name in ("from", "to")
         },
         **{
-            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            ("GET", path, "kind"): {
+                "schema": {"anyOf": [{"enum": list(LISTED_KINDS)}, {"type": "null"}]}
+            }
             for path in REJECTED_PATHS
         },
         **{

@@ -27,9 +27,11 @@ from app.kpi.intervals import parse_bound
 from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
+from ingest.schedules import KIND as SCHEDULES
 
 DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
+LISTED_KINDS = (*KINDS, SCHEDULES)  # the kinds rejected records are kept under
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
 EVERYTHING = Reach(everything=True)
 
@@ -70,8 +72,8 @@ def read_query(
     """
     reach = reach_of(principal)
     tz = _timezone(session, reach)
-    if kind is not None and kind not in KINDS:
-        raise AppError(f"kind: {kind!r} is not a record kind; use one of {', '.join(KINDS)}")
+    if kind is not None and kind not in LISTED_KINDS:
+        raise AppError(f"kind: {kind!r} is not a record kind; use one of {', '.join(LISTED_KINDS)}")
     if error is not None and len(error) > MAX_ERROR_TEXT:
         raise AppError(f"error: at most {MAX_ERROR_TEXT} characters of an error message")
     lo = parse_bound(start, tz, "from") if start else None

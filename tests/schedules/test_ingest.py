@@ -83,6 +83,9 @@ def test_overlapping_segments_of_one_agent_are_refused_by_name_and_kept(client, 
     ).fetchall()
     assert [(kind, index) for kind, index, _ in kept] == [("schedules", 0), ("schedules", 1)]
     assert kept[0][2] == body["rejected"][0]["errors"]
+    listed = client.get("/v1/rejected", params={"kind": "schedules"}, headers=tenant.auth())
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["rejected"]) == 2
 
 
 def test_bad_segments_are_named(client, tenant):
