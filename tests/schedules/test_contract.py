@@ -6,6 +6,7 @@ import io
 import pytest
 
 from app.kpi.names import kpi_name
+from dashboards.sla.components import missed_opener
 from tests.contracts.helpers import apply, contract_entry, report, sla
 from tests.schedules.conftest import ADHERENCE
 
@@ -50,3 +51,16 @@ def test_exports_name_it_in_both_languages(client, adherence_contract, lang, nam
     assert float(row[3]) == pytest.approx(ADHERENCE)
     pdf = sla(client, t.client, t.client_key, ".pdf", period="2026-11", lang=lang)
     assert pdf.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("lang", "why"),
+    [
+        ("en", "measured on the agents' schedules and states, not on calls"),
+        ("zh", "按坐席排班与状态时长计算，不对应具体通话"),
+    ],
+)
+def test_the_sla_page_says_why_no_call_misses_it(lang, why):
+    for key in ("schedule_adherence", "conformance"):
+        opener = missed_opener(key, {"min": 0.99, "max": None}, lang)
+        assert (opener.children, opener.className) == (why, "missed-none")
