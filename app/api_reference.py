@@ -23,8 +23,9 @@ from app.kpi.service import SPLITS
 from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
+from app.rejects.service import LISTED_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
-from ingest.kinds import KINDS
+from ingest.endpoints import SCHEDULES
 from ingest.qa_service import QA_KIND
 
 BIGINT_MAX = 2**63 - 1
@@ -96,6 +97,21 @@ INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
             "first_response_at": DAY.format("12:30"),
             "resolved_at": DAY.format("20:00"),
             "csat": 100,
+        },
+    ],
+    "schedules": [
+        {
+            "agent": "a1001",
+            "start": DAY.format("00:00"),
+            "end": "2026-11-22T12:00:00+08:00",
+            "activity": "work",
+            "queues": ["acme-cards"],
+        },
+        {
+            "agent": "a1001",
+            "start": "2026-11-22T12:00:00+08:00",
+            "end": "2026-11-22T13:00:00+08:00",
+            "activity": "lunch",
         },
     ],
 }
@@ -174,8 +190,11 @@ def _body_examples(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
+_INGESTED = (*INGEST_ROUTES, SCHEDULES)
+
+
 def _ingest_keys() -> list[tuple[str, str]]:
-    return [("POST", f"/v1/{kind}") for kind in INGEST_ROUTES]
+    return [("POST", f"/v1/{kind}") for kind in _INGESTED]
 
 
 SLA_PATHS = ["/v1/sla/{client}", *(f"/v1/sla/{{client}}.{fmt}" for fmt in ("csv", "xlsx", "pdf"))]
@@ -295,7 +314,7 @@ REFERENCE = Reference(
         },
         **{
             ("GET", path, "kind"): {
-                "schema": {"anyOf": [{"enum": [*KINDS, QA_KIND]}, {"type": "null"}]}
+                "schema": {"anyOf": [{"enum": list(LISTED_KINDS)}, {"type": "null"}]}
             }
             for path in REJECTED_PATHS
         },
@@ -374,7 +393,7 @@ REFERENCE = Reference(
     },
     request_examples={
         key: _body_examples(INGEST_RECORDS[kind])
-        for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
+        for key, kind in zip(_ingest_keys(), _INGESTED, strict=True)
     }
     | {QA_KEY: _body_examples(QA_RECORDS)},
     response_examples={

@@ -42,6 +42,7 @@ from ingest.feed_endpoints import router as feed_router
 from ingest.qa_endpoints import PATH as QA_PATH
 from ingest.qa_endpoints import router as qa_router
 from ingest.qa_service import QaIngestService
+from ingest.schedules import ScheduleService
 from ingest.service import IngestService
 
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     api.state.ingest_service = IngestService(database, partitions, settings)
     api.state.qa_ingest_service = QaIngestService(database, settings)
+    api.state.schedule_service = ScheduleService(database, settings)
     install_error_handlers(api, settings.db_retry_after_s)
     api.add_middleware(  # the innermost middleware: security headers and metrics see refusals
         AdmitIngest,

@@ -37,6 +37,8 @@ NO_CALL_LEVEL = {  # KPI → why no call or ticket misses it on its own (an i18n
     "utilization": "missed_none_agents",
     "not_ready_ratio": "missed_none_agents",
     "alert_response_s": "missed_none_alerts",
+    "schedule_adherence": "missed_none_schedules",
+    "conformance": "missed_none_schedules",
 }
 
 

@@ -16,6 +16,7 @@ from app.core.vocabulary import LOGGED_IN_STATES
 from app.kpi.definitions import KPIS
 from app.kpi.targets import Bound
 from dashboards.i18n import word
+from dashboards.wall_view import schedule_cell
 
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
@@ -233,7 +234,7 @@ def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html
     head = html.Tr(
         [
             html.Th(word(lang, key))
-            for key in ("agent", "state", "in_state", "reason", "handled", "aht")
+            for key in ("agent", "state", "in_state", "reason", "handled", "aht", "schedule")
         ]
     )
     rows = [
@@ -245,14 +246,21 @@ def agent_grid(agents: list[dict[str, Any]], lang: str, rows_shown: int) -> html
                 html.Td(a["reason"] or ""),
                 html.Td(str(a["handled_today"])),
                 html.Td(mmss(a["aht_s"])),
+                _schedule_td(a, lang),
             ]
         )
         for a in agents[:rows_shown]
     ]
     if len(agents) > rows_shown:
         more = f"+ {len(agents) - rows_shown} {word(lang, 'more_agents')}"
-        rows.append(html.Tr(html.Td(more, colSpan=6, className="more")))
+        rows.append(html.Tr(html.Td(more, colSpan=7, className="more")))
     return html.Table([html.Thead(head), html.Tbody(rows)], className="agent-grid")
+
+
+def _schedule_td(agent: dict[str, Any], lang: str) -> html.Td:
+    """The agent's schedule now, marked when out of adherence."""
+    text, css = schedule_cell(agent, lang)
+    return html.Td(text, className=css)
 
 
 def interval_figure(

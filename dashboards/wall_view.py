@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from dash import no_update
 
+from dashboards.i18n import word
 from dashboards.wall_url import DEFAULT_ROTATE_S, FILTER_PARAMS, WallSettings
 
 TV_GROUP = 4  # tiles a TV shows at once (2 × 2, numbers ≥ 48 px)
@@ -170,3 +171,15 @@ def unchanged_as_no_update(
 def _plain(component: Any) -> Any:
     """Serialise a Dash component for fingerprinting."""
     return component.to_plotly_json()
+
+
+def schedule_cell(agent: dict[str, Any], lang: str) -> tuple[str, str]:
+    """Return the text and CSS class of an agent's schedule cell: the activity planned now,
+    marked when the agent is out of adherence (its state is not what the segment plans)."""
+    activity, adherence = agent.get("scheduled"), agent.get("adherence")
+    if activity is None:
+        return "", "schedule"
+    text = word(lang, f"activity_{activity}")
+    if adherence == "out":
+        text = f"⚠ {text} · {word(lang, 'adherence_out')}"
+    return text, f"schedule {adherence}"

@@ -1,4 +1,4 @@
-"""`POST /v1/calls`, `/v1/call-events`, `/v1/agent-events`, `/v1/tickets`."""
+"""`POST /v1/calls`, `/v1/call-events`, `/v1/agent-events`, `/v1/tickets`, `/v1/schedules`."""
 
 import logging
 from typing import Any
@@ -14,6 +14,7 @@ from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
 from ingest.body import inflate, parse_body
 from ingest.kinds import KINDS
+from ingest.schemas import ScheduleRecord
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ingest"])
@@ -124,3 +125,54 @@ def _add_route(kind: str, summary: str) -> None:
 
 for _kind, _summary in ROUTES.items():
     _add_route(_kind, _summary)
+
+
+SCHEDULES = "schedules"
+_SCHEDULE_SUMMARY = (
+    "Push agents' schedules (排班): each segment replaces the agent's schedule over its"
+    " [start, end); stored segments overlapping it are cut at its edges or removed, time no"
+    " posted segment covers keeps its schedule. Segments of one agent in one post that overlap"
+    " each other are rejected by name."
+)
+
+
+@router.post(
+    f"/{SCHEDULES}",
+    name="post_schedules",
+    summary="Push agents' schedules",
+    response_model=IngestResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            ScheduleRecord.model_json_schema(),
+                            {"type": "array", "items": ScheduleRecord.model_json_schema()},
+                        ]
+                    }
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def post_schedules(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
+    settings = request.app.state.settings
+    body = await read_body(request, settings.max_body_bytes)
+    fields = ScheduleRecord.model_fields
+    records = parse_body(
+        body, request.headers.get("content-type"), settings.max_batch_records, fields
+    )
+    service = request.app.state.schedule_service
+    result = await run_in_threadpool(service.ingest, principal.vendor_id, records)
+    count_ingest(SCHEDULES, fields, result)
+    return result.as_json()
+
+
+post_schedules.__doc__ = _SCHEDULE_SUMMARY + _DOC.replace(
+    " Records upsert: a retry or replay is safe and counts as a duplicate;",
+    " A replayed segment already stored counts as a duplicate;",
+)

@@ -11,6 +11,7 @@ from ingest.schemas import (
     CallEventRecord,
     CallRecord,
     Record,
+    ScheduleRecord,
     TicketRecord,
 )
 
@@ -88,7 +89,9 @@ def _queue_target(record: Any, tenancy: Tenancy) -> list[Target]:
     return [Target(client_id, (queue_id,), record.agent)]
 
 
-def _agent_targets(record: AgentEventRecord, tenancy: Tenancy) -> list[Target]:
+def agent_targets(record: AgentEventRecord | ScheduleRecord, tenancy: Tenancy) -> list[Target]:
+    """Return the clients (with queues) an agent record writes to: those of its queues, else
+    the agent's client, else the vendor's only one."""
     if record.queues:
         by_client: dict[int, list[int]] = {}
         for code in record.queues:
@@ -198,7 +201,7 @@ KINDS = {
             "agent",
             ("at",),
             ("at",),
-            _agent_targets,
+            agent_targets,
             _agent_patch,
         ),
         Kind(

@@ -22,6 +22,7 @@ from app.core.vocabulary import (
     BLOCKED_EXITS,
     EXIT_REASONS,
     OVERFLOW_EXITS,
+    SCHEDULE_ACTIVITIES,
     TICKET_CHANNELS,
     spoken_list,
 )
@@ -353,7 +354,50 @@ class TicketRecord(Record):
     _percent = model_validator(mode="after")(_on_percent_scale)
 
 
-WHOLE_RECORD_ERRORS = ("csat_scale", "estimate_order", "unpause_state", "qa_contact")
+def _segment_span(record: Any) -> Any:
+    """Refuse a segment that ends at or before its start, or lasts more than a day."""
+    length = (record.end - record.start).total_seconds()
+    if length <= 0:
+        raise PydanticCustomError(
+            "segment_span",
+            "end: {end} is not after start: send end > start",
+            {"end": sent(record.end)},
+        )
+    if length > DAY_S:
+        raise PydanticCustomError(
+            "segment_span",
+            "end: the segment lasts {hours} h; one segment covers at most 24 h: split it",
+            {"hours": f"{length / 3600:g}"},
+        )
+    return record
+
+
+class ScheduleRecord(Record):
+    """`POST /v1/schedules`: one planned segment of an agent's schedule (排班)."""
+
+    agent: Code = Field(description="Agent code of the sending vendor (created on first sight).")
+    start: Timestamp = Field(description="Segment start, RFC 3339 with offset.")
+    end: Timestamp = Field(description="Segment end (excluded), after start, at most 24 h later.")
+    activity: Literal[SCHEDULE_ACTIVITIES] = Field(  # type: ignore[valid-type]
+        description=f"What is planned: {spoken_list(SCHEDULE_ACTIVITIES)}; work is adhered to"
+        " while available, talking or in ACW, the others while not ready or logged out."
+    )
+    queues: Annotated[list[Code], BeforeValidator(_split_codes)] | None = Field(
+        None,
+        description="Queue codes the segment counts for (a list, or in CSV one cell split by"
+        " `;` or `,`); none: every queue the vendor serves for the agent's client.",
+    )
+
+    _span = model_validator(mode="after")(_segment_span)
+
+
+WHOLE_RECORD_ERRORS = (
+    "csat_scale",
+    "estimate_order",
+    "unpause_state",
+    "qa_contact",
+    "segment_span",
+)
 """Errors of a record's validator, whose message names the field itself."""
 
 _MESSAGES = {

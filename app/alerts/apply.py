@@ -15,7 +15,8 @@ def default_rules(settings: Settings) -> list[AlertRuleSpec]:
     """Rules every queue gets until a file overrides them by name.
 
     Service level and abandon rate follow each queue's own targets (`queues[].targets`,
-    else `CALLPULSE_DEFAULT_SL_TARGET` / `CALLPULSE_DEFAULT_ABANDON_RATE_MAX`).
+    else `CALLPULSE_DEFAULT_SL_TARGET` / `CALLPULSE_DEFAULT_ABANDON_RATE_MAX`); schedule
+    adherence only a queue's own target (no default: not every floor sends schedules).
     """
     return [
         AlertRuleSpec(
@@ -43,6 +44,17 @@ def default_rules(settings: Settings) -> list[AlertRuleSpec]:
             op=">",
             threshold=1.5,
             min_volume=10,
+            severity="warning",
+        ),
+        # Only on queues that set a schedule_adherence target; 60 scheduled agent-minutes
+        # (two agents for the half hour) before one agent's late break can fire it.
+        AlertRuleSpec(
+            name="default-schedule-adherence",
+            metric="schedule_adherence",
+            window_min=30,
+            op="<",
+            threshold="target",
+            min_volume=60,
             severity="warning",
         ),
     ]

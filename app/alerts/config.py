@@ -14,7 +14,11 @@ through the `readings.Projections` the scheduler hands the engine; the window is
 QA_RULE_METRICS = ("fatal_accuracy", "non_fatal_accuracy", "qa_score")
 """QA evaluations over the window (by `evaluated_at`); `min_volume` counts evaluations, so
 `fatal_accuracy < 1` with `min_volume: 1` fires on the first fatal error found."""
-RULE_METRICS = tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + QA_RULE_METRICS
+SCHEDULE_METRICS = ("schedule_adherence",)
+"""Adherence over the window's scheduled seconds (up to now); volume: scheduled agent-minutes."""
+RULE_METRICS = (
+    tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + QA_RULE_METRICS + SCHEDULE_METRICS
+)
 
 
 class NotifierSpec(Entry):

@@ -11,8 +11,14 @@ from app.alerts.config import QA_RULE_METRICS
 from app.alerts.evaluator import Reading
 from app.core.vocabulary import ON_PHONE_STATES
 from app.kpi import queries
-from app.kpi.definitions import CALL_COMPONENTS, QA_COMPONENTS, evaluate, offered
-from app.kpi.sources import CALLS, QA
+from app.kpi.definitions import (
+    CALL_COMPONENTS,
+    QA_COMPONENTS,
+    SCHEDULE_COMPONENTS,
+    evaluate,
+    offered,
+)
+from app.kpi.sources import CALLS, QA, SCHEDULES
 
 
 class Projection(Protocol):
@@ -83,6 +89,8 @@ def read(
     if metric in QA_RULE_METRICS:  # evaluations by evaluated_at; the volume is evaluations
         qa = sums.qa_of(client_id, queue_id, window)
         return Reading(evaluate((metric,), qa, sl_formula)[metric], int(qa["qa_evaluated"]))
+    if metric == "schedule_adherence":
+        return adherence(pg, window, client_id, queue_id, now)
     components = sums.of(client_id, queue_id, window)
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
@@ -112,3 +120,15 @@ def surge(
     if capacity <= 0:
         return Reading(float("inf") if current else 0.0, current)
     return Reading(current / capacity, current)
+
+
+def adherence(
+    pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime
+) -> Reading:
+    """Schedule adherence over the window's scheduled seconds up to now; the volume is the
+    scheduled agent-minutes, so a rule's `min_volume` asks for enough people on the plan."""
+    scope = queries.Window([client_id], [queue_id], now - window)
+    sums = queries.sums_per_queue(pg, SCHEDULES, SCHEDULE_COMPONENTS, scope).get(queue_id, {})
+    components = dict.fromkeys(SCHEDULE_COMPONENTS, 0.0) | sums
+    value = evaluate(("schedule_adherence",), components, "abandoned_negative")
+    return Reading(value["schedule_adherence"], int(components["scheduled_s"] // 60))

@@ -24,9 +24,10 @@ from app.kpi.sources import (
     CALLS,
     QA,
     QA_DAYS,
+    SCHEDULES,
     TICKETS,
     Source,
-    agent_state_sql,
+    agent_segments_sql,
 )
 from app.models import (
     Client,
@@ -254,14 +255,16 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
     window and among the ids counts once.
     """
     params = excluded.params()
+    if source is SCHEDULES:  # not yet: an agreed window leaves schedule adherence as measured
+        return []
     if source is AGENTS:
+        changes = (
+            "(SELECT * FROM agent_state_changes s WHERE s.client_id = %(client)s"
+            f" AND {source.scope} AND s.at >= %(lo)s - %(cap)s::interval"
+            " AND s.at < %(hi)s + %(cap)s::interval) a"
+        )
         return pg.execute(
-            "WITH seg AS (SELECT s.agent_id, "
-            f"{agent_state_sql('s')} AS state, s.at AS seg_start,"
-            " least(lead(s.at) OVER (PARTITION BY s.agent_id ORDER BY s.at),"
-            " s.at + %(cap)s::interval, now()) AS seg_end FROM agent_state_changes s"
-            f" WHERE s.client_id = %(client)s AND {source.scope}"
-            " AND s.at >= %(lo)s - %(cap)s::interval AND s.at < %(hi)s + %(cap)s::interval)"
+            f"WITH seg AS ({agent_segments_sql(changes, '%(cap)s::interval')})"
             f" SELECT d.i - 1, NULL, {source.select_sql()} FROM seg"
             " CROSS JOIN unnest(%(wlo)s::timestamptz[], %(whi)s::timestamptz[]) w(lo, hi)"
             " JOIN unnest(%(dlo)s::timestamptz[], %(dhi)s::timestamptz[]) WITH ORDINALITY"

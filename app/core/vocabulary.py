@@ -52,3 +52,9 @@ QA_MODES = ("live", "recording")
 def spoken_list(words: tuple[str, ...]) -> str:
     """Join words for a sentence: `email, chat, web, social or sms`."""
     return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+WORK_ACTIVITY = "work"
+SCHEDULE_ACTIVITIES = (WORK_ACTIVITY, "break", "lunch", "training", "meeting", "off")
+"""What a schedule segment plans: work (on the phone: available, talking or ACW), or one of
+the activities away from the phone (adhered to while not ready or logged out)."""

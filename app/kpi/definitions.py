@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_QA_BASIS, DEFAULT_SL_FORMULA, QA_BASES, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, QA, QA_DAYS, TICKETS
+from app.kpi.sources import AGENTS, ALERTS, CALLS, QA, QA_DAYS, SCHEDULES, TICKETS
 
 Components = Mapping[str, float]
 
@@ -20,6 +20,7 @@ ALERT_COMPONENTS = ALERTS.names
 TICKET_COMPONENTS = TICKETS.names
 QA_COMPONENTS = QA.names
 QA_DAY_COMPONENTS = QA_DAYS.names
+SCHEDULE_COMPONENTS = SCHEDULES.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -219,6 +220,26 @@ def qa_evaluations_per_agent_day(c: Components) -> float | None:
 QA_BASIS_KPIS = {"fatal_accuracy": fatal_accuracy, "non_fatal_accuracy": non_fatal_accuracy}
 
 
+def schedule_adherence(c: Components) -> float | None:
+    """schedule adherence (排班遵时率) = seconds in the scheduled state / scheduled seconds
+
+    Scheduled work is adhered to while available, talking or in ACW; a break, lunch,
+    training, meeting or day off while not ready or logged out (or silent past the stale
+    cap). Only the past counts: a segment is measured up to now. Time no schedule covers is
+    not measured.
+    """
+    return ratio(c["adherent_s"], c["scheduled_s"])
+
+
+def conformance(c: Components) -> float | None:
+    """conformance (排班符合度) = seconds worked / scheduled work seconds
+
+    Worked: available, talking or in ACW at any time the schedule covers (a break worked
+    through counts too, so it can pass 1); time no schedule covers is not counted.
+    """
+    return ratio(c["worked_s"], c["scheduled_work_s"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -332,6 +353,8 @@ KPIS = {
             True,
             qa_evaluations_per_agent_day,
         ),
+        Kpi("schedule_adherence", "schedules", "ratio", True, schedule_adherence),
+        Kpi("conformance", "schedules", "ratio", None, conformance),
     )
 }
 
@@ -348,6 +371,7 @@ TICKET_KPIS = kpis_of("tickets")
 QA_KPIS = kpis_of("qa")
 QA_DAY_KPIS = kpis_of("qa_days")
 COUNT_UNITS = ("calls", "tickets", "alerts", "evaluations")
+SCHEDULE_KPIS = kpis_of("schedules")
 
 
 def evaluate(

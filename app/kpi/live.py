@@ -13,7 +13,7 @@ from psycopg import Connection
 
 from app.access.scope import QueueInfo, Scope
 from app.core.config import Settings
-from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES
+from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES, WORK_ACTIVITY
 from app.erlang import required_agents
 from app.kpi import queries
 from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
@@ -164,17 +164,20 @@ def _agents(
     """Return each queue's agents, longest in their state first."""
     timezones = {scope.queues[0].id: scope.timezone for scope in scopes}
     totals = queries.agent_call_totals(pg, keys)
+    latest = queries.latest_agent_states(pg, keys.clients, keys.queues, vendor_id)
+    scheduled = queries.scheduled_now(pg, sorted({row[1] for row in latest}))
     agents: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for queue_id, agent_id, code, vendor, state, since, reason in queries.latest_agent_states(
-        pg, keys.clients, keys.queues, vendor_id
-    ):
+    for queue_id, agent_id, code, vendor, state, since, reason in latest:
         in_state = (now - since).total_seconds()
         handled, seconds = totals.get((queue_id, agent_id), (0.0, 0.0))
+        shown = "stale" if in_state > stale_s else state
         agents[queue_id].append(
             {
                 "agent": code,
                 "vendor": vendor,
-                "state": "stale" if in_state > stale_s else state,
+                "state": shown,
+                "scheduled": scheduled.get(agent_id),
+                "adherence": adherence(shown, scheduled.get(agent_id)),
                 "reported_state": state,
                 "since": since.astimezone(timezones[queue_id]).isoformat(),
                 "in_state_s": round(in_state, 1),
@@ -186,6 +189,15 @@ def _agents(
     for rows in agents.values():
         rows.sort(key=lambda a: -a["in_state_s"])
     return agents
+
+
+def adherence(state: str, activity: str | None) -> str | None:
+    """Return `in` when an agent's state now is what its schedule plans now, else `out`;
+    None with no segment now. Work is adhered to on the phone (available, talking, ACW), any
+    other activity off it (not ready; a stale agent counts as off the phone)."""
+    if activity is None:
+        return None
+    return "in" if (state in ON_PHONE_STATES) == (activity == WORK_ACTIVITY) else "out"
 
 
 def _staffing(

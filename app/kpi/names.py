@@ -42,6 +42,8 @@ KPI_NAMES = {
         "qa_score": "QA score",
         "monitoring_coverage": "monitoring coverage",
         "qa_evaluations_per_agent_day": "evaluations per agent-day",
+        "schedule_adherence": "schedule adherence",
+        "conformance": "schedule conformance",
     },
     "zh": {
         "service_level": "服务水平",
@@ -78,6 +80,8 @@ KPI_NAMES = {
         "qa_score": "质检平均分",
         "monitoring_coverage": "被监听覆盖率",
         "qa_evaluations_per_agent_day": "被监听次数（人/天）",
+        "schedule_adherence": "排班遵时率",
+        "conformance": "排班符合度",
     },
 }
 
@@ -108,6 +112,9 @@ FORMULAS_ZH = {
     "qa_score": "质检平均分 = Σ 质检得分 / 质检量",
     "monitoring_coverage": "被监听覆盖率 = 至少被质检一次的人天 / 登录人天",
     "qa_evaluations_per_agent_day": "被监听次数 = 登录人天内的质检次数 / 登录人天",
+    "schedule_adherence": "排班遵时率 = 处于排班状态的时长 / 排班时长（工作班次：空闲、通话或话后；"
+    "休息、用餐、培训、会议、休假：示忙或未登录）",
+    "conformance": "排班符合度 = 实际工作时长 / 排班工作时长",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

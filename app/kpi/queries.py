@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg import Connection
 
+from app.core.config import get_settings
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
 from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT
@@ -24,6 +25,8 @@ from app.kpi.sources import (
     CALLS,
     QA,
     QA_DAYS,
+    SCHEDULE_WORKED_SQL,
+    SCHEDULES,
     Source,
     agent_state_sql,
 )
@@ -47,6 +50,33 @@ ALERT_ROWS = (
     f" {', '.join(f'{c.sql} AS {name}' for name, c in ALERTS.components.items())} FROM alerts)"
 )
 
+# Schedules have no stats tables either: one row per segment's piece in each interval (up to
+# now), per queue it counts for — its own `queues`, else every queue of the agent's client its
+# vendor serves — among %(queues)s: all of them when the sums are per queue (%(per_queue)s),
+# else the first only, so an agent's second counts once in a client's or a vendor's total.
+# Segments outside [%(lo)s, %(hi)s) (when given) are skipped before any state is read; a
+# rolling window's pieces are cut at its start %(since)s (when given).
+SCHEDULE_ROWS = (
+    "(SELECT sg.client_id, sg.vendor_id, sg.agent_id, aq.queue_id, p.interval_start,"
+    " b.lo AS start_at,"
+    f" {', '.join(f'{c.sql} AS {name}' for name, c in SCHEDULES.components.items())}"
+    " FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
+    f" sg.start_at, {GRID_ORIGIN_SQL}), least(sg.end_at, now()), %(iv)s::interval)"
+    " AS p(interval_start)"
+    " CROSS JOIN LATERAL (SELECT greatest(sg.start_at, p.interval_start, %(since)s::timestamptz)"
+    " AS lo,"
+    " least(sg.end_at, p.interval_start + %(iv)s::interval, now()) AS hi) b"
+    " CROSS JOIN LATERAL (SELECT q.id AS queue_id FROM unnest(coalesce(sg.queue_ids,"
+    " ARRAY(SELECT qv.queue_id FROM queue_vendors qv JOIN queues qq ON qq.id = qv.queue_id"
+    " WHERE qv.vendor_id = sg.vendor_id AND qq.client_id = sg.client_id))) AS q(id)"
+    " WHERE q.id = ANY(%(queues)s::int[]) ORDER BY q.id"
+    " LIMIT CASE WHEN %(per_queue)s THEN NULL ELSE 1 END) aq"
+    f" CROSS JOIN LATERAL ({SCHEDULE_WORKED_SQL}) w"
+    " WHERE b.hi > b.lo AND sg.start_at < now()"
+    " AND (%(lo)s::timestamptz IS NULL OR sg.end_at > %(lo)s::timestamptz)"
+    " AND (%(hi)s::timestamptz IS NULL OR sg.start_at < %(hi)s::timestamptz))"
+)
+
 
 # QA evaluations likewise, one row per evaluation; agent-days one row each, at local midnight.
 QA_ROWS = (
@@ -59,11 +89,18 @@ QA_DAY_ROWS = (
     f" {QA_DAYS.select_sql()}"
     f" FROM agent_day_stats d {QA_DAYS.rows_sql} WHERE {QA_DAYS.where})"
 )
-READ_TIME_ROWS = {"alerts": ALERT_ROWS, "qa": QA_ROWS, "qa_days": QA_DAY_ROWS}
+# The sources summed from their facts at read time, each fact's rows as stats rows would be.
+READ_TIME_ROWS = {
+    ALERTS.name: ALERT_ROWS,
+    QA.name: QA_ROWS,
+    QA_DAYS.name: QA_DAY_ROWS,
+    SCHEDULES.name: SCHEDULE_ROWS,
+}
 
 
 def _interval_rows(source: Source) -> str:
-    """Return the relation of a source's interval stats rows (alerts, QA: one row per fact)."""
+    """Return the relation of a source's interval stats rows (alerts, QA: one row per fact;
+    schedules: one per segment piece and interval)."""
     return source.interval_table or READ_TIME_ROWS[source.name]
 
 
@@ -153,7 +190,8 @@ def sum_components(
 
     Rows: (bucket, split value, *sums) for `Buckets`; (day index from 0, split value, *sums)
     for `PeriodDays`; (queue id, *sums) for `QueueDays` (each queue's local day) and `Window`
-    (raw facts, each component's own aggregate; no `extra`). `split` is a stats column
+    (raw facts, each component's own aggregate; no `extra`; schedules: their pieces cut at
+    the window's start). `split` is a stats column
     (`agent_id`, `channel`, `queue_id`) kept apart; `scope` limits `Buckets` and `PeriodDays`,
     which need one (the others carry their queues). A vendor limit keeps that vendor's
     records of the queues (`Source.vendor_limit`), as `/v1/calls` lists them.
@@ -161,7 +199,14 @@ def sum_components(
     sums = [f"coalesce(sum(s.{name}), 0)::float8" for name in components]
     sums += [f"coalesce({expression}, 0)::float8" for expression in extra]
     split_sql = f"s.{split}" if split else "NULL"
-    params: dict[str, Any] = {"iv": f"{interval_minutes} minutes", "hi": None}
+    params: dict[str, Any] = {
+        "iv": f"{interval_minutes} minutes",
+        "lo": None,
+        "hi": None,
+        "per_queue": split == "queue_id" or isinstance(grouping, QueueDays),
+        "stale": f"{get_settings().agent_stale_after_s} seconds",
+        "since": None,
+    }
     if isinstance(grouping, Buckets | PeriodDays):
         if scope is None:
             raise ValueError(f"{type(grouping).__name__} sums need a scope")
@@ -203,6 +248,21 @@ def sum_components(
         where = "s.interval_start >= k.day_start AND s.interval_start < k.day_end"
         where += f" AND {source.vendor_limit()}"
         params = grouping.params(**params)
+    elif source is SCHEDULES:  # a rolling window of schedule pieces, cut at its start
+        keys = ["s.queue_id"]
+        relation = f"{SCHEDULE_ROWS} s"
+        where = (
+            "s.client_id = ANY(%(clients)s::int[]) AND s.start_at >= %(since)s"
+            f" AND {source.vendor_limit()}"
+        )
+        params |= {
+            "clients": array_literal(grouping.clients),
+            "queues": array_literal(grouping.queues),
+            "since": grouping.since,
+            "lo": grouping.since,
+            "per_queue": True,
+            "vendor": grouping.vendor,
+        }
     else:
         a = source.alias
         keys = [f"{a}.{source.subject}"]
@@ -364,6 +424,16 @@ def latest_agent_states(
         " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
         {"c": array_literal(clients), "q": array_literal(queues), "v": vendor_id},
     ).fetchall()
+
+
+def scheduled_now(pg: Connection, agent_ids: Sequence[int]) -> dict[int, str]:
+    """Return `{agent id: activity}` of the agents' schedule segments holding now."""
+    rows = pg.execute(
+        "SELECT agent_id, activity FROM schedule_segments WHERE agent_id = ANY(%s::int[])"
+        " AND start_at <= now() AND end_at > now()",
+        [array_literal(agent_ids)],
+    ).fetchall()
+    return dict(rows)
 
 
 def agent_call_totals(

@@ -31,7 +31,14 @@ from app.core import locks
 from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.pgarray import array_literal
 from app.core.vocabulary import LOGGED_OUT
-from app.kpi.sources import AGENTS, CALLS, TICKETS, Source, agent_state_sql
+from app.kpi.sources import (
+    AGENTS,
+    CALLS,
+    TICKETS,
+    Source,
+    agent_segments_sql,
+    agent_state_sql,
+)
 
 # Per marker subject: the sources whose stats are kept by deltas (see the module docstring).
 DELTA_SOURCES = {"queue": CALLS, "ticket_queue": TICKETS}
@@ -354,14 +361,15 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
     _delete_targets(pg, "agent_interval_stats", "agent_id", arrays)
     pg.execute(
         f"WITH m AS (SELECT * FROM {targets_sql}),"
-        f" seg AS (SELECT a.client_id, a.agent_id, {agent_state_sql('a')} AS state,"
-        " a.at AS seg_start,"
-        " least(lead(a.at) OVER (PARTITION BY a.client_id, a.agent_id ORDER BY a.at),"
-        " a.at + %s::interval, now()) AS seg_end"
-        " FROM agent_state_changes a JOIN (SELECT client_id, agent_id,"
-        " min(interval_start) AS lo, max(interval_start) AS hi FROM m GROUP BY 1, 2) b"
-        " ON a.client_id = b.client_id AND a.agent_id = b.agent_id"
-        " AND a.at >= b.lo - %s::interval AND a.at < b.hi + %s::interval)"
+        " seg AS ("
+        + agent_segments_sql(
+            "agent_state_changes a JOIN (SELECT client_id, agent_id,"
+            " min(interval_start) AS lo, max(interval_start) AS hi FROM m GROUP BY 1, 2) b"
+            " ON a.client_id = b.client_id AND a.agent_id = b.agent_id"
+            " AND a.at >= b.lo - %s::interval AND a.at < b.hi + %s::interval",
+            "%s::interval",
+        )
+        + ")"
         f" {_interval_insert(AGENTS)}"
         f" SELECT m.client_id, m.agent_id, m.interval_start, {AGENTS.select_sql()}"
         " FROM m JOIN seg ON seg.client_id = m.client_id AND seg.agent_id = m.agent_id"

@@ -19,6 +19,7 @@ from app.kpi.definitions import (
     CALL_KPIS,
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
+    SCHEDULE_COMPONENTS,
     TICKET_COMPONENTS,
     TICKET_KPIS,
     evaluate,
@@ -205,6 +206,7 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
             "agents": (AGENT_COMPONENTS, "agent_id"),
             "qa": (QA_COMPONENTS, "agent_id"),
             "qa_days": (QA_DAY_COMPONENTS, "agent_id"),
+            "schedules": (SCHEDULE_COMPONENTS, "agent_id"),
         }
     if by == "channel":
         return {"calls": (CALL_COMPONENTS, None), "tickets": (TICKET_COMPONENTS, "channel")}
@@ -221,6 +223,7 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     sources["qa"] = (QA_COMPONENTS, split)
     if not queue_level and by is None:
         sources["qa_days"] = (QA_DAY_COMPONENTS, None)
+    sources["schedules"] = (SCHEDULE_COMPONENTS, split)
     return sources
 
 

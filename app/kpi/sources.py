@@ -16,7 +16,9 @@ from app.core.vocabulary import (
     CALLBACK_EXIT,
     LOGGED_IN_STATES,
     LOGGED_OUT,
+    ON_PHONE_STATES,
     OVERFLOW_EXITS,
+    WORK_ACTIVITY,
 )
 
 # Default ticket targets per channel, seconds (a queue's ticket_targets override them).
@@ -232,6 +234,20 @@ def agent_state_sql(change: str) -> str:
     )
 
 
+def agent_segments_sql(changes: str, cap: str) -> str:
+    """Return SQL of the agent state segments (client_id, agent_id, state, seg_start, seg_end)
+    of the state changes `changes` (a FROM clause naming them `a`).
+
+    A segment runs from a change to the agent's next one, but at most `cap` (SQL of the
+    stale interval: a silent agent stops counting) and never past now.
+    """
+    return (
+        f"SELECT a.client_id, a.agent_id, {agent_state_sql('a')} AS state, a.at AS seg_start,"
+        " least(lead(a.at) OVER (PARTITION BY a.client_id, a.agent_id ORDER BY a.at),"
+        f" a.at + {cap}, now()) AS seg_end FROM {changes}"
+    )
+
+
 AGENTS = Source(
     name="agents",
     fact_table="agent_state_changes",
@@ -361,6 +377,46 @@ QA_DAYS = Source(
     },
 )
 
-SOURCES = {source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS)}
+# One schedule segment's piece in one interval `[b.lo, b.hi)` (cut at now: the future is not
+# measured yet) and the seconds the agent worked in it (w.worked: available, talking or ACW,
+# from its state changes under the stale cap %(stale)s). Work adheres while working; any
+# other activity while not (not ready, logged out, or no state known).
+SCHEDULE_PIECE_S = "extract(epoch FROM b.hi - b.lo)"
+SCHEDULE_WORKED_SQL = (
+    "SELECT coalesce(sum(extract(epoch FROM least(seg.seg_end, b.hi)"
+    " - greatest(seg.seg_start, b.lo))) FILTER (WHERE seg.state IN"
+    f" {_words(ON_PHONE_STATES)} AND seg.seg_end > b.lo), 0) AS worked FROM ("
+    + agent_segments_sql(
+        "agent_state_changes a WHERE a.client_id = sg.client_id AND a.agent_id = sg.agent_id"
+        " AND a.at >= b.lo - %(stale)s::interval AND a.at < b.hi",
+        "%(stale)s::interval",
+    )
+    + ") seg"
+)
+_WORK = f"sg.activity = '{WORK_ACTIVITY}'"
+SCHEDULES = Source(
+    name="schedules",
+    fact_table="schedule_segments",
+    alias="sg",
+    subject="agent_id",
+    time_column="start_at",
+    row_reads=("client_id", "agent_id", "vendor_id", "start_at", "end_at", "queue_ids"),
+    splits=(("agent_id", "sg.agent_id"), ("vendor_id", "sg.vendor_id")),
+    components={
+        "scheduled_s": Component(SCHEDULE_PIECE_S),
+        "adherent_s": Component(
+            f"CASE WHEN {_WORK} THEN w.worked ELSE {SCHEDULE_PIECE_S} - w.worked END",
+            ("activity",),
+        ),
+        "scheduled_work_s": Component(
+            f"CASE WHEN {_WORK} THEN {SCHEDULE_PIECE_S} ELSE 0 END", ("activity",)
+        ),
+        "worked_s": Component("w.worked"),
+    },
+)
+
+SOURCES = {
+    source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS, SCHEDULES)
+}
 # Every component of every source at zero: what a bucket, day or period without rows sums to.
 NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)

@@ -12,6 +12,7 @@ from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.qa import QaEvaluation
 from app.models.quality import FeedQualityCount
+from app.models.schedules import ScheduleSegment
 from app.models.stats import (
     AgentDayStats,
     AgentIntervalStats,
@@ -53,6 +54,7 @@ __all__ = [
     "Queue",
     "QueueVendor",
     "RejectedRecord",
+    "ScheduleSegment",
     "ShareLink",
     "Ticket",
     "TicketIntervalStats",

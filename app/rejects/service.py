@@ -29,12 +29,14 @@ from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
 from ingest.qa_service import QA_KIND
+from ingest.schedules import KIND as SCHEDULES
 
 DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
 EVERYTHING = Reach(everything=True)
-RECORD_KINDS = (*KINDS, QA_KIND)  # what rejected_records holds: the v1 kinds, QA evaluations
+# What rejected_records holds: the v1 kinds, QA evaluations and schedules.
+LISTED_KINDS = (*KINDS, QA_KIND, SCHEDULES)
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ def read_query(
     """
     reach = reach_of(principal)
     tz = _timezone(session, reach)
-    if kind is not None and kind not in RECORD_KINDS:
-        raise AppError(f"kind: {kind!r} is not a record kind; use one of {', '.join(RECORD_KINDS)}")
+    if kind is not None and kind not in LISTED_KINDS:
+        raise AppError(f"kind: {kind!r} is not a record kind; use one of {', '.join(LISTED_KINDS)}")
     if error is not None and len(error) > MAX_ERROR_TEXT:
         raise AppError(f"error: at most {MAX_ERROR_TEXT} characters of an error message")
     lo = parse_bound(start, tz, "from") if start else None

@@ -1,10 +1,11 @@
 """The traffic model (pure and seeded): calls, agents on shifts, tickets, in time order.
 
 Poisson arrivals on an intraday curve in the client's timezone; agents on staggered
-shifts with breaks, lunch and odd not-ready time; callers who hang up when their patience
-runs out; lognormal talk, hold and ACW; transfers, first-contact resolution and CSAT;
-e-mail and chat tickets; QA evaluations (质检) of a few of each agent's calls a day. It
-yields what a vendor's ACD (and its QA team) would send, when it would send it.
+shifts with breaks, lunch and odd not-ready time, each shift's schedule published ahead;
+callers who hang up when their patience runs out; lognormal talk, hold and ACW; transfers,
+first-contact resolution and CSAT; e-mail and chat tickets; QA evaluations (质检) of a few
+of each agent's calls a day. It yields what a vendor's ACD (and its QA team) would send,
+when it would send it.
 """
 
 import heapq
@@ -184,17 +185,18 @@ class Simulation:
         tz = agent.queue.timezone
         day = self.start.astimezone(tz).date() - timedelta(days=1)
         for offset in range(0, 60):  # shifts for the next 60 days (backfills reach back)
-            on = datetime.combine(day + timedelta(days=offset), begin, tz)
-            on += timedelta(minutes=self.rng.randrange(0, 20))
-            plan = [
+            planned = datetime.combine(day + timedelta(days=offset), begin, tz)
+            self._publish_schedule(agent, planned, hours)
+            on = planned + timedelta(minutes=self.rng.randrange(0, 20))  # logs in late
+            plan = [  # then keeps the breaks of its schedule
                 (on, "available", None),
-                (on + timedelta(hours=2), "not_ready", "break"),
-                (on + timedelta(hours=2, minutes=15), "available", None),
-                (on + timedelta(hours=4, minutes=30), "not_ready", "lunch"),
-                (on + timedelta(hours=5), "available", None),
-                (on + timedelta(hours=7), "not_ready", "break"),
-                (on + timedelta(hours=7, minutes=15), "available", None),
-                (on + timedelta(hours=hours), "logged_out", None),
+                (planned + timedelta(hours=2), "not_ready", "break"),
+                (planned + timedelta(hours=2, minutes=15), "available", None),
+                (planned + timedelta(hours=4, minutes=30), "not_ready", "lunch"),
+                (planned + timedelta(hours=5), "available", None),
+                (planned + timedelta(hours=7), "not_ready", "break"),
+                (planned + timedelta(hours=7, minutes=15), "available", None),
+                (planned + timedelta(hours=hours), "logged_out", None),
             ]
             if self.rng.random() < 0.3:
                 extra = on + timedelta(minutes=self.rng.randrange(60, hours * 60 - 60))
@@ -208,6 +210,34 @@ class Simulation:
                 self._push(self.start, "shift", (agent, past[-1][1], past[-1][2]))
             for at, state, reason in plan[len(past) :]:
                 self._push(at, "shift", (agent, state, reason))
+
+    def _publish_schedule(self, agent: _Agent, begin: datetime, hours: int) -> None:
+        """Publish the shift's schedule half a day ahead: work with two breaks and lunch at
+        the times the agent takes them (it logs in a little late and finishes a call before a
+        break, and some days an unplanned not-ready spell: the demo's adherence is not 1)."""
+        edges = [
+            (0, "work"),
+            (120, "break"),
+            (135, "work"),
+            (270, "lunch"),
+            (300, "work"),
+            (420, "break"),
+            (435, "work"),
+            (hours * 60, None),
+        ]
+        for (start, activity), (end, _) in itertools.pairwise(edges):
+            lo = max(begin + timedelta(minutes=start), self.start)  # no states before the start
+            hi = begin + timedelta(minutes=end)
+            if hi <= lo:
+                continue
+            record = {
+                "agent": agent.code,
+                "start": lo.isoformat(),
+                "end": hi.isoformat(),
+                "activity": activity,
+                "queues": [agent.queue.code],
+            }
+            self._emit("/v1/schedules", record, begin - timedelta(hours=12))
 
     # --- events -----------------------------------------------------------------------
     def _next_arrival(self, queue: QueueSpec, waiting: deque, agents: list) -> None:

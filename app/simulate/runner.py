@@ -48,8 +48,8 @@ class Pusher:
         by_path: dict[str, list[dict]] = defaultdict(list)
         for emit in emits:
             by_path[emit.path].append(emit.record)
-        paths = ("/v1/agent-events", "/v1/calls", "/v1/call-events", "/v1/tickets")
-        for path in (*paths, "/v1/qa-evaluations"):  # evaluations after the calls they name
+        paths = ("/v1/schedules", "/v1/agent-events", "/v1/calls", "/v1/call-events")
+        for path in (*paths, "/v1/tickets", "/v1/qa-evaluations"):  # evaluations: last
             records = by_path.get(path, [])
             for start in range(0, len(records), self.batch):
                 self._post(path, records[start : start + self.batch])

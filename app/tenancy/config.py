@@ -8,11 +8,13 @@ from pydantic import Field, field_validator
 
 from app.core.spec import Code, Entry, TimezoneName
 from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULA_NAMES, TICKET_CHANNELS
-from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS
+from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS, SCHEDULE_KPIS
 from app.kpi.targets import TargetSpec
 from app.quality.hours import Hours, normalise_hours
 
-TARGET_KPIS = tuple(k for k in (*CALL_KPIS, *AGENT_KPIS) if KPIS[k].unit in ("ratio", "s", "score"))
+TARGET_KPIS = tuple(
+    k for k in (*CALL_KPIS, *AGENT_KPIS, *SCHEDULE_KPIS) if KPIS[k].unit in ("ratio", "s", "score")
+)
 
 
 class ClientSpec(Entry):

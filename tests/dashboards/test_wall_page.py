@@ -85,6 +85,8 @@ def live_queue(queue: str = "acme-cards", **changes) -> dict:
                 "reason": "training",
                 "handled_today": 12,
                 "aht_s": 210.5,
+                "scheduled": "work",
+                "adherence": "out",
             }
         ],
         "staffing": {

@@ -9,6 +9,7 @@ from app.kpi.definitions import (
     KPIS,
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
+    SCHEDULE_COMPONENTS,
     TICKET_COMPONENTS,
     evaluate,
     service_level,
@@ -20,7 +21,8 @@ ZERO = dict.fromkeys(
     + TICKET_COMPONENTS
     + ALERT_COMPONENTS
     + QA_COMPONENTS
-    + QA_DAY_COMPONENTS,
+    + QA_DAY_COMPONENTS
+    + SCHEDULE_COMPONENTS,
     0,
 )
 

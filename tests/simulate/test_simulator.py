@@ -88,3 +88,35 @@ def test_simulator_feeds_a_live_server_without_rejections(
         headers=tenant.auth(tenant.client_key),
     ).json()["series"]
     assert sum(r["offered"] for r in rows) > 0
+    # The history's last 4 h, whole hours (later, the test's agents stop while their schedules
+    # run on): late logins, calls running into breaks and unplanned not-ready time.
+    until = (started - runner.CATCH_UP).replace(minute=0, second=0, microsecond=0)
+    hours = client.get(
+        "/v1/metrics",
+        params={
+            "queue": tenant.queue,
+            "granularity": "hour",
+            "from": (until - timedelta(hours=4)).isoformat(),
+            "to": until.isoformat(),
+        },
+        headers=tenant.auth(tenant.client_key),
+    ).json()["series"]
+    measured = [h["schedule_adherence"] for h in hours if h["schedule_adherence"] is not None]
+    assert len(measured) == 4 and 0.85 < sum(measured) / 4 < 1, measured
+
+
+def test_each_shift_is_scheduled_ahead_without_overlaps():
+    emits = day_of_cdrs()
+    segments = [e for e in emits if e.path == "/v1/schedules"]
+    by_agent: dict[str, list] = {}
+    for e in segments:
+        by_agent.setdefault(e.record["agent"], []).append(e.record)
+        assert e.at <= datetime.fromisoformat(e.record["start"]) - timedelta(hours=12) or (
+            e.at == DAY
+        )
+    assert len(by_agent) == 12
+    for records in by_agent.values():
+        spans = sorted((r["start"], r["end"]) for r in records)
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))
+    activities = Counter(r["activity"] for r in by_agent["q-a01"])
+    assert activities["break"] == 2 * activities["lunch"] and activities["work"] > 0
