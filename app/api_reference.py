@@ -15,11 +15,12 @@ from app.audit.service import FAMILIES as AUDIT_FAMILIES
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.cursor import MAX_PAGE
 from app.core.openapi import Reference
-from app.core.vocabulary import TICKET_CHANNELS
+from app.core.vocabulary import MEASUREMENT_STATES, TICKET_CHANNELS
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
+from app.measures.schemas import MEASUREMENT_ID_MAX
 from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
@@ -221,6 +222,17 @@ DISPUTE_STEPS = [
     ("POST", f"{DISPUTES}/{{dispute_id}}/{verb}")
     for verb in ("comments", "agree", "reject", "withdraw")
 ]
+MEASUREMENT_VERDICTS = [
+    ("POST", f"/v1/measurements/{{measurement_id}}/{verb}") for verb in ("confirm", "dispute")
+]
+MEASUREMENT = {
+    "measure": "attrition_rate",
+    "client": "acme",
+    "period": "2026-11",
+    "numerator": 3,
+    "denominator": 40,
+    "evidence": "HR roster export 2026-11-30, https://hr.example.com/roster/2026-11",
+}
 
 REFERENCE = Reference(
     reads_key=current_principal,
@@ -242,6 +254,9 @@ REFERENCE = Reference(
         **{key: {403, 404, 409} for key in DISPUTE_STEPS},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
+        ("POST", "/v1/measurements"): {403, 422},
+        ("GET", "/v1/measurements"): {403, 404},
+        **{key: {403, 404, 409} for key in MEASUREMENT_VERDICTS},
     },
     optional_key={("GET", "/metrics")},
     parameters={
@@ -322,6 +337,16 @@ REFERENCE = Reference(
         ("GET", DISPUTES, "state"): {
             "schema": {"anyOf": [{"enum": list(DISPUTE_STATES)}, {"type": "null"}]}
         },
+        ("GET", "/v1/measurements", "state"): {
+            "schema": {"anyOf": [{"enum": list(MEASUREMENT_STATES)}, {"type": "null"}]}
+        },
+        ("GET", "/v1/measurements", "period"): {
+            "schema": {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}, {"type": "null"}]}
+        },
+        **{
+            (*key, "measurement_id"): {"schema": {"minimum": 1, "maximum": MEASUREMENT_ID_MAX}}
+            for key in MEASUREMENT_VERDICTS
+        },
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
@@ -338,10 +363,27 @@ REFERENCE = Reference(
             " equals the matching `/v1/metrics` component for the same scope and range."
             for key in EVIDENCE_KEYS
         },
+        ("POST", "/v1/measurements"): "Give `value`, or `numerator` and `denominator`; the"
+        " value must lie in its unit's range (ratio 0–1, count a whole number ≥ 0, score 0–100,"
+        " hours ≥ 0). 200 with at least one stored, else 422; every refused record is listed by"
+        " index and kept in `rejected_records` (kind `measurements`).",
+        **{
+            key: "404 for a measurement the caller cannot see; 403 for a vendor (it resubmits"
+            " instead); 409 once confirmed or disputed (a resubmission reopens it)."
+            for key in MEASUREMENT_VERDICTS
+        },
     },
     request_examples={
-        key: _body_examples(INGEST_RECORDS[kind])
-        for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
+        **{
+            key: _body_examples(INGEST_RECORDS[kind])
+            for key, kind in zip(_ingest_keys(), INGEST_ROUTES, strict=True)
+        },
+        ("POST", "/v1/measurements"): {
+            "application/json": {
+                "one": {"summary": "One measurement", "value": MEASUREMENT},
+                "batch": {"summary": "A list", "value": [MEASUREMENT]},
+            }
+        },
     },
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},

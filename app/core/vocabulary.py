@@ -45,3 +45,8 @@ SL_FORMULA_NAMES = tuple(SL_FORMULAS)
 def spoken_list(words: tuple[str, ...]) -> str:
     """Join words for a sentence: `email, chat, web, social or sms`."""
     return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+# KPIs measured outside the ACD (`measures:`): their units, and the range a value of each may take.
+MEASURE_UNITS = ("ratio", "count", "score", "hours")
+MEASUREMENT_STATES = ("submitted", "confirmed", "disputed")
