@@ -3,6 +3,7 @@
 Each target key names a KPI of the registry (`app.kpi.definitions`), computed by its one
 function; `ticket_frt_sla.email` reads the email channel's ticket components, the plain key
 all channels. A KPI whose denominator is zero is None: no data, so the target is not scored.
+A measure (`app.contracts.submitted`) has no stats: None here, its confirmed value scores.
 """
 
 from collections import defaultdict
@@ -25,7 +26,8 @@ def source_of(kpi: str) -> str:
 def needed_sources(keys: Iterable[str], model: str) -> set[str]:
     """Return the stats a contract reads: its targets' sources, what its billing counts, and
     alerts (the report always summarises them; the table is small)."""
-    sources = {source_of(target_kpi(key)[0]) for key in keys} | {"alerts"}
+    kpis = [target_kpi(key)[0] for key in keys]
+    sources = {source_of(kpi) for kpi in kpis if kpi in KPIS} | {"alerts"}
     return sources | {"per_workload": {"calls"}, "per_hour": {"agents"}}.get(model, set())
 
 
@@ -59,9 +61,12 @@ def merge(days: Iterable[Sums]) -> dict[tuple[str, Any], dict[str, float]]:
 
 def actuals(keys: Iterable[str], sums: Sums, sl_formula: str) -> dict[str, float | None]:
     """Return each target key's KPI value over `sums` (service level by `sl_formula`)."""
-    result = {}
+    result: dict[str, float | None] = {}
     for key in keys:
         kpi, channel = target_kpi(key)
+        if kpi not in KPIS:  # a measure: no stats; its confirmed value (`submitted`) scores
+            result[key] = None
+            continue
         values = NO_DATA | components(sums, source_of(kpi), channel)
         result[key] = evaluate((kpi,), values, sl_formula)[kpi]
     return result
