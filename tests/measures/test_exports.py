@@ -1,0 +1,61 @@
+"""The SLA exports say, per target, whether CallPulse measured it or the vendor submitted it."""
+
+import io
+
+import openpyxl
+
+from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry
+from tests.contracts.test_sla_exports import csv_rows, export, pdf_text, sheet_rows
+from tests.disputes.helpers import design_contract
+from tests.measures.helpers import decide, submit
+
+
+def _contract(http, database, settings, tenant, measures) -> None:
+    """DESIGN §10's contract plus attrition ≤ 0.20 (confirmed 0.075) and satisfaction ≥ 85
+    (submitted 90, awaiting confirmation)."""
+    entry = design_contract(http, database, settings, tenant)
+    targets = DESIGN_CONTRACT["targets"] | {
+        measures["attrition"]: {"max": 0.2, "weight": 20},
+        measures["satisfaction"]: {"min": 85, "weight": 10},
+    }
+    apply(database, contract_entry(tenant, code=entry["code"], targets=targets,
+                                   billing=DESIGN_CONTRACT["billing"]))  # fmt: skip
+    base = {"client": tenant.client, "period": "2026-11"}
+    sent = submit(http, tenant.key, [
+        base | {"measure": measures["attrition"], "numerator": 3, "denominator": 40},
+        base | {"measure": measures["satisfaction"], "value": 90},
+    ]).json()["accepted"]  # fmt: skip
+    assert decide(http, tenant.client_key, sent[0]["id"], "confirm").status_code == 200
+
+
+def test_csv_names_the_source_of_each_target(http, database, settings, tenant, measures):
+    _contract(http, database, settings, tenant, measures)
+    rows = csv_rows(export(http, tenant, ".csv").content)
+    header = next(i for i, row in enumerate(rows) if row[:1] == ["KPI"] and "Source" in row)
+    source = rows[header].index("Source")
+    by_code = {row[-1]: row for row in rows[header + 1 : header + 7]}
+    assert by_code["service_level"][source] == "measured by CallPulse"
+    attrition = by_code[measures["attrition"]]
+    assert attrition[0] == "attrition rate"  # as declared
+    assert attrition[source] == "submitted by the vendor · confirmed by the client"
+    assert float(attrition[3]) == 0.075 and attrition[4] == "met"
+    satisfaction = by_code[measures["satisfaction"]]
+    assert satisfaction[source] == "submitted by the vendor · awaiting the client's confirmation"
+    assert satisfaction[3] == "" and satisfaction[4] == "no data"
+
+
+def test_xlsx_and_pdf_in_chinese_show_the_source(http, database, settings, tenant, measures):
+    _contract(http, database, settings, tenant, measures)
+    book = openpyxl.load_workbook(io.BytesIO(export(http, tenant, ".xlsx", lang="zh").content))
+    rows = sheet_rows(book, "考核报告")
+    header = next(i for i, row in enumerate(rows) if "数据来源" in row)
+    source = rows[header].index("数据来源")
+    named = {row[0]: row[source] for row in rows[header + 1 : header + 7]}
+    assert named["人员流失率"] == "乙方报送 · 甲方已确认"
+    assert named["员工满意度"] == "乙方报送 · 待甲方确认"
+    assert named["服务水平"] == "CallPulse 系统采集"
+    text = pdf_text(export(http, tenant, ".pdf", lang="zh").content)
+    assert "人员流失率" in text and "乙方报送" in text and "待甲方确认" in text
+    assert "离职人数 / 平均在岗人数" in text  # the measure's own formula, in Chinese
+    english = pdf_text(export(http, tenant, ".pdf").content)
+    assert "measured by CallPulse" in english and "confirmed by the client" in english
