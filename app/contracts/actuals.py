@@ -27,7 +27,8 @@ def needed_sources(keys: Iterable[str], model: str) -> set[str]:
     """Return the stats a contract reads: its targets' sources, what its billing counts, and
     alerts (the report always summarises them; the table is small)."""
     kpis = [target_kpi(key)[0] for key in keys]
-    sources = {source_of(kpi) for kpi in kpis if kpi in KPIS} | {"alerts"}
+    sources = {s for kpi in kpis if kpi in KPIS for s in (source_of(kpi), *KPIS[kpi].also_reads)}
+    sources |= {"alerts"}
     return sources | {"per_workload": {"calls"}, "per_hour": {"agents"}}.get(model, set())
 
 
@@ -68,5 +69,7 @@ def actuals(keys: Iterable[str], sums: Sums, sl_formula: str) -> dict[str, float
             result[key] = None
             continue
         values = NO_DATA | components(sums, source_of(kpi), channel)
+        for other in KPIS[kpi].also_reads:  # e.g. handled calls beside resolved tickets
+            values |= components(sums, other)
         result[key] = evaluate((kpi,), values, sl_formula)[kpi]
     return result

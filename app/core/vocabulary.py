@@ -50,3 +50,4 @@ def spoken_list(words: tuple[str, ...]) -> str:
 # KPIs measured outside the ACD (`measures:`): their units, and the range a value of each may take.
 MEASURE_UNITS = ("ratio", "count", "score", "hours")
 MEASUREMENT_STATES = ("submitted", "confirmed", "disputed")
+COMPLAINT = "complaint"  # a ticket's type counted by valid_complaint_rate (有理投诉率)

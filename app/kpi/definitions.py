@@ -165,6 +165,16 @@ def alert_response_s(c: Components) -> float | None:
     return ratio(c["alert_response_sum_s"], c["alerts_opened"])
 
 
+def valid_complaint_rate(c: Components) -> float | None:
+    """valid complaint rate (有理投诉率) = valid complaints / (handled calls + tickets resolved)
+
+    A complaint is a ticket of `type: complaint`, valid once found justified (`valid: true`),
+    counted in the period it was created; handled contacts are the inbound calls answered and
+    ended plus the tickets resolved. The trade's target is tiny (< 0.05 %).
+    """
+    return ratio(c["valid_complaints"], c["handled"] + c["tickets_resolved"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -175,6 +185,7 @@ class Kpi:
     unit: str
     higher_is_better: bool | None
     compute: Callable[..., float | None]
+    also_reads: tuple[str, ...] = ()  # other sources whose components it reads
 
     @property
     def formula(self) -> str:
@@ -260,6 +271,7 @@ KPIS = {
         Kpi("ticket_frt_s", "tickets", "s", False, ticket_frt_s),
         Kpi("alerts_opened", "alerts", "alerts", None, total("alerts_opened", "alerts opened")),
         Kpi("alert_response_s", "alerts", "s", False, alert_response_s),
+        Kpi("valid_complaint_rate", "tickets", "ratio", False, valid_complaint_rate, ("calls",)),
     )
 }
 

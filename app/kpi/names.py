@@ -36,6 +36,7 @@ KPI_NAMES = {
         "ticket_resolution_sla": "resolution SLA",
         "ticket_frt_s": "mean first response",
         "alert_response_s": "alert response time",
+        "valid_complaint_rate": "valid complaint rate",
     },
     "zh": {
         "service_level": "服务水平",
@@ -66,6 +67,7 @@ KPI_NAMES = {
         "ticket_resolution_sla": "解决达标率",
         "ticket_frt_s": "平均首次响应时长",
         "alert_response_s": "告警响应时间",
+        "valid_complaint_rate": "有理投诉率",
     },
 }
 
@@ -91,6 +93,7 @@ FORMULAS_ZH = {
     "ticket_frt_s": "平均首次响应时长 = Σ 首次响应时长 / 已响应工单",
     "alert_response_s": "告警响应时间 = Σ（确认，否则恢复或周期结束 − 触发）/ 触发的告警"
     "（目标 10 分钟内）",
+    "valid_complaint_rate": "有理投诉率 = 有理投诉量 / 处理量（接通并结束的呼入 + 已解决的工单）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}
