@@ -20,7 +20,6 @@ def apply_measures(session: Session, entries: Sequence[MeasureSpec], counts: Cou
         if entry.code in seen:
             raise ConfigError(f"measures[{i}] ({entry.code}).code: appears twice in the file")
         seen.add(entry.code)
-        assert not isinstance(entry.formula, str)  # made bilingual by the spec
         wanted = {
             "name_en": entry.name.en,
             "name_zh": entry.name.zh,

@@ -55,7 +55,7 @@ class MeasureSpec(Entry):
     name: Words
     unit: Literal[MEASURE_UNITS]  # type: ignore[valid-type]
     direction: Literal["higher", "lower"] = Field(description="which way is better")
-    formula: Formula | str
+    formula: Formula = Field(description="text, or {en: …, zh: …}")
 
     @field_validator("code")
     @classmethod
@@ -64,7 +64,8 @@ class MeasureSpec(Entry):
             raise ValueError(f"{code!r} is a KPI CallPulse measures itself; pick another code")
         return code
 
-    @field_validator("formula")
+    @field_validator("formula", mode="before")
     @classmethod
-    def _bilingual(cls, formula: Formula | str) -> Formula:
-        return Formula(en=formula) if isinstance(formula, str) else formula
+    def _bilingual(cls, formula: object) -> object:
+        """A plain text is the English formula (the Chinese pages then print it too)."""
+        return {"en": formula} if isinstance(formula, str) else formula
