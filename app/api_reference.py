@@ -24,8 +24,8 @@ from app.measures.schemas import MEASUREMENT_ID_MAX
 from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
+from app.rejects.service import REJECTED_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
-from ingest.kinds import KINDS
 
 BIGINT_MAX = 2**63 - 1
 DAY = "2026-11-22T09:{}+08:00"
@@ -278,7 +278,9 @@ REFERENCE = Reference(
             for name in ("from", "to")
         },
         **{
-            ("GET", path, "kind"): {"schema": {"anyOf": [{"enum": list(KINDS)}, {"type": "null"}]}}
+            ("GET", path, "kind"): {
+                "schema": {"anyOf": [{"enum": list(REJECTED_KINDS)}, {"type": "null"}]}
+            }
             for path in REJECTED_PATHS
         },
         **{

@@ -24,7 +24,9 @@ CSV = "text/csv; charset=utf-8"
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 Vendor = Annotated[str | None, Query(description="vendor code")]
-Kind = Annotated[str | None, Query(description="calls | call-events | agent-events | tickets")]
+Kind = Annotated[
+    str | None, Query(description="calls | call-events | agent-events | tickets | measurements")
+]
 From = Annotated[
     str | None,
     Query(alias="from", description="received at or after: date (local midnight) or RFC 3339"),

@@ -24,6 +24,7 @@ from app.core.db import Database
 from app.core.errors import AppError, NotFound
 from app.core.parameters import BIGINT_MAX
 from app.kpi.intervals import parse_bound
+from app.measures.service import KIND as MEASUREMENTS
 from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
@@ -32,6 +33,7 @@ DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
 EVERYTHING = Reach(everything=True)
+REJECTED_KINDS = (*KINDS, MEASUREMENTS)  # what rejected records are: ingested, or submitted
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ def read_query(
     """
     reach = reach_of(principal)
     tz = _timezone(session, reach)
-    if kind is not None and kind not in KINDS:
-        raise AppError(f"kind: {kind!r} is not a record kind; use one of {', '.join(KINDS)}")
+    if kind is not None and kind not in REJECTED_KINDS:
+        raise AppError(
+            f"kind: {kind!r} is not a record kind; use one of {', '.join(REJECTED_KINDS)}"
+        )
     if error is not None and len(error) > MAX_ERROR_TEXT:
         raise AppError(f"error: at most {MAX_ERROR_TEXT} characters of an error message")
     lo = parse_bound(start, tz, "from") if start else None

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.models import AuditEntry, RejectedRecord
 from tests.contracts.helpers import key
-from tests.measures.helpers import decide, listed, submit
+from tests.measures.helpers import auth, decide, listed, submit
 
 
 def test_submit_by_ratio_then_confirm(http, database, tenant, measures):
@@ -176,3 +176,12 @@ def test_access(http, database, tenant, measures):
         ).status_code
         == 400
     )
+
+
+def test_rejections_are_listed_under_their_kind(http, tenant, measures):
+    bad = {"measure": measures["attrition"], "client": tenant.client, "period": "2026-11"}
+    assert submit(http, tenant.key, bad | {"value": 7}).status_code == 422
+    response = http.get("/v1/rejected", params={"kind": "measurements"}, headers=auth(tenant.key))
+    assert response.status_code == 200, response.text
+    [row] = response.json()["rejected"]
+    assert row["kind"] == "measurements" and row["errors"][0].startswith("value: 7 is outside")
