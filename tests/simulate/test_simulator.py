@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from app.kpi.aggregation import drain
 from app.simulate import runner
-from app.simulate.model import QueueSpec, Simulation
+from app.simulate.model import COMPLAINT_EVERY, QueueSpec, Simulation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 11, 19, 16, 0, tzinfo=UTC)  # local midnight in Shanghai
@@ -88,3 +88,20 @@ def test_simulator_feeds_a_live_server_without_rejections(
         headers=tenant.auth(tenant.client_key),
     ).json()["series"]
     assert sum(r["offered"] for r in rows) > 0
+
+
+
+def test_every_37th_email_is_a_complaint_and_every_third_complaint_valid():
+    """有理投诉: a complaint carries type complaint from the start, its verdict once resolved."""
+    queue = QueueSpec("q", SHANGHAI, 90, 12, 1.0, None)
+    emits = Simulation([queue], DAY, seed=7).run(DAY + timedelta(days=3))
+    tickets = [e.record for e in emits if e.path == "/v1/tickets"]
+    for record in tickets:
+        number = int(record["ticket_id"].rsplit("-", 1)[1])
+        complaint = record["channel"] == "email" and number % COMPLAINT_EVERY == 0
+        assert (record.get("type") == "complaint") == complaint
+        if complaint and "resolved_at" in record:
+            assert record["valid"] == (number % (3 * COMPLAINT_EVERY) == 0)
+        else:
+            assert "valid" not in record
+    assert any(r.get("valid") for r in tickets) and any(r.get("valid") is False for r in tickets)
