@@ -59,3 +59,27 @@ def test_xlsx_and_pdf_in_chinese_show_the_source(http, database, settings, tenan
     assert "离职人数 / 平均在岗人数" in text  # the measure's own formula, in Chinese
     english = pdf_text(export(http, tenant, ".pdf").content)
     assert "measured by CallPulse" in english and "confirmed by the client" in english
+
+
+def test_the_scorecard_names_measures_and_exports_them(http, database, settings, tenant, measures):
+    _contract(http, database, settings, tenant, measures)
+    headers = {"Authorization": f"Bearer {tenant.client_key}"}
+    card = http.get(f"/v1/scorecard/{tenant.client}", params={"period": "2026-11"}, headers=headers)
+    assert card.status_code == 200, card.text
+    [row] = card.json()["rows"]
+    assert row["kpis"][measures["attrition"]] == 0.075
+    assert card.json()["measures"][measures["attrition"]]["name"]["zh"] == "人员流失率"
+    csv_answer = http.get(
+        f"/v1/scorecard/{tenant.client}.csv", params={"period": "2026-11"}, headers=headers
+    )
+    assert csv_answer.status_code == 200, csv_answer.text
+    assert any("attrition rate (" in cell for line in csv_rows(csv_answer.content) for cell in line)
+    xlsx = http.get(
+        f"/v1/scorecard/{tenant.client}.xlsx",
+        params={"period": "2026-11", "lang": "zh"},
+        headers=headers,
+    )
+    assert xlsx.status_code == 200, xlsx.text
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    cells = [c for sheet in book for r in sheet.iter_rows(values_only=True) for c in r if c]
+    assert any(str(c).startswith("人员流失率") for c in cells)

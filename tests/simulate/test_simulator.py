@@ -90,7 +90,6 @@ def test_simulator_feeds_a_live_server_without_rejections(
     assert sum(r["offered"] for r in rows) > 0
 
 
-
 def test_every_37th_email_is_a_complaint_and_every_third_complaint_valid():
     """有理投诉: a complaint carries type complaint from the start, its verdict once resolved."""
     queue = QueueSpec("q", SHANGHAI, 90, 12, 1.0, None)
