@@ -18,7 +18,13 @@ from openpyxl.styles import Font
 
 from app.contracts.outlook_text import partial_label, projection_lines, proration_lines, text
 from app.contracts.settled_text import close_line, figure_name
-from app.contracts.text import formula_text, invoice_line, source_text, target_name
+from app.contracts.text import (
+    daily_targets,
+    formula_text,
+    invoice_line,
+    source_text,
+    target_name,
+)
 from app.contracts.words import word
 from app.core.cells import Cell, csv_bytes, local_time, print_on_page_width, xlsx_append
 from app.kpi.names import kpi_name, sl_expression
@@ -179,8 +185,8 @@ def unacknowledged(report: dict[str, Any], lang: str) -> Block:
 
 
 def daily(report: dict[str, Any], lang: str) -> Block:
-    """Return the daily values of every target, one row per local day."""
-    targets = report["targets"]
+    """Return the daily values of every target measured by CallPulse, one row per local day."""
+    targets = daily_targets(report)
     rows: Block = [[word(lang, "date"), *(target_name(t, lang) for t in targets)]]
     for day in report["daily"]:
         values = (measure(day[t["kpi"]], t["unit"]) for t in targets)

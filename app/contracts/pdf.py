@@ -22,6 +22,7 @@ from app.contracts.outlook_text import partial_label, projection_lines, proratio
 from app.contracts.settled_text import close_line, restatement_line
 from app.contracts.text import (
     band_text,
+    daily_targets,
     formula_text,
     invoice_line,
     money_text,
@@ -243,7 +244,7 @@ def _wall_time(moment: str) -> str:
 def _charts(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
     """Draw one chart per target, two per row and eight per page, after the first page."""
     top = 0.0
-    for i, target in enumerate(report["targets"]):
+    for i, target in enumerate(daily_targets(report)):
         slot = i % CHARTS_PER_PAGE
         if slot == 0:
             pdf.add_page()

@@ -106,3 +106,9 @@ def source_text(target: dict[str, Any], lang: str) -> str:
     return (
         f"{word(lang, 'source_submitted')} · {word(lang, 'state_' + (target['state'] or 'none'))}"
     )
+
+
+def daily_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the targets with daily figures: CallPulse's own. A measure is submitted per
+    period, not per day, so it has no daily trend."""
+    return [t for t in report["targets"] if t.get("source") != "submitted"]

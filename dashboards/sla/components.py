@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from app.contracts.text import (
     band_text,
+    daily_targets,
     formula_text,
     invoice_line,
     met_mark,
@@ -216,7 +217,7 @@ def trend_grid(report: dict[str, Any], lang: str) -> html.Div:
                 config={"displayModeBar": False},
                 className="trend",
             )
-            for t in report["targets"]
+            for t in daily_targets(report)
         ],
         id="trends",
         className="trends",

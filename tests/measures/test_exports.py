@@ -4,8 +4,10 @@ import io
 
 import openpyxl
 
-from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry
+from dashboards.sla.components import compliance_table, element_id
+from tests.contracts.helpers import DESIGN_CONTRACT, apply, contract_entry, report
 from tests.contracts.test_sla_exports import csv_rows, export, pdf_text, sheet_rows
+from tests.dashboards.tree import cells
 from tests.disputes.helpers import design_contract
 from tests.measures.helpers import decide, submit
 
@@ -83,3 +85,21 @@ def test_the_scorecard_names_measures_and_exports_them(http, database, settings,
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     cells = [c for sheet in book for r in sheet.iter_rows(values_only=True) for c in r if c]
     assert any(str(c).startswith("人员流失率") for c in cells)
+
+
+def test_the_sla_page_table_says_the_source_and_days_leave_measures_out(
+    http, database, settings, tenant, measures
+):
+    _contract(http, database, settings, tenant, measures)
+    body = report(http, tenant, period="2026-11")
+    table = compliance_table(body, "zh")
+    rows = {row.id: cells(row) for row in table.children[1].children}
+    attrition = rows[f"target-{element_id(measures['attrition'])}"]
+    assert attrition[0] == "人员流失率 乙方报送 · 甲方已确认"
+    assert attrition[2:5] == ["≤ 20.00 %", "7.50 %", "✓ 达标"]
+    satisfaction = rows[f"target-{element_id(measures['satisfaction'])}"]
+    assert satisfaction[0] == "员工满意度 乙方报送 · 待甲方确认" and satisfaction[4] == "○ 无数据"
+    assert rows["target-service_level"][0] == "服务水平 CallPulse 系统采集"
+    # the daily table and trends: CallPulse's own targets only (a measure has no days)
+    rows_csv = csv_rows(export(http, tenant, ".csv").content)
+    assert ["Date", "Service level", "Abandon rate", "ASA", "CSAT"] in rows_csv
