@@ -254,9 +254,9 @@ REFERENCE = Reference(
         **{key: {403, 404, 409} for key in DISPUTE_STEPS},
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
-        ("POST", "/v1/measurements"): {403, 422},
-        ("GET", "/v1/measurements"): {403, 404},
-        **{key: {403, 404, 409} for key in MEASUREMENT_VERDICTS},
+        ("POST", "/v1/measurements"): {400, 403},
+        ("GET", "/v1/measurements"): {400, 403, 404},
+        **{key: {400, 403, 404, 409} for key in MEASUREMENT_VERDICTS},
     },
     optional_key={("GET", "/metrics")},
     parameters={
@@ -367,8 +367,9 @@ REFERENCE = Reference(
         },
         ("POST", "/v1/measurements"): "Give `value`, or `numerator` and `denominator`; the"
         " value must lie in its unit's range (ratio 0–1, count a whole number ≥ 0, score 0–100,"
-        " hours ≥ 0). 200 with at least one stored, else 422; every refused record is listed by"
-        " index and kept in `rejected_records` (kind `measurements`).",
+        " hours ≥ 0). Like the ingest routes, 200 with `accepted` and `rejected`: every refused"
+        " record is listed by index with its errors and kept in `rejected_records` (kind"
+        " `measurements`).",
         **{
             key: "404 for a measurement the caller cannot see; 403 for a vendor (it resubmits"
             " instead); 409 once confirmed or disputed (a resubmission reopens it)."

@@ -3,14 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
 from app.access.keys import Principal
 from app.contracts.periods import FORMS
 from app.core.db import get_session
-from app.core.errors import AppError
 from app.measures import service
 from app.measures.schemas import MEASUREMENT_ID_MAX, DisputeRequest
 
@@ -31,15 +29,14 @@ def submit_measurements(
     ],
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),
-) -> JSONResponse:
+) -> dict[str, Any]:
     """Submit values of declared measures (by the vendor's key or supervisor, or an admin).
 
     Resubmitting the same measure, client, vendor and period replaces the value and returns it
-    to `submitted`. Refused records are answered by index and kept in `rejected_records`;
-    200 when at least one was stored, else 422.
+    to `submitted`. Refused records are answered by index and kept in `rejected_records`,
+    like the ingest routes' (200 even when every record was refused).
     """
-    status, answer = service.submit(session, principal, body)
-    return JSONResponse(answer, status_code=status)
+    return service.submit(session, principal, body)
 
 
 @router.get("/measurements")
@@ -76,11 +73,9 @@ def confirm_measurement(
 @router.post("/measurements/{measurement_id}/dispute")
 def dispute_measurement(
     measurement_id: MeasurementId,
-    request: Annotated[DisputeRequest | None, Body()] = None,
+    request: DisputeRequest,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Dispute a submitted value, saying why: it does not score until resubmitted and confirmed."""
-    if request is None:
-        raise AppError('reason: required; send {"reason": "why the value is wrong"}', 422)
     return service.decide(session, principal, measurement_id, "disputed", request.reason)

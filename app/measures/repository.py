@@ -61,8 +61,7 @@ def submit(session: Session, values: Mapping[str, Any]) -> tuple[Measurement, Me
         | {"submitted_at": func.now()},
     )
     measurement_id = session.scalars(upsert.returning(Measurement.id)).one()
-    session.expire_all()
-    stored = session.get(Measurement, measurement_id)
+    stored = session.get(Measurement, measurement_id, populate_existing=True)
     assert stored is not None
     return stored, old
 

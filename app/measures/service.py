@@ -46,9 +46,9 @@ class Submitter:
     vendor_code: str | None
 
 
-def submit(session: Session, principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
-    """Store every valid submission of `body` (one object or a list); return the status (200
-    with one accepted, else 422) and the answer: accepted measurements, rejected by index."""
+def submit(session: Session, principal: Principal, body: Any) -> dict[str, Any]:
+    """Store every valid submission of `body` (one object or a list); return the accepted
+    measurements and the rejected records by index with their errors (like `/v1/calls`)."""
     submitter = _submitter(session, principal)
     records = body if isinstance(body, list) else [body]
     if len(records) > MAX_SUBMISSIONS:
@@ -80,14 +80,7 @@ def submit(session: Session, principal: Principal, body: Any) -> tuple[int, dict
             kept.append(_rejection(index, client_id, raw, errors))
     owner = submitter.vendor_id or _named_vendor(session, records)
     store_rejected(driver_connection(session), KIND, owner, kept)
-    answer = {
-        "accepted": _shaped(session, accepted),
-        "rejected": rejected,
-    }
-    if accepted or not rejected:
-        return 200, answer
-    first = rejected[0]["errors"][0]
-    return 422, {"error": f"no measurement stored: {first}", **answer}
+    return {"accepted": _shaped(session, accepted), "rejected": rejected}
 
 
 def _submitter(session: Session, principal: Principal) -> Submitter:
