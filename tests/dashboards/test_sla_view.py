@@ -78,12 +78,12 @@ def test_the_targets_table_score_coefficient_and_invoice_terms(october, tenant):
             "≤ 5.00 %", "10.00 %", "✗ missed", "20", "0", "¥150.00", "Calls that missed ›",
         ],
         "target-asa_s": [
-            "ASA measured by CallPulse", formulas["asa_s"], "≤ 20.0 s", "13.3 s", "✓ met", "20", "20", "¥0",
-            "Calls that missed ›",
+            "ASA measured by CallPulse", formulas["asa_s"],
+            "≤ 20.0 s", "13.3 s", "✓ met", "20", "20", "¥0", "Calls that missed ›",
         ],
         "target-csat": [
-            "CSAT measured by CallPulse", formulas["csat"], "≥ 85.00", "90.00", "✓ met", "20", "20", "¥0",
-            "Calls that missed ›",
+            "CSAT measured by CallPulse", formulas["csat"],
+            "≥ 85.00", "90.00", "✓ met", "20", "20", "¥0", "Calls that missed ›",
         ],
     }  # fmt: skip
     assert formulas["service_level"] == "service level = A_T / offered (abandoned_negative)"
