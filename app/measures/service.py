@@ -8,12 +8,12 @@ value scores (`app.contracts.submitted`). Every step is in the audit log. A reco
 is answered by index with its errors and kept in `rejected_records` (kind `measurements`).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -197,12 +197,21 @@ def _store(
 
 
 def _rejection(index: int, client_id: int | None, raw: Any, errors: list[str]) -> Rejection:
-    payload = orjson.dumps(raw, default=str).decode()
-    canonical = orjson.dumps(raw, default=str, option=orjson.OPT_SORT_KEYS).decode()
+    """Keep a refused record as JSON text; any JSON value is kept (big integers, lone
+    surrogates escaped), its canonical form (keys sorted) recognising a replay."""
     key = None
     if isinstance(raw, dict):
-        key = " ".join(str(raw.get(name, "")) for name in ("measure", "client", "period"))[:200]
-    return Rejection(index, client_id, key, payload, canonical, errors)
+        key = excerpt(" ".join(str(raw.get(name, "")) for name in ("measure", "client", "period")))
+    return Rejection(index, client_id, key, _json(raw, False), _json(raw, True), errors)
+
+
+def _json(raw: Any, canonical: bool) -> str:
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=canonical)
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) is kept escaped
+        return json.dumps(raw, sort_keys=canonical)
+    return text
 
 
 def _named_vendor(session: Session, records: list[Any]) -> int | None:

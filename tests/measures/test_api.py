@@ -1,5 +1,7 @@
 """`/v1/measurements`: submit, resubmit, confirm, dispute; bad input named and kept; access."""
 
+import json
+
 from sqlalchemy import select
 
 from app.models import AuditEntry, RejectedRecord
@@ -187,3 +189,18 @@ def test_rejections_are_listed_under_their_kind(http, tenant, measures):
     assert response.status_code == 200, response.text
     [row] = response.json()["rejected"]
     assert row["kind"] == "measurements" and row["errors"][0].startswith("value: 7 is outside")
+
+
+def test_any_json_is_refused_by_name_and_kept(http, tenant):
+    odd = {"measure": "\udbf5x", "client": 10**30, "period": [1], "value": {"a": -(10**21)}}
+    body = json.dumps([odd, 10**30, "\ud800"])  # lone surrogates as JSON escapes
+    answer = http.post(
+        "/v1/measurements",
+        content=body,
+        headers=auth(tenant.key) | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["index"] for r in answer.json()["rejected"]] == [0, 1, 2]
+    assert answer.json()["rejected"][1]["errors"] == [
+        "record: send an object with measure, client, period and value"
+    ]
