@@ -154,7 +154,9 @@ def restatement(report: dict[str, Any], lang: str) -> Block:
         if kpi is None:
             rows.append([word(lang, "restatement_none")])
         else:
-            rows.append([figure_name(kpi, lang), cell(kpi, row["closed"]), cell(kpi, row["now"])])
+            rows.append(
+                [figure_name(kpi, lang, report), cell(kpi, row["closed"]), cell(kpi, row["now"])]
+            )
     return rows
 
 
