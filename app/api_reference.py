@@ -15,11 +15,12 @@ from app.audit.service import FAMILIES as AUDIT_FAMILIES
 from app.contracts.periods import PATTERN as PERIOD_PATTERN
 from app.core.cursor import MAX_PAGE
 from app.core.openapi import Reference
-from app.core.vocabulary import QA_BASES, TICKET_CHANNELS
+from app.core.vocabulary import MEASUREMENT_STATES, QA_BASES, TICKET_CHANNELS
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.repository import VERDICTS
 from app.kpi.intervals import GRANULARITIES
 from app.kpi.service import SPLITS
+from app.measures.schemas import MEASUREMENT_ID_MAX
 from app.models.alerts import ALERT_STATES
 from app.models.disputes import DISPUTE_STATES
 from app.quality.measures import RECORD_KINDS
@@ -269,6 +270,17 @@ DISPUTE_STEPS = [
     ("POST", f"{DISPUTES}/{{dispute_id}}/{verb}")
     for verb in ("comments", "agree", "reject", "withdraw")
 ]
+MEASUREMENT_VERDICTS = [
+    ("POST", f"/v1/measurements/{{measurement_id}}/{verb}") for verb in ("confirm", "dispute")
+]
+MEASUREMENT = {
+    "measure": "attrition_rate",
+    "client": "acme",
+    "period": "2026-11",
+    "numerator": 3,
+    "denominator": 40,
+    "evidence": "HR roster export 2026-11-30, https://hr.example.com/roster/2026-11",
+}
 
 REFERENCE = Reference(
     reads_key=current_principal,
@@ -291,6 +303,9 @@ REFERENCE = Reference(
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
         QA_KEY: {400, 413, 415},
+        ("POST", "/v1/measurements"): {400, 403},
+        ("GET", "/v1/measurements"): {400, 403, 404},
+        **{key: {400, 403, 404, 409} for key in MEASUREMENT_VERDICTS},
     },
     optional_key={("GET", "/metrics")},
     parameters={
@@ -374,6 +389,16 @@ REFERENCE = Reference(
         ("GET", DISPUTES, "state"): {
             "schema": {"anyOf": [{"enum": list(DISPUTE_STATES)}, {"type": "null"}]}
         },
+        ("GET", "/v1/measurements", "state"): {
+            "schema": {"anyOf": [{"enum": list(MEASUREMENT_STATES)}, {"type": "null"}]}
+        },
+        ("GET", "/v1/measurements", "period"): {
+            "schema": {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}, {"type": "null"}]}
+        },
+        **{
+            (*key, "measurement_id"): {"schema": {"minimum": 1, "maximum": MEASUREMENT_ID_MAX}}
+            for key in MEASUREMENT_VERDICTS
+        },
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
@@ -390,12 +415,30 @@ REFERENCE = Reference(
             " equals the matching `/v1/metrics` component for the same scope and range."
             for key in EVIDENCE_KEYS
         },
+        ("POST", "/v1/measurements"): "Give `value`, or `numerator` and `denominator`; the"
+        " value must lie in its unit's range (ratio 0–1, count a whole number ≥ 0, score 0–100,"
+        " hours ≥ 0). Like the ingest routes, 200 with `accepted` and `rejected`: every refused"
+        " record is listed by index with its errors and kept in `rejected_records` (kind"
+        " `measurements`).",
+        **{
+            key: "404 for a measurement the caller cannot see; 403 for a vendor (it resubmits"
+            " instead); 409 once confirmed or disputed (a resubmission reopens it)."
+            for key in MEASUREMENT_VERDICTS
+        },
     },
     request_examples={
-        key: _body_examples(INGEST_RECORDS[kind])
-        for key, kind in zip(_ingest_keys(), _INGESTED, strict=True)
-    }
-    | {QA_KEY: _body_examples(QA_RECORDS)},
+        **{
+            key: _body_examples(INGEST_RECORDS[kind])
+            for key, kind in zip(_ingest_keys(), _INGESTED, strict=True)
+        },
+        QA_KEY: _body_examples(QA_RECORDS),
+        ("POST", "/v1/measurements"): {
+            "application/json": {
+                "one": {"summary": "One measurement", "value": MEASUREMENT},
+                "batch": {"summary": "A list", "value": [MEASUREMENT]},
+            }
+        },
+    },
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},
         ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},

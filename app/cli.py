@@ -808,6 +808,7 @@ def demo(
     """
     from app.alerts.apply import default_rules
     from app.alerts.config import NotifierSpec
+    from app.measures.demo import submit_demo
     from app.simulate.runner import parse_surge
     from dashboards.wall_url import tv_link
 
@@ -828,6 +829,7 @@ def demo(
                 for rule in default_rules(settings)
             ]
         _print_counts(apply_tenancy(session, spec).counts)
+        submit_demo(session, datetime.now(ZoneInfo("Asia/Shanghai")).date())
         key, key_b, tv, client_user, client_password = _demo_access(session)
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)  # acme's timezone
     moments = [(now - timedelta(seconds=s)).isoformat() for s in (75, 63, 0)]

@@ -30,6 +30,7 @@ from app.disputes.endpoints import router as disputes_router
 from app.evidence.endpoints import router as evidence_router
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
+from app.measures.endpoints import router as measures_router
 from app.monitoring.endpoints import router as monitoring_router
 from app.partitions import PartitionManager
 from app.quality.endpoints import router as quality_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(monitoring_router)
     api.include_router(rejects_router)
     api.include_router(qa_router)
+    api.include_router(measures_router)
     api.add_middleware(RequestMetrics)
     install_docs(api)
     install_openapi(api, REFERENCE)

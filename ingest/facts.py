@@ -195,6 +195,8 @@ TICKETS = FactTable(
         "priority": "text",
         "csat": "numeric(6,2)",
         **VERSION,
+        "ticket_type": "text",
+        "valid": "bool",
     },
     derived=VERSION_MERGE,
     checks=(

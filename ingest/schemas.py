@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from app.core.vocabulary import (
     AGENT_STATES,
     BLOCKED_EXITS,
+    COMPLAINT,
     EXIT_REASONS,
     OVERFLOW_EXITS,
     SCHEDULE_ACTIVITIES,
@@ -130,6 +131,17 @@ def _on_percent_scale(record: Any) -> Any:
                 {"csat": f"{record.csat:g}"},
             )
         record.csat = (record.csat - 1) * 25
+    return record
+
+
+def _valid_complaint(record: Any) -> Any:
+    """`valid` judges a complaint: it needs `type: complaint`."""
+    if record.valid is not None and record.ticket_type != COMPLAINT:
+        raise PydanticCustomError(
+            "complaint_valid",
+            "valid: only a complaint is judged valid or not; add type: complaint or leave"
+            " valid out",
+        )
     return record
 
 
@@ -350,8 +362,20 @@ class TicketRecord(Record):
     csat: Csat = None
     csat_scale: CsatScale = None
     version: Version = None
+    ticket_type: Annotated[str, Field(max_length=32)] | None = Field(
+        None,
+        alias="type",
+        description="What the contact is: `complaint` (投诉) counts in valid_complaint_rate;"
+        " any other label (inquiry, request, …) is kept as sent.",
+    )
+    valid: bool | None = Field(
+        None,
+        description="For a complaint: true once found justified (有理投诉), false if not;"
+        " null while undecided.",
+    )
 
     _percent = model_validator(mode="after")(_on_percent_scale)
+    _complaint = model_validator(mode="after")(_valid_complaint)
 
 
 def _segment_span(record: Any) -> Any:
@@ -397,6 +421,7 @@ WHOLE_RECORD_ERRORS = (
     "unpause_state",
     "qa_contact",
     "segment_span",
+    "complaint_valid",
 )
 """Errors of a record's validator, whose message names the field itself."""
 

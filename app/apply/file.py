@@ -11,6 +11,7 @@ from app.alerts.config import AlertRuleSpec, NotifierSpec
 from app.contracts.config import ContractSpec
 from app.core.errors import ConfigError
 from app.core.spec import Entry
+from app.measures.config import MeasureSpec
 from app.tenancy.config import ClientSpec, QueueSpec, VendorSpec
 from ingest.feed_config import FeedSpec
 
@@ -25,6 +26,7 @@ class TenancyFile(Entry):
     alert_rules: list[AlertRuleSpec] = []
     contracts: list[ContractSpec] = []
     feeds: list[FeedSpec] = []
+    measures: list[MeasureSpec] = []
 
 
 def load_file(text: str, source: str = "file") -> TenancyFile:

@@ -11,6 +11,7 @@ from app.audit.service import Actor, operator
 from app.contracts.apply import apply_contracts
 from app.core.db import driver_connection
 from app.kpi.aggregation import mark_queues_for_rebuild, rebuild_day_stats
+from app.measures.apply import apply_measures
 from app.tenancy.service import apply_clients, apply_queues, apply_vendors
 from ingest.feed_apply import apply_feeds
 
@@ -38,6 +39,7 @@ def apply_tenancy(session: Session, spec: TenancyFile, actor: Actor | None = Non
     applied.recompute_queue_ids = apply_queues(
         session, spec.queues, clients, vendors, counts, actor
     )
+    apply_measures(session, spec.measures, counts)  # before the contracts whose targets they are
     apply_contracts(session, spec.contracts, clients, vendors, counts, actor)
     apply_feeds(session, spec.feeds, vendors, counts)
     apply_alerts(session, spec.notifiers, spec.alert_rules, counts)

@@ -35,6 +35,9 @@ ACTIONS = (
     "period.reopened",
     "queue.updated",
     "report.restated",
+    "measurement.submitted",
+    "measurement.confirmed",
+    "measurement.disputed",
 )
 """Every action the log records; a family (`alert.`, `dispute.`, `period.`, …) filters all its
 actions."""

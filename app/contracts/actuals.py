@@ -3,6 +3,7 @@
 Each target key names a KPI of the registry (`app.kpi.definitions`), computed by its one
 function; `ticket_frt_sla.email` reads the email channel's ticket components, the plain key
 all channels. A KPI whose denominator is zero is None: no data, so the target is not scored.
+A measure (`app.contracts.submitted`) has no stats: None here, its confirmed value scores.
 """
 
 from collections import defaultdict
@@ -25,11 +26,11 @@ def source_of(kpi: str) -> str:
 
 def needed_sources(keys: Iterable[str], model: str) -> set[str]:
     """Return the stats a contract reads: its targets' sources, what its billing counts, and
-    alerts (the report always summarises them; the table is small); calls with QA targets,
-    whose accuracy may divide by handled calls (`qa_basis: handled`)."""
-    sources = {source_of(target_kpi(key)[0]) for key in keys} | {"alerts"}
-    if "qa" in sources:
-        sources.add("calls")
+    alerts (the report always summarises them; the table is small), and the other sources a
+    KPI also reads (QA accuracy may divide by handled calls, `qa_basis: handled`)."""
+    kpis = [target_kpi(key)[0] for key in keys]
+    sources = {s for kpi in kpis if kpi in KPIS for s in (source_of(kpi), *KPIS[kpi].also_reads)}
+    sources |= {"alerts"}
     return sources | {"per_workload": {"calls"}, "per_hour": {"agents"}}.get(model, set())
 
 
@@ -69,12 +70,15 @@ def actuals(
 ) -> dict[str, float | None]:
     """Return each target key's KPI value over `sums` (service level by `sl_formula`, QA
     accuracy by the target's `qa_bases` entry: per evaluated contact unless `handled`)."""
-    result = {}
+    result: dict[str, float | None] = {}
     for key in keys:
         kpi, channel = target_kpi(key)
+        if kpi not in KPIS:  # a measure: no stats; its confirmed value (`submitted`) scores
+            result[key] = None
+            continue
         values = NO_DATA | components(sums, source_of(kpi), channel)
+        for other in KPIS[kpi].also_reads:  # e.g. handled calls beside resolved tickets
+            values |= components(sums, other)
         basis = (qa_bases or {}).get(key, DEFAULT_QA_BASIS)
-        if basis != DEFAULT_QA_BASIS:
-            values["handled"] = components(sums, "calls").get("handled", 0.0)
         result[key] = evaluate((kpi,), values, sl_formula, basis)[kpi]
     return result

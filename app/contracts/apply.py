@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.contracts import repository
-from app.contracts.config import ContractSpec
+from app.contracts.config import ContractSpec, measure_problems
 from app.core.errors import ConfigError
 from app.models import Client, Contract, Queue, Vendor
 
@@ -41,11 +41,15 @@ def apply_contracts(
         "queues": {q.id: code for code, q in queues.items()},
     }
     seen: set[str] = set()
+    units = repository.measure_units(session)
     for i, entry in enumerate(entries):
         where = f"contracts[{i}] ({entry.code})"
         if entry.code in seen:
             raise ConfigError(f"{where}.code: appears twice in the file")
         seen.add(entry.code)
+        problems = measure_problems(entry.targets, units)
+        if problems:
+            raise ConfigError(f"{where}.targets: " + "; ".join(problems))
         client, vendor = _parties(entry, where, clients, vendors)
         queue_ids = _queue_ids(entry, where, client, vendor, queues, served)
         contract = contracts.get(entry.code)

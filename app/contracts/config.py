@@ -7,6 +7,7 @@ Money is Decimal; KPI bounds are floats, like the KPI values they are compared w
 
 # ruff: noqa: RUF012 (ruff cannot see that Entry is a pydantic model: pydantic copies `[]`)
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -26,6 +27,7 @@ TARGET_KPIS = tuple(
 )
 CHANNEL_KPIS = tuple(name for name in TICKET_KPIS if name in TARGET_KPIS)
 BILLING_MODELS = ("per_seat", "per_workload", "per_hour")
+MEASURE_CODE = r"[a-z][a-z0-9_]*"  # a code declared under `measures:` (app.measures.config)
 
 
 def target_kpi(key: str) -> tuple[str, str | None]:
@@ -116,8 +118,13 @@ class BillingSpec(Entry):
 
 def _key_problem(key: str) -> str | None:
     kpi, channel = target_kpi(key)
+    if kpi not in KPIS and channel is None and re.fullmatch(MEASURE_CODE, kpi):
+        return None  # a measure: `apply` checks it is declared (`unknown_measures`)
     if kpi not in TARGET_KPIS:
-        return f"unknown KPI {kpi!r} (use one of {', '.join(TARGET_KPIS)})"
+        return (
+            f"unknown KPI {kpi!r} (use one of {', '.join(TARGET_KPIS)},"
+            " or a measure declared under measures:)"
+        )
     if channel is not None and kpi not in CHANNEL_KPIS:
         return f"{key!r}: only {', '.join(CHANNEL_KPIS)} take a channel"
     if channel is not None and channel not in TICKET_CHANNELS:
@@ -134,8 +141,9 @@ def _basis_problem(key: str, target: ContractTarget) -> str | None:
 
 def _ratio_problem(key: str, target: ContractTarget) -> str | None:
     """Catch percentages written for ratios, which are fractions (DESIGN §7)."""
-    if KPIS[target_kpi(key)[0]].unit != "ratio":
-        return None
+    kpi = target_kpi(key)[0]
+    if kpi not in KPIS or KPIS[kpi].unit != "ratio":
+        return None  # a measure's unit is checked by `apply` (`measure_problems`)
     for end, bound in (("min", target.min), ("max", target.max)):
         if bound is not None and not 0 <= bound <= 1:
             return f"{key}.{end} {bound:g} is not a fraction 0–1 (write 0.80 for 80 %)"
@@ -182,3 +190,26 @@ class ContractSpec(Entry):
         if valid_from is not None and valid_to < valid_from:
             raise ValueError(f"{valid_to} is before valid_from {valid_from}")
         return valid_to
+
+
+def measure_problems(targets: dict[str, ContractTarget], units: dict[str, str]) -> list[str]:
+    """Return what is wrong with a contract's measure targets, given the declared measures'
+    units: undeclared codes, and ratio bounds written as percentages."""
+    problems = []
+    for key, target in targets.items():
+        kpi = target_kpi(key)[0]
+        if kpi in KPIS:
+            continue
+        if kpi not in units:
+            declared = ", ".join(sorted(units)) or "none"
+            problems.append(
+                f"unknown KPI {kpi!r}: neither a KPI CallPulse measures nor a declared measure"
+                f" (declared: {declared}); declare it under measures:"
+            )
+            continue
+        for end, bound in (("min", target.min), ("max", target.max)):
+            if units[kpi] == "ratio" and bound is not None and not 0 <= bound <= 1:
+                problems.append(
+                    f"{key}.{end} {bound:g} is not a fraction 0–1 (write 0.80 for 80 %)"
+                )
+    return problems

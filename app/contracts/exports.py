@@ -18,7 +18,13 @@ from openpyxl.styles import Font
 
 from app.contracts.outlook_text import partial_label, projection_lines, proration_lines, text
 from app.contracts.settled_text import close_line, figure_name
-from app.contracts.text import formula_text, invoice_line
+from app.contracts.text import (
+    daily_targets,
+    formula_text,
+    invoice_line,
+    source_text,
+    target_name,
+)
 from app.contracts.words import word
 from app.core.cells import Cell, csv_bytes, local_time, print_on_page_width, xlsx_append
 from app.kpi.names import kpi_name, sl_expression
@@ -76,11 +82,11 @@ def compliance(report: dict[str, Any], lang: str) -> Block:
     """Return the compliance table: one row per target, the KPI by name, its code last."""
     currency = report["amount"]["currency"]
     keys = ("kpi", "target_min", "target_max", "actual", "met", "weight", "points", "penalty")
-    rows: Block = [[word(lang, key) for key in (*keys, "formula", "code")]]
+    rows: Block = [[word(lang, key) for key in (*keys, "source", "formula", "code")]]
     for t in report["targets"]:
         rows.append(
             [
-                kpi_name(t["kpi"], lang),
+                target_name(t, lang),
                 measure(t["target"]["min"], t["unit"]),
                 measure(t["target"]["max"], t["unit"]),
                 measure(t["actual"], t["unit"]),
@@ -88,6 +94,7 @@ def compliance(report: dict[str, Any], lang: str) -> Block:
                 t["weight"],
                 t["points"],
                 Cell(t["penalty"], "money", currency),
+                source_text(t, lang),
                 formula_text(t, report, lang),
                 t["kpi"],
             ]
@@ -147,7 +154,9 @@ def restatement(report: dict[str, Any], lang: str) -> Block:
         if kpi is None:
             rows.append([word(lang, "restatement_none")])
         else:
-            rows.append([figure_name(kpi, lang), cell(kpi, row["closed"]), cell(kpi, row["now"])])
+            rows.append(
+                [figure_name(kpi, lang, report), cell(kpi, row["closed"]), cell(kpi, row["now"])]
+            )
     return rows
 
 
@@ -178,9 +187,9 @@ def unacknowledged(report: dict[str, Any], lang: str) -> Block:
 
 
 def daily(report: dict[str, Any], lang: str) -> Block:
-    """Return the daily values of every target, one row per local day."""
-    targets = report["targets"]
-    rows: Block = [[word(lang, "date"), *(kpi_name(t["kpi"], lang) for t in targets)]]
+    """Return the daily values of every target measured by CallPulse, one row per local day."""
+    targets = daily_targets(report)
+    rows: Block = [[word(lang, "date"), *(target_name(t, lang) for t in targets)]]
     for day in report["daily"]:
         values = (measure(day[t["kpi"]], t["unit"]) for t in targets)
         rows.append([Cell(date.fromisoformat(day["date"]), "date"), *values])
@@ -230,7 +239,7 @@ def exclusions(report: dict[str, Any], lang: str) -> Block:
     for t in report["targets"]:
         rows.append(
             [
-                kpi_name(t["kpi"], lang),
+                target_name(t, lang),
                 measure(t["actual_measured"], t["unit"]),
                 measure(t["actual"], t["unit"]),
                 word(lang, "excluded_yes" if t["excluded"] else "excluded_no"),

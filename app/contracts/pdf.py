@@ -20,7 +20,16 @@ from fpdf.fonts import FontFace
 from app.contracts.exports import FEED_COLUMNS, period_days, reasons_text
 from app.contracts.outlook_text import partial_label, projection_lines, proration_lines
 from app.contracts.settled_text import close_line, restatement_line
-from app.contracts.text import band_text, formula_text, invoice_line, money_text, score_text
+from app.contracts.text import (
+    band_text,
+    daily_targets,
+    formula_text,
+    invoice_line,
+    money_text,
+    score_text,
+    source_text,
+    target_name,
+)
 from app.contracts.words import word
 from app.core.formats import mmss, target_text, value_text
 from app.kpi.names import kpi_name, sl_expression
@@ -98,7 +107,7 @@ def _compliance(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
         for t in report["targets"]:
             table.row(
                 [
-                    kpi_name(t["kpi"], lang),
+                    f"{target_name(t, lang)}\n{source_text(t, lang)}",
                     target_text(t["target"], t["unit"]),
                     value_text(t["actual"], t["unit"]),
                     word(lang, VERDICTS[t["met"]]),
@@ -109,7 +118,7 @@ def _compliance(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
             )
     pdf.ln(1)
     for t in report["targets"]:
-        _line(pdf, f"{kpi_name(t['kpi'], lang)}: {formula_text(t, report, lang)}", 7.5)
+        _line(pdf, f"{target_name(t, lang)}: {formula_text(t, report, lang)}", 7.5)
     pdf.ln(2)
 
 
@@ -151,7 +160,7 @@ def _exclusions(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
         if t["excluded"]:
             _line(
                 pdf,
-                f"{kpi_name(t['kpi'], lang)}: {word(lang, 'actual_measured')}"
+                f"{target_name(t, lang)}: {word(lang, 'actual_measured')}"
                 f" {value_text(t['actual_measured'], t['unit'])} →"
                 f" {word(lang, 'actual_scored')} {value_text(t['actual'], t['unit'])}",
                 9,
@@ -235,7 +244,7 @@ def _wall_time(moment: str) -> str:
 def _charts(pdf: FPDF, report: dict[str, Any], lang: str) -> None:
     """Draw one chart per target, two per row and eight per page, after the first page."""
     top = 0.0
-    for i, target in enumerate(report["targets"]):
+    for i, target in enumerate(daily_targets(report)):
         slot = i % CHARTS_PER_PAGE
         if slot == 0:
             pdf.add_page()
@@ -257,7 +266,7 @@ def _chart(
     known = [v for v in values if v is not None] + bounds
     top = 1.0 if unit == "ratio" else max(known, default=0.0) * 1.1 or 1.0
     pdf.set_font(FAMILY, "", 9)
-    pdf.text(x, y + 3, word(lang, "trend_of").format(kpi=kpi_name(key, lang)))
+    pdf.text(x, y + 3, word(lang, "trend_of").format(kpi=target_name(target, lang)))
     x0, y0, w, h = x + 10, y + 6, CHART_W - 10, CHART_H
     pdf.set_draw_color(*GREY)
     pdf.set_line_width(0.2)

@@ -4,6 +4,7 @@ Ratios are fractions 0–1 and durations seconds, as in `/v1/metrics`; money is 
 rounded to cents; weights, points, scores and coefficients are numbers too.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from app.access.scope import Scope
 from app.contracts.config import ContractSpec, target_kpi
 from app.contracts.periods import Period
 from app.contracts.scoring import SlaResult, TargetResult
+from app.contracts.submitted import Submitted
 from app.core.vocabulary import DEFAULT_QA_BASIS, SL_FORMULAS
 from app.kpi.definitions import KPIS, QA_BASIS_KPIS, alert_response_s, definitions_version
 from app.kpi.sources import NO_DATA
@@ -52,6 +54,7 @@ def report(
     as_of: datetime,
     contract_updated_at: datetime,
     feed_quality: dict[str, Any] | None = None,
+    submitted: Mapping[str, Submitted] | None = None,
 ) -> dict[str, Any]:
     """Return the SLA report of one contract over one period, read at `as_of`.
 
@@ -60,6 +63,7 @@ def report(
     formulas produced the numbers. `unacknowledged` are the missed alerts' rows (queue,
     rule, opened, resolved, seconds). `feed_quality` is the contract vendor's feed over
     the period (`app.quality.service.period_quality`), one entry of the `feed_quality` list.
+    `submitted` are the measure targets' submissions (`app.contracts.submitted`).
     """
     terms = result.amount
     return {
@@ -93,7 +97,9 @@ def report(
             }
             for q in scope.queues
         },
-        "targets": [_target(row, scope.sl_formula, spec.qa_bases) for row in result.rows],
+        "targets": [
+            _target(row, scope.sl_formula, spec.qa_bases, submitted or {}) for row in result.rows
+        ],
         "score": number(result.score),
         "band": None
         if result.band is None
@@ -142,7 +148,16 @@ def report(
     }
 
 
-def _target(row: TargetResult, sl_formula: str, qa_bases: dict[str, str]) -> dict[str, Any]:
+def _target(
+    row: TargetResult,
+    sl_formula: str,
+    qa_bases: dict[str, str],
+    submitted: Mapping[str, Submitted],
+) -> dict[str, Any]:
+    """Shape a target; `source` says whether CallPulse measured it or the vendor submitted it
+    (then `state`: submitted, confirmed, disputed, or None when nothing was submitted)."""
+    if row.kpi in submitted:
+        return _measure_target(row, submitted[row.kpi])
     kpi = KPIS[target_kpi(row.kpi)[0]]
     formula = kpi.formula
     if kpi.name == "service_level":
@@ -162,4 +177,27 @@ def _target(row: TargetResult, sl_formula: str, qa_bases: dict[str, str]) -> dic
         "penalty": None if row.penalty is None else money(row.penalty),
         "unit": kpi.unit,
         "formula": formula,
+        "source": "measured",
+    }
+
+
+def _measure_target(row: TargetResult, measure: Submitted) -> dict[str, Any]:
+    """Shape a measure target: its value as submitted beside the actual that scores."""
+    return {
+        "kpi": row.kpi,
+        "target": {"min": row.min, "max": row.max},
+        "actual": row.actual,
+        "met": row.met,
+        "weight": number(row.weight),
+        "points": number(row.points),
+        "penalty": None if row.penalty is None else money(row.penalty),
+        "unit": measure.unit,
+        "formula": measure.formula["en"],
+        "source": "submitted",
+        "state": measure.state,
+        "submitted_value": measure.value,
+        "measurement": measure.measurement,
+        "measurement_period": measure.period,
+        "name": measure.name,
+        "formula_zh": measure.formula["zh"],
     }

@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.access.scope import QueueInfo
+from app.contracts.periods import Period
 from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.vocabulary import LOGGED_OUT
 from app.kpi.sources import (
@@ -35,6 +36,8 @@ from app.models import (
     ContractQueue,
     Dispute,
     DisputeStep,
+    Measure,
+    Measurement,
     Queue,
     QueueVendor,
     Vendor,
@@ -311,3 +314,32 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
         f" AND bk.start >= %(lo)s AND bk.start < %(hi)s AND {chosen} GROUP BY 1, 2",
         params,
     ).fetchall()
+
+
+def measure_units(session: Session) -> dict[str, str]:
+    """Return the unit of every declared measure by code (the targets a contract may add)."""
+    return {code: unit for code, unit in session.execute(select(Measure.code, Measure.unit))}
+
+
+def submitted_measurements(
+    session: Session, codes: Sequence[str], client_id: int, vendor_id: int, period: Period
+) -> list[tuple[Measure, Measurement | None]]:
+    """Return each declared measure of `codes` with the vendor's measurement of it for the
+    client whose period holds `period`, the narrowest such (None: nothing submitted)."""
+    measures = session.scalars(select(Measure).where(Measure.code.in_(codes))).all()
+    found = []
+    for measure in measures:
+        measurement = session.scalar(
+            select(Measurement)
+            .where(
+                Measurement.measure_id == measure.id,
+                Measurement.client_id == client_id,
+                Measurement.vendor_id == vendor_id,
+                Measurement.period_start <= period.start,
+                Measurement.period_end >= period.end,
+            )
+            .order_by(Measurement.period_end - Measurement.period_start, Measurement.id.desc())
+            .limit(1)
+        )
+        found.append((measure, measurement))
+    return found

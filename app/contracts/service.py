@@ -9,7 +9,9 @@ local day by `width_bucket` over the days' UTC starts, so no row needs a timezon
 - agent KPIs and logged-in hours over the contract vendor's agents for that client;
 - ticket KPIs by channel (`ticket_frt_sla.email`) or over all channels;
 - alert response time over alerts opened on the contract's queues in the period, those never
-  acknowledged included (and listed by name: queue, rule, opened at, how long unacknowledged).
+  acknowledged included (and listed by name: queue, rule, opened at, how long unacknowledged);
+- measures (KPIs measured outside the ACD) as the vendor submitted and the client confirmed
+  them (`app.contracts.submitted`).
 The billed quantity: per_seat, seats × the period in months (a monthly seat price prorated
 by day); per_workload, the vendor's handled calls of the contract's queues, not tickets;
 per_hour, the vendor's agents' logged-in hours.
@@ -30,6 +32,7 @@ from app.contracts.periods import FORMS, Period, clip, day_starts, days, months,
 from app.contracts.report import money, number, report
 from app.contracts.repository import ContractRow
 from app.contracts.scoring import evaluate_contract, quantity_for
+from app.contracts.submitted import submitted
 from app.core.config import Settings, get_settings
 from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
@@ -90,12 +93,15 @@ def sla_report(
         months=months(measured),
     )
     formula = contract_scope.sl_formula
-    measured_actuals = actuals(spec.targets, total, formula, spec.qa_bases)
+    measures = submitted(session, spec.targets, scope.client_id, stored.vendor_id, measured)
+    confirmed = {key: measure.actual for key, measure in measures.items()}
+    measured_actuals = actuals(spec.targets, total, formula, spec.qa_bases) | confirmed
     result = evaluate_contract(
         spec,
         exclusions.target_actuals(
             spec.targets, exclusions.period_sums(reading), formula, spec.qa_bases
-        ),
+        )
+        | confirmed,
         quantity,
     )
     as_measured = evaluate_contract(spec, measured_actuals, quantity)
@@ -130,6 +136,7 @@ def sla_report(
             end=measured.end,
             limit=UNACKNOWLEDGED_LISTED,
         ),
+        submitted=measures,
         as_of=datetime.now(scope.timezone),
         contract_updated_at=stored.updated_at,
         feed_quality=period_quality(

@@ -7,10 +7,9 @@ states otherwise (closed → now), each formatted as the report formats it.
 
 from typing import Any
 
-from app.contracts.text import money_text, number_text
+from app.contracts.text import money_text, number_text, target_name
 from app.contracts.words import word
 from app.core.formats import value_text
-from app.kpi.names import kpi_name
 
 
 def close_line(report: dict[str, Any], lang: str) -> str:
@@ -22,9 +21,13 @@ def close_line(report: dict[str, Any], lang: str) -> str:
     return word(lang, "closed_line").format(at=at, by=closed["by"], sha256=closed["sha256"])
 
 
-def figure_name(kpi: str, lang: str) -> str:
-    """Name a restated figure: a KPI by its name, or the score or the amount."""
-    return word(lang, kpi) if kpi in ("score", "amount") else kpi_name(kpi, lang)
+def figure_name(kpi: str, lang: str, report: dict[str, Any]) -> str:
+    """Name a restated figure: a target by its name (a measure's as declared), or the score
+    or the amount."""
+    if kpi in ("score", "amount"):
+        return word(lang, kpi)
+    target = next((t for t in report["targets"] if t["kpi"] == kpi), {"kpi": kpi})
+    return target_name(target, lang)
 
 
 def restatement_rows(report: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
@@ -41,7 +44,7 @@ def restatement_rows(report: dict[str, Any], lang: str) -> list[tuple[str, str, 
 
     return [
         (
-            figure_name(kpi, lang),
+            figure_name(kpi, lang, report),
             shown(kpi, row["closed"]),
             shown(kpi, row["now"]),
         )

@@ -11,7 +11,7 @@ from typing import Any
 from app.contracts.config import target_kpi
 from app.contracts.scoring import money
 from app.contracts.words import word
-from app.kpi.names import FORMULAS_ZH, sl_expression
+from app.kpi.names import FORMULAS_ZH, kpi_name, sl_expression
 
 MARKS = {True: ("met", "✓", "met_yes"), False: ("breach", "✗", "met_no")}
 NO_DATA = ("neutral", "○", "met_none")
@@ -40,6 +40,8 @@ def formula_text(target: dict[str, Any], report: dict[str, Any], lang: str) -> s
     other KPI prints the API's own formula, in Chinese its translation.
     """
     kpi = target_kpi(target["kpi"])[0]
+    if target.get("source") == "submitted":
+        return str(target["formula_zh"] if lang == "zh" else target["formula"])
     if kpi == "service_level":
         name = report["sl_formula"]
         return f"{word(lang, 'service_level')} = {sl_expression(name, lang)} ({name})"
@@ -89,3 +91,26 @@ def invoice_line(amount: dict[str, Any], lang: str) -> str:
         return line
     quantity, _, rest = line.partition(f" {amount['unit']} × ")
     return f"{quantity} {word(lang, 'unit_' + amount['unit'])} × {rest}" if rest else line
+
+
+def target_name(target: dict[str, Any], lang: str) -> str:
+    """Name a target: a measure by the names it was declared with, a KPI by the catalogue's."""
+    if "name" in target:
+        return str(target["name"][lang if lang in target["name"] else "en"])
+    return kpi_name(target["kpi"], lang)
+
+
+def source_text(target: dict[str, Any], lang: str) -> str:
+    """Say where a target's actual comes from: `measured by CallPulse`, or `submitted by the
+    vendor · confirmed by the client` (awaiting confirmation, disputed, not submitted)."""
+    if target.get("source") != "submitted":
+        return word(lang, "source_measured")
+    return (
+        f"{word(lang, 'source_submitted')} · {word(lang, 'state_' + (target['state'] or 'none'))}"
+    )
+
+
+def daily_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the targets with daily figures: CallPulse's own. A measure is submitted per
+    period, not per day, so it has no daily trend."""
+    return [t for t in report["targets"] if t.get("source") != "submitted"]

@@ -437,3 +437,28 @@ def word(lang: str, key: str) -> str:
         if found:
             return found
     return key
+
+
+# Where a target's actual comes from: CallPulse's own figures, or a measure the vendor submits.
+MEASURE_WORDS = {
+    "en": {
+        "source": "Source",
+        "source_measured": "measured by CallPulse",
+        "source_submitted": "submitted by the vendor",
+        "state_none": "not submitted",
+        "state_submitted": "awaiting the client's confirmation",
+        "state_confirmed": "confirmed by the client",
+        "state_disputed": "disputed by the client",
+    },
+    "zh": {
+        "source": "数据来源",
+        "source_measured": "CallPulse 系统采集",
+        "source_submitted": "乙方报送",
+        "state_none": "未报送",
+        "state_submitted": "待甲方确认",
+        "state_confirmed": "甲方已确认",
+        "state_disputed": "甲方有异议",
+    },
+}
+for _lang, _words in MEASURE_WORDS.items():
+    REPORT_WORDS[_lang] |= _words

@@ -98,9 +98,9 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'path', 'body'))}: "
-            f"{e['msg']}"
+        errors = [  # a body missing as a whole is named `body`
+            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'path', 'body')) or 'body'}"
+            f": {e['msg']}"
             for e in exc.errors()
         ]
         return JSONResponse({"error": "; ".join(errors)}, status_code=422)

@@ -23,6 +23,10 @@ def value_text(value: float | None, unit: str) -> str:
         return f"{value * 100:.2f} %"
     if unit == "s":
         return f"{value:.1f} s" if value < 60 else mmss(value)
+    if unit == "hours":  # a measure's (app.measures)
+        return f"{value:.2f} h"
+    if unit == "count":
+        return f"{value:g}"
     return f"{value:.2f}"
 
 

@@ -58,3 +58,7 @@ WORK_ACTIVITY = "work"
 SCHEDULE_ACTIVITIES = (WORK_ACTIVITY, "break", "lunch", "training", "meeting", "off")
 """What a schedule segment plans: work (on the phone: available, talking or ACW), or one of
 the activities away from the phone (adhered to while not ready or logged out)."""
+# KPIs measured outside the ACD (`measures:`): their units, and the range a value of each may take.
+MEASURE_UNITS = ("ratio", "count", "score", "hours")
+MEASUREMENT_STATES = ("submitted", "confirmed", "disputed")
+COMPLAINT = "complaint"  # a ticket's type counted by valid_complaint_rate (有理投诉率)

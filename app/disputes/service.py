@@ -23,6 +23,7 @@ from app.contracts.exclusions import ALL
 from app.contracts.periods import FORMS, Period, clip, days, parse_period
 from app.contracts.repository import ContractRow
 from app.contracts.settled import is_closed
+from app.contracts.submitted import measure_keys
 from app.core.db import driver_connection
 from app.core.errors import AppError, Forbidden, NotFound
 from app.disputes import repository
@@ -266,6 +267,11 @@ def _check_kpi(request: DisputeRequest, keys: list[str], code: str) -> None:
         raise AppError(
             f"kpi: {request.kpi!r} is not a target of contract {code!r};"
             f" use one of {', '.join(keys)} or {ALL}"
+        )
+    if request.kpi in measure_keys(keys):
+        raise AppError(
+            f"kpi: {request.kpi} is a measure the vendor submits, not CallPulse's figure;"
+            " the client disputes its value with POST /v1/measurements/{id}/dispute"
         )
     if request.start is None and request.end is None and not request.call_ids:
         raise AppError("from/to, call_ids: give a time window (from and to), call ids, or both")

@@ -240,6 +240,16 @@ def conformance(c: Components) -> float | None:
     return ratio(c["worked_s"], c["scheduled_work_s"])
 
 
+def valid_complaint_rate(c: Components) -> float | None:
+    """valid complaint rate (有理投诉率) = valid complaints / (handled calls + tickets resolved)
+
+    A complaint is a ticket of `type: complaint`, valid once found justified (`valid: true`),
+    counted in the period it was created; handled contacts are the inbound calls answered and
+    ended plus the tickets resolved. The trade's target is tiny (< 0.05 %).
+    """
+    return ratio(c["valid_complaints"], c["handled"] + c["tickets_resolved"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -250,6 +260,7 @@ class Kpi:
     unit: str
     higher_is_better: bool | None
     compute: Callable[..., float | None]
+    also_reads: tuple[str, ...] = ()  # other sources whose components it reads
 
     @property
     def formula(self) -> str:
@@ -342,8 +353,8 @@ KPIS = {
             None,
             total("qa_evaluated", "QA evaluations by evaluated_at"),
         ),
-        Kpi("fatal_accuracy", "qa", "ratio", True, fatal_accuracy),
-        Kpi("non_fatal_accuracy", "qa", "ratio", True, non_fatal_accuracy),
+        Kpi("fatal_accuracy", "qa", "ratio", True, fatal_accuracy, ("calls",)),
+        Kpi("non_fatal_accuracy", "qa", "ratio", True, non_fatal_accuracy, ("calls",)),
         Kpi("qa_score", "qa", "score", True, qa_score),
         Kpi("monitoring_coverage", "qa_days", "ratio", True, monitoring_coverage),
         Kpi(
@@ -355,6 +366,7 @@ KPIS = {
         ),
         Kpi("schedule_adherence", "schedules", "ratio", True, schedule_adherence),
         Kpi("conformance", "schedules", "ratio", None, conformance),
+        Kpi("valid_complaint_rate", "tickets", "ratio", False, valid_complaint_rate, ("calls",)),
     )
 }
 

@@ -44,6 +44,7 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "evaluations per agent-day",
         "schedule_adherence": "schedule adherence",
         "conformance": "schedule conformance",
+        "valid_complaint_rate": "valid complaint rate",
     },
     "zh": {
         "service_level": "服务水平",
@@ -82,6 +83,7 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "被监听次数（人/天）",
         "schedule_adherence": "排班遵时率",
         "conformance": "排班符合度",
+        "valid_complaint_rate": "有理投诉率",
     },
 }
 
@@ -115,6 +117,7 @@ FORMULAS_ZH = {
     "schedule_adherence": "排班遵时率 = 处于排班状态的时长 / 排班时长（工作班次：空闲、通话或话后；"
     "休息、用餐、培训、会议、休假：示忙或未登录）",
     "conformance": "排班符合度 = 实际工作时长 / 排班工作时长",
+    "valid_complaint_rate": "有理投诉率 = 有理投诉量 / 处理量（接通并结束的呼入 + 已解决的工单）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

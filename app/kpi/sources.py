@@ -14,6 +14,7 @@ from app.core.vocabulary import (
     ABANDONED_EXIT,
     BLOCKED_EXITS,
     CALLBACK_EXIT,
+    COMPLAINT,
     LOGGED_IN_STATES,
     LOGGED_OUT,
     ON_PHONE_STATES,
@@ -301,6 +302,10 @@ TICKETS = Source(
             "t.resolved_at - t.created_at <= make_interval(secs => g.res)", ("resolved_at",)
         ),
         "tickets_open": count("t.resolved_at IS NULL", ("resolved_at",)),
+        "complaints": count(f"t.ticket_type = '{COMPLAINT}'", ("ticket_type",)),
+        "valid_complaints": count(
+            f"t.ticket_type = '{COMPLAINT}' AND t.valid", ("ticket_type", "valid")
+        ),
     },
 )
 

@@ -10,6 +10,7 @@ from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
+from app.models.measures import Measure, Measurement
 from app.models.qa import QaEvaluation
 from app.models.quality import FeedQualityCount
 from app.models.schedules import ScheduleSegment
@@ -48,6 +49,8 @@ __all__ = [
     "Feed",
     "FeedQualityCount",
     "LoginFailure",
+    "Measure",
+    "Measurement",
     "Notifier",
     "PeriodClose",
     "QaEvaluation",

@@ -151,3 +151,5 @@ class Ticket(Base):
     version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    ticket_type: Mapped[str | None] = mapped_column(String(32), doc="complaint, …")
+    valid: Mapped[bool | None] = mapped_column(doc="a complaint found justified (有理投诉)")

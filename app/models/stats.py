@@ -140,6 +140,8 @@ class TicketIntervalStats(Base):
     tickets_resolved: Mapped[int]
     tickets_resolved_within_target: Mapped[int]
     tickets_open: Mapped[int]
+    complaints: Mapped[int] = mapped_column(server_default="0")
+    valid_complaints: Mapped[int] = mapped_column(server_default="0")
 
 
 class StatsChange(Base):

@@ -25,9 +25,7 @@ CSV = "text/csv; charset=utf-8"
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 Vendor = Annotated[str | None, Query(description="vendor code")]
-Kind = Annotated[
-    str | None, Query(description="calls | call-events | agent-events | tickets | qa-evaluations")
-]
+Kind = Annotated[str | None, Query(description=" | ".join(service.LISTED_KINDS))]
 From = Annotated[
     str | None,
     Query(alias="from", description="received at or after: date (local midnight) or RFC 3339"),

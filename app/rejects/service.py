@@ -25,6 +25,7 @@ from app.core.db import Database
 from app.core.errors import AppError, NotFound
 from app.core.parameters import BIGINT_MAX
 from app.kpi.intervals import parse_bound
+from app.measures.service import KIND as MEASUREMENTS
 from app.rejects import repository
 from app.rejects.repository import Filters, Reach
 from ingest.kinds import KINDS
@@ -35,8 +36,8 @@ DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
 EVERYTHING = Reach(everything=True)
-# What rejected_records holds: the v1 kinds, QA evaluations and schedules.
-LISTED_KINDS = (*KINDS, QA_KIND, SCHEDULES)
+# What rejected_records holds: the v1 kinds, QA evaluations, schedules and measurements.
+LISTED_KINDS = (*KINDS, QA_KIND, SCHEDULES, MEASUREMENTS)
 
 
 @dataclass(frozen=True)

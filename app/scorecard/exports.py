@@ -14,16 +14,16 @@ from openpyxl.styles import Font
 
 from app.contracts.outlook_text import partial_label
 from app.core.cells import Cell, csv_bytes, local_time, print_on_page_width, xlsx_append
-from app.kpi.definitions import KPIS
 from app.kpi.names import kpi_name, sl_expression
+from app.scorecard.service import kpi_label, kpi_unit
 from app.scorecard.words import card_word
 
 Row = list[Any]
 KINDS = {"ratio": "ratio", "s": "duration", "score": "decimal"}
 
 
-def _measure(value: float | None, kpi: str) -> Cell:
-    return Cell(value, KINDS.get(KPIS[kpi.partition(".")[0]].unit, "number"))
+def _measure(value: float | None, unit: str) -> Cell:
+    return Cell(value, KINDS.get(unit, "number"))
 
 
 def facts(card: dict[str, Any], lang: str) -> list[Row]:
@@ -53,7 +53,7 @@ def header(card: dict[str, Any], lang: str) -> Row:
         card_word(lang, "handled_calls"),
         card_word(lang, "handled_tickets"),
         card_word(lang, "handled"),
-        *(f"{kpi_name(kpi, lang)} ({own})" for kpi in card["kpis"]),
+        *(f"{kpi_label(card, kpi, lang)} ({own})" for kpi in card["kpis"]),
         *(f"{kpi_name(kpi, lang)} ({common})" for kpi in card["common_kpis"]),
         card_word(lang, "score"),
         card_word(lang, "coefficient"),
@@ -76,8 +76,11 @@ def table(card: dict[str, Any], lang: str) -> list[Row]:
                 r["handled"]["calls"],
                 r["handled"]["tickets"],
                 r["handled"]["total"],
-                *(_measure(r["kpis"].get(kpi), kpi) for kpi in card["kpis"]),
-                *(_measure(r["common"].get(kpi), kpi) for kpi in card["common_kpis"]),
+                *(_measure(r["kpis"].get(kpi), kpi_unit(card, kpi)) for kpi in card["kpis"]),
+                *(
+                    _measure(r["common"].get(kpi), kpi_unit(card, kpi))
+                    for kpi in card["common_kpis"]
+                ),
                 Cell(r["score"], "decimal"),
                 Cell(r["coefficient"], "decimal"),
                 Cell(r["amount"], "money", currency),

@@ -20,6 +20,8 @@ from app.contracts.service import sla_report
 from app.core.config import Settings
 from app.core.errors import AppError, NotFound
 from app.core.vocabulary import SL_FORMULAS
+from app.kpi.definitions import KPIS
+from app.kpi.names import kpi_name
 from app.scorecard.volumes import (
     COMMON_KPIS,
     COMMON_SL_FORMULA,
@@ -61,8 +63,14 @@ def scorecard(
             " read: pick another period"
         )
     rows, last = [], None
+    measures: dict[str, dict[str, Any]] = {}  # the measure targets' units and names
     for row in in_force:
         last = sla_report(session, principal, client_code, period, row.contract.code, settings)
+        measures |= {
+            t["kpi"]: {"unit": t["unit"], "name": t["name"]}
+            for t in last["targets"]
+            if t["source"] == "submitted"
+        }
         measured = clip(requested, row.contract.valid_from, row.contract.valid_to)
         assert measured is not None  # in force on at least one day of the period
         rows.append(_row(last, volumes(session, scope.client_id, row, measured)))
@@ -85,6 +93,7 @@ def scorecard(
         "common_sl_formula": {"name": COMMON_SL_FORMULA, "formula": SL_FORMULAS[COMMON_SL_FORMULA]},
         "common_kpis": list(COMMON_KPIS),
         "kpis": kpis,
+        "measures": measures,
         "sort": {"column": sort, "order": order, "columns": allowed},
         "rows": sort_rows(rows, sort, order),
     }
@@ -137,3 +146,17 @@ def sort_rows(rows: list[dict[str, Any]], column: str, order: str) -> list[dict[
     empty = [r for r in by_code if cell(r, column) is None]
     valued.sort(key=lambda r: cell(r, column), reverse=order == "desc")
     return valued + empty
+
+
+def kpi_unit(card: dict[str, Any], kpi: str) -> str:
+    """Return a scorecard column's unit: a declared measure's, else the catalogue KPI's."""
+    if kpi in card["measures"]:
+        return str(card["measures"][kpi]["unit"])
+    return KPIS[kpi.partition(".")[0]].unit
+
+
+def kpi_label(card: dict[str, Any], kpi: str, lang: str) -> str:
+    """Name a scorecard column: a measure by its declared name, a KPI by the catalogue's."""
+    if kpi in card["measures"]:
+        return str(card["measures"][kpi]["name"][lang if lang == "zh" else "en"])
+    return kpi_name(kpi, lang)

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.core.vocabulary import COMPLAINT
+
+COMPLAINT_EVERY = 37  # e-mail tickets per complaint (a third of complaints are valid)
 # Share of the peak arrival rate by local hour (0–24), linearly interpolated.
 INTRADAY = [
     0.04,
@@ -391,32 +394,36 @@ class Simulation:
         self._push(
             self.now + timedelta(hours=self.rng.expovariate(max(rate, 0.01))), "ticket", data
         )
+        number = next(self._ids)
         ticket = {
-            "ticket_id": f"tk-{self.tag}-{next(self._ids)}",
+            "ticket_id": f"tk-{self.tag}-{number}",
             "queue": queue.code,
             "channel": channel,
             "created_at": self.now.isoformat(),
         }
+        # Every 37th e-mail is a complaint and every third complaint is found valid once
+        # resolved (有理投诉): chosen by number, so the seeded draws stay as they were.
+        complaint = channel == "email" and number % COMPLAINT_EVERY == 0
+        if complaint:
+            ticket["type"] = COMPLAINT
+        judged = {"valid": number % (3 * COMPLAINT_EVERY) == 0} if complaint else {}
         first = self._seconds(5400 if channel == "email" else 40, 0.8)
         resolve = first + self._seconds(20 * 3600 if channel == "email" else 600, 0.8)
         responded = {
             **ticket,
             "first_response_at": (self.now + timedelta(seconds=first)).isoformat(),
         }
+        resolved = {
+            **responded,
+            "resolved_at": (self.now + timedelta(seconds=resolve)).isoformat(),
+            **judged,
+        }
         if self.cdr:
-            self._emit(
-                "/v1/tickets",
-                {**responded, "resolved_at": (self.now + timedelta(seconds=resolve)).isoformat()},
-                at=self.now + timedelta(seconds=resolve),
-            )
+            self._emit("/v1/tickets", resolved, at=self.now + timedelta(seconds=resolve))
             return
         self._emit("/v1/tickets", ticket)
         self._emit("/v1/tickets", responded, at=self.now + timedelta(seconds=first))
-        self._emit(
-            "/v1/tickets",
-            {**responded, "resolved_at": (self.now + timedelta(seconds=resolve)).isoformat()},
-            at=self.now + timedelta(seconds=resolve),
-        )
+        self._emit("/v1/tickets", resolved, at=self.now + timedelta(seconds=resolve))
 
     def _evaluate(self, call: _Call, agent: _Agent) -> None:
         """Evaluate a call that just ended: live (at once) or from its recording, later."""

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from app.contracts.text import (
     band_text,
+    daily_targets,
     formula_text,
     invoice_line,
     met_mark,
@@ -19,9 +20,10 @@ from app.contracts.text import (
     number_text,
     score_text,
     sl_lines,
+    source_text,
+    target_name,
 )
 from app.core.formats import mmss, target_text
-from app.kpi.names import kpi_name
 from dashboards.call_lists import NO_CALL_LEVEL, missed_source
 from dashboards.components import ALERT_RESPONSE_TARGET, status
 from dashboards.i18n import word
@@ -77,7 +79,10 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(kpi_name(t["kpi"], lang), className="kpi"),
+                    html.Td(
+                        [target_name(t, lang), html.Div(source_text(t, lang), className="source")],
+                        className="kpi",
+                    ),
                     html.Td(formula_text(t, report, lang), className="formula"),
                     html.Td(target_text(t["target"], t["unit"]), className="target"),
                     html.Td(actual_text(t), className=f"actual {css}"),
@@ -85,7 +90,12 @@ def compliance_table(report: dict[str, Any], lang: str) -> html.Table:
                     html.Td(number_text(t["weight"]), className="weight"),
                     html.Td(number_text(t["points"]), className="points"),
                     html.Td(money_text(t["penalty"], currency), className="penalty"),
-                    html.Td(missed_opener(t["kpi"], t["target"], lang), className="missed"),
+                    html.Td(
+                        missed_opener(t["kpi"], t["target"], lang)
+                        if t.get("source") != "submitted"
+                        else html.Span(word(lang, "source_submitted"), className="missed-none"),
+                        className="missed",
+                    ),
                 ],
                 id=f"target-{element_id(t['kpi'])}",
             )
@@ -207,7 +217,7 @@ def trend_grid(report: dict[str, Any], lang: str) -> html.Div:
                 config={"displayModeBar": False},
                 className="trend",
             )
-            for t in report["targets"]
+            for t in daily_targets(report)
         ],
         id="trends",
         className="trends",

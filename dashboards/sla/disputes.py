@@ -12,7 +12,7 @@ from typing import Any
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from app.contracts.text import money_text
+from app.contracts.text import daily_targets, money_text
 from app.core.db import Database
 from app.core.errors import AppError
 from app.core.formats import value_text
@@ -157,8 +157,8 @@ def _form(report: dict[str, Any], lang: str) -> html.Form:
         return {"type": "dispute-field", "name": name}
 
     kpis = [{"label": word(lang, "kpi_all"), "value": "all"}] + [
-        {"label": kpi_name(t["kpi"], lang), "value": t["kpi"]} for t in report["targets"]
-    ]
+        {"label": kpi_name(t["kpi"], lang), "value": t["kpi"]} for t in daily_targets(report)
+    ]  # a measure is disputed as a measurement (POST /v1/measurements/{id}/dispute)
     reasons = [{"label": word(lang, "reason_" + r), "value": r} for r in REASONS]
     return html.Form(
         [

@@ -20,10 +20,9 @@ from app.core.db import Database
 from app.core.downloads import attachment
 from app.core.errors import AppError
 from app.core.formats import value_text
-from app.kpi.definitions import KPIS
 from app.kpi.names import kpi_name
 from app.scorecard.exports import EXPORTS, render_scorecard
-from app.scorecard.service import scorecard
+from app.scorecard.service import kpi_label, kpi_unit, scorecard
 from app.scorecard.words import card_word
 from dashboards.guard import principal_from
 
@@ -55,10 +54,6 @@ def panel_layout() -> html.Section:
     return html.Section(id="scorecard", className="card", hidden=True)
 
 
-def _unit(kpi: str) -> str:
-    return KPIS[kpi.partition(".")[0]].unit
-
-
 def table(card: dict[str, Any], query: dict[str, str], lang: str) -> html.Table:
     """The vendors' rows with every column heading a sort link (▲ ascending, ▼ descending)."""
     sort = card["sort"]
@@ -67,7 +62,7 @@ def table(card: dict[str, Any], query: dict[str, str], lang: str) -> html.Table:
         ("contract", card_word(lang, "contract")),
         ("vendor", card_word(lang, "vendor")),
         ("handled", card_word(lang, "handled")),
-        *((kpi, f"{kpi_name(kpi, lang)} ({own})") for kpi in card["kpis"]),
+        *((kpi, f"{kpi_label(card, kpi, lang)} ({own})") for kpi in card["kpis"]),
         *((f"common.{kpi}", f"{kpi_name(kpi, lang)} ({common})") for kpi in card["common_kpis"]),
         ("score", card_word(lang, "score")),
         ("coefficient", card_word(lang, "coefficient")),
@@ -92,11 +87,13 @@ def table(card: dict[str, Any], query: dict[str, str], lang: str) -> html.Table:
                     html.Td(r["vendor"]),
                     html.Td(f"{r['handled']['total']:,}", className="handled"),
                     *(
-                        html.Td(value_text(r["kpis"].get(k), _unit(k)), className="kpi")
+                        html.Td(value_text(r["kpis"].get(k), kpi_unit(card, k)), className="kpi")
                         for k in card["kpis"]
                     ),
                     *(
-                        html.Td(value_text(r["common"].get(k), _unit(k)), className="common")
+                        html.Td(
+                            value_text(r["common"].get(k), kpi_unit(card, k)), className="common"
+                        )
                         for k in card["common_kpis"]
                     ),
                     html.Td("—" if r["score"] is None else f"{r['score']:.2f}"),

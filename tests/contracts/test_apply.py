@@ -100,7 +100,7 @@ def test_yaml_errors_name_the_contract_and_field(tenant):
 def test_unknown_section_lists_contracts():
     with pytest.raises(ConfigError, match=r"contract: unknown section \(expected clients,.*"):
         load_file("contract: []")
-    with pytest.raises(ConfigError, match=r"alert_rules, contracts, feeds\)"):
+    with pytest.raises(ConfigError, match=r"alert_rules, contracts, feeds, measures\)"):
         load_file("contract: []")
 
 

@@ -41,6 +41,7 @@ def test_per_workload_bands_and_penalties_by_hand(http, tenant, per_workload):
         "penalty": 0,
         "unit": "ratio",
         "formula": None,
+        "source": "measured",
     }
     assert rows["service_level"]["formula"] == "service level = A_T / offered (abandoned_negative)"
     assert (rows["abandon_rate"]["actual"], rows["abandon_rate"]["met"]) == (0.1, False)

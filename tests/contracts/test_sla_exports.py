@@ -61,7 +61,7 @@ def test_csv_has_the_json_numbers_in_utf8_with_a_bom(http, tenant, per_workload)
     assert float(fields["Score"]) == body["score"]
     assert float(fields["KPI coefficient"]) == body["coefficient"]
     header = rows.index(["KPI", "Target min", "Target max", "Actual", "Met", "Weight", "Points",
-                         "Penalty", "Formula in force", "Code"])  # fmt: skip
+                         "Penalty", "Source", "Formula in force", "Code"])  # fmt: skip
     for target, row in zip(body["targets"], rows[header + 1 :], strict=False):
         assert row[0] == kpi_name(target["kpi"], "en") and row[-1] == target["kpi"]
         assert float(row[3]) == target["actual"]

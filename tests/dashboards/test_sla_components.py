@@ -136,7 +136,7 @@ def test_compliance_table_by_hand(sla):
     assert "breach" in abandon.children[3].className  # the colour, beside the ✗
     assert cells(table.children[2].children) == ["Total", "110", "80", "¥150.00", ""]
     zh = cells(compliance_table(sla, "zh").children[1].children[1])
-    assert zh[0] == "放弃率" and zh[4] == "✗ 未达标"
+    assert zh[0] == "放弃率 CallPulse 系统采集" and zh[4] == "✗ 未达标"  # the name, its source
 
 
 def test_score_band_coefficient_and_invoice_line(sla):

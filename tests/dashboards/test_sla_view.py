@@ -70,20 +70,20 @@ def test_the_targets_table_score_coefficient_and_invoice_terms(october, tenant):
     formulas = {t["kpi"]: t["formula"] for t in october["view"]["report"]["targets"]}
     assert rows_of(table) == {  # English prints the API's own formula, word for word
         "target-service_level": [
-            "Service level", formulas["service_level"],
+            "Service level measured by CallPulse", formulas["service_level"],
             "≥ 80.00 %", "80.00 %", "✓ met", "40", "40", "¥0", "Calls that missed ›",
         ],
         "target-abandon_rate": [
-            "Abandon rate", formulas["abandon_rate"],
+            "Abandon rate measured by CallPulse", formulas["abandon_rate"],
             "≤ 5.00 %", "10.00 %", "✗ missed", "20", "0", "¥150.00", "Calls that missed ›",
         ],
         "target-asa_s": [
-            "ASA", formulas["asa_s"], "≤ 20.0 s", "13.3 s", "✓ met", "20", "20", "¥0",
-            "Calls that missed ›",
+            "ASA measured by CallPulse", formulas["asa_s"],
+            "≤ 20.0 s", "13.3 s", "✓ met", "20", "20", "¥0", "Calls that missed ›",
         ],
         "target-csat": [
-            "CSAT", formulas["csat"], "≥ 85.00", "90.00", "✓ met", "20", "20", "¥0",
-            "Calls that missed ›",
+            "CSAT measured by CallPulse", formulas["csat"],
+            "≥ 85.00", "90.00", "✓ met", "20", "20", "¥0", "Calls that missed ›",
         ],
     }  # fmt: skip
     assert formulas["service_level"] == "service level = A_T / offered (abandoned_negative)"
@@ -141,7 +141,7 @@ def test_the_view_in_chinese(october, tenant):
     ]  # fmt: skip
     abandon = rows_of(by_id(sections, "compliance-table"))["target-abandon_rate"]
     assert abandon == [
-        "放弃率", "放弃率 = 放弃量 / 呼入量（均不含短放弃）",
+        "放弃率 CallPulse 系统采集", "放弃率 = 放弃量 / 呼入量（均不含短放弃）",
         "≤ 5.00 %", "10.00 %", "✗ 未达标", "20", "0", "¥150.00", "未达标通话 ›",
     ]  # fmt: skip
     assert texts(by_id(sections, "invoice-line")) == [

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from app.kpi.aggregation import drain
 from app.simulate import runner
-from app.simulate.model import QueueSpec, Simulation
+from app.simulate.model import COMPLAINT_EVERY, QueueSpec, Simulation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 11, 19, 16, 0, tzinfo=UTC)  # local midnight in Shanghai
@@ -120,3 +120,19 @@ def test_each_shift_is_scheduled_ahead_without_overlaps():
         assert all(a[1] <= b[0] for a, b in pairwise(spans))
     activities = Counter(r["activity"] for r in by_agent["q-a01"])
     assert activities["break"] == 2 * activities["lunch"] and activities["work"] > 0
+
+
+def test_every_37th_email_is_a_complaint_and_every_third_complaint_valid():
+    """有理投诉: a complaint carries type complaint from the start, its verdict once resolved."""
+    queue = QueueSpec("q", SHANGHAI, 90, 12, 1.0, None)
+    emits = Simulation([queue], DAY, seed=7).run(DAY + timedelta(days=3))
+    tickets = [e.record for e in emits if e.path == "/v1/tickets"]
+    for record in tickets:
+        number = int(record["ticket_id"].rsplit("-", 1)[1])
+        complaint = record["channel"] == "email" and number % COMPLAINT_EVERY == 0
+        assert (record.get("type") == "complaint") == complaint
+        if complaint and "resolved_at" in record:
+            assert record["valid"] == (number % (3 * COMPLAINT_EVERY) == 0)
+        else:
+            assert "valid" not in record
+    assert any(r.get("valid") for r in tickets) and any(r.get("valid") is False for r in tickets)
