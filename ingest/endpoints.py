@@ -75,8 +75,10 @@ async def ingest(kind: str, request: Request, principal: Principal) -> dict[str,
     return result.as_json()
 
 
-def _body_doc(kind: str) -> dict[str, Any]:
-    schema = KINDS[kind].schema.model_json_schema()
+def body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """Return the OpenAPI request body of an ingest route: one record of `model`, a JSON array
+    of them, NDJSON or CSV."""
+    schema = model.model_json_schema()
     return {
         "requestBody": {
             "required": True,
@@ -119,7 +121,7 @@ def _add_route(kind: str, summary: str) -> None:
         name=f"post_{kind.replace('-', '_')}",
         summary=summary.rstrip("."),
         response_model=IngestResponse,
-        openapi_extra=_body_doc(kind),
+        openapi_extra=body_doc(KINDS[kind].schema),
     )
 
 
@@ -141,23 +143,7 @@ _SCHEDULE_SUMMARY = (
     name="post_schedules",
     summary="Push agents' schedules",
     response_model=IngestResponse,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "anyOf": [
-                            ScheduleRecord.model_json_schema(),
-                            {"type": "array", "items": ScheduleRecord.model_json_schema()},
-                        ]
-                    }
-                },
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=body_doc(ScheduleRecord),
 )
 async def post_schedules(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
     settings = request.app.state.settings

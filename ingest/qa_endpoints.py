@@ -12,7 +12,7 @@ from app.core.errors import ClientGone
 from app.core.metrics import count_ingest
 from app.models.qa import MAX_ERRORS_PER_EVALUATION
 from ingest.body import parse_body
-from ingest.endpoints import IngestResponse, read_body
+from ingest.endpoints import IngestResponse, body_doc, read_body
 from ingest.qa_schema import QaEvaluationRecord
 from ingest.qa_service import QA_KIND
 
@@ -22,28 +22,12 @@ evaluator_key = require_kind("vendor", "client")
 PATH = f"/{QA_KIND}"
 
 
-def _body_doc() -> dict[str, Any]:
-    schema = QaEvaluationRecord.model_json_schema()
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"anyOf": [schema, {"type": "array", "items": schema}]}
-                },
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    }
-
-
 @router.post(
     PATH,
     name="post_qa_evaluations",
     summary="Push QA evaluations (质检) of calls and tickets",
     response_model=IngestResponse,
-    openapi_extra=_body_doc(),
+    openapi_extra=body_doc(QaEvaluationRecord),
 )
 async def post_qa_evaluations(
     request: Request, principal: Principal = Depends(evaluator_key)

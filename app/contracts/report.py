@@ -167,22 +167,11 @@ def _target(
         basis = {"qa_basis": qa_bases.get(row.kpi, DEFAULT_QA_BASIS)}
         if basis["qa_basis"] == "handled":
             formula = formula.replace("evaluated contacts", "handled calls (qa_basis: handled)")
-    return basis | {
-        "kpi": row.kpi,
-        "target": {"min": row.min, "max": row.max},
-        "actual": row.actual,
-        "met": row.met,
-        "weight": number(row.weight),
-        "points": number(row.points),
-        "penalty": None if row.penalty is None else money(row.penalty),
-        "unit": kpi.unit,
-        "formula": formula,
-        "source": "measured",
-    }
+    return basis | _scored(row) | {"unit": kpi.unit, "formula": formula, "source": "measured"}
 
 
-def _measure_target(row: TargetResult, measure: Submitted) -> dict[str, Any]:
-    """Shape a measure target: its value as submitted beside the actual that scores."""
+def _scored(row: TargetResult) -> dict[str, Any]:
+    """Return how a target scored: its bounds, actual, verdict, weight, points and penalty."""
     return {
         "kpi": row.kpi,
         "target": {"min": row.min, "max": row.max},
@@ -191,6 +180,12 @@ def _measure_target(row: TargetResult, measure: Submitted) -> dict[str, Any]:
         "weight": number(row.weight),
         "points": number(row.points),
         "penalty": None if row.penalty is None else money(row.penalty),
+    }
+
+
+def _measure_target(row: TargetResult, measure: Submitted) -> dict[str, Any]:
+    """Shape a measure target: its value as submitted beside the actual that scores."""
+    return _scored(row) | {
         "unit": measure.unit,
         "formula": measure.formula["en"],
         "source": "submitted",
