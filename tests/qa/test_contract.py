@@ -105,7 +105,7 @@ def test_the_sla_page_shows_the_qa_targets_in_both_languages(client, tenant, qa_
     body = report(client, tenant, period="2026-11")
     zh = {row.id: cells(row) for row in compliance_table(body, "zh").children[1].children}
     assert zh["target-fatal_accuracy"][:5] == [
-        "致命错误准确率",
+        "致命错误准确率 CallPulse 系统采集",  # the name, and its source: measured here
         "致命错误准确率 = 1 − Σ 致命错误数 / 质检量",
         "≥ 95.00 %",
         "66.67 %",
@@ -118,14 +118,14 @@ def test_the_sla_page_shows_the_qa_targets_in_both_languages(client, tenant, qa_
         "✓ 达标",
     ]
     assert zh["target-qa_evaluations_per_agent_day"][:5] == [
-        "被监听次数（人/天）",
+        "被监听次数（人/天） CallPulse 系统采集",
         "被监听次数 = 登录人天内的质检次数 / 登录人天",
         "≥ 1.00",
         "1.50",
         "✓ 达标",
     ]
     en = {row.id: cells(row) for row in compliance_table(body, "en").children[1].children}
-    assert en["target-fatal_accuracy"][0] == "Fatal error accuracy"
+    assert en["target-fatal_accuracy"][0] == "Fatal error accuracy measured by CallPulse"
     assert en["target-non_fatal_accuracy"][1].endswith("/ handled calls (qa_basis: handled), ≥ 0")
 
 

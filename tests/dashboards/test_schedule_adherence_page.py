@@ -1,14 +1,15 @@
-"""The wallboard in a real browser marks an agent out of adherence, in both languages."""
+"""The wallboard in a real browser marks an agent out of adherence, in both languages (with
+the page tests' one browser: a second Playwright in the session would not start)."""
 
 from datetime import UTC, datetime, timedelta
 
-from tests.dashboards.conftest import ARTIFACTS, browser, page  # noqa: F401 (fixtures)
+from tests.dashboards.conftest import ARTIFACTS
 from tests.dashboards.test_wallboard import share_url
 from tests.factories import post
 
 
 def test_the_agent_grid_marks_an_agent_out_of_adherence(
-    page,  # noqa: F811
+    page,
     live_server,
     client,
     database,
