@@ -3,11 +3,9 @@
 The suffixed routes are declared first: `{client}` alone would also capture `acme.csv`.
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
@@ -16,7 +14,7 @@ from app.contracts.downloads import EXPORTS, render_export
 from app.contracts.periods import FORMS, required_period
 from app.contracts.settled import settled_report
 from app.core.db import get_session
-from app.core.downloads import attachment
+from app.core.downloads import add_download_routes
 
 router = APIRouter(prefix="/v1/sla", tags=["sla"])
 
@@ -25,9 +23,6 @@ PeriodQuery = Annotated[
 ]
 ContractQuery = Annotated[
     str | None, Query(description="contract code, when several are in force in the period")
-]
-LangQuery = Annotated[
-    Literal["en", "zh"], Query(description="language of the labels, KPI names and verdicts")
 ]
 
 
@@ -44,27 +39,16 @@ def sla_request(
     return settled_report(session, principal, client, required_period(period), contract, settings)
 
 
-def _export_route(fmt: str) -> Callable[..., Response]:
-    def export(report: dict[str, Any] = Depends(sla_request), lang: LangQuery = "en") -> Response:
-        content, media_type, filename = render_export(report, fmt, lang)
-        return Response(content, media_type=media_type, headers=attachment(filename))
-
-    export.__doc__ = (
-        f"The SLA report as {fmt.upper()}: the same numbers as `GET /v1/sla/{{client}}`, with"
-        " when they were read and whether the period is partial; `lang=zh` for Chinese."
-    )
-    return export
-
-
-for _fmt in EXPORTS:
-    router.add_api_route(
-        f"/{{client}}.{_fmt}",
-        _export_route(_fmt),
-        methods=["GET"],
-        response_class=Response,
-        name=f"sla_{_fmt}",
-        summary=f"SLA report as {_fmt.upper()}",
-    )
+add_download_routes(
+    router,
+    EXPORTS,
+    sla_request,
+    render_export,
+    name="sla",
+    title="SLA report",
+    doc="The SLA report as {FMT}: the same numbers as `GET /v1/sla/{client}`, with"
+    " when they were read and whether the period is partial; `lang=zh` for Chinese.",
+)
 
 
 @router.get("/{client}")

@@ -3,19 +3,17 @@
 The suffixed routes are declared first: `{client}` alone would also capture `acme.csv`.
 """
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
 from app.access.keys import Principal
-from app.contracts.endpoints import LangQuery, PeriodQuery
+from app.contracts.endpoints import PeriodQuery
 from app.contracts.periods import required_period
 from app.core.db import get_session
-from app.core.downloads import attachment
+from app.core.downloads import add_download_routes
 from app.scorecard.exports import EXPORTS, render_scorecard
 from app.scorecard.service import scorecard
 
@@ -45,29 +43,16 @@ def scorecard_request(
     return scorecard(session, principal, client, required_period(period), settings, sort, order)
 
 
-def _export_route(fmt: str) -> Callable[..., Response]:
-    def export(
-        card: dict[str, Any] = Depends(scorecard_request), lang: LangQuery = "en"
-    ) -> Response:
-        content, media_type, filename = render_scorecard(card, fmt, lang)
-        return Response(content, media_type=media_type, headers=attachment(filename))
-
-    export.__doc__ = (
-        f"The vendor scorecard as {fmt.upper()}: the same rows as `GET /v1/scorecard/{{client}}`,"
-        " with when they were read and whether the period has ended; `lang=zh` for Chinese."
-    )
-    return export
-
-
-for _fmt in EXPORTS:
-    router.add_api_route(
-        f"/{{client}}.{_fmt}",
-        _export_route(_fmt),
-        methods=["GET"],
-        response_class=Response,
-        name=f"scorecard_{_fmt}",
-        summary=f"Vendor scorecard as {_fmt.upper()}",
-    )
+add_download_routes(
+    router,
+    EXPORTS,
+    scorecard_request,
+    render_scorecard,
+    name="scorecard",
+    title="Vendor scorecard",
+    doc="The vendor scorecard as {FMT}: the same rows as `GET /v1/scorecard/{client}`,"
+    " with when they were read and whether the period has ended; `lang=zh` for Chinese.",
+)
 
 
 @router.get("/{client}")
