@@ -9,6 +9,7 @@ from app.models.contracts import Contract, ContractQueue
 from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
 from app.models.feeds import Feed
+from app.models.forecasts import Forecast
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.measures import Measure, Measurement
 from app.models.qa import QaEvaluation
@@ -48,6 +49,7 @@ __all__ = [
     "DisputeStep",
     "Feed",
     "FeedQualityCount",
+    "Forecast",
     "LoginFailure",
     "Measure",
     "Measurement",
