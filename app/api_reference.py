@@ -227,7 +227,7 @@ SCORECARD_PATHS = [
 ]
 EVIDENCE_PATHS = {
     kind: [f"/v1/{kind}", *(f"/v1/{kind}.{fmt}" for fmt in ("csv", "xlsx"))]
-    for kind in ("calls", "tickets")
+    for kind in ("calls", "tickets", QA_KIND)
 }
 EVIDENCE_KEYS = [("GET", path) for paths in EVIDENCE_PATHS.values() for path in paths]
 EVIDENCE_ENUMS = {
@@ -237,6 +237,7 @@ EVIDENCE_ENUMS = {
         "frt": list(VERDICTS),
         "resolution": list(VERDICTS),
     },
+    QA_KIND: {},
 }
 CALL_ROW = {
     "call_id": "c-20261122-0001",
@@ -258,6 +259,21 @@ CALL_ROW = {
     "resolved": True,
     "csat": 90.0,
     "exit_reason": None,
+}
+QA_ROW = {
+    "evaluation_id": "qa-20261122-0042",
+    "call_id": "c-20261122-0001",
+    "ticket_id": None,
+    "queue": "acme-cards",
+    "vendor": "vendor-a",
+    "agent": "a1001",
+    "evaluator": "qa.zhang",
+    "evaluated_at": DAY.format("55:00"),
+    "mode": "recording",
+    "fatal_errors": 0,
+    "non_fatal_errors": 1,
+    "score": 92.0,
+    "items": [{"item": "greeting", "ok": True}, {"item": "verification", "ok": False}],
 }
 REJECTED_PATHS = ["/v1/rejected", "/v1/rejected.csv"]
 BOUND_SCHEMA = {  # a date, or an RFC 3339 time with its offset
@@ -442,6 +458,7 @@ REFERENCE = Reference(
     response_examples={
         **{key: INGEST_ANSWER for key in _ingest_keys()},
         ("GET", "/v1/calls"): {"calls": [CALL_ROW], "next_cursor": "WyIyMDI2LTExLTIy…"},
+        ("GET", f"/v1/{QA_KIND}"): {QA_KIND: [QA_ROW], "next_cursor": None},
         **{key: CLOSE_STATE for key in CLOSE_KEYS},
         QA_KEY: INGEST_ANSWER,
     },

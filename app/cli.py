@@ -8,7 +8,7 @@ import socket
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -47,6 +47,7 @@ from app.rejects.text import table_rows as reject_table_rows
 
 if TYPE_CHECKING:
     from ingest.adapters.base import Item
+    from ingest.raw import RawRecord
     from ingest.service import IngestResult, IngestService
 
 cli = typer.Typer(
@@ -404,7 +405,10 @@ def rejects_export(
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     kind: Annotated[
-        str | None, typer.Option(help="calls | call-events | agent-events | tickets")
+        str | None,
+        typer.Option(
+            help="calls | call-events | agent-events | tickets | qa-evaluations | schedules"
+        ),
     ] = None,
     vendor: Annotated[str | None, typer.Option(help="the vendor whose feed this file is")] = None,
     feed: Annotated[
@@ -454,11 +458,8 @@ def _import_records(
 ) -> tuple["IngestResult", Callable[[int], str]]:
     """Import CallPulse records of `kind`; return the totals and how to name a record."""
     from ingest.body import parse_body
-    from ingest.kinds import KINDS
     from ingest.service import IngestResult
 
-    if kind not in KINDS:
-        raise ConfigError(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
     content_type = IMPORT_TYPES.get(file.suffix.lower())
     if content_type is None:
         raise ConfigError(f"{file.name}: name the file .csv, .ndjson, .jsonl or .json")
@@ -466,7 +467,7 @@ def _import_records(
         vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
     if vendor_id is None:
         raise ConfigError(f"--vendor {vendor!r}: unknown vendor; add it with `callpulse apply`")
-    fields = KINDS[kind].schema.model_fields
+    fields, write = _record_writer(kind, vendor_id, service, max_age_days)
     records = parse_body(
         file.read_bytes(),
         f"{content_type}; charset={encoding or 'utf-8'}",
@@ -476,12 +477,64 @@ def _import_records(
     total = IngestResult()
     with _progress() as progress:
         task = progress.add_task(f"importing {file.name}", total=len(records))
-        for start in range(0, len(records), batch_size):
-            batch = records[start : start + batch_size]
-            _add(total, service.ingest(kind, vendor_id, batch, max_age_days))
+        for batch in _batches(kind, records, batch_size):
+            _add(total, write(batch))
             progress.advance(task, len(batch))
     lines = {record.index: record.line for record in records}
     return total, lambda i: f"line {lines[i]}" if lines[i] else f"record {i}"
+
+
+def _record_writer(
+    kind: str, vendor_id: int, service: "IngestService", max_age_days: int | None
+) -> tuple[Collection[str], Callable[[list["RawRecord"]], "IngestResult"]]:
+    """Return the field names of `kind`'s records and the service writing a batch of them:
+    the one behind its HTTP route, with the vendor's key's rights."""
+    from ingest.kinds import KINDS
+    from ingest.qa_schema import QaEvaluationRecord
+    from ingest.qa_service import QA_KIND, QaIngestService
+    from ingest.schedules import KIND as SCHEDULES
+    from ingest.schedules import ScheduleService
+    from ingest.schemas import ScheduleRecord
+
+    if kind in KINDS:
+        return KINDS[kind].schema.model_fields, lambda batch: service.ingest(
+            kind, vendor_id, batch, max_age_days
+        )
+    settings = service.settings
+    if max_age_days is not None:
+        settings = settings.model_copy(update={"max_record_age_days": max_age_days})
+    if kind == QA_KIND:
+        evaluations = QaIngestService(service.database, settings)
+        sender = Principal(0, "vendor", vendor_id=vendor_id, name="callpulse")
+        return QaEvaluationRecord.model_fields, lambda batch: evaluations.ingest(sender, batch)
+    if kind == SCHEDULES:
+        schedules = ScheduleService(service.database, settings)
+        return ScheduleRecord.model_fields, lambda batch: schedules.ingest(vendor_id, batch)
+    kinds = ", ".join((*KINDS, QA_KIND, SCHEDULES))
+    raise ConfigError(f"--kind {kind!r}: use one of {kinds}")
+
+
+def _batches(kind: str, records: list["RawRecord"], size: int) -> Iterator[list["RawRecord"]]:
+    """Yield the file's records `size` at a time; schedules by whole agents, so a batch holds
+    every segment of its agents and two that overlap are refused whatever the batch size."""
+    from ingest.schedules import KIND as SCHEDULES
+
+    if kind != SCHEDULES:
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+        return
+    by_agent: dict[str, list[RawRecord]] = {}
+    for record in records:
+        agent = record.value.get("agent") if isinstance(record.value, dict) else None
+        by_agent.setdefault(str(agent), []).append(record)
+    batch: list[RawRecord] = []
+    for segments in by_agent.values():
+        if batch and len(batch) + len(segments) > size:
+            yield batch
+            batch = []
+        batch.extend(segments)
+    if batch:
+        yield batch
 
 
 def _import_feed(

@@ -25,6 +25,7 @@ from ingest.checks import (
     excerpt,
     unstorable_fields,
 )
+from ingest.feed_counts import FeedTally
 from ingest.kinds import KEY_CHARS
 from ingest.qa_repository import Contact
 from ingest.qa_schema import QaEvaluationRecord
@@ -111,13 +112,21 @@ class QaIngestService:
             # In key order (stable: a key sent twice applies in batch order), so concurrent
             # batches sharing keys take their row locks in one order and never deadlock.
             resolved.sort(key=lambda item: (item[2], item[1].evaluation_id))
+            tally = FeedTally(datetime.now(UTC))
             for raw, record, client_id, row in resolved:
                 if qa_repository.upsert(pg, client_id, record.evaluation_id, row):
                     rejections.result.accepted += 1
                     rejections.result.written.add(raw.index)
+                    tally.accepted([client_id], None)
                 else:
                     rejections.result.duplicates += 1
-            writer.store_rejected(pg, QA_KIND, sender.vendor_id, rejections.placed(sender))
+                    tally.duplicate([client_id])
+            placed = rejections.placed(sender)
+            writer.store_rejected(pg, QA_KIND, sender.vendor_id, placed)
+            if sender.vendor_id is not None:  # a vendor's feed; a client's QA team's is not
+                for rejection in placed:
+                    tally.rejected(rejection.client_id, rejection.errors)
+                writer.add_feed_counts(pg, sender.vendor_id, QA_KIND, tally.received, tally.rows())
         return rejections.result
 
     def _validate(

@@ -27,6 +27,7 @@ from ingest.checks import (
     sent,
     unstorable_fields,
 )
+from ingest.feed_counts import FeedTally
 from ingest.kinds import KEY_CHARS, Target, Tenancy, agent_targets
 from ingest.raw import RawRecord
 from ingest.schemas import ScheduleRecord, describe_errors
@@ -52,10 +53,13 @@ class _Post:
     def __init__(self) -> None:
         self.result = IngestResult()
         self.rejections: list[writer.Rejection] = []
+        self.values: dict[int, Any] = {}  # refused records' values, to place them by client
+        self.tally = FeedTally(datetime.now(UTC))
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
         key = record_key(raw.value)
         errs = errs[:MAX_ERRORS]
+        self.values[raw.index] = raw.value
         self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
         self.rejections.append(
             writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)
@@ -75,7 +79,7 @@ class ScheduleService:
         valid = self._validate(post, records)
         with self.database.session_scope() as session:
             pg = driver_connection(session)
-            planned = self._targets(pg, post, vendor_id, valid)
+            tenancy, planned = self._targets(pg, post, vendor_id, valid)
             agents = writer.agent_ids(
                 pg, {(t.client_id, vendor_id, t.agent or "") for *_, ts in planned for t in ts}
             )
@@ -96,12 +100,19 @@ class ScheduleService:
                     )
                     for t in targets
                 ]
+                clients = [t.client_id for t in targets]
                 if any(changed):
                     post.result.accepted += 1
                     post.result.written.add(raw.index)
+                    post.tally.accepted(clients, None)
                 else:
                     post.result.duplicates += 1
+                    post.tally.duplicate(clients)
             writer.store_rejected(pg, KIND, vendor_id, post.rejections)
+            for r in post.rejections:
+                client = r.client_id or tenancy.client_of(post.values.get(r.record_index))
+                post.tally.rejected(client, r.errors)
+            writer.add_feed_counts(pg, vendor_id, KIND, post.tally.received, post.tally.rows())
         return post.result
 
     def _validate(
@@ -138,8 +149,10 @@ class ScheduleService:
     @staticmethod
     def _targets(
         pg: Any, post: _Post, vendor_id: int, valid: list[tuple[RawRecord, ScheduleRecord]]
-    ) -> list[tuple[RawRecord, ScheduleRecord, list[Target]]]:
-        """Resolve each segment's client and queues; refuse those overlapping another one."""
+    ) -> tuple[Tenancy, list[tuple[RawRecord, ScheduleRecord, list[Target]]]]:
+        """Resolve each segment's client and queues; refuse those overlapping another one.
+
+        Return the vendor's tenancy too: it places refused segments under their client."""
         code, queues = writer.served_queues(pg, vendor_id)
         wanted = {q for _, r in valid for q in r.queues or []}
         tenancy = Tenancy(
@@ -164,7 +177,7 @@ class ScheduleService:
         for raw, _, targets in planned:
             if raw.index in clashes:
                 post.reject(raw, clashes[raw.index], targets[0].client_id)
-        return [p for p in planned if p[0].index not in clashes]
+        return tenancy, [p for p in planned if p[0].index not in clashes]
 
 
 def _overlaps(

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from app.core.spec import Entry
 from app.kpi.definitions import CALL_KPIS
@@ -57,6 +57,19 @@ class AlertRuleSpec(Entry):
     severity: Literal["info", "warning", "critical"] = "warning"
     ack_within_min: int = Field(default=10, gt=0)
     notify: list[str] = Field(default_factory=list)
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _a_rule_metric(cls, metric: object) -> object:
+        """Refuse a name rules cannot watch, saying why a measure is not one of them."""
+        if isinstance(metric, str) and metric not in RULE_METRICS:
+            raise ValueError(
+                f"{metric!r} is not a metric alert rules watch (use one of"
+                f" {', '.join(RULE_METRICS)}); a measure submitted by the vendor (`measures:`)"
+                " cannot be one: it is one value per period, submitted after the period ends"
+                " and then confirmed by the client, so it has no rolling window to compare"
+            )
+        return metric
 
     @model_validator(mode="after")
     def _projected_needs_a_number(self) -> "AlertRuleSpec":

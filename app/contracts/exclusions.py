@@ -3,7 +3,8 @@
 A dispute names a target KPI (or `all`), a time window and/or call ids. Once the other party
 agrees, every report of the contract whose period holds them reads each target twice: as
 measured, and with the facts of its agreed disputes removed (calls offered, tickets created,
-alerts opened in the window, agent state seconds cut to it; calls by id too). The removed
+alerts opened in the window, agent state seconds and schedule seconds — scheduled, adherent,
+scheduled work and worked — cut to it; calls by id too). The removed
 part is summed from the raw facts per local day with the catalogue's own component SQL
 (`repository.excluded_components`) and subtracted from the stats' sums, so `actual` is what
 the report would say had those facts never arrived; the union of windows and ids counts once.

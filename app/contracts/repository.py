@@ -17,6 +17,7 @@ from app.access.scope import QueueInfo
 from app.contracts.periods import Period
 from app.core.grid import GRID_ORIGIN_SQL as ORIGIN
 from app.core.vocabulary import LOGGED_OUT
+from app.kpi.queries import SCHEDULE_ROWS
 from app.kpi.sources import (
     AGENTS,
     ALERT_ACKNOWLEDGED_SQL,
@@ -258,8 +259,8 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
     window and among the ids counts once.
     """
     params = excluded.params()
-    if source is SCHEDULES:  # not yet: an agreed window leaves schedule adherence as measured
-        return []
+    if source is SCHEDULES:
+        return _excluded_schedules(pg, excluded)
     if source is AGENTS:
         changes = (
             "(SELECT * FROM agent_state_changes s WHERE s.client_id = %(client)s"
@@ -314,6 +315,47 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
         f" AND bk.start >= %(lo)s AND bk.start < %(hi)s AND {chosen} GROUP BY 1, 2",
         params,
     ).fetchall()
+
+
+# The schedule pieces of a report's scope (the stats reader's own rows, `SCHEDULE_ROWS`),
+# each in its local day of the period: %(cut)s picks which pieces of the window's segments.
+_SCHEDULE_PIECES = (
+    f"SELECT width_bucket(s.start_at, %(days)s::timestamptz[]) - 1,"
+    f" {', '.join(f'coalesce(sum(s.{name}), 0)::float8' for name in SCHEDULES.names)}"
+    f" FROM {SCHEDULE_ROWS} s WHERE s.client_id = %(client)s AND {SCHEDULES.scope}"
+    f" AND {SCHEDULES.vendor_limit()} AND s.start_at >= %(plo)s AND s.start_at < %(phi)s"
+    " AND {cut} GROUP BY 1"
+)
+# From the window's start on, the pieces starting before its end; less, from its end on,
+# the piece starting at it that a grid interval holding the end would have kept whole.
+_FROM_WINDOW_START = _SCHEDULE_PIECES.replace("{cut}", "s.start_at < %(hi)s")
+_PAST_WINDOW_END = _SCHEDULE_PIECES.replace(
+    "{cut}", "s.start_at = %(hi)s AND s.interval_start < %(hi)s"
+)
+
+
+def _excluded_schedules(pg: Connection, excluded: Excluded) -> list[tuple]:
+    """Sum the schedule components of the agreed windows: rows (day index, None, *sums).
+
+    The stats reader cuts its pieces at a start (`since`) and at the grid; a window's part
+    of the agent's schedule is its pieces cut at the window's start, less what the piece
+    holding the window's end kept after it (that piece cut at the end): scheduled, worked
+    and adherent seconds all add over time, so the difference is exactly the window's.
+    """
+    base = excluded.params() | {
+        "plo": excluded.starts[0],
+        "phi": excluded.end,
+        "per_queue": False,  # an agent's second counts once in the report, as measured
+        "stale": f"{excluded.stale_s} seconds",
+    }
+    days: dict[int, list[float]] = {}
+    for lo, hi in excluded.windows:
+        window = base | {"lo": lo, "hi": hi}
+        for sign, sql, since in ((1, _FROM_WINDOW_START, lo), (-1, _PAST_WINDOW_END, hi)):
+            for day, *sums in pg.execute(sql, window | {"since": since}):
+                total = days.setdefault(day, [0.0] * len(sums))
+                days[day] = [t + sign * v for t, v in zip(total, sums, strict=True)]
+    return [(day, None, *sums) for day, sums in sorted(days.items())]
 
 
 def measure_units(session: Session) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""`GET /v1/calls` and `GET /v1/tickets`: the rows behind every figure, JSON or CSV/Excel.
+"""`GET /v1/calls`, `/v1/tickets` and `/v1/qa-evaluations`: the rows behind every figure,
+JSON or CSV/Excel.
 
 The suffixed routes (`.csv`, `.xlsx`) are declared first; `format=csv|xlsx` on the plain
 route answers the same file.
@@ -27,9 +28,12 @@ from app.evidence import exports
 from app.evidence.outcomes import CALL_OUTCOMES
 from app.evidence.service import (
     CallQuery,
+    Page,
+    QaQuery,
     TicketQuery,
     export_rows,
     list_calls,
+    list_qa_evaluations,
     list_tickets,
 )
 from app.kpi.intervals import requested_range
@@ -43,6 +47,12 @@ MEDIA_TYPES = {
 RENDERERS: dict[str, dict[str, Callable[..., bytes]]] = {
     "calls": {"csv": exports.calls_csv, "xlsx": exports.calls_xlsx},
     "tickets": {"csv": exports.tickets_csv, "xlsx": exports.tickets_xlsx},
+    "qa-evaluations": {"csv": exports.qa_evaluations_csv, "xlsx": exports.qa_evaluations_xlsx},
+}
+LISTERS: dict[str, Callable[..., Page]] = {
+    "calls": list_calls,
+    "tickets": list_tickets,
+    "qa-evaluations": list_qa_evaluations,
 }
 MetVerdict = Annotated[str | None, Query(description="met | missed")]
 Start = Annotated[
@@ -122,6 +132,31 @@ def ticket_listing(
     return Listing(scope, query, driver_connection(session), request.app.state.settings)
 
 
+def qa_listing(
+    request: Request,
+    queue: Queue = None,
+    client: Client = None,
+    start: Start = None,
+    to: End = None,
+    agent: Agent = None,
+    vendor: Vendor = None,
+    principal: Principal = Depends(current_principal),
+    session: Session = Depends(get_session, scope="function"),
+) -> Listing:
+    """Resolve the scope and the QA evaluation filters of a request."""
+    scope = requested_scope(session, principal, queue, client)
+    lo, hi = requested_range(start, to, scope.timezone)
+    query = QaQuery(lo, hi, agent, vendor)
+    return Listing(scope, query, driver_connection(session), request.app.state.settings)
+
+
+LISTINGS: dict[str, Callable[..., Listing]] = {
+    "calls": call_listing,
+    "tickets": ticket_listing,
+    "qa-evaluations": qa_listing,
+}
+
+
 def _download(kind: str, listing: Listing, fmt: str, lang: str) -> Response:
     rows = export_rows(listing.pg, listing.scope, listing.query, listing.settings)
     content = RENDERERS[kind][fmt](rows, lang, timezone=str(listing.scope.timezone))
@@ -137,8 +172,7 @@ def _answer(
         return _download(kind, listing, fmt, lang)
     if fmt not in (None, "json"):
         raise AppError(f"format: {fmt!r} is not one of json, csv or xlsx")
-    list_rows = list_calls if kind == "calls" else list_tickets
-    page = list_rows(
+    page = LISTERS[kind](
         listing.pg, listing.scope, listing.query, limit, cursor, settings=listing.settings
     )
     body = {kind: page.rows, "next_cursor": page.next_cursor}
@@ -150,14 +184,14 @@ def _export_route(kind: str, fmt: str, listing: Callable[..., Listing]) -> Calla
         return _download(kind, listing, fmt, lang)
 
     export.__doc__ = (
-        f"Every {kind[:-1]} of `GET /v1/{kind}` with the same filters, as {fmt.upper()}: headers"
+        f"Every row of `GET /v1/{kind}` with the same filters, as {fmt.upper()}: headers"
         " in English and Chinese (`lang=zh` puts Chinese first), units (s) and the client's"
         f" timezone in the headers. At most `CALLPULSE_MAX_EXPORT_ROWS` rows; more is 400."
     )
     return export
 
 
-for _kind, _listing in (("calls", call_listing), ("tickets", ticket_listing)):
+for _kind, _listing in LISTINGS.items():
     for _fmt in MEDIA_TYPES:
         router.add_api_route(
             f"/{_kind}.{_fmt}",
@@ -200,8 +234,19 @@ LIST_DOCS = {
     targets as the SLA counts them (not yet responded is missed); `open=true` unresolved.
     Rows in created order, times in the client's timezone; page with `next_cursor`.
     """,
+    "qa-evaluations": """The QA evaluations (质检) behind a QA figure:
+    `{"qa-evaluations": [...], "next_cursor": "…" | null}`.
+
+    Evaluations made in `[from, to)` (local dates or RFC 3339, as `/v1/metrics`) of
+    contacts in the queue, or in the client's queues the key may read; a vendor key sees
+    the evaluations of its own contacts (`vendor=` narrows, never widens). Their count is
+    `qa_evaluated`, their `fatal_errors`, `non_fatal_errors` and `score` sum to the
+    components of `fatal_accuracy`, `non_fatal_accuracy` and `qa_score` for the same scope
+    and range. Rows in evaluated order, times in the client's timezone; page with
+    `next_cursor`.
+    """,
 }
-for _kind, _listing in (("calls", call_listing), ("tickets", ticket_listing)):
+for _kind, _listing in LISTINGS.items():
     router.add_api_route(
         f"/{_kind}",
         _list_route(_kind, _listing),

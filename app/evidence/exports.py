@@ -1,4 +1,5 @@
-"""The listed calls and tickets as CSV and Excel: one header row in English and Chinese.
+"""The listed calls, tickets and QA evaluations as CSV and Excel: one header row in English
+and Chinese.
 
 Headers carry both languages whatever `lang` (it picks which comes first), units (s) and the
 timezone of the times. CSV times are RFC 3339 with their offset, as in the JSON; Excel times
@@ -58,7 +59,23 @@ TICKET_COLUMNS: tuple[Column, ...] = (
     ("open", "Open", "未解决", "text"),
     ("csat", "CSAT", "满意度", "number"),
 )
-TIME_FIELDS = {field for field, *_, kind in (*CALL_COLUMNS, *TICKET_COLUMNS) if kind == "time"}
+QA_COLUMNS: tuple[Column, ...] = (
+    ("evaluation_id", "Evaluation ID", "质检编号", "text"),
+    ("call_id", "Call ID", "呼叫编号", "text"),
+    ("ticket_id", "Ticket ID", "工单编号", "text"),
+    ("queue", "Queue", "队列", "text"),
+    ("vendor", "Vendor", "接包方", "text"),
+    ("agent", "Agent", "坐席", "text"),
+    ("evaluator", "Evaluator", "质检员", "text"),
+    ("evaluated_at", "Evaluated at", "质检时间", "time"),
+    ("mode", "Mode (live / recording)", "方式 (实时监听 / 录音)", "text"),
+    ("fatal_errors", "Fatal errors", "致命错误数", "number"),
+    ("non_fatal_errors", "Non-fatal errors", "非致命错误数", "number"),
+    ("score", "Score (0–100)", "质检得分 (0–100)", "number"),
+)
+TIME_FIELDS = {
+    field for field, *_, kind in (*CALL_COLUMNS, *TICKET_COLUMNS, *QA_COLUMNS) if kind == "time"
+}
 
 
 def headers(columns: Iterable[Column], lang: str, zone: str) -> list[str]:
@@ -135,3 +152,17 @@ def tickets_csv(rows: Iterable[dict], lang: str = "en", *, timezone: str | None 
 def tickets_xlsx(rows: Iterable[dict], lang: str = "en", *, timezone: str | None = None) -> bytes:
     """Return listed tickets as an Excel workbook, headers in English and Chinese."""
     return _xlsx(TICKET_COLUMNS, rows, lang, timezone, "tickets 工单")
+
+
+def qa_evaluations_csv(
+    rows: Iterable[dict], lang: str = "en", *, timezone: str | None = None
+) -> bytes:
+    """Return listed QA evaluations as CSV (UTF-8 with BOM), headers in English and Chinese."""
+    return _csv(QA_COLUMNS, rows, lang, timezone)
+
+
+def qa_evaluations_xlsx(
+    rows: Iterable[dict], lang: str = "en", *, timezone: str | None = None
+) -> bytes:
+    """Return listed QA evaluations as an Excel workbook, headers in English and Chinese."""
+    return _xlsx(QA_COLUMNS, rows, lang, timezone, "qa 质检")

@@ -1,9 +1,11 @@
-"""SQL of the evidence listing: the calls and tickets behind a figure, a page at a time.
+"""SQL of the evidence listing: the calls, tickets and QA evaluations behind a figure, a page
+at a time.
 
 Rows are read through the KPI catalogue's own row SQL (`CALL_ROWS_SQL`, the tickets'
 `rows_sql`) and kept to the source's rows (`where`), so a listing counts what the stats
-count. Pages are keyset pages in time order: `(offered_at, call_id)` and
-`(created_at, ticket_id)`, read from the index on (client, queue, time).
+count; QA evaluations are the QA source's facts, one row each. Pages are keyset pages in
+time order: `(offered_at, call_id)`, `(created_at, ticket_id)` and `(evaluated_at,
+evaluation_id)`, read from the index on (client, queue, time).
 """
 
 from collections.abc import Sequence
@@ -24,7 +26,7 @@ from app.evidence.outcomes import (
     SL_MET_SQL,
     TICKET_OPEN_SQL,
 )
-from app.kpi.sources import CALLS, TICKETS
+from app.kpi.sources import CALLS, QA, TICKETS
 
 VERDICTS = {"met": "IS TRUE", "missed": "IS FALSE"}
 
@@ -66,6 +68,15 @@ class TicketFilter:
     open: bool | None = None
 
 
+@dataclass(frozen=True)
+class QaFilter:
+    """QA evaluations: no filter beyond the scope, range, vendor and agent."""
+
+    kind: ClassVar[str] = "qa-evaluations"
+
+
+Filter = CallFilter | TicketFilter | QaFilter
+
 CALL_COLUMNS = (
     "c.call_id, q.code AS queue, v.code AS vendor, a.code AS agent, c.offered_at,"
     " c.answered_at, c.ended_at, c.offered_estimated, c.answered_estimated,"
@@ -82,10 +93,23 @@ TICKET_COLUMNS = (
     f" {FRT_MET_SQL} AS frt_met, {RESOLUTION_MET_SQL} AS resolution_met,"
     f" {TICKET_OPEN_SQL} AS open, t.csat::float8 AS csat"
 )
-KEYS = {"calls": ("offered_at", "call_id"), "tickets": ("created_at", "ticket_id")}
-ALIASES = {"calls": CALLS.alias, "tickets": TICKETS.alias}
-RELATIONS = {"calls": f"calls c {CALLS.rows_sql}", "tickets": f"tickets t {TICKETS.rows_sql}"}
-COLUMNS = {"calls": CALL_COLUMNS, "tickets": TICKET_COLUMNS}
+QA_COLUMNS = (
+    "e.evaluation_id, e.call_id, e.ticket_id, q.code AS queue, v.code AS vendor,"
+    " a.code AS agent, e.evaluator, e.evaluated_at, e.mode, e.fatal_errors,"
+    " e.non_fatal_errors, e.score::float8 AS score, e.items"
+)
+KEYS = {
+    "calls": ("offered_at", "call_id"),
+    "tickets": ("created_at", "ticket_id"),
+    "qa-evaluations": ("evaluated_at", "evaluation_id"),
+}
+ALIASES = {"calls": CALLS.alias, "tickets": TICKETS.alias, "qa-evaluations": QA.alias}
+RELATIONS = {
+    "calls": f"calls c {CALLS.rows_sql}",
+    "tickets": f"tickets t {TICKETS.rows_sql}",
+    "qa-evaluations": f"qa_evaluations e {QA.rows_sql} JOIN queues q ON q.id = e.queue_id",
+}
+COLUMNS = {"calls": CALL_COLUMNS, "tickets": TICKET_COLUMNS, "qa-evaluations": QA_COLUMNS}
 NAMES = {  # the codes a row shows, for its vendor and agent
     kind: f" JOIN vendors v ON v.id = {a}.vendor_id LEFT JOIN agents a ON a.id = {a}.agent_id"
     for kind, a in ALIASES.items()
@@ -145,8 +169,10 @@ def _filtered(
     return where, params
 
 
-def _conditions(within: Within, rows: CallFilter | TicketFilter) -> tuple[list[str], dict]:
+def _conditions(within: Within, rows: Filter) -> tuple[list[str], dict]:
     """Return every condition of a listing: its scope and range, then its filters."""
+    if isinstance(rows, QaFilter):
+        return _within("e", "evaluated_at", within)
     if isinstance(rows, CallFilter):
         where, params = _within("c", "offered_at", within)
         where.append(CALLS.where)
@@ -163,7 +189,7 @@ def _conditions(within: Within, rows: CallFilter | TicketFilter) -> tuple[list[s
 def page(
     pg: Connection,
     within: Within,
-    rows: CallFilter | TicketFilter,
+    rows: Filter,
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
@@ -181,7 +207,7 @@ def page(
         return cur.execute(sql, params | {"n": limit}).fetchall()
 
 
-def count(pg: Connection, within: Within, rows: CallFilter | TicketFilter) -> int:
+def count(pg: Connection, within: Within, rows: Filter) -> int:
     """Count the rows a listing holds (what an export would write)."""
     where, params = _conditions(within, rows)
     sql = f"SELECT count(*) FROM {RELATIONS[rows.kind]} WHERE {' AND '.join(where)}"

@@ -1,4 +1,5 @@
-"""The calls and tickets behind every figure: check a query, read a page, shape its rows.
+"""The calls, tickets and QA evaluations behind every figure: check a query, read a page,
+shape its rows.
 
 A listing reads what its scope may read (`app.access.scope`): a queue, or a client's visible
 queues; a vendor key only its own vendor's records of shared queues (`vendor=` narrows,
@@ -20,12 +21,20 @@ from app.core.errors import AppError
 from app.core.vocabulary import TICKET_CHANNELS, spoken_list
 from app.evidence import repository
 from app.evidence.outcomes import CALL_OUTCOMES
-from app.evidence.repository import VERDICTS, CallFilter, TicketFilter, Within
+from app.evidence.repository import (
+    VERDICTS,
+    CallFilter,
+    Filter,
+    QaFilter,
+    TicketFilter,
+    Within,
+)
 from app.kpi.intervals import span
 
 TIME_FIELDS = {
     "calls": ("offered_at", "answered_at", "ended_at"),
     "tickets": ("created_at", "first_response_at", "resolved_at"),
+    "qa-evaluations": ("evaluated_at",),
 }
 
 
@@ -57,6 +66,19 @@ class TicketQuery:
     frt: str | None = None
     resolution: str | None = None
     open: bool | None = None
+
+
+@dataclass(frozen=True)
+class QaQuery:
+    """Which QA evaluations to list: evaluated in `[start, end)`, of an agent, a vendor."""
+
+    start: datetime
+    end: datetime
+    agent: str | None = None
+    vendor: str | None = None
+
+
+Query = CallQuery | TicketQuery | QaQuery
 
 
 class Page(NamedTuple):
@@ -92,16 +114,27 @@ def list_tickets(
     return _listed(pg, scope, query, limit, cursor, settings or get_settings())
 
 
-def count_rows(
-    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
-) -> int:
+def list_qa_evaluations(
+    pg: psycopg.Connection,
+    scope: Scope,
+    query: QaQuery,
+    limit: int = 100,
+    cursor: str | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Page:
+    """Return a page of the QA evaluations matching `query`, oldest evaluated first."""
+    return _listed(pg, scope, query, limit, cursor, settings or get_settings())
+
+
+def count_rows(pg: psycopg.Connection, scope: Scope, query: Query, settings: Settings) -> int:
     """Return how many rows match `query`: the figure a listing's pages add up to."""
     within, rows = _listing(pg, scope, query, settings)
     return repository.count(pg, within, rows)
 
 
 def export_rows(
-    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
+    pg: psycopg.Connection, scope: Scope, query: Query, settings: Settings
 ) -> Iterator[dict[str, Any]]:
     """Return every row matching `query` (at most `max_export_rows`, else 400), page by page."""
     within, rows = _listing(pg, scope, query, settings)
@@ -112,7 +145,7 @@ def export_rows(
 def _listed(
     pg: psycopg.Connection,
     scope: Scope,
-    query: CallQuery | TicketQuery,
+    query: Query,
     limit: int,
     cursor: str | None,
     settings: Settings,
@@ -139,10 +172,13 @@ def _after(cursor: str, made_by: dict[str, Any]) -> tuple[datetime, str]:
 
 
 def _listing(
-    pg: psycopg.Connection, scope: Scope, query: CallQuery | TicketQuery, settings: Settings
-) -> tuple[Within, CallFilter | TicketFilter]:
+    pg: psycopg.Connection, scope: Scope, query: Query, settings: Settings
+) -> tuple[Within, Filter]:
     if isinstance(query, CallQuery):
         return _call_listing(pg, scope, query, settings)
+    if isinstance(query, QaQuery):
+        within = _within(pg, scope, query.start, query.end, query.vendor, query.agent, settings)
+        return within, QaFilter()
     return _ticket_listing(pg, scope, query, settings)
 
 
@@ -238,7 +274,7 @@ def _check_export(rows: int, kind: str, settings: Settings) -> None:
         )
 
 
-def _listed_by(kind: str, scope: Scope, query: CallQuery | TicketQuery) -> dict[str, Any]:
+def _listed_by(kind: str, scope: Scope, query: Query) -> dict[str, Any]:
     """Return what a listing lists, for its cursors: times as UTC instants, however written."""
     instants = replace(query, start=query.start.astimezone(UTC), end=query.end.astimezone(UTC))
     return {
@@ -251,7 +287,7 @@ def _listed_by(kind: str, scope: Scope, query: CallQuery | TicketQuery) -> dict[
 
 
 def _all(
-    pg: psycopg.Connection, within: Within, rows: CallFilter | TicketFilter, scope: Scope
+    pg: psycopg.Connection, within: Within, rows: Filter, scope: Scope
 ) -> Iterator[dict[str, Any]]:
     """Yield every row of a listing, read `cursors.MAX_PAGE` at a time in key order."""
     time_key, id_key = repository.KEYS[rows.kind]

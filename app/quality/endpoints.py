@@ -44,7 +44,9 @@ def get_feed_quality(
     the queues' service hours that have ended) without a call offered by the vendor, with
     `silent_by_queue`. Records refused before their client was known are rows with
     `"client": null`, on UTC days, shown to the vendor's key and admins when no client is
-    named. `kind=` limits the record counts to one record kind.
+    named. `kind=` limits the record counts to one record kind. QA evaluations (a vendor
+    key's) and schedule segments count like calls, without lateness: an evaluation follows
+    its contact by design and a schedule is published ahead.
     """
     unknown = [name for name in request.query_params if name not in PARAMETERS]
     if unknown:

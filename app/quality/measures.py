@@ -10,6 +10,13 @@ Counters are rows `(client, vendor, day, kind, measure) → n`, summed over batc
   `[s, next bucket)`; the buckets are 1 s wide below 60 s, 10 s below 10 min, 1 min below
   1 h, 1 h below 1 day, then 1 day. A time ahead of the clock counts as 0 s late;
 - `late_max`: the largest lateness, in whole seconds (kept with GREATEST, not summed).
+
+QA evaluations and schedule segments count `accepted`, `duplicates` and `rejected:<field>`
+like the others, but no lateness: an evaluation is made after its contact by design and a
+schedule is published ahead, so neither has a delivery delay to measure (and calls' lateness
+quantiles stay those of the real-time records). A client's own QA team's evaluations are the
+client's records, not a vendor's feed: not counted. Measurements (monthly values a vendor
+submits, `/v1/measurements`) are not a feed either: their state is on that route.
 """
 
 import math
@@ -18,7 +25,7 @@ from typing import Any
 
 ACCEPTED, DUPLICATES, REJECTED = "accepted", "duplicates", "rejected"
 LATE, LATE_MAX = "late", "late_max"
-RECORD_KINDS = ("calls", "call-events", "agent-events", "tickets")
+RECORD_KINDS = ("calls", "call-events", "agent-events", "tickets", "qa-evaluations", "schedules")
 FIELD_CHARS = 60  # a reason longer than this is cut (it is a field name, or "record")
 LATENESS_RESOLUTION = (
     "lateness quantiles are the lower edge of the bucket holding them: to the second below"
