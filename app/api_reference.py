@@ -298,6 +298,37 @@ MEASUREMENT = {
     "evidence": "HR roster export 2026-11-30, https://hr.example.com/roster/2026-11",
 }
 
+PLAN = "/v1/queues/{code}/plan"
+PLAN_ANSWER = {
+    "queue": "acme-cards",
+    "client": "acme",
+    "date": "2026-11-23",
+    "timezone": "Asia/Shanghai",
+    "interval_minutes": 15,
+    "sl_threshold_s": 20,
+    "target_service_level": 0.8,
+    "default_aht_s": 180.0,
+    "own_forecast_accuracy": {
+        "kpi": "forecast_accuracy",
+        "from": "2026-11-15",
+        "to": "2026-11-22",
+        "intervals": 672,
+        "value": 0.9132,
+    },
+    "intervals": [
+        {
+            "start": "2026-11-23T09:00:00+08:00",
+            "end": "2026-11-23T09:15:00+08:00",
+            "source": "callpulse",
+            "offered": 41.5,
+            "aht_s": 236.4,
+            "required_agents": 14,
+            "scheduled_agents": 12.0,
+            "staffing_gap": -2.0,
+        }
+    ],
+}
+
 REFERENCE = Reference(
     reads_key=current_principal,
     statuses={
@@ -405,6 +436,12 @@ REFERENCE = Reference(
         ("GET", DISPUTES, "state"): {
             "schema": {"anyOf": [{"enum": list(DISPUTE_STATES)}, {"type": "null"}]}
         },
+        ("GET", PLAN, "date"): {
+            "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+        },
+        ("GET", PLAN, "format"): {
+            "schema": {"anyOf": [{"enum": ["json", "csv"]}, {"type": "null"}]}
+        },
         ("GET", "/v1/measurements", "state"): {
             "schema": {"anyOf": [{"enum": list(MEASUREMENT_STATES)}, {"type": "null"}]}
         },
@@ -418,6 +455,10 @@ REFERENCE = Reference(
     },
     notes={
         ("GET", "/v1/metrics"): "Give `queue=` or `client=` (422 when neither is given).",
+        ("GET", PLAN): "`source` is the forecast used for the interval (a WFM tool's name, or"
+        " `callpulse`; null when neither has one); `scheduled_agents` and `staffing_gap` are null"
+        " when no work is scheduled on the queue that day. `required_agents` uses the forecast"
+        " AHT, or `default_aht_s` when it has none.",
         ("POST", DISPUTES): "Give a window (`from` and `to`), `call_ids`, or both, inside the"
         " period; `call_ids` only for call and QA KPIs. 403 names why the caller is no party to the"
         " contract; 404 for a client, contract or period the caller cannot see.",
@@ -461,6 +502,7 @@ REFERENCE = Reference(
         ("GET", f"/v1/{QA_KIND}"): {QA_KIND: [QA_ROW], "next_cursor": None},
         **{key: CLOSE_STATE for key in CLOSE_KEYS},
         QA_KEY: INGEST_ANSWER,
+        ("GET", PLAN): PLAN_ANSWER,
     },
     field_descriptions={
         "IngestResponse": {

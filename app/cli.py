@@ -1,4 +1,5 @@
-"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, rejects, demo."""
+"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, rejects, demo,
+forecast."""
 
 import contextlib
 import os
@@ -31,9 +32,11 @@ from app.core.cursor import MAX_PAGE
 from app.core.db import Database
 from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
+from app.forecasting.store import store_forecasts
 from app.kpi import aggregation
 from app.kpi.intervals import parse_bound
 from app.models import Queue, Vendor
+from app.models.forecasts import OWN_FORECAST_SOURCE
 from app.rejects.export import csv_lines as reject_csv_lines
 from app.rejects.service import (
     RejectQuery,
@@ -701,6 +704,36 @@ def aggregate(
         )
     done = ", ".join(f"{n} {subject} intervals" for subject, n in report.recomputed.items())
     err.print(f"{report.markers} markers taken; recomputed {done or 'nothing'}")
+
+
+@cli.command()
+def forecast(
+    days: Annotated[
+        int, typer.Option(min=0, max=400, help="also forecast this many past days (backfill)")
+    ] = 0,
+) -> None:
+    """Store CallPulse's own forecast of every queue for today and tomorrow (the scheduler
+    does this hourly), and with --days N for the N days before, so its accuracy can be
+    measured (GET /v1/queues/{code}/plan)."""
+    settings = get_settings()
+    database = _database(settings)
+    migrations.upgrade(database, settings.partitions_ahead_months)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task("forecasting queues", total=None)
+        written = store_forecasts(
+            database,
+            settings,
+            past_days=days,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            wait=True,
+        )
+    err.print(f"{written} intervals forecast ({OWN_FORECAST_SOURCE})")
 
 
 def _queue_id(session: Session, code: str) -> int:

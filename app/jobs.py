@@ -12,6 +12,7 @@ from app.contracts.projected_readings import ProjectedReadings
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import observe_pass
+from app.forecasting import store as own_forecast
 from app.kpi import aggregation
 from app.partitions import PartitionManager
 
@@ -42,6 +43,11 @@ def create_scheduler(
             settings.alerts_every_s,
         ),
         ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
+        (
+            "own-forecast",
+            lambda: own_forecast.store_forecasts(database, settings),
+            own_forecast.EVERY_S,
+        ),
         (
             "partitions-ahead",
             lambda: partitions.ensure_ahead(datetime.now(UTC), settings.partitions_ahead_months),

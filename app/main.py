@@ -28,6 +28,7 @@ from app.core.ratelimit import RateLimiter
 from app.core.request_metrics import RequestMetrics
 from app.disputes.endpoints import router as disputes_router
 from app.evidence.endpoints import router as evidence_router
+from app.forecasting.endpoints import router as plan_router
 from app.jobs import create_scheduler
 from app.kpi.endpoints import router as kpi_router
 from app.measures.endpoints import router as measures_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(rejects_router)
     api.include_router(qa_router)
     api.include_router(measures_router)
+    api.include_router(plan_router)
     api.add_middleware(RequestMetrics)
     install_docs(api)
     install_openapi(api, REFERENCE)

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.alerts.config import QA_RULE_METRICS
 from app.alerts.evaluator import Reading
+from app.core.config import get_settings
 from app.core.vocabulary import ON_PHONE_STATES
+from app.forecasting.service import own_expected
 from app.kpi import queries
 from app.kpi.definitions import (
     CALL_COMPONENTS,
@@ -98,16 +100,25 @@ def read(
 def surge(
     pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime, aht_s: float
 ) -> Reading:
-    """Offered in the window ÷ the same window on recent weeks (or ÷ the agents' capacity).
+    """Offered in the window ÷ what CallPulse's own forecast expected in it (or ÷ the same
+    window on recent weeks, or ÷ the agents' capacity).
 
-    Without history, the baseline is what the agents on the phones can take at 85 %
-    occupancy and the typical AHT: surge > 1 means more calls than they can answer.
+    The forecast's offered calls of the intervals the window overlaps are pro-rated to it
+    (`app.forecasting`): it already weighs the recent weeks toward the newest and leaves
+    holidays out. Without a forecast of every such interval (or one of no calls), the
+    baseline is the same window's mean over the last `SURGE_WEEKS` weeks; without history,
+    what the agents on the phones can take at 85 % occupancy and the typical AHT: surge > 1
+    means more calls than they can answer.
     """
 
     def offered_in(start: datetime, end: datetime) -> int:
         return queries.offered_between(pg, [client_id], [queue_id], start, end).get(queue_id, 0)
 
     current = offered_in(now - window, now)
+    minutes = get_settings().interval_minutes
+    expected = own_expected(pg, client_id, queue_id, now - window, now, minutes)
+    if expected:
+        return Reading(current / expected, current)
     history = [
         offered_in(now - window - timedelta(weeks=w), now - timedelta(weeks=w))
         for w in range(1, SURGE_WEEKS + 1)

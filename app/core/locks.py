@@ -19,6 +19,7 @@ class Lock(Enum):
     ALERTS = "callpulse:alerts"  # two alert evaluation rounds
     PARTITIONS = "callpulse:partitions"  # two processes creating the same partition
     MIGRATIONS = "callpulse:migrate"  # two processes upgrading the schema
+    FORECAST = "callpulse:forecast"  # two runs storing the own forecast
 
 
 def try_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> bool:

@@ -1,8 +1,17 @@
 """Tenants: clients, vendors, the queues a client owns and the vendors serving them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +28,11 @@ class Client(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    holidays: Mapped[list[date]] = mapped_column(
+        ARRAY(Date),
+        server_default=text("'{}'"),
+        doc="local dates the own forecast leaves out of its history (app.forecasting)",
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -2,6 +2,7 @@
 
 # ruff: noqa: RUF012 (ruff cannot see that Entry is a pydantic model: pydantic copies `[]`)
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -18,11 +19,21 @@ TARGET_KPIS = tuple(
 
 
 class ClientSpec(Entry):
-    """A client (甲方) and the timezone its days and months are counted in."""
+    """A client (甲方), the timezone its days and months are counted in, and its holidays."""
 
     code: Code
     name: str
     timezone: TimezoneName = "UTC"
+    holidays: list[date] = Field(
+        default=[],
+        description="local dates left out of the history CallPulse's own forecast learns from"
+        " (public holidays, one-off closures), e.g. [2026-10-01, 2026-10-02]",
+    )
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: list[date]) -> list[date]:
+        return sorted(set(value))
 
 
 class VendorSpec(Entry):

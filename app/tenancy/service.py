@@ -20,7 +20,7 @@ def apply_clients(
     """Create or update clients by code; return every client by code, and the ids of those
     whose timezone changed (their day stats must be rebuilt)."""
     zones = {code: zone for code, zone in session.execute(select(Client.code, Client.timezone))}
-    clients = _upsert_by_code(session, Client, entries, ("name", "timezone"), counts)
+    clients = _upsert_by_code(session, Client, entries, ("name", "timezone", "holidays"), counts)
     retimed = sorted(
         row.id for code, row in clients.items() if code in zones and zones[code] != row.timezone
     )
