@@ -21,7 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 # Erlang B by B(n) = A·B(n−1) / (n + A·B(n−1)), then C(N) = N·B / (N − A·(1 − B)) and
 # SL = 1 − C·exp(−(N − A)·T / AHT): the first N > A with SL ≥ target, at most 10 000
-# (app.erlang.MAX_AGENTS) unless the traffic alone is more.
+# (app.erlang.MAX_AGENTS) unless the traffic alone is more. PostgreSQL raises on a float
+# underflow where Python returns 0, so a waiting term below 1e−300 is not computed: SL is then
+# 1.0 in double precision either way, which meets any target (< 1).
 ERLANG_C_AGENTS = """
 CREATE FUNCTION erlang_c_agents(
     calls_per_s double precision, aht_s double precision,
@@ -31,6 +33,7 @@ DECLARE
     traffic double precision := calls_per_s * aht_s;
     blocking double precision := 1;
     wait double precision;
+    decay double precision;
     n integer := 0;
 BEGIN
     IF calls_per_s <= 0 OR aht_s <= 0 THEN
@@ -47,7 +50,11 @@ BEGIN
         END IF;
         IF n > traffic THEN
             wait := n * blocking / (n - traffic * (1 - blocking));
-            IF 1 - wait * exp(-(n - traffic) * threshold_s / aht_s) >= target_sl THEN
+            decay := -(n - traffic) * threshold_s / aht_s;
+            IF decay < -700 OR wait < 1e-300 THEN
+                RETURN n;
+            END IF;
+            IF 1 - wait * exp(decay) >= target_sl THEN
                 RETURN n;
             END IF;
         END IF;
