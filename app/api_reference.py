@@ -27,6 +27,7 @@ from app.quality.measures import RECORD_KINDS
 from app.rejects.service import LISTED_KINDS
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import SCHEDULES
+from ingest.forecast_service import FORECASTS_KIND
 from ingest.qa_service import QA_KIND
 
 BIGINT_MAX = 2**63 - 1
@@ -142,6 +143,27 @@ QA_RECORDS = [
         "fatal_errors": 1,
         "non_fatal_errors": 0,
         "score": 60,
+    },
+]
+
+FORECAST_KEY = ("POST", f"/v1/{FORECASTS_KIND}")
+FORECAST_RECORDS = [
+    {
+        "queue": "acme-cards",
+        "interval_start": "2026-11-23T09:00:00+08:00",
+        "offered": 42,
+        "aht_s": 215,
+        "required_agents": 13,
+        "source": "nice-iex",
+    },
+    {
+        "queue": "acme-cards",
+        "interval_start": "2026-11-23T10:00:00+08:00",
+        "interval_min": 60,
+        "offered": 180,
+        "aht_s": 210,
+        "required_agents": 14,
+        "source": "nice-iex",
     },
 ]
 
@@ -350,6 +372,7 @@ REFERENCE = Reference(
         ("GET", "/health"): {503},
         ("GET", "/metrics"): {401, 403, 429, 503},
         QA_KEY: {400, 413, 415},
+        FORECAST_KEY: {400, 413, 415},
         ("POST", "/v1/measurements"): {400, 403},
         ("GET", "/v1/measurements"): {400, 403, 404},
         **{key: {400, 403, 404, 409} for key in MEASUREMENT_VERDICTS},
@@ -489,6 +512,7 @@ REFERENCE = Reference(
             for key, kind in zip(_ingest_keys(), _INGESTED, strict=True)
         },
         QA_KEY: _body_examples(QA_RECORDS),
+        FORECAST_KEY: _body_examples(FORECAST_RECORDS),
         ("POST", "/v1/measurements"): {
             "application/json": {
                 "one": {"summary": "One measurement", "value": MEASUREMENT},
@@ -503,6 +527,7 @@ REFERENCE = Reference(
         **{key: CLOSE_STATE for key in CLOSE_KEYS},
         QA_KEY: INGEST_ANSWER,
         ("GET", PLAN): PLAN_ANSWER,
+        FORECAST_KEY: INGEST_ANSWER,
     },
     field_descriptions={
         "IngestResponse": {

@@ -41,6 +41,9 @@ from app.tenancy.endpoints import router as tenancy_router
 from ingest.endpoints import ROUTES as INGEST_ROUTES
 from ingest.endpoints import router as ingest_router
 from ingest.feed_endpoints import router as feed_router
+from ingest.forecast_endpoints import PATH as FORECAST_PATH
+from ingest.forecast_endpoints import router as forecast_router
+from ingest.forecast_service import ForecastService
 from ingest.qa_endpoints import PATH as QA_PATH
 from ingest.qa_endpoints import router as qa_router
 from ingest.qa_service import QaIngestService
@@ -79,12 +82,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.state.ingest_service = IngestService(database, partitions, settings)
     api.state.qa_ingest_service = QaIngestService(database, settings)
     api.state.schedule_service = ScheduleService(database, settings)
+    api.state.forecast_service = ForecastService(database, settings)
     install_error_handlers(api, settings.db_retry_after_s)
     api.add_middleware(  # the innermost middleware: security headers and metrics see refusals
         AdmitIngest,
         admission=Admission(settings.max_ingest_in_flight, settings.ingest_slot_wait_ms / 1000),
         paths=[f"{ingest_router.prefix}/{kind}" for kind in INGEST_ROUTES]
-        + [f"{qa_router.prefix}{QA_PATH}"],
+        + [f"{qa_router.prefix}{QA_PATH}", f"{forecast_router.prefix}{FORECAST_PATH}"],
         prefixes=[f"{feed_router.prefix}/feeds/"],
     )
     install_security_headers(api, settings)
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(monitoring_router)
     api.include_router(rejects_router)
     api.include_router(qa_router)
+    api.include_router(forecast_router)
     api.include_router(measures_router)
     api.include_router(plan_router)
     api.add_middleware(RequestMetrics)

@@ -39,6 +39,10 @@ NO_CALL_LEVEL = {  # KPI → why no call or ticket misses it on its own (an i18n
     "alert_response_s": "missed_none_alerts",
     "schedule_adherence": "missed_none_schedules",
     "conformance": "missed_none_schedules",
+    "forecast_accuracy": "missed_none_forecasts",
+    "aht_forecast_accuracy": "missed_none_forecasts",
+    "staffing_forecast_accuracy": "missed_none_forecasts",
+    "schedule_forecast_accuracy": "missed_none_forecasts",
 }
 
 

@@ -31,6 +31,7 @@ from ingest.qa_repository import Contact
 from ingest.qa_schema import QaEvaluationRecord
 from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
+from ingest.senders import Sender, sender_of
 from ingest.service import MAX_ERRORS, IngestResult
 
 QA_KIND = "qa-evaluations"
@@ -44,8 +45,8 @@ class _Rejections:
     kept: list[writer.Rejection] = field(default_factory=list)
     values: dict[int, Any] = field(default_factory=dict)
 
-    def placed(self, sender: "_Sender") -> list[writer.Rejection]:
-        """Return the rejections, each under its client (`_Sender.client_of`) when it had none."""
+    def placed(self, sender: Sender) -> list[writer.Rejection]:
+        """Return the rejections, each under its client (`Sender.client_of`) when it had none."""
         return [
             r
             if r.client_id is not None
@@ -67,32 +68,6 @@ class _Rejections:
         )
 
 
-@dataclass(frozen=True)
-class _Sender:
-    """Who sent the batch and the queues it may name: `{code: (client_id, queue_id)}`."""
-
-    vendor_id: int | None
-    refusal: str  # why a known queue is not the sender's: `is not served by vendor 'v'`
-    queues: dict[str, tuple[int, int]]
-
-    def client_of(self, value: Any) -> int | None:
-        """Return the client a refused record is counted under: that of the queue it names,
-        else the sender's only client (a client key's own), else none."""
-        named = value.get("queue") if isinstance(value, dict) else None
-        if isinstance(named, str) and named in self.queues:
-            return self.queues[named][0]
-        clients = {client_id for client_id, _ in self.queues.values()}
-        return clients.pop() if len(clients) == 1 else None
-
-    def queue(self, pg: Connection, code: str) -> tuple[int, int]:
-        """Return `(client_id, queue_id)` of a queue the sender may name, else a named error."""
-        if code in self.queues:
-            return self.queues[code]
-        if writer.existing_queue_codes(pg, [code]):
-            raise RecordRejected(f"queue: {code!r} {self.refusal}")
-        raise RecordRejected(f"queue: unknown queue {code!r}")
-
-
 class QaIngestService:
     """Write batches of QA evaluations exactly once per `(client, evaluation_id)`."""
 
@@ -107,7 +82,7 @@ class QaIngestService:
         valid = self._validate(rejections, records)
         with self.database.session_scope() as session:
             pg = driver_connection(session)
-            sender = _sender(pg, principal)
+            sender = sender_of(pg, principal)
             resolved = self._resolve(pg, sender, rejections, valid)
             # In key order (stable: a key sent twice applies in batch order), so concurrent
             # batches sharing keys take their row locks in one order and never deadlock.
@@ -163,7 +138,7 @@ class QaIngestService:
     @staticmethod
     def _resolve(
         pg: Connection,
-        sender: _Sender,
+        sender: Sender,
         rejections: _Rejections,
         valid: list[tuple[RawRecord, QaEvaluationRecord]],
     ) -> list[tuple[RawRecord, QaEvaluationRecord, int, dict[str, Any]]]:
@@ -211,16 +186,6 @@ class QaIngestService:
         ]
 
 
-def _sender(pg: Connection, principal: Principal) -> _Sender:
-    """Return the sender: a vendor with the queues it serves, or a client with its queues."""
-    if principal.kind == "vendor" and principal.vendor_id is not None:
-        code, queues = writer.served_queues(pg, principal.vendor_id)
-        return _Sender(principal.vendor_id, f"is not served by vendor {code!r}", queues)
-    assert principal.client_id is not None  # the route admits vendor and client keys only
-    code, queues = qa_repository.client_queues(pg, principal.client_id)
-    return _Sender(None, f"is not a queue of client {code!r}", queues)
-
-
 def _contact_key(record: QaEvaluationRecord, client_id: int) -> tuple[str, int, str]:
     """Return which contact a record evaluates: `("calls", client, call id)` or a ticket."""
     if record.call_id is not None:
@@ -247,7 +212,7 @@ def _contact_problem(
     record: QaEvaluationRecord,
     contact: Contact | None,
     queue_id: int,
-    sender: _Sender,
+    sender: Sender,
     vendors: dict[int, str],
 ) -> str | None:
     """Name what is wrong with the evaluated contact, or None."""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_QA_BASIS, DEFAULT_SL_FORMULA, QA_BASES, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, QA, QA_DAYS, SCHEDULES, TICKETS
+from app.kpi.sources import AGENTS, ALERTS, CALLS, FORECASTS, QA, QA_DAYS, SCHEDULES, TICKETS
 
 Components = Mapping[str, float]
 
@@ -21,6 +21,7 @@ TICKET_COMPONENTS = TICKETS.names
 QA_COMPONENTS = QA.names
 QA_DAY_COMPONENTS = QA_DAYS.names
 SCHEDULE_COMPONENTS = SCHEDULES.names
+FORECAST_COMPONENTS = FORECASTS.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -250,6 +251,51 @@ def valid_complaint_rate(c: Components) -> float | None:
     return ratio(c["valid_complaints"], c["handled"] + c["tickets_resolved"])
 
 
+# The forecast accuracies below count the ended intervals of the period with a forecast: a
+# WFM source's (the latest received of several), else CallPulse's own; intervals without a
+# forecast are not counted. Actuals are the queue's (every vendor's calls). Floored at 0.
+
+
+def forecast_accuracy(c: Components) -> float | None:
+    """forecast accuracy (话务预测准确率) = 1 − Σ|actual − forecast offered| / Σ actual offered
+
+    Per interval with a forecast (1 − WAPE), floored at 0; intervals without one are not
+    counted. Actual offered = answered + abandoned + overflowed (short abandons excluded).
+    """
+    return _accuracy(c["forecast_offered_error"], c["forecast_actual_offered"])
+
+
+def aht_forecast_accuracy(c: Components) -> float | None:
+    """AHT forecast accuracy = 1 − Σ handled·|actual AHT − forecast AHT| / Σ handled·actual AHT
+
+    Each interval with a forecast AHT and handled calls weighs by its handled calls, so
+    Σ handled·|…| = Σ|handle seconds − handled × forecast AHT|; floored at 0.
+    """
+    return _accuracy(c["forecast_handle_error_s"], c["forecast_handle_s"])
+
+
+def staffing_forecast_accuracy(c: Components) -> float | None:
+    """staffing forecast accuracy (员工配备预测准确率) = 1 − Σ|forecast required − need| / Σ need
+
+    The need of an interval: the Erlang C agents for the queue's SL target within its T at the
+    interval's actual offered calls and AHT (the forecast AHT when none was handled; 0 without
+    calls). Intervals whose forecast has no required_agents, or no AHT is known, are not
+    counted; floored at 0.
+    """
+    return _accuracy(c["staffing_error"], c["staffing_need"])
+
+
+def schedule_forecast_accuracy(c: Components) -> float | None:
+    """schedule forecast accuracy (排班预测准确率) = 1 − Σ|scheduled agents − need| / Σ need
+
+    The need: the Erlang C need of the interval, as staffing forecast accuracy computes it.
+    Scheduled agents of an interval: seconds of `work` segments covering the queue / interval
+    seconds (every vendor's agents). Intervals with a forecast and some schedule for the
+    queue are counted (a floor that sends no schedules is not scored); floored at 0.
+    """
+    return _accuracy(c["schedule_error"], c["schedule_need"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -367,6 +413,10 @@ KPIS = {
         Kpi("schedule_adherence", "schedules", "ratio", True, schedule_adherence),
         Kpi("conformance", "schedules", "ratio", None, conformance),
         Kpi("valid_complaint_rate", "tickets", "ratio", False, valid_complaint_rate, ("calls",)),
+        Kpi("forecast_accuracy", "forecasts", "ratio", True, forecast_accuracy),
+        Kpi("aht_forecast_accuracy", "forecasts", "ratio", True, aht_forecast_accuracy),
+        Kpi("staffing_forecast_accuracy", "forecasts", "ratio", True, staffing_forecast_accuracy),
+        Kpi("schedule_forecast_accuracy", "forecasts", "ratio", True, schedule_forecast_accuracy),
     )
 }
 
@@ -384,6 +434,7 @@ QA_KPIS = kpis_of("qa")
 QA_DAY_KPIS = kpis_of("qa_days")
 COUNT_UNITS = ("calls", "tickets", "alerts", "evaluations")
 SCHEDULE_KPIS = kpis_of("schedules")
+FORECAST_KPIS = kpis_of("forecasts")
 
 
 def evaluate(

@@ -45,6 +45,10 @@ KPI_NAMES = {
         "schedule_adherence": "schedule adherence",
         "conformance": "schedule conformance",
         "valid_complaint_rate": "valid complaint rate",
+        "forecast_accuracy": "forecast accuracy",
+        "aht_forecast_accuracy": "AHT forecast accuracy",
+        "staffing_forecast_accuracy": "staffing forecast accuracy",
+        "schedule_forecast_accuracy": "schedule forecast accuracy",
     },
     "zh": {
         "service_level": "服务水平",
@@ -84,6 +88,10 @@ KPI_NAMES = {
         "schedule_adherence": "排班遵时率",
         "conformance": "排班符合度",
         "valid_complaint_rate": "有理投诉率",
+        "forecast_accuracy": "话务预测准确率",
+        "aht_forecast_accuracy": "平均处理时长预测准确率",
+        "staffing_forecast_accuracy": "员工配备预测准确率",
+        "schedule_forecast_accuracy": "排班预测准确率",
     },
 }
 
@@ -118,6 +126,14 @@ FORMULAS_ZH = {
     "休息、用餐、培训、会议、休假：示忙或未登录）",
     "conformance": "排班符合度 = 实际工作时长 / 排班工作时长",
     "valid_complaint_rate": "有理投诉率 = 有理投诉量 / 处理量（接通并结束的呼入 + 已解决的工单）",
+    "forecast_accuracy": "话务预测准确率 = 1 − Σ|实际呼入量 − 预测呼入量| / Σ 实际呼入量"
+    "（有预测的已结束时段）",
+    "aht_forecast_accuracy": "平均处理时长预测准确率 = 1 − Σ 处理量 × |实际 AHT − 预测 AHT|"
+    " / Σ 处理量 × 实际 AHT",
+    "staffing_forecast_accuracy": "员工配备预测准确率 = 1 − Σ|预测所需人数 − Erlang C 需求人数|"
+    " / Σ 需求人数（需求按各时段实际话务与 AHT 计算）",
+    "schedule_forecast_accuracy": "排班预测准确率 = 1 − Σ|排班在岗人数 − Erlang C 需求人数|"
+    " / Σ 需求人数",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

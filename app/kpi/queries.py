@@ -23,6 +23,7 @@ from app.kpi.sources import (
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
     CALLS,
+    FORECASTS,
     QA,
     QA_DAYS,
     SCHEDULE_WORKED_SQL,
@@ -30,6 +31,7 @@ from app.kpi.sources import (
     Source,
     agent_state_sql,
 )
+from app.models.forecasts import OWN_FORECAST_SOURCE
 
 BUCKETS = {
     "interval": "s.interval_start",
@@ -89,12 +91,23 @@ QA_DAY_ROWS = (
     f" {QA_DAYS.select_sql()}"
     f" FROM agent_day_stats d {QA_DAYS.rows_sql} WHERE {QA_DAYS.where})"
 )
+# Forecasts one row per queue and ended interval with a forecast: of its forecasts, a WFM
+# source's if any (the latest received; of equals, the first source by name), else
+# CallPulse's own; with the interval's actual calls, Erlang C need and scheduled agents.
+FORECAST_ROWS = (
+    "(SELECT f.client_id, f.queue_id, f.interval_start,"
+    f" {FORECASTS.select_sql()} FROM (SELECT DISTINCT ON (client_id, queue_id, interval_start)"
+    " client_id, queue_id, interval_start, offered, aht_s, required_agents FROM forecasts"
+    f" ORDER BY client_id, queue_id, interval_start, source = '{OWN_FORECAST_SOURCE}',"
+    f" received_at DESC, source) f {FORECASTS.rows_sql} WHERE {FORECASTS.where})"
+)
 # The sources summed from their facts at read time, each fact's rows as stats rows would be.
 READ_TIME_ROWS = {
     ALERTS.name: ALERT_ROWS,
     QA.name: QA_ROWS,
     QA_DAYS.name: QA_DAY_ROWS,
     SCHEDULES.name: SCHEDULE_ROWS,
+    FORECASTS.name: FORECAST_ROWS,
 }
 
 
@@ -206,6 +219,7 @@ def sum_components(
         "per_queue": split == "queue_id" or isinstance(grouping, QueueDays),
         "stale": f"{get_settings().agent_stale_after_s} seconds",
         "since": None,
+        "sl_target": get_settings().default_sl_target,  # forecasts' Erlang C need
     }
     if isinstance(grouping, Buckets | PeriodDays):
         if scope is None:
@@ -325,7 +339,9 @@ SPLIT_MEMBERS = {
     " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s) OR EXISTS (SELECT 1"
     " FROM alerts s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
     " AND s.opened_at >= %(lo)s AND s.opened_at < %(hi)s) OR EXISTS ("
-    f"{_QA_IN_RANGE.format(column='1')} AND s.queue_id = q.id)",
+    f"{_QA_IN_RANGE.format(column='1')} AND s.queue_id = q.id) OR EXISTS (SELECT 1"
+    " FROM forecasts s WHERE s.client_id = %(client)s AND s.queue_id = q.id"
+    " AND s.interval_start >= %(lo)s AND s.interval_start < %(hi)s)",
     "channel": f"SELECT (SELECT count(*) FROM ({_CALL_DAYS.format(column='1')} LIMIT 1) v)"
     " + (SELECT count(DISTINCT s.channel) FROM ticket_interval_stats s"
     " WHERE s.client_id = %(client)s AND s.queue_id = ANY(%(queues)s)"

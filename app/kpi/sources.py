@@ -420,8 +420,75 @@ SCHEDULES = Source(
     },
 )
 
+# Forecasts (话务预测): one row per queue and ended interval with a forecast (f: the chosen
+# one, `queries.FORECAST_ROWS`), beside the interval's actual calls from the call stats (a:
+# every vendor's: a forecast is of the queue), the Erlang C need (n: agents for the queue's
+# SL target, else %(sl_target)s, within its T, at the actual calls and AHT, else the
+# forecast's AHT when no call was handled; 0 without calls; NULL when no AHT is known) and
+# the agents scheduled to work on the queue (sc: work seconds / interval seconds, schedule
+# segments naming the queue or, naming none, of a vendor serving it; `published` when any
+# segment of the queue's schedule covers the interval).
+FORECAST_IV_S = "extract(epoch FROM %(iv)s::interval)"
+_COVERS_QUEUE = (
+    "(f.queue_id = ANY(sg.queue_ids) OR (sg.queue_ids IS NULL AND EXISTS (SELECT 1"
+    " FROM queue_vendors qv WHERE qv.queue_id = f.queue_id AND qv.vendor_id = sg.vendor_id)))"
+)
+FORECAST_ROWS_SQL = (
+    "JOIN queues q ON q.id = f.queue_id"
+    " CROSS JOIN LATERAL (SELECT"
+    " coalesce(sum(s.answered + s.abandoned + s.overflowed), 0)::float8 AS offered,"
+    " coalesce(sum(s.handled), 0)::float8 AS handled,"
+    " coalesce(sum(s.talk_s + s.hold_s + s.acw_s), 0)::float8 AS handle_s"
+    " FROM call_interval_stats s WHERE s.client_id = f.client_id AND s.queue_id = f.queue_id"
+    " AND s.interval_start = f.interval_start) a"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN a.offered = 0 THEN 0 ELSE erlang_c_agents("
+    f"a.offered / {FORECAST_IV_S}, coalesce(a.handle_s / nullif(a.handled, 0), f.aht_s),"
+    " coalesce((q.targets -> 'service_level' ->> 'min')::float8, %(sl_target)s),"
+    " q.sl_threshold_s) END::float8 AS need) n"
+    " CROSS JOIN LATERAL (SELECT coalesce(sum(extract(epoch FROM"
+    " least(sg.end_at, f.interval_start + %(iv)s::interval)"
+    f" - greatest(sg.start_at, f.interval_start))) FILTER (WHERE sg.activity = '{WORK_ACTIVITY}'),"
+    f" 0) / {FORECAST_IV_S} AS agents, count(*) > 0 AS published FROM schedule_segments sg"
+    " WHERE sg.client_id = f.client_id AND sg.start_at < f.interval_start + %(iv)s::interval"
+    f" AND sg.end_at > f.interval_start AND {_COVERS_QUEUE}) sc"
+)
+_STAFFED = "f.required_agents IS NOT NULL AND n.need IS NOT NULL"
+_SCHEDULED = "sc.published AND n.need IS NOT NULL"
+_TIMED = "f.aht_s IS NOT NULL AND a.handled > 0"
+
+
+def _when(condition: str, value: str) -> Component:
+    """A per-interval value counted only where `condition` holds (else 0)."""
+    return Component(f"CASE WHEN {condition} THEN {value} ELSE 0 END")
+
+
+FORECASTS = Source(
+    name="forecasts",
+    fact_table="forecasts",
+    alias="f",
+    subject="queue_id",
+    time_column="interval_start",
+    rows_sql=FORECAST_ROWS_SQL,
+    row_reads=("client_id", "queue_id", "interval_start", "aht_s", "required_agents"),
+    # Only ended intervals: the current one and the future have no actual calls yet.
+    where="f.interval_start + %(iv)s::interval <= now()",
+    components={
+        "forecast_intervals": Component("1"),
+        "forecast_offered": Component("f.offered", ("offered",)),
+        "forecast_actual_offered": Component("a.offered"),
+        "forecast_offered_error": Component("abs(a.offered - f.offered)", ("offered",)),
+        "forecast_handle_s": _when(_TIMED, "a.handle_s"),
+        "forecast_handle_error_s": _when(_TIMED, "abs(a.handle_s - a.handled * f.aht_s)"),
+        "staffing_need": _when(_STAFFED, "n.need"),
+        "staffing_error": _when(_STAFFED, "abs(f.required_agents - n.need)"),
+        "schedule_need": _when(_SCHEDULED, "n.need"),
+        "schedule_error": _when(_SCHEDULED, "abs(sc.agents - n.need)"),
+    },
+)
+
 SOURCES = {
-    source.name: source for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS, SCHEDULES)
+    source.name: source
+    for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS, SCHEDULES, FORECASTS)
 }
 # Every component of every source at zero: what a bucket, day or period without rows sums to.
 NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)

@@ -28,6 +28,7 @@ from app.kpi.intervals import parse_bound
 from app.measures.service import KIND as MEASUREMENTS
 from app.rejects import repository
 from app.rejects.repository import Filters, Reach
+from ingest.forecast_service import FORECASTS_KIND
 from ingest.kinds import KINDS
 from ingest.qa_service import QA_KIND
 from ingest.schedules import KIND as SCHEDULES
@@ -36,8 +37,9 @@ DEFAULT_LIMIT = 100
 MAX_ERROR_TEXT = 200  # characters of `error=`
 EXPORT_CHUNK = 1000  # rows read per statement while streaming an export
 EVERYTHING = Reach(everything=True)
-# What rejected_records holds: the v1 kinds, QA evaluations, schedules and measurements.
-LISTED_KINDS = (*KINDS, QA_KIND, SCHEDULES, MEASUREMENTS)
+# What rejected_records holds: the v1 kinds, QA evaluations, schedules, measurements and
+# forecasts.
+LISTED_KINDS = (*KINDS, QA_KIND, SCHEDULES, MEASUREMENTS, FORECASTS_KIND)
 
 
 @dataclass(frozen=True)

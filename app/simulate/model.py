@@ -4,8 +4,8 @@ Poisson arrivals on an intraday curve in the client's timezone; agents on stagge
 shifts with breaks, lunch and odd not-ready time, each shift's schedule published ahead;
 callers who hang up when their patience runs out; lognormal talk, hold and ACW; transfers,
 first-contact resolution and CSAT; e-mail and chat tickets; QA evaluations (质检) of a few
-of each agent's calls a day. It yields what a vendor's ACD (and its QA team) would send,
-when it would send it.
+of each agent's calls a day; a WFM tool's hourly forecasts, published the day before. It
+yields what a vendor's ACD (and its QA and WFM teams) would send, when it would send it.
 """
 
 import heapq
@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.vocabulary import COMPLAINT
+from app.simulate.forecasts import hourly_forecasts
 
 COMPLAINT_EVERY = 37  # e-mail tickets per complaint (a third of complaints are valid)
 # Share of the peak arrival rate by local hour (0–24), linearly interpolated.
@@ -136,6 +137,7 @@ class Simulation:
         # QA draws apart, so calls, agents and tickets are the same with or without them.
         self.qa_rng = random.Random(f"qa-{seed}")
         self._qa_ids = itertools.count(1)
+        self.forecast_rng = random.Random(f"forecast-{seed}")  # apart, like QA's
         self.start, self.now, self.cdr = start, start, cdr
         self._heap: list[tuple[datetime, int, str, object]] = []
         self._seq = itertools.count()
@@ -150,6 +152,7 @@ class Simulation:
                 agent.waiting = waiting
             for i, agent in enumerate(agents):
                 self._plan_shifts(agent, SHIFTS[i % len(SHIFTS)])
+            self._publish_forecasts(queue)
             self._push(start, "arrival", (queue, waiting, agents, 0))
             if queue.surge_from and queue.surge_from > start:
                 self._push(queue.surge_from, "surge", (queue, waiting, agents))
@@ -241,6 +244,20 @@ class Simulation:
                 "queues": [agent.queue.code],
             }
             self._emit("/v1/schedules", record, begin - timedelta(hours=12))
+
+    def _publish_forecasts(self, queue: QueueSpec) -> None:
+        """Publish the WFM tool's hourly forecast of each of the next 60 days at noon the day
+        before (hours before the start are left out: no calls were simulated then)."""
+        first = self.start.astimezone(queue.timezone).date()
+        for offset in range(60):
+            day = first + timedelta(days=offset)
+            records = hourly_forecasts(
+                queue, day, queue.peak_calls_per_hour, intraday_share, self.forecast_rng
+            )
+            published = datetime.combine(day, time(0), queue.timezone) - timedelta(hours=12)
+            for record in records:
+                if datetime.fromisoformat(record["interval_start"]) >= self.start:
+                    self._emit("/v1/forecasts", record, published)
 
     # --- events -----------------------------------------------------------------------
     def _next_arrival(self, queue: QueueSpec, waiting: deque, agents: list) -> None:

@@ -48,8 +48,9 @@ class Pusher:
         by_path: dict[str, list[dict]] = defaultdict(list)
         for emit in emits:
             by_path[emit.path].append(emit.record)
-        paths = ("/v1/schedules", "/v1/agent-events", "/v1/calls", "/v1/call-events")
-        for path in (*paths, "/v1/tickets", "/v1/qa-evaluations"):  # evaluations: last
+        paths = ("/v1/schedules", "/v1/forecasts", "/v1/agent-events", "/v1/calls")
+        # evaluations last: they need their calls
+        for path in (*paths, "/v1/call-events", "/v1/tickets", "/v1/qa-evaluations"):
             records = by_path.get(path, [])
             for start in range(0, len(records), self.batch):
                 self._post(path, records[start : start + self.batch])
