@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_QA_BASIS, DEFAULT_SL_FORMULA, QA_BASES, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, QA, QA_DAYS, SCHEDULES, TICKETS
+from app.kpi.sources import AGENTS, ALERTS, CALLBACKS, CALLS, QA, QA_DAYS, SCHEDULES, TICKETS
 
 Components = Mapping[str, float]
 
@@ -21,6 +21,7 @@ TICKET_COMPONENTS = TICKETS.names
 QA_COMPONENTS = QA.names
 QA_DAY_COMPONENTS = QA_DAYS.names
 SCHEDULE_COMPONENTS = SCHEDULES.names
+CALLBACK_COMPONENTS = CALLBACKS.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -250,6 +251,18 @@ def valid_complaint_rate(c: Components) -> float | None:
     return ratio(c["valid_complaints"], c["handled"] + c["tickets_resolved"])
 
 
+def callback_timeliness(c: Components) -> float | None:
+    """callback timeliness (回访及时率) = callbacks made within callback_within_min / callbacks due
+
+    A callback request is an inbound call that ended with exit_reason callback, counted in
+    the period it was offered; its callback is the first outbound call naming it in
+    `callback_of`, made when dialled. It is due once called back or once its deadline (its
+    end + the queue's callback_within_min) has passed; a request still inside its window and
+    not called back yet is pending, in neither count. The trade's target is 100 %.
+    """
+    return ratio(c["callbacks_on_time"], c["callbacks_due"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -367,6 +380,14 @@ KPIS = {
         Kpi("schedule_adherence", "schedules", "ratio", True, schedule_adherence),
         Kpi("conformance", "schedules", "ratio", None, conformance),
         Kpi("valid_complaint_rate", "tickets", "ratio", False, valid_complaint_rate, ("calls",)),
+        Kpi(
+            "callbacks_requested",
+            "calls",
+            "calls",
+            None,
+            total("callbacks", "inbound calls that ended with exit_reason callback"),
+        ),
+        Kpi("callback_timeliness", "callbacks", "ratio", True, callback_timeliness),
     )
 }
 
@@ -384,6 +405,7 @@ QA_KPIS = kpis_of("qa")
 QA_DAY_KPIS = kpis_of("qa_days")
 COUNT_UNITS = ("calls", "tickets", "alerts", "evaluations")
 SCHEDULE_KPIS = kpis_of("schedules")
+CALLBACK_KPIS = kpis_of("callbacks")
 
 
 def evaluate(

@@ -44,6 +44,8 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "evaluations per agent-day",
         "schedule_adherence": "schedule adherence",
         "conformance": "schedule conformance",
+        "callbacks_requested": "callbacks requested",
+        "callback_timeliness": "callback timeliness",
         "valid_complaint_rate": "valid complaint rate",
     },
     "zh": {
@@ -83,6 +85,8 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "被监听次数（人/天）",
         "schedule_adherence": "排班遵时率",
         "conformance": "排班符合度",
+        "callbacks_requested": "回访请求数",
+        "callback_timeliness": "回访及时率",
         "valid_complaint_rate": "有理投诉率",
     },
 }
@@ -118,6 +122,8 @@ FORMULAS_ZH = {
     "休息、用餐、培训、会议、休假：示忙或未登录）",
     "conformance": "排班符合度 = 实际工作时长 / 排班工作时长",
     "valid_complaint_rate": "有理投诉率 = 有理投诉量 / 处理量（接通并结束的呼入 + 已解决的工单）",
+    "callback_timeliness": "回访及时率 = 在回访时限内完成的回访 / 到期的回访请求"
+    "（已回访或已过时限）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

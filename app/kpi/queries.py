@@ -22,6 +22,7 @@ from app.kpi.sources import (
     CALL_LOST_SQL,
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
+    CALLBACKS,
     CALLS,
     QA,
     QA_DAYS,
@@ -89,12 +90,22 @@ QA_DAY_ROWS = (
     f" {QA_DAYS.select_sql()}"
     f" FROM agent_day_stats d {QA_DAYS.rows_sql} WHERE {QA_DAYS.where})"
 )
+# Callback requests one row each, in their call's interval; those offered before %(lo)s − one
+# interval (when given) are skipped before their callbacks are looked up.
+CALLBACK_ROWS = (
+    "(SELECT c.client_id, c.queue_id, c.vendor_id, c.offered_at,"
+    f" date_bin(%(iv)s::interval, c.offered_at, {GRID_ORIGIN_SQL}) AS interval_start,"
+    f" {CALLBACKS.select_sql()} FROM calls c {CALLBACKS.rows_sql} WHERE {CALLBACKS.where}"
+    " AND (%(lo)s::timestamptz IS NULL OR c.offered_at >= %(lo)s::timestamptz - %(iv)s::interval)"
+    " AND (%(hi)s::timestamptz IS NULL OR c.offered_at < %(hi)s::timestamptz))"
+)
 # The sources summed from their facts at read time, each fact's rows as stats rows would be.
 READ_TIME_ROWS = {
     ALERTS.name: ALERT_ROWS,
     QA.name: QA_ROWS,
     QA_DAYS.name: QA_DAY_ROWS,
     SCHEDULES.name: SCHEDULE_ROWS,
+    CALLBACKS.name: CALLBACK_ROWS,
 }
 
 

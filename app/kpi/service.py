@@ -17,6 +17,7 @@ from app.kpi.definitions import (
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
     CALL_KPIS,
+    CALLBACK_COMPONENTS,
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
     SCHEDULE_COMPONENTS,
@@ -224,6 +225,7 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     if not queue_level and by is None:
         sources["qa_days"] = (QA_DAY_COMPONENTS, None)
     sources["schedules"] = (SCHEDULE_COMPONENTS, split)
+    sources["callbacks"] = (CALLBACK_COMPONENTS, split)  # requests, per queue (no agent)
     return sources
 
 
