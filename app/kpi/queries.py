@@ -409,6 +409,29 @@ def waiting_calls(
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
 
 
+PENDING_CALLBACK_HORIZON = "1 day"
+"""How long a callback request not called back stays pending on the live view (after that
+it is only a miss in callback_timeliness)."""
+
+
+def pending_callbacks(
+    pg: Connection, keys: QueueDays
+) -> dict[int, tuple[int, int, datetime | None]]:
+    """Return per queue: callback requests not called back yet (of the last day), how many of
+    them are past their deadline, and when the oldest one's caller left the number."""
+    rows = pg.execute(
+        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT count(*),"
+        " count(*) FILTER (WHERE cb.due_by <= now()), min(c.ended_at)"
+        f" FROM calls c {CALLBACKS.rows_sql} WHERE c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id AND {CALLBACKS.where} AND cb.at IS NULL"
+        f" AND {CALLBACKS.vendor_limit('c')}"
+        f" AND c.offered_at > now() - interval '{PENDING_CALLBACK_HORIZON}'"
+        " AND c.offered_at <= now()) w",
+        keys.params(),
+    ).fetchall()
+    return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
+
+
 def latest_agent_states(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], vendor_id: int | None
 ) -> list[tuple]:
