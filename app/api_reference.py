@@ -56,6 +56,22 @@ INGEST_RECORDS: dict[str, list[dict[str, Any]]] = {
             "offered_at": DAY.format("31:00"),
             "ended_at": DAY.format("31:45"),
         },
+        {
+            "call_id": "c-20261122-0004",
+            "queue": "acme-cards",
+            "offered_at": DAY.format("32:00"),
+            "ended_at": DAY.format("33:30"),
+            "exit_reason": "callback",
+        },
+        {
+            "call_id": "c-20261122-0005",
+            "queue": "acme-cards",
+            "direction": "outbound",
+            "offered_at": DAY.format("50:00"),
+            "answered_at": DAY.format("50:12"),
+            "ended_at": DAY.format("53:00"),
+            "callback_of": "c-20261122-0004",
+        },
     ],
     "call-events": [
         {

@@ -99,6 +99,8 @@ def missed_listing(
         return calls(replace(call, resolved=False))
     if kpi == "asa_s" and high is not None:
         return calls(replace(call, outcome="answered", min_wait_s=high), exact=False)
+    if kpi == "callback_timeliness":  # the requests due and not called back in time
+        return calls(replace(call, outcome="callback", callback="missed"))
     if kpi == "csat" and low is not None:
         return calls(replace(call, csat_below=low), exact=False)
     ticket = TicketQuery(start=start, end=end, channel=channel)

@@ -78,6 +78,15 @@ def _drill(code: str, kind: str, lang: str) -> dict[str, str]:
     return {"queue": code, "list": kind, "hint": word(lang, "calls_open_hint")}
 
 
+def callbacks_metric(code: str, callbacks: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Pending callback requests · those overdue (red), with the oldest one's age."""
+    text = f"{callbacks['pending']} · {callbacks['overdue']}"
+    if callbacks["oldest_pending_s"] is not None:
+        text += f" ({word(lang, 'callbacks_oldest')} {mmss(callbacks['oldest_pending_s'])})"
+    css = "breach" if callbacks["overdue"] else ""
+    return _metric(word(lang, "callbacks_pending"), text, f"callbacks-{code}", css)
+
+
 def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
     """One queue's tile as plain data, biggest numbers first, each number judged against the
     queue's own target; `assets/wall.js` lays it out in the browser.
@@ -153,6 +162,7 @@ def tile_view(live: dict[str, Any], lang: str) -> dict[str, Any]:
                 f"erlang-{code}",
                 "breach" if staffing["staffing_gap"] > 0 else "met",
             ),
+            callbacks_metric(code, live["callbacks"], lang),
             _metric(
                 f"{word(lang, 'alert_response')} ({alerts['alerts_opened']})",
                 mmss(alerts["alert_response_s"]),

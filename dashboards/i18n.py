@@ -152,6 +152,8 @@ PAGE_WORDS = {
         "activity_training": "training",
         "activity_meeting": "meeting",
         "activity_off": "off",
+        "callbacks_pending": "Callbacks pending · overdue",
+        "callbacks_oldest": "oldest",
     },
     "zh": {
         "title": "CallPulse 实时监控",
@@ -295,6 +297,8 @@ PAGE_WORDS = {
         "activity_training": "培训",
         "activity_meeting": "会议",
         "activity_off": "休息",
+        "callbacks_pending": "待回访 · 已超时",
+        "callbacks_oldest": "最久",
     },
 }
 WORDS = {lang: PAGE_WORDS[lang] | REPORT_WORDS[lang] | KPI_NAMES[lang] for lang in PAGE_WORDS}

@@ -89,6 +89,30 @@ _ANSWERED = (
 )
 
 
+# A callback (`callback_of`) is an outbound call of the request's client. The request may
+# arrive later, so naming a call not stored is allowed; naming one the sending vendor sent
+# for another client (and none of this client) is refused when the link is set or changed,
+# so a replay of an accepted record stays accepted.
+_OTHER_CLIENTS_CALL = (
+    "NOT EXISTS (SELECT 1 FROM call_keys k WHERE k.client_id = d.client_id"
+    " AND k.call_id = d.callback_of) AND EXISTS (SELECT 1 FROM queue_vendors qv"
+    " JOIN call_keys k ON k.client_id = qv.client_id AND k.call_id = d.callback_of"
+    " JOIN calls oc ON oc.client_id = k.client_id AND oc.call_id = k.call_id"
+    " AND oc.offered_at = k.offered_at AND oc.vendor_id = d.vendor_id"
+    " WHERE qv.vendor_id = d.vendor_id AND qv.client_id <> d.client_id)"
+)
+CALLBACK_CHECKS = (
+    "CASE WHEN d.callback_of IS NOT NULL AND d.direction <> 'outbound' THEN"
+    " 'callback_of: only an outbound call returns a callback request; send direction:"
+    " outbound' END",
+    "CASE WHEN d.callback_of = d.call_id THEN"
+    " 'callback_of: a call cannot be the callback of itself' END",
+    "CASE WHEN d.callback_of IS DISTINCT FROM o.callback_of AND d.callback_of IS NOT NULL"
+    f" AND {_OTHER_CLIENTS_CALL} THEN 'callback_of: ' || d.callback_of || ' is a call of"
+    " another client; a callback belongs to the client of the request it returns' END",
+)
+
+
 def _earliest(offered: str) -> str:
     """Return SQL of the earliest of `offered` and the merged row's later times."""
     return f"least({offered}, {_ANSWERED}, m.ended_at, m.acw_done_at)"
@@ -124,6 +148,7 @@ CALLS = FactTable(
         "disposition": "text",
         "exit_reason": "text",
         **VERSION,
+        "callback_of": "text",
     },
     defaults={"direction": "'inbound'", "transferred": "false"},
     # Events may arrive before `offered`: the call then sits at its earliest known moment,
@@ -160,6 +185,7 @@ CALLS = FactTable(
         + before("ended_at", "ended_at", "offered_at", _CALL_TIMES)
         + " END",
         before("acw_done", "acw_done_at", "ended_at", _CALL_TIMES),
+        *CALLBACK_CHECKS,
         "CASE WHEN d.offered_known AND greatest(d.answered_at, d.ended_at) - d.offered_at"
         " >= interval '24 hours' THEN 'ended_at: the call spans ' || to_char(extract(epoch"
         " FROM greatest(d.answered_at, d.ended_at) - d.offered_at) / 3600, 'FM999990.0')"

@@ -235,6 +235,13 @@ class CallRecord(Record):
     )
     exit_reason: ExitReason = None
     version: Version = None
+    callback_of: Code | None = Field(
+        None,
+        description="An outbound call returning a callback request: the call_id of the"
+        " inbound call that ended with exit_reason callback (the caller left a number). It"
+        " must be a call of the same client; it may name a call not sent yet (it counts once"
+        " that call arrives).",
+    )
 
     _percent = model_validator(mode="after")(_on_percent_scale)
 

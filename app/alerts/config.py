@@ -16,8 +16,16 @@ QA_RULE_METRICS = ("fatal_accuracy", "non_fatal_accuracy", "qa_score")
 `fatal_accuracy < 1` with `min_volume: 1` fires on the first fatal error found."""
 SCHEDULE_METRICS = ("schedule_adherence",)
 """Adherence over the window's scheduled seconds (up to now); volume: scheduled agent-minutes."""
+CALLBACK_METRICS = ("callback_timeliness",)
+"""Callback requests made in the window (by the request's offered_at); volume: those due, so
+a window longer than the queues' callback_within_min sees the late ones too."""
 RULE_METRICS = (
-    tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + QA_RULE_METRICS + SCHEDULE_METRICS
+    tuple(CALL_KPIS)
+    + LIVE_METRICS
+    + PROJECTED_METRICS
+    + QA_RULE_METRICS
+    + SCHEDULE_METRICS
+    + CALLBACK_METRICS
 )
 
 

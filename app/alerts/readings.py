@@ -7,7 +7,7 @@ from typing import Protocol
 from psycopg import Connection
 from sqlalchemy.orm import Session
 
-from app.alerts.config import QA_RULE_METRICS
+from app.alerts.config import CALLBACK_METRICS, QA_RULE_METRICS
 from app.alerts.evaluator import Reading
 from app.core.config import get_settings
 from app.core.vocabulary import ON_PHONE_STATES
@@ -15,12 +15,13 @@ from app.forecasting.service import own_expected
 from app.kpi import queries
 from app.kpi.definitions import (
     CALL_COMPONENTS,
+    CALLBACK_COMPONENTS,
     QA_COMPONENTS,
     SCHEDULE_COMPONENTS,
     evaluate,
     offered,
 )
-from app.kpi.sources import CALLS, QA, SCHEDULES
+from app.kpi.sources import CALLBACKS, CALLS, QA, SCHEDULES
 
 
 class Projection(Protocol):
@@ -93,6 +94,8 @@ def read(
         return Reading(evaluate((metric,), qa, sl_formula)[metric], int(qa["qa_evaluated"]))
     if metric == "schedule_adherence":
         return adherence(pg, window, client_id, queue_id, now)
+    if metric in CALLBACK_METRICS:
+        return callbacks(pg, window, client_id, queue_id, now)
     components = sums.of(client_id, queue_id, window)
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
@@ -143,3 +146,14 @@ def adherence(
     components = dict.fromkeys(SCHEDULE_COMPONENTS, 0.0) | sums
     value = evaluate(("schedule_adherence",), components, "abandoned_negative")
     return Reading(value["schedule_adherence"], int(components["scheduled_s"] // 60))
+
+
+def callbacks(
+    pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime
+) -> Reading:
+    """Callback timeliness of the requests made in the window; the volume is those due."""
+    scope = queries.Window([client_id], [queue_id], now - window)
+    sums = queries.sums_per_queue(pg, CALLBACKS, CALLBACK_COMPONENTS, scope).get(queue_id, {})
+    components = dict.fromkeys(CALLBACK_COMPONENTS, 0.0) | sums
+    value = evaluate(("callback_timeliness",), components, "abandoned_negative")
+    return Reading(value["callback_timeliness"], int(components["callbacks_due"]))

@@ -23,7 +23,6 @@ from app.kpi.sources import (
     ALERT_ACKNOWLEDGED_SQL,
     ALERT_RESPONSE_SQL,
     ALERTS,
-    CALLS,
     FORECASTS,
     QA,
     QA_DAYS,
@@ -285,7 +284,7 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
         return []
     a, at = source.alias, f"{source.alias}.{source.time_column}"
     chosen = _IN_WINDOW.format(t=at)
-    if source is CALLS or source is QA:  # an excluded call's evaluations go with it
+    if source.fact_table == "calls" or source is QA:  # its evaluations, callback go with it
         chosen = f"({chosen} OR {a}.call_id = ANY(%(ids)s::text[]))"
     if source is QA:
         sums = ", ".join(f"sum(({c.sql})::float8)" for c in source.components.values())
@@ -307,9 +306,11 @@ def excluded_components(pg: Connection, source: Source, excluded: Excluded) -> l
     split = dict(source.splits)["channel"] if source is TICKETS else "NULL"
     where = f" AND {source.where}" if source.where else ""
     where += f" AND {source.vendor_limit(a)}"  # the vendor's own records, as its stats
+    sums = source.select_sql()
+    if not source.interval_table:  # read-time (callback requests): per-row values, summed
+        sums = ", ".join(f"sum(({c.sql})::float8)" for c in source.components.values())
     return pg.execute(
-        f"SELECT width_bucket(bk.start, %(days)s::timestamptz[]) - 1, {split},"
-        f" {source.select_sql()}"
+        f"SELECT width_bucket(bk.start, %(days)s::timestamptz[]) - 1, {split}, {sums}"
         f" FROM {source.fact_table} {a} {source.rows_sql}"
         f" CROSS JOIN LATERAL (SELECT date_bin(%(iv)s::interval, {at}, {ORIGIN}) AS start) bk"
         f" WHERE {a}.client_id = %(client)s AND {a}.queue_id = ANY(%(queues)s){where}"

@@ -98,6 +98,10 @@ def call_listing(
     transferred: bool | None = None,
     resolved: Annotated[bool | None, Query(description="first-contact resolution")] = None,
     csat_below: Annotated[float | None, Query(description="CSAT < this (0–100)")] = None,
+    callback: Annotated[
+        str | None,
+        Query(description="met | missed: callback requests called back in time, or due and not"),
+    ] = None,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session, scope="function"),
 ) -> Listing:
@@ -105,7 +109,7 @@ def call_listing(
     scope = requested_scope(session, principal, queue, client)
     lo, hi = requested_range(start, to, scope.timezone)
     query = CallQuery(
-        lo, hi, outcome, sl, agent, vendor, min_wait_s, transferred, resolved, csat_below
+        lo, hi, outcome, sl, agent, vendor, min_wait_s, transferred, resolved, csat_below, callback
     )
     return Listing(scope, query, driver_connection(session), request.app.state.settings)
 
@@ -225,6 +229,9 @@ LIST_DOCS = {
     `outcome` lists exactly the calls its `/v1/metrics` component counts (`answered`
     includes calls still talking, listed as `in_progress`); `sl=met|missed` under the
     queue's threshold and formula (`sl_met` is null for calls outside its denominator);
+    `callback=met|missed` the callback requests called back within the queue's
+    callback_within_min, or due (deadline passed or called back) and not: together the
+    callbacks due of `callback_timeliness`, counted by the request's offered_at;
     `waiting` is what the live view counts, `wait_s` then the wait so far. Rows are in
     offered order, times in the client's timezone; page with `next_cursor` until null.
     """,

@@ -11,8 +11,20 @@ from functools import partial
 
 from app.core.vocabulary import SL_FORMULA_NAMES
 from app.evidence.verdicts import verdict_sql
-from app.kpi.definitions import service_level, ticket_frt_sla, ticket_resolution_sla
-from app.kpi.sources import CALL_LOST_SQL, CALL_OPEN_SQL, CALL_WAITING_SQL, CALLS, TICKETS
+from app.kpi.definitions import (
+    callback_timeliness,
+    service_level,
+    ticket_frt_sla,
+    ticket_resolution_sla,
+)
+from app.kpi.sources import (
+    CALL_LOST_SQL,
+    CALL_OPEN_SQL,
+    CALL_WAITING_SQL,
+    CALLBACKS,
+    CALLS,
+    TICKETS,
+)
 
 
 def _counted(name: str) -> str:
@@ -54,6 +66,10 @@ SL_MET_SQL = (
 )
 """A call's service-level verdict under its queue's formula: NULL when not in the
 denominator (a short abandon, a blocked call, an abandon within T under ignore_abandoned)."""
+
+CALLBACK_MET_SQL = verdict_sql(callback_timeliness, CALLBACKS)
+"""A callback request's verdict: called back by its deadline (true), due and not (false),
+NULL while pending or not a request; reads the link (`CALLBACK_LINK_SQL`) joined."""
 
 # The wait so far of a call still waiting; else the wait to answer or to giving up.
 CALL_WAIT_SQL = (

@@ -21,12 +21,13 @@ from app.evidence.outcomes import (
     CALL_OUTCOME_SQL,
     CALL_OUTCOMES,
     CALL_WAIT_SQL,
+    CALLBACK_MET_SQL,
     FRT_MET_SQL,
     RESOLUTION_MET_SQL,
     SL_MET_SQL,
     TICKET_OPEN_SQL,
 )
-from app.kpi.sources import CALLS, QA, TICKETS
+from app.kpi.sources import CALLBACK_LINK_SQL, CALLS, QA, TICKETS
 
 VERDICTS = {"met": "IS TRUE", "missed": "IS FALSE"}
 
@@ -55,6 +56,7 @@ class CallFilter:
     transferred: bool | None = None
     resolved: bool | None = None
     csat_below: float | None = None
+    callback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ CALL_VALUES = {
     "resolved": "c.resolved = %(resolved)s",
     "csat_below": "c.csat < %(csat_below)s",
 }
-CALL_VERDICTS = {"sl": SL_MET_SQL}
+CALL_VERDICTS = {"sl": SL_MET_SQL, "callback": CALLBACK_MET_SQL}
 TICKET_VALUES = {"channel": "t.channel = %(channel)s", "open": f"({TICKET_OPEN_SQL}) = %(open)s"}
 TICKET_VERDICTS = {"frt": FRT_MET_SQL, "resolution": RESOLUTION_MET_SQL}
 
@@ -167,6 +169,13 @@ def _filtered(
         if verdict := getattr(rows, name):
             where.append(f"({sql}) {VERDICTS[verdict]}")
     return where, params
+
+
+def _relation(rows: Filter) -> str:
+    """Return the listing's relation; with a callback filter, each request's link joined."""
+    if isinstance(rows, CallFilter) and rows.callback:
+        return RELATIONS["calls"] + CALLBACK_LINK_SQL
+    return RELATIONS[rows.kind]
 
 
 def _conditions(within: Within, rows: Filter) -> tuple[list[str], dict]:
@@ -200,7 +209,7 @@ def page(
         where.append(f"({time_key}, {id_key}) > (%(after_at)s, %(after_id)s)")
         params |= {"after_at": after[0], "after_id": after[1]}
     sql = (
-        f"SELECT {COLUMNS[rows.kind]} FROM {RELATIONS[rows.kind]}{NAMES[rows.kind]}"
+        f"SELECT {COLUMNS[rows.kind]} FROM {_relation(rows)}{NAMES[rows.kind]}"
         f" WHERE {' AND '.join(where)} ORDER BY {time_key}, {id_key} LIMIT %(n)s"
     )
     with pg.cursor(row_factory=dict_row) as cur:
@@ -210,7 +219,7 @@ def page(
 def count(pg: Connection, within: Within, rows: Filter) -> int:
     """Count the rows a listing holds (what an export would write)."""
     where, params = _conditions(within, rows)
-    sql = f"SELECT count(*) FROM {RELATIONS[rows.kind]} WHERE {' AND '.join(where)}"
+    sql = f"SELECT count(*) FROM {_relation(rows)} WHERE {' AND '.join(where)}"
     row = pg.execute(sql, params).fetchone()
     return int(row[0]) if row else 0
 

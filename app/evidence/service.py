@@ -52,6 +52,7 @@ class CallQuery:
     transferred: bool | None = None
     resolved: bool | None = None
     csat_below: float | None = None
+    callback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def _call_listing(
             f"outcome: {query.outcome!r} is not one of {spoken_list(tuple(CALL_OUTCOMES))}"
         )
     _check_verdict("sl", query.sl)
+    _check_verdict("callback", query.callback)
     for name in ("min_wait_s", "csat_below"):
         value = getattr(query, name)
         if value is not None and (not math.isfinite(value) or value < 0):
@@ -204,6 +206,7 @@ def _call_listing(
         query.transferred,
         query.resolved,
         query.csat_below,
+        query.callback,
     )
 
 

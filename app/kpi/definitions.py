@@ -10,7 +10,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.vocabulary import DEFAULT_QA_BASIS, DEFAULT_SL_FORMULA, QA_BASES, SL_FORMULAS
-from app.kpi.sources import AGENTS, ALERTS, CALLS, FORECASTS, QA, QA_DAYS, SCHEDULES, TICKETS
+from app.kpi.sources import (
+    AGENTS,
+    ALERTS,
+    CALLBACKS,
+    CALLS,
+    FORECASTS,
+    QA,
+    QA_DAYS,
+    SCHEDULES,
+    TICKETS,
+)
 
 Components = Mapping[str, float]
 
@@ -22,6 +32,7 @@ QA_COMPONENTS = QA.names
 QA_DAY_COMPONENTS = QA_DAYS.names
 SCHEDULE_COMPONENTS = SCHEDULES.names
 FORECAST_COMPONENTS = FORECASTS.names
+CALLBACK_COMPONENTS = CALLBACKS.names
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -296,6 +307,18 @@ def schedule_forecast_accuracy(c: Components) -> float | None:
     return _accuracy(c["schedule_error"], c["schedule_need"])
 
 
+def callback_timeliness(c: Components) -> float | None:
+    """callback timeliness (回访及时率) = callbacks made within callback_within_min / callbacks due
+
+    A callback request is an inbound call that ended with exit_reason callback, counted in
+    the period it was offered; its callback is the first outbound call naming it in
+    `callback_of`, made when dialled. It is due once called back or once its deadline (its
+    end + the queue's callback_within_min) has passed; a request still inside its window and
+    not called back yet is pending, in neither count. The trade's target is 100 %.
+    """
+    return ratio(c["callbacks_on_time"], c["callbacks_due"])
+
+
 @dataclass(frozen=True)
 class Kpi:
     """A KPI as the API names it: its source (`app.kpi.sources`), unit, whether higher is
@@ -417,6 +440,14 @@ KPIS = {
         Kpi("aht_forecast_accuracy", "forecasts", "ratio", True, aht_forecast_accuracy),
         Kpi("staffing_forecast_accuracy", "forecasts", "ratio", True, staffing_forecast_accuracy),
         Kpi("schedule_forecast_accuracy", "forecasts", "ratio", True, schedule_forecast_accuracy),
+        Kpi(
+            "callbacks_requested",
+            "calls",
+            "calls",
+            None,
+            total("callbacks", "inbound calls that ended with exit_reason callback"),
+        ),
+        Kpi("callback_timeliness", "callbacks", "ratio", True, callback_timeliness),
     )
 }
 
@@ -435,6 +466,7 @@ QA_DAY_KPIS = kpis_of("qa_days")
 COUNT_UNITS = ("calls", "tickets", "alerts", "evaluations")
 SCHEDULE_KPIS = kpis_of("schedules")
 FORECAST_KPIS = kpis_of("forecasts")
+CALLBACK_KPIS = kpis_of("callbacks")
 
 
 def evaluate(

@@ -87,6 +87,9 @@ def get_live(
     sent a new or changed record and how many of its records were rejected today
     (`rejected_today`: the client's; a key bound to no client also counts the vendor's
     rejections with no client, `rejected_today_no_client`; list them with `GET /v1/rejected`).
+    `callbacks`: requests of the last day not called back yet (`pending`), those past the
+    queue's `callback_within_min` (`overdue`), and the oldest one's age since the caller
+    left the number (`oldest_pending_s`).
     """
     scope = queue_scope(session, principal, code)
     settings = request.app.state.settings

@@ -79,6 +79,7 @@ def queues_live(
     for queue_id, vendor, last in queries.feed_freshness(pg, keys, vendor_id):
         feeds[queue_id].append((vendor, last))
     rejected = queries.rejected_today(pg, keys, vendor_id, no_client_rejects)
+    callbacks = queries.pending_callbacks(pg, keys)
     lives = []
     for scope in scopes:
         queue = scope.queues[0]
@@ -112,6 +113,7 @@ def queues_live(
                 "service_level_10m": _round(
                     evaluate(("service_level",), window, queue.sl_formula)["service_level"]
                 ),
+                "callbacks": _callbacks(callbacks.get(queue.id), now),
                 "agents_by_state": by_state,
                 "agents": queue_agents,
                 "staffing": _staffing(
@@ -147,6 +149,17 @@ def _day_keys(scopes: list[Scope], now: datetime, vendor_id: int | None) -> quer
             datetime.combine(local_day + timedelta(days=1), time(), scope.timezone)
         )
     return keys
+
+
+def _callbacks(pending: tuple[int, int, datetime | None] | None, now: datetime) -> dict[str, Any]:
+    """Callback requests of the last day not called back yet, those past the queue's
+    callback_within_min, and the oldest one's age (since its caller left the number)."""
+    count, overdue, oldest = pending or (0, 0, None)
+    return {
+        "pending": count,
+        "overdue": overdue,
+        "oldest_pending_s": round((now - oldest).total_seconds(), 1) if oldest else None,
+    }
 
 
 def _round(value: float | None) -> float | None:

@@ -44,6 +44,8 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "evaluations per agent-day",
         "schedule_adherence": "schedule adherence",
         "conformance": "schedule conformance",
+        "callbacks_requested": "callbacks requested",
+        "callback_timeliness": "callback timeliness",
         "valid_complaint_rate": "valid complaint rate",
         "forecast_accuracy": "forecast accuracy",
         "aht_forecast_accuracy": "AHT forecast accuracy",
@@ -87,6 +89,8 @@ KPI_NAMES = {
         "qa_evaluations_per_agent_day": "被监听次数（人/天）",
         "schedule_adherence": "排班遵时率",
         "conformance": "排班符合度",
+        "callbacks_requested": "回访请求数",
+        "callback_timeliness": "回访及时率",
         "valid_complaint_rate": "有理投诉率",
         "forecast_accuracy": "话务预测准确率",
         "aht_forecast_accuracy": "平均处理时长预测准确率",
@@ -134,6 +138,8 @@ FORMULAS_ZH = {
     " / Σ 需求人数（需求按各时段实际话务与 AHT 计算）",
     "schedule_forecast_accuracy": "排班预测准确率 = 1 − Σ|排班在岗人数 − Erlang C 需求人数|"
     " / Σ 需求人数",
+    "callback_timeliness": "回访及时率 = 在回访时限内完成的回访 / 到期的回访请求"
+    "（已回访或已过时限）",
 }
 # The words of the SL formulas (DESIGN §7) in Chinese: `A_T / offered` → `A_T / 呼入量`.
 SL_TERMS_ZH = {"offered": "呼入量", "answered": "接通量"}

@@ -22,6 +22,7 @@ from app.kpi.sources import (
     CALL_LOST_SQL,
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
+    CALLBACKS,
     CALLS,
     FORECASTS,
     QA,
@@ -101,6 +102,15 @@ FORECAST_ROWS = (
     f" ORDER BY client_id, queue_id, interval_start, source = '{OWN_FORECAST_SOURCE}',"
     f" received_at DESC, source) f {FORECASTS.rows_sql} WHERE {FORECASTS.where})"
 )
+# Callback requests one row each, in their call's interval; those offered before %(lo)s − one
+# interval (when given) are skipped before their callbacks are looked up.
+CALLBACK_ROWS = (
+    "(SELECT c.client_id, c.queue_id, c.vendor_id, c.offered_at,"
+    f" date_bin(%(iv)s::interval, c.offered_at, {GRID_ORIGIN_SQL}) AS interval_start,"
+    f" {CALLBACKS.select_sql()} FROM calls c {CALLBACKS.rows_sql} WHERE {CALLBACKS.where}"
+    " AND (%(lo)s::timestamptz IS NULL OR c.offered_at >= %(lo)s::timestamptz - %(iv)s::interval)"
+    " AND (%(hi)s::timestamptz IS NULL OR c.offered_at < %(hi)s::timestamptz))"
+)
 # The sources summed from their facts at read time, each fact's rows as stats rows would be.
 READ_TIME_ROWS = {
     ALERTS.name: ALERT_ROWS,
@@ -108,6 +118,7 @@ READ_TIME_ROWS = {
     QA_DAYS.name: QA_DAY_ROWS,
     SCHEDULES.name: SCHEDULE_ROWS,
     FORECASTS.name: FORECAST_ROWS,
+    CALLBACKS.name: CALLBACK_ROWS,
 }
 
 
@@ -412,6 +423,29 @@ def waiting_calls(
         keys.params(horizon=f"{horizon_s} seconds"),
     ).fetchall()
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
+
+
+PENDING_CALLBACK_HORIZON = "1 day"
+"""How long a callback request not called back stays pending on the live view (after that
+it is only a miss in callback_timeliness)."""
+
+
+def pending_callbacks(
+    pg: Connection, keys: QueueDays
+) -> dict[int, tuple[int, int, datetime | None]]:
+    """Return per queue: callback requests not called back yet (of the last day), how many of
+    them are past their deadline, and when the oldest one's caller left the number."""
+    rows = pg.execute(
+        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT count(*),"
+        " count(*) FILTER (WHERE cb.due_by <= now()), min(c.ended_at)"
+        f" FROM calls c {CALLBACKS.rows_sql} WHERE c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id AND {CALLBACKS.where} AND cb.at IS NULL"
+        f" AND {CALLBACKS.vendor_limit('c')}"
+        f" AND c.offered_at > now() - interval '{PENDING_CALLBACK_HORIZON}'"
+        " AND c.offered_at <= now()) w",
+        keys.params(),
+    ).fetchall()
+    return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
 
 
 def latest_agent_states(

@@ -17,6 +17,7 @@ from app.kpi.definitions import (
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
     CALL_KPIS,
+    CALLBACK_COMPONENTS,
     FORECAST_COMPONENTS,
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
@@ -228,6 +229,7 @@ def _sources(by: str | None, queue_level: bool) -> dict[str, tuple[tuple[str, ..
     # Forecasts are of a queue, never of an agent or a channel: by=agent and by=channel rows
     # leave their KPIs out, like the ticket and alert KPIs.
     sources["forecasts"] = (FORECAST_COMPONENTS, split)
+    sources["callbacks"] = (CALLBACK_COMPONENTS, split)  # requests, per queue (no agent)
     return sources
 
 

@@ -486,9 +486,43 @@ FORECASTS = Source(
     },
 )
 
+# Callback requests (回访): each inbound call that ended with exit_reason callback, in the
+# interval of its offered_at like every call, with its first callback (cb.at: the earliest
+# outbound call of the client naming it in `callback_of`, dialled) and its deadline (cb.due_by:
+# the request's end + the queue's callback_within_min). A request is due once called back
+# or once its deadline has passed; on time when called back by the deadline. Summed from the
+# facts at read time: a callback arriving later changes its request's status, not its own
+# interval. Scored for the request's vendor, whoever made the callback.
+CALLBACK_REQUEST_SQL = CALLS.components["callbacks"].counts or ""
+CALLBACK_LINK_SQL = (
+    " LEFT JOIN LATERAL (SELECT min(b.offered_at) AS at FROM calls b"
+    " WHERE b.client_id = c.client_id AND b.callback_of = c.call_id"
+    " AND b.direction = 'outbound') cb0 ON true CROSS JOIN LATERAL (SELECT cb0.at,"
+    " c.ended_at + make_interval(mins => q.callback_within_min) AS due_by) cb"
+)
+_CALLED_BACK_ON_TIME = f"{CALLBACK_REQUEST_SQL} AND coalesce(cb.at <= cb.due_by, false)"
+_CALLBACK_DUE = f"{CALLBACK_REQUEST_SQL} AND (cb.at IS NOT NULL OR cb.due_by <= now())"
+CALLBACKS = Source(
+    name="callbacks",
+    fact_table="calls",
+    alias="c",
+    subject="queue_id",
+    time_column="offered_at",
+    rows_sql=CALL_ROWS_SQL + CALLBACK_LINK_SQL,
+    row_reads=(*CALL_ROW_READS, "client_id", "call_id", "callback_of"),
+    where=f"c.offered_known AND c.exit_reason = '{CALLBACK_EXIT}' AND {CALLBACK_REQUEST_SQL}",
+    splits=(("vendor_id", "c.vendor_id"),),
+    components={
+        "callbacks_due": Component(f"({_CALLBACK_DUE})::int", counts=_CALLBACK_DUE),
+        "callbacks_on_time": Component(
+            f"({_CALLED_BACK_ON_TIME})::int", counts=_CALLED_BACK_ON_TIME
+        ),
+    },
+)
+
 SOURCES = {
     source.name: source
-    for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS, SCHEDULES, FORECASTS)
+    for source in (CALLS, AGENTS, TICKETS, ALERTS, QA, QA_DAYS, SCHEDULES, FORECASTS, CALLBACKS)
 }
 # Every component of every source at zero: what a bucket, day or period without rows sums to.
 NO_DATA = dict.fromkeys((name for source in SOURCES.values() for name in source.names), 0.0)

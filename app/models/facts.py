@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.vocabulary import AGENT_STATES, EXIT_REASONS, TICKET_CHANNELS
+from app.core.vocabulary import AGENT_STATES, CALLBACK_EXIT, EXIT_REASONS, TICKET_CHANNELS
 from app.models.base import Base
 
 Version = Numeric(24, 6)
@@ -49,6 +49,19 @@ class Call(Base):
             "queue_id",
             "offered_at",
             postgresql_where=text("answered_at IS NULL AND ended_at IS NULL"),
+        ),
+        Index(
+            "ix_calls_callback_of",
+            "client_id",
+            "callback_of",
+            postgresql_where=text("callback_of IS NOT NULL"),
+        ),
+        Index(
+            "ix_calls_callback_requests",
+            "client_id",
+            "queue_id",
+            "offered_at",
+            postgresql_where=text(f"exit_reason = '{CALLBACK_EXIT}'"),
         ),
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
         CheckConstraint(f"exit_reason IN {EXIT_REASONS!r}", name="exit_reason"),
@@ -88,6 +101,9 @@ class Call(Base):
     version: Mapped[float | None] = mapped_column(Version)
     received_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    callback_of: Mapped[str | None] = mapped_column(
+        String(128), doc="An outbound call's: the call_id of the callback request it returns."
+    )
 
 
 class AgentStateChange(Base):

@@ -56,6 +56,7 @@ class Queue(Base):
         CheckConstraint(f"sl_formula IN {SL_FORMULA_NAMES!r}", name="sl_formula"),
         CheckConstraint("sl_threshold_s > 0", name="sl_threshold_positive"),
         CheckConstraint("short_abandon_s >= 0", name="short_abandon_nonnegative"),
+        CheckConstraint("callback_within_min > 0", name="callback_within_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,9 @@ class Queue(Base):
     sl_threshold_s: Mapped[int] = mapped_column(default=20)
     sl_formula: Mapped[str] = mapped_column(String(32), default=DEFAULT_SL_FORMULA)
     short_abandon_s: Mapped[int] = mapped_column(default=0)
+    callback_within_min: Mapped[int] = mapped_column(
+        server_default=text("60"), doc="minutes a callback request may wait to be called back"
+    )
     ticket_targets: Mapped[dict[str, dict[str, int]]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), doc="per channel: first_response_s, resolution_s"
     )

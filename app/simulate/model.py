@@ -4,8 +4,9 @@ Poisson arrivals on an intraday curve in the client's timezone; agents on stagge
 shifts with breaks, lunch and odd not-ready time, each shift's schedule published ahead;
 callers who hang up when their patience runs out; lognormal talk, hold and ACW; transfers,
 first-contact resolution and CSAT; e-mail and chat tickets; QA evaluations (质检) of a few
-of each agent's calls a day; a WFM tool's hourly forecasts, published the day before. It
-yields what a vendor's ACD (and its QA and WFM teams) would send, when it would send it.
+of each agent's calls a day; a WFM tool's hourly forecasts, published the day before;
+callers who leave a number, called back (回访) mostly in time. It yields what a vendor's ACD
+(and its QA and WFM teams) would send, when it would send it.
 """
 
 import heapq
@@ -75,6 +76,9 @@ SHIFTS = [
 QA_SHARE, QA_LIVE_SHARE = 0.04, 0.3
 QA_FATAL, QA_NON_FATAL = 0.02, (0.02, 0.005)  # one error; (one, two) non-fatal errors
 QA_EVALUATORS = ("qa-01", "qa-02", "qa-03")
+# Callbacks (回访): a caller who waited this long may leave a number instead of hanging up;
+# the callback is dialled within the default 60-minute window, except for the late share.
+CALLBACK_AFTER_S, CALLBACK_SHARE, CALLBACK_LATE = 60.0, 0.4, 0.08
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class Simulation:
         self.rng = random.Random(seed)
         # QA draws apart, so calls, agents and tickets are the same with or without them.
         self.qa_rng = random.Random(f"qa-{seed}")
+        self.callback_rng = random.Random(f"callbacks-{seed}")  # apart too, likewise
         self._qa_ids = itertools.count(1)
         self.forecast_rng = random.Random(f"forecast-{seed}")  # apart, like QA's
         self.start, self.now, self.cdr = start, start, cdr
@@ -314,7 +319,10 @@ class Simulation:
             call.done = True
             call.agent = None
             with_queue = call.queue
-            if self.cdr:
+            waited = (self.now - call.offered).total_seconds()
+            if waited >= CALLBACK_AFTER_S and self.callback_rng.random() < CALLBACK_SHARE:
+                self._callback(call)
+            elif self.cdr:
                 self._emit(
                     "/v1/calls",
                     {
@@ -326,6 +334,37 @@ class Simulation:
                 )
             else:
                 self._emit("/v1/call-events", self._event(call, "abandoned", self.now))
+
+    def _callback(self, call: _Call) -> None:
+        """The caller leaves a number (exit_reason callback); an outbound call returns it,
+        dialled within the hour but for the late share, and sent when it ends."""
+        rng, queue = self.callback_rng, call.queue
+        self._emit(
+            "/v1/calls",
+            {
+                "call_id": call.call_id,
+                "queue": queue.code,
+                "offered_at": call.offered.isoformat(),
+                "ended_at": self.now.isoformat(),
+                "exit_reason": "callback",
+            },
+        )
+        late = rng.random() < CALLBACK_LATE
+        dialled = self.now + timedelta(minutes=rng.uniform(65, 150) if late else rng.uniform(3, 55))
+        answered = dialled + timedelta(seconds=rng.uniform(5, 20))
+        talk = round(rng.lognormvariate(math.log(150), 0.5), 1)
+        ended = answered + timedelta(seconds=talk)
+        record = {
+            "call_id": f"{call.call_id}-cb",
+            "queue": queue.code,
+            "direction": "outbound",
+            "offered_at": dialled.isoformat(),
+            "answered_at": answered.isoformat(),
+            "ended_at": ended.isoformat(),
+            "talk_s": talk,
+            "callback_of": call.call_id,
+        }
+        self._emit("/v1/calls", record, at=ended)
 
     def _on_end(self, data: tuple) -> None:
         call, talk, hold = data

@@ -9,12 +9,14 @@ from pydantic import Field, field_validator
 
 from app.core.spec import Code, Entry, TimezoneName
 from app.core.vocabulary import DEFAULT_SL_FORMULA, SL_FORMULA_NAMES, TICKET_CHANNELS
-from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, KPIS, SCHEDULE_KPIS
+from app.kpi.definitions import AGENT_KPIS, CALL_KPIS, CALLBACK_KPIS, KPIS, SCHEDULE_KPIS
 from app.kpi.targets import TargetSpec
 from app.quality.hours import Hours, normalise_hours
 
 TARGET_KPIS = tuple(
-    k for k in (*CALL_KPIS, *AGENT_KPIS, *SCHEDULE_KPIS) if KPIS[k].unit in ("ratio", "s", "score")
+    k
+    for k in (*CALL_KPIS, *AGENT_KPIS, *SCHEDULE_KPIS, *CALLBACK_KPIS)
+    if KPIS[k].unit in ("ratio", "s", "score")
 )
 
 
@@ -60,6 +62,13 @@ class QueueSpec(Entry):
     sl_threshold_s: int = Field(default=20, gt=0, le=3600)
     sl_formula: Literal[SL_FORMULA_NAMES] = DEFAULT_SL_FORMULA  # type: ignore[valid-type]
     short_abandon_s: int = Field(default=0, ge=0, le=3600)
+    callback_within_min: int = Field(
+        default=60,
+        gt=0,
+        le=10_080,
+        description="minutes within which a callback request (exit_reason callback) must be"
+        " called back to count as on time (回访及时率); at most a week",
+    )
     ticket_targets: dict[Literal[TICKET_CHANNELS], TicketTarget] = {}  # type: ignore[valid-type]
     targets: dict[Literal[TARGET_KPIS], TargetSpec] = {}  # type: ignore[valid-type]
     hours: dict[str, str | list[str]] | None = Field(

@@ -96,6 +96,7 @@ def apply_queues(
             "sl_threshold_s": entry.sl_threshold_s,
             "sl_formula": entry.sl_formula,
             "short_abandon_s": entry.short_abandon_s,
+            "callback_within_min": entry.callback_within_min,
             "ticket_targets": targets,
             "targets": {
                 kpi: bound.model_dump(exclude_none=True) for kpi, bound in entry.targets.items()
@@ -130,6 +131,7 @@ MEASURED_AGAINST = {
     "sl_threshold_s": "SL threshold",
     "sl_formula": "SL formula",
     "short_abandon_s": "short-abandon threshold",
+    "callback_within_min": "callback deadline",
     "targets": "targets",
     "ticket_targets": "ticket targets",
 }

@@ -72,6 +72,7 @@ def live_queue(queue: str = "acme-cards", **changes) -> dict:
             "blocked": 2,
         },
         "alerts_today": {"alerts_opened": 2, "alert_response_s": 300.0},
+        "callbacks": {"pending": 2, "overdue": 1, "oldest_pending_s": 4500.0},
         "service_level_10m": 0.9,
         "agents_by_state": {"available": 1, "talking": 2, "acw": 0, "not_ready": 1, "stale": 0},
         "agents": [
@@ -205,6 +206,7 @@ def test_a_tile_in_chinese():
         "平均应答速度",
         "平均处理时长",
         "Erlang C (需要 · 在岗)",
+        "待回访 · 已超时",
         "今日告警响应 (2)",
     ]
     assert got["longest-wait-acme-cards"][1] == "1:55:58"

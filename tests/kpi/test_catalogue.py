@@ -8,6 +8,7 @@ from app.kpi.definitions import (
     AGENT_KPIS,
     ALERT_KPIS,
     CALL_KPIS,
+    CALLBACK_KPIS,
     FORECAST_KPIS,
     KPIS,
     QA_DAY_KPIS,
@@ -122,6 +123,7 @@ def test_kpi_groups_are_the_sources_kpis_each_once():
     groups["tickets"] = TICKET_KPIS
     groups |= {"qa": QA_KPIS, "qa_days": QA_DAY_KPIS, "schedules": SCHEDULE_KPIS}
     groups["forecasts"] = FORECAST_KPIS
+    groups["callbacks"] = CALLBACK_KPIS
     assert set(groups) == set(SOURCES)
     assert sorted(k for g in groups.values() for k in g) == sorted(KPIS)
     for source, names in groups.items():

@@ -6,6 +6,7 @@ from app.kpi.definitions import (
     AGENT_COMPONENTS,
     ALERT_COMPONENTS,
     CALL_COMPONENTS,
+    CALLBACK_COMPONENTS,
     FORECAST_COMPONENTS,
     KPIS,
     QA_COMPONENTS,
@@ -25,6 +26,7 @@ ZERO = dict.fromkeys(
     + QA_DAY_COMPONENTS
     + SCHEDULE_COMPONENTS
     + FORECAST_COMPONENTS,
+    +CALLBACK_COMPONENTS,
     0,
 )
 
