@@ -14,18 +14,20 @@ through the `readings.Projections` the scheduler hands the engine; the window is
 QA_RULE_METRICS = ("fatal_accuracy", "non_fatal_accuracy", "qa_score")
 """QA evaluations over the window (by `evaluated_at`); `min_volume` counts evaluations, so
 `fatal_accuracy < 1` with `min_volume: 1` fires on the first fatal error found."""
-SCHEDULE_METRICS = ("schedule_adherence",)
-"""Adherence over the window's scheduled seconds (up to now); volume: scheduled agent-minutes."""
-CALLBACK_METRICS = ("callback_timeliness",)
-"""Callback requests made in the window (by the request's offered_at); volume: those due, so
-a window longer than the queues' callback_within_min sees the late ones too."""
+WINDOWED_METRICS = {
+    "schedule_adherence": ("scheduled_s", 60),
+    "callback_timeliness": ("callbacks_due", 1),
+    "forecast_accuracy": ("forecast_actual_offered", 1),
+    "aht_forecast_accuracy": ("forecast_actual_offered", 1),
+    "staffing_forecast_accuracy": ("forecast_actual_offered", 1),
+}
+"""KPIs of read-time sources over the window, with the component (÷ a unit) their volume
+counts: adherence up to now (scheduled agent-minutes); callback requests made in the window
+(those due, so a window longer than the queues' callback_within_min sees the late ones
+too); the forecast's ended intervals starting in the window (actual offered calls), so
+`forecast_accuracy < 0.7` over 60 minutes fires when the floor is far off its plan."""
 RULE_METRICS = (
-    tuple(CALL_KPIS)
-    + LIVE_METRICS
-    + PROJECTED_METRICS
-    + QA_RULE_METRICS
-    + SCHEDULE_METRICS
-    + CALLBACK_METRICS
+    tuple(CALL_KPIS) + LIVE_METRICS + PROJECTED_METRICS + QA_RULE_METRICS + tuple(WINDOWED_METRICS)
 )
 
 

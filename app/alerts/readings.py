@@ -7,21 +7,14 @@ from typing import Protocol
 from psycopg import Connection
 from sqlalchemy.orm import Session
 
-from app.alerts.config import CALLBACK_METRICS, QA_RULE_METRICS
+from app.alerts.config import QA_RULE_METRICS, WINDOWED_METRICS
 from app.alerts.evaluator import Reading
 from app.core.config import get_settings
 from app.core.vocabulary import ON_PHONE_STATES
 from app.forecasting.service import own_expected
 from app.kpi import queries
-from app.kpi.definitions import (
-    CALL_COMPONENTS,
-    CALLBACK_COMPONENTS,
-    QA_COMPONENTS,
-    SCHEDULE_COMPONENTS,
-    evaluate,
-    offered,
-)
-from app.kpi.sources import CALLBACKS, CALLS, QA, SCHEDULES
+from app.kpi.definitions import CALL_COMPONENTS, KPIS, QA_COMPONENTS, evaluate, offered
+from app.kpi.sources import CALLS, QA, SOURCES
 
 
 class Projection(Protocol):
@@ -92,10 +85,8 @@ def read(
     if metric in QA_RULE_METRICS:  # evaluations by evaluated_at; the volume is evaluations
         qa = sums.qa_of(client_id, queue_id, window)
         return Reading(evaluate((metric,), qa, sl_formula)[metric], int(qa["qa_evaluated"]))
-    if metric == "schedule_adherence":
-        return adherence(pg, window, client_id, queue_id, now)
-    if metric in CALLBACK_METRICS:
-        return callbacks(pg, window, client_id, queue_id, now)
+    if metric in WINDOWED_METRICS:
+        return windowed(pg, metric, window, client_id, queue_id, now)
     components = sums.of(client_id, queue_id, window)
     return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
 
@@ -136,24 +127,16 @@ def surge(
     return Reading(current / capacity, current)
 
 
-def adherence(
-    pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime
+def windowed(
+    pg: Connection, metric: str, window: timedelta, client_id: int, queue_id: int, now: datetime
 ) -> Reading:
-    """Schedule adherence over the window's scheduled seconds up to now; the volume is the
-    scheduled agent-minutes, so a rule's `min_volume` asks for enough people on the plan."""
+    """A read-time source's KPI over `[now − window, now)`; the volume is the component
+    `WINDOWED_METRICS` names (÷ its unit), so a rule's `min_volume` asks for enough behind it."""
+    source = SOURCES[KPIS[metric].source]
+    volume, unit = WINDOWED_METRICS[metric]
     scope = queries.Window([client_id], [queue_id], now - window)
-    sums = queries.sums_per_queue(pg, SCHEDULES, SCHEDULE_COMPONENTS, scope).get(queue_id, {})
-    components = dict.fromkeys(SCHEDULE_COMPONENTS, 0.0) | sums
-    value = evaluate(("schedule_adherence",), components, "abandoned_negative")
-    return Reading(value["schedule_adherence"], int(components["scheduled_s"] // 60))
-
-
-def callbacks(
-    pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime
-) -> Reading:
-    """Callback timeliness of the requests made in the window; the volume is those due."""
-    scope = queries.Window([client_id], [queue_id], now - window)
-    sums = queries.sums_per_queue(pg, CALLBACKS, CALLBACK_COMPONENTS, scope).get(queue_id, {})
-    components = dict.fromkeys(CALLBACK_COMPONENTS, 0.0) | sums
-    value = evaluate(("callback_timeliness",), components, "abandoned_negative")
-    return Reading(value["callback_timeliness"], int(components["callbacks_due"]))
+    interval = get_settings().interval_minutes
+    sums = queries.sums_per_queue(pg, source, source.names, scope, interval).get(queue_id, {})
+    components = dict.fromkeys(source.names, 0.0) | sums
+    value = evaluate((metric,), components, "abandoned_negative")[metric]
+    return Reading(value, int(components[volume] // unit))

@@ -22,6 +22,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from app.kpi.definitions import forecast_accuracy
+
 WEEKS = 6
 
 
@@ -85,16 +87,17 @@ def forecast_day(
 
 
 def accuracy(pairs: Sequence[tuple[float, float]]) -> float | None:
-    """forecast accuracy = 1 − Σ|actual − forecast| / Σ actual (1 − WAPE), floored at 0.
+    """Return the catalogue's `forecast_accuracy` over `(actual, forecast)` pairs of intervals.
 
-    Over `(actual, forecast)` pairs of intervals; None when nothing actually arrived. Until
-    the catalogue's `forecast_accuracy` KPI is merged, the plan measures the own forecast
-    with this; it is the same formula.
+    The plan measures the own forecast alone (the KPI reads whichever forecast counts), so it
+    sums the KPI's two components itself and leaves the formula to the catalogue.
     """
-    actual = sum(a for a, _ in pairs)
-    if actual <= 0:
-        return None
-    return max(0.0, 1 - sum(abs(a - f) for a, f in pairs) / actual)
+    return forecast_accuracy(
+        {
+            "forecast_offered_error": sum(abs(a - f) for a, f in pairs),
+            "forecast_actual_offered": sum(a for a, _ in pairs),
+        }
+    )
 
 
 def prorated(

@@ -12,6 +12,7 @@ from psycopg import Connection
 
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.vocabulary import WORK_ACTIVITY
+from app.kpi.sources import segment_seconds_in, serves_queue
 from app.models.forecasts import OWN_FORECAST_SOURCE
 
 
@@ -128,8 +129,7 @@ def scheduled_agents(
         "work": WORK_ACTIVITY,
     }
     rows = pg.execute(
-        "SELECT p.interval_start, sum(extract(epoch FROM least(sg.end_at, p.interval_start"
-        " + %(iv)s::interval) - greatest(sg.start_at, p.interval_start)))"
+        f"SELECT p.interval_start, sum({segment_seconds_in('p.interval_start')})"
         " / extract(epoch FROM %(iv)s::interval)"
         " FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
         f" sg.start_at, {GRID_ORIGIN_SQL}), sg.end_at - interval '1 microsecond',"
@@ -138,8 +138,7 @@ def scheduled_agents(
         " AND sg.start_at < %(hi)s AND sg.end_at > %(lo)s"
         " AND p.interval_start >= %(lo)s AND p.interval_start < %(hi)s"
         " AND (%(vendor)s::int IS NULL OR sg.vendor_id = %(vendor)s)"
-        " AND (%(queue)s = ANY(sg.queue_ids) OR (sg.queue_ids IS NULL AND EXISTS (SELECT 1"
-        " FROM queue_vendors qv WHERE qv.queue_id = %(queue)s AND qv.vendor_id = sg.vendor_id)))"
+        f" AND {serves_queue('%(queue)s', 'sg.queue_ids', 'sg.vendor_id')}"
         " GROUP BY 1",
         params,
     ).fetchall()

@@ -31,6 +31,7 @@ from app.kpi.sources import (
     SCHEDULES,
     Source,
     agent_state_sql,
+    serves_queue,
 )
 from app.models.forecasts import OWN_FORECAST_SOURCE
 
@@ -469,9 +470,7 @@ def latest_agent_states(
         " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
         " ON k.client_id = l.client_id"
         f" WHERE l.state <> '{LOGGED_OUT}' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
-        " AND (k.queue_id = ANY(l.queue_ids) OR (l.queue_ids IS NULL"
-        " AND EXISTS (SELECT 1 FROM queue_vendors qv WHERE qv.queue_id = k.queue_id"
-        " AND qv.vendor_id = a.vendor_id))) ORDER BY l.at",
+        f" AND {serves_queue('k.queue_id', 'l.queue_ids', 'a.vendor_id')} ORDER BY l.at",
         {"c": array_literal(clients), "q": array_literal(queues), "v": vendor_id},
     ).fetchall()
 

@@ -429,10 +429,26 @@ SCHEDULES = Source(
 # segments naming the queue or, naming none, of a vendor serving it; `published` when any
 # segment of the queue's schedule covers the interval).
 FORECAST_IV_S = "extract(epoch FROM %(iv)s::interval)"
-_COVERS_QUEUE = (
-    "(f.queue_id = ANY(sg.queue_ids) OR (sg.queue_ids IS NULL AND EXISTS (SELECT 1"
-    " FROM queue_vendors qv WHERE qv.queue_id = f.queue_id AND qv.vendor_id = sg.vendor_id)))"
-)
+
+
+def serves_queue(queue: str, queue_ids: str, vendor: str) -> str:
+    """SQL: a row listing `queue_ids` is for `queue` (listed, or none listed and its vendor
+    serves the queue) — how agent events and schedule segments name their queues."""
+    return (
+        f"({queue} = ANY({queue_ids}) OR ({queue_ids} IS NULL AND EXISTS (SELECT 1"
+        f" FROM queue_vendors qv WHERE qv.queue_id = {queue} AND qv.vendor_id = {vendor})))"
+    )
+
+
+def segment_seconds_in(start: str) -> str:
+    """SQL: the seconds of schedule segment `sg` inside the interval starting at `start`."""
+    return (
+        f"extract(epoch FROM least(sg.end_at, {start} + %(iv)s::interval)"
+        f" - greatest(sg.start_at, {start}))"
+    )
+
+
+_COVERS_QUEUE = serves_queue("f.queue_id", "sg.queue_ids", "sg.vendor_id")
 FORECAST_ROWS_SQL = (
     "JOIN queues q ON q.id = f.queue_id"
     " CROSS JOIN LATERAL (SELECT"
@@ -445,10 +461,9 @@ FORECAST_ROWS_SQL = (
     f"a.offered / {FORECAST_IV_S}, coalesce(a.handle_s / nullif(a.handled, 0), f.aht_s),"
     " coalesce((q.targets -> 'service_level' ->> 'min')::float8, %(sl_target)s),"
     " q.sl_threshold_s) END::float8 AS need) n"
-    " CROSS JOIN LATERAL (SELECT coalesce(sum(extract(epoch FROM"
-    " least(sg.end_at, f.interval_start + %(iv)s::interval)"
-    f" - greatest(sg.start_at, f.interval_start))) FILTER (WHERE sg.activity = '{WORK_ACTIVITY}'),"
-    f" 0) / {FORECAST_IV_S} AS agents, count(*) > 0 AS published FROM schedule_segments sg"
+    f" CROSS JOIN LATERAL (SELECT coalesce(sum({segment_seconds_in('f.interval_start')})"
+    f" FILTER (WHERE sg.activity = '{WORK_ACTIVITY}'), 0) / {FORECAST_IV_S} AS agents,"
+    " count(*) > 0 AS published FROM schedule_segments sg"
     " WHERE sg.client_id = f.client_id AND sg.start_at < f.interval_start + %(iv)s::interval"
     f" AND sg.end_at > f.interval_start AND {_COVERS_QUEUE}) sc"
 )
