@@ -32,6 +32,7 @@ from ingest.checks import (
     sent,
     unstorable_fields,
 )
+from ingest.feed_counts import FeedTally
 from ingest.forecast_repository import ForecastRow
 from ingest.forecast_schema import ForecastRecord
 from ingest.kinds import KEY_CHARS
@@ -144,13 +145,23 @@ class ForecastService:
             # posts take their row locks in one order and never deadlock.
             rows.sort(key=lambda item: item[1][:4])
             changed = {index for index, row in rows if forecast_repository.upsert(pg, row)}
-            for index in sorted({index for index, _ in rows}):
+            tally = FeedTally(datetime.now(UTC))
+            for index, client_id in sorted({(index, row.client_id) for index, row in rows}):
                 if index in changed:
                     post.result.accepted += 1
                     post.result.written.add(index)
+                    tally.accepted([client_id], None)
                 else:
                     post.result.duplicates += 1
-            writer.store_rejected(pg, FORECASTS_KIND, sender.vendor_id, post.placed(sender))
+                    tally.duplicate([client_id])
+            placed = post.placed(sender)
+            writer.store_rejected(pg, FORECASTS_KIND, sender.vendor_id, placed)
+            if sender.vendor_id is not None:  # a vendor's WFM feed; a client's plan is its own
+                for rejection in placed:
+                    tally.rejected(rejection.client_id, rejection.errors)
+                writer.add_feed_counts(
+                    pg, sender.vendor_id, FORECASTS_KIND, tally.received, tally.rows()
+                )
         return post.result
 
     def _validate(

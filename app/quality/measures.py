@@ -11,12 +11,13 @@ Counters are rows `(client, vendor, day, kind, measure) → n`, summed over batc
   1 h, 1 h below 1 day, then 1 day. A time ahead of the clock counts as 0 s late;
 - `late_max`: the largest lateness, in whole seconds (kept with GREATEST, not summed).
 
-QA evaluations and schedule segments count `accepted`, `duplicates` and `rejected:<field>`
-like the others, but no lateness: an evaluation is made after its contact by design and a
-schedule is published ahead, so neither has a delivery delay to measure (and calls' lateness
-quantiles stay those of the real-time records). A client's own QA team's evaluations are the
-client's records, not a vendor's feed: not counted. Measurements (monthly values a vendor
-submits, `/v1/measurements`) are not a feed either: their state is on that route.
+QA evaluations, schedule segments and forecasts count `accepted`, `duplicates` and
+`rejected:<field>` like the others, but no lateness: an evaluation is made after its contact
+by design, and a schedule or a forecast is published ahead, so none has a delivery delay to
+measure (and calls' lateness quantiles stay those of the real-time records). A client's own
+QA team's evaluations, and a client's own forecasts, are the client's records, not a
+vendor's feed: not counted. Measurements (monthly values a vendor submits,
+`/v1/measurements`) are not a feed either: their state is on that route.
 """
 
 import math
@@ -25,7 +26,15 @@ from typing import Any
 
 ACCEPTED, DUPLICATES, REJECTED = "accepted", "duplicates", "rejected"
 LATE, LATE_MAX = "late", "late_max"
-RECORD_KINDS = ("calls", "call-events", "agent-events", "tickets", "qa-evaluations", "schedules")
+RECORD_KINDS = (
+    "calls",
+    "call-events",
+    "agent-events",
+    "tickets",
+    "qa-evaluations",
+    "schedules",
+    "forecasts",
+)
 FIELD_CHARS = 60  # a reason longer than this is cut (it is a field name, or "record")
 LATENESS_RESOLUTION = (
     "lateness quantiles are the lower edge of the bucket holding them: to the second below"

@@ -1,5 +1,7 @@
-"""Feed quality counts QA evaluations and schedule segments like calls: received, duplicates
-and rejected by field, per vendor and day; no lateness (neither is a real-time record)."""
+"""Feed quality counts QA evaluations, schedule segments and forecasts like calls: received,
+duplicates and rejected by field, per vendor and day; no lateness (none is a real-time record)."""
+
+from datetime import UTC, datetime, timedelta
 
 from app.quality.measures import RECORD_KINDS
 from app.rejects.service import LISTED_KINDS
@@ -72,4 +74,41 @@ def test_schedule_segments_count_like_calls(client, tenant):
     day = _day(client, tenant, "schedules")
     assert (day["accepted"], day["duplicates"], day["rejected"]) == (2, 1, 3)
     assert day["rejected_by_reason"] == {"activity": 1, "start": 2}
+    assert day["lateness_p50_s"] is None
+
+
+def test_a_vendors_forecasts_count_like_calls_and_a_clients_own_do_not(client, tenant):
+    now = datetime.now(UTC)
+    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+
+    def plan(at: datetime, offered: float, **extra: object) -> dict:
+        return {
+            "queue": tenant.queue,
+            "interval_start": at.isoformat(),
+            "offered": offered,
+            **extra,
+        }
+
+    sent = [
+        plan(start, 10),
+        plan(start + timedelta(minutes=15), 12),
+        plan(start + timedelta(minutes=7), 3),  # off the grid: interval_start
+        plan(start, -1),  # offered
+        plan(start, 5, source="callpulse"),  # reserved: source
+    ]
+    answer = post(client, "/v1/forecasts", sent, tenant).json()
+    assert (answer["accepted"], len(answer["rejected"])) == (2, 3)
+    assert post(client, "/v1/forecasts", sent[:1], tenant).json()["duplicates"] == 1
+    mine = post(
+        client,
+        "/v1/forecasts",
+        [plan(start, 9, source="client-wfm")],
+        tenant,
+        key=tenant.client_key,
+    )
+    assert mine.json()["accepted"] == 1
+
+    day = _day(client, tenant, "forecasts")
+    assert (day["accepted"], day["duplicates"], day["rejected"]) == (2, 1, 3)
+    assert day["rejected_by_reason"] == {"interval_start": 1, "offered": 1, "source": 1}
     assert day["lateness_p50_s"] is None
