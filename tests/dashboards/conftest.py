@@ -1,5 +1,6 @@
 """A real browser for page tests: Debian's Chromium, installed here when missing."""
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -23,25 +24,33 @@ FLAGS = [
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
+PACKAGES = {"chromium": CHROMIUM, "fonts-wqy-zenhei": CJK_FONT}
+
+
+def _missing() -> list[str]:
+    return [package for package, path in PACKAGES.items() if not Path(path).exists()]
+
+
 def ensure_chromium() -> None:
     """Install Debian's chromium (never a downloaded browser) and a Chinese font if missing.
 
-    Without a CJK font the 中文 pages render as empty boxes in the screenshots.
+    Without a CJK font the 中文 pages render as empty boxes in the screenshots. Parallel
+    test workers take turns (a file lock), so one installs and the others find it there.
     """
-    missing = [
-        p
-        for p, path in (("chromium", CHROMIUM), ("fonts-wqy-zenhei", CJK_FONT))
-        if not Path(path).exists()
-    ]
-    if not missing:
+    if not _missing():
         return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        if "chromium" in missing:
-            pytest.fail("page tests need Debian's chromium: apt-get install -y chromium")
-        return  # the font only makes screenshots readable
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
+    with open("/tmp/callpulse-test-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = _missing()
+        if not missing:
+            return
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            if "chromium" in missing:
+                pytest.fail("page tests need Debian's chromium: apt-get install -y chromium")
+            return  # the font only makes screenshots readable
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
 
 
 @pytest.fixture(scope="session")

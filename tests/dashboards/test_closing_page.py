@@ -4,10 +4,13 @@ vendor close the week on the page, the hash shows, a late CDR shows as a restate
 import pytest
 
 from tests.closing.helpers import WEEK, call
+from tests.contracts.conftest import http, per_workload
 from tests.contracts.helpers import ingest
 from tests.dashboards.conftest import ARTIFACTS
 from tests.dashboards.test_sla_page import PASSWORD, text, user, wait_text
 from tests.factories import cdr
+
+__all__ = ["http", "per_workload"]  # the SLA tests' fixtures, used here
 
 WORDS = {
     "en": {
