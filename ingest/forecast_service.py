@@ -13,34 +13,27 @@ kept for each stats interval, so a 30-minute WFM plan scores on a 15-minute grid
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-from pydantic import ValidationError
 
 from app.access.keys import Principal
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.grid import GRID_ORIGIN
-from ingest import forecast_repository, writer
+from ingest import forecast_repository
 from ingest.checks import (
     RecordRejected,
-    check_times,
-    earliest_accepted,
     excerpt,
     sent,
-    unstorable_fields,
 )
-from ingest.feed_counts import FeedTally
 from ingest.forecast_repository import ForecastRow
 from ingest.forecast_schema import ForecastRecord
 from ingest.kinds import KEY_CHARS
+from ingest.posts import Post, validated
 from ingest.raw import RawRecord
 from ingest.schedules import AHEAD_DAYS
-from ingest.schemas import describe_errors
-from ingest.senders import Sender, sender_of
-from ingest.service import MAX_ERRORS, IngestResult
+from ingest.senders import sender_of
+from ingest.service import IngestResult
 
 FORECASTS_KIND = "forecasts"
 
@@ -52,28 +45,6 @@ def record_key(value: Any) -> str | None:
     start = value.get("interval_start")
     key = f"{value['queue']}@{start}" if isinstance(start, str) else value["queue"]
     return excerpt(key, KEY_CHARS)
-
-
-@dataclass
-class _Post:
-    """The answer and the kept rejections of one post, built as its records are judged."""
-
-    result: IngestResult = field(default_factory=IngestResult)
-    kept: list[writer.Rejection] = field(default_factory=list)
-    values: dict[int, Any] = field(default_factory=dict)
-
-    def reject(self, raw: RawRecord, errors: list[str]) -> None:
-        key = record_key(raw.value)
-        errors = errors[:MAX_ERRORS]
-        self.result.rejected.append({"index": raw.index, "id": key, "errors": errors})
-        self.values[raw.index] = raw.value
-        self.kept.append(writer.Rejection(raw.index, None, key, raw.text, raw.canonical, errors))
-
-    def placed(self, sender: Sender) -> list[writer.Rejection]:
-        """Return the rejections, each under the client of the queue it names (if known)."""
-        return [
-            r._replace(client_id=sender.client_of(self.values[r.record_index])) for r in self.kept
-        ]
 
 
 def grid_problems(record: ForecastRecord, minutes: int) -> list[str]:
@@ -114,8 +85,17 @@ class ForecastService:
 
     def ingest(self, principal: Principal, records: Sequence[RawRecord]) -> IngestResult:
         """Validate and upsert `records`; every refused record is kept with its reasons."""
-        post = _Post()
-        valid = self._validate(post, records)
+        post = Post(record_key)
+        minutes = self.settings.interval_minutes
+        valid = validated(
+            post,
+            records,
+            ForecastRecord,
+            ("interval_start",),
+            self.settings.max_record_age_days,
+            timedelta(days=AHEAD_DAYS),
+            lambda record: grid_problems(record, minutes),
+        )
         with self.database.session_scope() as session:
             pg = driver_connection(session)
             sender = sender_of(pg, principal)
@@ -145,54 +125,7 @@ class ForecastService:
             # posts take their row locks in one order and never deadlock.
             rows.sort(key=lambda item: item[1][:4])
             changed = {index for index, row in rows if forecast_repository.upsert(pg, row)}
-            tally = FeedTally(datetime.now(UTC))
             for index, client_id in sorted({(index, row.client_id) for index, row in rows}):
-                if index in changed:
-                    post.result.accepted += 1
-                    post.result.written.add(index)
-                    tally.accepted([client_id], None)
-                else:
-                    post.result.duplicates += 1
-                    tally.duplicate([client_id])
-            placed = post.placed(sender)
-            writer.store_rejected(pg, FORECASTS_KIND, sender.vendor_id, placed)
-            if sender.vendor_id is not None:  # a vendor's WFM feed; a client's plan is its own
-                for rejection in placed:
-                    tally.rejected(rejection.client_id, rejection.errors)
-                writer.add_feed_counts(
-                    pg, sender.vendor_id, FORECASTS_KIND, tally.received, tally.rows()
-                )
+                post.wrote(index, [client_id], index in changed)
+            post.store(pg, FORECASTS_KIND, sender.vendor_id, sender.client_of)
         return post.result
-
-    def _validate(
-        self, post: _Post, records: Sequence[RawRecord]
-    ) -> list[tuple[RawRecord, ForecastRecord]]:
-        now = datetime.now(UTC)
-        earliest = earliest_accepted(now, self.settings.max_record_age_days)
-        latest = now + timedelta(days=AHEAD_DAYS)
-        valid = []
-        for raw in records:
-            if raw.error:
-                post.reject(raw, [raw.error])
-            elif not isinstance(raw.value, dict):
-                post.reject(raw, ["record: must be a JSON object"])
-            elif unstorable := unstorable_fields(raw.value):
-                post.reject(raw, unstorable)
-            else:
-                try:
-                    record = ForecastRecord.model_validate(raw.value)
-                    check_times(
-                        record.__dict__,
-                        ("interval_start",),
-                        earliest,
-                        latest,
-                        self.settings.max_record_age_days,
-                    )
-                    if problems := grid_problems(record, self.settings.interval_minutes):
-                        raise RecordRejected(*problems)
-                    valid.append((raw, record))
-                except ValidationError as exc:
-                    post.reject(raw, describe_errors(exc))
-                except RecordRejected as exc:
-                    post.reject(raw, exc.errors)
-        return valid

@@ -7,12 +7,10 @@ calls). Either way the evaluation counts for the vendor whose contact it is.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from psycopg import Connection
-from pydantic import ValidationError
 
 from app.access.keys import Principal
 from app.core.config import Settings
@@ -20,52 +18,25 @@ from app.core.db import Database, driver_connection
 from ingest import qa_repository, writer
 from ingest.checks import (
     RecordRejected,
-    check_times,
-    earliest_accepted,
     excerpt,
-    unstorable_fields,
 )
-from ingest.feed_counts import FeedTally
 from ingest.kinds import KEY_CHARS
+from ingest.posts import Post, validated
 from ingest.qa_repository import Contact
 from ingest.qa_schema import QaEvaluationRecord
 from ingest.raw import RawRecord
-from ingest.schemas import describe_errors
 from ingest.senders import Sender, sender_of
-from ingest.service import MAX_ERRORS, IngestResult
+from ingest.service import IngestResult
 
 QA_KIND = "qa-evaluations"
 
 
-@dataclass
-class _Rejections:
-    """The batch's refused records, for the answer and for `rejected_records`."""
-
-    result: IngestResult = field(default_factory=IngestResult)
-    kept: list[writer.Rejection] = field(default_factory=list)
-    values: dict[int, Any] = field(default_factory=dict)
-
-    def placed(self, sender: Sender) -> list[writer.Rejection]:
-        """Return the rejections, each under its client (`Sender.client_of`) when it had none."""
-        return [
-            r
-            if r.client_id is not None
-            else r._replace(client_id=sender.client_of(self.values[r.record_index]))
-            for r in self.kept
-        ]
-
-    def add(self, raw: RawRecord, errors: list[str], client_id: int | None) -> None:
-        value = raw.value if isinstance(raw.value, dict) else {}
-        named = value.get("evaluation_id")
-        key = None if named is None or isinstance(named, dict | list) else str(named)
-        key = key and excerpt(key, KEY_CHARS)
-        if len(errors) > MAX_ERRORS:
-            errors = [*errors[:MAX_ERRORS], f"record: {len(errors) - MAX_ERRORS} more errors"]
-        self.result.rejected.append({"index": raw.index, "id": key, "errors": errors})
-        self.values[raw.index] = raw.value
-        self.kept.append(
-            writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errors)
-        )
+def record_key(value: Any) -> str | None:
+    """Return a posted evaluation's `evaluation_id`, for error reports (bounded)."""
+    named = value.get("evaluation_id") if isinstance(value, dict) else None
+    return (
+        None if named is None or isinstance(named, dict | list) else excerpt(str(named), KEY_CHARS)
+    )
 
 
 class QaIngestService:
@@ -78,68 +49,33 @@ class QaIngestService:
     def ingest(self, principal: Principal, records: Sequence[RawRecord]) -> IngestResult:
         """Validate and upsert `records`; a replay is a duplicate, a changed record replaces
         the stored one, and every refused record is kept with its reasons."""
-        rejections = _Rejections()
-        valid = self._validate(rejections, records)
+        post = Post(record_key)
+        valid = validated(
+            post,
+            records,
+            QaEvaluationRecord,
+            ("evaluated_at",),
+            self.settings.max_record_age_days,
+            timedelta(seconds=self.settings.future_tolerance_s),
+        )
         with self.database.session_scope() as session:
             pg = driver_connection(session)
             sender = sender_of(pg, principal)
-            resolved = self._resolve(pg, sender, rejections, valid)
+            resolved = self._resolve(pg, sender, post, valid)
             # In key order (stable: a key sent twice applies in batch order), so concurrent
             # batches sharing keys take their row locks in one order and never deadlock.
             resolved.sort(key=lambda item: (item[2], item[1].evaluation_id))
-            tally = FeedTally(datetime.now(UTC))
             for raw, record, client_id, row in resolved:
-                if qa_repository.upsert(pg, client_id, record.evaluation_id, row):
-                    rejections.result.accepted += 1
-                    rejections.result.written.add(raw.index)
-                    tally.accepted([client_id], None)
-                else:
-                    rejections.result.duplicates += 1
-                    tally.duplicate([client_id])
-            placed = rejections.placed(sender)
-            writer.store_rejected(pg, QA_KIND, sender.vendor_id, placed)
-            if sender.vendor_id is not None:  # a vendor's feed; a client's QA team's is not
-                for rejection in placed:
-                    tally.rejected(rejection.client_id, rejection.errors)
-                writer.add_feed_counts(pg, sender.vendor_id, QA_KIND, tally.received, tally.rows())
-        return rejections.result
-
-    def _validate(
-        self, rejections: _Rejections, records: Sequence[RawRecord]
-    ) -> list[tuple[RawRecord, QaEvaluationRecord]]:
-        now = datetime.now(UTC)
-        earliest = earliest_accepted(now, self.settings.max_record_age_days)
-        latest = now + timedelta(seconds=self.settings.future_tolerance_s)
-        valid = []
-        for raw in records:
-            if raw.error:
-                rejections.add(raw, [raw.error], None)
-            elif not isinstance(raw.value, dict):
-                rejections.add(raw, ["record: must be a JSON object"], None)
-            elif unstorable := unstorable_fields(raw.value):
-                rejections.add(raw, unstorable, None)
-            else:
-                try:
-                    record = QaEvaluationRecord.model_validate(raw.value)
-                    check_times(
-                        record.__dict__,
-                        ("evaluated_at",),
-                        earliest,
-                        latest,
-                        self.settings.max_record_age_days,
-                    )
-                    valid.append((raw, record))
-                except ValidationError as exc:
-                    rejections.add(raw, describe_errors(exc), None)
-                except RecordRejected as exc:
-                    rejections.add(raw, exc.errors, None)
-        return valid
+                changed = qa_repository.upsert(pg, client_id, record.evaluation_id, row)
+                post.wrote(raw.index, [client_id], changed)
+            post.store(pg, QA_KIND, sender.vendor_id, sender.client_of)
+        return post.result
 
     @staticmethod
     def _resolve(
         pg: Connection,
         sender: Sender,
-        rejections: _Rejections,
+        post: Post,
         valid: list[tuple[RawRecord, QaEvaluationRecord]],
     ) -> list[tuple[RawRecord, QaEvaluationRecord, int, dict[str, Any]]]:
         """Check each record's queue and contact; return the records to write, with rows."""
@@ -148,7 +84,7 @@ class QaIngestService:
             try:
                 placed.append((raw, record, sender.queue(pg, record.queue)))
             except RecordRejected as exc:
-                rejections.add(raw, exc.errors, None)
+                post.reject(raw, exc.errors)
         found = _contacts(pg, [(r, client_id) for _, r, (client_id, _) in placed])
         vendors = qa_repository.vendor_codes(pg, sorted({c.vendor_id for c in found.values()}))
         checked = []
@@ -156,7 +92,7 @@ class QaIngestService:
             contact = found.get(_contact_key(record, client_id))
             problem = _contact_problem(record, contact, queue_id, sender, vendors)
             if problem is not None:
-                rejections.add(raw, [problem], client_id)
+                post.reject(raw, [problem], client_id)
             elif contact is not None:
                 checked.append((raw, record, client_id, queue_id, contact))
         agents = writer.agent_ids(

@@ -11,27 +11,22 @@ event: the agent belongs to the posting vendor, so a vendor can only schedule it
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-
-from pydantic import ValidationError
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from ingest import schedule_writer, writer
 from ingest.checks import (
     RecordRejected,
-    check_times,
-    earliest_accepted,
     excerpt,
     sent,
-    unstorable_fields,
 )
-from ingest.feed_counts import FeedTally
 from ingest.kinds import KEY_CHARS, Target, Tenancy, agent_targets
+from ingest.posts import Post, validated
 from ingest.raw import RawRecord
-from ingest.schemas import ScheduleRecord, describe_errors
-from ingest.service import MAX_ERRORS, IngestResult
+from ingest.schemas import ScheduleRecord
+from ingest.service import IngestResult
 
 KIND = "schedules"
 AHEAD_DAYS = 400  # schedules are published ahead: how far ahead a segment may start
@@ -47,25 +42,6 @@ def record_key(value: Any) -> str | None:
     )
 
 
-class _Post:
-    """The answer and the rejections of one post, built as its records are judged."""
-
-    def __init__(self) -> None:
-        self.result = IngestResult()
-        self.rejections: list[writer.Rejection] = []
-        self.values: dict[int, Any] = {}  # refused records' values, to place them by client
-        self.tally = FeedTally(datetime.now(UTC))
-
-    def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
-        key = record_key(raw.value)
-        errs = errs[:MAX_ERRORS]
-        self.values[raw.index] = raw.value
-        self.result.rejected.append({"index": raw.index, "id": key, "errors": errs})
-        self.rejections.append(
-            writer.Rejection(raw.index, client_id, key, raw.text, raw.canonical, errs)
-        )
-
-
 class ScheduleService:
     """Write schedule posts: each segment replaces the agent's schedule over its span."""
 
@@ -75,8 +51,15 @@ class ScheduleService:
 
     def ingest(self, vendor_id: int, records: Sequence[RawRecord]) -> IngestResult:
         """Validate `records`, refuse overlapping ones, and apply the rest in one transaction."""
-        post = _Post()
-        valid = self._validate(post, records)
+        post = Post(record_key)
+        valid = validated(
+            post,
+            records,
+            ScheduleRecord,
+            ("start", "end"),
+            self.settings.max_record_age_days,
+            timedelta(days=AHEAD_DAYS),
+        )
         with self.database.session_scope() as session:
             pg = driver_connection(session)
             tenancy, planned = self._targets(pg, post, vendor_id, valid)
@@ -100,55 +83,13 @@ class ScheduleService:
                     )
                     for t in targets
                 ]
-                clients = [t.client_id for t in targets]
-                if any(changed):
-                    post.result.accepted += 1
-                    post.result.written.add(raw.index)
-                    post.tally.accepted(clients, None)
-                else:
-                    post.result.duplicates += 1
-                    post.tally.duplicate(clients)
-            writer.store_rejected(pg, KIND, vendor_id, post.rejections)
-            for r in post.rejections:
-                client = r.client_id or tenancy.client_of(post.values.get(r.record_index))
-                post.tally.rejected(client, r.errors)
-            writer.add_feed_counts(pg, vendor_id, KIND, post.tally.received, post.tally.rows())
+                post.wrote(raw.index, [t.client_id for t in targets], any(changed))
+            post.store(pg, KIND, vendor_id, tenancy.client_of)
         return post.result
-
-    def _validate(
-        self, post: _Post, records: Sequence[RawRecord]
-    ) -> list[tuple[RawRecord, ScheduleRecord]]:
-        now = datetime.now(UTC)
-        earliest = earliest_accepted(now, self.settings.max_record_age_days)
-        latest = now + timedelta(days=AHEAD_DAYS)
-        valid = []
-        for raw in records:
-            if raw.error:
-                post.reject(raw, [raw.error])
-            elif not isinstance(raw.value, dict):
-                post.reject(raw, ["record: must be a JSON object"])
-            elif unstorable := unstorable_fields(raw.value):
-                post.reject(raw, unstorable)
-            else:
-                try:
-                    record = ScheduleRecord.model_validate(raw.value)
-                    check_times(
-                        record.__dict__,
-                        ("start", "end"),
-                        earliest,
-                        latest,
-                        self.settings.max_record_age_days,
-                    )
-                    valid.append((raw, record))
-                except ValidationError as exc:
-                    post.reject(raw, describe_errors(exc))
-                except RecordRejected as exc:
-                    post.reject(raw, exc.errors)
-        return valid
 
     @staticmethod
     def _targets(
-        pg: Any, post: _Post, vendor_id: int, valid: list[tuple[RawRecord, ScheduleRecord]]
+        pg: Any, post: Post, vendor_id: int, valid: list[tuple[RawRecord, ScheduleRecord]]
     ) -> tuple[Tenancy, list[tuple[RawRecord, ScheduleRecord, list[Target]]]]:
         """Resolve each segment's client and queues; refuse those overlapping another one.
 
