@@ -22,8 +22,8 @@ depends_on: str | Sequence[str] | None = None
 # Erlang B by B(n) = A·B(n−1) / (n + A·B(n−1)), then C(N) = N·B / (N − A·(1 − B)) and
 # SL = 1 − C·exp(−(N − A)·T / AHT): the first N > A with SL ≥ target, at most 10 000
 # (app.erlang.MAX_AGENTS) unless the traffic alone is more. PostgreSQL raises on a float
-# underflow where Python returns 0, so a waiting term below 1e−300 is not computed: SL is then
-# 1.0 in double precision either way, which meets any target (< 1).
+# underflow where Python returns 0, so a waiting term C·exp(…) below e^−700 (≈ 1e−304) is not
+# computed: SL is then 1.0 in double precision either way, which meets any target (< 1).
 ERLANG_C_AGENTS = """
 CREATE FUNCTION erlang_c_agents(
     calls_per_s double precision, aht_s double precision,
@@ -51,7 +51,7 @@ BEGIN
         IF n > traffic THEN
             wait := n * blocking / (n - traffic * (1 - blocking));
             decay := -(n - traffic) * threshold_s / aht_s;
-            IF decay < -700 OR wait < 1e-300 THEN
+            IF wait < 1e-300 OR decay + ln(wait) < -700 THEN
                 RETURN n;
             END IF;
             IF 1 - wait * exp(decay) >= target_sl THEN
