@@ -1,6 +1,7 @@
 """`POST /v1/calls`, `/v1/call-events`, `/v1/agent-events`, `/v1/tickets`, `/v1/schedules`."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +15,9 @@ from app.core.errors import ClientGone, PayloadTooLarge
 from app.core.metrics import count_ingest
 from ingest.body import inflate, parse_body
 from ingest.kinds import KINDS
+from ingest.raw import RawRecord
 from ingest.schemas import ScheduleRecord
+from ingest.service import IngestResult
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ingest"])
@@ -101,6 +104,31 @@ _DOC = (
 )
 
 
+async def write_posted(
+    request: Request,
+    kind: str,
+    model: type[BaseModel],
+    write: Callable[[list[RawRecord]], IngestResult],
+) -> Any:
+    """Read and parse a post of `model` records, `write` them in a worker thread, count them.
+
+    For the routes with a service of their own (QA evaluations, schedules, forecasts); a
+    client that hung up before the write gets nothing written.
+    """
+    settings = request.app.state.settings
+    body = await read_body(request, settings.max_body_bytes)
+    fields = model.model_fields
+    records = parse_body(
+        body, request.headers.get("content-type"), settings.max_batch_records, fields
+    )
+    if await request.is_disconnected():
+        log.info("dropped %d %s: the client hung up before the write", len(records), kind)
+        raise ClientGone("the client hung up before the write; nothing was written")
+    result = await run_in_threadpool(write, records)
+    count_ingest(kind, fields, result)
+    return result.as_json()
+
+
 ROUTES = {
     "calls": "Push call detail records, complete or partial.",
     "call-events": "Push call events (offered, answered, abandoned, ended, acw_done) in any order.",
@@ -146,16 +174,13 @@ _SCHEDULE_SUMMARY = (
     openapi_extra=body_doc(ScheduleRecord),
 )
 async def post_schedules(request: Request, principal: Principal = Depends(vendor_key)) -> Any:
-    settings = request.app.state.settings
-    body = await read_body(request, settings.max_body_bytes)
-    fields = ScheduleRecord.model_fields
-    records = parse_body(
-        body, request.headers.get("content-type"), settings.max_batch_records, fields
-    )
     service = request.app.state.schedule_service
-    result = await run_in_threadpool(service.ingest, principal.vendor_id, records)
-    count_ingest(SCHEDULES, fields, result)
-    return result.as_json()
+    return await write_posted(
+        request,
+        SCHEDULES,
+        ScheduleRecord,
+        lambda records: service.ingest(principal.vendor_id, records),
+    )
 
 
 post_schedules.__doc__ = _SCHEDULE_SUMMARY + _DOC.replace(

@@ -1,22 +1,16 @@
 """`POST /v1/forecasts`: a WFM tool's forecast (话务预测) per queue and interval."""
 
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from app.access.auth import require_kind
 from app.access.keys import Principal
-from app.core.errors import ClientGone
-from app.core.metrics import count_ingest
 from app.models.forecasts import OWN_FORECAST_SOURCE
-from ingest.body import parse_body
-from ingest.endpoints import IngestResponse, body_doc, read_body
+from ingest.endpoints import IngestResponse, body_doc, write_posted
 from ingest.forecast_schema import DEFAULT_SOURCE, ForecastRecord
 from ingest.forecast_service import FORECASTS_KIND
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ingest"])
 forecaster_key = require_kind("vendor", "client")
 PATH = f"/{FORECASTS_KIND}"
@@ -30,19 +24,10 @@ PATH = f"/{FORECASTS_KIND}"
     openapi_extra=body_doc(ForecastRecord),
 )
 async def post_forecasts(request: Request, principal: Principal = Depends(forecaster_key)) -> Any:
-    settings = request.app.state.settings
-    body = await read_body(request, settings.max_body_bytes)
-    fields = ForecastRecord.model_fields
-    records = parse_body(
-        body, request.headers.get("content-type"), settings.max_batch_records, fields
-    )
-    if await request.is_disconnected():
-        log.info("dropped %d forecasts: the client hung up before the write", len(records))
-        raise ClientGone("the client hung up before the write; nothing was written")
     service = request.app.state.forecast_service
-    result = await run_in_threadpool(service.ingest, principal, records)
-    count_ingest(FORECASTS_KIND, fields, result)
-    return result.as_json()
+    return await write_posted(
+        request, FORECASTS_KIND, ForecastRecord, lambda records: service.ingest(principal, records)
+    )
 
 
 post_forecasts.__doc__ = (

@@ -1,22 +1,16 @@
 """`POST /v1/qa-evaluations`: QA evaluations (质检) of calls and tickets."""
 
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from app.access.auth import require_kind
 from app.access.keys import Principal
-from app.core.errors import ClientGone
-from app.core.metrics import count_ingest
 from app.models.qa import MAX_ERRORS_PER_EVALUATION
-from ingest.body import parse_body
-from ingest.endpoints import IngestResponse, body_doc, read_body
+from ingest.endpoints import IngestResponse, body_doc, write_posted
 from ingest.qa_schema import QaEvaluationRecord
 from ingest.qa_service import QA_KIND
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ingest"])
 evaluator_key = require_kind("vendor", "client")
 PATH = f"/{QA_KIND}"
@@ -32,19 +26,10 @@ PATH = f"/{QA_KIND}"
 async def post_qa_evaluations(
     request: Request, principal: Principal = Depends(evaluator_key)
 ) -> Any:
-    settings = request.app.state.settings
-    body = await read_body(request, settings.max_body_bytes)
-    fields = QaEvaluationRecord.model_fields
-    records = parse_body(
-        body, request.headers.get("content-type"), settings.max_batch_records, fields
-    )
-    if await request.is_disconnected():
-        log.info("dropped %d QA evaluations: the client hung up before the write", len(records))
-        raise ClientGone("the client hung up before the write; nothing was written")
     service = request.app.state.qa_ingest_service
-    result = await run_in_threadpool(service.ingest, principal, records)
-    count_ingest(QA_KIND, fields, result)
-    return result.as_json()
+    return await write_posted(
+        request, QA_KIND, QaEvaluationRecord, lambda records: service.ingest(principal, records)
+    )
 
 
 post_qa_evaluations.__doc__ = (
