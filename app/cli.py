@@ -411,6 +411,7 @@ def import_file(
         str | None,
         typer.Option(
             help="calls | call-events | agent-events | tickets | qa-evaluations | schedules"
+            " | forecasts"
         ),
     ] = None,
     vendor: Annotated[str | None, typer.Option(help="the vendor whose feed this file is")] = None,
@@ -492,6 +493,8 @@ def _record_writer(
 ) -> tuple[Collection[str], Callable[[list["RawRecord"]], "IngestResult"]]:
     """Return the field names of `kind`'s records and the service writing a batch of them:
     the one behind its HTTP route, with the vendor's key's rights."""
+    from ingest.forecast_schema import ForecastRecord
+    from ingest.forecast_service import FORECASTS_KIND, ForecastService
     from ingest.kinds import KINDS
     from ingest.qa_schema import QaEvaluationRecord
     from ingest.qa_service import QA_KIND, QaIngestService
@@ -506,14 +509,17 @@ def _record_writer(
     settings = service.settings
     if max_age_days is not None:
         settings = settings.model_copy(update={"max_record_age_days": max_age_days})
+    sender = Principal(0, "vendor", vendor_id=vendor_id, name="callpulse")
     if kind == QA_KIND:
         evaluations = QaIngestService(service.database, settings)
-        sender = Principal(0, "vendor", vendor_id=vendor_id, name="callpulse")
         return QaEvaluationRecord.model_fields, lambda batch: evaluations.ingest(sender, batch)
     if kind == SCHEDULES:
         schedules = ScheduleService(service.database, settings)
         return ScheduleRecord.model_fields, lambda batch: schedules.ingest(vendor_id, batch)
-    kinds = ", ".join((*KINDS, QA_KIND, SCHEDULES))
+    if kind == FORECASTS_KIND:
+        forecasts = ForecastService(service.database, settings)
+        return ForecastRecord.model_fields, lambda batch: forecasts.ingest(sender, batch)
+    kinds = ", ".join((*KINDS, QA_KIND, SCHEDULES, FORECASTS_KIND))
     raise ConfigError(f"--kind {kind!r}: use one of {kinds}")
 
 

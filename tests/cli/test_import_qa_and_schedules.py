@@ -1,4 +1,4 @@
-"""`callpulse import` reads QA evaluations and schedules through their routes' services,
+"""`callpulse import` reads QA evaluations, schedules and forecasts through their routes' services,
 naming the file line of each rejected record."""
 
 import json
@@ -90,10 +90,37 @@ def test_schedules_overlapping_in_one_file_are_refused_whatever_the_batch_size(
     assert stored(pg, tenant.vendor, "s3") == [("08:00", "16:00", "work")]
 
 
+def test_forecasts_csv_land_split_and_rejections_name_their_lines(
+    database_url, tenant, tmp_path, pg
+):
+    q = tenant.queue
+    path = tmp_path / "forecasts.csv"
+    path.write_text(
+        "queue,interval_start,interval_min,offered,aht_s,required_agents,source\n"  # line 1
+        f"{q},2026-11-20T09:00:00+08:00,30,20,180,6,nice-iex\n"  # 2: two 15-min rows of 10
+        f"{q},2026-11-20T09:07:00+08:00,,5,180,2,nice-iex\n"  # 3: off the grid
+        f"nope,2026-11-20T09:00:00+08:00,,5,180,2,nice-iex\n"  # 4: no such queue
+        f"{q},2026-11-20T10:00:00+08:00,,-3,180,2,nice-iex\n"  # 5: offered below 0
+    )
+    result = _import(database_url, path, tenant, "forecasts", "--max-age-days", "3650")
+    assert result.returncode == 1, result.stderr
+    assert "1 accepted, 0 duplicates, 3 rejected" in result.stderr
+    reported = _reported(result.stderr)
+    assert [line.split(" (")[0] for line in reported] == ["line 3", "line 4", "line 5"]
+    assert "interval_start" in reported[0] and "queue" in reported[1]
+    assert "offered" in reported[2]
+    rows = pg.execute(
+        "SELECT f.offered, f.source FROM forecasts f JOIN queues q ON q.id = f.queue_id"
+        " WHERE q.code = %s ORDER BY f.interval_start",
+        [q],
+    ).fetchall()
+    assert rows == [(10.0, "nice-iex"), (10.0, "nice-iex")]
+
+
 def test_an_unknown_kind_names_every_kind(database_url, tenant, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a\n1\n")
-    result = _import(database_url, path, tenant, "forecasts")
+    result = _import(database_url, path, tenant, "plans")
     assert result.returncode == 2
-    assert "--kind 'forecasts': use one of" in result.stderr
-    assert "qa-evaluations, schedules" in result.stderr
+    assert "--kind 'plans': use one of" in result.stderr
+    assert "qa-evaluations, schedules, forecasts" in result.stderr
