@@ -5,7 +5,12 @@ is neither offered nor served (with the page tests' one browser)."""
 
 from datetime import datetime, time, timedelta
 
+import pytest
+
+from app.core.errors import NotFound
+from dashboards import data
 from tests.dashboards.conftest import ARTIFACTS
+from tests.dashboards.test_page_security import violations, watch
 from tests.dashboards.test_scorecard_page import log_in
 from tests.dashboards.test_sla_page import user
 from tests.factories import post
@@ -60,6 +65,7 @@ def test_the_plan_staffs_tomorrow_in_both_languages_and_the_url_keeps_it(
     tomorrow = local_today() + timedelta(days=1)
     post_plan(client, tenant, tomorrow)
     user(database, f"plan-{tenant.client}", "client", client_code=tenant.client)
+    console = watch(page)  # the page draws under its Content-Security-Policy
     path = f"/plan/?queue={tenant.queue}&date={tomorrow}"
     log_in(page, live_server, f"plan-{tenant.client}", path, "#plan-row-0900")
 
@@ -117,6 +123,7 @@ def test_the_plan_staffs_tomorrow_in_both_languages_and_the_url_keeps_it(
     assert cells(page, "0900") == ["09:00–09:15", "—", "—", "—", "—", "—", "—"]
     assert fact(page, "scheduled") == "未收到排班"
     assert "lang=zh" in page.url
+    assert violations(page, console) == []
 
 
 def test_another_clients_queue_is_neither_offered_nor_served(
@@ -140,3 +147,41 @@ def test_another_clients_queue_is_neither_offered_nor_served(
     assert answer.status == 404 and "unknown queue" in answer.text()
     own = page.request.get(f"{live_server}/plan/export/{tenant.queue}.csv?date={tomorrow}")
     assert own.status == 200 and own.text().count("\n") == 1 + 96
+
+
+def test_a_vendor_supervisor_plans_the_queues_it_serves_with_its_own_agents(
+    client, database, settings, tenant
+):
+    tomorrow = local_today() + timedelta(days=1)
+    nine = datetime.combine(tomorrow, time(9), TZ)
+    segment = {"agent": "a1", "start": nine.isoformat(), "activity": "work"} | {
+        "end": (nine + timedelta(minutes=30)).isoformat(),
+        "queues": [tenant.shared_queue],
+    }
+    assert post(client, "/v1/schedules", [segment], tenant).json()["accepted"] == 1
+    ours = user(database, f"sv-{tenant.vendor}", "supervisor", vendor_code=tenant.vendor)
+    theirs = user(
+        database, f"sw-{tenant.other_vendor}", "supervisor", vendor_code=tenant.other_vendor
+    )
+    assert sorted(q["code"] for q in data.plan_queues(database, theirs)) == sorted(
+        [tenant.shared_queue, tenant.other_queue]
+    )
+    assert {q["code"] for q in data.plan_queues(database, ours)} == {
+        tenant.queue,
+        tenant.shared_queue,
+        tenant.foreign_queue,  # served for the other client
+    }
+
+    def scheduled_at_nine(principal):
+        plan = data.queue_plan(database, settings, principal, tenant.shared_queue, tomorrow)
+        [row] = [i for i in plan["intervals"] if i["start"] == nine.isoformat()]
+        return row["scheduled_agents"]
+
+    assert scheduled_at_nine(ours) == 1
+    assert scheduled_at_nine(theirs) is None  # the other vendor's agents are not theirs
+    with pytest.raises(NotFound):
+        data.queue_plan(database, settings, theirs, tenant.queue, tomorrow)
+    refused = client.get("/plan/", params={"token": "any"}, follow_redirects=False)
+    assert refused.status_code == 403 and "Share links open wallboards only" in refused.text
+    anonymous = client.get(f"/plan/?queue={tenant.queue}", follow_redirects=False)
+    assert anonymous.status_code == 302 and anonymous.headers["location"].startswith("/login")
