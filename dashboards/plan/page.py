@@ -110,7 +110,7 @@ def synced(
     the date picker's day after `trigger` (None or `url`: the page was loaded).
 
     The URL is the page's memory: read when the page loads, written when a control changes.
-    `queues` is None when the page loads: read them then (the caller passes them in).
+    `queues`: those the viewer may see, which the caller reads when the page loads.
     """
     if trigger in (None, "url"):
         shown, day = resolve(from_search(search), queues or [], now)
