@@ -32,7 +32,7 @@ def plan_figure(plan: dict[str, Any], lang: str) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": f"✕ {word(lang, 'plan_short')}",
+                "name": word(lang, "plan_short"),  # the legend draws its ✕
                 "x": [row["start"][:16] for row in shorts],
                 "y": [row["scheduled_agents"] for row in shorts],
                 "marker": {"color": SHORT, "symbol": "x", "size": 9},

@@ -116,7 +116,7 @@ def test_the_chart_draws_required_against_scheduled_with_the_short_interval_mark
         "Forecast offered (calls)",
         "Required agents (Erlang C)",
         "Scheduled agents",
-        "✕ understaffed",
+        "understaffed",
     ]
     assert figure["data"][0]["yaxis"] == "y2" and figure["data"][0]["y"] == [40.5, 12, None]
     assert figure["data"][1]["x"][0] == "2026-12-01T09:00"  # wall time, Shanghai
