@@ -127,11 +127,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
-    """Mount the Dash wallboard and the SLA page behind the guard, and send / to the wallboard.
+    """Mount the Dash wallboard, the SLA page and the plan page behind the guard, and send /
+    to the wallboard.
 
-    Share links open the wallboard only; the SLA page is for logged-in users.
+    Share links open the wallboard only; the SLA and plan pages are for logged-in users.
     """
     from dashboards.guard import Guard
+    from dashboards.plan.page import create_plan_page
     from dashboards.sla.page import create_sla_page
     from dashboards.wallboard import create_wallboard
 
@@ -141,6 +143,9 @@ def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
     sla_page = create_sla_page(database, settings)
     sla_guarded = Guard(sla_page, database, secret, "/sla", share_links=False)
     api.mount("/sla", sla_guarded)  # type: ignore[arg-type]
+    plan_page = create_plan_page(database, settings)
+    plan_guarded = Guard(plan_page, database, secret, "/plan", share_links=False)
+    api.mount("/plan", plan_guarded)  # type: ignore[arg-type]
 
     @api.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -1,7 +1,7 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from itertools import chain
 from typing import Any
 
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import Scope, client_scope, queue_scope, queue_scopes
+from app.access.scope import Scope, client_scope, queue_scope, queue_scopes, visible_queues
 from app.alerts import service as alerts
 from app.contracts.choices import contract_codes_in_force, readable_clients
 from app.contracts.downloads import render_export
@@ -30,6 +30,7 @@ from app.evidence.service import (
     list_calls,
     list_tickets,
 )
+from app.forecasting.plan import readable_plan
 from app.kpi.live import queues_live
 from app.kpi.service import metrics_series
 from app.kpi.targets import queue_targets
@@ -74,6 +75,24 @@ def today_by_interval(
             max_rows=settings.max_metric_rows,
         )
     return list(rows), target, str(scope.timezone)
+
+
+def plan_queues(database: Database, principal: Principal) -> list[dict[str, Any]]:
+    """Return the queues whose plan the principal may read: code, name, client, timezone."""
+    with database.session_scope() as session:
+        return [
+            {key: queue[key] for key in ("code", "name", "client", "timezone")}
+            for queue in visible_queues(session, principal)
+        ]
+
+
+def queue_plan(
+    database: Database, settings: Settings, principal: Principal, queue: str, day: date | None
+) -> dict[str, Any]:
+    """Return a queue's interval plan as `GET /v1/queues/{code}/plan` answers it (404 for a
+    queue the principal may not read; `day` None: tomorrow in the client's timezone)."""
+    with database.session_scope() as session:
+        return readable_plan(session, principal, queue, day, settings)
 
 
 def sla_clients(database: Database, principal: Principal) -> list[dict[str, str]]:

@@ -7,8 +7,8 @@ Strict: a link opened from another site must still carry the cookie through that
 A user logs in at /login and gets a signed session cookie. Whatever the browser sends as identity
 headers is dropped; the verified principal travels to Dash as one request header, which
 callbacks read to scope every query. Share links are for wallboards: a mount guarded with
-`share_links=False` (the SLA page) refuses any token and asks for a login. Each page answers
-with a Content-Security-Policy that allows the Dash app's own inline scripts by hash.
+`share_links=False` (the SLA and plan pages) refuses any token and asks for a login. Each page
+answers with a Content-Security-Policy that allows the Dash app's own inline scripts by hash.
 """
 
 import json
@@ -29,8 +29,8 @@ from app.core.headers import content_security_policy
 
 PRINCIPAL_HEADER = b"x-callpulse-principal"
 SHARE_REFUSED = (
-    "Share links open wallboards only; the SLA page needs a login: {login} · "
-    "分享链接仅用于实时监控大屏，查看服务水平报告请登录：{login}"
+    "Share links open wallboards only; this page needs a login: {login} · "
+    "分享链接仅用于实时监控大屏，查看此页面请登录：{login}"
 )
 
 Scope = MutableMapping[str, Any]

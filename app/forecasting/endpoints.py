@@ -1,6 +1,5 @@
 """`GET /v1/queues/{code}/plan`: a queue's interval plan for a day, tenant-scoped."""
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.access.auth import current_principal
 from app.access.keys import Principal
-from app.access.scope import queue_scope
-from app.core.db import driver_connection, get_session
+from app.core.db import get_session
 from app.core.errors import AppError
-from app.forecasting.plan import queue_plan
-from app.forecasting.plan_csv import PLAN_FORMATS, plan_csv
+from app.forecasting.plan import plan_day, readable_plan
+from app.forecasting.plan_csv import PLAN_FORMATS, plan_csv, plan_csv_name
 from app.kpi.series_csv import chunks
 
 router = APIRouter(prefix="/v1", tags=["planning"])
@@ -44,20 +42,12 @@ def get_plan(
     """
     if format not in PLAN_FORMATS:
         raise AppError(f"format: use one of {', '.join(f for f in PLAN_FORMATS if f)}")
-    scope = queue_scope(session, principal, code)
-    if day is None:
-        wanted = datetime.now(UTC).astimezone(scope.timezone).date() + timedelta(days=1)
-    else:
-        try:
-            wanted = date.fromisoformat(day)
-        except ValueError as exc:
-            raise AppError(f"date: {day!r} is not a date like 2026-12-01") from exc
-    plan = queue_plan(driver_connection(session), scope, wanted, request.app.state.settings)
+    settings = request.app.state.settings
+    plan = readable_plan(session, principal, code, plan_day(day), settings)
     if format == "csv":
-        name = f"plan-{scope.queues[0].code}-{wanted.isoformat()}.csv"
         return StreamingResponse(
             chunks(plan_csv(plan)),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": f'attachment; filename="{plan_csv_name(plan)}"'},
         )
     return plan

@@ -9,11 +9,16 @@ agents' schedule against the queue's whole need.
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg import Connection
+from sqlalchemy.orm import Session
 
-from app.access.scope import Scope
+from app.access.keys import Principal
+from app.access.scope import Scope, queue_scope
 from app.core.config import Settings
+from app.core.db import driver_connection
+from app.core.errors import AppError
 from app.forecasting import repository
 from app.forecasting.model import accuracy
 from app.forecasting.service import (
@@ -32,6 +37,29 @@ from app.models.forecasts import OWN_FORECAST_SOURCE
 
 ACCURACY_DAYS = 7
 """The own forecast's accuracy is measured over the last 7 whole local days (one each weekday)."""
+
+
+def readable_plan(
+    session: Session, principal: Principal, code: str, day: date | None, settings: Settings
+) -> dict[str, Any]:
+    """Return the plan of a queue the principal may read (404 otherwise) for a local day,
+    tomorrow in the client's timezone by default (the route and the plan page alike)."""
+    scope = queue_scope(session, principal, code)
+    wanted = day or tomorrow(scope.timezone)
+    return queue_plan(driver_connection(session), scope, wanted, settings)
+
+
+def plan_day(text: str | None) -> date | None:
+    """Read a plan's `date=` parameter: a local day, or None (tomorrow) when not given."""
+    try:
+        return None if text is None else date.fromisoformat(text)
+    except ValueError as exc:
+        raise AppError(f"date: {text!r} is not a date like 2026-12-01") from exc
+
+
+def tomorrow(tz: ZoneInfo, now: datetime | None = None) -> date:
+    """Return tomorrow's date in a client's timezone: the day a plan is made for."""
+    return (now or datetime.now(UTC)).astimezone(tz).date() + timedelta(days=1)
 
 
 def queue_plan(

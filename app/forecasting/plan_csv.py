@@ -29,3 +29,8 @@ def plan_csv(plan: dict[str, Any]) -> Iterator[str]:
         {headers[name]: value for name, value in interval.items()} for interval in plan["intervals"]
     )
     return csv_lines(list(headers.values()), rows)
+
+
+def plan_csv_name(plan: dict[str, Any]) -> str:
+    """Return the plan's CSV file name: `plan-<queue>-<date>.csv`."""
+    return f"plan-{plan['queue']}-{plan['date']}.csv"

@@ -25,9 +25,10 @@ def export(database: Database, client: str, fmt: str) -> flask.Response:
             database, principal, client, required_period(period), contract, fmt, lang
         )
     except AppError as exc:
-        return _plain(exc.message, exc.status_code)
+        return plain_response(exc.message, exc.status_code)
     return flask.Response(body, content_type=media_type, headers=attachment(name))
 
 
-def _plain(text: str, status: int) -> flask.Response:
+def plain_response(text: str, status: int) -> flask.Response:
+    """Answer a download that cannot be served with its reason as plain text."""
     return flask.Response(text, status=status, content_type="text/plain; charset=utf-8")
