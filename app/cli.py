@@ -937,6 +937,8 @@ def demo(
                        ACME Bank's login: {client_user} / {client_password}
                        Vendor A supervisor's login: vendor-a-demo / {client_password}
                        (disputes, period close, the scorecard: both sides settle there)
+  Tomorrow's plan:     [bold]{base}/plan/?queue=acme-cards[/bold] (same logins; forecast,
+                       Erlang C agents required vs scheduled, per interval)
   API docs (OpenAPI):  {base}/docs
   Health:              {base}/health
   Vendor key (vendor-a, shown once): [bold]{key}[/bold]
