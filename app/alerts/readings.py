@@ -118,6 +118,13 @@ def _arrays(queues: QueuesOf) -> tuple[list[int], list[int]]:
     return list(queues), [q for ids in queues.values() for q in ids]
 
 
+def _pairs(queues: QueuesOf) -> tuple[list[int], list[int]]:
+    """Return each queue's client and the queues, position by position (`unnest` pairs)."""
+    return [c for c, ids in queues.items() for _ in ids], [
+        q for ids in queues.values() for q in ids
+    ]
+
+
 def _sums(source: Source, components: Sequence[str]) -> Callable[..., dict[int, Any]]:
     """Return the reader of a source's components per queue over a window."""
 
@@ -133,9 +140,9 @@ def _waiting(
     pg: Connection, _: timedelta, queues: QueuesOf, now: datetime, horizon_s: int, *__: Any
 ) -> Any:
     """Read the calls waiting now (and the oldest one's arrival) per queue."""
-    pairs = [(client, queue) for client, ids in queues.items() for queue in ids]
-    moments = [now] * len(pairs)
-    keys = queries.QueueDays([c for c, _ in pairs], [q for _, q in pairs], moments, moments)
+    clients, ids = _pairs(queues)
+    moments = [now] * len(ids)
+    keys = queries.QueueDays(clients, ids, moments, moments)
     return queries.waiting_calls(pg, keys, horizon_s)
 
 
@@ -181,7 +188,7 @@ def surges(
             history[queue_id] += calls
     baselines |= {q: history[q] / SURGE_WEEKS for q in rest if history[q]}
     rest = [q for q in rest if q not in baselines]
-    on_phones = queries.agents_on_phones(pg, *_arrays(_only(queues, rest))) if rest else {}
+    on_phones = queries.agents_on_phones(pg, *_pairs(_only(queues, rest))) if rest else {}
     for queue_id in rest:
         capacity = on_phones.get(queue_id, 0) * TARGET_OCCUPANCY * window.total_seconds() / aht_s
         if capacity > 0:

@@ -484,8 +484,8 @@ def latest_agent_states(
 def agents_on_phones(
     pg: Connection, clients: Sequence[int], queues: Sequence[int]
 ) -> dict[int, int]:
-    """Count per queue the agents `latest_agent_states` lists whose state is on the phones
-    (every vendor's), for many queues in one statement.
+    """Count per queue (`queues[i]` of client `clients[i]`) the agents `latest_agent_states`
+    lists whose state is on the phones (every vendor's), for many queues in one statement.
 
     Agents listing queues are counted per queue listed; those listing none per vendor, then
     per queue the vendor serves: no agent is tested against every queue, so a client's
