@@ -36,7 +36,7 @@ TARGET_OCCUPANCY = 0.85
 LIVE = timedelta(0)  # the window of `waiting` and `longest_wait_s`: now
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ask:
     """One rule's metric over its window on one queue."""
 
@@ -60,13 +60,13 @@ def read_all(
     and window; each group is one read of all its queues, so a pass costs a few statements
     per rule, however many queues the rules watch.
     """
-    groups: dict[tuple[str, timedelta], dict[int, list[int]]] = defaultdict(dict)
-    for ask in asks:
-        queues = groups[_group(ask)].setdefault(ask.client_id, [])
-        if ask.queue_id not in queues:
-            queues.append(ask.queue_id)
+    groups: dict[tuple[str, timedelta], dict[int, dict[int, None]]] = defaultdict(dict)
+    for ask in asks:  # queues by client, each once, in order
+        groups[_group(ask)].setdefault(ask.client_id, {})[ask.queue_id] = None
     found = {
-        (family, window): _READERS[family](pg, window, queues, now, horizon_s, aht_s)
+        (family, window): _READERS[family](
+            pg, window, {c: list(ids) for c, ids in queues.items()}, now, horizon_s, aht_s
+        )
         for (family, window), queues in groups.items()
     }
     return [_reading(ask, found[_group(ask)].get(ask.queue_id), now) for ask in asks]

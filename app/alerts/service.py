@@ -183,7 +183,7 @@ def _apply(
         return alert
     if alert is None:
         return None
-    if value is not None:
+    if value is not None and value != alert.last_value:  # unchanged: nothing to write
         alert.last_value = value
     if action is Action.ESCALATE:
         alert.escalated_at = now
