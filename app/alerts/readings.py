@@ -1,8 +1,11 @@
-"""A rule's metric over its rolling window, read from raw data (not the interval stats)."""
+"""Rules' metrics over their rolling windows, read from raw data (not the interval stats):
+each metric's window for all the queues that ask for it in one statement."""
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from psycopg import Connection
 from sqlalchemy.orm import Session
@@ -10,11 +13,10 @@ from sqlalchemy.orm import Session
 from app.alerts.config import QA_RULE_METRICS, WINDOWED_METRICS
 from app.alerts.evaluator import Reading
 from app.core.config import get_settings
-from app.core.vocabulary import ON_PHONE_STATES
 from app.forecasting.service import own_expected
 from app.kpi import queries
 from app.kpi.definitions import CALL_COMPONENTS, KPIS, QA_COMPONENTS, evaluate, offered
-from app.kpi.sources import CALLS, QA, SOURCES
+from app.kpi.sources import CALLS, QA, SOURCES, Source
 
 
 class Projection(Protocol):
@@ -31,112 +33,190 @@ since the alerts engine may not import the contracts it would read them from."""
 
 SURGE_WEEKS = 4
 TARGET_OCCUPANCY = 0.85
+LIVE = timedelta(0)  # the window of `waiting` and `longest_wait_s`: now
 
 
-class WindowSums:
-    """Call (and QA) components per queue over rolling windows ending `now`, read once per
-    client and window length for all its `queues`: every rule on every queue of one evaluation
-    shares them, so a busy floor costs one scan of its recent calls, not one per rule and
-    queue."""
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One rule's metric over its window on one queue."""
 
-    def __init__(self, pg: Connection, now: datetime, queues: dict[int, list[int]]) -> None:
-        self.pg, self.now, self.queues = pg, now, queues
-        self.found: dict[tuple[int, timedelta], dict[int, dict[str, float]]] = {}
-        self.qa_found: dict[tuple[int, timedelta], dict[int, dict[str, float]]] = {}
-
-    def of(self, client_id: int, queue_id: int, window: timedelta) -> dict[str, float]:
-        """Return the queue's components over `[now − window, now)`."""
-        key = (client_id, window)
-        if key not in self.found:
-            scope = queries.Window([client_id], self.queues[client_id], self.now - window)
-            self.found[key] = queries.sums_per_queue(self.pg, CALLS, CALL_COMPONENTS, scope)
-        return self.found[key].get(queue_id, dict.fromkeys(CALL_COMPONENTS, 0.0))
-
-    def qa_of(self, client_id: int, queue_id: int, window: timedelta) -> dict[str, float]:
-        """Return the queue's QA evaluation components over `[now − window, now)`."""
-        key = (client_id, window)
-        if key not in self.qa_found:
-            scope = queries.Window([client_id], self.queues[client_id], self.now - window)
-            self.qa_found[key] = queries.sums_per_queue(self.pg, QA, QA_COMPONENTS, scope)
-        return self.qa_found[key].get(queue_id, dict.fromkeys(QA_COMPONENTS, 0.0))
+    metric: str
+    window: timedelta
+    client_id: int
+    queue_id: int
+    sl_formula: str
 
 
-def read(
-    pg: Connection,
-    sums: WindowSums,
-    metric: str,
-    window: timedelta,
-    client_id: int,
-    queue_id: int,
-    sl_formula: str,
-    now: datetime,
-    horizon_s: int,
-    aht_s: float,
-) -> Reading:
-    """Return the metric over `[now − window, now)` and the volume (calls) behind it."""
+QueuesOf = Mapping[int, Sequence[int]]
+"""Queue ids by client id."""
+
+
+def read_all(
+    pg: Connection, asks: Sequence[Ask], now: datetime, horizon_s: int, aht_s: float
+) -> list[Reading]:
+    """Return each ask's metric over `[now − window, now)` and the volume behind it.
+
+    Asks are grouped by what they read (a source's components, the waiting calls, surge)
+    and window; each group is one read of all its queues, so a pass costs a few statements
+    per rule, however many queues the rules watch.
+    """
+    groups: dict[tuple[str, timedelta], dict[int, dict[int, None]]] = defaultdict(dict)
+    for ask in asks:  # queues by client, each once, in order
+        groups[_group(ask)].setdefault(ask.client_id, {})[ask.queue_id] = None
+    found = {
+        (family, window): _READERS[family](
+            pg, window, {c: list(ids) for c, ids in queues.items()}, now, horizon_s, aht_s
+        )
+        for (family, window), queues in groups.items()
+    }
+    return [_reading(ask, found[_group(ask)].get(ask.queue_id), now) for ask in asks]
+
+
+def _group(ask: Ask) -> tuple[str, timedelta]:
+    """Return what the ask reads and over which window."""
+    if ask.metric in ("waiting", "longest_wait_s"):
+        return "waiting", LIVE
+    if ask.metric == "surge":
+        return "surge", ask.window
+    if ask.metric in QA_RULE_METRICS:
+        return QA.name, ask.window
+    if ask.metric in WINDOWED_METRICS:
+        return KPIS[ask.metric].source, ask.window
+    return CALLS.name, ask.window
+
+
+def _reading(ask: Ask, found: Any, now: datetime) -> Reading:
+    """Turn what was read for the ask's queue into its reading."""
+    metric = ask.metric
     if metric in ("waiting", "longest_wait_s"):
-        keys = queries.QueueDays.one(client_id, queue_id, now, now)
-        waiting, oldest, _ = queries.waiting_calls(pg, keys, horizon_s).get(queue_id, (0, None, 0))
+        waiting, oldest, _ = found or (0, None, 0)
         if metric == "waiting":
             return Reading(float(waiting), waiting)
         return Reading((now - oldest).total_seconds() if oldest else 0.0, waiting)
     if metric == "surge":
-        return surge(pg, window, client_id, queue_id, now, aht_s)
+        return found
     if metric in QA_RULE_METRICS:  # evaluations by evaluated_at; the volume is evaluations
-        qa = sums.qa_of(client_id, queue_id, window)
-        return Reading(evaluate((metric,), qa, sl_formula)[metric], int(qa["qa_evaluated"]))
+        qa = dict.fromkeys(QA_COMPONENTS, 0.0) | (found or {})
+        return Reading(evaluate((metric,), qa, ask.sl_formula)[metric], int(qa["qa_evaluated"]))
     if metric in WINDOWED_METRICS:
-        return windowed(pg, metric, window, client_id, queue_id, now)
-    components = sums.of(client_id, queue_id, window)
-    return Reading(evaluate((metric,), components, sl_formula)[metric], offered(components))
+        return windowed(metric, found or {})
+    components = dict.fromkeys(CALL_COMPONENTS, 0.0) | (found or {})
+    return Reading(evaluate((metric,), components, ask.sl_formula)[metric], offered(components))
+
+
+def windowed(metric: str, sums: dict[str, float]) -> Reading:
+    """A read-time source's KPI over the window; the volume is the component
+    `WINDOWED_METRICS` names (÷ its unit), so a rule's `min_volume` asks for enough behind it."""
+    components = dict.fromkeys(SOURCES[KPIS[metric].source].names, 0.0) | sums
+    volume, unit = WINDOWED_METRICS[metric]
+    value = evaluate((metric,), components, "abandoned_negative")[metric]
+    return Reading(value, int(components[volume] // unit))
+
+
+def _arrays(queues: QueuesOf) -> tuple[list[int], list[int]]:
+    """Return the clients and the queues of `queues`, as the batched readers take them."""
+    return list(queues), [q for ids in queues.values() for q in ids]
+
+
+def _pairs(queues: QueuesOf) -> tuple[list[int], list[int]]:
+    """Return each queue's client and the queues, position by position (`unnest` pairs)."""
+    return [c for c, ids in queues.items() for _ in ids], [
+        q for ids in queues.values() for q in ids
+    ]
+
+
+def _sums(source: Source, components: Sequence[str]) -> Callable[..., dict[int, Any]]:
+    """Return the reader of a source's components per queue over a window."""
+
+    def read(pg: Connection, window: timedelta, queues: QueuesOf, now: datetime, *_: Any) -> Any:
+        scope = queries.Window(*_arrays(queues), now - window)
+        interval = get_settings().interval_minutes
+        return queries.sums_per_queue(pg, source, components, scope, interval)
+
+    return read
+
+
+def _waiting(
+    pg: Connection, _: timedelta, queues: QueuesOf, now: datetime, horizon_s: int, *__: Any
+) -> Any:
+    """Read the calls waiting now (and the oldest one's arrival) per queue."""
+    clients, ids = _pairs(queues)
+    moments = [now] * len(ids)
+    keys = queries.QueueDays(clients, ids, moments, moments)
+    return queries.waiting_calls(pg, keys, horizon_s)
+
+
+def _surges(
+    pg: Connection, window: timedelta, queues: QueuesOf, now: datetime, _: int, aht_s: float
+) -> dict[int, Reading]:
+    """Read the surge per queue."""
+    return surges(pg, window, queues, now, aht_s)
 
 
 def surge(
     pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime, aht_s: float
 ) -> Reading:
-    """Offered in the window ÷ what CallPulse's own forecast expected in it (or ÷ the same
-    window on recent weeks, or ÷ the agents' capacity).
+    """Return one queue's surge reading (`surges` of that queue alone)."""
+    return surges(pg, window, {client_id: [queue_id]}, now, aht_s)[queue_id]
+
+
+def surges(
+    pg: Connection, window: timedelta, queues: QueuesOf, now: datetime, aht_s: float
+) -> dict[int, Reading]:
+    """Return per queue: offered in the window ÷ what CallPulse's own forecast expected in it
+    (or ÷ the same window on recent weeks, or ÷ the agents' capacity).
 
     The forecast's offered calls of the intervals the window overlaps are pro-rated to it
     (`app.forecasting`): it already weighs the recent weeks toward the newest and leaves
     holidays out. Without a forecast of every such interval (or one of no calls), the
     baseline is the same window's mean over the last `SURGE_WEEKS` weeks; without history,
     what the agents on the phones can take at 85 % occupancy and the typical AHT: surge > 1
-    means more calls than they can answer.
+    means more calls than they can answer. Each step reads all the queues still without a
+    baseline at once.
     """
-
-    def offered_in(start: datetime, end: datetime) -> int:
-        return queries.offered_between(pg, [client_id], [queue_id], start, end).get(queue_id, 0)
-
-    current = offered_in(now - window, now)
+    clients, ids = _arrays(queues)
+    current = queries.offered_between(pg, clients, ids, now - window, now)
     minutes = get_settings().interval_minutes
-    expected = own_expected(pg, client_id, queue_id, now - window, now, minutes)
-    if expected:
-        return Reading(current / expected, current)
-    history = [
-        offered_in(now - window - timedelta(weeks=w), now - timedelta(weeks=w))
-        for w in range(1, SURGE_WEEKS + 1)
-    ]
-    if any(history):
-        return Reading(current / (sum(history) / SURGE_WEEKS), current)
-    agents = queries.latest_agent_states(pg, [client_id], [queue_id], None)
-    on_phones = sum(1 for a in agents if a[4] in ON_PHONE_STATES)
-    capacity = on_phones * TARGET_OCCUPANCY * window.total_seconds() / aht_s
-    if capacity <= 0:
-        return Reading(float("inf") if current else 0.0, current)
-    return Reading(current / capacity, current)
+    expected = own_expected(pg, clients, ids, now - window, now, minutes)
+    baselines = {q: e for q, e in expected.items() if e}
+    rest = [q for q in ids if q not in baselines]
+    history: dict[int, int] = defaultdict(int)
+    for w in range(1, SURGE_WEEKS + 1) if rest else ():
+        back = timedelta(weeks=w)
+        week = queries.offered_between(pg, clients, rest, now - window - back, now - back)
+        for queue_id, calls in week.items():
+            history[queue_id] += calls
+    baselines |= {q: history[q] / SURGE_WEEKS for q in rest if history[q]}
+    rest = [q for q in rest if q not in baselines]
+    on_phones = queries.agents_on_phones(pg, *_pairs(_only(queues, rest))) if rest else {}
+    for queue_id in rest:
+        capacity = on_phones.get(queue_id, 0) * TARGET_OCCUPANCY * window.total_seconds() / aht_s
+        if capacity > 0:
+            baselines[queue_id] = capacity
+    readings = {}
+    for queue_id in ids:
+        calls = current.get(queue_id, 0)
+        if queue_id in baselines:
+            readings[queue_id] = Reading(calls / baselines[queue_id], calls)
+        else:
+            readings[queue_id] = Reading(float("inf") if calls else 0.0, calls)
+    return readings
 
 
-def windowed(
-    pg: Connection, metric: str, window: timedelta, client_id: int, queue_id: int, now: datetime
-) -> Reading:
-    """A read-time source's KPI over `[now − window, now)`; the volume is the component
-    `WINDOWED_METRICS` names (÷ its unit), so a rule's `min_volume` asks for enough behind it."""
-    source = SOURCES[KPIS[metric].source]
-    volume, unit = WINDOWED_METRICS[metric]
-    scope = queries.Window([client_id], [queue_id], now - window)
-    interval = get_settings().interval_minutes
-    sums = queries.sums_per_queue(pg, source, source.names, scope, interval).get(queue_id, {})
-    components = dict.fromkeys(source.names, 0.0) | sums
-    value = evaluate((metric,), components, "abandoned_negative")[metric]
-    return Reading(value, int(components[volume] // unit))
+def _only(queues: QueuesOf, kept: Sequence[int]) -> dict[int, list[int]]:
+    """Return `queues` narrowed to the `kept` ones."""
+    keep = set(kept)
+    return {c: [q for q in ids if q in keep] for c, ids in queues.items() if keep & set(ids)}
+
+
+_READERS: dict[str, Callable[..., dict[int, Any]]] = {
+    "waiting": _waiting,
+    "surge": _surges,
+    CALLS.name: _sums(CALLS, CALL_COMPONENTS),
+    QA.name: _sums(QA, QA_COMPONENTS),
+    **{
+        source: _sums(SOURCES[source], SOURCES[source].names)
+        for source in {KPIS[metric].source for metric in WINDOWED_METRICS}
+    },
+}
+"""What each group of asks reads: `(pg, window, queues, now, horizon_s, aht_s)` → per queue."""

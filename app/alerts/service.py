@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg import Connection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,16 @@ class Notice:
     notify: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Check:
+    """A rule to evaluate on one queue, against this threshold."""
+
+    rule: AlertRule
+    queue: Queue
+    client: Client
+    threshold: float
+
+
 def evaluate_all(
     database: Database,
     settings: Settings,
@@ -50,9 +61,9 @@ def evaluate_all(
     lifecycle, then notify. Run every `CALLPULSE_ALERTS_EVERY_S` by the scheduler.
 
     Rules on a projected metric read `projections` (made once per evaluation); without it
-    they are not evaluated."""
+    they are not evaluated. Every rule's window is read for all its queues at once
+    (`readings.read_all`), and the alerts opened are written together."""
     now = now or datetime.now(UTC)
-    notices: list[Notice] = []
     with database.session_scope() as session:
         pg = driver_connection(session)
         if not locks.try_lock(pg, locks.Lock.ALERTS):
@@ -62,96 +73,117 @@ def evaluate_all(
         query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
         if client_id is not None:
             query = query.where(Client.id == client_id)
-        queues = session.execute(query).all()
-        queue_ids: dict[int, list[int]] = {}
-        for queue, client in queues:
-            queue_ids.setdefault(client.id, []).append(queue.id)
-        sums = readings.WindowSums(pg, now, queue_ids)
+        queues = [(queue, client) for queue, client in session.execute(query)]
+        rules = list(session.scalars(select(AlertRule).order_by(AlertRule.id)))
+        checks = _checks(rules, queues, settings, projections is not None)
         projected = projections(session, now) if projections else None
+        values = _readings(pg, checks, projected, now, settings)
         active = {
             (a.rule_id, a.queue_id): a
             for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
         }
-        for rule in session.scalars(select(AlertRule).order_by(AlertRule.id)):
-            for queue, client in queues:
-                if rule.queue_ids is not None and queue.id not in rule.queue_ids:
-                    continue
-                threshold = _threshold(rule, queue, settings)
-                if threshold is None:
-                    continue  # follows a target this queue does not set
-                if rule.metric in PROJECTED_METRICS:
-                    if projected is None:
-                        continue  # evaluated where the scheduler hands projections
-                    reading = Reading(*projected.reading(client.id, queue.id, rule.metric))
-                else:
-                    reading = readings.read(
-                        pg,
-                        sums,
-                        rule.metric,
-                        timedelta(minutes=rule.window_min),
-                        client.id,
-                        queue.id,
-                        queue.sl_formula,
-                        now,
-                        settings.waiting_horizon_s,
-                        settings.default_aht_s,
-                    )
-                alert = active.get((rule.id, queue.id))
-                state = (
-                    ActiveAlert(alert.state, alert.opened_at, alert.escalated_at) if alert else None
-                )
-                action = decide(
-                    rule.op,
-                    threshold,
-                    rule.min_volume,
-                    timedelta(minutes=rule.ack_within_min),
-                    reading,
-                    state,
-                    now,
-                )
-                count_evaluation(action.value)
-                alert = _apply(
-                    session, action, alert, rule, client, queue, reading.value, threshold, now
-                )
-                if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
-                    notices.append(
-                        Notice(
-                            _message(alert, action.value, rule, client, queue.code),
-                            tuple(rule.notify),
-                        )
-                    )
+        moved = []
+        for check, reading in zip(checks, values, strict=True):
+            alert = active.get((check.rule.id, check.queue.id))
+            action = _decide(check, alert, reading, now)
+            count_evaluation(action.value)
+            alert = _apply(session, action, alert, check, reading.value, now)
+            if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
+                moved.append((alert, action, check))
+        session.flush()  # the opened alerts get their ids, in one round trip
+        notices = [
+            Notice(
+                _message(alert, action.value, c.rule, c.client, c.queue.code), tuple(c.rule.notify)
+            )
+            for alert, action, c in moved
+        ]
     send(database, notices)
     return notices
+
+
+def _checks(
+    rules: list[AlertRule], queues: list[tuple[Queue, Client]], settings: Settings, projected: bool
+) -> list[Check]:
+    """Return each rule on each of its queues that has a threshold for it; rules on a
+    projected metric only where projections are handed in."""
+    checks = []
+    for rule in rules:
+        if rule.metric in PROJECTED_METRICS and not projected:
+            continue  # evaluated where the scheduler hands projections
+        watched = None if rule.queue_ids is None else set(rule.queue_ids)
+        for queue, client in queues:
+            if watched is not None and queue.id not in watched:
+                continue
+            threshold = _threshold(rule, queue, settings)
+            if threshold is not None:  # else it follows a target this queue does not set
+                checks.append(Check(rule, queue, client, threshold))
+    return checks
+
+
+def _readings(
+    pg: Connection,
+    checks: list[Check],
+    projected: readings.Projection | None,
+    now: datetime,
+    settings: Settings,
+) -> list[Reading]:
+    """Return each check's reading: projected metrics from `projected`, the others read
+    together from the raw data."""
+    asks = [
+        readings.Ask(
+            c.rule.metric,
+            timedelta(minutes=c.rule.window_min),
+            c.client.id,
+            c.queue.id,
+            c.queue.sl_formula,
+        )
+        for c in checks
+        if c.rule.metric not in PROJECTED_METRICS
+    ]
+    read = iter(
+        readings.read_all(pg, asks, now, settings.waiting_horizon_s, settings.default_aht_s)
+    )
+    return [
+        Reading(*projected.reading(c.client.id, c.queue.id, c.rule.metric))
+        if projected is not None and c.rule.metric in PROJECTED_METRICS
+        else next(read)
+        for c in checks
+    ]
+
+
+def _decide(check: Check, alert: Alert | None, reading: Reading, now: datetime) -> Action:
+    """Return what the reading means for the check's alert (if one is active)."""
+    state = ActiveAlert(alert.state, alert.opened_at, alert.escalated_at) if alert else None
+    rule = check.rule
+    ack_within = timedelta(minutes=rule.ack_within_min)
+    return decide(rule.op, check.threshold, rule.min_volume, ack_within, reading, state, now)
 
 
 def _apply(
     session: Session,
     action: Action,
     alert: Alert | None,
-    rule: AlertRule,
-    client: Client,
-    queue: Queue,
+    check: Check,
     value: float | None,
-    threshold: float,
     now: datetime,
 ) -> Alert | None:
+    """Open, update, escalate or resolve the check's alert (opened ones are flushed later)."""
     if action is Action.OPEN:
         alert = Alert(
-            client_id=client.id,
-            queue_id=queue.id,
-            rule_id=rule.id,
+            client_id=check.client.id,
+            queue_id=check.queue.id,
+            rule_id=check.rule.id,
             state="open",
             value=value,
             last_value=value,
-            threshold=threshold,
+            threshold=check.threshold,
             opened_at=now,
         )
         session.add(alert)
-        session.flush()
         return alert
     if alert is None:
         return None
-    if value is not None:
+    if value is not None and value != alert.last_value:  # unchanged: nothing to write
         alert.last_value = value
     if action is Action.ESCALATE:
         alert.escalated_at = now

@@ -1,7 +1,7 @@
 """The own forecast of a queue's day: read its history, forecast each interval, staff it."""
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -123,14 +123,16 @@ def erlang_agents(
 
 def own_expected(
     pg: Connection,
-    client_id: int,
-    queue_id: int,
+    clients: Sequence[int],
+    queues: Sequence[int],
     start: datetime,
     end: datetime,
     interval_minutes: int,
-) -> float | None:
-    """Return the calls the stored own forecast expects in `[start, end)`, pro-rated over
-    the intervals the window overlaps (None when one of them has no forecast)."""
+) -> dict[int, float | None]:
+    """Return per queue (of `clients`) the calls the stored own forecast expects in
+    `[start, end)`, pro-rated over the intervals the window overlaps (None when one of them
+    has no forecast); one statement for all the queues."""
     first = grid_floor(start, interval_minutes)
-    forecast = repository.own_offered(pg, client_id, queue_id, first, end)
-    return prorated(forecast, first, start, end, timedelta(minutes=interval_minutes))
+    forecasts = repository.own_offered_per_queue(pg, clients, queues, first, end)
+    step = timedelta(minutes=interval_minutes)
+    return {q: prorated(forecasts.get(q, {}), first, start, end, step) for q in queues}

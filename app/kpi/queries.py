@@ -15,7 +15,7 @@ from psycopg import Connection
 from app.core.config import get_settings
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
-from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT
+from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT, ON_PHONE_STATES
 from app.kpi.sources import (
     AGENTS,
     ALERTS,
@@ -449,6 +449,17 @@ def pending_callbacks(
     return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
 
 
+# Each agent's latest state change of the last day (up to now), of the clients %(c)s.
+LATEST_AGENT_STATES = (
+    f"(SELECT client_id, agent_id, {agent_state_sql('r')} AS state, at, reason, queue_ids FROM"
+    " (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state, unpause, at,"
+    " reason, queue_ids"
+    " FROM agent_state_changes WHERE client_id = ANY(%(c)s::int[])"
+    " AND at > now() - interval '1 day' AND at <= now()"
+    " ORDER BY client_id, agent_id, at DESC) r)"
+)
+
+
 def latest_agent_states(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], vendor_id: int | None
 ) -> list[tuple]:
@@ -459,13 +470,8 @@ def latest_agent_states(
     Rows: (queue id, agent id, agent code, vendor code, state, at, reason), oldest first.
     """
     return pg.execute(
-        "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM (SELECT"
-        f" client_id, agent_id, {agent_state_sql('r')} AS state, at, reason, queue_ids FROM"
-        " (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state, unpause, at,"
-        " reason, queue_ids"
-        " FROM agent_state_changes WHERE client_id = ANY(%(c)s::int[])"
-        " AND at > now() - interval '1 day' AND at <= now()"
-        " ORDER BY client_id, agent_id, at DESC) r) l JOIN agents a ON a.id = l.agent_id"
+        "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM"
+        f" {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
         " JOIN vendors v ON v.id = a.vendor_id"
         " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
         " ON k.client_id = l.client_id"
@@ -473,6 +479,32 @@ def latest_agent_states(
         f" AND {serves_queue('k.queue_id', 'l.queue_ids', 'a.vendor_id')} ORDER BY l.at",
         {"c": array_literal(clients), "q": array_literal(queues), "v": vendor_id},
     ).fetchall()
+
+
+def agents_on_phones(
+    pg: Connection, clients: Sequence[int], queues: Sequence[int]
+) -> dict[int, int]:
+    """Count per queue (`queues[i]` of client `clients[i]`) the agents `latest_agent_states`
+    lists whose state is on the phones (every vendor's), for many queues in one statement.
+
+    Agents listing queues are counted per queue listed; those listing none per vendor, then
+    per queue the vendor serves: no agent is tested against every queue, so a client's
+    agents cost the same however many queues it has. Queues with none are absent.
+    """
+    rows = pg.execute(
+        "WITH l AS (SELECT l.client_id, l.agent_id, l.queue_ids, a.vendor_id"
+        f" FROM {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
+        " WHERE l.state = ANY(%(on)s::text[]))"
+        " SELECT k.queue_id, sum(x.n)::int FROM unnest(%(c)s::int[], %(q)s::int[])"
+        " AS k(client_id, queue_id) JOIN (SELECT l.client_id, q.id AS queue_id,"
+        " count(DISTINCT l.agent_id) AS n FROM l CROSS JOIN LATERAL unnest(l.queue_ids) AS q(id)"
+        " GROUP BY 1, 2 UNION ALL SELECT w.client_id, qv.queue_id, w.n FROM (SELECT client_id,"
+        " vendor_id, count(*) AS n FROM l WHERE queue_ids IS NULL GROUP BY 1, 2) w"
+        " JOIN queue_vendors qv ON qv.vendor_id = w.vendor_id) x"
+        " ON x.client_id = k.client_id AND x.queue_id = k.queue_id GROUP BY 1",
+        {"c": array_literal(clients), "q": array_literal(queues), "on": list(ON_PHONE_STATES)},
+    ).fetchall()
+    return dict(rows)
 
 
 def scheduled_now(pg: Connection, agent_ids: Sequence[int]) -> dict[int, str]:
