@@ -194,11 +194,12 @@ class IngestService:
             for moment in (getattr(record, f) for f in batch.kind.partition_fields)
             if moment is not None
         )
-        rows, passes = _stage(table, patched)
+        rows, pass_keys = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
         outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)
-        for pass_no in range(passes):
-            for result in writer.merge_pass(pg, table, pass_no, self.settings.interval_minutes):
+        for pass_no, keys in enumerate(pass_keys):
+            minutes = self.settings.interval_minutes
+            for result in writer.merge_pass(pg, table, pass_no, keys, minutes):
                 outcomes[result.idx].append(result)
         tally = FeedTally(datetime.now(UTC))
         for raw, record, patches in patched:
@@ -279,8 +280,8 @@ def _staged(patch: Row, name: str) -> Any:
 
 def _stage(
     table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]
-) -> tuple[list[tuple[Any, ...]], int]:
-    """Return staging rows and the number of passes.
+) -> tuple[list[tuple[Any, ...]], list[list[tuple[Any, ...]]]]:
+    """Return staging rows and the keys of each pass.
 
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
@@ -288,10 +289,14 @@ def _stage(
     names = list(stage_columns(table))[3:]
     next_pass: dict[tuple, int] = {}
     rows: list[tuple[Any, ...]] = []
+    pass_keys: list[list[tuple[Any, ...]]] = []
     for raw, _, patches in patched:
         keys = [tuple(patch[c] for c in table.key) for patch in patches]
         pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
+        if pass_no == len(pass_keys):
+            pass_keys.append([])
         for key, patch in zip(keys, patches, strict=True):
             next_pass[key] = pass_no + 1
+            pass_keys[pass_no].append(key)
             rows.append((len(rows), raw.index, pass_no, *[_staged(patch, n) for n in names]))
-    return rows, max(next_pass.values(), default=0)
+    return rows, pass_keys

@@ -402,25 +402,27 @@ def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[i
 
 
 # --- the live state of many queues at once: one statement each, keyed by queue ---------
+# Each joins the queues' keys to the facts and groups by queue (a queue without rows is
+# absent): Citus pushes that down to every shard, unlike a lateral subquery per key.
 
 
 def waiting_calls(
     pg: Connection, keys: QueueDays, horizon_s: int
 ) -> dict[int, tuple[int, datetime | None, int]]:
-    """Return per queue: calls waiting now, the oldest one's offered time, today's lost calls.
+    """Return per queue with open calls: calls waiting now, the oldest one's offered time,
+    today's lost calls.
 
     A call with neither answer nor end waits at most `horizon_s`; after that it is lost
     data (its end never arrived), counted apart instead of waiting forever.
     """
     rows = pg.execute(
-        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT"
-        f" count(*) FILTER (WHERE {CALL_WAITING_SQL}),"
+        f"SELECT k.queue_id, count(*) FILTER (WHERE {CALL_WAITING_SQL}),"
         f" min(c.offered_at) FILTER (WHERE {CALL_WAITING_SQL}),"
         f" count(*) FILTER (WHERE {CALL_LOST_SQL})"
-        " FROM calls c WHERE c.client_id = k.client_id AND c.queue_id = k.queue_id"
-        f" AND {CALL_OPEN_SQL} AND {CALLS.vendor_limit('c')}"
+        f" FROM {QUEUE_DAYS} JOIN calls c ON c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id WHERE {CALL_OPEN_SQL} AND {CALLS.vendor_limit('c')}"
         " AND c.offered_at > least(k.day_start, now() - %(horizon)s::interval)"
-        " AND c.offered_at <= now()) w",
+        " AND c.offered_at <= now() GROUP BY k.queue_id",
         keys.params(horizon=f"{horizon_s} seconds"),
     ).fetchall()
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
@@ -434,16 +436,16 @@ it is only a miss in callback_timeliness)."""
 def pending_callbacks(
     pg: Connection, keys: QueueDays
 ) -> dict[int, tuple[int, int, datetime | None]]:
-    """Return per queue: callback requests not called back yet (of the last day), how many of
-    them are past their deadline, and when the oldest one's caller left the number."""
+    """Return per queue with any: callback requests not called back yet (of the last day),
+    how many of them are past their deadline, and when the oldest one's caller left the
+    number."""
     rows = pg.execute(
-        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT count(*),"
-        " count(*) FILTER (WHERE cb.due_by <= now()), min(c.ended_at)"
-        f" FROM calls c {CALLBACKS.rows_sql} WHERE c.client_id = k.client_id"
-        f" AND c.queue_id = k.queue_id AND {CALLBACKS.where} AND cb.at IS NULL"
-        f" AND {CALLBACKS.vendor_limit('c')}"
+        "SELECT k.queue_id, count(*), count(*) FILTER (WHERE cb.due_by <= now()),"
+        f" min(c.ended_at) FROM {QUEUE_DAYS} JOIN calls c ON c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id {CALLBACKS.rows_sql} WHERE {CALLBACKS.where}"
+        f" AND cb.at IS NULL AND {CALLBACKS.vendor_limit('c')}"
         f" AND c.offered_at > now() - interval '{PENDING_CALLBACK_HORIZON}'"
-        " AND c.offered_at <= now()) w",
+        " AND c.offered_at <= now() GROUP BY k.queue_id",
         keys.params(),
     ).fetchall()
     return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
