@@ -95,6 +95,21 @@ def lock_sql(table: FactTable) -> str:
     )
 
 
+@cache
+def named_sql(table: FactTable) -> str:
+    """Return the statement reading the stored rows the pass names (`named_by`, among
+    `%(named)s`): each one's client, key, and whether the sending vendor `%(vendor)s` sent it
+    for a client it serves. The merge's checks read them as `%(named_*)s` arrays."""
+    assert table.keys_table, f"{table.name} has no keys table"
+    key, time = table.key[-1], table.time_column
+    return (
+        f"SELECT k.client_id, k.{key}, coalesce(t.vendor_id = %(vendor)s, false)"
+        " AND k.client_id IN (SELECT client_id FROM queue_vendors WHERE vendor_id = %(vendor)s)"
+        f" FROM {table.keys_table} k LEFT JOIN {table.name} t ON {_match(table, 't', 'k')}"
+        f" AND t.{time} = k.{time} WHERE k.{key} = ANY(%(named)s::text[])"
+    )
+
+
 def _merged(table: FactTable) -> str:
     columns = []
     for name, kind in table.columns.items():

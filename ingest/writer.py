@@ -15,7 +15,14 @@ from psycopg import Connection, errors
 from app.core.pgarray import array_literal
 from app.quality.measures import LATE_MAX
 from ingest.facts import FactTable
-from ingest.merge_sql import create_stage_sql, lock_sql, merge_sql, stage_columns, stage_name
+from ingest.merge_sql import (
+    create_stage_sql,
+    lock_sql,
+    merge_sql,
+    named_sql,
+    stage_columns,
+    stage_name,
+)
 
 PAYLOAD_BYTES = 16 * 1024
 
@@ -63,29 +70,57 @@ def lock_stored(pg: Connection, table: FactTable, keys: Sequence[tuple[Any, ...]
     return locked
 
 
+class PassRows(NamedTuple):
+    """What a pass's staged rows hold: their keys (client first), and the values of their
+    `named_by` column (the stored rows they name)."""
+
+    keys: list[tuple[Any, ...]]
+    named: list[Any]
+
+
+def _named(
+    pg: Connection, table: FactTable, named: Sequence[Any], vendor_id: int
+) -> dict[str, str]:
+    """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`)."""
+    if not table.named_by:
+        return {}
+    found = []
+    if named:
+        found = pg.execute(
+            named_sql(table), {"named": array_literal(sorted(set(named))), "vendor": vendor_id}
+        ).fetchall()
+    columns = list(zip(*found, strict=True)) or [(), (), ()]
+    return {
+        f"named_{name}": array_literal(values)
+        for name, values in zip(("clients", "ids", "sent"), columns, strict=True)
+    }
+
+
 def merge_pass(
     pg: Connection,
     table: FactTable,
     pass_no: int,
-    keys: Sequence[tuple[Any, ...]],
+    rows: PassRows,
+    vendor_id: int,
     interval_minutes: int,
 ) -> list[PassResult]:
-    """Lock the stored rows of the pass's `keys`, then merge the pass's staged rows into
-    `table`; raise ConcurrentIngest on a lost key race."""
+    """Lock the stored rows of the pass's keys, read the rows it names, then merge the
+    pass's staged rows into `table`; raise ConcurrentIngest on a lost key race."""
     params = {
         "pass_no": pass_no,
         "subject": table.subject,
         "interval": f"{interval_minutes} minutes",
     }
     try:
-        locked = lock_stored(pg, table, keys)
+        locked = lock_stored(pg, table, rows.keys)
+        params |= _named(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
-            rows = cur.fetchall()
+            merged = cur.fetchall()
     except errors.UniqueViolation as exc:
         raise ConcurrentIngest(str(exc)) from exc
-    results = [PassResult(idx, errs, written, existed) for idx, errs, written, existed, *_ in rows]
-    made, stored = rows[0][4:6] if rows else (0, 0)
+    results = [PassResult(*row[:4]) for row in merged]
+    made, stored = merged[0][4:6] if merged else (0, 0)
     if made != sum(r.written and not r.existed for r in results) or stored != locked:
         raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
     return results
