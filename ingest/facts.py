@@ -66,6 +66,7 @@ class FactTable:
     owner_field: str | None = None
     stage_extra: dict[str, str] = field(default_factory=dict)
     superseded: str | None = None
+    named_by: str | None = None  # a column naming stored rows by key, read before the merge
 
 
 # A time no event gave may be estimated (`estimated_offered_at`, `estimated_answered_at` of
@@ -92,14 +93,17 @@ _ANSWERED = (
 # A callback (`callback_of`) is an outbound call of the request's client. The request may
 # arrive later, so naming a call not stored is allowed; naming one the sending vendor sent
 # for another client (and none of this client) is refused when the link is set or changed,
-# so a replay of an accepted record stays accepted.
+# so a replay of an accepted record stays accepted. The calls a pass names are read before
+# the merge (`FactTable.named_by`, `merge_sql.named_sql`): Citus runs no correlated
+# subquery over distributed tables inside the merge statement.
+_NAMED = (
+    "unnest(%(named_clients)s::int[], %(named_ids)s::text[], %(named_sent)s::bool[])"
+    " AS n(client_id, call_id, sent)"
+)
 _OTHER_CLIENTS_CALL = (
-    "NOT EXISTS (SELECT 1 FROM call_keys k WHERE k.client_id = d.client_id"
-    " AND k.call_id = d.callback_of) AND EXISTS (SELECT 1 FROM queue_vendors qv"
-    " JOIN call_keys k ON k.client_id = qv.client_id AND k.call_id = d.callback_of"
-    " JOIN calls oc ON oc.client_id = k.client_id AND oc.call_id = k.call_id"
-    " AND oc.offered_at = k.offered_at AND oc.vendor_id = d.vendor_id"
-    " WHERE qv.vendor_id = d.vendor_id AND qv.client_id <> d.client_id)"
+    f"NOT EXISTS (SELECT 1 FROM {_NAMED} WHERE n.client_id = d.client_id"
+    f" AND n.call_id = d.callback_of) AND EXISTS (SELECT 1 FROM {_NAMED}"
+    " WHERE n.call_id = d.callback_of AND n.client_id <> d.client_id AND n.sent)"
 )
 CALLBACK_CHECKS = (
     "CASE WHEN d.callback_of IS NOT NULL AND d.direction <> 'outbound' THEN"
@@ -192,6 +196,7 @@ CALLS = FactTable(
         " || ' h from offered_at; must be under 24 h' END",
     ),
     owner_field="call_id",
+    named_by="callback_of",
     stage_extra={
         "abandoned": "bool",
         "cdr": "bool",

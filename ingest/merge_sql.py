@@ -1,9 +1,16 @@
 """Build the statements that stage records and merge one pass of them into a fact table.
 
-One statement per pass does it all, set-based: lock the stored rows, merge and check,
-insert new rows (and their key entries), update changed ones (moving a row whose time was
-corrected), and tell the aggregator. A pass holds each key at most once; a key repeated in
-a batch goes to the next pass, so records apply in batch order.
+Per pass, first one statement per client locks the stored rows of its keys (`lock_sql`);
+then one statement does the rest, set-based: merge and check, insert new rows (and their
+key entries), update changed ones (moving a row whose time was corrected), and tell the
+aggregator. A pass holds each key at most once; a key repeated in a batch goes to the next
+pass, so records apply in batch order.
+
+The locks are taken apart, one client per statement, because Citus cannot lock rows in a
+statement spanning shards ("could not run distributed query with FOR UPDATE/SHARE
+commands"): a single-client statement runs on that client's shard. The merge, which reads
+the stored rows without locking them, counts them; a key that appeared between the two
+statements makes that count differ from the locks taken, and the caller retries.
 
 Calls and tickets, whose stats are sums of per-row values, log each changed row in
 `stats_changes` (the stored row with sign -1, the merged one with sign +1) in the same
@@ -63,17 +70,43 @@ def _match(table: FactTable, left: str, right: str) -> str:
 
 
 def _stored(table: FactTable) -> str:
-    order = ", ".join(f"s.{c}" for c in table.key)
     if table.keys_table:
         return (
             f"SELECT s.seq, t.* FROM s JOIN {table.keys_table} k ON {_match(table, 'k', 's')}"
             f" JOIN {table.name} t ON {_match(table, 't', 'k')}"
             f" AND t.{table.time_column} = k.{table.time_column}"
-            f" ORDER BY {order} FOR UPDATE OF k"
         )
+    return f"SELECT s.seq, t.* FROM s JOIN {table.name} t ON {_match(table, 't', 's')}"
+
+
+@cache
+def lock_sql(table: FactTable) -> str:
+    """Return the statement locking one client's (`%(client)s`) stored rows of a pass's keys.
+
+    The keys' other columns come as arrays named after them; rows are locked in key order,
+    so concurrent batches lock shared keys in the same order. It returns a row per lock.
+    """
+    rest = [c for c in table.key if c != "client_id"]
+    arrays = ", ".join(f"%({c})s::{COPY_TYPES[table.columns[c]]}[]" for c in rest)
     return (
-        f"SELECT s.seq, t.* FROM s JOIN {table.name} t ON {_match(table, 't', 's')}"
-        f" ORDER BY {order} FOR UPDATE OF t"
+        f"SELECT 1 FROM {table.keys_table or table.name} WHERE client_id = %(client)s"
+        f" AND ({', '.join(rest)}) IN (SELECT * FROM unnest({arrays}))"
+        f" ORDER BY {', '.join(rest)} FOR UPDATE"
+    )
+
+
+@cache
+def named_sql(table: FactTable) -> str:
+    """Return the statement reading the stored rows the pass names (`named_by`, among
+    `%(named)s`): each one's client, key, and whether the sending vendor `%(vendor)s` sent it
+    for a client it serves. The merge's checks read them as `%(named_*)s` arrays."""
+    assert table.keys_table, f"{table.name} has no keys table"
+    key, time = table.key[-1], table.time_column
+    return (
+        f"SELECT k.client_id, k.{key}, coalesce(t.vendor_id = %(vendor)s, false)"
+        " AND k.client_id IN (SELECT client_id FROM queue_vendors WHERE vendor_id = %(vendor)s)"
+        f" FROM {table.keys_table} k LEFT JOIN {table.name} t ON {_match(table, 't', 'k')}"
+        f" AND t.{time} = k.{time} WHERE k.{key} = ANY(%(named)s::text[])"
     )
 
 
@@ -130,7 +163,7 @@ def _told(table: FactTable) -> str:
         f" (SELECT client_id, {subject} AS subject_id, {time} AS at FROM w UNION ALL"
         " SELECT client_id, old_subject, old_time FROM w WHERE existed) touched"
         " ORDER BY 1, 3, 4 ON CONFLICT (client_id, subject, subject_id, interval_start)"
-        " DO UPDATE SET marked_at = now())"
+        " DO UPDATE SET marked_at = EXCLUDED.marked_at)"
     )
 
 
@@ -139,8 +172,9 @@ def merge_sql(table: FactTable) -> str:
     """Return the statement merging pass `%(pass_no)s` of the staged records into `table`.
 
     It answers one row per staged record: its index, errors, whether it was written,
-    whether the row existed, and how many new keys were made (fewer than the new rows
-    written means a concurrent writer took a key first: the caller retries).
+    whether the row existed, how many new keys were made (fewer than the new rows
+    written means a concurrent writer took a key first: the caller retries), and how
+    many stored rows it read (other than the rows `lock_sql` locked: the same).
     """
     name, time, subject = table.name, table.time_column, table.subject_column
     columns = list(table.columns)
@@ -182,5 +216,5 @@ def merge_sql(table: FactTable) -> str:
         f" AND t.{time} = w.old_time),"
         f" {_told(table)}"
         " SELECT e.idx, e.errors, e.seq IN (SELECT seq FROM w) AS written, e.existed,"
-        " (SELECT count(*) FROM made) AS made FROM e"
+        " (SELECT count(*) FROM made) AS made, (SELECT count(*) FROM o) AS stored FROM e"
     )

@@ -197,8 +197,10 @@ class IngestService:
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
         outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)
-        for pass_no in range(passes):
-            for result in writer.merge_pass(pg, table, pass_no, self.settings.interval_minutes):
+        minutes = self.settings.interval_minutes
+        for pass_no, pass_rows in enumerate(passes):
+            merged = writer.merge_pass(pg, table, pass_no, pass_rows, batch.vendor_id, minutes)
+            for result in merged:
                 outcomes[result.idx].append(result)
         tally = FeedTally(datetime.now(UTC))
         for raw, record, patches in patched:
@@ -279,8 +281,8 @@ def _staged(patch: Row, name: str) -> Any:
 
 def _stage(
     table: FactTable, patched: list[tuple[RawRecord, Any, list[Row]]]
-) -> tuple[list[tuple[Any, ...]], int]:
-    """Return staging rows and the number of passes.
+) -> tuple[list[tuple[Any, ...]], list[writer.PassRows]]:
+    """Return staging rows and what each pass holds.
 
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
@@ -288,10 +290,16 @@ def _stage(
     names = list(stage_columns(table))[3:]
     next_pass: dict[tuple, int] = {}
     rows: list[tuple[Any, ...]] = []
+    passes: list[writer.PassRows] = []
     for raw, _, patches in patched:
         keys = [tuple(patch[c] for c in table.key) for patch in patches]
         pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
+        if pass_no == len(passes):
+            passes.append(writer.PassRows([], []))
         for key, patch in zip(keys, patches, strict=True):
             next_pass[key] = pass_no + 1
+            passes[pass_no].keys.append(key)
+            if table.named_by and patch.get(table.named_by) is not None:
+                passes[pass_no].named.append(patch[table.named_by])
             rows.append((len(rows), raw.index, pass_no, *[_staged(patch, n) for n in names]))
-    return rows, max(next_pass.values(), default=0)
+    return rows, passes

@@ -4,6 +4,7 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 """
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -14,7 +15,14 @@ from psycopg import Connection, errors
 from app.core.pgarray import array_literal
 from app.quality.measures import LATE_MAX
 from ingest.facts import FactTable
-from ingest.merge_sql import create_stage_sql, merge_sql, stage_columns, stage_name
+from ingest.merge_sql import (
+    create_stage_sql,
+    lock_sql,
+    merge_sql,
+    named_sql,
+    stage_columns,
+    stage_name,
+)
 
 PAYLOAD_BYTES = 16 * 1024
 
@@ -45,24 +53,75 @@ class PassResult(NamedTuple):
     existed: bool
 
 
+def lock_stored(pg: Connection, table: FactTable, keys: Sequence[tuple[Any, ...]]) -> int:
+    """Lock the stored rows of `keys` (client first), one client at a time in key order;
+    return how many were locked."""
+    rest = [c for c in table.key if c != "client_id"]
+    by_client: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+    for client_id, *values in sorted(keys):
+        by_client[client_id].append(tuple(values))
+    locked = 0
+    with pg.cursor() as cur:
+        for client_id, values in by_client.items():
+            columns = zip(*values, strict=True)
+            arrays = {c: array_literal(v) for c, v in zip(rest, columns, strict=True)}
+            cur.execute(lock_sql(table), {"client": client_id, **arrays})
+            locked += cur.rowcount
+    return locked
+
+
+class PassRows(NamedTuple):
+    """What a pass's staged rows hold: their keys (client first), and the values of their
+    `named_by` column (the stored rows they name)."""
+
+    keys: list[tuple[Any, ...]]
+    named: list[Any]
+
+
+def _named(
+    pg: Connection, table: FactTable, named: Sequence[Any], vendor_id: int
+) -> dict[str, str]:
+    """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`)."""
+    if not table.named_by:
+        return {}
+    found = []
+    if named:
+        found = pg.execute(
+            named_sql(table), {"named": array_literal(sorted(set(named))), "vendor": vendor_id}
+        ).fetchall()
+    columns = list(zip(*found, strict=True)) or [(), (), ()]
+    return {
+        f"named_{name}": array_literal(values)
+        for name, values in zip(("clients", "ids", "sent"), columns, strict=True)
+    }
+
+
 def merge_pass(
-    pg: Connection, table: FactTable, pass_no: int, interval_minutes: int
+    pg: Connection,
+    table: FactTable,
+    pass_no: int,
+    rows: PassRows,
+    vendor_id: int,
+    interval_minutes: int,
 ) -> list[PassResult]:
-    """Merge one pass of staged rows into `table`; raise ConcurrentIngest on a lost key race."""
+    """Lock the stored rows of the pass's keys, read the rows it names, then merge the
+    pass's staged rows into `table`; raise ConcurrentIngest on a lost key race."""
     params = {
         "pass_no": pass_no,
         "subject": table.subject,
         "interval": f"{interval_minutes} minutes",
     }
     try:
+        locked = lock_stored(pg, table, rows.keys)
+        params |= _named(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
-            rows = cur.fetchall()
+            merged = cur.fetchall()
     except errors.UniqueViolation as exc:
         raise ConcurrentIngest(str(exc)) from exc
-    results = [PassResult(idx, errs, written, existed) for idx, errs, written, existed, _ in rows]
-    made = rows[0][4] if rows else 0
-    if made != sum(r.written and not r.existed for r in results):
+    results = [PassResult(*row[:4]) for row in merged]
+    made, stored = merged[0][4:6] if merged else (0, 0)
+    if made != sum(r.written and not r.existed for r in results) or stored != locked:
         raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
     return results
 

@@ -22,6 +22,7 @@ from app.kpi.sources import (
     CALL_LOST_SQL,
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
+    CALLBACK_DUE_BY_SQL,
     CALLBACKS,
     CALLS,
     FORECASTS,
@@ -402,25 +403,27 @@ def agent_codes(pg: Connection, client_id: int, vendor_id: int | None) -> dict[i
 
 
 # --- the live state of many queues at once: one statement each, keyed by queue ---------
+# Each joins the queues' keys to the facts and groups by queue (a queue without rows is
+# absent): Citus pushes that down to every shard, unlike a lateral subquery per key.
 
 
 def waiting_calls(
     pg: Connection, keys: QueueDays, horizon_s: int
 ) -> dict[int, tuple[int, datetime | None, int]]:
-    """Return per queue: calls waiting now, the oldest one's offered time, today's lost calls.
+    """Return per queue with open calls: calls waiting now, the oldest one's offered time,
+    today's lost calls.
 
     A call with neither answer nor end waits at most `horizon_s`; after that it is lost
     data (its end never arrived), counted apart instead of waiting forever.
     """
     rows = pg.execute(
-        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT"
-        f" count(*) FILTER (WHERE {CALL_WAITING_SQL}),"
+        f"SELECT k.queue_id, count(*) FILTER (WHERE {CALL_WAITING_SQL}),"
         f" min(c.offered_at) FILTER (WHERE {CALL_WAITING_SQL}),"
         f" count(*) FILTER (WHERE {CALL_LOST_SQL})"
-        " FROM calls c WHERE c.client_id = k.client_id AND c.queue_id = k.queue_id"
-        f" AND {CALL_OPEN_SQL} AND {CALLS.vendor_limit('c')}"
+        f" FROM {QUEUE_DAYS} JOIN calls c ON c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id WHERE {CALL_OPEN_SQL} AND {CALLS.vendor_limit('c')}"
         " AND c.offered_at > least(k.day_start, now() - %(horizon)s::interval)"
-        " AND c.offered_at <= now()) w",
+        " AND c.offered_at <= now() GROUP BY k.queue_id",
         keys.params(horizon=f"{horizon_s} seconds"),
     ).fetchall()
     return {queue: (waiting, oldest, lost) for queue, waiting, oldest, lost in rows}
@@ -434,16 +437,16 @@ it is only a miss in callback_timeliness)."""
 def pending_callbacks(
     pg: Connection, keys: QueueDays
 ) -> dict[int, tuple[int, int, datetime | None]]:
-    """Return per queue: callback requests not called back yet (of the last day), how many of
-    them are past their deadline, and when the oldest one's caller left the number."""
+    """Return per queue with any: callback requests not called back yet (of the last day),
+    how many of them are past their deadline, and when the oldest one's caller left the
+    number."""
     rows = pg.execute(
-        f"SELECT k.queue_id, w.* FROM {QUEUE_DAYS} CROSS JOIN LATERAL (SELECT count(*),"
-        " count(*) FILTER (WHERE cb.due_by <= now()), min(c.ended_at)"
-        f" FROM calls c {CALLBACKS.rows_sql} WHERE c.client_id = k.client_id"
-        f" AND c.queue_id = k.queue_id AND {CALLBACKS.where} AND cb.at IS NULL"
-        f" AND {CALLBACKS.vendor_limit('c')}"
+        f"SELECT k.queue_id, count(*), count(*) FILTER (WHERE {CALLBACK_DUE_BY_SQL} <= now()),"
+        f" min(c.ended_at) FROM {QUEUE_DAYS} JOIN calls c ON c.client_id = k.client_id"
+        f" AND c.queue_id = k.queue_id {CALLBACKS.rows_sql} WHERE {CALLBACKS.where}"
+        f" AND cb.at IS NULL AND {CALLBACKS.vendor_limit('c')}"
         f" AND c.offered_at > now() - interval '{PENDING_CALLBACK_HORIZON}'"
-        " AND c.offered_at <= now()) w",
+        " AND c.offered_at <= now() GROUP BY k.queue_id",
         keys.params(),
     ).fetchall()
     return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
@@ -532,23 +535,34 @@ def agent_call_totals(
     return {(queue, agent): (handled, seconds) for queue, agent, handled, seconds in rows}
 
 
+# Per table, the newest record of each client's vendors (and queues) over the last day.
+_RECENT = (
+    "LEFT JOIN (SELECT client_id, vendor_id{queue}, max(updated_at) AS at FROM {table}"
+    " WHERE client_id = ANY(%(clients)s::int[]) AND {time} > now() - interval '1 day'{only}"
+    " GROUP BY 1, 2{group}) {alias} ON {alias}.client_id = k.client_id AND {alias}.vendor_id = v.id"
+)
+_PER_QUEUE = {
+    "queue": ", queue_id",
+    "only": " AND queue_id = ANY(%(queues)s::int[])",
+    "group": ", 3",
+}
+_NOT_PER_QUEUE = dict.fromkeys(_PER_QUEUE, "")
+
+
 def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> list[tuple]:
     """Return (queue id, vendor code, last record) for each vendor serving each queue.
 
     A replayed record changes nothing and does not count: a feed that only repeats
     itself is as quiet as one that sends nothing.
     """
+    calls = _RECENT.format(table="calls", time="offered_at", alias="c", **_PER_QUEUE)
+    agents = _RECENT.format(table="agent_state_changes", time="at", alias="a", **_NOT_PER_QUEUE)
+    tickets = _RECENT.format(table="tickets", time="created_at", alias="t", **_PER_QUEUE)
     return pg.execute(
-        "SELECT k.queue_id, v.code, (SELECT max(t) FROM ("
-        " SELECT max(updated_at) AS t FROM calls WHERE client_id = k.client_id"
-        " AND queue_id = k.queue_id AND vendor_id = v.id AND offered_at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM agent_state_changes"
-        " WHERE client_id = k.client_id AND vendor_id = v.id AND at > now() - interval '1 day'"
-        " UNION ALL SELECT max(updated_at) FROM tickets WHERE client_id = k.client_id"
-        " AND queue_id = k.queue_id AND vendor_id = v.id"
-        " AND created_at > now() - interval '1 day') x)"
+        "SELECT k.queue_id, v.code, greatest(c.at, a.at, t.at)"
         f" FROM {QUEUE_DAYS} JOIN queue_vendors qv ON qv.queue_id = k.queue_id"
-        " JOIN vendors v ON v.id = qv.vendor_id"
+        f" JOIN vendors v ON v.id = qv.vendor_id {calls} AND c.queue_id = k.queue_id {agents}"
+        f" {tickets} AND t.queue_id = k.queue_id"
         " WHERE %(v)s::int IS NULL OR v.id = %(v)s ORDER BY k.queue_id, v.code",
         keys.params(v=vendor_id),
     ).fetchall()

@@ -24,6 +24,7 @@ nowhere), so both give the same rows, and every reader the same answers.
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from psycopg import Connection
 
@@ -65,17 +66,36 @@ def claim_markers(pg: Connection, limit: int) -> int:
     Skips markers an in-flight ingest holds. The caller commits at once: from then on an
     ingest touching a claimed interval writes a fresh marker instead of waiting for the
     recompute. A claim left by a pass that died is kept; the interval needs recomputing once.
+    Markers are taken one client per statement (clients in the order of their oldest
+    marker, each oldest first), and claimed by a second: Citus locks rows only in a
+    single-shard statement without CTEs.
     """
     claimed = pg.execute("SELECT count(*) FROM claimed_intervals").fetchone()[0]  # type: ignore[index]
-    cur = pg.execute(
-        "WITH taken AS (DELETE FROM dirty_intervals WHERE ctid IN (SELECT ctid"
-        " FROM dirty_intervals ORDER BY marked_at LIMIT %s FOR UPDATE SKIP LOCKED)"
-        " RETURNING client_id, subject, subject_id, interval_start)"
-        " INSERT INTO claimed_intervals (client_id, subject, subject_id, interval_start)"
-        " SELECT * FROM taken ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
-        [max(limit - claimed, 0)],
-    )
-    return cur.rowcount
+    left = max(limit - claimed, 0)
+    clients = pg.execute(
+        "SELECT client_id FROM dirty_intervals GROUP BY client_id ORDER BY min(marked_at)"
+    ).fetchall()
+    taken = 0
+    for (client_id,) in clients:
+        if taken >= left:
+            break
+        markers = pg.execute(
+            "DELETE FROM dirty_intervals WHERE client_id = %(c)s"
+            " AND (subject, subject_id, interval_start) IN (SELECT subject, subject_id,"
+            " interval_start FROM dirty_intervals WHERE client_id = %(c)s"
+            " ORDER BY marked_at LIMIT %(n)s FOR UPDATE SKIP LOCKED)"
+            " RETURNING subject, subject_id, interval_start",
+            {"c": client_id, "n": left - taken},
+        ).fetchall()
+        if markers:
+            cur = pg.execute(
+                "INSERT INTO claimed_intervals (client_id, subject, subject_id, interval_start)"
+                " SELECT %s, * FROM unnest(%s::text[], %s::int[], %s::timestamptz[])"
+                " ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+                [client_id, *_targets(sorted(markers))],
+            )
+            taken += cur.rowcount
+    return taken
 
 
 def take_claims(pg: Connection) -> list[Marker]:
@@ -85,7 +105,7 @@ def take_claims(pg: Connection) -> list[Marker]:
     ).fetchall()
 
 
-def _targets(targets: Sequence[Target]) -> list[str]:
+def _targets(targets: Sequence[tuple[Any, ...]]) -> list[str]:
     return [array_literal(column) for column in zip(*targets, strict=True)]
 
 
@@ -328,15 +348,13 @@ def expand_agent_markers(
     So a change touches the intervals from the previous change to the next one; and, as
     an unpause follows the last change before it that is not one (`agent_state_sql`), the
     unpauses after the marked interval up to the next other change, and their states.
+    One statement per client (Citus runs lateral subqueries only within one shard).
     """
-    if not markers:
-        return []
     window, cap = f"{minutes} minutes", f"{stale_s} seconds"
-    same_agent = "x.client_id = m.client_id AND x.agent_id = m.agent_id"
-    return pg.execute(
-        "SELECT DISTINCT m.client_id, m.agent_id, gs FROM"
-        " unnest(%(c)s::int[], %(a)s::int[], %(i)s::timestamptz[])"
-        " AS m(client_id, agent_id, interval_start)"
+    same_agent = "x.client_id = %(c)s AND x.agent_id = m.agent_id"
+    query = (
+        "SELECT DISTINCT %(c)s::int, m.agent_id, gs FROM"
+        " unnest(%(a)s::int[], %(i)s::timestamptz[]) AS m(agent_id, interval_start)"
         f" CROSS JOIN LATERAL (SELECT max(at) AS at FROM agent_state_changes x WHERE {same_agent}"
         " AND x.at < m.interval_start AND x.at >= m.interval_start - %(cap)s::interval) prev"
         f" CROSS JOIN LATERAL (SELECT min(at) AS at FROM agent_state_changes x WHERE {same_agent}"
@@ -347,9 +365,21 @@ def expand_agent_markers(
         f" coalesce(prev.at, m.interval_start), {ORIGIN}),"
         " greatest(m.interval_start, date_bin(%(iv)s::interval, least(nxt.at,"
         " greatest(lst.at, m.interval_start + %(iv)s::interval) + %(cap)s::interval, now()),"
-        f" {ORIGIN})), %(iv)s::interval) gs",
-        dict(zip("cai", _targets(markers), strict=True), iv=window, cap=cap),
-    ).fetchall()
+        f" {ORIGIN})), %(iv)s::interval) gs ORDER BY 2, 3"
+    )
+    expanded: list[Target] = []
+    for client_id, agents in _per_client(markers).items():
+        params = dict(zip("ai", _targets(agents), strict=True), c=client_id, iv=window, cap=cap)
+        expanded += pg.execute(query, params).fetchall()
+    return expanded
+
+
+def _per_client(targets: Sequence[Target]) -> dict[int, list[tuple[int, datetime]]]:
+    """Return `{client id: [(subject id, interval start)]}` of targets, clients in order."""
+    grouped: dict[int, list[tuple[int, datetime]]] = {}
+    for client_id, subject_id, interval_start in sorted(targets):
+        grouped.setdefault(client_id, []).append((subject_id, interval_start))
+    return grouped
 
 
 def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, stale_s: int) -> None:
@@ -392,7 +422,7 @@ def mark_open_agent_intervals(pg: Connection, minutes: int, stale_s: int) -> int
         f" ORDER BY client_id, agent_id, at DESC) latest"
         f" WHERE {agent_state_sql('latest')} <> '{LOGGED_OUT}'"
         " ORDER BY 1, 3 ON CONFLICT (client_id, subject, subject_id, interval_start)"
-        " DO UPDATE SET marked_at = now()",
+        " DO UPDATE SET marked_at = EXCLUDED.marked_at",
         [f"{minutes} minutes", f"{stale_s} seconds"],
     )
     return cur.rowcount
@@ -440,7 +470,7 @@ def mark_for_rebuild(
         "INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
         f" SELECT DISTINCT * FROM ({' UNION '.join(sources)}) touched ORDER BY 1, 2, 3, 4"
         " ON CONFLICT (client_id, subject, subject_id, interval_start)"
-        " DO UPDATE SET marked_at = now()",
+        " DO UPDATE SET marked_at = EXCLUDED.marked_at",
         params,
     )
     return cur.rowcount

@@ -503,20 +503,22 @@ FORECASTS = Source(
 
 # Callback requests (回访): each inbound call that ended with exit_reason callback, in the
 # interval of its offered_at like every call, with its first callback (cb.at: the earliest
-# outbound call of the client naming it in `callback_of`, dialled) and its deadline (cb.due_by:
-# the request's end + the queue's callback_within_min). A request is due once called back
-# or once its deadline has passed; on time when called back by the deadline. Summed from the
-# facts at read time: a callback arriving later changes its request's status, not its own
-# interval. Scored for the request's vendor, whoever made the callback.
+# outbound call of the client naming it in `callback_of`, dialled) and its deadline
+# (CALLBACK_DUE_BY_SQL: the request's end + the queue's callback_within_min). A request is due
+# once called back or once its deadline has passed; on time when called back by the deadline.
+# Summed from the facts at read time: a callback arriving later changes its request's status,
+# not its own interval. Scored for the request's vendor, whoever made the callback.
+# The deadline is an expression, not a lateral column: Citus pushes down a lateral subquery
+# only with a FROM (and no reference table), or without one only when IMMUTABLE.
 CALLBACK_REQUEST_SQL = CALLS.components["callbacks"].counts or ""
+CALLBACK_DUE_BY_SQL = "(c.ended_at + make_interval(mins => q.callback_within_min))"
 CALLBACK_LINK_SQL = (
     " LEFT JOIN LATERAL (SELECT min(b.offered_at) AS at FROM calls b"
     " WHERE b.client_id = c.client_id AND b.callback_of = c.call_id"
-    " AND b.direction = 'outbound') cb0 ON true CROSS JOIN LATERAL (SELECT cb0.at,"
-    " c.ended_at + make_interval(mins => q.callback_within_min) AS due_by) cb"
+    " AND b.direction = 'outbound') cb ON true"
 )
-_CALLED_BACK_ON_TIME = f"{CALLBACK_REQUEST_SQL} AND coalesce(cb.at <= cb.due_by, false)"
-_CALLBACK_DUE = f"{CALLBACK_REQUEST_SQL} AND (cb.at IS NOT NULL OR cb.due_by <= now())"
+_CALLED_BACK_ON_TIME = f"{CALLBACK_REQUEST_SQL} AND coalesce(cb.at <= {CALLBACK_DUE_BY_SQL}, false)"
+_CALLBACK_DUE = f"{CALLBACK_REQUEST_SQL} AND (cb.at IS NOT NULL OR {CALLBACK_DUE_BY_SQL} <= now())"
 CALLBACKS = Source(
     name="callbacks",
     fact_table="calls",
