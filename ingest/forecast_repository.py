@@ -28,7 +28,7 @@ _UPSERT = (
     " required_agents) VALUES (%s, %s, %s, %s, %s, %s, %s)"
     " ON CONFLICT (client_id, queue_id, source, interval_start) DO UPDATE SET"
     " offered = EXCLUDED.offered, aht_s = EXCLUDED.aht_s,"
-    " required_agents = EXCLUDED.required_agents, received_at = now()"
+    " required_agents = EXCLUDED.required_agents, received_at = EXCLUDED.received_at"
     " WHERE (forecasts.offered, forecasts.aht_s, forecasts.required_agents)"
     " IS DISTINCT FROM (EXCLUDED.offered, EXCLUDED.aht_s, EXCLUDED.required_agents)"
     " RETURNING 1"

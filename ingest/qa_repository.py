@@ -68,7 +68,7 @@ _UPSERT = (
     f"INSERT INTO qa_evaluations (client_id, evaluation_id, {', '.join(COLUMNS)})"
     f" VALUES ({', '.join(['%s'] * (len(COLUMNS) + 2))})"
     " ON CONFLICT (client_id, evaluation_id) DO UPDATE SET"
-    f" {', '.join(f'{c} = EXCLUDED.{c}' for c in COLUMNS)}, updated_at = now()"
+    f" {', '.join(f'{c} = EXCLUDED.{c}' for c in COLUMNS)}, updated_at = EXCLUDED.updated_at"
     f" WHERE ({', '.join(f'qa_evaluations.{c}' for c in COLUMNS)})"
     f" IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in COLUMNS)})"
     " RETURNING id"

@@ -74,7 +74,7 @@ def store_own(
             " aht_s, required_agents) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (client_id, queue_id, source, interval_start) DO UPDATE SET"
             " offered = excluded.offered, aht_s = excluded.aht_s,"
-            " required_agents = excluded.required_agents, received_at = now()"
+            " required_agents = excluded.required_agents, received_at = excluded.received_at"
             " WHERE (f.offered, f.aht_s, f.required_agents) IS DISTINCT FROM"
             " (excluded.offered, excluded.aht_s, excluded.required_agents)",
             [(client_id, queue_id, OWN_FORECAST_SOURCE, *row) for row in rows],

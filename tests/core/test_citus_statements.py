@@ -22,9 +22,12 @@ import pytest
 
 from app.access.keys import Principal
 from app.core.db import driver_connection
+from app.forecasting.store import store_forecasts
 from app.kpi import aggregation, repository
 from dashboards.data import snapshot
 from tests.factories import post
+from tests.qa.helpers import evaluation, handled_calls
+from tests.schedules.helpers import seg
 
 _LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b", re.I)
 _VOLATILE = re.compile(r"\b(now|clock_timestamp|statement_timestamp|random)\s*\(|current_timestamp")
@@ -218,5 +221,29 @@ def test_ingest_aggregation_and_live_statements_are_citus_safe(
     seen = " ".join(executed)
     for run in ("FOR UPDATE", "SKIP LOCKED", "DO UPDATE SET marked_at", "LATERAL", "unnest("):
         assert run in seen, f"the run did not execute a statement with {run}"
+    refused = {sql: found for sql in dict.fromkeys(executed) if (found := violations(sql, tables))}
+    assert refused == {}
+
+
+def test_qa_schedule_and_forecast_statements_are_citus_safe(
+    client, tenant, database, settings, pg, executed
+):
+    tables = _distributed_tables(pg)
+    handled_calls(client, tenant, tenant.queue, ["cq1"])
+    for score in (90, 80):  # the second post changes the evaluation: ON CONFLICT … DO UPDATE
+        sent = [evaluation("ce1", tenant.queue, call_id="cq1", score=score)]
+        assert post(client, "/v1/qa-evaluations", sent, tenant).json()["accepted"] == 1
+    segments = [seg("ca1", "09:00", "12:00", queues=[tenant.queue])]
+    assert post(client, "/v1/schedules", segments, tenant).json()["accepted"] == 1
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    for offered in (10, 12):  # a re-forecast replaces the stored one
+        plan = {"queue": tenant.queue, "interval_start": start.isoformat(), "offered": offered}
+        assert post(client, "/v1/forecasts", [plan], tenant).json()["accepted"] == 1
+    store_forecasts(database, settings, past_days=1)
+    store_forecasts(database, settings, past_days=1)  # again: the own forecast upserts
+
+    seen = " ".join(executed)
+    for table in ("qa_evaluations", "schedule_segments", "forecasts"):
+        assert f"INTO {table}" in seen, f"the run did not write {table}"
     refused = {sql: found for sql in dict.fromkeys(executed) if (found := violations(sql, tables))}
     assert refused == {}
