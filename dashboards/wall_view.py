@@ -22,15 +22,6 @@ def rotation(
     return groups[int(now_s // every_s) % len(groups)]
 
 
-def filter_options(lives: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Return the clients, vendors and queues the viewer may filter by."""
-    return {
-        "client": sorted({live["client"] for live in lives}),
-        "vendor": sorted({feed["vendor"] for live in lives for feed in live["feeds"]}),
-        "queue": [live["queue"] for live in lives],
-    }
-
-
 def unknown_filters(settings: WallSettings, options: dict[str, list[str]]) -> list[list[str]]:
     """Name each filter code of the URL that is none of the viewer's (it would empty the board)."""
     kinds = {"client": "client", "vendor": "vendor", "queues": "queue"}

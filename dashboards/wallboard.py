@@ -2,6 +2,8 @@
 
 Polls once a second; each refresh reads the live state through `dashboards.data` scoped to
 the principal the guard attached, so a client's TV never sees another client's queues. The
+screens of one scope (the same rights and filters) share one state per second
+(`app.kpi.live_cache`), so the server's cost follows the scopes on screen, not the screens. The
 board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
 the same board. The callbacks only read data and pass it to this module's functions, which
 turn plain data into what the page shows (tested without a browser).
@@ -16,6 +18,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, 
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.alerts_view import alert_count, alerts_panel
 from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
@@ -28,7 +31,6 @@ from dashboards.wall_view import (
     board_zone,
     chosen,
     clock,
-    filter_options,
     freshest_feeds,
     lost_calls,
     rejected_today,
@@ -52,6 +54,9 @@ AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are co
 MAX_TILES = 24  # more tiles than fit on a screen only slow the browser: filter, or rotate
 ACKING_KINDS = ("supervisor", "admin", "client")
 TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 1080p screen
+SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
+# tick, so a lone screen still gets a new state each tick and 50 get one computation a second
+SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
 
 
 def url_note(problems: list[list[str]], lang: str) -> str:
@@ -68,10 +73,12 @@ def board(
     """Return what a refresh shows: the panels, the filter options, the tiles, the chart's queue.
 
     Alerts, feed health and lost calls cover every queue the filters pass; only the tiles,
-    the agents and the chart follow the TV's rotation and the tile limit.
+    the agents and the chart follow the TV's rotation and the tile limit. The state may hold
+    only the queues the filters pass (`data.snapshot` narrows its read); its `options` list
+    every code the viewer may choose.
     """
     lang = wall.lang
-    options = filter_options(state["queues"])
+    options = state["options"]
     filtered = chosen(state["queues"], wall.clients, wall.vendors, wall.queues)
     shown = rotation(filtered, now.timestamp(), every_s=wall.rotate_s) if wall.tv else filtered
     hidden = max(len(shown) - MAX_TILES, 0)
@@ -235,6 +242,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         update_title="",
     )
     app.layout = layout()
+    states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
 
     @app.callback(
         Output("settings", "data"),
@@ -269,10 +277,11 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     def refresh(
         _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
-        principal = principal_from(flask.request.headers)
-        state = data.snapshot(database, settings, principal)
+        principal, shown = principal_from(flask.request.headers), WallSettings.of(wall)
+        chosen = data.Chosen.of(shown.clients, shown.vendors, shown.queues)
+        state = data.shared_snapshot(states, database, settings, principal, chosen)
         can_ack = principal.kind in ACKING_KINDS
-        return refreshed(state, WallSettings.of(wall), can_ack, datetime.now(UTC), rendered)
+        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered)
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
@@ -318,6 +327,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         alert = clicked_alert(ctx.triggered_id, clicks)
         if alert is not None:
             data.acknowledge(database, principal_from(flask.request.headers), alert)
+            states.clear()  # the refresh this triggers shows the alert acknowledged
         return alert
 
     register(app, database, settings)

@@ -18,7 +18,6 @@ from dashboards.wall_view import (
     board_zone,
     chosen,
     clock,
-    filter_options,
     freshest_feeds,
     lost_calls,
     rotation,
@@ -82,11 +81,6 @@ def test_filters_by_client_vendor_and_queue():
         live("a-2", "acme", [("va", 9.0), ("vb", None)]),
         live("g-1", "globex", [("vb", 40.0)]),
     ]
-    assert filter_options(lives) == {
-        "client": ["acme", "globex"],
-        "vendor": ["va", "vb"],
-        "queue": ["a-1", "a-2", "g-1"],
-    }
     assert [q["queue"] for q in chosen(lives, ["acme"], None, None)] == ["a-1", "a-2"]
     assert [q["queue"] for q in chosen(lives, None, ["vb"], None)] == ["a-2", "g-1"]
     assert [q["queue"] for q in chosen(lives, ["acme"], ["vb"], ["a-1"])] == []
