@@ -7,15 +7,26 @@
    and latest agent states) as the baseline.
 2. Event → on screen in a real browser (Debian's Chromium): post a waiting call, time until
    the tile's `waiting` number changes; p50/p95.
+3. Viewers: N screens of that board (N = 1, 10, 50 by default), each sending the same Dash
+   refresh request the browser sends once a second (the next one a second after the last
+   began, or when it returned if later), started at random moments of the first second, for
+   `--seconds`: the response time p50/p95, the refreshes each screen achieved per second
+   (1.00 keeps the page's cadence) and in all, and the server process's CPU per refresh.
 
-    .venv/bin/python bench/wallboard.py [--refreshes 20] [--probes 20]
+    .venv/bin/python bench/wallboard.py [--refreshes 20] [--probes 20] [--viewers 1,10,50]
+        [--seconds 20]
 """
 
 import argparse
+import asyncio
+import copy
 import json
+import os
+import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 from common import fresh_database, p95, serve
@@ -145,9 +156,66 @@ def refresh_times(token: str, captured: dict, rounds: int) -> tuple[list, list, 
     return full, steady, size
 
 
+def server_cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _screen(http: httpx.AsyncClient, captured: dict, until: float, times: list[float]) -> int:
+    """Refresh like one open board until `until`; return how many refreshes it made."""
+    request, loop = copy.deepcopy(captured["body"]), asyncio.get_running_loop()
+    for state in request["state"]:
+        state["value"] = {}  # a board just opened: nothing rendered yet
+    await asyncio.sleep(random.random())
+    refreshes, due = 0, loop.time()
+    while due < until:
+        began = time.perf_counter()
+        response = await http.post(captured["url"], json=request)
+        times.append((time.perf_counter() - began) * 1000)
+        response.raise_for_status()
+        for state in request["state"]:
+            state["value"] = response.json()["response"]["rendered"]["data"]
+        refreshes += 1
+        due = max(due + 1, loop.time())
+        await asyncio.sleep(due - loop.time())
+    return refreshes
+
+
+def viewers_run(token: str, captured: dict, viewers: int, seconds: float, pid: int) -> dict:
+    """Run `viewers` screens for `seconds`; return their rates, response times and CPU."""
+
+    async def run() -> list[int]:
+        limits = httpx.Limits(max_connections=viewers, max_keepalive_connections=viewers)
+        async with httpx.AsyncClient(
+            cookies={"cp_share": token}, timeout=120, limits=limits
+        ) as http:
+            until = asyncio.get_running_loop().time() + seconds
+            return await asyncio.gather(
+                *(_screen(http, captured, until, times) for _ in range(viewers))
+            )
+
+    times: list[float] = []
+    cpu, began = server_cpu_s(pid), time.perf_counter()
+    refreshes = asyncio.run(run())
+    elapsed, cpu = time.perf_counter() - began, server_cpu_s(pid) - cpu
+    return {
+        "viewers": viewers,
+        "per_viewer": statistics.mean(refreshes) / elapsed,
+        "in_all": sum(refreshes) / elapsed,
+        "p50": statistics.median(times),
+        "p95": p95(times),
+        "cpu_ms": cpu * 1000 / sum(refreshes),
+    }
+
+
 def screen_latency(base: str, key: str, url: str, queue: str, probes: int) -> list[float]:
-    """Post a waiting call and time until the browser shows the new waiting count."""
+    """Post a waiting call and time until the browser shows the new waiting count (none
+    with no probes)."""
     from playwright.sync_api import sync_playwright
+
+    if not probes:
+        return []
 
     http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"})
     latencies = []
@@ -183,6 +251,8 @@ def main() -> None:
     parser.add_argument("--refreshes", type=int, default=20)
     parser.add_argument("--probes", type=int, default=20)
     parser.add_argument("--port", type=int, default=8796)
+    parser.add_argument("--viewers", default="1,10,50", help="comma-separated screen counts")
+    parser.add_argument("--seconds", type=float, default=20, help="each viewer run's length")
     args = parser.parse_args()
     database, settings, where = fresh_database("callpulse_bench_wall")
     key, queues = seed(database)
@@ -196,6 +266,10 @@ def main() -> None:
             everything = create_share_link(session, "bench-all")
         request = refresh_request(f"{base}/wall/?token={everything}")
         full, steady, size = refresh_times(everything, request, args.refreshes)
+        runs = [
+            viewers_run(everything, request, int(n), args.seconds, process.pid)
+            for n in args.viewers.split(",")
+        ]
         latency = screen_latency(base, key, f"{base}/wall/?token={token}", queues[0], args.probes)
     finally:
         process.terminate()
@@ -210,10 +284,19 @@ def main() -> None:
         f"  of which the live read: median {statistics.median(reads):.0f} ms,"
         f" p95 {p95(reads):.0f} ms; baseline one query {statistics.median(baseline):.1f} ms"
     )
-    print(
-        f"event → on screen (20-queue TV): p50 {statistics.median(latency):.2f} s,"
-        f" p95 {p95(latency):.2f} s (target p95 ≤ 2 s)"
-    )
+    print(f"viewers of the 200-queue board, {args.seconds:.0f} s each (target: 1.00/s at 50):")
+    for run in runs:
+        print(
+            f"  {run['viewers']:>3} viewers: {run['per_viewer']:.2f} refreshes/s each,"
+            f" {run['in_all']:.1f}/s in all; response p50 {run['p50']:.0f} ms,"
+            f" p95 {run['p95']:.0f} ms ({run['p95'] / runs[0]['p95']:.1f} × {runs[0]['viewers']}"
+            f" viewer's); server CPU {run['cpu_ms']:.1f} ms per refresh"
+        )
+    if latency:
+        print(
+            f"event → on screen (20-queue TV): p50 {statistics.median(latency):.2f} s,"
+            f" p95 {p95(latency):.2f} s (target p95 ≤ 2 s)"
+        )
 
 
 if __name__ == "__main__":
