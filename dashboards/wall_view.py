@@ -138,25 +138,30 @@ def time_of_day(moment: str, zone: str | None, own_zone: str) -> str:
     return f"{datetime.fromisoformat(moment).astimezone(ZoneInfo(own_zone)):%H:%M} {own_zone}"
 
 
-def unchanged_as_no_update(
-    outputs: list[Any], names: list[str], rendered: dict[str, str]
-) -> list[Any]:
-    """Send only the outputs whose content changed since the browser's last render.
-
-    The page polls every second; most seconds most panels are identical, and resending
-    them would make the browser diff hundreds of tiles for nothing.
-    """
-    fingerprints = {
+def fingerprints(outputs: list[Any], names: list[str]) -> dict[str, str]:
+    """Return a short hash of each output's content, by name."""
+    return {
         name: hashlib.blake2b(
             orjson.dumps(output, default=_plain, option=orjson.OPT_SORT_KEYS), digest_size=12
         ).hexdigest()
         for name, output in zip(names, outputs, strict=True)
     }
+
+
+def unchanged_as_no_update(
+    outputs: list[Any], prints: dict[str, str], rendered: dict[str, str]
+) -> list[Any]:
+    """Send only the outputs whose content changed since the browser's last render, then
+    their fingerprints (`prints`, in the outputs' order).
+
+    The page polls every second; most seconds most panels are identical, and resending
+    them would make the browser diff hundreds of tiles for nothing.
+    """
     sent = [
-        no_update if rendered.get(name) == fingerprints[name] else output
-        for name, output in zip(names, outputs, strict=True)
+        no_update if rendered.get(name) == prints[name] else output
+        for name, output in zip(prints, outputs, strict=True)
     ]
-    return [*sent, fingerprints]
+    return [*sent, prints]
 
 
 def _plain(component: Any) -> Any:

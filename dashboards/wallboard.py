@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import orjson
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from app.core.config import Settings
@@ -31,6 +32,7 @@ from dashboards.wall_view import (
     board_zone,
     chosen,
     clock,
+    fingerprints,
     freshest_feeds,
     lost_calls,
     rejected_today,
@@ -50,6 +52,7 @@ PANELS = (
     "url-note",
 )
 FILTERS = ("client", "vendor", "queue")
+OUTPUTS = [*PANELS, *FILTERS, "tiles", "focus"]  # a refresh's outputs before the fingerprints
 AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
 MAX_TILES = 24  # more tiles than fit on a screen only slow the browser: filter, or rotate
 ACKING_KINDS = ("supervisor", "admin", "client")
@@ -57,6 +60,8 @@ TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 10
 SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
 # tick, so a lone screen still gets a new state each tick and 50 get one computation a second
 SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
+SHARED_BOARDS = 256  # boards drawn kept at once, each for 1 s (≤ 24 tiles: ~70 KiB each)
+Drawn = tuple[dict[str, Any], list[Any], dict[str, str]]  # state, outputs, fingerprints
 
 
 def url_note(problems: list[list[str]], lang: str) -> str:
@@ -190,15 +195,28 @@ def refreshed(
     can_ack: bool,
     now: datetime,
     rendered: dict[str, str] | None,
+    boards: SharedStates[Drawn],
 ) -> list[Any]:
     """Return a refresh's outputs: the panels, the filters' options, the tiles, the chart's
-    queue — each `no_update` when the browser shows it already — then their fingerprints."""
+    queue — each `no_update` when the browser shows it already — then their fingerprints.
+
+    The board is drawn once a second for every screen of the same state and settings
+    (`boards`): its key holds the state's identity (the entry keeps the state alive, so the
+    identity is never another state's while it is served), the settings, whether the viewer
+    may acknowledge, and the second (the clock and the TV's rotation change with it).
+    """
+    settings_key = orjson.dumps(wall.data(), option=orjson.OPT_SORT_KEYS)
+    key = (id(state), settings_key, can_ack, int(now.timestamp()))
+    _, outputs, prints = boards.get(key, lambda: drawn(state, wall, can_ack, now))
+    return unchanged_as_no_update(outputs, prints, rendered or {})
+
+
+def drawn(state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetime) -> Drawn:
+    """Return the state, the refresh's outputs in `OUTPUTS`' order, and their fingerprints."""
     panels, options, tiles, focus = board(state, wall, can_ack, now)
-    return unchanged_as_no_update(
-        [*(panels[name] for name in PANELS), *(options[name] for name in FILTERS), tiles, focus],
-        [*PANELS, *FILTERS, "tiles", "focus"],
-        rendered or {},
-    )
+    outputs = [*(panels[name] for name in PANELS), *(options[name] for name in FILTERS)]
+    outputs += [tiles, focus]
+    return state, outputs, fingerprints(outputs, OUTPUTS)
 
 
 def focus_chart(
@@ -243,6 +261,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     )
     app.layout = layout()
     states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
+    boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
 
     @app.callback(
         Output("settings", "data"),
@@ -281,7 +300,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         chosen = data.Chosen.of(shown.clients, shown.vendors, shown.queues)
         state = data.shared_snapshot(states, database, settings, principal, chosen)
         can_ack = principal.kind in ACKING_KINDS
-        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered)
+        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered, boards)
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")

@@ -17,10 +17,11 @@ from app.access.users import create_share_link, share_principal
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.kpi.aggregation import run_pass
+from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.i18n import word
 from dashboards.wall_url import WallSettings
-from dashboards.wall_view import unchanged_as_no_update
+from dashboards.wall_view import fingerprints
 from dashboards.wallboard import (
     FILTERS,
     PANELS,
@@ -323,20 +324,37 @@ def test_a_board_of_more_queues_than_fit_counts_the_rest():
 
 def test_a_refresh_resends_only_what_changed():
     state = board_state([live_queue()], [alert_row(1)])
-    first = refreshed(state, WallSettings(), True, NOON, None)
+    boards = SharedStates(ttl_s=60, max_entries=8)
+    first = refreshed(state, WallSettings(), True, NOON, None, boards)
     names = [*PANELS, *FILTERS, "tiles", "focus"]
     assert len(first) == len(names) + 1
     assert no_update not in first[:-1]
     panels, options, tiles, focus = board(state, WallSettings(), True, NOON)
     expected = [*(panels[n] for n in PANELS), *(options[n] for n in FILTERS), tiles, focus]
-    assert first[-1] == unchanged_as_no_update(expected, names, {})[-1]
-    again = refreshed(state, WallSettings(), True, NOON, first[-1])
+    assert first[-1] == fingerprints(expected, names)
+    again = refreshed(state, WallSettings(), True, NOON, first[-1], boards)
     assert again[:-1] == [no_update] * len(names) and again[-1] == first[-1]
     busier = {**state, "queues": [live_queue(waiting=4)]}
-    changed = refreshed(busier, WallSettings(), True, NOON, first[-1])
+    changed = refreshed(busier, WallSettings(), True, NOON, first[-1], boards)
     resent = [name for name, out in zip(names, changed, strict=False) if out is not no_update]
     assert resent == ["tiles"]
     assert numbers(changed[names.index("tiles")][0])["waiting-acme-cards"][1] == "4"
+
+
+def test_screens_of_one_state_and_settings_share_a_drawing_each_second():
+    state = board_state([live_queue()], [alert_row(1)])
+    boards = SharedStates(ttl_s=60, max_entries=8)
+    first = refreshed(state, WallSettings(), True, NOON, None, boards)
+    assert refreshed(state, WallSettings(), True, NOON, None, boards) == first
+    assert boards.computations == 1  # a second screen, the same drawing
+    others = [
+        refreshed(state, WallSettings(lang="zh"), True, NOON, None, boards),
+        refreshed(state, WallSettings(), False, NOON, None, boards),  # may not acknowledge
+        refreshed(state, WallSettings(), True, NOON + timedelta(seconds=1), None, boards),
+        refreshed(board_state([live_queue()]), WallSettings(), True, NOON, None, boards),
+    ]
+    assert boards.computations == 5
+    assert all(other[-1] != first[-1] for other in others)
 
 
 def test_controls_write_the_url_and_a_url_read_sets_the_controls():
