@@ -83,14 +83,19 @@ def shared_snapshot(
     chosen: Chosen,
 ) -> dict[str, Any]:
     """Return `snapshot`, computed once per period for every viewer with the same rights
-    and filters.
+    (`rights`) and filters."""
+    return states.get(
+        (*rights(principal), chosen), lambda: snapshot(database, settings, principal, chosen)
+    )
 
-    A principal's rights are its kind, client and vendor (every scope is read from these),
-    so viewers equal in those and in the filters may be served the same state; any other
-    viewer has another key.
+
+def rights(principal: Principal) -> tuple[str, int | None, int | None]:
+    """Return what every read of a principal depends on: its kind, client and vendor.
+
+    Principals equal in these read the same (a key's or user's id and name are never part
+    of a scope), so they may share an answer; any other principal has other rights.
     """
-    key = (principal.kind, principal.client_id, principal.vendor_id, chosen)
-    return states.get(key, lambda: snapshot(database, settings, principal, chosen))
+    return principal.kind, principal.client_id, principal.vendor_id
 
 
 def _served(feeds: list[FeedScope]) -> dict[str, set[int]]:

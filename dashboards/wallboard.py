@@ -60,8 +60,10 @@ TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 10
 SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
 # tick, so a lone screen still gets a new state each tick and 50 get one computation a second
 SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
+SHARED_CHART_S = 5.0  # today's intervals of a queue, shared by the screens showing it
 SHARED_BOARDS = 256  # boards drawn kept at once, each for 1 s (≤ 24 tiles: ~70 KiB each)
 Drawn = tuple[dict[str, Any], list[Any], dict[str, str]]  # state, outputs, fingerprints
+Today = tuple[list[dict[str, Any]], float | None, str]  # as `data.today_by_interval` reads it
 
 
 def url_note(problems: list[list[str]], lang: str) -> str:
@@ -219,11 +221,7 @@ def drawn(state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetim
     return state, outputs, fingerprints(outputs, OUTPUTS)
 
 
-def focus_chart(
-    wall: WallSettings,
-    queue: str | None,
-    today: tuple[list[dict[str, Any]], float | None, str] | None,
-) -> dict[str, Any]:
+def focus_chart(wall: WallSettings, queue: str | None, today: Today | None) -> dict[str, Any]:
     """Return the chart of the focused queue's intervals today (`today` as
     `data.today_by_interval` reads it), titled with the queue and the board's timezone."""
     if not queue or today is None:
@@ -262,6 +260,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     app.layout = layout()
     states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
     boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
+    charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
 
     @app.callback(
         Output("settings", "data"),
@@ -316,9 +315,14 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Input("focus", "data"),
     )
     def chart(_: int | None, wall: dict[str, Any], queue: str | None) -> dict[str, Any]:
-        """Today's intervals of the first queue shown (refreshed every 15 s)."""
+        """Today's intervals of the first queue shown (refreshed every 15 s; read once per
+        `SHARED_CHART_S` for every screen with the same rights showing that queue)."""
+        principal = principal_from(flask.request.headers)
         today = (
-            data.today_by_interval(database, settings, principal_from(flask.request.headers), queue)
+            charts.get(
+                (*data.rights(principal), queue),
+                lambda: data.today_by_interval(database, settings, principal, queue),
+            )
             if queue
             else None
         )
