@@ -3,8 +3,8 @@
 1. Server time of one refresh of a wallboard showing all 200 queues: the page's one-second
    callback request, captured from Chromium and replayed over HTTP (guard, Dash, live read,
    view, JSON), median and p95 — in full (a new browser) and steady (only changed panels),
-   beside the live read alone and one plain query over the same raw rows (all waiting calls
-   and latest agent states) as the baseline.
+   beside the live read alone (and filtered to one client of the link's ten) and one plain
+   query over the same raw rows (all waiting calls and latest agent states) as the baseline.
 2. Event → on screen in a real browser (Debian's Chromium): post a waiting call, time until
    the tile's `waiting` number changes; p50/p95.
 3. Viewers: N screens of that board (N = 1, 10, 50 by default), each sending the same Dash
@@ -38,7 +38,7 @@ from app.access.users import create_share_link
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
-from dashboards.data import snapshot
+from dashboards.data import Chosen, snapshot
 from tests.dashboards.conftest import CHROMIUM, FLAGS
 
 CLIENTS, QUEUES_PER_CLIENT, AGENTS_PER_QUEUE = 10, 20, 10
@@ -90,16 +90,21 @@ def load(base: str, key: str, queues: list[str]) -> None:
             http.post(path, json=records[i : i + 1000]).raise_for_status()
 
 
-def read_times(database, settings, rounds: int) -> tuple[list[float], list[float]]:
-    """Time the live read for an admin viewer, and the one-query baseline (after a warm-up)."""
-    viewer = Principal(0, "admin")
+def read_times(database, settings, rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """Time the live read for an admin viewer, the same filtered to one client, and the
+    one-query baseline (after a warm-up)."""
+    viewer, one_client = Principal(0, "admin"), Chosen.of(["wb00"], [], [])
     snapshot(database, settings, viewer)
-    refreshes, baseline = [], []
+    refreshes, narrowed, baseline = [], [], []
     for _ in range(rounds):
         began = time.perf_counter()
         state = snapshot(database, settings, viewer)
         refreshes.append((time.perf_counter() - began) * 1000)
         assert len(state["queues"]) == CLIENTS * QUEUES_PER_CLIENT
+        began = time.perf_counter()
+        state = snapshot(database, settings, viewer, one_client)
+        narrowed.append((time.perf_counter() - began) * 1000)
+        assert len(state["queues"]) == QUEUES_PER_CLIENT
         with database.session_scope() as session:
             began = time.perf_counter()
             driver_connection(session).execute(
@@ -110,7 +115,7 @@ def read_times(database, settings, rounds: int) -> tuple[list[float], list[float
                 " ORDER BY client_id, agent_id, at DESC) latest)"
             ).fetchone()
             baseline.append((time.perf_counter() - began) * 1000)
-    return refreshes, baseline
+    return refreshes, narrowed, baseline
 
 
 def refresh_request(url: str) -> tuple[dict, dict]:
@@ -276,7 +281,7 @@ def main() -> None:
     process = serve(database.url, args.port, "--no-scheduler")
     try:
         load(base, key, queues)
-        reads, baseline = read_times(database, settings, args.refreshes)
+        reads, narrowed, baseline = read_times(database, settings, args.refreshes)
         with database.session_scope() as session:
             token = create_share_link(session, "bench-tv", "wb00")
             everything = create_share_link(session, "bench-all")
@@ -299,6 +304,10 @@ def main() -> None:
     print(
         f"  of which the live read: median {statistics.median(reads):.0f} ms,"
         f" p95 {p95(reads):.0f} ms; baseline one query {statistics.median(baseline):.1f} ms"
+    )
+    print(
+        f"  the live read filtered to one client (20 of the link's 200 queues): median"
+        f" {statistics.median(narrowed):.0f} ms, p95 {p95(narrowed):.0f} ms"
     )
     print(f"viewers of the 200-queue board, {args.seconds:.0f} s each (target: 1.00/s at 50):")
     for run in runs:
