@@ -1,6 +1,6 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from itertools import chain
 from typing import Any
@@ -10,7 +10,15 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.access.keys import Principal
-from app.access.scope import Scope, client_scope, queue_scope, queue_scopes, visible_queues
+from app.access.scope import (
+    FeedScope,
+    Scope,
+    client_scope,
+    feed_scopes,
+    queue_scope,
+    queue_scopes,
+    visible_queues,
+)
 from app.alerts import service as alerts
 from app.contracts.choices import contract_codes_in_force, readable_clients
 from app.contracts.downloads import render_export
@@ -32,19 +40,89 @@ from app.evidence.service import (
 )
 from app.forecasting.plan import readable_plan
 from app.kpi.live import queues_live
+from app.kpi.live_cache import SharedStates
 from app.kpi.service import metrics_series
 from app.kpi.targets import queue_targets
 from dashboards.call_lists import Listing, missed_listing, today_calls
 
 
-def snapshot(database: Database, settings: Settings, principal: Principal) -> dict[str, Any]:
-    """Return the live state of every queue the principal may see, and its active alerts."""
+@dataclass(frozen=True)
+class Chosen:
+    """The codes a board's filters chose (empty: every one), sorted: equal choices are equal."""
+
+    clients: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, clients: list[str], vendors: list[str], queues: list[str]) -> "Chosen":
+        """Return the choice of these codes, in any order."""
+        return cls(*(tuple(sorted(set(codes))) for codes in (clients, vendors, queues)))
+
+
+def snapshot(
+    database: Database, settings: Settings, principal: Principal, chosen: Chosen = Chosen()
+) -> dict[str, Any]:
+    """Return the live state of the queues the principal may see that pass the board's
+    filters, its active alerts, and the codes each filter may choose from.
+
+    The filters narrow the read itself: a board of one client costs that client's queues,
+    not every queue the link may see.
+    """
     with database.session_scope() as session:
         scopes = queue_scopes(session, principal)
+        served = _served(feed_scopes(session, principal))
+        read = [scope for scope in scopes if _passes(scope, chosen, served)]
         no_client = principal.client_id is None  # may see a vendor's rejections of no client
-        lives = queues_live(driver_connection(session), scopes, settings, no_client)
+        lives = queues_live(driver_connection(session), read, settings, no_client)
         active = alerts.active_alerts(session, principal)
-    return {"queues": lives, "alerts": active}
+    options = {
+        "client": sorted({scope.client_code for scope in scopes}),
+        "vendor": sorted(served),
+        "queue": [scope.queues[0].code for scope in scopes],
+    }
+    return {"queues": lives, "alerts": active, "options": options}
+
+
+def shared_snapshot(
+    states: SharedStates[dict[str, Any]],
+    database: Database,
+    settings: Settings,
+    principal: Principal,
+    chosen: Chosen,
+) -> dict[str, Any]:
+    """Return `snapshot`, computed once per period for every viewer with the same rights
+    (`rights`) and filters."""
+    return states.get(
+        (*rights(principal), chosen), lambda: snapshot(database, settings, principal, chosen)
+    )
+
+
+def rights(principal: Principal) -> tuple[str, int | None, int | None]:
+    """Return what every read of a principal depends on: its kind, client and vendor.
+
+    Principals equal in these read the same (a key's or user's id and name are never part
+    of a scope), so they may share an answer; any other principal has other rights.
+    """
+    return principal.kind, principal.client_id, principal.vendor_id
+
+
+def _served(feeds: list[FeedScope]) -> dict[str, set[int]]:
+    """Return the ids of the queues each vendor serves, by vendor code."""
+    served: dict[str, set[int]] = {}
+    for feed in feeds:
+        served.setdefault(feed.vendor_code, set()).update(q.id for q in feed.queues)
+    return served
+
+
+def _passes(scope: Scope, chosen: Chosen, served: dict[str, set[int]]) -> bool:
+    """Say whether a one-queue scope passes every filter (an empty filter passes everything)."""
+    queue = scope.queues[0]
+    return (
+        (not chosen.clients or scope.client_code in chosen.clients)
+        and (not chosen.vendors or any(queue.id in served.get(v, ()) for v in chosen.vendors))
+        and (not chosen.queues or queue.code in chosen.queues)
+    )
 
 
 def acknowledge(database: Database, principal: Principal, alert_id: int) -> None:

@@ -22,15 +22,6 @@ def rotation(
     return groups[int(now_s // every_s) % len(groups)]
 
 
-def filter_options(lives: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Return the clients, vendors and queues the viewer may filter by."""
-    return {
-        "client": sorted({live["client"] for live in lives}),
-        "vendor": sorted({feed["vendor"] for live in lives for feed in live["feeds"]}),
-        "queue": [live["queue"] for live in lives],
-    }
-
-
 def unknown_filters(settings: WallSettings, options: dict[str, list[str]]) -> list[list[str]]:
     """Name each filter code of the URL that is none of the viewer's (it would empty the board)."""
     kinds = {"client": "client", "vendor": "vendor", "queues": "queue"}
@@ -147,25 +138,30 @@ def time_of_day(moment: str, zone: str | None, own_zone: str) -> str:
     return f"{datetime.fromisoformat(moment).astimezone(ZoneInfo(own_zone)):%H:%M} {own_zone}"
 
 
-def unchanged_as_no_update(
-    outputs: list[Any], names: list[str], rendered: dict[str, str]
-) -> list[Any]:
-    """Send only the outputs whose content changed since the browser's last render.
-
-    The page polls every second; most seconds most panels are identical, and resending
-    them would make the browser diff hundreds of tiles for nothing.
-    """
-    fingerprints = {
+def fingerprints(outputs: list[Any], names: list[str]) -> dict[str, str]:
+    """Return a short hash of each output's content, by name."""
+    return {
         name: hashlib.blake2b(
             orjson.dumps(output, default=_plain, option=orjson.OPT_SORT_KEYS), digest_size=12
         ).hexdigest()
         for name, output in zip(names, outputs, strict=True)
     }
+
+
+def unchanged_as_no_update(
+    outputs: list[Any], prints: dict[str, str], rendered: dict[str, str]
+) -> list[Any]:
+    """Send only the outputs whose content changed since the browser's last render, then
+    their fingerprints (`prints`, in the outputs' order).
+
+    The page polls every second; most seconds most panels are identical, and resending
+    them would make the browser diff hundreds of tiles for nothing.
+    """
     sent = [
-        no_update if rendered.get(name) == fingerprints[name] else output
-        for name, output in zip(names, outputs, strict=True)
+        no_update if rendered.get(name) == prints[name] else output
+        for name, output in zip(prints, outputs, strict=True)
     ]
-    return [*sent, fingerprints]
+    return [*sent, prints]
 
 
 def _plain(component: Any) -> Any:

@@ -2,6 +2,8 @@
 
 Polls once a second; each refresh reads the live state through `dashboards.data` scoped to
 the principal the guard attached, so a client's TV never sees another client's queues. The
+screens of one scope (the same rights and filters) share one state per second
+(`app.kpi.live_cache`), so the server's cost follows the scopes on screen, not the screens. The
 board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
 the same board. The callbacks only read data and pass it to this module's functions, which
 turn plain data into what the page shows (tested without a browser).
@@ -12,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import orjson
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.alerts_view import alert_count, alerts_panel
 from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
@@ -28,7 +32,7 @@ from dashboards.wall_view import (
     board_zone,
     chosen,
     clock,
-    filter_options,
+    fingerprints,
     freshest_feeds,
     lost_calls,
     rejected_today,
@@ -48,10 +52,18 @@ PANELS = (
     "url-note",
 )
 FILTERS = ("client", "vendor", "queue")
+OUTPUTS = [*PANELS, *FILTERS, "tiles", "focus"]  # a refresh's outputs before the fingerprints
 AGENT_ROWS = 40  # a TV shows the agents longest in their state; the rest are counted
 MAX_TILES = 24  # more tiles than fit on a screen only slow the browser: filter, or rotate
 ACKING_KINDS = ("supervisor", "admin", "client")
 TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 1080p screen
+SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
+# tick, so a lone screen still gets a new state each tick and 50 get one computation a second
+SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
+SHARED_CHART_S = 5.0  # today's intervals of a queue, shared by the screens showing it
+SHARED_BOARDS = 256  # boards drawn kept at once, each for 1 s (≤ 24 tiles: ~70 KiB each)
+Drawn = tuple[dict[str, Any], list[Any], dict[str, str]]  # state, outputs, fingerprints
+Today = tuple[list[dict[str, Any]], float | None, str]  # as `data.today_by_interval` reads it
 
 
 def url_note(problems: list[list[str]], lang: str) -> str:
@@ -68,10 +80,12 @@ def board(
     """Return what a refresh shows: the panels, the filter options, the tiles, the chart's queue.
 
     Alerts, feed health and lost calls cover every queue the filters pass; only the tiles,
-    the agents and the chart follow the TV's rotation and the tile limit.
+    the agents and the chart follow the TV's rotation and the tile limit. The state may hold
+    only the queues the filters pass (`data.snapshot` narrows its read); its `options` list
+    every code the viewer may choose.
     """
     lang = wall.lang
-    options = filter_options(state["queues"])
+    options = state["options"]
     filtered = chosen(state["queues"], wall.clients, wall.vendors, wall.queues)
     shown = rotation(filtered, now.timestamp(), every_s=wall.rotate_s) if wall.tv else filtered
     hidden = max(len(shown) - MAX_TILES, 0)
@@ -183,22 +197,31 @@ def refreshed(
     can_ack: bool,
     now: datetime,
     rendered: dict[str, str] | None,
+    boards: SharedStates[Drawn],
 ) -> list[Any]:
     """Return a refresh's outputs: the panels, the filters' options, the tiles, the chart's
-    queue — each `no_update` when the browser shows it already — then their fingerprints."""
+    queue — each `no_update` when the browser shows it already — then their fingerprints.
+
+    The board is drawn once a second for every screen of the same state and settings
+    (`boards`): its key holds the state's identity (the entry keeps the state alive, so the
+    identity is never another state's while it is served), the settings, whether the viewer
+    may acknowledge, and the second (the clock and the TV's rotation change with it).
+    """
+    settings_key = orjson.dumps(wall.data(), option=orjson.OPT_SORT_KEYS)
+    key = (id(state), settings_key, can_ack, int(now.timestamp()))
+    _, outputs, prints = boards.get(key, lambda: drawn(state, wall, can_ack, now))
+    return unchanged_as_no_update(outputs, prints, rendered or {})
+
+
+def drawn(state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetime) -> Drawn:
+    """Return the state, the refresh's outputs in `OUTPUTS`' order, and their fingerprints."""
     panels, options, tiles, focus = board(state, wall, can_ack, now)
-    return unchanged_as_no_update(
-        [*(panels[name] for name in PANELS), *(options[name] for name in FILTERS), tiles, focus],
-        [*PANELS, *FILTERS, "tiles", "focus"],
-        rendered or {},
-    )
+    outputs = [*(panels[name] for name in PANELS), *(options[name] for name in FILTERS)]
+    outputs += [tiles, focus]
+    return state, outputs, fingerprints(outputs, OUTPUTS)
 
 
-def focus_chart(
-    wall: WallSettings,
-    queue: str | None,
-    today: tuple[list[dict[str, Any]], float | None, str] | None,
-) -> dict[str, Any]:
+def focus_chart(wall: WallSettings, queue: str | None, today: Today | None) -> dict[str, Any]:
     """Return the chart of the focused queue's intervals today (`today` as
     `data.today_by_interval` reads it), titled with the queue and the board's timezone."""
     if not queue or today is None:
@@ -235,6 +258,9 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         update_title="",
     )
     app.layout = layout()
+    states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
+    boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
+    charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
 
     @app.callback(
         Output("settings", "data"),
@@ -269,10 +295,11 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
     def refresh(
         _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
-        principal = principal_from(flask.request.headers)
-        state = data.snapshot(database, settings, principal)
+        principal, shown = principal_from(flask.request.headers), WallSettings.of(wall)
+        chosen = data.Chosen.of(shown.clients, shown.vendors, shown.queues)
+        state = data.shared_snapshot(states, database, settings, principal, chosen)
         can_ack = principal.kind in ACKING_KINDS
-        return refreshed(state, WallSettings.of(wall), can_ack, datetime.now(UTC), rendered)
+        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered, boards)
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
@@ -288,9 +315,14 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         Input("focus", "data"),
     )
     def chart(_: int | None, wall: dict[str, Any], queue: str | None) -> dict[str, Any]:
-        """Today's intervals of the first queue shown (refreshed every 15 s)."""
+        """Today's intervals of the first queue shown (refreshed every 15 s; read once per
+        `SHARED_CHART_S` for every screen with the same rights showing that queue)."""
+        principal = principal_from(flask.request.headers)
         today = (
-            data.today_by_interval(database, settings, principal_from(flask.request.headers), queue)
+            charts.get(
+                (*data.rights(principal), queue),
+                lambda: data.today_by_interval(database, settings, principal, queue),
+            )
             if queue
             else None
         )
@@ -318,6 +350,7 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         alert = clicked_alert(ctx.triggered_id, clicks)
         if alert is not None:
             data.acknowledge(database, principal_from(flask.request.headers), alert)
+            states.clear()  # the refresh this triggers shows the alert acknowledged
         return alert
 
     register(app, database, settings)

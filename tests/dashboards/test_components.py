@@ -18,7 +18,7 @@ from dashboards.wall_view import (
     board_zone,
     chosen,
     clock,
-    filter_options,
+    fingerprints,
     freshest_feeds,
     lost_calls,
     rotation,
@@ -82,11 +82,6 @@ def test_filters_by_client_vendor_and_queue():
         live("a-2", "acme", [("va", 9.0), ("vb", None)]),
         live("g-1", "globex", [("vb", 40.0)]),
     ]
-    assert filter_options(lives) == {
-        "client": ["acme", "globex"],
-        "vendor": ["va", "vb"],
-        "queue": ["a-1", "a-2", "g-1"],
-    }
     assert [q["queue"] for q in chosen(lives, ["acme"], None, None)] == ["a-1", "a-2"]
     assert [q["queue"] for q in chosen(lives, None, ["vb"], None)] == ["a-2", "g-1"]
     assert [q["queue"] for q in chosen(lives, ["acme"], ["vb"], ["a-1"])] == []
@@ -108,9 +103,10 @@ def test_agents_are_listed_once_longest_in_state_first():
 
 
 def test_only_changed_panels_are_sent_again():
-    first = unchanged_as_no_update(["x", [1, 2]], ["a", "b"], {})
+    first = unchanged_as_no_update(["x", [1, 2]], fingerprints(["x", [1, 2]], ["a", "b"]), {})
     assert first[:2] == ["x", [1, 2]]
-    second = unchanged_as_no_update(["x", [1, 3]], ["a", "b"], first[2])
+    prints = fingerprints(["x", [1, 3]], ["a", "b"])
+    second = unchanged_as_no_update(["x", [1, 3]], prints, first[2])
     assert second[0] is no_update and second[1] == [1, 3]
     assert second[2]["a"] == first[2]["a"] and second[2]["b"] != first[2]["b"]
 

@@ -8,7 +8,7 @@ from dashboards.components import feed_health
 from dashboards.wall_url import WallSettings
 from dashboards.wall_view import rejected_today
 from dashboards.wallboard import board
-from tests.dashboards.test_wall_page import NOON, live_queue
+from tests.dashboards.test_wall_page import NOON, board_state, live_queue
 from tests.rejects.helpers import seed
 
 
@@ -50,7 +50,7 @@ def test_the_dot_turns_amber_with_a_count_and_a_tooltip_saying_where_to_look():
 
 
 def test_the_board_passes_the_counts_to_the_dot():
-    state = {"queues": [live_queue(feeds=[feed("vendor-a", 4)])], "alerts": []}
+    state = board_state([live_queue(feeds=[feed("vendor-a", 4)])])
     panels, *_ = board(state, WallSettings(), False, NOON)
     [dot] = panels["feed-health"]
     assert dot.children.endswith("· ▲ 4 rejected today")

@@ -17,10 +17,11 @@ from app.access.users import create_share_link, share_principal
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.kpi.aggregation import run_pass
+from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.i18n import word
 from dashboards.wall_url import WallSettings
-from dashboards.wall_view import unchanged_as_no_update
+from dashboards.wall_view import fingerprints
 from dashboards.wallboard import (
     FILTERS,
     PANELS,
@@ -37,6 +38,17 @@ from tests.factories import cdr, post
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai; a TV's first group
+
+
+def board_state(queues: list[dict], alerts: list[dict] | None = None) -> dict:
+    """A live state as `dashboards.data.snapshot` returns it, unfiltered: the queues, the
+    alerts, and the codes the filters may choose from."""
+    options = {
+        "client": sorted({q["client"] for q in queues}),
+        "vendor": sorted({f["vendor"] for q in queues for f in q["feeds"]}),
+        "queue": [q["queue"] for q in queues],
+    }
+    return {"queues": queues, "alerts": alerts or [], "options": options}
 
 
 def live_queue(queue: str = "acme-cards", **changes) -> dict:
@@ -144,7 +156,7 @@ def numbers(tile: dict) -> dict[str, tuple[str, str, str, str]]:
 
 def shown_tile(queue: dict, lang: str = "en") -> dict:
     """The one tile a board of `queue` shows."""
-    [tile] = board({"queues": [queue], "alerts": []}, WallSettings(lang=lang), False, NOON)[2]
+    [tile] = board(board_state([queue]), WallSettings(lang=lang), False, NOON)[2]
     return tile
 
 
@@ -219,14 +231,14 @@ def panel_text(panel) -> str:
 
 
 def test_an_alert_at_its_threshold_never_reads_as_a_false_comparison():
-    state = {
-        "queues": [live_queue()],
-        "alerts": [
+    state = board_state(
+        [live_queue()],
+        [
             alert_row(1, value=0.8),  # exactly at the threshold
             alert_row(2, value=0.7996),  # rounds to 80.0 % too: more digits tell them apart
             alert_row(3, value=0.81, state="acknowledged"),  # back above, not yet cleared
         ],
-    }
+    )
     panels, *_ = board(state, WallSettings(), True, NOON)
     rows = {row.id: panel_text(row) for row in panels["alerts-panel"]}
     assert "80.0 % < 80.0 %" not in " ".join(rows.values())
@@ -248,14 +260,13 @@ def test_an_alert_at_its_threshold_never_reads_as_a_false_comparison():
 
 
 def test_calls_lost_past_the_waiting_horizon_are_named_with_their_queues():
-    state = {
-        "queues": [
+    state = board_state(
+        [
             live_queue("acme-cards", lost_calls_today=2),
             live_queue("acme-loans", lost_calls_today=0),
             live_queue("acme-cars", lost_calls_today=1),
-        ],
-        "alerts": [],
-    }
+        ]
+    )
     panels, *_ = board(state, WallSettings(), False, NOON)
     assert texts(by_id(panels["feed-health"], "lost-calls")) == [
         "3 calls with no answer or end for over 4 h — the feed may have lost their end"
@@ -273,7 +284,7 @@ def test_calls_lost_past_the_waiting_horizon_are_named_with_their_queues():
 def test_tv_mode_shows_a_group_of_four_three_alerts_and_hides_the_controls():
     queues = [live_queue(f"q{n}") for n in range(1, 7)]
     alerts = [alert_row(n, f"q{n}") for n in range(1, 6)]
-    state = {"queues": queues, "alerts": alerts}
+    state = board_state(queues, alerts)
     tv = WallSettings(tv=True)
     panels, _, tiles, focus = board(state, tv, True, NOON)
     assert [t["name"] for t in tiles] == ["q1", "q2", "q3", "q4"] and focus == "q1"
@@ -302,7 +313,7 @@ def test_the_board_in_chinese_labels_its_controls_and_its_language():
 
 
 def test_a_board_of_more_queues_than_fit_counts_the_rest():
-    state = {"queues": [live_queue(f"q{n:02d}") for n in range(30)], "alerts": []}
+    state = board_state([live_queue(f"q{n:02d}") for n in range(30)])
     panels, options, tiles, _ = board(state, WallSettings(), False, NOON)
     assert len(tiles) == 24 and len(options["queue"]) == 30
     assert texts(panels["more-queues"]) == [
@@ -312,21 +323,38 @@ def test_a_board_of_more_queues_than_fit_counts_the_rest():
 
 
 def test_a_refresh_resends_only_what_changed():
-    state = {"queues": [live_queue()], "alerts": [alert_row(1)]}
-    first = refreshed(state, WallSettings(), True, NOON, None)
+    state = board_state([live_queue()], [alert_row(1)])
+    boards = SharedStates(ttl_s=60, max_entries=8)
+    first = refreshed(state, WallSettings(), True, NOON, None, boards)
     names = [*PANELS, *FILTERS, "tiles", "focus"]
     assert len(first) == len(names) + 1
     assert no_update not in first[:-1]
     panels, options, tiles, focus = board(state, WallSettings(), True, NOON)
     expected = [*(panels[n] for n in PANELS), *(options[n] for n in FILTERS), tiles, focus]
-    assert first[-1] == unchanged_as_no_update(expected, names, {})[-1]
-    again = refreshed(state, WallSettings(), True, NOON, first[-1])
+    assert first[-1] == fingerprints(expected, names)
+    again = refreshed(state, WallSettings(), True, NOON, first[-1], boards)
     assert again[:-1] == [no_update] * len(names) and again[-1] == first[-1]
     busier = {**state, "queues": [live_queue(waiting=4)]}
-    changed = refreshed(busier, WallSettings(), True, NOON, first[-1])
+    changed = refreshed(busier, WallSettings(), True, NOON, first[-1], boards)
     resent = [name for name, out in zip(names, changed, strict=False) if out is not no_update]
     assert resent == ["tiles"]
     assert numbers(changed[names.index("tiles")][0])["waiting-acme-cards"][1] == "4"
+
+
+def test_screens_of_one_state_and_settings_share_a_drawing_each_second():
+    state = board_state([live_queue()], [alert_row(1)])
+    boards = SharedStates(ttl_s=60, max_entries=8)
+    first = refreshed(state, WallSettings(), True, NOON, None, boards)
+    assert refreshed(state, WallSettings(), True, NOON, None, boards) == first
+    assert boards.computations == 1  # a second screen, the same drawing
+    others = [
+        refreshed(state, WallSettings(lang="zh"), True, NOON, None, boards),
+        refreshed(state, WallSettings(), False, NOON, None, boards),  # may not acknowledge
+        refreshed(state, WallSettings(), True, NOON + timedelta(seconds=1), None, boards),
+        refreshed(board_state([live_queue()]), WallSettings(), True, NOON, None, boards),
+    ]
+    assert boards.computations == 5
+    assert all(other[-1] != first[-1] for other in others)
 
 
 def test_controls_write_the_url_and_a_url_read_sets_the_controls():
