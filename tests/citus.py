@@ -44,13 +44,20 @@ def create_database(coordinator_url: str, prefix: str) -> str:
 
 
 def drop_database(url: str) -> None:
-    """Drop the database from the coordinator and from every worker still holding it."""
+    """Drop the database from the coordinator, then from every worker.
+
+    Not propagated: a propagated drop fails on a worker where the coordinator's own
+    connections to the database have not closed yet; a direct one with FORCE closes them."""
+    parsed = make_url(url)
     with psycopg.connect(db.libpq_url(url)) as conn:
         workers = conn.execute(NODES).fetchall()
-    db.drop_database(url)
-    parsed = make_url(url)
-    for host, port in workers:
-        db.drop_database(_text(parsed.set(host=host, port=port)))
+    nodes = [(parsed.host, parsed.port), *workers]
+    for host, port in nodes:
+        admin = _libpq(parsed.set(host=host, port=port, database="postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if (host, port) == nodes[0]:
+                conn.execute("SET citus.enable_create_database_propagation TO off")
+            conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
 def _text(url: URL) -> str:
