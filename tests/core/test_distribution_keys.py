@@ -18,6 +18,7 @@ from app.distribute import (
     REFERENCE_TABLES,
     distribute,
 )
+from tests.cli.test_commands import callpulse
 
 TABLES = (
     "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
@@ -101,3 +102,11 @@ def test_the_session_database_is_laid_out_on_citus(database, pg):
         REFERENCE_TABLES, "reference"
     )
     assert distribute(database.engine) == []  # a second run has nothing to do
+
+
+def test_callpulse_distribute_says_what_it_did(database, database_url):
+    run = callpulse(database_url, "distribute")
+    if os.environ.get("CALLPULSE_TEST_CITUS_URL"):
+        assert run.returncode == 0 and "already distributed: nothing to do" in run.stderr
+    else:
+        assert run.returncode == 2 and "has no citus extension" in run.stderr
