@@ -7,6 +7,7 @@ needs nothing; one from a reference table to a distributed table is refused.
 """
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,6 +19,7 @@ from app.distribute import (
     REFERENCE_TABLES,
     distribute,
 )
+from app.partitions import PartitionManager
 from tests.cli.test_commands import callpulse
 
 TABLES = (
@@ -102,6 +104,20 @@ def test_the_session_database_is_laid_out_on_citus(database, pg):
         REFERENCE_TABLES, "reference"
     )
     assert distribute(database.engine) == []  # a second run has nothing to do
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CALLPULSE_TEST_CITUS_URL"),
+    reason="CALLPULSE_TEST_CITUS_URL is not set: no Citus coordinator to distribute on",
+)
+def test_a_new_partition_of_a_distributed_table_is_distributed(database, pg):
+    month = datetime(2039, 1, 1, tzinfo=UTC)  # far ahead: made by this test alone
+    PartitionManager(database.engine).ensure([("calls", month), ("tickets", month)])
+    made = pg.execute(
+        "SELECT logicalrelid::text, partmethod FROM pg_dist_partition"
+        " WHERE logicalrelid::text IN ('calls_p203901', 'tickets_p203901') ORDER BY 1"
+    ).fetchall()
+    assert made == [("calls_p203901", "h"), ("tickets_p203901", "h")]
 
 
 def test_callpulse_distribute_says_what_it_did(database, database_url):
