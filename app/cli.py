@@ -1,5 +1,5 @@
-"""The `callpulse` command: serve, worker, migrate, apply, keys, import, ship, rejects, demo,
-forecast."""
+"""The `callpulse` command: serve, worker, migrate, distribute, apply, keys, import, ship,
+rejects, demo, forecast."""
 
 import contextlib
 import os
@@ -117,6 +117,19 @@ def migrate() -> None:
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
     err.print("[green]database schema is up to date[/green]")
+
+
+@cli.command()
+def distribute() -> None:
+    """Lay the database out on its Citus coordinator: tenancy and settings as reference
+    tables, every per-client table distributed by client_id (migrates first; safe to re-run)."""
+    settings = get_settings()
+    database = _database(settings)
+    converted = migrations.distribute(database, settings.partitions_ahead_months)
+    if converted:
+        err.print(f"[green]laid out on Citus:[/green] {', '.join(converted)}")
+    else:
+        err.print("already distributed: nothing to do")
 
 
 @cli.command()

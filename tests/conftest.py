@@ -2,6 +2,8 @@
 
 With DATABASE_URL set, the database is created on that server; without it, on the
 embedded PostgreSQL that CallPulse starts itself (the path a new user's machine takes).
+With CALLPULSE_TEST_CITUS_URL set (a Citus coordinator with its workers registered), it is
+created on every node of that cluster, migrated and distributed (`callpulse distribute`).
 """
 
 import os
@@ -16,15 +18,22 @@ from app.core.config import Settings
 from app.core.db import Database, create_database, drop_database, libpq_url
 from app.core.embedded import start_embedded_postgres
 from app.main import create_app
-from app.migrate import upgrade
+from app.migrate import distribute, upgrade
+from tests import citus
 from tests.factories import Tenant, make_tenant
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CITUS_URL = os.environ.get("CALLPULSE_TEST_CITUS_URL")
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Create a throw-away database for this test session and return its libpq URL."""
+    if CITUS_URL:
+        url = citus.create_database(CITUS_URL, "callpulse_test")
+        yield url
+        citus.drop_database(url)
+        return
     server_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(
         tmp_path_factory.mktemp("embedded")
     )
@@ -43,7 +52,10 @@ def settings(database_url: str) -> Settings:
 def database(settings: Settings) -> Iterator[Database]:
     """The migrated test database."""
     db = Database.from_settings(settings)
-    upgrade(db)
+    if CITUS_URL:
+        distribute(db)
+    else:
+        upgrade(db)
     yield db
     db.dispose()
 

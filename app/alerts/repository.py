@@ -56,5 +56,7 @@ def alert_rows(
 
 
 def alert_by_id(session: Session, alert_id: int) -> Alert | None:
-    """Return one alert, or None when there is no such id."""
-    return session.get(Alert, alert_id)
+    """Return one alert, or None when there is no such id.
+
+    Alerts are keyed `(client_id, id)` (distributed by client): the id alone finds one row."""
+    return session.scalars(select(Alert).where(Alert.id == alert_id)).one_or_none()

@@ -38,6 +38,7 @@ class Notice:
 
     message: notifiers.AlertMessage
     notify: tuple[str, ...]
+    client_id: int
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def evaluate_all(
         session.flush()  # the opened alerts get their ids, in one round trip
         notices = [
             Notice(
-                _message(alert, action.value, c.rule, c.client, c.queue.code), tuple(c.rule.notify)
+                _message(alert, action.value, c.rule, c.client, c.queue.code),
+                tuple(c.rule.notify),
+                c.client.id,
             )
             for alert, action, c in moved
         ]
@@ -238,6 +241,7 @@ def send(database: Database, notices: list[Notice]) -> None:
             with database.session_scope() as session:
                 session.add_all(
                     AlertDelivery(
+                        client_id=notice.client_id,
                         alert_id=notice.message.alert_id,
                         notifier_id=notifier.id,
                         event=notice.message.event,

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -72,6 +73,7 @@ class Alert(Base):
         CheckConstraint(f"state IN {ALERT_STATES!r}", name="state"),
         Index(
             "uq_alerts_active",
+            "client_id",
             "rule_id",
             "queue_id",
             unique=True,
@@ -80,8 +82,8 @@ class Alert(Base):
         Index("ix_alerts_client_opened", "client_id", "opened_at"),
     )
 
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"))
     state: Mapped[str] = mapped_column(String(16), default="open")
@@ -100,9 +102,14 @@ class AlertDelivery(Base):
     """One attempt to tell a notifier about an alert: the delivery log."""
 
     __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        ForeignKeyConstraint(["client_id", "alert_id"], ["alerts.client_id", "alerts.id"]),
+        Index("ix_alert_deliveries_client_id_alert_id", "client_id", "alert_id"),
+    )
 
+    client_id: Mapped[int] = mapped_column(primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    alert_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("alerts.id"), index=True)
+    alert_id: Mapped[int] = mapped_column(BigInteger)
     notifier_id: Mapped[int] = mapped_column(ForeignKey("notifiers.id"))
     event: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     UniqueConstraint,
 )
@@ -34,6 +35,7 @@ class QaEvaluation(Base):
 
     __tablename__ = "qa_evaluations"
     __table_args__ = (
+        PrimaryKeyConstraint("client_id", "id"),
         UniqueConstraint("client_id", "evaluation_id"),
         CheckConstraint("(call_id IS NULL) <> (ticket_id IS NULL)", name="one_contact"),
         CheckConstraint("mode IN ('live', 'recording')", name="mode"),
@@ -48,7 +50,7 @@ class QaEvaluation(Base):
         Index("ix_qa_evaluations_agent_day", "client_id", "agent_id", "evaluated_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity())
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     evaluation_id: Mapped[str] = mapped_column(String(128))
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))

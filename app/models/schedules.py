@@ -15,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,13 +29,14 @@ class ScheduleSegment(Base):
 
     __tablename__ = "schedule_segments"
     __table_args__ = (
+        PrimaryKeyConstraint("client_id", "id"),
         CheckConstraint(f"activity IN {SCHEDULE_ACTIVITIES!r}", name="activity"),
         CheckConstraint("end_at > start_at", name="span"),
         Index("ix_schedule_segments_agent_start", "client_id", "agent_id", "start_at"),
         Index("ix_schedule_segments_client_start", "client_id", "start_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity())
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))

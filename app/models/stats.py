@@ -157,8 +157,9 @@ class StatsChange(Base):
     """
 
     __tablename__ = "stats_changes"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     subject: Mapped[str] = mapped_column(String(16))
     client_id: Mapped[int]
     subject_id: Mapped[int]

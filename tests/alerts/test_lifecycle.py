@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.access.keys import Principal, create_key, principal_for
-from app.alerts import service
+from app.alerts import repository, service
 from app.core.db import Database
 from app.core.errors import AppError, NotFound
 from app.models import Alert, AlertRule, Queue
@@ -57,7 +57,7 @@ def principal(database: Database, kind: str, tenant: Tenant, name: str = "") -> 
 
 def stored(database: Database, alert_id: int) -> tuple[str, str | None, str | None]:
     with database.session_scope() as session:
-        alert = session.get(Alert, alert_id)
+        alert = repository.alert_by_id(session, alert_id)
         assert alert is not None
         return alert.state, alert.acknowledged_by, alert.resolved_by
 

@@ -29,6 +29,8 @@ def test_ack_whose_commit_fails_is_not_acknowledged(live_server, pg, tenant):
     # A deferred constraint trigger refuses the commit of any change to this alert, the way
     # a serialization failure or a lost connection at COMMIT would.
     name = f"refuse_commit_{secrets.token_hex(4)}"
+    if pg.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
+        pg.execute("SET citus.enable_unsafe_triggers TO on")  # a trigger on a distributed table
     pg.execute(
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
         " RAISE EXCEPTION 'commit refused by the test' USING ERRCODE = 'serialization_failure';"
