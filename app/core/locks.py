@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection as SqlConnection
 class Lock(Enum):
     """A lock by its key (hashed to PostgreSQL's lock number) and what it keeps apart."""
 
-    AGGREGATION = "callpulse:aggregate"  # two aggregation passes or day-stats rebuilds
+    AGGREGATION = "callpulse:aggregate"  # passes (shared; per client: exclusive) and rebuilds
     ALERTS = "callpulse:alerts"  # per client: two workers evaluating one client's alerts
     ALERT_RULES = "callpulse:alert-rules"  # two workers adding the missing default rules
     PARTITIONS = "callpulse:partitions"  # two processes creating the same partition
@@ -31,6 +31,22 @@ def try_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> bool:
 def wait_for_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> None:
     """Take `lock` for the current transaction, waiting while another transaction holds it."""
     _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+
+
+def share_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, wait: bool) -> bool:
+    """Take `lock` shared for the current transaction: shared holders run side by side, an
+    exclusive one (`wait_for_lock`) excludes them. Without `wait`, False at once if held so."""
+    if wait:
+        _select(conn, "SELECT pg_advisory_xact_lock_shared(hashtext(%s))", lock)
+        return True
+    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock_shared(hashtext(%s))", lock))
+
+
+def wait_for_client_lock(
+    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int
+) -> None:
+    """Take `lock` for one client for the current transaction, waiting while it is held."""
+    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock, client_id)
 
 
 def try_client_lock(
