@@ -204,9 +204,11 @@ def worker_clients(database, clients: int, calls: int, now: datetime) -> list[in
         return [r[0] for r in pg.execute("SELECT id FROM clients WHERE code = ANY(%s)", [codes])]
 
 
-def workers_drain(database, settings, client_ids: list[int], workers: int) -> tuple[float, int]:
+def workers_drain(
+    database, settings, client_ids: list[int], workers: int
+) -> tuple[float, list[int]]:
     """Mark every interval of the clients, then let `workers` threads run passes until no
-    marker is left; return markers/s and the markers taken."""
+    marker is left; return markers/s and the markers each worker took."""
     with database.session_scope() as session:
         pg = driver_connection(session)
         for client_id in client_ids:
@@ -234,7 +236,7 @@ def workers_drain(database, settings, client_ids: list[int], workers: int) -> tu
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(taken) / (time.perf_counter() - began), sum(taken)
+    return sum(taken) / (time.perf_counter() - began), taken
 
 
 def main() -> None:
@@ -261,8 +263,8 @@ def main() -> None:
     hot_passes = incremental(database, settings, args.rounds, now, hot)
     client_ids = worker_clients(database, args.clients, args.client_calls, now)
     batched = settings.model_copy(update={"aggregate_batch": args.worker_batch})
-    alone, marked = workers_drain(database, batched, client_ids, 1)
-    paired, _ = workers_drain(database, batched, client_ids, 2)
+    alone, [marked] = workers_drain(database, batched, client_ids, 1)
+    paired, split = workers_drain(database, batched, client_ids, 2)
     print(f"plain GROUP BY of all components:       {group_by:>12,.0f} calls/s")
     print(
         f"full rebuild ({intervals:,} stats rows):  {rebuilt:>12,.0f} calls/s"
@@ -278,7 +280,8 @@ def main() -> None:
     )
     print(
         f"passes over {marked:,} markers of {args.clients} clients:  1 worker {alone:,.0f}"
-        f" markers/s, 2 workers {paired:,.0f} markers/s   ratio {paired / alone:.2f}"
+        f" markers/s, 2 workers {paired:,.0f} markers/s (taken {' + '.join(map(str, split))})"
+        f"   ratio {paired / alone:.2f}"
     )
 
 
