@@ -23,7 +23,9 @@ def create_scheduler(
     """Return a scheduler with every periodic job (not started).
 
     Jobs guard themselves with PostgreSQL advisory locks, so any number of processes may
-    run this scheduler without double work.
+    run this scheduler without double work: the aggregation and alert passes claim clients,
+    each by its own lock, so several workers split them; the rare or cheap global jobs
+    (partitions, own forecast) keep one lock each.
     """
     scheduler = BackgroundScheduler(timezone="UTC")
     expect_overruns(["aggregate"])

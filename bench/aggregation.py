@@ -8,17 +8,26 @@
 5. Hot interval: the same, with the 1,000 calls (half of them corrections of calls already
    there) in one queue's current interval, which already holds `--hot` calls (default
    400,000: a minute at twice capacity). A pass should cost what changed, not the interval.
+6. Workers: `--clients` clients (default 16) with `--client-calls` calls each (default
+   20,000, over 7 days); every interval of theirs is marked, and 1 then 2 workers (threads
+   running `run_pass` in a loop, as `callpulse worker` does; the work is in PostgreSQL) take
+   the markers until none is left, a pass taking about `--worker-batch` markers (default
+   2,000, so that passes split the clients): markers/s of each, and the ratio, same run.
 
     .venv/bin/python bench/aggregation.py [--calls 10000000] [--rounds 15] [--hot 400000]
+        [--clients 16] [--client-calls 20000] [--worker-batch 2000]
 """
 
 import argparse
 import statistics
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 from common import fresh_database, p95, tenants
 
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
 from app.kpi import repository
 from app.kpi.aggregation import rebuild, run_pass
@@ -33,17 +42,23 @@ DAYS = 90
 
 
 def generate(
-    database, n: int, now: datetime, days: float = DAYS, prefix: str = "h", queues=QUEUES
+    database,
+    n: int,
+    now: datetime,
+    days: float = DAYS,
+    prefix: str = "h",
+    queues=QUEUES,
+    client: str = "bench",
 ) -> None:
-    """Insert n calls (90 % answered) spread over `days` before `now` and over `queues`,
-    in chunks of 1 M."""
+    """Insert n calls (90 % answered) of `client` spread over `days` before `now` and over
+    `queues`, in chunks of 1 M."""
     start = now - timedelta(days=days)
     PartitionManager(database.engine).ensure(
         ("calls", start + timedelta(days=d)) for d in range(0, DAYS + 31, 10)
     )
     with database.session_scope() as session:
         pg = driver_connection(session)
-        client_id = pg.execute("SELECT id FROM clients WHERE code = 'bench'").fetchone()[0]
+        client_id = pg.execute("SELECT id FROM clients WHERE code = %s", [client]).fetchone()[0]
         vendor_id = pg.execute("SELECT id FROM vendors WHERE code = 'bench-v'").fetchone()[0]
         queue_ids = [
             r[0]
@@ -169,12 +184,70 @@ def incremental(
     return timings
 
 
+def worker_clients(database, clients: int, calls: int, now: datetime) -> list[int]:
+    """Create `clients` clients of one queue each, served by the bench vendor, with `calls`
+    calls each over 7 days; return their ids."""
+    codes = [f"work{i:03d}" for i in range(clients)]
+    spec = TenancyFile.model_validate(
+        {
+            "clients": [{"code": c, "name": c, "timezone": "Asia/Shanghai"} for c in codes],
+            "vendors": [{"code": "bench-v", "name": "Bench vendor"}],
+            "queues": [{"code": f"{c}-q", "client": c, "vendors": ["bench-v"]} for c in codes],
+        }
+    )
+    with database.session_scope() as session:
+        apply_tenancy(session, spec)
+    for code in codes:
+        generate(database, calls, now, 7, f"w{code}", [f"{code}-q"], code)
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        return [r[0] for r in pg.execute("SELECT id FROM clients WHERE code = ANY(%s)", [codes])]
+
+
+def workers_drain(
+    database, settings, client_ids: list[int], workers: int
+) -> tuple[float, list[int]]:
+    """Mark every interval of the clients, then let `workers` threads run passes until no
+    marker is left; return markers/s and the markers each worker took."""
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        for client_id in client_ids:
+            repository.mark_for_rebuild(pg, settings.interval_minutes, client_id=client_id)
+    taken = [0] * workers
+
+    def left() -> bool:
+        with database.session_scope() as session:
+            return (
+                driver_connection(session)
+                .execute(
+                    "SELECT EXISTS (SELECT FROM dirty_intervals) OR EXISTS (SELECT FROM"
+                    " claimed_intervals) OR EXISTS (SELECT FROM stats_changes)"
+                )
+                .fetchone()[0]
+            )
+
+    def work(n: int) -> None:
+        while left():
+            taken[n] += run_pass(database, settings).markers
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(taken) / (time.perf_counter() - began), taken
+
+
 def main() -> None:
     """Run the three measurements and print them beside their baselines."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--hot", type=int, default=400_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--client-calls", type=int, default=20_000)
+    parser.add_argument("--worker-batch", type=int, default=2_000)
     args = parser.parse_args()
     database, settings, where = fresh_database("callpulse_bench_agg")
     tenants(database, QUEUES)
@@ -188,6 +261,10 @@ def main() -> None:
     hot = grid_floor(now, settings.interval_minutes)
     generate(database, args.hot, hot + interval, interval / timedelta(days=1), "hot", QUEUES[:1])
     hot_passes = incremental(database, settings, args.rounds, now, hot)
+    client_ids = worker_clients(database, args.clients, args.client_calls, now)
+    batched = settings.model_copy(update={"aggregate_batch": args.worker_batch})
+    alone, [marked] = workers_drain(database, batched, client_ids, 1)
+    paired, split = workers_drain(database, batched, client_ids, 2)
     print(f"plain GROUP BY of all components:       {group_by:>12,.0f} calls/s")
     print(
         f"full rebuild ({intervals:,} stats rows):  {rebuilt:>12,.0f} calls/s"
@@ -200,6 +277,11 @@ def main() -> None:
     print(
         f"same, in an interval of {args.hot:,} calls:  median"
         f" {statistics.median(hot_passes):.1f} ms, p95 {p95(hot_passes):.1f} ms"
+    )
+    print(
+        f"passes over {marked:,} markers of {args.clients} clients:  1 worker {alone:,.0f}"
+        f" markers/s, 2 workers {paired:,.0f} markers/s (taken {' + '.join(map(str, split))})"
+        f"   ratio {paired / alone:.2f}"
     )
 
 

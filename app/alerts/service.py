@@ -51,6 +51,9 @@ class Check:
     threshold: float
 
 
+CLIENTS_PER_CLAIM = 50  # clients evaluated in one transaction (their readings read together)
+
+
 def evaluate_all(
     database: Database,
     settings: Settings,
@@ -61,28 +64,49 @@ def evaluate_all(
     """Evaluate every rule on its queues (of one client, or all), move alerts through their
     lifecycle, then notify. Run every `CALLPULSE_ALERTS_EVERY_S` by the scheduler.
 
-    Rules on a projected metric read `projections` (made once per evaluation); without it
-    they are not evaluated. Every rule's window is read for all its queues at once
+    Clients are claimed in batches, each client by its own advisory lock (`try_client_lock`):
+    several workers split the clients, none evaluates a client another is evaluating, and a
+    transition is committed (then notified) by the one worker that made it. Rules on a
+    projected metric read `projections` (made once per batch); without it they are not
+    evaluated. Every rule's window is read for all the batch's queues at once
     (`readings.read_all`), and the alerts opened are written together."""
     now = now or datetime.now(UTC)
     with database.session_scope() as session:
-        pg = driver_connection(session)
-        if not locks.try_lock(pg, locks.Lock.ALERTS):
-            return []
-        in_background(pg)
-        apply_alerts(session, [], default_rules(settings), Counter(), only_missing=True)
-        query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
+        if locks.try_lock(driver_connection(session), locks.Lock.ALERT_RULES):
+            apply_alerts(session, [], default_rules(settings), Counter(), only_missing=True)
+        query = select(Client.id).order_by(Client.id)
         if client_id is not None:
             query = query.where(Client.id == client_id)
-        queues = [(queue, client) for queue, client in session.execute(query)]
+        client_ids = list(session.scalars(query))
+    notices: list[Notice] = []
+    for at in range(0, len(client_ids), CLIENTS_PER_CLAIM):
+        batch = client_ids[at : at + CLIENTS_PER_CLAIM]
+        notices += _evaluate_clients(database, settings, batch, now, projections)
+    return notices
+
+
+def _evaluate_clients(
+    database: Database,
+    settings: Settings,
+    client_ids: list[int],
+    now: datetime,
+    projections: readings.Projections | None,
+) -> list[Notice]:
+    """Evaluate the clients of the batch no other worker holds, commit, then notify."""
+    with database.session_scope() as session:
+        pg = driver_connection(session)
+        claimed = [c for c in client_ids if locks.try_client_lock(pg, locks.Lock.ALERTS, c)]
+        if not claimed:
+            return []
+        in_background(pg)
+        query = select(Queue, Client).join(Client, Client.id == Queue.client_id)
+        queues = [(q, c) for q, c in session.execute(query.where(Client.id.in_(claimed)))]
         rules = list(session.scalars(select(AlertRule).order_by(AlertRule.id)))
         checks = _checks(rules, queues, settings, projections is not None)
         projected = projections(session, now) if projections else None
         values = _readings(pg, checks, projected, now, settings)
-        active = {
-            (a.rule_id, a.queue_id): a
-            for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
-        }
+        still = select(Alert).where(Alert.state != "resolved", Alert.client_id.in_(claimed))
+        active = {(a.rule_id, a.queue_id): a for a in session.scalars(still)}
         moved = []
         for check, reading in zip(checks, values, strict=True):
             alert = active.get((check.rule.id, check.queue.id))

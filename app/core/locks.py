@@ -15,8 +15,9 @@ from sqlalchemy.engine import Connection as SqlConnection
 class Lock(Enum):
     """A lock by its key (hashed to PostgreSQL's lock number) and what it keeps apart."""
 
-    AGGREGATION = "callpulse:aggregate"  # two aggregation passes or day-stats rebuilds
-    ALERTS = "callpulse:alerts"  # two alert evaluation rounds
+    AGGREGATION = "callpulse:aggregate"  # passes (shared; per client: exclusive) and rebuilds
+    ALERTS = "callpulse:alerts"  # per client: two workers evaluating one client's alerts
+    ALERT_RULES = "callpulse:alert-rules"  # two workers adding the missing default rules
     PARTITIONS = "callpulse:partitions"  # two processes creating the same partition
     MIGRATIONS = "callpulse:migrate"  # two processes upgrading the schema
     FORECAST = "callpulse:forecast"  # two runs storing the own forecast
@@ -32,7 +33,40 @@ def wait_for_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> 
     _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
 
 
-def _select(conn: psycopg.Connection[Any] | SqlConnection, query: str, lock: Lock) -> Any:
+def share_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, wait: bool) -> bool:
+    """Take `lock` shared for the current transaction: shared holders run side by side, an
+    exclusive one (`wait_for_lock`) excludes them. Without `wait`, False at once if held so."""
+    if wait:
+        _select(conn, "SELECT pg_advisory_xact_lock_shared(hashtext(%s))", lock)
+        return True
+    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock_shared(hashtext(%s))", lock))
+
+
+def wait_for_client_lock(
+    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int
+) -> None:
+    """Take `lock` for one client for the current transaction, waiting while it is held."""
+    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock, client_id)
+
+
+def try_client_lock(
+    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int
+) -> bool:
+    """Take `lock` for one client for the current transaction; False at once if it is held.
+
+    Workers split the clients this way: each claims those nobody else holds, no one lock
+    serialises them all.
+    """
+    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock(hashtext(%s))", lock, client_id))
+
+
+def _select(
+    conn: psycopg.Connection[Any] | SqlConnection,
+    query: str,
+    lock: Lock,
+    client_id: int | None = None,
+) -> Any:
+    key = lock.value if client_id is None else f"{lock.value}:{client_id}"
     if isinstance(conn, SqlConnection):
-        return conn.exec_driver_sql(query, (lock.value,)).scalar()
-    return conn.execute(query, (lock.value,)).fetchone()[0]  # type: ignore[index]
+        return conn.exec_driver_sql(query, (key,)).scalar()
+    return conn.execute(query, (key,)).fetchone()[0]  # type: ignore[index]

@@ -12,8 +12,10 @@ is left for the next pass. A pass runs in two transactions: the first moves the 
 takes to `claimed_intervals` and commits at once, so ingest never queues behind a
 recompute; the second applies the changes, recomputes the claimed intervals (absorbing
 their change rows in the same snapshot) and deletes the claims in the same commit, so a
-pass that dies leaves its changes and claims to the next. The aggregation advisory lock
-keeps two workers' passes apart. Run every `CALLPULSE_AGGREGATE_EVERY_S` by the scheduler.
+pass that dies leaves its changes and claims to the next. A pass claims clients (about a
+batch of their work), each by its own advisory lock, for both transactions: workers split
+the clients, and one client's stats have one writer at a time. Run every
+`CALLPULSE_AGGREGATE_EVERY_S` by the scheduler.
 """
 
 from collections import defaultdict
@@ -31,37 +33,48 @@ from app.kpi.intervals import grid_floor
 
 @dataclass
 class PassReport:
-    """What one pass did: change rows applied, markers taken, intervals recomputed."""
+    """What one pass did: change rows applied, markers taken, intervals recomputed; and
+    how many clients with work it left for want of room."""
 
     locked: bool = True
     changes: int = 0
     markers: int = 0
     recomputed: dict[str, int] = field(default_factory=dict)
+    clients_left: int = 0
 
 
 def run_pass(database: Database, settings: Settings, wait: bool = False) -> PassReport:
-    """Claim a batch of markers and commit; apply the changes, recompute the claims, commit.
+    """Claim clients and a batch of their markers, commit; apply the clients' changes,
+    recompute their claims, commit.
 
-    With `wait`, a pass already running elsewhere is waited for instead of skipped.
+    Each client is claimed by its own advisory lock (`repository.claim_clients`), so several
+    workers split the clients and never write one client's stats at once; the aggregation
+    lock is only taken shared, so a rebuild still excludes every pass. With `wait`, locks
+    held elsewhere are waited for instead of skipped.
     """
     with database.session_scope() as session:
         pg = driver_connection(session)
-        if wait:
-            repository.lock(pg)
-        elif not repository.try_lock(pg):
+        if not repository.share_lock(pg, wait):
             return PassReport(locked=False)
-        repository.claim_markers(pg, settings.aggregate_batch)
+        clients, left = repository.claim_clients(pg, settings.aggregate_batch, wait)
+        if not clients:
+            return PassReport(clients_left=left)
+        repository.claim_markers(pg, settings.aggregate_batch, clients)
     with database.session_scope() as session:
         pg = driver_connection(session)
-        repository.lock(pg)  # another worker's claim step, if one slipped in, is brief
+        repository.share_lock(pg, wait=True)
+        clients = repository.relock_clients(pg, clients, wait)  # a worker may have slipped in
         in_background(pg)
         changes = sum(
-            repository.apply_changes(pg, subject, settings.aggregate_batch)
+            repository.apply_changes(pg, subject, settings.aggregate_batch, clients)
             for subject in repository.DELTA_SOURCES
         )
-        markers = repository.take_claims(pg)
+        markers = repository.take_claims(pg, clients)
         return PassReport(
-            changes=changes, markers=len(markers), recomputed=recompute(pg, markers, settings)
+            changes=changes,
+            markers=len(markers),
+            recomputed=recompute(pg, markers, settings),
+            clients_left=left,
         )
 
 
@@ -102,7 +115,12 @@ def drain(
         total.markers += report.markers
         for subject, count in report.recomputed.items():
             total.recomputed[subject] = total.recomputed.get(subject, 0) + count
-        if report.markers < settings.aggregate_batch and report.changes < settings.aggregate_batch:
+        total.clients_left = report.clients_left
+        if (
+            report.markers < settings.aggregate_batch
+            and report.changes < settings.aggregate_batch
+            and not report.clients_left
+        ):
             return total
 
 

@@ -50,18 +50,63 @@ Target = tuple[int, int, datetime]
 DayTarget = tuple[int, int, date]
 
 
-def try_lock(pg: Connection) -> bool:
-    """Take the aggregation lock for this transaction; False if another worker holds it."""
-    return locks.try_lock(pg, locks.Lock.AGGREGATION)
-
-
 def lock(pg: Connection) -> None:
-    """Take the aggregation lock for this transaction, waiting for another worker's pass."""
+    """Take the aggregation lock for this transaction, waiting for every running pass."""
     locks.wait_for_lock(pg, locks.Lock.AGGREGATION)
 
 
-def claim_markers(pg: Connection, limit: int) -> int:
-    """Move up to `limit` markers (less those already claimed) to `claimed_intervals`.
+def share_lock(pg: Connection, wait: bool) -> bool:
+    """Take the aggregation lock shared, as passes do: passes run side by side, a rebuild
+    (`lock`) waits for them and they for it. False at once, without `wait`, during one."""
+    return locks.share_lock(pg, locks.Lock.AGGREGATION, wait)
+
+
+def claim_clients(pg: Connection, budget: int, wait: bool) -> tuple[list[int], int]:
+    """Lock clients with aggregation work for this transaction, leftover claims first, then
+    the oldest work, until their markers and change rows reach `budget`; return them and
+    how many clients with work were left for want of room.
+
+    Clients another worker holds are skipped; with `wait`, waited for (in client order, so
+    two waiting drains never deadlock).
+    """
+    found = pg.execute(
+        "SELECT client_id, sum(n) FROM (SELECT client_id, NULL::timestamptz AS since, count(*)"
+        " AS n FROM claimed_intervals GROUP BY client_id UNION ALL SELECT client_id,"
+        " min(marked_at), count(*) FROM dirty_intervals GROUP BY client_id UNION ALL SELECT"
+        " client_id, min(logged_at), count(*) FROM stats_changes GROUP BY client_id) work"
+        " GROUP BY client_id ORDER BY bool_or(since IS NULL) DESC, min(since), client_id"
+    ).fetchall()
+    claimed: list[int] = []
+    work = 0
+    for at, (client_id, pending) in enumerate(found):
+        if work >= budget:
+            left = len(found) - at
+            break
+        if wait or locks.try_client_lock(pg, locks.Lock.AGGREGATION, client_id):
+            claimed.append(client_id)
+            work += pending
+    else:
+        left = 0
+    if wait:
+        claimed.sort()
+        for client_id in claimed:
+            locks.wait_for_client_lock(pg, locks.Lock.AGGREGATION, client_id)
+    return claimed, left
+
+
+def relock_clients(pg: Connection, client_ids: list[int], wait: bool) -> list[int]:
+    """Lock the clients claimed in a committed transaction again; return those locked
+    (without `wait`, one another worker took meanwhile is left to it, claims and all)."""
+    if wait:
+        for client_id in client_ids:
+            locks.wait_for_client_lock(pg, locks.Lock.AGGREGATION, client_id)
+        return client_ids
+    return [c for c in client_ids if locks.try_client_lock(pg, locks.Lock.AGGREGATION, c)]
+
+
+def claim_markers(pg: Connection, limit: int, client_ids: list[int]) -> int:
+    """Move up to `limit` markers of the clients (less those already claimed) to
+    `claimed_intervals`.
 
     Skips markers an in-flight ingest holds. The caller commits at once: from then on an
     ingest touching a claimed interval writes a fresh marker instead of waiting for the
@@ -70,10 +115,14 @@ def claim_markers(pg: Connection, limit: int) -> int:
     marker, each oldest first), and claimed by a second: Citus locks rows only in a
     single-shard statement without CTEs.
     """
-    claimed = pg.execute("SELECT count(*) FROM claimed_intervals").fetchone()[0]  # type: ignore[index]
+    claimed = pg.execute(
+        "SELECT count(*) FROM claimed_intervals WHERE client_id = ANY(%s)", [client_ids]
+    ).fetchone()[0]  # type: ignore[index]
     left = max(limit - claimed, 0)
     clients = pg.execute(
-        "SELECT client_id FROM dirty_intervals GROUP BY client_id ORDER BY min(marked_at)"
+        "SELECT client_id FROM dirty_intervals WHERE client_id = ANY(%s)"
+        " GROUP BY client_id ORDER BY min(marked_at)",
+        [client_ids],
     ).fetchall()
     taken = 0
     for (client_id,) in clients:
@@ -98,10 +147,12 @@ def claim_markers(pg: Connection, limit: int) -> int:
     return taken
 
 
-def take_claims(pg: Connection) -> list[Marker]:
-    """Delete and return every claimed marker; a rollback hands them to the next pass."""
+def take_claims(pg: Connection, client_ids: list[int]) -> list[Marker]:
+    """Delete and return the clients' claimed markers; a rollback hands them to the next pass."""
     return pg.execute(
-        "DELETE FROM claimed_intervals RETURNING client_id, subject, subject_id, interval_start"
+        "DELETE FROM claimed_intervals WHERE client_id = ANY(%s)"
+        " RETURNING client_id, subject, subject_id, interval_start",
+        [client_ids],
     ).fetchall()
 
 
@@ -144,7 +195,8 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
     """Return CTEs adding the CTE `delta` (keys and components) to a stats table.
 
     The new values are read and written in one statement: rows reaching all-zero are
-    deleted, the others upserted. Only the aggregator writes stats, under its lock.
+    deleted, the others upserted. Only the aggregator writes a client's stats, under the
+    client's aggregation lock.
     """
     keys, names = _stats_keys(source, time_key), source.names
     match = " AND ".join(f"t.{k} = d.{k}" for k in keys)
@@ -162,9 +214,11 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
     )
 
 
-def apply_changes(pg: Connection, subject: str, limit: int) -> int:
-    """Add the oldest `limit` committed change rows of a delta subject to its stats; return
-    how many.
+def apply_changes(
+    pg: Connection, subject: str, limit: int, client_ids: list[int] | None = None
+) -> int:
+    """Add the oldest `limit` committed change rows of a delta subject (of the clients, or
+    all) to its stats; return how many.
 
     One statement: the change rows it deletes are exactly those it adds (a change
     committed after its snapshot is left for the next pass); a rollback keeps them all.
@@ -186,7 +240,8 @@ def apply_changes(pg: Connection, subject: str, limit: int) -> int:
     signed = ", ".join(f"sum(sign * {n}) AS {n}" for n in names)
     ctes = [
         "taken AS (DELETE FROM stats_changes WHERE id IN (SELECT id FROM stats_changes"
-        " WHERE subject = %(subject)s ORDER BY id LIMIT %(limit)s)"
+        " WHERE subject = %(subject)s AND (%(clients)s::int[] IS NULL"
+        " OR client_id = ANY(%(clients)s)) ORDER BY id LIMIT %(limit)s)"
         " RETURNING id, sign, interval_start, fact)",
         # Grouped by the change row, each catalogue aggregate gives that row's own value.
         f"per_row AS (SELECT change.sign, {per_row}, {source.select_sql()} FROM taken change"
@@ -209,7 +264,8 @@ def apply_changes(pg: Connection, subject: str, limit: int) -> int:
             _add_delta(source, source.day_table, "day", "day_delta", "dy"),
         ]
     row = pg.execute(
-        f"WITH {', '.join(ctes)} SELECT count(*) FROM taken", {"subject": subject, "limit": limit}
+        f"WITH {', '.join(ctes)} SELECT count(*) FROM taken",
+        {"subject": subject, "limit": limit, "clients": client_ids},
     ).fetchone()
     return int(row[0]) if row else 0
 
