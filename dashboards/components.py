@@ -6,10 +6,11 @@ Colour follows the target — and never colour alone: every state carries an arr
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dash import html
+from dash import Dash, html
 
 from app.core.formats import mmss
 from app.core.vocabulary import LOGGED_IN_STATES
@@ -21,6 +22,18 @@ from dashboards.wall_view import schedule_cell
 WARNING_BAND = 0.05  # a ratio up to 5 points past its target: amber (durations: 10 %)
 ALERT_RESPONSE_TARGET = {"max": 600.0}  # acknowledge within 10 minutes (DESIGN §7)
 EXITS = ("received", "overflowed", "blocked")  # shown small: calls beyond answered/abandoned
+
+
+def page_app(name: str, prefix: str, assets: Path, title: str) -> Dash:
+    """Return a page's Dash app served under `prefix`, with its assets and title (and no
+    "Updating…" title while a callback runs: a wall TV would flicker)."""
+    return Dash(
+        name,
+        requests_pathname_prefix=prefix,
+        assets_folder=str(assets),
+        title=title,
+        update_title="",
+    )
 
 
 def percent(value: float | None, decimals: int = 1) -> str:

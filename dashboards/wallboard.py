@@ -22,7 +22,7 @@ from app.core.db import Database
 from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.alerts_view import alert_count, alerts_panel
-from dashboards.components import agent_grid, feed_health, interval_figure, tile_view
+from dashboards.components import agent_grid, feed_health, interval_figure, page_app, tile_view
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.wall_calls import panel_layout, register
@@ -250,13 +250,7 @@ def clicked_alert(trigger: Any, clicks: list[int | None]) -> int | None:
 
 def create_wallboard(database: Database, settings: Settings) -> Dash:
     """Build the wallboard's Dash app, to be mounted at /wall."""
-    app = Dash(
-        __name__,
-        requests_pathname_prefix="/wall/",
-        assets_folder=str(ASSETS),
-        title="CallPulse",
-        update_title="",
-    )
+    app = page_app(__name__, "/wall/", ASSETS, "CallPulse")
     app.layout = layout()
     states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
     boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)

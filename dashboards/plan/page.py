@@ -20,6 +20,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import AppError
 from dashboards import data
+from dashboards.components import page_app
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.plan.export import export, export_href
@@ -35,13 +36,7 @@ STEPS = ("prev-day", "next-day", "lang-toggle")  # buttons: their clicks change 
 
 def create_plan_page(database: Database, settings: Settings) -> Dash:
     """Build the plan page's Dash app, to be mounted at /plan behind the guard."""
-    app = Dash(
-        __name__,
-        requests_pathname_prefix="/plan/",
-        assets_folder=str(ASSETS),
-        title="CallPulse plan",
-        update_title="",
-    )
+    app = page_app(__name__, "/plan/", ASSETS, "CallPulse plan")
     app.layout = layout()
     _callbacks(app, database, settings)
     app.server.add_url_rule(

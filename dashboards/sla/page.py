@@ -20,6 +20,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import AppError
 from dashboards import data
+from dashboards.components import page_app
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.sla import closing, disputes, missed, scorecard
@@ -42,13 +43,7 @@ ASSETS = Path(__file__).parent / "assets"
 
 def create_sla_page(database: Database, settings: Settings) -> Dash:
     """Build the SLA page's Dash app, to be mounted at /sla behind the guard."""
-    app = Dash(
-        __name__,
-        requests_pathname_prefix="/sla/",
-        assets_folder=str(ASSETS),
-        title="CallPulse SLA",
-        update_title="",
-    )
+    app = page_app(__name__, "/sla/", ASSETS, "CallPulse SLA")
     app.layout = _layout()
     _callbacks(app, database)
     missed.register(app, database, settings)
