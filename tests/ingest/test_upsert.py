@@ -135,6 +135,8 @@ def test_null_never_erases_and_later_values_correct(client, tenant, pg):
     row = pg.execute(
         "SELECT answered_at, ended_at, csat, transferred, agent_id IS NOT NULL"
         " FROM calls WHERE call_id = 'n1'"
+        " AND client_id = (SELECT id FROM clients WHERE code = %s)",  # ids repeat across tenants
+        [tenant.client],
     ).fetchone()
     assert row[0] == datetime(2026, 11, 20, 1, 0, 9, tzinfo=UTC)
     assert row[1] == datetime(2026, 11, 20, 1, 3, tzinfo=UTC)
@@ -153,6 +155,8 @@ def test_corrected_offered_at_moves_the_call_and_logs_both_intervals(client, ten
     assert post(client, "/v1/calls", [moved], tenant).json()["accepted"] == 1
     rows = pg.execute(
         "SELECT tableoid::regclass::text, offered_at FROM calls WHERE call_id = 'mv'"
+        " AND client_id = (SELECT id FROM clients WHERE code = %s)",
+        [tenant.client],
     ).fetchall()
     assert rows == [("calls_p202611", datetime(2026, 11, 1, 0, 1, tzinfo=UTC))]
     key = pg.execute(
