@@ -153,13 +153,6 @@ def _surges(
     return surges(pg, window, queues, now, aht_s)
 
 
-def surge(
-    pg: Connection, window: timedelta, client_id: int, queue_id: int, now: datetime, aht_s: float
-) -> Reading:
-    """Return one queue's surge reading (`surges` of that queue alone)."""
-    return surges(pg, window, {client_id: [queue_id]}, now, aht_s)[queue_id]
-
-
 def surges(
     pg: Connection, window: timedelta, queues: QueuesOf, now: datetime, aht_s: float
 ) -> dict[int, Reading]:

@@ -99,18 +99,14 @@ def own_offered(
     pg: Connection, client_id: int, queue_id: int, lo: datetime, hi: datetime
 ) -> dict[datetime, float]:
     """Return the own forecast's offered calls per interval starting in `[lo, hi)`."""
-    rows = pg.execute(
-        "SELECT interval_start, offered FROM forecasts WHERE client_id = %s AND queue_id = %s"
-        " AND source = %s AND interval_start >= %s AND interval_start < %s",
-        [client_id, queue_id, OWN_FORECAST_SOURCE, lo, hi],
-    ).fetchall()
-    return dict(rows)
+    return own_offered_per_queue(pg, [client_id], [queue_id], lo, hi).get(queue_id, {})
 
 
 def own_offered_per_queue(
     pg: Connection, clients: Sequence[int], queues: Sequence[int], lo: datetime, hi: datetime
 ) -> dict[int, dict[datetime, float]]:
-    """Return `own_offered` of many queues (of `clients`) in one statement, by queue."""
+    """Return the own forecast's offered calls per interval starting in `[lo, hi)` of many
+    queues (of `clients`), in one statement, by queue."""
     rows = pg.execute(
         "SELECT queue_id, interval_start, offered FROM forecasts"
         " WHERE client_id = ANY(%s::int[]) AND queue_id = ANY(%s::int[]) AND source = %s"

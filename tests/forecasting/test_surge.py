@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.alerts.readings import surge
+from app.alerts.readings import surges
 from app.forecasting.repository import store_own
 from app.kpi.intervals import grid_floor
 from tests.factories import post
@@ -10,6 +10,11 @@ from tests.forecasting.helpers import queue_id
 from tests.kpi.helpers import client_id
 
 WINDOW = timedelta(minutes=10)
+
+
+def surge(pg, window: timedelta, client: int, queue: int, now: datetime, aht_s: float):
+    """One queue's surge reading: `surges` of that queue alone."""
+    return surges(pg, window, {client: [queue]}, now, aht_s)[queue]
 
 
 def _calls(queue: str, now: datetime, n: int, tag: str) -> list[dict]:
