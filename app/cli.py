@@ -29,7 +29,7 @@ from app.apply.service import apply_tenancy, mark_for_recompute
 from app.core import metrics
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.cursor import MAX_PAGE
-from app.core.db import Database
+from app.core.db import Database, libpq_url
 from app.core.embedded import supervise_embedded_postgres
 from app.core.errors import AppError, ConfigError
 from app.forecasting.store import store_forecasts
@@ -842,6 +842,10 @@ def serve(
     _serve(settings, host, port, workers, scheduler, _database(settings))
 
 
+SHUTDOWN_GRACE_S = 5  # a stopping server finishes requests this long, then cuts them (a
+# wallboard's long poll would hold it for 25 s; the board asks again elsewhere)
+
+
 def _serve(
     settings: Settings, host: str, port: int, workers: int, scheduler: bool, database: Database
 ) -> None:
@@ -855,7 +859,13 @@ def _serve(
     if workers == 1:
         app = create_app(settings.model_copy(update={"scheduler": scheduler}), database)
         uvicorn.run(
-            app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         return
     # Worker processes build their own app from the environment; jobs are lock-guarded.
@@ -871,13 +881,15 @@ def _serve(
         log_level="info",
         access_log=False,
         proxy_headers=False,  # forwarded headers: CALLPULSE_TRUSTED_PROXIES (app.core.headers)
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
 
 
 @cli.command()
 def worker() -> None:
     """Run the periodic jobs without serving HTTP (for deployments with API replicas)."""
-    from app.jobs import create_scheduler
+    from app.core.changes import ChangeListener
+    from app.jobs import Jobs
     from app.partitions import PartitionManager
 
     settings = get_settings()
@@ -885,13 +897,15 @@ def worker() -> None:
     database = _database(settings)
     migrations.upgrade(database, settings.partitions_ahead_months)
     supervise_embedded_postgres()
-    jobs = create_scheduler(database, PartitionManager(database.engine), settings)
+    jobs = Jobs(database, PartitionManager(database.engine), settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     jobs.start()
+    listener = ChangeListener(libpq_url(database.url), [jobs.heard]).start()
     err.print("worker running; Ctrl+C to stop")
     stop.wait()
+    listener.stop()
     jobs.shutdown()
 
 

@@ -1,14 +1,19 @@
 """The scheduler of `callpulse serve` and `callpulse worker`: which job runs when."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.alerts import service as alert_service
 from app.contracts.projected_readings import ProjectedReadings
+from app.core.changes import INGEST
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import observe_pass
@@ -16,57 +21,78 @@ from app.forecasting import store as own_forecast
 from app.kpi import aggregation
 from app.partitions import PartitionManager
 
+AGGREGATE = "aggregate"
 
-def create_scheduler(
-    database: Database, partitions: PartitionManager, settings: Settings
-) -> BackgroundScheduler:
-    """Return a scheduler with every periodic job (not started).
+
+class Jobs:
+    """Every periodic job on one scheduler; the aggregation also runs as soon as an ingest
+    commits (`heard`, subscribed to `app.core.changes.ChangeListener`).
 
     Jobs guard themselves with PostgreSQL advisory locks, so any number of processes may
-    run this scheduler without double work: the aggregation and alert passes claim clients,
-    each by its own lock, so several workers split them; the rare or cheap global jobs
-    (partitions, own forecast) keep one lock each.
+    run them without double work: the aggregation and alert passes claim clients, each by
+    its own lock, so several workers split them; the rare or cheap global jobs (partitions,
+    own forecast) keep one lock each.
     """
-    scheduler = BackgroundScheduler(timezone="UTC")
-    expect_overruns(["aggregate"])
-    jobs: list[tuple[str, Callable[[], object], float]] = [
-        (
-            "aggregate",
-            Paced(lambda: timed_pass(database, settings), settings.aggregate_max_share),
-            settings.aggregate_every_s,
-        ),
-        (
-            "alerts",
-            lambda: alert_service.evaluate_all(
-                database,
-                settings,
-                projections=lambda session, now: ProjectedReadings(session, settings, now),
-            ),
-            settings.alerts_every_s,
-        ),
-        ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
-        (
-            "own-forecast",
-            lambda: own_forecast.store_forecasts(database, settings),
-            own_forecast.EVERY_S,
-        ),
-        (
-            "partitions-ahead",
-            lambda: partitions.ensure_ahead(datetime.now(UTC), settings.partitions_ahead_months),
-            6 * 3600,
-        ),
-    ]
-    for job_id, run, every_s in jobs:
-        scheduler.add_job(
-            run,
-            "interval",
-            seconds=every_s,
-            id=job_id,
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
+
+    def __init__(self, database: Database, partitions: PartitionManager, settings: Settings):
+        self.aggregation = Woken(
+            Paced(lambda: timed_pass(database, settings), settings.aggregate_max_share)
         )
-    return scheduler
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        expect_overruns([AGGREGATE])
+        jobs: list[tuple[str, Callable[[], object], float]] = [
+            (AGGREGATE, self.aggregation, settings.aggregate_every_s),
+            (
+                "alerts",
+                lambda: alert_service.evaluate_all(
+                    database,
+                    settings,
+                    projections=lambda session, now: ProjectedReadings(session, settings, now),
+                ),
+                settings.alerts_every_s,
+            ),
+            ("open-agent-states", lambda: aggregation.mark_open_agents(database, settings), 60),
+            (
+                "own-forecast",
+                lambda: own_forecast.store_forecasts(database, settings),
+                own_forecast.EVERY_S,
+            ),
+            (
+                "partitions-ahead",
+                lambda: partitions.ensure_ahead(
+                    datetime.now(UTC), settings.partitions_ahead_months
+                ),
+                6 * 3600,
+            ),
+        ]
+        for job_id, run, every_s in jobs:
+            self.scheduler.add_job(
+                run,
+                "interval",
+                seconds=every_s,
+                id=job_id,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+            )
+
+    def start(self) -> None:
+        """Start running the jobs in the background."""
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop the scheduler without waiting for running jobs."""
+        self.scheduler.shutdown(wait=False)
+
+    def heard(self, kind: str | None, client_id: int | None) -> None:
+        """Run the aggregation now when an ingest committed (or anything may have changed)."""
+        del client_id  # a pass claims whichever clients have markers
+        if kind not in (INGEST, None):
+            return
+        self.aggregation.wake()
+        # not started yet or shutting down: the tick (or nothing) runs it
+        with suppress(JobLookupError, SchedulerNotRunningError):
+            self.scheduler.modify_job(AGGREGATE, next_run_time=datetime.now(UTC))
 
 
 SKIPPED_RUNNING = 'Execution of job "%s" skipped: maximum number of running instances'
@@ -125,6 +151,33 @@ class Paced:
         finally:
             finished = self.clock()
             self.resume_at = finished + (finished - started) * (1 / self.share - 1)
+
+
+class Woken:
+    """Run a paced job at its tick, and at once (after its rest) when woken.
+
+    A wake while the job runs makes it run again when done, so a change committed during a
+    pass is never left for the next tick; a wake during its rest waits the rest out, so the
+    job still takes at most its share of the time.
+    """
+
+    def __init__(self, paced: Paced, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.paced, self.sleep = paced, sleep
+        self._woken = threading.Event()
+
+    def wake(self) -> None:
+        """Ask for a run as soon as the rest allows."""
+        self._woken.set()
+
+    def __call__(self) -> None:
+        """Run (a tick during the rest is skipped), and again while woken meanwhile."""
+        while True:
+            if self._woken.is_set():
+                self._woken.clear()
+                self.sleep(max(0.0, self.paced.resume_at - self.paced.clock()))
+            self.paced()
+            if not self._woken.is_set():
+                return
 
 
 def timed_pass(database: Database, settings: Settings) -> aggregation.PassReport:

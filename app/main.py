@@ -17,8 +17,10 @@ from app.audit.endpoints import router as audit_router
 from app.closing.endpoints import router as closing_router
 from app.contracts.endpoints import router as sla_router
 from app.core.admission import Admission, AdmitIngest
+from app.core.change_clock import ChangeClock
+from app.core.changes import ChangeListener
 from app.core.config import Settings, get_settings
-from app.core.db import Database
+from app.core.db import Database, libpq_url
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.headers import install_security_headers
@@ -29,7 +31,7 @@ from app.core.request_metrics import RequestMetrics
 from app.disputes.endpoints import router as disputes_router
 from app.evidence.endpoints import router as evidence_router
 from app.forecasting.endpoints import router as plan_router
-from app.jobs import create_scheduler
+from app.jobs import Jobs
 from app.kpi.endpoints import router as kpi_router
 from app.measures.endpoints import router as measures_router
 from app.monitoring.endpoints import router as monitoring_router
@@ -56,16 +58,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     database = database or Database.from_settings(settings)
     partitions = PartitionManager(database.engine)
+    versions = ChangeClock()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         gc.freeze()  # start-up objects live forever: keep them out of every GC pass
-        scheduler = create_scheduler(database, partitions, settings) if settings.scheduler else None
-        if scheduler:
-            scheduler.start()
+        jobs = Jobs(database, partitions, settings) if settings.scheduler else None
+        subscribers = [versions.heard, *([jobs.heard] if jobs else [])]
+        listener = ChangeListener(libpq_url(database.url), subscribers).start()
+        if jobs:
+            jobs.start()
         yield
-        if scheduler:
-            scheduler.shutdown(wait=False)
+        if jobs:
+            jobs.shutdown()
+        listener.stop()
 
     api = FastAPI(
         title="CallPulse",
@@ -114,7 +120,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.add_middleware(RequestMetrics)
     install_docs(api)
     install_openapi(api, REFERENCE)
-    _mount_pages(api, database, settings)
+    _mount_pages(api, database, settings, versions)
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
@@ -126,7 +132,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return api
 
 
-def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
+def _mount_pages(
+    api: FastAPI, database: Database, settings: Settings, versions: ChangeClock
+) -> None:
     """Mount the Dash wallboard, the SLA page and the plan page behind the guard, and send /
     to the wallboard.
 
@@ -138,8 +146,9 @@ def _mount_pages(api: FastAPI, database: Database, settings: Settings) -> None:
     from dashboards.wallboard import create_wallboard
 
     secret = session_secret(settings)
-    wallboard = create_wallboard(database, settings)
-    api.mount("/wall", Guard(wallboard, database, secret, "/wall"))  # type: ignore[arg-type]
+    wallboard = create_wallboard(database, settings, versions)
+    wall_guarded = Guard(wallboard, database, secret, "/wall", versions=versions)
+    api.mount("/wall", wall_guarded)  # type: ignore[arg-type]
     sla_page = create_sla_page(database, settings)
     sla_guarded = Guard(sla_page, database, secret, "/sla", share_links=False)
     api.mount("/sla", sla_guarded)  # type: ignore[arg-type]

@@ -90,11 +90,14 @@ def shared_snapshot(
     settings: Settings,
     principal: Principal,
     chosen: Chosen,
+    version: int = 0,
 ) -> dict[str, Any]:
     """Return `snapshot`, computed once per period for every viewer with the same rights
-    (`rights`) and filters."""
+    (`rights`) and filters, and again once their data's `version` moved on."""
     return states.get(
-        (*rights(principal), chosen), lambda: snapshot(database, settings, principal, chosen)
+        (*rights(principal), chosen),
+        lambda: snapshot(database, settings, principal, chosen),
+        version,
     )
 
 

@@ -24,8 +24,10 @@ from starlette.concurrency import run_in_threadpool
 from app.access.keys import Principal
 from app.access.sessions import SESSION_COOKIE, SHARE_COOKIE, session_user
 from app.access.users import share_principal, user_principal
+from app.core.change_clock import ChangeClock
 from app.core.db import Database
 from app.core.headers import content_security_policy
+from dashboards import wall_changes
 
 PRINCIPAL_HEADER = b"x-callpulse-principal"
 SHARE_REFUSED = (
@@ -42,11 +44,19 @@ class Guard:
     """ASGI app: serve a Dash page only to a verified principal, under its own CSP."""
 
     def __init__(
-        self, page: Dash, database: Database, secret: str, mount: str, *, share_links: bool = True
+        self,
+        page: Dash,
+        database: Database,
+        secret: str,
+        mount: str,
+        *,
+        share_links: bool = True,
+        versions: ChangeClock | None = None,
     ) -> None:
         self.app: Any = WSGIMiddleware(page.server)  # type: ignore[arg-type]
         self.database, self.secret, self.mount = database, secret, mount
         self.share_links = share_links
+        self.versions = versions  # answers `wall_changes.PATH` when given
         self.policy = content_security_policy(page.csp_hashes()).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,6 +93,9 @@ class Guard:
                 query_string = scope.get("query_string", b"").decode()
                 await _redirect(send, without_token(self._path(scope), query_string))
                 return
+        if self.versions is not None and self._path(scope) == self.mount + wall_changes.PATH:
+            await wall_changes.answer_changes(receive, send, self.versions, principal, query)
+            return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
         headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))
         scope = {**scope, "headers": headers}

@@ -1,9 +1,11 @@
 """The supervisors' wallboard at /wall: a tile per queue, alerts to acknowledge, feed health.
 
-Polls once a second; each refresh reads the live state through `dashboards.data` scoped to
-the principal the guard attached, so a client's TV never sees another client's queues. The
-screens of one scope (the same rights and filters) share one state per second
-(`app.kpi.live_cache`), so the server's cost follows the scopes on screen, not the screens. The
+Refreshes once a second, and as soon as the data of its clients changed (`wall.js` waits on
+`/wall/_changes`, answered by the guard from `app.core.change_clock`). Each refresh reads the
+live state through `dashboards.data` scoped to the principal the guard attached, so a
+client's TV never sees another client's queues. The screens of one scope (the same rights and
+filters) share one state per second, or per change (`app.kpi.live_cache`), so the server's
+cost follows the scopes on screen, not the screens. The
 board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
 the same board. The callbacks only read data and pass it to this module's functions, which
 turn plain data into what the page shows (tested without a browser).
@@ -17,6 +19,7 @@ import flask
 import orjson
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from app.core.change_clock import ChangeClock
 from app.core.config import Settings
 from app.core.db import Database
 from app.kpi.live_cache import SharedStates
@@ -59,6 +62,7 @@ ACKING_KINDS = ("supervisor", "admin", "client")
 TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 1080p screen
 SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
 # tick, so a lone screen still gets a new state each tick and 50 get one computation a second
+SHARED_GAP_S = 0.2  # newer data makes a new state, but at most one per scope this often
 SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
 SHARED_CHART_S = 5.0  # today's intervals of a queue, shared by the screens showing it
 SHARED_BOARDS = 256  # boards drawn kept at once, each for 1 s (≤ 24 tiles: ~70 KiB each)
@@ -169,6 +173,7 @@ def layout() -> html.Div:
             ),
             panel_layout(),
             dcc.Interval(id="tick", interval=1000),
+            dcc.Store(id="changed"),  # `wall.js` writes the data's version here when it moves
             dcc.Interval(id="slow-tick", interval=15_000),
         ],
         id="wall",
@@ -248,11 +253,14 @@ def clicked_alert(trigger: Any, clicks: list[int | None]) -> int | None:
     return int(trigger["alert"])
 
 
-def create_wallboard(database: Database, settings: Settings) -> Dash:
-    """Build the wallboard's Dash app, to be mounted at /wall."""
+def create_wallboard(database: Database, settings: Settings, versions: ChangeClock) -> Dash:
+    """Build the wallboard's Dash app, to be mounted at /wall; `versions` tells when the
+    data of a viewer's clients last changed."""
     app = page_app(__name__, "/wall/", ASSETS, "CallPulse")
     app.layout = layout()
-    states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
+    states: SharedStates[dict[str, Any]] = SharedStates(
+        SHARED_FOR_S, SHARED_SCOPES, min_gap_s=SHARED_GAP_S
+    )
     boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
     charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
 
@@ -282,16 +290,18 @@ def create_wallboard(database: Database, settings: Settings) -> Dash:
         + [Output(f"{name}-filter", "options") for name in FILTERS]
         + [Output("tile-data", "data"), Output("focus", "data"), Output("rendered", "data")],
         Input("tick", "n_intervals"),
+        Input("changed", "data"),
         Input("settings", "data"),
         Input("acked", "data"),
         State("rendered", "data"),
     )
     def refresh(
-        _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
+        _: Any, __: Any, wall: dict[str, Any], ___: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
         principal, shown = principal_from(flask.request.headers), WallSettings.of(wall)
         chosen = data.Chosen.of(shown.clients, shown.vendors, shown.queues)
-        state = data.shared_snapshot(states, database, settings, principal, chosen)
+        version = versions.version(principal.client_id)
+        state = data.shared_snapshot(states, database, settings, principal, chosen, version)
         can_ack = principal.kind in ACKING_KINDS
         return refreshed(state, shown, can_ack, datetime.now(UTC), rendered, boards)
 

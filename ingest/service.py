@@ -11,6 +11,7 @@ from typing import Any
 from psycopg import Connection, errors
 from pydantic import ValidationError
 
+from app.core.changes import INGEST, announce
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ServerBusy
@@ -203,6 +204,7 @@ class IngestService:
             for result in merged:
                 outcomes[result.idx].append(result)
         tally = FeedTally(datetime.now(UTC))
+        written: set[int] = set()
         for raw, record, patches in patched:
             results = outcomes[raw.index]
             errs = list(dict.fromkeys(e for r in results for e in r.errors))
@@ -212,6 +214,7 @@ class IngestService:
             elif any(r.written for r in results):
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
+                written.update(clients)
                 tally.accepted(clients, event_time(record, batch.kind.timestamps))
             else:
                 batch.result.duplicates += 1
@@ -223,6 +226,7 @@ class IngestService:
                 client = tenancy.client_of(batch.refused_values.get(r.record_index))
             tally.rejected(client, r.errors)
         writer.add_feed_counts(pg, batch.vendor_id, batch.kind.name, tally.received, tally.rows())
+        announce(pg, INGEST, written)  # the aggregation and the wallboards wake at the commit
 
     def _patches(
         self, pg: Connection, batch: _Batch, valid: list[tuple[RawRecord, Any]]

@@ -93,7 +93,12 @@ def live_server(settings: Settings, database: Database) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, database), port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, database),
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,  # a browser's long poll (/wall/_changes) is cut
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

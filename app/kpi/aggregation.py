@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from psycopg import Connection
 
+from app.core.changes import STATS, announce
 from app.core.config import Settings
 from app.core.db import Database, driver_connection, in_background
 from app.kpi import repository
@@ -70,6 +71,8 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
             for subject in repository.DELTA_SOURCES
         )
         markers = repository.take_claims(pg, clients)
+        if changes or markers:
+            announce(pg, STATS, clients)  # wallboards redraw at the commit
         return PassReport(
             changes=changes,
             markers=len(markers),

@@ -6,6 +6,11 @@ key asking meanwhile wait for that computation instead of starting their own, an
 ones of the period get the same answer. The key must hold everything the state depends on
 (the viewer's rights included): two requests with equal keys get the same object.
 
+A state also carries the version of the data it was computed from (`app.core.change_clock`):
+a request that knows of newer data gets a new state at once, not at the period's end, yet at
+most one per `min_gap_s`: a scope whose data changes all the time is still computed a bounded
+number of times a second, however many screens wake on the changes.
+
 In memory, per process: with R API replicas (or `serve --workers R`) a scope is computed at
 most R times a period, whatever the number of screens. Bound: `max_entries` keys (past it the
 least recently computed are dropped); an entry is served for `ttl_s` after its computation
@@ -29,30 +34,45 @@ class _Entry(Generic[State]):
     lock: threading.Lock = field(default_factory=threading.Lock)
     state: State | None = None
     began: float = float("-inf")
+    version: int = 0
 
 
 class SharedStates(Generic[State]):
     """Live states by key, each computed once per `ttl_s` however many ask for it."""
 
     def __init__(
-        self, ttl_s: float, max_entries: int, clock: Callable[[], float] = time.monotonic
+        self,
+        ttl_s: float,
+        max_entries: int,
+        min_gap_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
+        self.min_gap_s = min_gap_s
+        self._sleep = sleep
         self.computations = 0  # how many states were computed (for tests and benchmarks)
         self._clock = clock
         self._entries: OrderedDict[Hashable, _Entry[State]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], State]) -> State:
-        """Return the key's state: the one computed this period, else `compute()`'s."""
+    def get(self, key: Hashable, compute: Callable[[], State], version: int = 0) -> State:
+        """Return the key's state: the one computed this period from data of `version` or
+        newer, else `compute()`'s (read `version` before: a change while computing then
+        makes the next request compute again)."""
         entry = self._entry(key)
         with entry.lock:
             began = self._clock()
-            if entry.state is not None and began - entry.began < self.ttl_s:
-                return entry.state
+            if entry.state is not None:
+                age = began - entry.began
+                if age < self.ttl_s and entry.version >= version:
+                    return entry.state
+                if age < self.min_gap_s:  # newer data, but the last state is very recent
+                    self._sleep(self.min_gap_s - age)
+                    began = self._clock()
             state = compute()
-            entry.state, entry.began = state, began
+            entry.state, entry.began, entry.version = state, began, version
             with self._lock:
                 self.computations += 1
                 if key in self._entries:

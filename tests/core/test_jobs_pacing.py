@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from app.jobs import Paced, expect_overruns
+from app.jobs import Paced, Woken, expect_overruns
 
 
 class Clock:
@@ -81,3 +81,29 @@ def test_an_overrunning_aggregation_pass_is_not_logged_every_tick(caplog):
     skipped = [r.getMessage() for r in caplog.records if "maximum number" in r.getMessage()]
     assert skipped, "the other job's skips are still logged"
     assert all(message.startswith('Execution of job "other') for message in skipped)
+
+
+def test_a_wake_runs_the_job_at_once_or_after_its_rest_and_again_if_woken_meanwhile():
+    clock, runs, slept = Clock(), [], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    woken: Woken
+
+    def job() -> None:
+        runs.append(clock.now)
+        if len(runs) == 1:
+            woken.wake()  # an ingest committed while this pass ran
+        clock.now += 1.0
+
+    woken = Woken(Paced(job, share=0.5, clock=clock), sleep=sleep)
+    woken()  # 100 → 101, woken meanwhile: rests until 102, runs 102 → 103
+    assert runs == [100.0, 102.0] and slept == [1.0]
+    clock.now = 103.5
+    woken()  # a tick during the rest (until 104) is skipped
+    assert runs == [100.0, 102.0]
+    woken.wake()
+    woken()  # a wake during the rest waits it out
+    assert runs == [100.0, 102.0, 104.0] and slept == [1.0, 0.5]

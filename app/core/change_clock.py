@@ -1,0 +1,71 @@
+"""When each client's data last changed, as this process heard it, and waiting for the next.
+
+A version is the time (ms since the epoch) the process heard the client's latest change, or
+of the latest change of any client for a viewer of several. Times, not counters, so that
+API replicas agree: a browser that learned version v from one replica and asks another
+whether anything is newer than v gets the right answer, give or take the replicas' clock
+skew (at worst one needless refresh). A notice that anything may have changed (a listener
+that reconnected) moves every client's version.
+"""
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Event]
+
+
+class ChangeClock:
+    """Versions per client, and async waits for a version newer than one already seen."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._by_client: dict[int, int] = {}
+        self._everything = 0  # the last notice that anything may have changed
+        self._latest = 0  # the last notice of any kind
+        self._waiters: dict[int | None, set[Waiter]] = {}
+
+    def heard(self, kind: str | None, client_id: int | None) -> None:
+        """Record a change notice (an `app.core.changes.OnChange`) and wake its waiters."""
+        del kind  # a wallboard shows facts and stats alike: any change is news
+        with self._lock:
+            now = max(int(self._clock() * 1000), self._latest + 1)  # strictly increasing
+            self._latest = now
+            if client_id is None:
+                self._everything = now
+                woken = [w for waiters in self._waiters.values() for w in waiters]
+            else:
+                self._by_client[client_id] = now
+                woken = [*self._waiters.get(client_id, ()), *self._waiters.get(None, ())]
+        for loop, event in woken:
+            loop.call_soon_threadsafe(event.set)
+
+    def version(self, client_id: int | None) -> int:
+        """Return the version of one client's data, or of every client's (None)."""
+        with self._lock:
+            if client_id is None:
+                return self._latest
+            return max(self._by_client.get(client_id, 0), self._everything)
+
+    async def newer(self, client_id: int | None, since: int, timeout_s: float) -> int:
+        """Return the version once it is newer than `since`, or after `timeout_s` anyway."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while (current := self.version(client_id)) <= since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return current
+            waiter = (loop, asyncio.Event())
+            with self._lock:
+                self._waiters.setdefault(client_id, set()).add(waiter)
+            try:
+                if self.version(client_id) <= since:  # not heard between the check and now
+                    await asyncio.wait_for(waiter[1].wait(), remaining)
+            except TimeoutError:
+                pass
+            finally:
+                with self._lock:
+                    self._waiters[client_id].discard(waiter)
+        return current

@@ -1,0 +1,68 @@
+"""Versions of each client's data, as a process heard them, and waits for newer ones."""
+
+import asyncio
+import threading
+
+from app.core.change_clock import ChangeClock
+
+
+class Clock:
+    """A wall clock the test moves by hand (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_change_moves_its_clients_version_and_the_whole_one_only():
+    clock = Clock()
+    versions = ChangeClock(clock)
+    assert versions.version(1) == versions.version(2) == versions.version(None) == 0
+    versions.heard("ingest", 1)
+    assert versions.version(1) == 1_000_000 and versions.version(2) == 0
+    assert versions.version(None) == 1_000_000
+    versions.heard("stats", 1)  # within the same millisecond: still newer
+    assert versions.version(1) == 1_000_001
+    clock.now += 0.5
+    versions.heard(None, None)  # anything may have changed
+    assert versions.version(1) == versions.version(2) == versions.version(None) == 1_000_500
+
+
+def test_versions_are_times_so_replicas_that_heard_the_same_changes_agree():
+    first, second = ChangeClock(Clock()), ChangeClock(Clock())
+    for versions in (first, second):
+        versions.heard("ingest", 3)
+    assert first.version(3) == second.version(3)
+
+
+def test_a_wait_returns_at_once_when_newer_when_heard_and_else_at_its_timeout():
+    versions = ChangeClock(Clock())
+    versions.heard("ingest", 1)
+    seen = versions.version(1)
+
+    async def scenario() -> tuple[int, int, int]:
+        at_once = await versions.newer(1, seen - 1, timeout_s=5)
+        other = threading.Timer(0.05, versions.heard, ("ingest", 2))  # another client
+        mine = threading.Timer(0.2, versions.heard, ("ingest", 1))
+        other.start()
+        mine.start()
+        woken = await versions.newer(1, seen, timeout_s=10)
+        timed_out = await versions.newer(1, woken, timeout_s=0.1)
+        return at_once, woken, timed_out
+
+    at_once, woken, timed_out = asyncio.run(scenario())
+    assert at_once == seen
+    assert woken > seen
+    assert timed_out == woken
+
+
+def test_a_viewer_of_every_client_wakes_on_any_change():
+    versions = ChangeClock(Clock())
+
+    async def scenario() -> int:
+        threading.Timer(0.05, versions.heard, ("stats", 9)).start()
+        return await versions.newer(None, 0, timeout_s=10)
+
+    assert asyncio.run(scenario()) > 0
