@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     database = database or Database.from_settings(settings)
     partitions = PartitionManager(database.engine)
-    versions = ChangeClock()
+    versions = ChangeClock(settings.wall_change_gap_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -143,11 +143,13 @@ def _mount_pages(
     from dashboards.guard import Guard
     from dashboards.plan.page import create_plan_page
     from dashboards.sla.page import create_sla_page
-    from dashboards.wallboard import create_wallboard
+    from dashboards.wall_changes import ChangeFeed
+    from dashboards.wallboard import LiveBoards, create_wallboard
 
     secret = session_secret(settings)
-    wallboard = create_wallboard(database, settings, versions)
-    wall_guarded = Guard(wallboard, database, secret, "/wall", versions=versions)
+    live = LiveBoards(database, settings, versions)
+    changes = ChangeFeed(versions, live.tiles)
+    wall_guarded = Guard(create_wallboard(live), database, secret, "/wall", changes=changes)
     api.mount("/wall", wall_guarded)  # type: ignore[arg-type]
     sla_page = create_sla_page(database, settings)
     sla_guarded = Guard(sla_page, database, secret, "/sla", share_links=False)

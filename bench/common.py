@@ -6,7 +6,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -95,3 +97,45 @@ def percentile(values: list[float], pct: float) -> float:
     """Return the `pct` percentile (nearest rank) of a non-empty list."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+class SteadyLoad:
+    """A thread sending call events (offered, answered, ended) at `rate` events per second
+    to `queues`, in ten batches a second, until stopped; `sent` counts what was accepted."""
+
+    def __init__(self, base: str, key: str, queues: list[str], rate: float) -> None:
+        self.base, self.key, self.queues, self.rate = base, key, queues, rate
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "SteadyLoad":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.key}"}
+        http = httpx.Client(base_url=self.base, headers=headers, timeout=30)
+        per_tick, n, tick = math.ceil(self.rate / 30), 0, time.monotonic()
+        while not self._stop.is_set():
+            now = datetime.now(UTC)
+            events = []
+            for _ in range(per_tick):
+                n += 1
+                queue, offered = self.queues[n % len(self.queues)], now - timedelta(seconds=40)
+                for event, at in (
+                    ("offered", offered),
+                    ("answered", offered + timedelta(seconds=8)),
+                    ("ended", now),
+                ):
+                    call = {"call_id": f"load-{n}", "queue": queue}
+                    events.append({**call, "event": event, "at": at.isoformat()})
+            response = http.post("/v1/call-events", json=events)
+            response.raise_for_status()
+            self.sent += len(events)
+            tick += 0.1
+            time.sleep(max(0.0, tick - time.monotonic()))

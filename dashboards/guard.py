@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 from app.access.keys import Principal
 from app.access.sessions import SESSION_COOKIE, SHARE_COOKIE, session_user
 from app.access.users import share_principal, user_principal
-from app.core.change_clock import ChangeClock
 from app.core.db import Database
 from app.core.headers import content_security_policy
 from dashboards import wall_changes
@@ -51,12 +50,12 @@ class Guard:
         mount: str,
         *,
         share_links: bool = True,
-        versions: ChangeClock | None = None,
+        changes: wall_changes.ChangeFeed | None = None,
     ) -> None:
         self.app: Any = WSGIMiddleware(page.server)  # type: ignore[arg-type]
         self.database, self.secret, self.mount = database, secret, mount
         self.share_links = share_links
-        self.versions = versions  # answers `wall_changes.PATH` when given
+        self.changes = changes  # answers `wall_changes.PATH` when given
         self.policy = content_security_policy(page.csp_hashes()).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,8 +92,8 @@ class Guard:
                 query_string = scope.get("query_string", b"").decode()
                 await _redirect(send, without_token(self._path(scope), query_string))
                 return
-        if self.versions is not None and self._path(scope) == self.mount + wall_changes.PATH:
-            await wall_changes.answer_changes(receive, send, self.versions, principal, query)
+        if self.changes is not None and self._path(scope) == self.mount + wall_changes.PATH:
+            await wall_changes.answer_changes(receive, send, self.changes, principal, query)
             return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
         headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))

@@ -1,11 +1,11 @@
 """The supervisors' wallboard at /wall: a tile per queue, alerts to acknowledge, feed health.
 
-Refreshes once a second, and as soon as the data of its clients changed (`wall.js` waits on
-`/wall/_changes`, answered by the guard from `app.core.change_clock`). Each refresh reads the
-live state through `dashboards.data` scoped to the principal the guard attached, so a
-client's TV never sees another client's queues. The screens of one scope (the same rights and
-filters) share one state per second, or per change (`app.kpi.live_cache`), so the server's
-cost follows the scopes on screen, not the screens. The
+Refreshes once a second; and when the data of its clients changed, `wall.js` gets the new
+tiles at once from its long poll (`/wall/_changes`, `dashboards.wall_changes`). Each refresh
+reads the live state through `dashboards.data` scoped to the principal the guard attached,
+so a client's TV never sees another client's queues. The screens of one scope (the same
+rights and filters) share one state per second, or per change (`LiveBoards`), so the
+server's cost follows the scopes on screen, not the screens. The
 board's settings live in the URL (`dashboards.wall_url`): a reload or a copied link shows
 the same board. The callbacks only read data and pass it to this module's functions, which
 turn plain data into what the page shows (tested without a browser).
@@ -19,6 +19,7 @@ import flask
 import orjson
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from app.access.keys import Principal
 from app.core.change_clock import ChangeClock
 from app.core.config import Settings
 from app.core.db import Database
@@ -29,7 +30,7 @@ from dashboards.components import agent_grid, feed_health, interval_figure, page
 from dashboards.guard import principal_from
 from dashboards.i18n import word
 from dashboards.wall_calls import panel_layout, register
-from dashboards.wall_url import WallSettings, after
+from dashboards.wall_url import WallSettings, after, from_search
 from dashboards.wall_view import (
     agents_of,
     board_zone,
@@ -62,7 +63,6 @@ ACKING_KINDS = ("supervisor", "admin", "client")
 TV_ALERTS = 3  # alerts a TV lists under its 2 × 2 group and still fits on a 1080p screen
 SHARED_FOR_S = 0.9  # a state serves every screen of its scope for this long: under the 1 s
 # tick, so a lone screen still gets a new state each tick and 50 get one computation a second
-SHARED_GAP_S = 0.2  # newer data makes a new state, but at most one per scope this often
 SHARED_SCOPES = 64  # states kept at once (a 200-queue state is ~0.7 MB: ≤ ~45 MB in all)
 SHARED_CHART_S = 5.0  # today's intervals of a queue, shared by the screens showing it
 SHARED_BOARDS = 256  # boards drawn kept at once, each for 1 s (≤ 24 tiles: ~70 KiB each)
@@ -173,7 +173,6 @@ def layout() -> html.Div:
             ),
             panel_layout(),
             dcc.Interval(id="tick", interval=1000),
-            dcc.Store(id="changed"),  # `wall.js` writes the data's version here when it moves
             dcc.Interval(id="slow-tick", interval=15_000),
         ],
         id="wall",
@@ -205,17 +204,54 @@ def refreshed(
     boards: SharedStates[Drawn],
 ) -> list[Any]:
     """Return a refresh's outputs: the panels, the filters' options, the tiles, the chart's
-    queue — each `no_update` when the browser shows it already — then their fingerprints.
+    queue — each `no_update` when the browser shows it already — then their fingerprints."""
+    _, outputs, prints = shared_drawing(state, wall, can_ack, now, boards)
+    return unchanged_as_no_update(outputs, prints, rendered or {})
 
-    The board is drawn once a second for every screen of the same state and settings
-    (`boards`): its key holds the state's identity (the entry keeps the state alive, so the
-    identity is never another state's while it is served), the settings, whether the viewer
-    may acknowledge, and the second (the clock and the TV's rotation change with it).
+
+def shared_drawing(
+    state: dict[str, Any],
+    wall: WallSettings,
+    can_ack: bool,
+    now: datetime,
+    boards: SharedStates[Drawn],
+) -> Drawn:
+    """Return the board drawn once a second for every screen of the same state and settings.
+
+    The key holds the state's identity (the entry keeps the state alive, so the identity is
+    never another state's while it is served), the settings, whether the viewer may
+    acknowledge, and the second (the clock and the TV's rotation change with it).
     """
     settings_key = orjson.dumps(wall.data(), option=orjson.OPT_SORT_KEYS)
     key = (id(state), settings_key, can_ack, int(now.timestamp()))
-    _, outputs, prints = boards.get(key, lambda: drawn(state, wall, can_ack, now))
-    return unchanged_as_no_update(outputs, prints, rendered or {})
+    return boards.get(key, lambda: drawn(state, wall, can_ack, now))
+
+
+class LiveBoards:
+    """The live states and drawn boards the screens of this process share: what the page's
+    refresh sends, and the tiles `wall_changes` pushes when the data changed."""
+
+    def __init__(self, database: Database, settings: Settings, versions: ChangeClock) -> None:
+        self.database, self.settings, self.versions = database, settings, versions
+        self.states: SharedStates[dict[str, Any]] = SharedStates(SHARED_FOR_S, SHARED_SCOPES)
+        self.boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
+        self.charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
+
+    def drawing(self, principal: Principal, wall: WallSettings) -> Drawn:
+        """Return the board this viewer sees now, from the newest data screens were told of."""
+        chosen = data.Chosen.of(wall.clients, wall.vendors, wall.queues)
+        version = self.versions.told(principal.client_id)
+        state = data.shared_snapshot(
+            self.states, self.database, self.settings, principal, chosen, version
+        )
+        can_ack = principal.kind in ACKING_KINDS
+        return shared_drawing(state, wall, can_ack, datetime.now(UTC), self.boards)
+
+    def tiles(self, principal: Principal, search: str) -> list[dict[str, Any]]:
+        """Return the tiles of a board whose settings are `search` (its URL's query)."""
+        _, outputs, _ = self.drawing(principal, from_search(search))
+        tiles: list[dict[str, Any]] = outputs[OUTPUTS.index("tiles")]
+        return tiles
 
 
 def drawn(state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetime) -> Drawn:
@@ -253,16 +289,11 @@ def clicked_alert(trigger: Any, clicks: list[int | None]) -> int | None:
     return int(trigger["alert"])
 
 
-def create_wallboard(database: Database, settings: Settings, versions: ChangeClock) -> Dash:
-    """Build the wallboard's Dash app, to be mounted at /wall; `versions` tells when the
-    data of a viewer's clients last changed."""
+def create_wallboard(live: LiveBoards) -> Dash:
+    """Build the wallboard's Dash app, to be mounted at /wall, on `live`'s shared boards."""
     app = page_app(__name__, "/wall/", ASSETS, "CallPulse")
     app.layout = layout()
-    states: SharedStates[dict[str, Any]] = SharedStates(
-        SHARED_FOR_S, SHARED_SCOPES, min_gap_s=SHARED_GAP_S
-    )
-    boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
-    charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
+    database, settings = live.database, live.settings
 
     @app.callback(
         Output("settings", "data"),
@@ -290,20 +321,16 @@ def create_wallboard(database: Database, settings: Settings, versions: ChangeClo
         + [Output(f"{name}-filter", "options") for name in FILTERS]
         + [Output("tile-data", "data"), Output("focus", "data"), Output("rendered", "data")],
         Input("tick", "n_intervals"),
-        Input("changed", "data"),
         Input("settings", "data"),
         Input("acked", "data"),
         State("rendered", "data"),
     )
     def refresh(
-        _: Any, __: Any, wall: dict[str, Any], ___: Any, rendered: dict[str, str] | None
+        _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
-        principal, shown = principal_from(flask.request.headers), WallSettings.of(wall)
-        chosen = data.Chosen.of(shown.clients, shown.vendors, shown.queues)
-        version = versions.version(principal.client_id)
-        state = data.shared_snapshot(states, database, settings, principal, chosen, version)
-        can_ack = principal.kind in ACKING_KINDS
-        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered, boards)
+        principal = principal_from(flask.request.headers)
+        _, outputs, prints = live.drawing(principal, WallSettings.of(wall))
+        return unchanged_as_no_update(outputs, prints, rendered or {})
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")
@@ -323,7 +350,7 @@ def create_wallboard(database: Database, settings: Settings, versions: ChangeClo
         `SHARED_CHART_S` for every screen with the same rights showing that queue)."""
         principal = principal_from(flask.request.headers)
         today = (
-            charts.get(
+            live.charts.get(
                 (*data.rights(principal), queue),
                 lambda: data.today_by_interval(database, settings, principal, queue),
             )
@@ -354,7 +381,7 @@ def create_wallboard(database: Database, settings: Settings, versions: ChangeClo
         alert = clicked_alert(ctx.triggered_id, clicks)
         if alert is not None:
             data.acknowledge(database, principal_from(flask.request.headers), alert)
-            states.clear()  # the refresh this triggers shows the alert acknowledged
+            live.states.clear()  # the refresh this triggers shows the alert acknowledged
         return alert
 
     register(app, database, settings)

@@ -4,8 +4,13 @@ A version is the time (ms since the epoch) the process heard the client's latest
 of the latest change of any client for a viewer of several. Times, not counters, so that
 API replicas agree: a browser that learned version v from one replica and asks another
 whether anything is newer than v gets the right answer, give or take the replicas' clock
-skew (at worst one needless refresh). A notice that anything may have changed (a listener
+skew (at worst one needless redraw). A notice that anything may have changed (a listener
 that reconnected) moves every client's version.
+
+Waiters are told of a newer version at most once per `gap_s` per client: on a busy floor
+notices come many times a second, and each answer makes every screen of that client redraw.
+The first change after a quiet spell is told at once; the ones after it wait out the gap
+together, so all screens of a client redraw at the same moments and share one live state.
 """
 
 import asyncio
@@ -19,12 +24,14 @@ Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Event]
 class ChangeClock:
     """Versions per client, and async waits for a version newer than one already seen."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, gap_s: float = 0.0, clock: Callable[[], float] = time.time) -> None:
+        self.gap_s = gap_s
         self._clock = clock
         self._lock = threading.Lock()
         self._by_client: dict[int, int] = {}
         self._everything = 0  # the last notice that anything may have changed
         self._latest = 0  # the last notice of any kind
+        self._told: dict[int | None, tuple[int, float]] = {}  # version told, when (loop time)
         self._waiters: dict[int | None, set[Waiter]] = {}
 
     def heard(self, kind: str | None, client_id: int | None) -> None:
@@ -49,23 +56,53 @@ class ChangeClock:
                 return self._latest
             return max(self._by_client.get(client_id, 0), self._everything)
 
+    def told(self, client_id: int | None) -> int:
+        """Return the newest version waiters of this client were told of (so that a
+        redraw by the clock's tick reads what the screens redrawn on changes read)."""
+        with self._lock:
+            return self._told.get(client_id, (0, 0.0))[0]
+
     async def newer(self, client_id: int | None, since: int, timeout_s: float) -> int:
-        """Return the version once it is newer than `since`, or after `timeout_s` anyway."""
+        """Return a version newer than `since` once one is heard and the gap since the last
+        one told has passed; `since` itself after `timeout_s` without one."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        while (current := self.version(client_id)) <= since:
+        while True:
+            told, told_at = self._told.get(client_id, (0, float("-inf")))
+            if told > since:
+                return told
+            if self.version(client_id) > since:
+                rest = told_at + self.gap_s - loop.time()
+                if rest > 0:
+                    await asyncio.sleep(rest)
+                    continue
+                self._tell(client_id, loop.time())
+                continue
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return current
-            waiter = (loop, asyncio.Event())
+                return since
+            await self._heard_one(client_id, since, remaining)
+
+    def _tell(self, client_id: int | None, at: float) -> None:
+        """Make the current version the one told to this client's waiters."""
+        with self._lock:
+            if client_id is None:
+                version = self._latest
+            else:
+                version = max(self._by_client.get(client_id, 0), self._everything)
+            if version > self._told.get(client_id, (0, 0.0))[0]:
+                self._told[client_id] = (version, at)
+
+    async def _heard_one(self, client_id: int | None, since: int, timeout_s: float) -> None:
+        """Wait until a notice for this client (or any, for None) is heard, or timeout."""
+        waiter = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.setdefault(client_id, set()).add(waiter)
+        try:
+            if self.version(client_id) <= since:  # not heard between the check and now
+                await asyncio.wait_for(waiter[1].wait(), timeout_s)
+        except TimeoutError:
+            pass
+        finally:
             with self._lock:
-                self._waiters.setdefault(client_id, set()).add(waiter)
-            try:
-                if self.version(client_id) <= since:  # not heard between the check and now
-                    await asyncio.wait_for(waiter[1].wait(), remaining)
-            except TimeoutError:
-                pass
-            finally:
-                with self._lock:
-                    self._waiters[client_id].discard(waiter)
-        return current
+                self._waiters[client_id].discard(waiter)

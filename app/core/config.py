@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         description="the largest share of time scheduled passes may take: after a pass of t"
         " seconds the next waits t × (1/share − 1), so a backlog never starves ingest",
     )
+    wall_change_gap_s: float = Field(
+        default=0.15,
+        ge=0,
+        le=5,
+        description="the shortest time between two redraws of a client's wallboards on new"
+        " data: lower is fresher on a busy floor, higher costs less",
+    )
     agent_stale_after_s: int = Field(default=2 * 3600, gt=0)
     waiting_horizon_s: int = Field(default=4 * 3600, gt=0)
     default_sl_target: float = Field(default=0.80, gt=0, lt=1, description="queues without one")

@@ -6,10 +6,9 @@ key asking meanwhile wait for that computation instead of starting their own, an
 ones of the period get the same answer. The key must hold everything the state depends on
 (the viewer's rights included): two requests with equal keys get the same object.
 
-A state also carries the version of the data it was computed from (`app.core.change_clock`):
-a request that knows of newer data gets a new state at once, not at the period's end, yet at
-most one per `min_gap_s`: a scope whose data changes all the time is still computed a bounded
-number of times a second, however many screens wake on the changes.
+A state also carries the version of the data it was computed from (`app.core.change_clock`,
+which tells screens of newer versions at a bounded pace): a request that knows of newer data
+gets a new state at once, not at the period's end.
 
 In memory, per process: with R API replicas (or `serve --workers R`) a scope is computed at
 most R times a period, whatever the number of screens. Bound: `max_entries` keys (past it the
@@ -44,14 +43,10 @@ class SharedStates(Generic[State]):
         self,
         ttl_s: float,
         max_entries: int,
-        min_gap_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self.min_gap_s = min_gap_s
-        self._sleep = sleep
         self.computations = 0  # how many states were computed (for tests and benchmarks)
         self._clock = clock
         self._entries: OrderedDict[Hashable, _Entry[State]] = OrderedDict()
@@ -64,13 +59,9 @@ class SharedStates(Generic[State]):
         entry = self._entry(key)
         with entry.lock:
             began = self._clock()
-            if entry.state is not None:
-                age = began - entry.began
-                if age < self.ttl_s and entry.version >= version:
-                    return entry.state
-                if age < self.min_gap_s:  # newer data, but the last state is very recent
-                    self._sleep(self.min_gap_s - age)
-                    began = self._clock()
+            state = entry.state
+            if state is not None and began - entry.began < self.ttl_s and entry.version >= version:
+                return state
             state = compute()
             entry.state, entry.began, entry.version = state, began, version
             with self._lock:

@@ -123,16 +123,17 @@
     }
   });
 
-  // New data redraws the board at once instead of at the next tick: a long poll answers
-  // when the data of this screen's clients changed (`/wall/_changes`), and the board's
-  // refresh follows. At most one such redraw per GAP_MS: a floor busy all day still costs
-  // the server a bounded number of refreshes per screen.
-  var GAP_MS = 250;
+  // New data redraws the tiles at once instead of at the next tick: a long poll answers
+  // with the new tiles when the data of this screen's clients changed (`/wall/_changes`;
+  // the server paces the answers and draws them once for every screen of the scope). The
+  // rest of the board follows at the tick.
   var RETRY_MS = 5000;
   function changesUrl(since) {
     var config = document.getElementById("_dash-config");
     var prefix = config ? JSON.parse(config.textContent).requests_pathname_prefix : "/wall/";
-    return prefix + "_changes" + (since === null ? "" : "?since=" + since);
+    var board = window.location.search.replace(/^\?/, "");
+    var query = (since === null ? "" : "since=" + since) + (board ? "&" + board : "");
+    return prefix + "_changes" + (query ? "?" + query.replace(/^&/, "") : "");
   }
   function waitForChanges(since) {
     fetch(changesUrl(since), { credentials: "same-origin", cache: "no-store" })
@@ -143,11 +144,10 @@
         return response.json();
       })
       .then(function (body) {
-        var moved = since !== null && body.version > since;
-        if (moved && window.dash_clientside.set_props) {
-          window.dash_clientside.set_props("changed", { data: body.version });
+        if (body.tiles) {
+          drawTiles(body.tiles);
         }
-        setTimeout(waitForChanges, moved ? GAP_MS : 0, body.version);
+        waitForChanges(body.version);
       })
       .catch(function () {
         setTimeout(waitForChanges, RETRY_MS, since);
@@ -161,6 +161,19 @@
     waitForChanges(null);
   }
 
+  function drawTiles(views) {
+    var container = document.getElementById("tiles");
+    if (container) {
+      // a redrawn figure keeps the keyboard's focus
+      var focused = container.contains(document.activeElement) && document.activeElement.id;
+      container.replaceChildren.apply(container, (views || []).map(tile));
+      var again = focused && document.getElementById(focused);
+      if (again) {
+        again.focus();
+      }
+    }
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     wall: {
       seen: function () {
@@ -169,16 +182,7 @@
         return window.dash_clientside.no_update;
       },
       tiles: function (views) {
-        var container = document.getElementById("tiles");
-        if (container) {
-          // a redrawn figure keeps the keyboard's focus
-          var focused = container.contains(document.activeElement) && document.activeElement.id;
-          container.replaceChildren.apply(container, (views || []).map(tile));
-          var again = focused && document.getElementById(focused);
-          if (again) {
-            again.focus();
-          }
-        }
+        drawTiles(views);
         return window.dash_clientside.no_update;
       },
     },

@@ -4,6 +4,7 @@ import asyncio
 import threading
 
 from app.core.change_clock import ChangeClock
+from tests.apart import run_apart
 
 
 class Clock:
@@ -18,7 +19,7 @@ class Clock:
 
 def test_a_change_moves_its_clients_version_and_the_whole_one_only():
     clock = Clock()
-    versions = ChangeClock(clock)
+    versions = ChangeClock(clock=clock)
     assert versions.version(1) == versions.version(2) == versions.version(None) == 0
     versions.heard("ingest", 1)
     assert versions.version(1) == 1_000_000 and versions.version(2) == 0
@@ -31,19 +32,20 @@ def test_a_change_moves_its_clients_version_and_the_whole_one_only():
 
 
 def test_versions_are_times_so_replicas_that_heard_the_same_changes_agree():
-    first, second = ChangeClock(Clock()), ChangeClock(Clock())
+    first, second = ChangeClock(clock=Clock()), ChangeClock(clock=Clock())
     for versions in (first, second):
         versions.heard("ingest", 3)
     assert first.version(3) == second.version(3)
 
 
 def test_a_wait_returns_at_once_when_newer_when_heard_and_else_at_its_timeout():
-    versions = ChangeClock(Clock())
+    versions = ChangeClock(clock=Clock())
     versions.heard("ingest", 1)
     seen = versions.version(1)
 
     async def scenario() -> tuple[int, int, int]:
         at_once = await versions.newer(1, seen - 1, timeout_s=5)
+        assert versions.told(1) == seen  # what a tick's refresh now reads
         other = threading.Timer(0.05, versions.heard, ("ingest", 2))  # another client
         mine = threading.Timer(0.2, versions.heard, ("ingest", 1))
         other.start()
@@ -52,17 +54,36 @@ def test_a_wait_returns_at_once_when_newer_when_heard_and_else_at_its_timeout():
         timed_out = await versions.newer(1, woken, timeout_s=0.1)
         return at_once, woken, timed_out
 
-    at_once, woken, timed_out = asyncio.run(scenario())
+    at_once, woken, timed_out = run_apart(scenario())
     assert at_once == seen
     assert woken > seen
-    assert timed_out == woken
+    assert timed_out == woken  # nothing newer: the version it already had
 
 
 def test_a_viewer_of_every_client_wakes_on_any_change():
-    versions = ChangeClock(Clock())
+    versions = ChangeClock(clock=Clock())
 
     async def scenario() -> int:
         threading.Timer(0.05, versions.heard, ("stats", 9)).start()
         return await versions.newer(None, 0, timeout_s=10)
 
-    assert asyncio.run(scenario()) > 0
+    assert run_apart(scenario()) > 0
+
+
+def test_changes_after_the_first_are_told_once_the_gap_passed_and_all_together():
+    versions = ChangeClock(gap_s=0.3)
+
+    async def scenario() -> tuple[int, list[int], float]:
+        loop = asyncio.get_running_loop()
+        versions.heard("ingest", 1)
+        first = await versions.newer(1, 0, timeout_s=5)  # after a quiet spell: at once
+        told_at = loop.time()
+        versions.heard("ingest", 1)
+        versions.heard("stats", 1)
+        screens = await asyncio.gather(*(versions.newer(1, first, timeout_s=5) for _ in range(3)))
+        return first, screens, loop.time() - told_at
+
+    first, screens, waited = run_apart(scenario())
+    assert screens == [screens[0]] * 3 and screens[0] > first  # the newest, to every screen
+    assert screens[0] == versions.version(1)
+    assert waited >= 0.3 * 0.99

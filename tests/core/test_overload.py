@@ -5,8 +5,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import anyio
@@ -18,6 +17,7 @@ from app.core.admission import Admission
 from app.core.db import Database, libpq_url, sqlalchemy_url
 from app.core.errors import ServerBusy
 from app.main import create_app
+from tests.apart import run_apart
 from tests.factories import cdr, post
 from tests.waiting import backends_blocked_by, wait_for
 
@@ -147,13 +147,6 @@ def test_an_exhausted_pool_answers_server_busy(settings, database_url, tenant):
     assert answer.headers["retry-after"]
 
 
-def run_apart(scenario: Callable[[], Coroutine]) -> None:
-    """Run a coroutine on a new event loop in a thread of its own: the page tests' Playwright
-    keeps a loop running in this one for the session, where `asyncio.run` would refuse."""
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, scenario()).result()
-
-
 def test_a_freed_slot_goes_to_the_one_waiter_and_a_second_waiter_is_refused_at_once():
     async def scenario() -> None:
         admission = Admission(limit=1, wait_s=5)
@@ -171,7 +164,7 @@ def test_a_freed_slot_goes_to_the_one_waiter_and_a_second_waiter_is_refused_at_o
         admission.release()
         assert admission.in_flight == 0
 
-    run_apart(scenario)
+    run_apart(scenario())
 
 
 def test_a_waiter_gives_up_after_the_wait_and_leaves_the_count_as_it_was():
@@ -185,7 +178,7 @@ def test_a_waiter_gives_up_after_the_wait_and_leaves_the_count_as_it_was():
         await admission.acquire()  # the slot is free again
         assert admission.in_flight == 1
 
-    run_apart(scenario)
+    run_apart(scenario())
 
 
 def test_a_refusal_comes_before_the_key_lookup(one_slot, database_url, pg, tenant):
