@@ -13,7 +13,7 @@
    screen's; 1.00 keeps the page's cadence) and in all, and the server process's CPU per
    refresh. Run once on a quiet floor, and once under `--rate` call events per second
    (default 500) with every screen also following the changes as `wall.js` does (a long
-   poll on `/wall/_changes`, a refresh when it answers, at most one per 250 ms).
+   poll on `/wall/_changes` that answers with new tiles, counted as pushes per second).
 3. Event → on screen in a real browser (Debian's Chromium), under the same `--rate` load on
    the board's client: post a waiting call, time from sending it until the tile's `waiting`
    number changes; p50/p95, beside the POST's own time (the baseline).
@@ -177,34 +177,30 @@ def server_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-GAP_S = 0.25  # wall.js: at most one redraw on changes per this
-
-
 async def _screen(
     http: httpx.AsyncClient,
     captured: tuple[dict, dict],
     until: float,
     times: list[float],
+    pushes: list[int],
     follow_changes: bool,
 ) -> float:
-    """Refresh like one open board until `until` (the chart every 15th refresh), following
-    the changes as `wall.js` does when `follow_changes`; return the refreshes per second."""
+    """Refresh like one open board until `until` (the chart every 15th refresh) and, when
+    `follow_changes`, take the tiles its long poll pushes as `wall.js` does (counted in
+    `pushes`); return the refreshes per second."""
     (refresh, chart), loop = copy.deepcopy(captured), asyncio.get_running_loop()
     for state in refresh["body"]["state"]:
         state["value"] = {}  # a board just opened: nothing rendered yet
-    changed = asyncio.Event()
     changes_url = refresh["url"].replace("_dash-update-component", "_changes")
 
     async def follow() -> None:
         since = (await http.get(changes_url)).json()["version"]
         while loop.time() < until:
             wait = max(0.1, until - loop.time())
-            answer = await http.get(changes_url, params={"since": since, "wait": wait})
-            version = answer.json()["version"]
-            if version > since:
-                since = version
-                changed.set()
-                await asyncio.sleep(GAP_S)
+            answer = (await http.get(changes_url, params={"since": since, "wait": wait})).json()
+            since = answer["version"]
+            if "tiles" in answer:
+                pushes.append(len(answer["tiles"]))
 
     follower = asyncio.create_task(follow()) if follow_changes else None
     await asyncio.sleep(random.random())
@@ -220,13 +216,8 @@ async def _screen(
         response.raise_for_status()
         for state in refresh["body"]["state"]:
             state["value"] = response.json()["response"]["rendered"]["data"]
-        if loop.time() >= due:
-            due = max(due + 1, loop.time())
-        try:
-            await asyncio.wait_for(changed.wait(), max(0.0, due - loop.time()))
-            changed.clear()
-        except TimeoutError:
-            pass
+        due = max(due + 1, loop.time())
+        await asyncio.sleep(due - loop.time())
     if follower:
         follower.cancel()
     return (len(starts) - 1) / (starts[-1] - starts[0]) if len(starts) > 1 else 0.0
@@ -249,10 +240,14 @@ def viewers_run(
         ) as http:
             until = asyncio.get_running_loop().time() + seconds
             return await asyncio.gather(
-                *(_screen(http, captured, until, times, follow_changes) for _ in range(viewers))
+                *(
+                    _screen(http, captured, until, times, pushes, follow_changes)
+                    for _ in range(viewers)
+                )
             )
 
     times: list[float] = []
+    pushes: list[int] = []
     cpu, began = server_cpu_s(pid), time.perf_counter()
     rates = asyncio.run(run())
     elapsed, cpu = time.perf_counter() - began, server_cpu_s(pid) - cpu
@@ -263,7 +258,9 @@ def viewers_run(
         "in_all": len(times) / elapsed,
         "p50": statistics.median(times),
         "p95": p95(times),
+        "pushes": len(pushes) / elapsed / viewers,
         "cpu_ms": cpu * 1000 / len(times),
+        "cpu_share": cpu / elapsed,
     }
 
 
@@ -368,8 +365,9 @@ def main() -> None:
                 f" (slowest {run['slowest']:.2f}),"
                 f" {run['in_all']:.1f}/s in all; response p50 {run['p50']:.0f} ms,"
                 f" p95 {run['p95']:.0f} ms ({run['p95'] / runs[0]['p95']:.1f} ×"
-                f" {runs[0]['viewers']} viewer's); server CPU {run['cpu_ms']:.1f} ms per"
-                " refresh (and chart)"
+                f" {runs[0]['viewers']} viewer's); {run['pushes']:.2f} pushes of new tiles/s"
+                f" each; server CPU {run['cpu_ms']:.1f} ms per refresh (its pushes, its chart),"
+                f" {run['cpu_share']:.2f} s/s in all"
             )
     print(f"  the load sent {load_on_client.sent:,} call events in all")
     if latency:
