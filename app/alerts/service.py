@@ -64,7 +64,7 @@ def evaluate_all(
     """Evaluate every rule on its queues (of one client, or all), move alerts through their
     lifecycle, then notify. Run every `CALLPULSE_ALERTS_EVERY_S` by the scheduler.
 
-    Clients are claimed in batches, each client by its own advisory lock (`try_client_lock`):
+    Clients are claimed in batches, each client by its own advisory lock (`try_lock`):
     several workers split the clients, none evaluates a client another is evaluating, and a
     transition is committed (then notified) by the one worker that made it. Rules on a
     projected metric read `projections` (made once per batch); without it they are not
@@ -95,7 +95,7 @@ def _evaluate_clients(
     """Evaluate the clients of the batch no other worker holds, commit, then notify."""
     with database.session_scope() as session:
         pg = driver_connection(session)
-        claimed = [c for c in client_ids if locks.try_client_lock(pg, locks.Lock.ALERTS, c)]
+        claimed = [c for c in client_ids if locks.try_lock(pg, locks.Lock.ALERTS, c)]
         if not claimed:
             return []
         in_background(pg)

@@ -23,14 +23,24 @@ class Lock(Enum):
     FORECAST = "callpulse:forecast"  # two runs storing the own forecast
 
 
-def try_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> bool:
-    """Take `lock` for the current transaction; False at once if another transaction holds it."""
-    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock(hashtext(%s))", lock))
+def try_lock(
+    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int | None = None
+) -> bool:
+    """Take `lock` (of one client, when given) for the current transaction; False at once if
+    another transaction holds it.
+
+    Workers split the clients this way: each claims those nobody else holds, no one lock
+    serialises them all.
+    """
+    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock(hashtext(%s))", lock, client_id))
 
 
-def wait_for_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock) -> None:
-    """Take `lock` for the current transaction, waiting while another transaction holds it."""
-    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+def wait_for_lock(
+    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int | None = None
+) -> None:
+    """Take `lock` (of one client, when given) for the current transaction, waiting while
+    another transaction holds it."""
+    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock, client_id)
 
 
 def share_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, wait: bool) -> bool:
@@ -40,24 +50,6 @@ def share_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, wait: 
         _select(conn, "SELECT pg_advisory_xact_lock_shared(hashtext(%s))", lock)
         return True
     return bool(_select(conn, "SELECT pg_try_advisory_xact_lock_shared(hashtext(%s))", lock))
-
-
-def wait_for_client_lock(
-    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int
-) -> None:
-    """Take `lock` for one client for the current transaction, waiting while it is held."""
-    _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock, client_id)
-
-
-def try_client_lock(
-    conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, client_id: int
-) -> bool:
-    """Take `lock` for one client for the current transaction; False at once if it is held.
-
-    Workers split the clients this way: each claims those nobody else holds, no one lock
-    serialises them all.
-    """
-    return bool(_select(conn, "SELECT pg_try_advisory_xact_lock(hashtext(%s))", lock, client_id))
 
 
 def _select(

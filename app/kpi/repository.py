@@ -82,7 +82,7 @@ def claim_clients(pg: Connection, budget: int, wait: bool) -> tuple[list[int], i
         if work >= budget:
             left = len(found) - at
             break
-        if wait or locks.try_client_lock(pg, locks.Lock.AGGREGATION, client_id):
+        if wait or locks.try_lock(pg, locks.Lock.AGGREGATION, client_id):
             claimed.append(client_id)
             work += pending
     else:
@@ -90,7 +90,7 @@ def claim_clients(pg: Connection, budget: int, wait: bool) -> tuple[list[int], i
     if wait:
         claimed.sort()
         for client_id in claimed:
-            locks.wait_for_client_lock(pg, locks.Lock.AGGREGATION, client_id)
+            locks.wait_for_lock(pg, locks.Lock.AGGREGATION, client_id)
     return claimed, left
 
 
@@ -99,9 +99,9 @@ def relock_clients(pg: Connection, client_ids: list[int], wait: bool) -> list[in
     (without `wait`, one another worker took meanwhile is left to it, claims and all)."""
     if wait:
         for client_id in client_ids:
-            locks.wait_for_client_lock(pg, locks.Lock.AGGREGATION, client_id)
+            locks.wait_for_lock(pg, locks.Lock.AGGREGATION, client_id)
         return client_ids
-    return [c for c in client_ids if locks.try_client_lock(pg, locks.Lock.AGGREGATION, c)]
+    return [c for c in client_ids if locks.try_lock(pg, locks.Lock.AGGREGATION, c)]
 
 
 def claim_markers(pg: Connection, limit: int, client_ids: list[int]) -> int:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.alerts.service import evaluate_all
-from app.core.locks import Lock, try_client_lock, wait_for_lock
+from app.core.locks import Lock, try_lock, wait_for_lock
 from app.kpi import repository
 from app.kpi.aggregation import run_pass
 from tests.alerts.receivers import HttpReceiver
@@ -59,7 +59,7 @@ def test_a_pass_skips_a_client_another_worker_holds(client, database, settings, 
     post(client, "/v1/calls", calls(tenant.queue, datetime.now(UTC), 3, 1, "held"), tenant)
     cid = client_id(pg, tenant.client)
     with database.engine.connect() as holder:
-        assert try_client_lock(holder, Lock.AGGREGATION, cid)
+        assert try_lock(holder, Lock.AGGREGATION, cid)
         drain_passes(database, settings)  # the others' work, not this client's
         assert pending(pg, cid) > 0
         holder.rollback()
@@ -83,7 +83,7 @@ def test_an_alert_evaluation_skips_a_client_another_worker_holds(
     post(client, "/v1/calls", calls(tenant.queue, now, 3, 3, "x"), tenant)
     cid = client_id(pg, tenant.client)
     with database.engine.connect() as holder:
-        assert try_client_lock(holder, Lock.ALERTS, cid)
+        assert try_lock(holder, Lock.ALERTS, cid)
         assert evaluate_all(database, settings, now, cid) == []
         holder.rollback()
     [notice] = evaluate_all(database, settings, now, cid)
