@@ -91,7 +91,7 @@ def test_a_pass_that_dies_mid_recompute_leaves_its_intervals_to_the_next(
         [pass_pid] = wait_for(
             lambda: backends_blocked_by(pg, holder.info.backend_pid), "the pass to stall"
         )
-        pg.execute("SELECT pg_terminate_backend(%s)", [pass_pid])
+        pg.execute("SELECT pg_terminate_backend(%s::int)", [pass_pid])
         aggregator.join()
     assert failures, "the pass should have died with its connection"
     drain(database, settings)
