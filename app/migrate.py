@@ -46,4 +46,6 @@ def upgrade(database: Database, months_ahead: int = 3) -> list[str]:
 def distribute(database: Database, months_ahead: int = 3) -> list[str]:
     """Upgrade the database, then lay every table out on Citus; return the tables converted."""
     converted = upgrade(database, months_ahead)
-    return converted + distribution.distribute(database.engine)
+    converted += distribution.distribute(database.engine)
+    database.engine.dispose()  # sessions from now on start with the database's settings
+    return converted

@@ -31,6 +31,20 @@ class ConcurrentIngest(Exception):
     """Another transaction created the same key first; the batch must be retried."""
 
 
+def is_unique_violation(exc: errors.Error) -> bool:
+    """Tell whether `exc` reports a unique violation, on PostgreSQL or through Citus.
+
+    A Citus coordinator that COPYs rows into a shard reports the shard's unique violation
+    with its message and detail but without its SQLSTATE (XX000, from `ReportCopyError`);
+    the message is then the only mark of it (Citus 13.2)."""
+    if isinstance(exc, errors.UniqueViolation):
+        return True
+    message = exc.diag.message_primary or ""
+    return isinstance(exc, errors.InternalError_) and message.startswith(
+        "duplicate key value violates unique constraint"
+    )
+
+
 def stage_rows(pg: Connection, table: FactTable, rows: Sequence[Sequence[Any]]) -> None:
     """Binary-COPY staged rows (in `stage_columns` order) into the session's staging table."""
     columns = stage_columns(table)
@@ -117,7 +131,9 @@ def merge_pass(
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
             merged = cur.fetchall()
-    except errors.UniqueViolation as exc:
+    except (errors.UniqueViolation, errors.InternalError_) as exc:
+        if not is_unique_violation(exc):
+            raise
         raise ConcurrentIngest(str(exc)) from exc
     results = [PassResult(*row[:4]) for row in merged]
     made, stored = merged[0][4:6] if merged else (0, 0)

@@ -60,23 +60,27 @@ ALERT_ROWS = (
 # vendor serves — among %(queues)s: all of them when the sums are per queue (%(per_queue)s),
 # else the first only, so an agent's second counts once in a client's or a vendor's total.
 # Segments outside [%(lo)s, %(hi)s) (when given) are skipped before any state is read; a
-# rolling window's pieces are cut at its start %(since)s (when given).
+# rolling window's pieces are cut at its start %(since)s (when given). The intervals are
+# numbered up to the segment's end by an immutable `generate_series` (Citus pushes no stable
+# table function down to the shards); those from now on are empty pieces (hi ≤ lo), skipped.
+_FIRST_BIN = f"date_bin(%(iv)s::interval, sg.start_at, {GRID_ORIGIN_SQL})"
 SCHEDULE_ROWS = (
-    "(SELECT sg.client_id, sg.vendor_id, sg.agent_id, aq.queue_id, p.interval_start,"
+    "(SELECT sg.client_id, sg.vendor_id, sg.agent_id, aq.queue_id, b.interval_start,"
     " b.lo AS start_at,"
     f" {', '.join(f'{c.sql} AS {name}' for name, c in SCHEDULES.components.items())}"
-    " FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin(%(iv)s::interval,"
-    f" sg.start_at, {GRID_ORIGIN_SQL}), least(sg.end_at, now()), %(iv)s::interval)"
-    " AS p(interval_start)"
-    " CROSS JOIN LATERAL (SELECT greatest(sg.start_at, p.interval_start, %(since)s::timestamptz)"
-    " AS lo,"
-    " least(sg.end_at, p.interval_start + %(iv)s::interval, now()) AS hi) b"
-    " CROSS JOIN LATERAL (SELECT q.id AS queue_id FROM unnest(coalesce(sg.queue_ids,"
-    " ARRAY(SELECT qv.queue_id FROM queue_vendors qv JOIN queues qq ON qq.id = qv.queue_id"
-    " WHERE qv.vendor_id = sg.vendor_id AND qq.client_id = sg.client_id))) AS q(id)"
-    " WHERE q.id = ANY(%(queues)s::int[]) ORDER BY q.id"
+    " FROM schedule_segments sg CROSS JOIN LATERAL (SELECT p.interval_start,"
+    " greatest(sg.start_at, p.interval_start, %(since)s::timestamptz) AS lo,"
+    " least(sg.end_at, p.interval_start + %(iv)s::interval, now()) AS hi"
+    f" FROM (SELECT {_FIRST_BIN} + n * %(iv)s::interval AS interval_start"
+    f" FROM generate_series(0, floor(extract(epoch FROM sg.end_at - {_FIRST_BIN})"
+    " / extract(epoch FROM %(iv)s::interval))::int) AS n) p) b"
+    " CROSS JOIN LATERAL (SELECT q.id AS queue_id FROM queues q LEFT JOIN queue_vendors qv"
+    " ON qv.client_id = q.client_id AND qv.queue_id = q.id AND qv.vendor_id = sg.vendor_id"
+    " WHERE q.client_id = sg.client_id AND q.id = ANY(%(queues)s::int[])"
+    " AND CASE WHEN sg.queue_ids IS NULL THEN qv.queue_id IS NOT NULL"
+    " ELSE q.id = ANY(sg.queue_ids) END ORDER BY q.id"
     " LIMIT CASE WHEN %(per_queue)s THEN NULL ELSE 1 END) aq"
-    f" CROSS JOIN LATERAL ({SCHEDULE_WORKED_SQL}) w"
+    f" LEFT JOIN LATERAL ({SCHEDULE_WORKED_SQL}) w ON true"
     " WHERE b.hi > b.lo AND sg.start_at < now()"
     " AND (%(lo)s::timestamptz IS NULL OR sg.end_at > %(lo)s::timestamptz)"
     " AND (%(hi)s::timestamptz IS NULL OR sg.start_at < %(hi)s::timestamptz))"

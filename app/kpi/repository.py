@@ -15,9 +15,12 @@ Two mechanisms keep the stats equal to a full recomputation from raw facts:
   A pass costs in proportion to the rows changed, not to the size of the interval.
 - Recomputes (agent states, whose seconds depend on the next change; and any interval
   marked for a rebuild): delete the target rows and insert them again from the facts. The
-  same statement deletes the targets' change rows, so the facts it reads and the changes
-  it absorbs come from one snapshot: a change committed later stays for the next pass,
-  applied once, never twice and never lost.
+  statement summing one client's facts deletes that client's change rows of the targets,
+  so the facts it reads and the changes it absorbs come from one snapshot: a change
+  committed later stays for the next pass, applied once, never twice and never lost. It
+  returns the sums, copied in next: on Citus a SELECT whose CTE deletes, all on one
+  client's shard, runs there as one statement (an INSERT … SELECT with a deleting CTE is
+  split into steps, each with its own snapshot, or refused).
 Neither keeps a row whose components are all zero (an outbound call still ringing counts
 nowhere), so both give the same rows, and every reader the same answers.
 """
@@ -165,10 +168,15 @@ _UNNEST = (
 )
 
 
+def _interval_columns(source: Source) -> str:
+    """Return the columns of a source's interval stats: keys, then components."""
+    keys = ["client_id", source.subject, "interval_start", *_split_column(source)]
+    return f"{source.interval_table} ({', '.join([*keys, *source.names])})"
+
+
 def _interval_insert(source: Source) -> str:
     """Return `INSERT INTO <interval stats> (keys, components)` of a source."""
-    keys = ["client_id", source.subject, "interval_start", *_split_column(source)]
-    return f"INSERT INTO {source.interval_table} ({', '.join([*keys, *source.names])})"
+    return f"INSERT INTO {_interval_columns(source)}"
 
 
 def _split_column(source: Source) -> list[str]:
@@ -297,26 +305,54 @@ def _recompute_facts(
     targets from the facts offered (created) in each interval, per split value."""
     if not targets:
         return
-    arrays, window = _targets(targets), f"{minutes} minutes"
     a, subject = source.alias, source.subject
     assert source.interval_table, f"{source.name} has no interval stats"
-    _delete_targets(pg, source.interval_table, subject, arrays)
+    _delete_targets(pg, source.interval_table, subject, _targets(targets))
     keys = ", ".join(["m.client_id", f"m.{subject}", "m.interval_start", *_split_fact(source)])
     where = f" WHERE {source.where}" if source.where else ""
-    absorbed = (
-        f"WITH absorbed AS (DELETE FROM stats_changes x USING {_UNNEST.format(subject=subject)}"
-        f" WHERE x.subject = %s AND x.client_id = m.client_id AND x.subject_id = m.{subject}"
-        " AND x.interval_start = m.interval_start) "
-    )
-    pg.execute(
-        f"{absorbed}{_interval_insert(source)} SELECT * FROM (SELECT {keys}, {source.select_sql()}"
-        f" FROM {_UNNEST.format(subject=subject)} JOIN {source.fact_table} {a}"
-        f" ON {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
+    unnest = _UNNEST.format(subject=subject)
+    sql = (
+        f"WITH absorbed AS (DELETE FROM stats_changes x USING {unnest}"
+        " WHERE x.client_id = %s::int AND x.subject = %s AND x.client_id = m.client_id"
+        f" AND x.subject_id = m.{subject} AND x.interval_start = m.interval_start)"
+        f" SELECT * FROM (SELECT {keys}, {source.select_sql()} FROM {unnest}"
+        f" JOIN {source.fact_table} {a} ON {a}.client_id = %s::int"
+        f" AND {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
         f" AND {a}.{source.time_column} >= m.interval_start"
         f" AND {a}.{source.time_column} < m.interval_start + %s::interval"
-        f" {source.rows_sql}{where} GROUP BY {keys}) r WHERE NOT {_all_zero(source, 'r')}",
-        [*arrays, CHANGE_SUBJECT[source.name], *arrays, window],
+        f" {source.rows_sql}{where} GROUP BY {keys}) r WHERE NOT {_all_zero(source, 'r')}"
     )
+    for client_id, of_client in _by_client(targets).items():
+        arrays = _targets(of_client)
+        rows = pg.execute(
+            sql,
+            [
+                *arrays,
+                client_id,
+                CHANGE_SUBJECT[source.name],
+                *arrays,
+                client_id,
+                f"{minutes} minutes",
+            ],
+        ).fetchall()
+        _copy_interval_stats(pg, source, rows)
+
+
+def _by_client(targets: Sequence[Target]) -> dict[int, list[Target]]:
+    """Group targets by client, in client order."""
+    grouped: dict[int, list[Target]] = {}
+    for target in sorted(targets):
+        grouped.setdefault(target[0], []).append(target)
+    return grouped
+
+
+def _copy_interval_stats(pg: Connection, source: Source, rows: Sequence[Sequence[Any]]) -> None:
+    """COPY recomputed rows (keys, then components) into a source's interval stats."""
+    if not rows:
+        return
+    with pg.cursor() as cur, cur.copy(f"COPY {_interval_columns(source)} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def rebuild_range(
@@ -329,8 +365,9 @@ def rebuild_range(
 ) -> None:
     """Recompute call and ticket stats of `[start, end)` (on the interval grid) in bulk.
 
-    One grouped scan per table instead of one lookup per interval: what a rebuild needs.
-    Each insert deletes the change rows of the range it absorbs, in its own snapshot.
+    One grouped scan per table and client instead of one lookup per interval: what a
+    rebuild needs. Each client's statement deletes the change rows of the range it absorbs,
+    in its own snapshot (see the module), and the rows it returns are copied in.
     """
     params = {"lo": start, "hi": end, "iv": f"{minutes} minutes", "q": queue_id, "c": client_id}
     only = (
@@ -343,6 +380,7 @@ def rebuild_range(
             f" AND s.interval_start < %(hi)s AND {only.format(a='s')}",
             params,
         )
+    clients = [client_id] if client_id is not None else _client_ids(pg)
     for source in (CALLS, TICKETS):
         a = source.alias
         where = f"{source.where} AND " if source.where else ""
@@ -352,18 +390,28 @@ def rebuild_range(
             f"date_bin(%(iv)s::interval, {a}.{source.time_column}, {ORIGIN})",
             *_split_fact(source),
         ]
-        pg.execute(
-            "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.subject = %(subject)s"
-            " AND x.interval_start >= %(lo)s AND x.interval_start < %(hi)s"
-            " AND (%(q)s::int IS NULL OR x.subject_id = %(q)s)"
-            f" AND (%(c)s::int IS NULL OR x.client_id = %(c)s)) {_interval_insert(source)}"
+        sql = (
+            "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.client_id = %(c)s::int"
+            " AND x.subject = %(subject)s AND x.interval_start >= %(lo)s"
+            " AND x.interval_start < %(hi)s AND (%(q)s::int IS NULL OR x.subject_id = %(q)s))"
             f" SELECT * FROM (SELECT {', '.join(keys)}, {source.select_sql()}"
             f" FROM {source.fact_table} {a} {source.rows_sql} WHERE {where}"
-            f"{a}.{source.time_column} >= %(lo)s AND {a}.{source.time_column} < %(hi)s"
-            f" AND {only.format(a=a)} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))})"
-            f" r WHERE NOT {_all_zero(source, 'r')}",
-            params | {"subject": CHANGE_SUBJECT[source.name]},
+            f"{a}.client_id = %(c)s::int AND {a}.{source.time_column} >= %(lo)s"
+            f" AND {a}.{source.time_column} < %(hi)s"
+            f" AND (%(q)s::int IS NULL OR {a}.queue_id = %(q)s)"
+            f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))})"
+            f" r WHERE NOT {_all_zero(source, 'r')}"
         )
+        for client in clients:
+            rows = pg.execute(
+                sql, params | {"c": client, "subject": CHANGE_SUBJECT[source.name]}
+            ).fetchall()
+            _copy_interval_stats(pg, source, rows)
+
+
+def _client_ids(pg: Connection) -> list[int]:
+    """Return every client's id, in order."""
+    return [client_id for (client_id,) in pg.execute("SELECT id FROM clients ORDER BY id")]
 
 
 def agent_intervals(

@@ -385,19 +385,22 @@ QA_DAYS = Source(
 # One schedule segment's piece in one interval `[b.lo, b.hi)` (cut at now: the future is not
 # measured yet) and the seconds the agent worked in it (w.worked: available, talking or ACW,
 # from its state changes under the stale cap %(stale)s). Work adheres while working; any
-# other activity while not (not ready, logged out, or no state known).
+# other activity while not (not ready, logged out, or no state known). The sum is grouped by
+# client (one group, or none without state changes: NULL, read as 0), so Citus pushes the
+# lateral subquery down to the shards; it refuses an aggregate without GROUP BY there.
 SCHEDULE_PIECE_S = "extract(epoch FROM b.hi - b.lo)"
 SCHEDULE_WORKED_SQL = (
-    "SELECT coalesce(sum(extract(epoch FROM least(seg.seg_end, b.hi)"
+    "SELECT sum(extract(epoch FROM least(seg.seg_end, b.hi)"
     " - greatest(seg.seg_start, b.lo))) FILTER (WHERE seg.state IN"
-    f" {_words(ON_PHONE_STATES)} AND seg.seg_end > b.lo), 0) AS worked FROM ("
+    f" {_words(ON_PHONE_STATES)} AND seg.seg_end > b.lo) AS worked FROM ("
     + agent_segments_sql(
         "agent_state_changes a WHERE a.client_id = sg.client_id AND a.agent_id = sg.agent_id"
         " AND a.at >= b.lo - %(stale)s::interval AND a.at < b.hi",
         "%(stale)s::interval",
     )
-    + ") seg"
+    + ") seg GROUP BY seg.client_id"
 )
+_WORKED = "coalesce(w.worked, 0)"
 _WORK = f"sg.activity = '{WORK_ACTIVITY}'"
 SCHEDULES = Source(
     name="schedules",
@@ -410,13 +413,13 @@ SCHEDULES = Source(
     components={
         "scheduled_s": Component(SCHEDULE_PIECE_S),
         "adherent_s": Component(
-            f"CASE WHEN {_WORK} THEN w.worked ELSE {SCHEDULE_PIECE_S} - w.worked END",
+            f"CASE WHEN {_WORK} THEN {_WORKED} ELSE {SCHEDULE_PIECE_S} - {_WORKED} END",
             ("activity",),
         ),
         "scheduled_work_s": Component(
             f"CASE WHEN {_WORK} THEN {SCHEDULE_PIECE_S} ELSE 0 END", ("activity",)
         ),
-        "worked_s": Component("w.worked"),
+        "worked_s": Component(_WORKED),
     },
 )
 

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -57,8 +57,13 @@ def submit(session: Session, values: Mapping[str, Any]) -> tuple[Measurement, Me
     statement = insert(Measurement).values(**values, **fresh)
     upsert = statement.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: statement.excluded[name] for name in (*values, *fresh) if name not in key}
-        | {"submitted_at": func.now()},
+        # submitted_at: the proposed row's default, now() (Citus refuses a function call in
+        # DO UPDATE SET unless it is immutable).
+        set_={
+            name: statement.excluded[name]
+            for name in (*values, *fresh, "submitted_at")
+            if name not in key
+        },
     )
     measurement_id = session.scalars(upsert.returning(Measurement.id)).one()
     stored = session.get(Measurement, measurement_id, populate_existing=True)

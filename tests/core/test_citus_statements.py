@@ -11,6 +11,13 @@ on Citus 13.2). The distributed tables are those with a non-null `client_id`, te
 - A lateral subquery reading a distributed table is tied to one client or to a distributed
   row's client ("complex joins are only supported when all distributed tables are
   co-located…", "cannot push down this subquery").
+- No stable set-returning function (`generate_series` over times, `now()` in the arguments:
+  "Only immutable functions can be used as a table expressions in a multi-shard query"), no
+  correlated `ARRAY(SELECT …)` in one ("correlated subqueries are not supported when the
+  FROM clause contains a set returning function"), no FROM-less subquery calling `now()`.
+- No data-modifying CTE ahead of an `INSERT … SELECT` ("incorrect binary data format", or
+  "cannot execute a distributed query from a query on a shard"): a SELECT with a deleting
+  CTE, and the rows inserted by the next statement.
 """
 
 import re
@@ -83,6 +90,7 @@ def violations(sql: str, tables: set[str]) -> list[str]:
         if _VOLATILE.search(assignments):
             found.append("a volatile function in DO UPDATE SET")
     distributed = {alias or table for table, alias in _relations(sql, tables)}
+    distributed |= _derived_aliases(sql, tables)
     for match in _LATERAL.finditer(sql):
         body = _parenthesised(sql, match.end() - 1)
         if not _relations(body, tables):
@@ -94,7 +102,63 @@ def violations(sql: str, tables: set[str]) -> list[str]:
         )
         if not tied:
             found.append("a lateral subquery over a distributed table not tied to one client")
+    if not _single_client(sql, tables):
+        found += _set_returning_violations(sql)
+    if _unread_modifying_cte_before_insert(sql):
+        found.append("a data-modifying CTE ahead of INSERT … SELECT")
     return found
+
+
+_TABLE_FUNCTION = re.compile(r"\b(?:FROM|JOIN|LATERAL|,)\s*(generate_series|unnest)\s*\(", re.I)
+_FROMLESS_LATERAL = re.compile(r"\bLATERAL\s*\(\s*SELECT\b", re.I)
+_MODIFYING_CTE = re.compile(r"\b(\w+)\s+AS\s*\(\s*(?:DELETE|UPDATE|INSERT)\b", re.I)
+
+
+def _unread_modifying_cte_before_insert(sql: str) -> bool:
+    """Tell whether an INSERT … SELECT follows a data-modifying CTE it does not read."""
+    if not re.match(r"\s*WITH\b", sql, re.I):
+        return False
+    for match in _MODIFYING_CTE.finditer(sql):
+        body = _parenthesised(sql, sql.index("(", match.end() - 1 - len(match.group(0)) + 1))
+        rest = sql[sql.index(body, match.start()) + len(body) + 1 :]
+        if re.match(r"\s*INSERT\s+INTO\b", rest, re.I) and not re.search(
+            rf"\b{match.group(1)}\b", rest
+        ):
+            return True
+    return False
+
+
+def _set_returning_violations(sql: str) -> list[str]:
+    """Return what Citus refuses in the set-returning functions and FROM-less laterals of a
+    statement spanning shards (one client's is sent whole to its shard)."""
+    found: list[str] = []
+    for match in _TABLE_FUNCTION.finditer(sql):
+        arguments = _parenthesised(sql, match.end() - 1)
+        by_interval = match.group(1) == "generate_series" and re.search(
+            r",[^,]*::interval\s*$", arguments, re.I
+        )  # a series of times (timestamptz: stable)
+        if by_interval or re.search(r"\bnow\s*\(", arguments, re.I):
+            found.append(f"a stable {match.group(1)} in FROM")
+        if re.search(r"\bARRAY\s*\(\s*SELECT\b", arguments, re.I):
+            found.append(f"a correlated ARRAY subquery in {match.group(1)}")
+    for match in _FROMLESS_LATERAL.finditer(sql):
+        body = _parenthesised(sql, sql.index("(", match.start()))
+        if not re.search(r"\bFROM\b", body, re.I) and re.search(r"\bnow\s*\(", body, re.I):
+            found.append("now() in a lateral subquery without FROM")
+    return found
+
+
+def _derived_aliases(sql: str, tables: set[str]) -> set[str]:
+    """Return the aliases of subqueries in FROM that read a distributed table (their rows
+    keep its client: `(SELECT DISTINCT ON (client_id, …) … FROM forecasts …) f`)."""
+    aliases = set()
+    for match in re.finditer(r"\(\s*SELECT\b", sql, re.I):
+        body = _parenthesised(sql, match.start())
+        after = sql[match.start() + len(body) + 2 :]
+        alias = re.match(r"\s*(?:AS\s+)?(\w+)", after)
+        if alias and alias.group(1).upper() not in _KEYWORDS and _relations(body, tables):
+            aliases.add(alias.group(1))
+    return aliases
 
 
 def _relations_text(body: str, tables: set[str]) -> str:
@@ -105,6 +169,7 @@ def _relations_text(body: str, tables: set[str]) -> str:
 # --- the checks catch the statements that failed on Citus ---------------------------------
 
 TABLES = {"calls", "call_keys", "agent_state_changes", "dirty_intervals", "claimed_intervals"}
+TABLES |= {"schedule_segments", "stats_changes", "call_interval_stats"}
 
 
 @pytest.mark.parametrize(
@@ -126,6 +191,19 @@ TABLES = {"calls", "call_keys", "agent_state_changes", "dirty_intervals", "claim
         "SELECT k.queue_id, w.* FROM unnest(%(clients)s::int[], %(queues)s::int[])"
         " AS k(client_id, queue_id) CROSS JOIN LATERAL (SELECT count(*) FROM calls c"
         " WHERE c.client_id = k.client_id AND c.queue_id = k.queue_id) w",
+        # The schedule rows before issue 15's fix (/v1/metrics answered 500 on Citus).
+        "SELECT 1 FROM schedule_segments sg CROSS JOIN LATERAL generate_series(date_bin("
+        "%(iv)s::interval, sg.start_at, TIMESTAMPTZ '2000-01-01'), least(sg.end_at, now()),"
+        " %(iv)s::interval) AS p(interval_start)",
+        "SELECT 1 FROM schedule_segments sg CROSS JOIN LATERAL (SELECT q.id FROM unnest("
+        "coalesce(sg.queue_ids, ARRAY(SELECT qv.queue_id FROM queue_vendors qv"
+        " WHERE qv.vendor_id = sg.vendor_id))) AS q(id)) aq",
+        "SELECT 1 FROM schedule_segments sg CROSS JOIN LATERAL (SELECT least(sg.end_at,"
+        " now()) AS hi) b",
+        # The recompute before it (incorrect binary data format on Citus).
+        "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.client_id = 1)"
+        " INSERT INTO call_interval_stats (client_id) SELECT * FROM (SELECT c.client_id"
+        " FROM calls c GROUP BY 1) r",
     ],
 )
 def test_the_checks_catch_what_citus_refused(sql):
@@ -145,6 +223,12 @@ def test_the_checks_catch_what_citus_refused(sql):
         "SELECT c.call_id FROM calls c LEFT JOIN LATERAL (SELECT min(b.offered_at) AS at"
         " FROM calls b WHERE b.client_id = c.client_id AND b.callback_of = c.call_id) cb0"
         " ON true",
+        "SELECT 1 FROM schedule_segments sg CROSS JOIN LATERAL (SELECT p.s, least(sg.end_at,"
+        " now()) AS hi FROM (SELECT n FROM generate_series(0, floor(extract(epoch FROM"
+        " sg.end_at - sg.start_at) / 900)::int) AS n) p) b",
+        "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.client_id = %s::int)"
+        " SELECT * FROM (SELECT c.client_id FROM calls c WHERE c.client_id = %s::int"
+        " GROUP BY 1) r",
     ],
 )
 def test_the_checks_pass_what_citus_runs(sql):
@@ -241,9 +325,18 @@ def test_qa_schedule_and_forecast_statements_are_citus_safe(
         assert post(client, "/v1/forecasts", [plan], tenant).json()["accepted"] == 1
     store_forecasts(database, settings, past_days=1)
     store_forecasts(database, settings, past_days=1)  # again: the own forecast upserts
+    today = datetime.now(UTC).date()
+    days = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+    read = client.get(  # every source, schedules' pieces among them
+        "/v1/metrics",
+        params={"client": tenant.client, "granularity": "day", **days},
+        headers=tenant.auth(tenant.client_key),
+    )
+    assert read.status_code == 200, read.text
 
     seen = " ".join(executed)
     for table in ("qa_evaluations", "schedule_segments", "forecasts"):
         assert f"INTO {table}" in seen, f"the run did not write {table}"
+    assert "FROM schedule_segments sg" in seen, "the run did not read schedule pieces"
     refused = {sql: found for sql in dict.fromkeys(executed) if (found := violations(sql, tables))}
     assert refused == {}

@@ -104,6 +104,11 @@ def test_the_session_database_is_laid_out_on_citus(database, pg):
         REFERENCE_TABLES, "reference"
     )
     assert distribute(database.engine) == []  # a second run has nothing to do
+    # JIT off on every node: the coordinator's made-up row counts made it compile each time.
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+    on_workers = pg.execute("SELECT result FROM run_command_on_workers('SHOW jit')").fetchall()
+    assert on_workers and {result for (result,) in on_workers} == {"off"}
 
 
 @pytest.mark.skipif(

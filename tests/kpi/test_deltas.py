@@ -138,6 +138,12 @@ class CommitsBetweenStatements:
         self.statements += 1
         return self.pg.execute(*args, **kwargs)
 
+    def cursor(self, *args, **kwargs):
+        """Run the hook, then return a cursor of the connection (for a COPY: a statement)."""
+        self.before_each(self.statements)
+        self.statements += 1
+        return self.pg.cursor(*args, **kwargs)
+
 
 def calls_batch(tenant, n: int, offset: int) -> list[dict]:
     """Return `n` answered calls (new ids) and a correction moving c0 to another queue."""

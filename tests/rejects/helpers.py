@@ -37,15 +37,23 @@ def seed(pg, tenant: Tenant, rows: dict = ROWS) -> dict[str, int]:
     vendors = {"v": tenant.vendor, "w": tenant.other_vendor}
     clients = {"c": tenant.client, "d": tenant.other_client}
     ids = {}
+    # Ids looked up first: Citus refuses subqueries in an INSERT's VALUES.
+    client_ids = {
+        code: pg.execute("SELECT id FROM clients WHERE code = %s", [code]).fetchone()[0]
+        for code in clients.values()
+    }
+    vendor_ids = {
+        code: pg.execute("SELECT id FROM vendors WHERE code = %s", [code]).fetchone()[0]
+        for code in vendors.values()
+    }
     for name, (vendor, client, kind, at, errors, payload) in rows.items():
         ids[name] = pg.execute(
             "INSERT INTO rejected_records (client_id, vendor_id, kind, record_index, record_key,"
             " payload, payload_hash, errors, received_at) VALUES ("
-            " (SELECT id FROM clients WHERE code = %s), (SELECT id FROM vendors WHERE code = %s),"
-            " %s, 1, %s, %s, %s, %s::jsonb, %s) RETURNING id",
+            " %s, %s, %s, 1, %s, %s, %s, %s::jsonb, %s) RETURNING id",
             [
-                clients.get(client),
-                vendors[vendor],
+                client_ids.get(clients.get(client)),
+                vendor_ids[vendors[vendor]],
                 kind,
                 f"key-{name}",
                 payload,
