@@ -23,15 +23,13 @@ import argparse
 import asyncio
 import copy
 import json
-import os
 import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from common import fresh_database, p95, serve
+from common import cpu_s, fresh_database, p95, serve
 
 from app.access.keys import Principal, create_key
 from app.access.users import create_share_link
@@ -168,12 +166,6 @@ def refresh_times(token: str, captured: dict, rounds: int) -> tuple[list, list, 
     return full, steady, size
 
 
-def server_cpu_s(pid: int) -> float:
-    """Return the CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _screen(
     http: httpx.AsyncClient, captured: tuple[dict, dict], until: float, times: list[float]
 ) -> float:
@@ -216,9 +208,9 @@ def viewers_run(
             )
 
     times: list[float] = []
-    cpu, began = server_cpu_s(pid), time.perf_counter()
+    cpu, began = cpu_s(pid), time.perf_counter()
     rates = asyncio.run(run())
-    elapsed, cpu = time.perf_counter() - began, server_cpu_s(pid) - cpu
+    elapsed, cpu = time.perf_counter() - began, cpu_s(pid) - cpu
     return {
         "viewers": viewers,
         "per_viewer": statistics.mean(rates),
