@@ -88,6 +88,15 @@ def serve(
     raise SystemExit(f"callpulse serve did not start: {stderr}")
 
 
+def cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user + system) a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def p95(values: list[float]) -> float:
     """Return the 95th percentile (the only value when there is one)."""
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]

@@ -7,6 +7,9 @@ INSERT … ON CONFLICT into `calls`) and prints both rates and their ratio.
     .venv/bin/python bench/ingest.py --calls 200000 [--batch 1000] [--concurrency 2]
 
 Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary directory.
+Each path's CPU per record is printed too (the processes it ran: client, server workers,
+PostgreSQL backends; read from /proc, so PostgreSQL must run on this machine): on a busy
+machine the rates swing with the load, the CPU much less.
 """
 
 import argparse
@@ -18,18 +21,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import orjson
 import psycopg
-from common import serve
+from common import cpu_s, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.access.keys import create_key
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
-from app.core.db import Database, create_database, libpq_url
+from app.core.db import Database, create_database, drop_database, libpq_url
 from app.core.embedded import start_embedded_postgres
 from app.migrate import upgrade
 from app.partitions import PartitionManager
@@ -109,11 +113,73 @@ def prepare(server_url: str) -> tuple[str, str, dict]:
     return url, key, ids
 
 
-def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> float:
-    """Write the calls with COPY into a staging table + INSERT … ON CONFLICT; return rows/s."""
+class Cost(NamedTuple):
+    """A path's rate, and its CPU per record (µs) by process kind."""
+
+    rate: float
+    cpu_us: dict[str, float]
+
+    def total(self) -> float:
+        """Return the CPU per record of every process, µs."""
+        return sum(self.cpu_us.values())
+
+    def cpu(self) -> str:
+        """Return the CPU per record, in all and by process kind."""
+        parts = ", ".join(f"{kind} {us:.1f}" for kind, us in self.cpu_us.items())
+        return f"CPU {self.total():5.1f} µs/record ({parts})"
+
+
+class CpuMeter:
+    """CPU seconds used by the bench itself, some processes, and the database's backends."""
+
+    def __init__(self, url: str, processes: dict[str, list[int]]) -> None:
+        self.monitor = psycopg.connect(libpq_url(url), autocommit=True)
+        self.processes = processes
+
+    def read(self) -> dict[str, dict[int, float]]:
+        """Return CPU seconds so far per pid, by process kind."""
+        backends = self.monitor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+        kinds = {"client": {0: time.process_time()}, "PostgreSQL": {}}
+        kinds["PostgreSQL"] = {pid: cpu_s(pid) for (pid,) in backends}
+        kinds |= {kind: {pid: cpu_s(pid) for pid in pids} for kind, pids in self.processes.items()}
+        return kinds
+
+    def per_record(self, before: dict[str, dict[int, float]], n: int) -> dict[str, float]:
+        """Return the µs per record each process kind used since `before` (backends that
+        ended meanwhile are not counted: keep the connections open until this is read)."""
+        after = self.read()
+        return {
+            kind: sum(s - before[kind].get(pid, 0.0) for pid, s in pids.items()) / n * 1e6
+            for kind, pids in after.items()
+        }
+
+
+def process_tree(pid: int) -> list[int]:
+    """Return `pid` and its descendants (the server's workers)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += parents.get(tree[-1], [])
+    return tree
+
+
+def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> Cost:
+    """Write the calls with COPY into a staging table + INSERT … ON CONFLICT; return the cost."""
     conninfo = libpq_url(url)
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[3:])
+    meter = CpuMeter(url, {})
     with psycopg.connect(conninfo) as conn:
+        before = meter.read()
         started = time.perf_counter()
         for i in range(0, len(calls), batch):
             with conn.transaction():
@@ -149,30 +215,44 @@ def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> float:
                     f" FROM staging ON CONFLICT (client_id, call_id, offered_at)"
                     f" DO UPDATE SET {updates}"
                 )
-        return len(calls) / (time.perf_counter() - started)
+        rate = len(calls) / (time.perf_counter() - started)
+        cost = Cost(rate, meter.per_record(before, len(calls)))
+    meter.monitor.close()
+    return cost
 
 
 def http_ingest(
-    base: str, key: str, calls: list[dict], batch: int, workers: int, replay: bool = False
-) -> float:
-    """POST the calls in batches over HTTP with `workers` requests in flight; return records/s."""
+    base: str,
+    key: str,
+    calls: list[dict],
+    batch: int,
+    workers: int,
+    meter: CpuMeter,
+    replay: bool = False,
+) -> Cost:
+    """POST the calls in batches over HTTP with `workers` requests in flight; return the
+    cost."""
     bodies = [orjson.dumps(calls[i : i + batch]) for i in range(0, len(calls), batch)]
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
+    # A connection per batch, as before, so batches spread over the server's workers; but
+    # one client: a client per batch built its TLS context each time, CPU the server lacked.
+    client = httpx.Client(timeout=120, limits=httpx.Limits(max_keepalive_connections=0))
+
     def send(body: bytes) -> int:
-        with httpx.Client(timeout=120) as client:
-            response = client.post(f"{base}/v1/calls", content=body, headers=headers)
+        response = client.post(f"{base}/v1/calls", content=body, headers=headers)
         response.raise_for_status()
         result = response.json()
         assert not result["rejected"], result["rejected"][:3]
         return result["duplicates" if replay else "accepted"]
 
+    before = meter.read()
     started = time.perf_counter()
-    with ThreadPoolExecutor(workers) as pool:
+    with client, ThreadPoolExecutor(workers) as pool:
         accepted = sum(pool.map(send, bodies))
     elapsed = time.perf_counter() - started
     assert accepted == len(calls), (accepted, len(calls))
-    return len(calls) / elapsed
+    return Cost(len(calls) / elapsed, meter.per_record(before, len(calls)))
 
 
 def main() -> None:
@@ -194,29 +274,29 @@ def main() -> None:
         f"{'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded PostgreSQL'}"
     )
     raw = raw_upsert(url, calls, args.batch, ids)
-    print(f"raw COPY + INSERT … ON CONFLICT (1 connection): {raw:>10,.0f} rows/s")
+    report("raw COPY + INSERT … ON CONFLICT (1 connection)", raw, "rows")
     process = serve(url, args.port, "--workers", str(args.workers), "--no-scheduler")
     try:
-        http = http_ingest(
-            f"http://127.0.0.1:{args.port}", key, calls, args.batch, args.concurrency
-        )
+        meter = CpuMeter(url, {"server": process_tree(process.pid)})
+        base = f"http://127.0.0.1:{args.port}"
+        http = http_ingest(base, key, calls, args.batch, args.concurrency, meter)
         replay = http_ingest(
-            f"http://127.0.0.1:{args.port}",
-            key,
-            calls[: args.calls // 4],
-            args.batch,
-            args.concurrency,
-            replay=True,
+            base, key, calls[: args.calls // 4], args.batch, args.concurrency, meter, replay=True
         )
+        meter.monitor.close()
     finally:
         process.terminate()
         process.wait(10)
-    print(
-        f"HTTP POST /v1/calls ({args.concurrency} in flight, {args.workers} workers):"
-        f" {http:>10,.0f} records/s"
-    )
-    print(f"HTTP replay (all duplicates):                {replay:>10,.0f} records/s")
-    print(f"ratio HTTP / raw upsert:                     {http / raw:>10.2f}  (target ≥ 0.50)")
+    report(f"HTTP POST /v1/calls ({args.concurrency} in flight, {args.workers} workers)", http)
+    report("HTTP replay (all duplicates)", replay)
+    print(f"{'ratio HTTP / raw upsert':<48} {http.rate / raw.rate:>10.2f}  (target ≥ 0.50)")
+    print(f"{'CPU per record, HTTP / raw upsert':<48} {http.total() / raw.total():>10.2f}")
+    drop_database(url)
+
+
+def report(label: str, cost: Cost, unit: str = "records") -> None:
+    """Print a path's rate and CPU per record."""
+    print(f"{label:<48} {cost.rate:>10,.0f} {unit}/s  {cost.cpu()}")
 
 
 if __name__ == "__main__":

@@ -26,15 +26,13 @@ import argparse
 import asyncio
 import copy
 import json
-import os
 import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from common import SteadyLoad, fresh_database, p95, serve
+from common import SteadyLoad, cpu_s, fresh_database, p95, serve
 
 from app.access.keys import Principal, create_key
 from app.access.users import create_share_link
@@ -171,12 +169,6 @@ def refresh_times(token: str, captured: dict, rounds: int) -> tuple[list, list, 
     return full, steady, size
 
 
-def server_cpu_s(pid: int) -> float:
-    """Return the CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _screen(
     http: httpx.AsyncClient,
     captured: tuple[dict, dict],
@@ -248,9 +240,9 @@ def viewers_run(
 
     times: list[float] = []
     pushes: list[int] = []
-    cpu, began = server_cpu_s(pid), time.perf_counter()
+    cpu, began = cpu_s(pid), time.perf_counter()
     rates = asyncio.run(run())
-    elapsed, cpu = time.perf_counter() - began, server_cpu_s(pid) - cpu
+    elapsed, cpu = time.perf_counter() - began, cpu_s(pid) - cpu
     return {
         "viewers": viewers,
         "per_viewer": statistics.mean(rates),

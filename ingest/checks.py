@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
 EXCERPT_CHARS = 80
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -36,6 +38,8 @@ def unstorable_fields(value: Any, path: str = "") -> list[str]:
 
     That is a NUL character, or an unpaired surrogate (sent as a `\\ud800` escape).
     """
+    if not path and _storable(value):
+        return []
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
@@ -49,6 +53,15 @@ def unstorable_fields(value: Any, path: str = "") -> list[str]:
     elif isinstance(value, str) and (problem := _unstorable(value)):
         found.append(f"{path or 'record'}: {problem}")
     return found
+
+
+def _storable(value: Any) -> bool:
+    """Tell quickly that a record holds nothing unstorable: orjson refuses unpaired
+    surrogates and writes NUL as its escape (a false alarm only costs the full walk)."""
+    try:
+        return b"\\u0000" not in orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return False
 
 
 def _unstorable(text: str) -> str | None:

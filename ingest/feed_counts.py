@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +11,10 @@ from app.quality.measures import rejected as rejected_for
 from ingest.writer import FeedCount
 
 
-def event_time(record: Any, timestamps: Iterable[str]) -> datetime | None:
-    """Return the latest time a record states: the moment it could first have been sent."""
-    times = [t for t in (getattr(record, name, None) for name in timestamps) if t is not None]
+def event_time(record: Mapping[str, Any], timestamps: Iterable[str]) -> datetime | None:
+    """Return the latest time a record's fields state: the moment it could first have been
+    sent."""
+    times = [t for t in map(record.get, timestamps) if t is not None]
     return max(times, default=None)
 
 

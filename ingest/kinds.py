@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ingest.checks import RecordRejected, excerpt
 from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
@@ -49,8 +49,7 @@ class Tenancy:
         return clients.pop() if len(clients) == 1 else None
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """One fact row a record writes: its client, queue ids and agent code."""
 
     client_id: int
@@ -111,23 +110,27 @@ def agent_targets(record: AgentEventRecord | ScheduleRecord, tenancy: Tenancy) -
 
 def _fields(record: Record, *omit: str) -> Row:
     """Return the record's fields but `omit` (pydantic keeps them in `__dict__`)."""
-    return {name: value for name, value in record.__dict__.items() if name not in omit}
+    fields = record.__dict__.copy()
+    for name in omit:
+        del fields[name]
+    return fields
 
 
 def _queue_patch(record: Record, target: Target, vendor_id: int, agent_id: int | None) -> Row:
     """Patch for a call detail record or a ticket: the record's own fields plus tenancy ids."""
-    return {
-        "client_id": target.client_id,
-        "queue_id": target.queue_ids[0],
-        "vendor_id": vendor_id,
-        "agent_id": agent_id,
-        **_fields(record, "queue", "agent"),
-    }
+    patch = _fields(record, "queue", "agent")
+    patch["client_id"] = target.client_id
+    patch["queue_id"] = target.queue_ids[0]
+    patch["vendor_id"] = vendor_id
+    patch["agent_id"] = agent_id
+    return patch
 
 
 def _call_patch(record: CallRecord, target: Target, vendor_id: int, agent_id: int | None) -> Row:
     """Patch for a call detail record: marked as one, for the checks only a CDR must pass."""
-    return _queue_patch(record, target, vendor_id, agent_id) | {"cdr": True}
+    patch = _queue_patch(record, target, vendor_id, agent_id)
+    patch["cdr"] = True
+    return patch
 
 
 _EVENT_FIELDS = {

@@ -32,14 +32,22 @@ from ingest.checks import excerpt, sent
 DAY_S = 86_400
 
 
+_TIMESTAMP_TYPES = (str, datetime)  # a tuple: `str | datetime` is built anew at each call
+
+
 def _text_timestamp(value: Any) -> Any:
-    if value is None or isinstance(value, str | datetime):
+    if value is None or isinstance(value, _TIMESTAMP_TYPES):
         return value
     raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-22T09:30:00+08:00")
 
 
 def _on_utc_calendar(value: datetime) -> datetime:
-    """Refuse moments that leave the calendar when converted to UTC (e.g. year 1 at +01:00)."""
+    """Refuse moments that leave the calendar when converted to UTC (e.g. year 1 at +01:00).
+
+    An offset is under a day, so only the first and the last year can leave it.
+    """
+    if value.year not in (1, 9999):
+        return value
     try:
         value.astimezone(UTC)
     except OverflowError:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from psycopg import Connection, errors
@@ -15,7 +17,7 @@ from app.core.changes import INGEST, announce
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ServerBusy
-from app.partitions import PartitionManager
+from app.partitions import PartitionManager, month_start
 from ingest import writer
 from ingest.checks import (
     RecordRejected,
@@ -191,9 +193,9 @@ class IngestService:
         # Only records that passed every check so far may create a partition.
         self.partitions.ensure(
             (table.name, moment)
-            for _, record, _ in patched
-            for moment in (getattr(record, f) for f in batch.kind.partition_fields)
-            if moment is not None
+            for moment in _partition_moments(
+                [record.__dict__ for _, record, _ in patched], batch.kind.partition_fields
+            )
         )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
@@ -205,17 +207,18 @@ class IngestService:
                 outcomes[result.idx].append(result)
         tally = FeedTally(datetime.now(UTC))
         written: set[int] = set()
+        timestamps = batch.kind.timestamps
         for raw, record, patches in patched:
             results = outcomes[raw.index]
-            errs = list(dict.fromkeys(e for r in results for e in r.errors))
             clients = dict.fromkeys(patch["client_id"] for patch in patches)
-            if errs:
+            if any(r.errors for r in results):
+                errs = list(dict.fromkeys(e for r in results for e in r.errors))
                 batch.reject(raw, errs, patches[0]["client_id"])
             elif any(r.written for r in results):
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
                 written.update(clients)
-                tally.accepted(clients, event_time(record, batch.kind.timestamps))
+                tally.accepted(clients, event_time(record.__dict__, timestamps))
             else:
                 batch.result.duplicates += 1
                 tally.duplicate(clients)
@@ -261,8 +264,9 @@ class IngestService:
     @staticmethod
     def _tenancy(pg: Connection, kind: Kind, vendor_id: int, records: list[Any]) -> Tenancy:
         code, queues = writer.served_queues(pg, vendor_id)
-        wanted = {code for r in records for code in (getattr(r, "queues", None) or [])}
-        wanted |= {r.queue for r in records if hasattr(r, "queue")}
+        fields = kind.schema.model_fields
+        wanted = {code for r in records for code in r.queues or []} if "queues" in fields else set()
+        wanted |= {r.queue for r in records} if "queue" in fields else set()
         tenancy = Tenancy(
             vendor_id=vendor_id,
             vendor_code=code,
@@ -274,13 +278,34 @@ class IngestService:
         return tenancy
 
 
-def _staged(patch: Row, name: str) -> Any:
-    """Return a staged value: the patch's, or the UTC offset (s) a time of it was sent in."""
-    if name.endswith(OFFSET_SUFFIX):
-        moment = patch.get(name.removesuffix(OFFSET_SUFFIX))
-        offset = moment.utcoffset() if isinstance(moment, datetime) else None
-        return None if offset is None else int(offset.total_seconds())
-    return patch.get(name)
+def _partition_moments(records: list[Row], fields: tuple[str, ...]) -> list[datetime]:
+    """Return the records' times in `fields`, or only the first and last when they share a
+    month (most batches): the partitions they need are then the same."""
+    moments = [m for f in fields for m in map(itemgetter(f), records) if m is not None]
+    if not moments:
+        return []
+    first, last = min(moments), max(moments)
+    return [first, last] if month_start(first) == month_start(last) else moments
+
+
+def _utc_offset(moment: Any) -> int | None:
+    """Return the UTC offset (s) a time was sent in, for messages (`facts.sent_text`).
+
+    Offsets are whole seconds (RFC 3339, the tz database), so days and seconds say it all.
+    """
+    offset = moment.utcoffset() if isinstance(moment, datetime) else None
+    return None if offset is None else offset.days * 86_400 + offset.seconds
+
+
+@cache
+def _stage_plan(table: FactTable) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Return what a staged row holds after seq, idx and pass_no, in `stage_columns` order:
+    the staging-only fields, the times whose offsets it keeps, and the table's columns."""
+    names = list(stage_columns(table))[3:]
+    offsets = tuple(n.removesuffix(OFFSET_SUFFIX) for n in names if n.endswith(OFFSET_SUFFIX))
+    extra, columns = tuple(table.stage_extra), tuple(table.columns)
+    assert names == [*extra, *(f"{t}{OFFSET_SUFFIX}" for t in offsets), *columns], names
+    return extra, offsets, columns
 
 
 def _stage(
@@ -291,19 +316,32 @@ def _stage(
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
     """
-    names = list(stage_columns(table))[3:]
+    extra, offsets, columns = _stage_plan(table)
+    key_of = itemgetter(*table.key)
+    named_by = table.named_by
     next_pass: dict[tuple, int] = {}
     rows: list[tuple[Any, ...]] = []
     passes: list[writer.PassRows] = []
     for raw, _, patches in patched:
-        keys = [tuple(patch[c] for c in table.key) for patch in patches]
-        pass_no = max((next_pass.get(key, 0) for key in keys), default=0)
+        keys = [key_of(patch) for patch in patches]
+        pass_no = max([next_pass.get(key, 0) for key in keys], default=0)
         if pass_no == len(passes):
             passes.append(writer.PassRows([], []))
+        target = passes[pass_no]
         for key, patch in zip(keys, patches, strict=True):
             next_pass[key] = pass_no + 1
-            passes[pass_no].keys.append(key)
-            if table.named_by and patch.get(table.named_by) is not None:
-                passes[pass_no].named.append(patch[table.named_by])
-            rows.append((len(rows), raw.index, pass_no, *[_staged(patch, n) for n in names]))
+            target.keys.append(key)
+            if named_by and patch.get(named_by) is not None:
+                target.named.append(patch[named_by])
+            get = patch.get
+            rows.append(
+                (
+                    len(rows),
+                    raw.index,
+                    pass_no,
+                    *map(get, extra),
+                    *[None if (t := get(name)) is None else _utc_offset(t) for name in offsets],
+                    *map(get, columns),
+                )
+            )
     return rows, passes

@@ -1,0 +1,68 @@
+"""The per-record shortcuts of ingest answer what the long way answers."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from ingest.checks import _storable, unstorable_fields
+from ingest.service import _partition_moments, _utc_offset
+
+TOKYO, NEW_YORK = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
+
+
+@pytest.mark.parametrize(
+    ("value", "errors"),
+    [
+        ({"call_id": "a", "talk_s": 1.5, "at": datetime(2026, 11, 20, tzinfo=UTC)}, []),
+        ({"call_id": "\\u0000 sent as text"}, []),  # a backslash, not a NUL: a false alarm
+        ({"call_id": "a\x00b"}, ["call_id: contains a NUL character (\\x00)"]),
+        ({"ca\x00ll": 1}, ["ca\\x00ll: field name contains a NUL character (\\x00)"]),
+        ({"queues": ["q", "x\x00"]}, ["queues.1: contains a NUL character (\\x00)"]),
+        (
+            {"agent": "a\ud800"},
+            ["agent: contains an unpaired surrogate (\\ud800); send valid Unicode"],
+        ),
+        (
+            {"note": {"x": "bad \udc80 byte"}},
+            ["note.x: contains an unpaired surrogate (\\udc80); send valid Unicode"],
+        ),
+        ({1: "a key orjson refuses"}, []),
+    ],
+)
+def test_the_storable_shortcut_agrees_with_the_field_walk(value, errors):
+    assert unstorable_fields(value) == errors
+    if errors:
+        assert not _storable(value)
+
+
+def test_a_batch_within_one_month_needs_only_its_first_and_last_time():
+    times = [datetime(2026, 11, d, 12, tzinfo=TOKYO) for d in (9, 2, 28, 15)]
+    records = [{"offered_at": t, "ended_at": None} for t in times]
+    assert _partition_moments(records, ("offered_at", "ended_at")) == [times[1], times[2]]
+
+
+def test_a_batch_over_months_keeps_every_time():
+    # 1 December 00:30 at +09:00 is still November in UTC; 1 December 02:00 at -05:00 is not.
+    times = [
+        datetime(2026, 12, 1, 0, 30, tzinfo=TOKYO),
+        datetime(2026, 10, 31, 23, tzinfo=UTC),
+        datetime(2026, 12, 1, 2, tzinfo=NEW_YORK),
+    ]
+    records = [{"at": t} for t in times]
+    assert _partition_moments(records, ("at",)) == times
+    assert _partition_moments([{"at": None}], ("at",)) == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "seconds"),
+    [
+        (datetime(2026, 11, 20, 9, tzinfo=TOKYO), 9 * 3600),
+        (datetime(2026, 11, 20, 9, tzinfo=NEW_YORK), -5 * 3600),
+        (datetime(2026, 11, 20, 9, tzinfo=timezone(timedelta(hours=-3, minutes=-30))), -12600),
+        (datetime(2026, 11, 20, 9, tzinfo=UTC), 0),
+        (datetime(2026, 11, 20, 9), None),
+        ("2026-11-20", None),
+    ],
+)
+def test_a_staged_offset_is_the_offset_sent(moment, seconds):
+    assert _utc_offset(moment) == seconds
