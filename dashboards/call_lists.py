@@ -8,11 +8,12 @@ number. KPIs with no miss a single call can carry get no listing, and a reason w
 """
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.contracts.config import target_kpi
 from app.evidence.service import CallQuery, TicketQuery
+from app.kpi.intervals import local_midnight
 
 Query = CallQuery | TicketQuery
 
@@ -50,8 +51,8 @@ def local_day(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """Return today's start and end (the next midnight) in `zone`, DST-safe."""
     today = now.astimezone(zone).date()
     return (
-        datetime.combine(today, time(), zone),
-        datetime.combine(today + timedelta(days=1), time(), zone),
+        local_midnight(today, zone),
+        local_midnight(today + timedelta(days=1), zone),
     )
 
 

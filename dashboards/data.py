@@ -1,7 +1,7 @@
 """The only module of the pages that reads data, always through the app's own services."""
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
@@ -39,6 +39,7 @@ from app.evidence.service import (
     list_tickets,
 )
 from app.forecasting.plan import readable_plan
+from app.kpi.intervals import local_midnight
 from app.kpi.live import queues_live
 from app.kpi.live_cache import SharedStates
 from app.kpi.service import metrics_series
@@ -146,7 +147,7 @@ def today_by_interval(
         rows = metrics_series(
             driver_connection(session),
             scope,
-            start=datetime.combine(now.date(), time(), scope.timezone),
+            start=local_midnight(now.date(), scope.timezone),
             end=now,
             granularity="interval",
             by=None,

@@ -8,11 +8,12 @@ wall-clock time in Python; convert both to UTC to measure the elapsed time.
 import calendar
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
 from typing import Literal
 
 from app.core.errors import AppError
+from app.kpi.intervals import local_midnight
 
 Kind = Literal["month", "week", "day"]
 FORMS = "YYYY-MM (month), YYYY-Www (ISO week) or YYYY-MM-DD (day)"
@@ -43,14 +44,14 @@ def required_period(value: str | None) -> str:
 def parse_period(value: str, tz: tzinfo) -> Period:
     """Read `2026-11`, `2026-W47` or `2026-11-23` as a period in the client's timezone `tz`."""
     kind, first, following = _dates(value)
-    return Period(kind, value, _midnight(first, tz), _midnight(following, tz))
+    return Period(kind, value, local_midnight(first, tz), local_midnight(following, tz))
 
 
 def clip(period: Period, valid_from: date, valid_to: date) -> Period | None:
     """Return the part of `period` inside a contract's validity (dates inclusive), or None."""
     tz = period.start.tzinfo
-    start = max(period.start, _midnight(valid_from, tz))
-    end = min(period.end, _midnight(valid_to + timedelta(days=1), tz))
+    start = max(period.start, local_midnight(valid_from, tz))
+    end = min(period.end, local_midnight(valid_to + timedelta(days=1), tz))
     return replace(period, start=start, end=end) if start < end else None
 
 
@@ -62,7 +63,7 @@ def days(period: Period) -> list[date]:
 
 def day_starts(period: Period) -> list[datetime]:
     """Return each day's local midnight: the lower bounds of the period's days."""
-    return [_midnight(day, period.start.tzinfo) for day in days(period)]
+    return [local_midnight(day, period.start.tzinfo) for day in days(period)]
 
 
 def months(period: Period) -> Fraction:
@@ -92,7 +93,3 @@ def _dates(value: str) -> tuple[Kind, date, date]:
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"period: {value!r} does not exist ({exc})") from exc
     raise ValueError(f"period: {value!r} is not {FORMS}, e.g. 2026-11, 2026-W47 or 2026-11-23")
-
-
-def _midnight(day: date, tz: tzinfo | None) -> datetime:
-    return datetime.combine(day, time(), tz)

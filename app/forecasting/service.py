@@ -14,7 +14,7 @@ from app.forecasting import repository
 from app.forecasting.model import WEEKS, History, Sample, SlotForecast, forecast_day, prorated
 from app.kpi import queries
 from app.kpi.definitions import aht_s, offered
-from app.kpi.intervals import grid_floor, iter_buckets
+from app.kpi.intervals import grid_floor, iter_buckets, local_midnight
 from app.kpi.sources import CALLS
 from app.kpi.targets import queue_targets
 
@@ -31,7 +31,7 @@ class Slot:
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Return the instants of a local day's midnight and the next (DST-safe)."""
-    return datetime.combine(day, time(), tz), datetime.combine(day + timedelta(days=1), time(), tz)
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
 
 
 def day_slots(day: date, tz: ZoneInfo, interval_minutes: int) -> list[Slot]:

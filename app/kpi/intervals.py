@@ -25,11 +25,16 @@ class Bucket:
     end: datetime
 
 
+def local_midnight(day: date, tz: tzinfo | None) -> datetime:
+    """Return the instant a local day begins in `tz` (midnight; wall time if tz is None)."""
+    return datetime.combine(day, time(), tz)
+
+
 def parse_bound(value: str, tz: ZoneInfo, name: str) -> datetime:
     """Read an ISO date (local midnight in `tz`) or an RFC 3339 timestamp with offset."""
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), tz)
+            return local_midnight(date.fromisoformat(value), tz)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise AppError(
@@ -44,7 +49,7 @@ def parse_bound(value: str, tz: ZoneInfo, name: str) -> datetime:
 def requested_range(start: str | None, end: str | None, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Read a read route's `from`/`to` (default: today so far in `tz`)."""
     now = datetime.now(tz)
-    lo = parse_bound(start, tz, "from") if start else datetime.combine(now.date(), time(), tz)
+    lo = parse_bound(start, tz, "from") if start else local_midnight(now.date(), tz)
     return lo, parse_bound(end, tz, "to") if end else now
 
 
@@ -85,9 +90,9 @@ def iter_buckets(
             cursor += step
         return
     day = _local_start(start, granularity, tz)
-    while (begin := datetime.combine(day, time(), tz)) < end:
+    while (begin := local_midnight(day, tz)) < end:
         following = _next_local(day, granularity)
-        yield Bucket(day, begin, datetime.combine(following, time(), tz))
+        yield Bucket(day, begin, local_midnight(following, tz))
         day = following
 
 
@@ -123,7 +128,7 @@ def span(
     else:
         count = (last_day.year - first_day.year) * 12 + last_day.month - first_day.month + 1
     after = _next_local(last_day, granularity)
-    return Span(count, datetime.combine(first_day, time(), tz), datetime.combine(after, time(), tz))
+    return Span(count, local_midnight(first_day, tz), local_midnight(after, tz))
 
 
 def _check(start: datetime, end: datetime, granularity: str) -> None:

@@ -6,7 +6,7 @@ wallboard of 200 queues costs the same handful of round trips as one queue.
 
 from collections import defaultdict
 from dataclasses import asdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg import Connection
@@ -17,6 +17,7 @@ from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES, WORK_ACTIVITY
 from app.erlang import required_agents
 from app.kpi import queries
 from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
+from app.kpi.intervals import local_midnight
 from app.kpi.sources import ALERTS, CALLS
 from app.kpi.targets import queue_targets
 
@@ -144,10 +145,8 @@ def _day_keys(scopes: list[Scope], now: datetime, vendor_id: int | None) -> quer
         local_day = now.astimezone(scope.timezone).date()
         keys.clients.append(scope.client_id)
         keys.queues.append(scope.queues[0].id)
-        keys.days.append(datetime.combine(local_day, time(), scope.timezone))
-        keys.day_ends.append(
-            datetime.combine(local_day + timedelta(days=1), time(), scope.timezone)
-        )
+        keys.days.append(local_midnight(local_day, scope.timezone))
+        keys.day_ends.append(local_midnight(local_day + timedelta(days=1), scope.timezone))
     return keys
 
 

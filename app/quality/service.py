@@ -10,7 +10,7 @@ Three sources, each put in the client's local day it belongs to:
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from psycopg import Connection
@@ -21,6 +21,7 @@ from app.access.scope import FeedScope, feed_scopes, sees_unattributed
 from app.core.config import Settings
 from app.core.db import driver_connection
 from app.core.errors import AppError, NotFound
+from app.kpi.intervals import local_midnight
 from app.quality import repository
 from app.quality.hours import open_intervals
 from app.quality.measures import LATENESS_RESOLUTION, figures, merge
@@ -46,7 +47,7 @@ def day_rows(
         counters[client, vendor, day].append((measure, n))
     ranges = repository.QueueRange()
     for feed in feeds:
-        lo, hi = (datetime.combine(d, time(), feed.timezone) for d in (first, end))
+        lo, hi = (local_midnight(d, feed.timezone) for d in (first, end))
         for queue in feed.queues:
             ranges.add(feed.client_id, queue.id, feed.vendor_id, str(feed.timezone), lo, hi)
     unended = {

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.vocabulary import COMPLAINT
+from app.kpi.intervals import local_midnight
 from app.simulate.forecasts import hourly_forecasts
 
 COMPLAINT_EVERY = 37  # e-mail tickets per complaint (a third of complaints are valid)
@@ -259,7 +260,7 @@ class Simulation:
             records = hourly_forecasts(
                 queue, day, queue.peak_calls_per_hour, intraday_share, self.forecast_rng
             )
-            published = datetime.combine(day, time(0), queue.timezone) - timedelta(hours=12)
+            published = local_midnight(day, queue.timezone) - timedelta(hours=12)
             for record in records:
                 if datetime.fromisoformat(record["interval_start"]) >= self.start:
                     self._emit("/v1/forecasts", record, published)
