@@ -6,6 +6,8 @@ database is made on every node, the extension created in each, and the nodes reg
 it as they are in the database of CALLPULSE_TEST_CITUS_URL.
 """
 
+import time
+
 import psycopg
 from sqlalchemy import URL, make_url
 
@@ -57,7 +59,20 @@ def drop_database(url: str) -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             if (host, port) == nodes[0]:
                 conn.execute("SET citus.enable_create_database_propagation TO off")
-            conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+            _drop(conn, parsed.database)
+
+
+def _drop(conn: psycopg.Connection, name: str | None, attempts: int = 50) -> None:
+    """Drop a database, retrying while a session that FORCE did not end still holds it
+    (seen once, after tests/dashboards on Citus: "1 other session using the database")."""
+    for attempt in range(attempts):
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def _text(url: URL) -> str:
