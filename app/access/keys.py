@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
+from psycopg.errors import LockNotAvailable
+from sqlalchemy import Row, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConfigError
@@ -14,6 +16,7 @@ from app.models import ApiKey, Client, Vendor
 
 KEY_PREFIX = "cpk_"
 LAST_USED_EVERY = timedelta(minutes=1)  # how stale `last_used_at` may be
+STAMP_WAIT_MS = 20  # the longest a request waits to stamp its key's last use
 
 
 @dataclass(frozen=True)
@@ -84,24 +87,32 @@ def principal_for(session: Session, key: str) -> Principal | None:
 
 
 def _stamp_last_used(session: Session, key_id: int) -> None:
-    """Set the key's last use to now, unless a request using it is stamping it already.
+    """Set the key's last use to now, unless another transaction holds the key's row.
 
-    Runs at most about once a minute per key, and never waits: a row another request holds
-    is skipped, so requests with the same key do not queue behind each other.
+    Runs at most about once a minute per key, and never waits more than `STAMP_WAIT`: a row
+    another request is stamping (or a revocation holds) is left as it is, so requests with
+    the same key do not queue behind each other. The wait is bounded by a lock timeout in a
+    savepoint rather than `SKIP LOCKED`, which Citus cannot honour on a reference table (it
+    locks the whole shard, on a worker, and waits). `citus.*` settings are plain placeholders
+    on PostgreSQL without Citus.
     """
     stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < func.now() - LAST_USED_EVERY)
-    free = (
-        select(ApiKey.id)
-        .where(ApiKey.id == key_id, stale)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(ApiKey)
-        .where(ApiKey.id == free)
-        .values(last_used_at=func.now())
-        .execution_options(synchronize_session=False)
-    )
+    try:
+        with session.begin_nested():
+            # on Citus the row is locked on a worker too: the timeout must travel there
+            session.execute(text("SET LOCAL citus.propagate_set_commands = 'local'"))
+            session.execute(text(f"SET LOCAL lock_timeout = '{STAMP_WAIT_MS}ms'"))
+            session.execute(
+                update(ApiKey)
+                .where(ApiKey.id == key_id, stale)
+                .values(last_used_at=func.now())
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))  # for the request's work
+            session.execute(text("SET LOCAL citus.propagate_set_commands TO DEFAULT"))
+    except OperationalError as exc:
+        if not isinstance(exc.orig, LockNotAvailable):
+            raise
 
 
 def revoke_key(session: Session, prefix: str) -> int:
