@@ -6,7 +6,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -124,7 +124,23 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
             headers={"Retry-After": str(retry_after_s)},
         )
 
+    async def read_only(_: Request, exc: Exception) -> JSONResponse:
+        # A write on a standby: a demoted primary that a proxy still routes to (25006).
+        log.warning("database read-only: %s", exc)
+        return JSONResponse(
+            {"error": "database read-only during a failover; retry after the delay in Retry-After"},
+            status_code=503,
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+    async def internal_error(request: Request, exc: InternalError) -> JSONResponse:
+        if isinstance(exc.orig, psycopg.errors.ReadOnlySqlTransaction):
+            return await read_only(request, exc)
+        raise exc  # any other internal error stays a 500, with its traceback in the log
+
     app.add_exception_handler(PoolTimeoutError, pool_exhausted)  # type: ignore[arg-type]
+    app.add_exception_handler(InternalError, internal_error)  # type: ignore[arg-type]
+    app.add_exception_handler(psycopg.errors.ReadOnlySqlTransaction, read_only)
     for exc_type in (
         OperationalError,
         InterfaceError,
