@@ -1,6 +1,7 @@
 """One error family, rendered by one handler; database outages become 503, never 500."""
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -105,33 +106,28 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
         ]
         return JSONResponse({"error": "; ".join(errors)}, status_code=422)
 
-    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable: %s", exc)
-        return JSONResponse(
-            {"error": "database unavailable; retry after the delay in Retry-After"},
-            status_code=503,
-            headers={"Retry-After": str(retry_after_s)},
-        )
+    def retry_later(
+        log_as: str, error: str
+    ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+        """Return a handler answering 503 + Retry-After with `error`, logging `log_as`."""
 
-    async def pool_exhausted(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("server busy: no free database connection: %s", exc)
-        return JSONResponse(
-            {
-                "error": "server busy: every database connection is in use; retry after the"
-                " delay in Retry-After"
-            },
-            status_code=503,
-            headers={"Retry-After": str(retry_after_s)},
-        )
+        async def handler(_: Request, exc: Exception) -> JSONResponse:
+            log.warning("%s: %s", log_as, exc)
+            return JSONResponse(
+                {"error": f"{error}; retry after the delay in Retry-After"},
+                status_code=503,
+                headers={"Retry-After": str(retry_after_s)},
+            )
 
-    async def read_only(_: Request, exc: Exception) -> JSONResponse:
-        # A write on a standby: a demoted primary that a proxy still routes to (25006).
-        log.warning("database read-only: %s", exc)
-        return JSONResponse(
-            {"error": "database read-only during a failover; retry after the delay in Retry-After"},
-            status_code=503,
-            headers={"Retry-After": str(retry_after_s)},
-        )
+        return handler
+
+    database_unavailable = retry_later("database unavailable", "database unavailable")
+    pool_exhausted = retry_later(
+        "server busy: no free database connection",
+        "server busy: every database connection is in use",
+    )
+    # a write on a standby: a demoted primary that a proxy still routes to (25006)
+    read_only = retry_later("database read-only", "database read-only during a failover")
 
     async def internal_error(request: Request, exc: InternalError) -> JSONResponse:
         if isinstance(exc.orig, psycopg.errors.ReadOnlySqlTransaction):

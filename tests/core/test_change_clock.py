@@ -5,20 +5,11 @@ import threading
 
 from app.core.change_clock import ChangeClock
 from tests.apart import run_apart
-
-
-class Clock:
-    """A wall clock the test moves by hand (seconds)."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clocks import HandClock
 
 
 def test_a_change_moves_its_clients_version_and_the_whole_one_only():
-    clock = Clock()
+    clock = HandClock(1_000.0)
     versions = ChangeClock(clock=clock)
     assert versions.version(1) == versions.version(2) == versions.version(None) == 0
     versions.heard("ingest", 1)
@@ -32,14 +23,14 @@ def test_a_change_moves_its_clients_version_and_the_whole_one_only():
 
 
 def test_versions_are_times_so_replicas_that_heard_the_same_changes_agree():
-    first, second = ChangeClock(clock=Clock()), ChangeClock(clock=Clock())
+    first, second = ChangeClock(clock=HandClock(1_000.0)), ChangeClock(clock=HandClock(1_000.0))
     for versions in (first, second):
         versions.heard("ingest", 3)
     assert first.version(3) == second.version(3)
 
 
 def test_a_wait_returns_at_once_when_newer_when_heard_and_else_at_its_timeout():
-    versions = ChangeClock(clock=Clock())
+    versions = ChangeClock(clock=HandClock(1_000.0))
     versions.heard("ingest", 1)
     seen = versions.version(1)
 
@@ -61,7 +52,7 @@ def test_a_wait_returns_at_once_when_newer_when_heard_and_else_at_its_timeout():
 
 
 def test_a_viewer_of_every_client_wakes_on_any_change():
-    versions = ChangeClock(clock=Clock())
+    versions = ChangeClock(clock=HandClock(1_000.0))
 
     async def scenario() -> int:
         threading.Timer(0.05, versions.heard, ("stats", 9)).start()

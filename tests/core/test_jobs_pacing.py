@@ -9,20 +9,11 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.jobs import Paced, Woken, expect_overruns
-
-
-class Clock:
-    """A clock the test moves by hand; each run of the job advances it by the run's length."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clocks import HandClock
 
 
 def test_a_long_run_is_followed_by_rest_in_proportion():
-    clock, runs, lengths = Clock(), [], iter([3.0, 0.2, 0.2])
+    clock, runs, lengths = HandClock(), [], iter([3.0, 0.2, 0.2])
 
     def job() -> None:
         runs.append(clock.now)
@@ -45,7 +36,7 @@ def test_a_long_run_is_followed_by_rest_in_proportion():
 
 
 def test_a_share_of_one_never_rests_and_a_failed_run_still_rests():
-    clock = Clock()
+    clock = HandClock()
 
     def failing() -> None:
         clock.now += 2.0
@@ -84,7 +75,7 @@ def test_an_overrunning_aggregation_pass_is_not_logged_every_tick(caplog):
 
 
 def test_a_wake_runs_the_job_at_once_or_after_its_rest_and_again_if_woken_meanwhile():
-    clock, runs, slept = Clock(), [], []
+    clock, runs, slept = HandClock(), [], []
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)

@@ -8,16 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.kpi.live_cache import SharedStates
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clocks import HandClock
 
 
 def test_concurrent_requests_for_one_key_compute_the_state_once():
@@ -45,7 +36,7 @@ def test_concurrent_requests_for_one_key_compute_the_state_once():
 
 
 def test_a_state_serves_its_period_then_is_computed_again():
-    clock = Clock()
+    clock = HandClock()
     states: SharedStates[int] = SharedStates(ttl_s=0.9, max_entries=8, clock=clock)
     count = iter(range(1, 100))
     assert states.get("k", lambda: next(count)) == 1
@@ -65,7 +56,7 @@ def test_a_key_never_gets_another_keys_state():
 
 
 def test_entries_are_bounded_and_expired_ones_dropped():
-    clock = Clock()
+    clock = HandClock()
     states: SharedStates[str] = SharedStates(ttl_s=1, max_entries=2, clock=clock)
     for key in "abc":
         states.get(key, lambda key=key: key)
@@ -91,7 +82,7 @@ def test_a_failed_computation_is_not_kept_and_clear_forgets_everything():
 
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.floats(0, 1.5)), max_size=40))
 def test_every_answer_is_its_keys_own_and_no_older_than_the_period(steps):
-    clock = Clock()
+    clock = HandClock()
     states: SharedStates[tuple[str, float]] = SharedStates(ttl_s=1, max_entries=8, clock=clock)
     last: dict[str, float] = {}  # a model: when each key's state was computed
     for key, wait in steps:
@@ -104,7 +95,7 @@ def test_every_answer_is_its_keys_own_and_no_older_than_the_period(steps):
 
 
 def test_newer_data_makes_a_new_state_within_the_period():
-    clock = Clock()
+    clock = HandClock()
     states: SharedStates[int] = SharedStates(ttl_s=0.9, max_entries=8, clock=clock)
     count = iter(range(1, 100))
     assert states.get("k", lambda: next(count), version=5) == 1
