@@ -1,5 +1,6 @@
 """Engine and sessions: one commit per request (`get_session`) or per job (`session_scope`)."""
 
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -52,7 +53,17 @@ def libpq_url(url: str) -> str:
 
 
 def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """Render `url` for libpq: its query percent-encoded, since libpq reads a `+` as a plus,
+    not a space (`options=-c x=y` would reach the server as `-c+x=y`)."""
+    base = url.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    pairs = [
+        (name, value)
+        for name, values in url.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    if not pairs:
+        return base
+    return f"{base}?{urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)}"
 
 
 class Database:
