@@ -14,9 +14,9 @@ from app.access.users import create_share_link, share_principal
 from app.kpi.live_cache import SharedStates
 from dashboards import data
 from dashboards.data import Chosen
+from tests.clocks import HandClock
 from tests.dashboards.test_wallboard import waiting_call
 from tests.factories import post
-from tests.kpi.test_live_cache import Clock
 
 MOMENTS = {"as_of", "longest_wait_s", "in_state_s", "age_s", "oldest_pending_s"}  # of "now"
 
@@ -121,7 +121,7 @@ def test_many_screens_at_once_compute_the_state_once(database, settings, tenant)
 
 def test_the_shared_state_expires_after_its_period(client, database, settings, tenant):
     [tv, _], _, _ = principals(database, tenant)
-    clock = Clock()
+    clock = HandClock()
     states: SharedStates[dict] = SharedStates(ttl_s=0.9, max_entries=8, clock=clock)
     chosen = Chosen.of([], [], [tenant.queue])
 
