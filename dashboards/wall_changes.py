@@ -22,7 +22,6 @@ from app.access.keys import Principal
 from app.core.change_clock import ChangeClock
 
 PATH = "/_changes"
-POLL = ("since", "wait", "token")  # the poll's own parameters; the rest are the board's
 WAIT_S = 25.0  # under the idle timeouts of common proxies and load balancers (30–60 s)
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -83,9 +82,9 @@ async def _disconnected(receive: Receive) -> None:
 
 
 def _board(query: dict[str, list[str]]) -> str:
-    """Return the board's own settings from the query (all but the poll's parameters)."""
-    own = [(k, v) for k, values in query.items() if k not in POLL for v in values]
-    return "?" + urllib.parse.urlencode(own)
+    """Return the query as the board's settings (`wall_url.from_search` reads only its own
+    parameters, so the poll's `since` and `wait` pass unread)."""
+    return "?" + urllib.parse.urlencode(query, doseq=True)
 
 
 def _since(query: dict[str, list[str]]) -> int | None:

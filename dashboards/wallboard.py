@@ -237,19 +237,21 @@ class LiveBoards:
         self.boards: SharedStates[Drawn] = SharedStates(1.0, SHARED_BOARDS)
         self.charts: SharedStates[Today] = SharedStates(SHARED_CHART_S, SHARED_SCOPES)
 
-    def drawing(self, principal: Principal, wall: WallSettings) -> Drawn:
-        """Return the board this viewer sees now, from the newest data screens were told of."""
+    def state(self, principal: Principal, wall: WallSettings) -> dict[str, Any]:
+        """Return the live state this viewer's board shows, from the newest data screens
+        were told of."""
         chosen = data.Chosen.of(wall.clients, wall.vendors, wall.queues)
         version = self.versions.told(principal.client_id)
-        state = data.shared_snapshot(
+        return data.shared_snapshot(
             self.states, self.database, self.settings, principal, chosen, version
         )
-        can_ack = principal.kind in ACKING_KINDS
-        return shared_drawing(state, wall, can_ack, datetime.now(UTC), self.boards)
 
     def tiles(self, principal: Principal, search: str) -> list[dict[str, Any]]:
         """Return the tiles of a board whose settings are `search` (its URL's query)."""
-        _, outputs, _ = self.drawing(principal, from_search(search))
+        wall = from_search(search)
+        can_ack = principal.kind in ACKING_KINDS
+        state = self.state(principal, wall)
+        _, outputs, _ = shared_drawing(state, wall, can_ack, datetime.now(UTC), self.boards)
         tiles: list[dict[str, Any]] = outputs[OUTPUTS.index("tiles")]
         return tiles
 
@@ -328,9 +330,9 @@ def create_wallboard(live: LiveBoards) -> Dash:
     def refresh(
         _: Any, wall: dict[str, Any], __: Any, rendered: dict[str, str] | None
     ) -> list[Any]:
-        principal = principal_from(flask.request.headers)
-        _, outputs, prints = live.drawing(principal, WallSettings.of(wall))
-        return unchanged_as_no_update(outputs, prints, rendered or {})
+        principal, shown = principal_from(flask.request.headers), WallSettings.of(wall)
+        state, can_ack = live.state(principal, shown), principal.kind in ACKING_KINDS
+        return refreshed(state, shown, can_ack, datetime.now(UTC), rendered, live.boards)
 
     app.clientside_callback(  # writes the tiles into #tiles itself; the output never changes
         ClientsideFunction("wall", "tiles"), Output("tiles", "title"), Input("tile-data", "data")

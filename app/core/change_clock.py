@@ -52,9 +52,13 @@ class ChangeClock:
     def version(self, client_id: int | None) -> int:
         """Return the version of one client's data, or of every client's (None)."""
         with self._lock:
-            if client_id is None:
-                return self._latest
-            return max(self._by_client.get(client_id, 0), self._everything)
+            return self._current(client_id)
+
+    def _current(self, client_id: int | None) -> int:
+        """Return the version of one client's data, or of every client's (lock held)."""
+        if client_id is None:
+            return self._latest
+        return max(self._by_client.get(client_id, 0), self._everything)
 
     def told(self, client_id: int | None) -> int:
         """Return the newest version waiters of this client were told of (so that a
@@ -86,10 +90,7 @@ class ChangeClock:
     def _tell(self, client_id: int | None, at: float) -> None:
         """Make the current version the one told to this client's waiters."""
         with self._lock:
-            if client_id is None:
-                version = self._latest
-            else:
-                version = max(self._by_client.get(client_id, 0), self._everything)
+            version = self._current(client_id)
             if version > self._told.get(client_id, (0, 0.0))[0]:
                 self._told[client_id] = (version, at)
 

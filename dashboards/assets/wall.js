@@ -131,9 +131,12 @@
   function changesUrl(since) {
     var config = document.getElementById("_dash-config");
     var prefix = config ? JSON.parse(config.textContent).requests_pathname_prefix : "/wall/";
-    var board = window.location.search.replace(/^\?/, "");
-    var query = (since === null ? "" : "since=" + since) + (board ? "&" + board : "");
-    return prefix + "_changes" + (query ? "?" + query.replace(/^&/, "") : "");
+    var query = new URLSearchParams(window.location.search); // the board's settings
+    if (since !== null) {
+      query.set("since", since);
+    }
+    var text = query.toString();
+    return prefix + "_changes" + (text ? "?" + text : "");
   }
   function waitForChanges(since) {
     fetch(changesUrl(since), { credentials: "same-origin", cache: "no-store" })
