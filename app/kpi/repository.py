@@ -472,18 +472,11 @@ def expand_agent_markers(
         f" {ORIGIN})), %(iv)s::interval) gs ORDER BY 2, 3"
     )
     expanded: list[Target] = []
-    for client_id, agents in _per_client(markers).items():
-        params = dict(zip("ai", _targets(agents), strict=True), c=client_id, iv=window, cap=cap)
+    for client_id, of_client in _by_client(markers).items():
+        _, agents, starts = _targets(of_client)
+        params = {"a": agents, "i": starts, "c": client_id, "iv": window, "cap": cap}
         expanded += pg.execute(query, params).fetchall()
     return expanded
-
-
-def _per_client(targets: Sequence[Target]) -> dict[int, list[tuple[int, datetime]]]:
-    """Return `{client id: [(subject id, interval start)]}` of targets, clients in order."""
-    grouped: dict[int, list[tuple[int, datetime]]] = {}
-    for client_id, subject_id, interval_start in sorted(targets):
-        grouped.setdefault(client_id, []).append((subject_id, interval_start))
-    return grouped
 
 
 def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, stale_s: int) -> None:
