@@ -843,7 +843,7 @@ def serve(
 
 
 SHUTDOWN_GRACE_S = 5  # a stopping server finishes requests this long, then cuts them (a
-# wallboard's long poll would hold it for 25 s; the board asks again elsewhere)
+# wallboard's stream of changes would hold it for 25 s; the board opens one elsewhere)
 
 
 def _serve(

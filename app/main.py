@@ -143,12 +143,12 @@ def _mount_pages(
     from dashboards.guard import Guard
     from dashboards.plan.page import create_plan_page
     from dashboards.sla.page import create_sla_page
-    from dashboards.wall_changes import ChangeFeed
+    from dashboards.wall_changes import ChangeFeed, Pushes
     from dashboards.wallboard import LiveBoards, create_wallboard
 
     secret = session_secret(settings)
     live = LiveBoards(database, settings, versions)
-    changes = ChangeFeed(versions, live.tiles)
+    changes = ChangeFeed(versions, Pushes(live.tiles))
     wall_guarded = Guard(create_wallboard(live), database, secret, "/wall", changes=changes)
     api.mount("/wall", wall_guarded)  # type: ignore[arg-type]
     sla_page = create_sla_page(database, settings)

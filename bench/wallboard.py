@@ -178,7 +178,7 @@ async def _screen(
     follow_changes: bool,
 ) -> float:
     """Refresh like one open board until `until` (the chart every 15th refresh) and, when
-    `follow_changes`, take the tiles its long poll pushes as `wall.js` does (counted in
+    `follow_changes`, take the tiles its stream of changes pushes as `wall.js` does (counted in
     `pushes`); return the refreshes per second."""
     (refresh, chart), loop = copy.deepcopy(captured), asyncio.get_running_loop()
     for state in refresh["body"]["state"]:
@@ -186,13 +186,17 @@ async def _screen(
     changes_url = refresh["url"].replace("_dash-update-component", "_changes")
 
     async def follow() -> None:
-        since = (await http.get(changes_url)).json()["version"]
+        since = None
         while loop.time() < until:
-            wait = max(0.1, until - loop.time())
-            answer = (await http.get(changes_url, params={"since": since, "wait": wait})).json()
-            since = answer["version"]
-            if "tiles" in answer:
-                pushes.append(len(answer["tiles"]))
+            params = {"wait": max(0.1, until - loop.time())}
+            if since is not None:
+                params["since"] = since
+            async with http.stream("GET", changes_url, params=params) as answer:
+                async for line in answer.aiter_lines():
+                    body = json.loads(line)
+                    since = body["version"]
+                    if "tiles" in body:
+                        pushes.append(len(body["tiles"]))
 
     follower = asyncio.create_task(follow()) if follow_changes else None
     await asyncio.sleep(random.random())

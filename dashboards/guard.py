@@ -93,7 +93,7 @@ class Guard:
                 await _redirect(send, without_token(self._path(scope), query_string))
                 return
         if self.changes is not None and self._path(scope) == self.mount + wall_changes.PATH:
-            await wall_changes.answer_changes(receive, send, self.changes, principal, query)
+            await wall_changes.stream_changes(receive, send, self.changes, principal, query)
             return
         headers = [(k, v) for k, v in scope["headers"] if k != PRINCIPAL_HEADER]
         headers.append((PRINCIPAL_HEADER, json.dumps(asdict(principal)).encode()))

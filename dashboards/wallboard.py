@@ -1,7 +1,7 @@
 """The supervisors' wallboard at /wall: a tile per queue, alerts to acknowledge, feed health.
 
 Refreshes once a second; and when the data of its clients changed, `wall.js` gets the new
-tiles at once from its long poll (`/wall/_changes`, `dashboards.wall_changes`). Each refresh
+tiles at once from its stream (`/wall/_changes`, `dashboards.wall_changes`). Each refresh
 reads the live state through `dashboards.data` scoped to the principal the guard attached,
 so a client's TV never sees another client's queues. The screens of one scope (the same
 rights and filters) share one state per second, or per change (`LiveBoards`), so the

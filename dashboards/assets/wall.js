@@ -123,9 +123,10 @@
     }
   });
 
-  // New data redraws the tiles at once instead of at the next tick: a long poll answers
-  // with the new tiles when the data of this screen's clients changed (`/wall/_changes`;
-  // the server paces the answers and draws them once for every screen of the scope). The
+  // New data redraws the tiles at once instead of at the next tick: a stream of JSON lines
+  // carries the new tiles each time the data of this screen's clients changed
+  // (`/wall/_changes`; the server paces them and draws each once for every screen of the
+  // board). It ends every 25 s and is opened again, so the viewer is checked again. The
   // rest of the board follows at the tick.
   var RETRY_MS = 5000;
   function changesUrl(since) {
@@ -138,30 +139,58 @@
     var text = query.toString();
     return prefix + "_changes" + (text ? "?" + text : "");
   }
-  function waitForChanges(since) {
+  function followChanges(since) {
+    var opened = Date.now();
     fetch(changesUrl(since), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
-        if (!response.ok) {
+        if (!response.ok || !response.body) {
           throw new Error(String(response.status));
         }
-        return response.json();
-      })
-      .then(function (body) {
-        if (body.tiles) {
-          drawTiles(body.tiles);
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var pending = "";
+        function read() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) {
+              // a stream that ended at once (a server going down) is not opened in a loop
+              setTimeout(followChanges, Date.now() - opened < 1000 ? RETRY_MS : 0, since);
+              return;
+            }
+            var lines = (pending + decoder.decode(chunk.value, { stream: true })).split("\n");
+            pending = lines.pop();
+            lines.forEach(function (line) {
+              if (line) {
+                var body = JSON.parse(line);
+                if (body.tiles) {
+                  drawTiles(body.tiles);
+                  pushed(body.version);
+                }
+                since = body.version;
+              }
+            });
+            return read();
+          });
         }
-        waitForChanges(body.version);
+        return read();
       })
       .catch(function () {
-        setTimeout(waitForChanges, RETRY_MS, since);
+        setTimeout(followChanges, RETRY_MS, since);
       });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () {
-      waitForChanges(null);
+      followChanges(null);
     });
   } else {
-    waitForChanges(null);
+    followChanges(null);
+  }
+
+  // The version of the data the tiles last came with from the stream (for kiosk checks).
+  function pushed(version) {
+    var container = document.getElementById("tiles");
+    if (container) {
+      container.dataset.version = version;
+    }
   }
 
   function drawTiles(views) {

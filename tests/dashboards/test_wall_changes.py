@@ -11,7 +11,7 @@ import httpx
 from app.access.keys import Principal
 from app.access.users import create_share_link
 from app.core.change_clock import ChangeClock
-from dashboards.wall_changes import ChangeFeed, answer_changes
+from dashboards.wall_changes import ChangeFeed, Pushes, stream_changes
 from tests.apart import run_apart
 from tests.factories import post
 
@@ -31,39 +31,74 @@ def waiting(call_id: str, queue: str) -> dict:
     return {"call_id": call_id, "queue": queue, "offered_at": offered}
 
 
-def poll(http: httpx.Client, answers: list[dict], **params) -> threading.Thread:
-    """Start a long poll in the background; its answer goes to `answers`."""
-    thread = threading.Thread(
-        target=lambda: answers.append(http.get("/wall/_changes", params=params).json())
-    )
+def stream(http: httpx.Client, lines: list[dict], **params) -> threading.Thread:
+    """Follow `/wall/_changes` in the background, its lines into `lines`, until the first
+    line with tiles or the stream's end."""
+
+    def follow() -> None:
+        with http.stream("GET", "/wall/_changes", params=params) as answer:
+            assert answer.headers["content-type"] == "application/x-ndjson"
+            for line in answer.iter_lines():
+                lines.append(json.loads(line))
+                if "tiles" in lines[-1]:
+                    return
+
+    thread = threading.Thread(target=follow)
     thread.start()
     return thread
 
 
-def test_a_long_poll_answers_with_the_tiles_when_its_clients_data_changed(
+def test_the_stream_carries_the_tiles_when_its_clients_data_changed(
     live_server, client, database, tenant
 ):
-    http = viewer(database, live_server, tenant, f"poll-{tenant.client}")
-    seen = http.get("/wall/_changes").json()["version"]
-    answers: list[dict] = []
-    # another client's change does not answer the poll: it waits its whole second
-    waiter = poll(http, answers, since=seen, wait=1)
+    http = viewer(database, live_server, tenant, f"stream-{tenant.client}")
+    first: list[dict] = []
+    stream(http, first, wait=0.01).join()
+    seen = first[0]["version"]
+    # another client's change sends nothing: the stream says where it starts, and ends
+    lines: list[dict] = []
+    follower = stream(http, lines, since=seen, wait=1)
     foreign = [waiting("x1", tenant.foreign_queue)]  # served by the same vendor
     assert post(client, "/v1/calls", foreign, tenant).status_code == 200
-    waiter.join()
-    assert answers == [{"version": seen}]
-    # its own client's change answers it, with the tiles of the board's own settings
-    waiter = poll(http, answers, since=seen, wait=20, queues=tenant.queue, lang="zh")
+    follower.join()
+    assert lines == [{"version": seen}]
+    # its own client's change sends the tiles of the board's own settings
+    lines.clear()
+    follower = stream(http, lines, since=seen, wait=20, queues=tenant.queue, lang="zh")
     assert post(client, "/v1/calls", [waiting("c1", tenant.queue)], tenant).status_code == 200
-    waiter.join()
-    assert answers[1]["version"] > seen
-    (tile,) = answers[1]["tiles"]
+    follower.join()
+    start, pushed = lines
+    assert start == {"version": seen} and pushed["version"] > seen
+    (tile,) = pushed["tiles"]
     assert tile["id"] == f"tile-{tenant.queue}"
     waiting_now = next(m for m in tile["big"] if m["id"] == f"waiting-{tenant.queue}")
     assert (waiting_now["label"], waiting_now["text"]) == ("排队数", "1")
 
 
-def test_a_long_poll_needs_a_viewer(live_server):
+def test_screens_of_one_board_share_one_drawing_per_version():
+    drawn = []
+
+    def tiles(principal: Principal, search: str) -> list:
+        drawn.append(search)
+        return [{"id": "tile-q1", "search": search}]
+
+    pushes = Pushes(tiles)
+    viewer = Principal(key_id=1, kind="client", client_id=1)
+    other_key = Principal(key_id=2, kind="client", client_id=1)  # same rights: same line
+
+    async def screens() -> list[bytes]:
+        return await asyncio.gather(
+            *(pushes.line(p, "?lang=zh", 7) for p in (viewer, other_key, viewer)),
+            pushes.line(viewer, "?lang=en", 7),
+        )
+
+    zh, zh_again, zh_third, en = run_apart(screens())
+    assert zh == zh_again == zh_third != en
+    assert json.loads(zh) == {"version": 7, "tiles": [{"id": "tile-q1", "search": "?lang=zh"}]}
+    assert sorted(drawn) == ["?lang=en", "?lang=zh"]
+
+
+def test_the_stream_needs_a_viewer(live_server):
     answer = httpx.get(f"{live_server}/wall/_changes", params={"since": 0})
     assert answer.status_code == 302 and answer.headers["location"].startswith("/login")
 
@@ -74,19 +109,18 @@ def test_the_board_shows_new_data_before_its_tick(page, live_server, client, dat
     page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
     page.locator(f"#waiting-{tenant.queue}").wait_for(timeout=15_000)
 
-    def with_tiles(response) -> bool:
-        """Say whether a response is the long poll's, carrying tiles."""
-        return "/wall/_changes" in response.url and "tiles" in json.loads(response.body())
-
-    with page.expect_response(with_tiles, timeout=10_000):
-        assert post(client, "/v1/calls", [waiting("r1", tenant.queue)], tenant).status_code == 200
-    page.wait_for_function(
-        f"() => document.querySelector('#waiting-{tenant.queue}').innerText === '1'",
+    tiles = page.locator("#tiles")
+    before = tiles.get_attribute("data-version")
+    assert post(client, "/v1/calls", [waiting("r1", tenant.queue)], tenant).status_code == 200
+    page.wait_for_function(  # the tiles came with the stream's line, and show the call
+        "([before, id]) => document.getElementById('tiles').dataset.version !== before"
+        " && document.getElementById(id).innerText === '1'",
+        arg=[before, f"waiting-{tenant.queue}"],
         timeout=5_000,
     )
 
 
-def test_a_screen_that_went_away_stops_its_wait_and_gets_no_answer():
+def test_a_screen_that_went_away_ends_its_stream_and_gets_no_tiles():
     versions, sent = ChangeClock(), []
     messages = iter([{"type": "http.request", "body": b""}, {"type": "http.disconnect"}])
 
@@ -104,6 +138,7 @@ def test_a_screen_that_went_away_stops_its_wait_and_gets_no_answer():
 
     viewer = Principal(key_id=1, kind="client", client_id=1)
     query = {"since": ["0"], "wait": ["20"]}
-    feed = ChangeFeed(versions, never)
-    run_apart(asyncio.wait_for(answer_changes(receive, send, feed, viewer, query), 5))
-    assert sent == []
+    feed = ChangeFeed(versions, Pushes(never))
+    run_apart(asyncio.wait_for(stream_changes(receive, send, feed, viewer, query), 5))
+    start, first = sent
+    assert start["status"] == 200 and first["body"] == b'{"version":0}\n'
