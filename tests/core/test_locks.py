@@ -1,5 +1,12 @@
-"""Advisory locks: held by one transaction, refused or awaited by others, released at its end."""
+"""Advisory locks: held by one transaction, refused or awaited by others, released at its end.
 
+Each test takes the locks of a client of its own (a number no other test uses): the locks
+are the database's, and tests running beside it on the same database (a Citus
+coordinator's, shared by every test process) take the global ones.
+"""
+
+import itertools
+import os
 import threading
 from collections.abc import Iterator
 
@@ -9,6 +16,14 @@ import pytest
 from app.core.db import libpq_url
 from app.core.locks import Lock, try_lock, wait_for_lock
 from tests.waiting import backends_blocked_by, wait_for
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def own() -> int:
+    """A client id no other test (in this process or another) takes locks of."""
+    return 10**12 + os.getpid() * 10**4 + next(_numbers)  # no client has such an id
 
 
 @pytest.fixture
@@ -25,38 +40,38 @@ def other(database_url: str) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-def test_try_fails_while_held_and_succeeds_after_commit(holder, other):
-    assert try_lock(holder, Lock.AGGREGATION)
-    assert not try_lock(other, Lock.AGGREGATION)
+def test_try_fails_while_held_and_succeeds_after_commit(holder, other, own):
+    assert try_lock(holder, Lock.AGGREGATION, own)
+    assert not try_lock(other, Lock.AGGREGATION, own)
     other.rollback()
     holder.commit()
-    assert try_lock(other, Lock.AGGREGATION)
+    assert try_lock(other, Lock.AGGREGATION, own)
 
 
-def test_rollback_releases_too(holder, other):
-    wait_for_lock(holder, Lock.ALERTS)
-    assert not try_lock(other, Lock.ALERTS)
+def test_rollback_releases_too(holder, other, own):
+    wait_for_lock(holder, Lock.ALERTS, own)
+    assert not try_lock(other, Lock.ALERTS, own)
     other.rollback()
     holder.rollback()
-    assert try_lock(other, Lock.ALERTS)
+    assert try_lock(other, Lock.ALERTS, own)
 
 
-def test_the_holder_may_take_its_lock_again(holder):
-    assert try_lock(holder, Lock.AGGREGATION)
-    assert try_lock(holder, Lock.AGGREGATION)
+def test_the_holder_may_take_its_lock_again(holder, own):
+    assert try_lock(holder, Lock.AGGREGATION, own)
+    assert try_lock(holder, Lock.AGGREGATION, own)
 
 
-def test_locks_keep_apart_only_their_own_work(holder, other):
-    assert try_lock(holder, Lock.AGGREGATION)
-    assert all(try_lock(other, lock) for lock in Lock if lock is not Lock.AGGREGATION)
+def test_locks_keep_apart_only_their_own_work(holder, other, own):
+    assert try_lock(holder, Lock.AGGREGATION, own)
+    assert all(try_lock(other, lock, own) for lock in Lock if lock is not Lock.AGGREGATION)
 
 
-def test_wait_blocks_until_the_holder_commits(holder, other):
-    assert try_lock(holder, Lock.PARTITIONS)
+def test_wait_blocks_until_the_holder_commits(holder, other, own):
+    assert try_lock(holder, Lock.PARTITIONS, own)
     taken = threading.Event()
 
     def take() -> None:
-        wait_for_lock(other, Lock.PARTITIONS)
+        wait_for_lock(other, Lock.PARTITIONS, own)
         taken.set()
 
     waiter = threading.Thread(target=take)
@@ -68,10 +83,10 @@ def test_wait_blocks_until_the_holder_commits(holder, other):
     assert taken.is_set()
 
 
-def test_sqlalchemy_connections_take_the_same_locks(database, other):
+def test_sqlalchemy_connections_take_the_same_locks(database, other, own):
     with database.engine.begin() as conn:
-        wait_for_lock(conn, Lock.MIGRATIONS)
-        assert not try_lock(other, Lock.MIGRATIONS)
+        wait_for_lock(conn, Lock.MIGRATIONS, own)
+        assert not try_lock(other, Lock.MIGRATIONS, own)
         other.rollback()
-        assert try_lock(conn, Lock.MIGRATIONS)  # its own transaction holds it already
-    assert try_lock(other, Lock.MIGRATIONS)
+        assert try_lock(conn, Lock.MIGRATIONS, own)  # its own transaction holds it already
+    assert try_lock(other, Lock.MIGRATIONS, own)
