@@ -63,7 +63,8 @@ def production(root: Path) -> Iterator[OwnPostgres]:
     server.root.mkdir()
     server.reach(SCRIPTS / "archive-wal")
     archive = root / "production" / "archive"
-    server.init("archive_mode = on", f"archive_command = '{SCRIPTS}/archive-wal %p %f {archive}'")
+    command = f'"{SCRIPTS}/archive-wal" %p %f "{archive}"'
+    server.init("archive_mode = on", f"archive_command = '{command}'")
     server.own_dir("archive")
     server.start()
     yield server
