@@ -6,11 +6,13 @@ the backup, so only the archive holds the close) and its SLA report read; at T a
 mistake deletes the month's calls and the stats are rebuilt from what is left. `restore`
 brings the cluster back to T on another port, and the report read there must be the same
 bytes. The JSON and the CSV are compared: they carry no time of their own (a closed report's
-`as_of` is the close's), while XLSX and PDF files stamp the time they were made.
+`as_of` is the close's), while XLSX and PDF files stamp the time they were made. A backup
+whose files changed after it was taken is refused before anything is copied.
 
 Runs Debian's PostgreSQL 15 (the HA topology's); skipped where it is not installed.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -83,15 +85,20 @@ def restored(root: Path) -> Iterator[OwnPostgres]:
 
 
 def run(script: str, *args: str, server: OwnPostgres) -> str:
+    """Run a deploy/backup script; return what it printed, or fail with what it said."""
+    done = attempt(script, *args, server=server)
+    assert done.returncode == 0, f"{script} failed:\n{done.stderr}"
+    return done.stdout.strip()
+
+
+def attempt(script: str, *args: str, server: OwnPostgres) -> subprocess.CompletedProcess[str]:
     """Run a deploy/backup script with Debian's PostgreSQL 15, the server as its test user."""
     env = os.environ | {"PG_BIN": str(PG15)}
     if server.user:
         env["PG_SERVER_USER"] = server.user
-    done = subprocess.run(
+    return subprocess.run(
         [str(SCRIPTS / script), *args], capture_output=True, text=True, env=env, timeout=120
     )
-    assert done.returncode == 0, f"{script} failed:\n{done.stderr}"
-    return done.stdout.strip()
 
 
 def month_of_calls(http: TestClient, database: Database, settings: Settings, tenant: Tenant) -> str:
@@ -155,10 +162,12 @@ def test_a_restore_to_a_point_in_time_gives_back_a_closed_months_report_byte_for
         close(http, tenant.client, tenant.client_key, period=month)  # only the archive has it
         assert close(http, tenant.client, tenant.key, period=month)["closed"] is not None
         before = rendered(http, tenant, month)
+        assert json.loads(before["json"])["restatement"] == []  # closed, and the data agrees
         with psycopg.connect(libpq_url(url), autocommit=True) as pg:
             point = pg.execute("SELECT clock_timestamp()").fetchone()[0]
             go_on_and_err(http, database, settings, tenant, month)
-            assert rendered(http, tenant, month) != before  # the live figures restate the month
+            damaged = rendered(http, tenant, month)  # the live figures restate the month
+            assert damaged["json"] != before["json"] and damaged["csv"] != before["csv"]
             finished = pg.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
     database.dispose()
     archive = root / "production" / "archive"
@@ -185,3 +194,23 @@ def test_a_restore_to_a_point_in_time_gives_back_a_closed_months_report_byte_for
     with psycopg.connect(libpq_url(settings.database_url)) as pg:
         call_ids = pg.execute("SELECT call_id FROM calls ORDER BY call_id").fetchall()
     assert [c for (c,) in call_ids] == [f"m{i}" for i in range(10)]  # none deleted, none later
+
+
+def test_a_backup_whose_files_changed_is_refused(
+    root: Path, production: OwnPostgres, restored: OwnPostgres
+):
+    backup = Path(run("basebackup", production.url, str(root / "backups"), server=production))
+    (backup / "PG_VERSION").write_text("99\n")  # "15\n" in the manifest: same size, other bytes
+    archive = str(root / "production" / "archive")
+    done = attempt(
+        "restore",
+        "--port",
+        str(restored.port),
+        str(backup),
+        archive,
+        str(restored.pgdata),
+        server=restored,
+    )
+    assert done.returncode != 0
+    assert 'checksum mismatch for file "PG_VERSION"' in done.stderr, done.stderr
+    assert not restored.pgdata.exists()  # refused before anything was copied
