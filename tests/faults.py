@@ -6,6 +6,7 @@ touched. As root, PostgreSQL runs as pgserver's `pgserver` system user, as in em
 """
 
 import os
+import pwd
 import stat
 import subprocess
 import warnings
@@ -18,10 +19,16 @@ with warnings.catch_warnings():
 
 
 class OwnPostgres:
-    """Start, crash and restart a throw-away PostgreSQL cluster in `root`."""
+    """Start, crash and restart a throw-away PostgreSQL cluster in `root`.
 
-    def __init__(self, root: Path) -> None:
+    `bin_dir` picks other binaries than pgserver's (e.g. Debian's PostgreSQL 15); `port`
+    names its socket (the server listens on no TCP port unless its configuration says so).
+    """
+
+    def __init__(self, root: Path, bin_dir: Path = POSTGRES_BIN_PATH, port: int = 5432) -> None:
         self.root = root
+        self.bin_dir = bin_dir
+        self.port = port
         self.pgdata = root / "pgdata"
         self.socket_dir = root / "sock"
         self.user: str | None = None
@@ -29,13 +36,12 @@ class OwnPostgres:
             self.user = "pgserver"
             utils.ensure_user_exists(self.user)
 
-    def init(self) -> None:
-        """Create the cluster (trust auth, UTF-8) owned by the server's user."""
+    def init(self, *settings: str) -> None:
+        """Create the cluster (trust auth, UTF-8) owned by the server's user; add `settings`
+        (`name = value` lines) to its postgresql.conf."""
         self.socket_dir.mkdir(parents=True)
         self.pgdata.mkdir()
         if self.user:
-            import pwd
-
             entry = pwd.getpwnam(self.user)
             readable = stat.S_IRGRP | stat.S_IROTH
             executable = stat.S_IXGRP | stat.S_IXOTH
@@ -48,6 +54,22 @@ class OwnPostgres:
         self._run(
             "initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=utf8", "-U", "postgres"
         )
+        with (self.pgdata / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{line}\n" for line in settings)
+
+    def reach(self, path: Path) -> None:
+        """Let the server's user traverse the directories above `path` (a script it runs)."""
+        if self.user:
+            utils.ensure_prefix_permissions(path)
+
+    def own_dir(self, name: str) -> Path:
+        """Create a directory under `root` that the server's user owns (an archive, say)."""
+        path = self.root / name
+        path.mkdir()
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        return path
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
@@ -61,7 +83,7 @@ class OwnPostgres:
             "-l",
             str(self.root / "log"),
             "-o",
-            f"-h '' -k {self.socket_dir}",
+            f"-h '' -k {self.socket_dir} -p {self.port}",
             "start",
         )
 
@@ -77,11 +99,11 @@ class OwnPostgres:
     @property
     def url(self) -> str:
         """Return the libpq URL of the `postgres` database on the socket."""
-        return f"postgresql://postgres@/postgres?host={self.socket_dir}"
+        return f"postgresql://postgres@/postgres?host={self.socket_dir}&port={self.port}"
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run(
-            [str(POSTGRES_BIN_PATH / program), *args],
+            [str(self.bin_dir / program), *args],
             capture_output=True,
             text=True,
             user=self.user,
