@@ -1,9 +1,8 @@
-"""All SQL of schedule posts: lock the agents, cut what a segment replaces, insert it.
+"""All SQL of schedule posts: cut what a segment replaces, insert it.
 
 Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -20,13 +19,6 @@ class Segment(NamedTuple):
     end: datetime
     activity: str
     queue_ids: list[int] | None
-
-
-def lock_agents(pg: Connection, agent_ids: Sequence[int]) -> None:
-    """Lock the agents' rows (in id order), so two posts for one agent apply one at a time."""
-    pg.execute(
-        "SELECT id FROM agents WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(agent_ids)]
-    ).fetchall()
 
 
 def replace_span(pg: Connection, segment: Segment) -> bool:

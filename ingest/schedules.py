@@ -16,6 +16,7 @@ from typing import Any
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
+from app.core.locks import Lock, wait_for_locks
 from ingest import schedule_writer, writer
 from ingest.checks import (
     RecordRejected,
@@ -66,7 +67,7 @@ class ScheduleService:
             agents = writer.agent_ids(
                 pg, {(t.client_id, vendor_id, t.agent or "") for *_, ts in planned for t in ts}
             )
-            schedule_writer.lock_agents(pg, list(agents.values()))
+            wait_for_locks(pg, Lock.SCHEDULE, list(agents.values()))  # one post per agent at a time
             for raw, record, targets in planned:
                 changed = [
                     schedule_writer.replace_span(

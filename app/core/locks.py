@@ -5,6 +5,7 @@ connection alike, so no pooled connection ever keeps one. They keep work apart a
 process on the database: the scheduler in each web worker, the CLI, a second server.
 """
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -21,6 +22,7 @@ class Lock(Enum):
     PARTITIONS = "callpulse:partitions"  # two processes creating the same partition
     MIGRATIONS = "callpulse:migrate"  # two processes upgrading the schema
     FORECAST = "callpulse:forecast"  # two runs storing the own forecast
+    SCHEDULE = "callpulse:schedule"  # per agent: two schedule posts for one agent
 
 
 def try_lock(
@@ -41,6 +43,20 @@ def wait_for_lock(
     """Take `lock` (of one client, when given) for the current transaction, waiting while
     another transaction holds it."""
     _select(conn, "SELECT pg_advisory_xact_lock(hashtext(%s))", lock, client_id)
+
+
+def wait_for_locks(conn: psycopg.Connection[Any], lock: Lock, ids: Sequence[int]) -> None:
+    """Take `lock` of each of `ids` for the current transaction, waiting while others hold
+    them; in id order, so two transactions taking overlapping sets never wait in a cycle.
+
+    Advisory locks rather than row locks: on Citus a row lock on a reference table takes a
+    lock on every copy of it, and two such transactions deadlocked on a worker.
+    """
+    conn.execute(
+        "SELECT count(pg_advisory_xact_lock(hashtext(%s || ':' || id)))"
+        " FROM (SELECT DISTINCT id FROM unnest(%s::bigint[]) AS id ORDER BY id) AS wanted",
+        (lock.value, list(ids)),
+    ).fetchall()
 
 
 def share_lock(conn: psycopg.Connection[Any] | SqlConnection, lock: Lock, wait: bool) -> bool:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from app.core.db import libpq_url
-from app.core.locks import Lock, try_lock, wait_for_lock
+from app.core.locks import Lock, try_lock, wait_for_lock, wait_for_locks
 from tests.waiting import backends_blocked_by, wait_for
 
 _numbers = itertools.count(1)
@@ -90,3 +90,12 @@ def test_sqlalchemy_connections_take_the_same_locks(database, other, own):
         other.rollback()
         assert try_lock(conn, Lock.MIGRATIONS, own)  # its own transaction holds it already
     assert try_lock(other, Lock.MIGRATIONS, own)
+
+
+def test_locks_of_many_ids_are_each_ids_own(holder, other, own):
+    wait_for_locks(holder, Lock.SCHEDULE, [own + 1, own, own])
+    assert not try_lock(other, Lock.SCHEDULE, own)  # the same lock as one id's
+    assert not try_lock(other, Lock.SCHEDULE, own + 1)
+    assert try_lock(other, Lock.SCHEDULE, own + 2)
+    holder.commit()
+    assert try_lock(other, Lock.SCHEDULE, own) and try_lock(other, Lock.SCHEDULE, own + 1)

@@ -1,9 +1,15 @@
 """`POST /v1/schedules`: a post replaces the agent's schedule over the span it covers."""
 
+import threading
+
+import psycopg
 import pytest
 
+from app.core.db import libpq_url
+from app.core.locks import Lock, wait_for_locks
 from tests.factories import post
 from tests.schedules.helpers import seg, stored
+from tests.waiting import backends_blocked_by, wait_for
 
 
 @pytest.mark.parametrize("fmt", ["array", "ndjson", "csv"])
@@ -130,3 +136,26 @@ def test_a_vendor_schedules_only_its_own_agents(client, tenant, pg):
         client.post("/v1/schedules", json=[], headers=tenant.auth(tenant.client_key)).status_code
         == 403
     )
+
+
+def test_posts_for_one_agent_apply_one_at_a_time(client, tenant, pg, database_url):
+    post(client, "/v1/schedules", [seg("a1", "09:00", "18:00", queues=[tenant.queue])], tenant)
+    (agent_id,) = pg.execute(
+        "SELECT a.id FROM agents a JOIN vendors v ON v.id = a.vendor_id"
+        " WHERE v.code = %s AND a.code = 'a1'",
+        [tenant.vendor],
+    ).fetchone()
+    answers: list[dict] = []
+    with psycopg.connect(libpq_url(database_url)) as holder:  # another post, mid-way
+        wait_for_locks(holder, Lock.SCHEDULE, [agent_id])
+        poster = threading.Thread(
+            target=lambda: answers.append(
+                post(client, "/v1/schedules", [seg("a1", "12:00", "13:00", "lunch")], tenant).json()
+            )
+        )
+        poster.start()
+        wait_for(lambda: backends_blocked_by(pg, holder.info.backend_pid), "the post to wait")
+        assert answers == []
+    poster.join(timeout=30)  # the holder committed when its block ended
+    assert answers == [{"accepted": 1, "duplicates": 0, "rejected": []}]
+    assert ("12:00", "13:00", "lunch") in stored(pg, tenant.vendor, "a1")
