@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from app.access.keys import Principal
-from app.access.users import create_share_link
+from app.access.users import create_share_link, revoke_share_link
 from app.core.change_clock import ChangeClock
+from dashboards import wall_changes
 from dashboards.wall_changes import ChangeFeed, Pushes, stream_changes
 from tests.apart import run_apart
 from tests.factories import post
@@ -118,6 +119,36 @@ def test_the_board_shows_new_data_before_its_tick(page, live_server, client, dat
         arg=[before, f"waiting-{tenant.queue}"],
         timeout=5_000,
     )
+
+
+def test_the_board_opens_its_stream_again_and_a_revoked_link_gets_no_more(
+    page, live_server, client, database, tenant, monkeypatch
+):
+    monkeypatch.setattr(wall_changes, "STREAM_S", 1.0)  # each stream ends after a second
+    name = f"reopen-{tenant.client}"
+    with database.session_scope() as session:
+        token = create_share_link(session, name, tenant.client)
+
+    def stream_of(status: int):
+        return lambda r: "/wall/_changes" in r.url and r.status == status
+
+    page.goto(f"{live_server}/wall/?token={token}", wait_until="load")
+    page.locator(f"#waiting-{tenant.queue}").wait_for(timeout=15_000)
+    for _ in range(2):  # it ended, and the board opened the next one
+        with page.expect_response(stream_of(200), timeout=10_000):
+            pass
+    before = page.locator("#tiles").get_attribute("data-version")
+    assert post(client, "/v1/calls", [waiting("o1", tenant.queue)], tenant).status_code == 200
+    page.wait_for_function(  # the tiles still come with a stream's line
+        "([before, id]) => document.getElementById('tiles').dataset.version !== before"
+        " && document.getElementById(id).innerText === '1'",
+        arg=[before, f"waiting-{tenant.queue}"],
+        timeout=5_000,
+    )
+    with database.session_scope() as session:
+        revoke_share_link(session, name)
+    with page.expect_response(stream_of(403), timeout=10_000):  # checked again at its next
+        pass
 
 
 def test_a_screen_that_went_away_ends_its_stream_and_gets_no_tiles():
