@@ -6,7 +6,7 @@ supervisor key without a vendor, everything. Anything else answers 404, as if it
 exist, so keys cannot probe for other tenants' codes.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, false, select
@@ -107,18 +107,21 @@ def _visible_rows(session: Session, principal: Principal) -> list[Row[tuple[Queu
 
 
 def queue_scopes(session: Session, principal: Principal) -> list[Scope]:
-    """Return a one-queue scope for every queue the key may see (one query, for wallboards)."""
-    rows = _visible_rows(session, principal)
+    """Return a one-queue scope for every queue the key may see (one query, for wallboards).
+
+    Reads the columns, not the ORM objects: a wallboard reads this at every change."""
+    query = select(
+        Client.id,
+        Client.code,
+        Client.timezone,
+        *(Queue.id, Queue.code, Queue.sl_threshold_s, Queue.sl_formula),
+        *(Queue.short_abandon_s, Queue.targets, Queue.hours),
+    ).join(Client, Client.id == Queue.client_id)
+    rows = session.execute(_visible(principal, query).order_by(Client.code, Queue.code))
     vendor_id = own_vendor(principal)
     return [
-        Scope(
-            r.Client.id,
-            r.Client.code,
-            ZoneInfo(r.Client.timezone),
-            (_queue_info(r.Queue),),
-            vendor_id,
-        )
-        for r in rows
+        Scope(client_id, client_code, ZoneInfo(timezone), (QueueInfo(*queue),), vendor_id)
+        for client_id, client_code, timezone, *queue in rows
     ]
 
 
@@ -196,10 +199,12 @@ class FeedScope:
 def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
     """Return every (client, vendor) feed the key may see: the vendors serving its queues.
 
-    A vendor key (or a supervisor's with a vendor) sees its own vendor's feeds only.
+    A vendor key (or a supervisor's with a vendor) sees its own vendor's feeds only. Reads
+    the columns, not the ORM objects: a wallboard reads this at every change.
     """
     query = (
-        select(Queue, Client, Vendor)
+        select(Client.id, Client.code, Client.timezone, Vendor.id, Vendor.code)
+        .add_columns(Queue.id, Queue.code, Queue.hours)
         .join(Client, Client.id == Queue.client_id)
         .join(QueueVendor, QueueVendor.queue_id == Queue.id)
         .join(Vendor, Vendor.id == QueueVendor.vendor_id)
@@ -210,16 +215,13 @@ def feed_scopes(session: Session, principal: Principal) -> list[FeedScope]:
     rows = session.execute(
         _visible(principal, query).order_by(Client.code, Vendor.code, Queue.code)
     )
-    feeds: dict[tuple[int, int], FeedScope] = {}
-    for queue, client, vendor in rows:
-        key = (client.id, vendor.id)
-        known = feeds.get(key) or FeedScope(
-            client.id, client.code, ZoneInfo(client.timezone), vendor.id, vendor.code, ()
-        )
-        feeds[key] = replace(
-            known, queues=(*known.queues, FeedQueue(queue.id, queue.code, queue.hours))
-        )
-    return list(feeds.values())
+    feeds: dict[tuple[int, str, str, int, str], list[FeedQueue]] = {}
+    for *feed, queue_id, queue_code, hours in rows:
+        feeds.setdefault(tuple(feed), []).append(FeedQueue(queue_id, queue_code, hours))  # type: ignore[arg-type]
+    return [
+        FeedScope(client_id, client_code, ZoneInfo(timezone), vendor, vendor_code, tuple(queues))
+        for (client_id, client_code, timezone, vendor, vendor_code), queues in feeds.items()
+    ]
 
 
 def sees_unattributed(principal: Principal, vendor_id: int) -> bool:
