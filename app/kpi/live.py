@@ -5,7 +5,6 @@ wallboard of 200 queues costs the same handful of round trips as one queue.
 """
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -102,7 +101,7 @@ def queues_live(
                 "as_of": now.astimezone(scope.timezone).isoformat(),
                 "sl_formula": queue.sl_formula,
                 "sl_threshold_s": queue.sl_threshold_s,
-                "targets": {kpi: asdict(bound) for kpi, bound in targets.items()},
+                "targets": {kpi: bound.data() for kpi, bound in targets.items()},
                 "waiting": count,
                 "longest_wait_s": (now - oldest).total_seconds() if oldest else 0.0,
                 "lost_calls_today": lost,  # no answer or end past the horizon: lost data

@@ -8,6 +8,7 @@ queue's local day) and alert rules (raw facts over a rolling window).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 
 from psycopg import Connection
@@ -172,13 +173,16 @@ class QueueDays:
 
     def params(self, **extra: object) -> dict[str, object]:
         """Return the statement parameters (arrays as literals: psycopg's lists are slow)."""
+        return {**self._arrays, "vendor": self.vendor, **extra}
+
+    @cached_property
+    def _arrays(self) -> dict[str, str]:
+        """The arrays as literals, rendered once: a live read passes them to each statement."""
         return {
             "clients": array_literal(self.clients),
             "queues": array_literal(self.queues),
             "days": array_literal(self.days),
             "day_ends": array_literal(self.day_ends),
-            "vendor": self.vendor,
-            **extra,
         }
 
 

@@ -21,6 +21,10 @@ class Bound:
     min: float | None = None
     max: float | None = None
 
+    def data(self) -> dict[str, float | None]:
+        """Return the bound as plain data (`{"min": …, "max": …}`)."""
+        return {"min": self.min, "max": self.max}
+
     def met(self, value: float) -> bool:
         """Tell whether `value` lies within the bound (ends included)."""
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
