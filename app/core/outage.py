@@ -67,9 +67,10 @@ class OutageLog:
         if self.down_since is None:
             return
         self.log.warning(
-            "%s: database back after %.1f s (%d failed tries)",
+            "%s: database back after %.1f s (%d failed %s)",
             self.what,
             self.clock() - self.down_since,
             self.failures,
+            "try" if self.failures == 1 else "tries",
         )
         self.down_since, self.failures = None, 0
