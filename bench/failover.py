@@ -18,14 +18,15 @@ the load then stops, every batch is acknowledged, and the cluster is healed (`de
 restarts a lost member, which rejoins as a standby) before the next fault. Per fault:
 acknowledged vs stored records (lost; duplicated: more than one row per id, or more calls in
 the stats than rows), answers by status (any `500` is a failure), time without a writable
-primary (`pg_is_in_recovery()` on every member at 20 Hz), how long ingest was refused (first to
-last refusal), time until the trailing second's acknowledged calls are back to ≥ 90 % of the
-baseline's, and time until `GET /v1/queues/{code}/live`, read every 0.1 s through `:8100` as a
-wallboard does, counts a call stored after ingest was first refused (more calls than were
-acknowledged by then, plus a batch in flight per sender; beside the same in the baseline, for a
-moment mid-baseline): a backlog in the client, when it cannot keep its rate, does not count.
-At the end: the stats the workers kept ≡ a full recompute. Calls are offered within the last
-hour of the client's day (Asia/Shanghai).
+primary (`pg_is_in_recovery()` on every member at 20 Hz), when ingest was first refused and for
+how long (to the last refusal), time until the trailing second's acknowledged calls are back to
+≥ 90 % of the baseline's (having fallen below once refused), and time until
+`GET /v1/queues/{code}/live`, read every 0.1 s through `:8100` as a wallboard does, counts a
+call stored after ingest was first refused (more calls than were acknowledged by then, plus a
+batch in flight per sender; beside the same in the baseline, for a moment mid-baseline): a
+backlog in the client, when it cannot keep its rate, does not count. At the end: the stats the
+workers kept ≡ a full recompute. Calls are offered within the last hour of the client's day
+(Asia/Shanghai).
 
     deploy/ha/up && .venv/bin/python bench/failover.py [--faults lost-server,switchover,postmaster]
 """
@@ -385,7 +386,8 @@ class Ingest:
 
     def back_at_rate(self, fault_at: float, baseline: float, until: float) -> float | None:
         """Seconds from the fault until the trailing second holds ≥ 90 % of the baseline's
-        calls again, once it had fallen below (0 if it never fell); None if not yet."""
+        calls again, once it fell below after ingest was first refused (0 if it never fell:
+        a dip of the load before the outage began is no outage); None if not yet."""
         with self._lock:
             acks = sorted(self.acks)
         times = [at for at, _ in acks]
@@ -398,7 +400,7 @@ class Ingest:
                 totals[bisect.bisect_left(times, end)] - totals[bisect.bisect_left(times, end - 1)]
             )
 
-        fell, end = False, fault_at + 1
+        fell, end = False, self.outage_began(fault_at)
         while end <= until:
             if trailing(end) < BACK_SHARE * baseline:
                 fell = True
@@ -462,6 +464,7 @@ class Figures:
     statuses: Counter
     resent_stored: int
     no_primary_s: float
+    refused_from_s: float | None
     refused_s: float
     back_s: float | None
     wallboard_s: float | None
@@ -547,6 +550,7 @@ def run_fault(
         statuses=load.statuses,
         resent_stored=load.resent_duplicates,
         no_primary_s=no_primary,
+        refused_from_s=refusals[0] - fault_at if refusals else None,
         refused_s=refused,
         back_s=back,
         wallboard_s=seen - fault_at if seen else None,
@@ -619,7 +623,8 @@ def report(figures: list[Figures], exact: tuple[bool, int], args) -> None:
             "500",
             "503",
             "no primary",
-            "503s for",
+            "503 from",
+            "503 for",
             "rate back",
             "wallboard",
             "(baseline)",
@@ -637,6 +642,7 @@ def report(figures: list[Figures], exact: tuple[bool, int], args) -> None:
                 str(f.statuses.get(500, 0)),
                 str(f.statuses.get(503, 0)),
                 seconds(f.no_primary_s),
+                seconds(f.refused_from_s),
                 seconds(f.refused_s),
                 seconds(f.back_s),
                 seconds(f.wallboard_s),
