@@ -533,6 +533,7 @@ def run_fault(
         if fault == "switchover" and switchover.wait() != 0:
             raise SystemExit(f"patronictl switchover failed: {switchover.stdout.read()}")  # type: ignore[union-attr]
         no_primary = watch.longest_gap(fault_at - 1)
+    reader.close()
     refusals = [at for at in load.refusals if at >= fault_at]
     refused = refusals[-1] - refusals[0] if refusals else 0.0
     say(f"{fault}: every batch acknowledged; counting, then healing the cluster")
