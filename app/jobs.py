@@ -17,11 +17,14 @@ from app.core.changes import INGEST
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import observe_pass
+from app.core.outage import OutageLog, is_outage
 from app.forecasting import store as own_forecast
 from app.kpi import aggregation
 from app.partitions import PartitionManager
 
 AGGREGATE = "aggregate"
+
+log = logging.getLogger(__name__)
 
 
 class Jobs:
@@ -35,8 +38,12 @@ class Jobs:
     """
 
     def __init__(self, database: Database, partitions: PartitionManager, settings: Settings):
+        # Guarded inside its pacing: a tick skipped during a rest is no sign the database is back.
         self.aggregation = Woken(
-            Paced(lambda: timed_pass(database, settings), settings.aggregate_max_share)
+            Paced(
+                OutageLogged(AGGREGATE, lambda: timed_pass(database, settings)),
+                settings.aggregate_max_share,
+            )
         )
         self.scheduler = BackgroundScheduler(timezone="UTC")
         expect_overruns([AGGREGATE])
@@ -67,10 +74,11 @@ class Jobs:
         ]
         for job_id, run, every_s in jobs:
             self.scheduler.add_job(
-                run,
+                run if job_id == AGGREGATE else OutageLogged(job_id, run),
                 "interval",
                 seconds=every_s,
                 id=job_id,
+                name=job_id,
                 max_instances=1,
                 coalesce=True,
                 next_run_time=datetime.now(UTC),
@@ -93,6 +101,30 @@ class Jobs:
         # not started yet or shutting down: the tick (or nothing) runs it
         with suppress(JobLookupError, SchedulerNotRunningError):
             self.scheduler.modify_job(AGGREGATE, next_run_time=datetime.now(UTC))
+
+
+class OutageLogged:
+    """A job that logs a database outage once, and its end, rather than failing each run.
+
+    APScheduler logs every exception of a job with its traceback: during a failover, one a
+    second from the aggregation alone, and nothing saying when it was over. The job itself
+    resumes on its own at its next run (the pool replaces dead connections).
+    """
+
+    def __init__(self, job_id: str, run: Callable[[], object]) -> None:
+        self.run = run
+        self.outage = OutageLog(job_id, log)
+
+    def __call__(self) -> None:
+        """Run the job; an outage is logged (once), any other error raised."""
+        try:
+            self.run()
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            self.outage.failed(exc)
+        else:
+            self.outage.succeeded()
 
 
 SKIPPED_RUNNING = 'Execution of job "%s" skipped: maximum number of running instances'

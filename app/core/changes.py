@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import psycopg
 
+from app.core.outage import OutageLog
+
 CHANNEL = "callpulse_changes"
 INGEST, STATS = "ingest", "stats"
 
@@ -50,6 +52,7 @@ class ChangeListener:
     def __init__(self, conninfo: str, subscribers: Sequence[OnChange], retry_s: float = 1.0):
         self.conninfo, self.subscribers, self.retry_s = conninfo, subscribers, retry_s
         self.listening = threading.Event()  # set while LISTEN is in effect (for tests)
+        self.outage = OutageLog("change listener", log)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="change-listener", daemon=True)
 
@@ -67,8 +70,8 @@ class ChangeListener:
         while not self._stop.is_set():
             try:
                 self._listen()
-            except psycopg.Error as exc:
-                log.warning("change listener: %s; listening again in %.0f s", exc, self.retry_s)
+            except psycopg.Error as exc:  # logged once per outage, not at every retry
+                self.outage.failed(exc)
             finally:
                 self.listening.clear()
             self._stop.wait(self.retry_s)
@@ -77,6 +80,7 @@ class ChangeListener:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self.listening.set()
+            self.outage.succeeded()
             self._tell(None, None)  # what was sent before LISTEN took effect was not heard
             while not self._stop.is_set():
                 for notice in conn.notifies(timeout=0.5):

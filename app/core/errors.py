@@ -7,9 +7,11 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
+from sqlalchemy.exc import InternalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.outage import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +139,5 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     app.add_exception_handler(PoolTimeoutError, pool_exhausted)  # type: ignore[arg-type]
     app.add_exception_handler(InternalError, internal_error)  # type: ignore[arg-type]
     app.add_exception_handler(psycopg.errors.ReadOnlySqlTransaction, read_only)
-    for exc_type in (
-        OperationalError,
-        InterfaceError,
-        psycopg.OperationalError,
-        psycopg.InterfaceError,
-    ):
+    for exc_type in UNAVAILABLE:
         app.add_exception_handler(exc_type, database_unavailable)  # type: ignore[arg-type]
