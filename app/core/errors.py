@@ -11,7 +11,7 @@ from sqlalchemy.exc import InternalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.outage import UNAVAILABLE
+from app.core.outage import UNAVAILABLE, RefusalLog
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +111,12 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     def retry_later(
         log_as: str, error: str
     ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-        """Return a handler answering 503 + Retry-After with `error`, logging `log_as`."""
+        """Return a handler answering 503 + Retry-After with `error`, logging `log_as` (one
+        line now and then, `RefusalLog`)."""
+        refusals = RefusalLog(log)
 
         async def handler(_: Request, exc: Exception) -> JSONResponse:
-            log.warning("%s: %s", log_as, exc)
+            refusals.refused(log_as, exc)
             return JSONResponse(
                 {"error": f"{error}; retry after the delay in Retry-After"},
                 status_code=503,

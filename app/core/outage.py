@@ -1,4 +1,5 @@
-"""Database outages in background loops: one log line when it goes, one when it is back.
+"""Database outages in the log: in background loops one line when it goes and one when it is
+back; for refused requests one line now and then, with how many there were.
 
 A periodic job or a listener that meets a lost database fails at every try, every second of a
 failover or a restart. A traceback each time buries the two moments an operator needs (when
@@ -74,3 +75,27 @@ class OutageLog:
             "try" if self.failures == 1 else "tries",
         )
         self.down_since, self.failures = None, 0
+
+
+class RefusalLog:
+    """Logs requests answered 503 for an outage: the first at once, then at most one line per
+    `every_s`, saying how many were refused since the line before (a failover refuses
+    hundreds, and their tracebacks would bury everything else)."""
+
+    def __init__(
+        self, log: logging.Logger, every_s: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.log, self.every_s, self.clock = log, every_s, clock
+        self.logged_at: float | None = None
+        self.unlogged = 0
+
+    def refused(self, what: str, exc: BaseException) -> None:
+        """Count a refused request; log it when no line was logged for `every_s`."""
+        self.unlogged += 1
+        now = self.clock()
+        if self.logged_at is not None and now - self.logged_at < self.every_s:
+            return
+        more = self.unlogged - 1
+        since = f" (and {more} more refused since the last line)" if more else ""
+        self.log.warning("%s, answered 503: %s%s", what, summary(exc), since)
+        self.logged_at, self.unlogged = now, 0

@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 from app.core.changes import ChangeListener
 from app.core.config import Settings
 from app.core.db import Database, create_database, drop_database, libpq_url
+from app.core.outage import RefusalLog
 from app.jobs import Jobs, OutageLogged
 from app.migrate import upgrade
 from app.partitions import PartitionManager
+from tests.clocks import HandClock
 from tests.waiting import wait_for
 
 
@@ -123,3 +125,20 @@ def test_the_change_listener_logs_an_outage_once_and_its_end_once(locked_out, ca
     assert messages[0].startswith("change listener: database unavailable, retrying: psycopg.")
     assert "\n" not in messages[0]
     assert messages[1].startswith("change listener: database back after")
+
+
+def test_refused_requests_are_logged_one_line_now_and_then_with_their_count(caplog):
+    clock = HandClock()
+    refusals = RefusalLog(logging.getLogger("callpulse.test.refusals"), every_s=5, clock=clock)
+    lost = psycopg.OperationalError("connection refused\nIs the server running on that host?")
+    with caplog.at_level(logging.WARNING, logger="callpulse.test.refusals"):
+        for _ in range(4):  # a burst: the first is logged at once, the rest counted
+            refusals.refused("database unavailable", lost)
+            clock.now += 1
+        clock.now += 2
+        refusals.refused("database unavailable", lost)
+    assert [r.getMessage() for r in caplog.records] == [
+        "database unavailable, answered 503: psycopg.OperationalError: connection refused",
+        "database unavailable, answered 503: psycopg.OperationalError: connection refused"
+        " (and 3 more refused since the last line)",
+    ]
