@@ -15,10 +15,8 @@ HAPROXY_PG_PORT=5440             # the current leader, for psql and tools
 HAPROXY_HTTP_PORT=8100           # the two API replicas
 API_PORTS=(8101 8102)            # `callpulse serve --no-scheduler`, one per replica
 
-PG_BIN=/usr/lib/postgresql/15/bin
-PG_USER=$(id -un)                # PostgreSQL refuses to run as root: root hands it to postgres
-AS_PG=()                         # prefix of a command run as PG_USER (patroni, patronictl, pg_ctl)
-if [ "$(id -u)" = 0 ]; then PG_USER=postgres AS_PG=(runuser -u postgres --); fi
+# shellcheck source=../postgres.sh
+source "$HA_DIR/../postgres.sh"  # PG_BIN, PG_SERVER_USER (root hands the server to postgres), AS_PG
 
 etcd_hosts() {
   local hosts=() port
