@@ -1,6 +1,7 @@
 """What the wallboard shows, as pure functions of the live state and the board's settings."""
 
 import hashlib
+import itertools
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +18,12 @@ TV_GROUP = 4  # tiles a TV shows at once (2 × 2, numbers ≥ 48 px)
 def rotation(
     queues: list[Any], now_s: float, group: int = TV_GROUP, every_s: float = DEFAULT_ROTATE_S
 ) -> list[Any]:
-    """Return the group of queues a TV shows now: groups of `group`, turning every `every_s`."""
-    groups = [queues[i : i + group] for i in range(0, len(queues), group)] or [[]]
+    """Return the group of queues a TV shows now: groups of at most `group`, as even as their
+    number allows (5 queues show 3 then 2, not 4 then 1 alone), turning every `every_s`."""
+    count = max(1, -(-len(queues) // group))  # as few groups as fit
+    size, larger = divmod(len(queues), count)  # the first `larger` groups take one more
+    starts = [i * size + min(i, larger) for i in range(count + 1)]
+    groups = [queues[a:b] for a, b in itertools.pairwise(starts)]
     return groups[int(now_s // every_s) % len(groups)]
 
 

@@ -31,14 +31,16 @@ from dashboards.wallboard import url_note, with_chosen
 
 def test_tv_rotates_queue_groups_every_15_seconds_or_as_the_link_says():
     queues = list(range(10))
-    assert rotation(queues, 0) == [0, 1, 2, 3]
+    assert rotation(queues, 0) == [0, 1, 2, 3]  # 10 queues: 4, 3 and 3 at a time
     assert rotation(queues, 14.9) == [0, 1, 2, 3]
-    assert rotation(queues, 15) == [4, 5, 6, 7]
-    assert rotation(queues, 30) == [8, 9]
+    assert rotation(queues, 15) == [4, 5, 6]
+    assert rotation(queues, 30) == [7, 8, 9]
     assert rotation(queues, 45) == [0, 1, 2, 3]
     assert rotation([], 99) == []
     assert rotation(queues, 19, every_s=20) == [0, 1, 2, 3]  # a link's rotate=20
-    assert rotation(queues, 20, every_s=20) == [4, 5, 6, 7]
+    assert rotation(queues, 20, every_s=20) == [4, 5, 6]
+    assert [rotation(list(range(5)), t) for t in (0, 15)] == [[0, 1, 2], [3, 4]]  # not 4 + 1
+    assert [rotation(list(range(8)), t) for t in (0, 15)] == [[0, 1, 2, 3], [4, 5, 6, 7]]
 
 
 def test_target_status_never_relies_on_colour_alone():

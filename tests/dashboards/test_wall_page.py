@@ -281,18 +281,18 @@ def test_calls_lost_past_the_waiting_horizon_are_named_with_their_queues():
     assert texts(quiet["feed-health"]) == ["● vendor-a last record 3 s ago"]
 
 
-def test_tv_mode_shows_a_group_of_four_three_alerts_and_hides_the_controls():
+def test_tv_mode_shows_even_groups_of_up_to_four_three_alerts_and_hides_the_controls():
     queues = [live_queue(f"q{n}") for n in range(1, 7)]
     alerts = [alert_row(n, f"q{n}") for n in range(1, 6)]
     state = board_state(queues, alerts)
     tv = WallSettings(tv=True)
     panels, _, tiles, focus = board(state, tv, True, NOON)
-    assert [t["name"] for t in tiles] == ["q1", "q2", "q3", "q4"] and focus == "q1"
+    assert [t["name"] for t in tiles] == ["q1", "q2", "q3"] and focus == "q1"  # 6: 3 + 3
     assert len(panels["alerts-panel"]) == 4  # three alerts, then how many more
     assert texts(panels["alerts-panel"][-1]) == ["+ 2 more: leave TV mode to see every alert"]
     assert texts(panels["alert-count"]) == ["⚠ 5 alerts to acknowledge"]  # every alert counts
     _, _, turned, focus = board(state, tv, True, NOON + timedelta(seconds=15))
-    assert [t["name"] for t in turned] == ["q5", "q6"] and focus == "q5"
+    assert [t["name"] for t in turned] == ["q4", "q5", "q6"] and focus == "q4"
     panels, _, tiles, _ = board(state, WallSettings(), True, NOON)
     assert len(tiles) == 6 and len(panels["alerts-panel"]) == 5
     assert labels(tv)[-2:] == ("tv", "en")  # the `tv` class hides every control
