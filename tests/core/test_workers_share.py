@@ -17,6 +17,7 @@ from app.kpi.aggregation import drain
 from tests.alerts.receivers import HttpReceiver
 from tests.factories import cdr
 from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
+from tests.waiting import wait_for
 
 CLIENTS = 6
 INGEST_S = 10
@@ -84,7 +85,17 @@ def test_three_workers_split_the_passes_without_double_work(
             cdr(f"c{i}{queue}", queue, at, wait=5) for queue in queues[::2] for i in range(10 * n)
         ]
         assert client.post("/v1/calls", json=calm, headers=auth).status_code == 200
-        time.sleep(6)  # a few evaluation rounds of every worker
+
+        def settled() -> bool:  # however loaded the machine (a Citus run shares it 2 ways)
+            opened, resolved = pg.execute(
+                "SELECT count(*), count(*) FILTER (WHERE a.state = 'resolved') FROM alerts a"
+                " JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = %s",
+                [f"abandons-{s}"],
+            ).fetchone()
+            return opened >= CLIENTS and resolved >= CLIENTS // 2
+
+        wait_for(settled, "every queue alerted and the calm ones resolved", timeout_s=120)
+        time.sleep(3)  # a few more evaluation rounds of every worker: none may send again
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGINT)
