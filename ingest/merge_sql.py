@@ -13,8 +13,9 @@ the stored rows without locking them, counts them; a key that appeared between t
 statements makes that count differ from the locks taken, and the caller retries.
 
 Calls and tickets, whose stats are sums of per-row values, log each changed row in
-`stats_changes` (the stored row with sign -1, the merged one with sign +1) in the same
-transaction as the facts; the aggregator adds them to the stats (`app.kpi.repository`).
+`stats_changes` (the stored row with sign -1, the merged one with sign +1; the columns the
+stats read, `CHANGE_COLUMNS`) in the same transaction as the facts; the aggregator adds
+them to the stats (`app.kpi.repository`).
 Agent state changes mark their intervals dirty for a recompute (a state's seconds depend
 on the next change).
 """
@@ -22,7 +23,7 @@ on the next change).
 from functools import cache
 
 from app.core.grid import GRID_ORIGIN_SQL
-from app.kpi.repository import DELTA_SOURCES
+from app.kpi.repository import CHANGE_COLUMNS, DELTA_SOURCES
 from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
@@ -149,23 +150,15 @@ def _told(table: FactTable) -> str:
     """Return the CTE telling the aggregator: change rows, or dirty markers (see module)."""
     time, subject = table.time_column, table.subject_column
     interval = f"date_bin(%(interval)s::interval, {{at}}, {GRID_ORIGIN_SQL})"
-    if table.subject in DELTA_SOURCES:
-        # A fact is the row of the table's columns, as JSON: to_jsonb of a row of exactly
-        # those columns (cheaper than naming each one in jsonb_build_object, the same value).
-        change = (
-            f"SELECT %(subject)s, f.client_id, f.{subject},"
-            f" {interval.format(at=f'f.{time}')}, {{sign}}, to_jsonb(f) FROM ({{rows}}) f"
-        )
-        stored = ", ".join(f"o.{c}" for c in table.columns)
+    if table.subject in DELTA_SOURCES:  # the typed columns the stats read, not the whole row
+        columns = CHANGE_COLUMNS[table.subject]
         return (
-            "told AS (INSERT INTO stats_changes"
-            " (subject, client_id, subject_id, interval_start, sign, fact) "
-            + change.format(sign=1, rows=f"SELECT {', '.join(table.columns)} FROM w")
-            + " UNION ALL "
-            + change.format(
-                sign=-1, rows=f"SELECT {stored} FROM o JOIN w ON w.seq = o.seq WHERE w.existed"
-            )
-            + ")"
+            "told AS (INSERT INTO stats_changes (subject, client_id, subject_id, interval_start,"
+            f" sign, {', '.join(columns)}) SELECT %(subject)s, client_id, {subject},"
+            f" {interval.format(at=time)}, 1, {', '.join(columns)} FROM w UNION ALL"
+            f" SELECT %(subject)s, o.client_id, o.{subject}, {interval.format(at=f'o.{time}')},"
+            f" -1, {', '.join(f'o.{c}' for c in columns)} FROM o JOIN w ON w.seq = o.seq"
+            " WHERE w.existed)"
         )
     return (
         "told AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
