@@ -41,7 +41,15 @@ def test_a_batch_within_one_month_needs_only_its_first_and_last_time():
     assert _partition_moments(records, ("offered_at", "ended_at")) == [times[1], times[2]]
 
 
-def test_a_batch_over_months_keeps_every_time():
+def test_a_batch_over_two_months_in_a_row_needs_only_its_first_and_last_time():
+    # 1 December 00:30 at +09:00 is still November in UTC.
+    times = [datetime(2026, 12, 1, 0, 30, tzinfo=TOKYO), datetime(2026, 12, 20, tzinfo=UTC)]
+    times += [datetime(2026, 11, 30, 20, tzinfo=NEW_YORK), datetime(2026, 11, 3, tzinfo=UTC)]
+    records = [{"at": t} for t in times]
+    assert _partition_moments(records, ("at",)) == [times[3], times[1]]
+
+
+def test_a_batch_over_more_months_keeps_every_time():
     # 1 December 00:30 at +09:00 is still November in UTC; 1 December 02:00 at -05:00 is not.
     times = [
         datetime(2026, 12, 1, 0, 30, tzinfo=TOKYO),
