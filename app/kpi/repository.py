@@ -7,8 +7,9 @@ timezone (the local date of each interval's start).
 Two mechanisms keep the stats equal to a full recomputation from raw facts:
 - Deltas (calls and tickets, `DELTA_SOURCES`): every component is a sum of a per-row
   value, so the stats of an interval change by the components of the rows the ingest
-  removed (sign -1) and added (sign +1), logged in `stats_changes` in the facts' own
-  transaction. `apply_changes` takes a batch of the oldest committed change rows in one
+  removed (sign -1) and added (sign +1), logged in `stats_changes` (the columns the
+  catalogue's SQL reads, typed: `CHANGE_COLUMNS`) in the facts' own transaction.
+  `apply_changes` takes a batch of the oldest committed change rows in one
   statement, computes each row's components with the catalogue's own SQL (grouping by the
   change row gives the per-row value of each aggregate), and adds Σ sign × value to the
   interval and day stats.
@@ -48,7 +49,6 @@ from app.kpi.sources import (
 # Per marker subject: the sources whose stats are kept by deltas (see the module docstring).
 DELTA_SOURCES = {"queue": CALLS, "ticket_queue": TICKETS}
 CHANGE_SUBJECT = {source.name: subject for subject, source in DELTA_SOURCES.items()}
-
 
 Marker = tuple[int, str, int, datetime]
 Target = tuple[int, int, datetime]
