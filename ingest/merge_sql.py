@@ -116,6 +116,8 @@ def named_sql(table: FactTable) -> str:
 
 
 def _merged(table: FactTable) -> str:
+    """Return the merged row of a staged row `s` and its stored row `o` (NULLs if none),
+    derived columns apart: a select list without FROM, read as a lateral of `s ⟕ o`."""
     columns = []
     for name, kind in table.columns.items():
         if name in table.derived:
@@ -126,10 +128,7 @@ def _merged(table: FactTable) -> str:
         staged = f"s.{name}::{kind}" if kind.startswith("numeric") else f"s.{name}"
         default = [table.defaults[name]] if name in table.defaults else []
         columns.append(f"coalesce({', '.join([staged, f'o.{name}', *default])}) AS {name}")
-    return (
-        f"SELECT s.seq, s.idx, o.seq IS NOT NULL AS existed, {', '.join(columns)}"
-        " FROM s LEFT JOIN o ON o.seq = s.seq"
-    )
+    return f"SELECT s.seq, s.idx, o.seq IS NOT NULL AS existed, {', '.join(columns)}"
 
 
 def _errors(table: FactTable) -> str:
@@ -203,14 +202,12 @@ def merge_sql(table: FactTable) -> str:
     return (
         f"WITH s AS (SELECT * FROM {stage_name(table)} WHERE pass_no = %(pass_no)s),"
         f" o AS ({_stored(table)}),"
-        f" m AS ({_merged(table)}),"
-        f" d AS (SELECT m.*{derived} FROM m JOIN s ON s.seq = m.seq"
-        " LEFT JOIN o ON o.seq = m.seq),"
         f" e AS (SELECT d.*, {_errors(table)} AS errors, o.{time} AS old_time,"
         f" o.{subject} AS old_subject, {current}(NOT d.existed OR"
         f" ROW({', '.join('d.' + c for c in values)})"
         f" IS DISTINCT FROM ROW({', '.join('o.' + c for c in values)})) AS changed"
-        " FROM d JOIN s ON s.seq = d.seq LEFT JOIN o ON o.seq = d.seq),"
+        f" FROM s LEFT JOIN o ON o.seq = s.seq CROSS JOIN LATERAL ({_merged(table)}) m"
+        f" CROSS JOIN LATERAL (SELECT m.*{derived}) d),"
         " w AS (SELECT * FROM e WHERE changed AND idx NOT IN"
         " (SELECT idx FROM e WHERE cardinality(errors) > 0)),"
         f" {made}"
