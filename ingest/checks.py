@@ -99,6 +99,19 @@ def five_point_csat(records: list[Any]) -> list[str | None]:
     ]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def since_epoch(moment: datetime) -> timedelta:
+    """Return an aware moment as the time since the epoch, to compare moments by.
+
+    Moments sent in different offsets (each parsed with a tzinfo of its own) compare
+    slowly: each comparison converts both sides. One subtraction each, then comparisons of
+    timedeltas, is several times cheaper, and exact (to the microsecond).
+    """
+    return moment - EPOCH
+
+
 def earliest_accepted(now: datetime, max_age_days: int) -> datetime:
     """Return the start of the accepted window: `max_age_days` before `now`."""
     try:
@@ -119,17 +132,19 @@ def check_times(
     Old records are refused by name so that a stray year cannot create a partition.
     """
     errors = []
+    after, before = since_epoch(latest), since_epoch(earliest)
     for field in fields:
         moment = record.get(field)
         if moment is None:
             continue
-        if moment > latest:
+        since = since_epoch(moment)
+        if since > after:
             errors.append(
                 f"{field}: {sent(moment)} is in the future (server time allows up to"
                 f" {sent(latest.astimezone(moment.tzinfo))}); check the sender's clock and"
                 " timezone"
             )
-        elif moment < earliest:
+        elif since < before:
             errors.append(
                 f"{field}: {sent(moment)} is older than the accepted window of"
                 f" {max_age_days} days (from {sent(_like(earliest, moment))}); older history"

@@ -13,8 +13,9 @@ the stored rows without locking them, counts them; a key that appeared between t
 statements makes that count differ from the locks taken, and the caller retries.
 
 Calls and tickets, whose stats are sums of per-row values, log each changed row in
-`stats_changes` (the stored row with sign -1, the merged one with sign +1) in the same
-transaction as the facts; the aggregator adds them to the stats (`app.kpi.repository`).
+`stats_changes` (the stored row with sign -1, the merged one with sign +1; the columns the
+stats read, `CHANGE_COLUMNS`) in the same transaction as the facts; the aggregator adds
+them to the stats (`app.kpi.repository`).
 Agent state changes mark their intervals dirty for a recompute (a state's seconds depend
 on the next change).
 """
@@ -22,7 +23,7 @@ on the next change).
 from functools import cache
 
 from app.core.grid import GRID_ORIGIN_SQL
-from app.kpi.repository import DELTA_SOURCES
+from app.kpi.repository import CHANGE_COLUMNS, DELTA_SOURCES
 from ingest.facts import OFFSET_SUFFIX, FactTable
 
 COPY_TYPES = {
@@ -85,13 +86,17 @@ def lock_sql(table: FactTable) -> str:
 
     The keys' other columns come as arrays named after them; rows are locked in key order,
     so concurrent batches lock shared keys in the same order. It returns a row per lock.
+    The first of them is matched with `= ANY`, an index condition whatever the planner
+    guesses of the arrays' size: matched with `IN (SELECT … unnest)` alone, it was planned
+    as a scan of every stored key of the client (some µs per stored key and batch).
     """
-    rest = [c for c in table.key if c != "client_id"]
-    arrays = ", ".join(f"%({c})s::{COPY_TYPES[table.columns[c]]}[]" for c in rest)
+    first, *others = [c for c in table.key if c != "client_id"]
+    arrays = {c: f"%({c})s::{COPY_TYPES[table.columns[c]]}[]" for c in (first, *others)}
+    rows = f" AND ({', '.join(arrays)}) IN (SELECT * FROM unnest({', '.join(arrays.values())}))"
     return (
         f"SELECT 1 FROM {table.keys_table or table.name} WHERE client_id = %(client)s"
-        f" AND ({', '.join(rest)}) IN (SELECT * FROM unnest({arrays}))"
-        f" ORDER BY {', '.join(rest)} FOR UPDATE"
+        f" AND {first} = ANY({arrays[first]}){rows if others else ''}"
+        f" ORDER BY {', '.join(arrays)} FOR UPDATE"
     )
 
 
@@ -111,6 +116,8 @@ def named_sql(table: FactTable) -> str:
 
 
 def _merged(table: FactTable) -> str:
+    """Return the merged row of a staged row `s` and its stored row `o` (NULLs if none),
+    derived columns apart: a select list without FROM, read as a lateral of `s ⟕ o`."""
     columns = []
     for name, kind in table.columns.items():
         if name in table.derived:
@@ -121,10 +128,7 @@ def _merged(table: FactTable) -> str:
         staged = f"s.{name}::{kind}" if kind.startswith("numeric") else f"s.{name}"
         default = [table.defaults[name]] if name in table.defaults else []
         columns.append(f"coalesce({', '.join([staged, f'o.{name}', *default])}) AS {name}")
-    return (
-        f"SELECT s.seq, s.idx, o.seq IS NOT NULL AS existed, {', '.join(columns)}"
-        " FROM s LEFT JOIN o ON o.seq = s.seq"
-    )
+    return f"SELECT s.seq, s.idx, o.seq IS NOT NULL AS existed, {', '.join(columns)}"
 
 
 def _errors(table: FactTable) -> str:
@@ -145,23 +149,15 @@ def _told(table: FactTable) -> str:
     """Return the CTE telling the aggregator: change rows, or dirty markers (see module)."""
     time, subject = table.time_column, table.subject_column
     interval = f"date_bin(%(interval)s::interval, {{at}}, {GRID_ORIGIN_SQL})"
-    if table.subject in DELTA_SOURCES:
-        # A fact is the row of the table's columns, as JSON: to_jsonb of a row of exactly
-        # those columns (cheaper than naming each one in jsonb_build_object, the same value).
-        change = (
-            f"SELECT %(subject)s, f.client_id, f.{subject},"
-            f" {interval.format(at=f'f.{time}')}, {{sign}}, to_jsonb(f) FROM ({{rows}}) f"
-        )
-        stored = ", ".join(f"o.{c}" for c in table.columns)
+    if table.subject in DELTA_SOURCES:  # the typed columns the stats read, not the whole row
+        columns = CHANGE_COLUMNS[table.subject]
         return (
-            "told AS (INSERT INTO stats_changes"
-            " (subject, client_id, subject_id, interval_start, sign, fact) "
-            + change.format(sign=1, rows=f"SELECT {', '.join(table.columns)} FROM w")
-            + " UNION ALL "
-            + change.format(
-                sign=-1, rows=f"SELECT {stored} FROM o JOIN w ON w.seq = o.seq WHERE w.existed"
-            )
-            + ")"
+            "told AS (INSERT INTO stats_changes (subject, client_id, subject_id, interval_start,"
+            f" sign, {', '.join(columns)}) SELECT %(subject)s, client_id, {subject},"
+            f" {interval.format(at=time)}, 1, {', '.join(columns)} FROM w UNION ALL"
+            f" SELECT %(subject)s, o.client_id, o.{subject}, {interval.format(at=f'o.{time}')},"
+            f" -1, {', '.join(f'o.{c}' for c in columns)} FROM o JOIN w ON w.seq = o.seq"
+            " WHERE w.existed)"
         )
     return (
         "told AS (INSERT INTO dirty_intervals (client_id, subject, subject_id, interval_start)"
@@ -206,14 +202,12 @@ def merge_sql(table: FactTable) -> str:
     return (
         f"WITH s AS (SELECT * FROM {stage_name(table)} WHERE pass_no = %(pass_no)s),"
         f" o AS ({_stored(table)}),"
-        f" m AS ({_merged(table)}),"
-        f" d AS (SELECT m.*{derived} FROM m JOIN s ON s.seq = m.seq"
-        " LEFT JOIN o ON o.seq = m.seq),"
         f" e AS (SELECT d.*, {_errors(table)} AS errors, o.{time} AS old_time,"
         f" o.{subject} AS old_subject, {current}(NOT d.existed OR"
         f" ROW({', '.join('d.' + c for c in values)})"
         f" IS DISTINCT FROM ROW({', '.join('o.' + c for c in values)})) AS changed"
-        " FROM d JOIN s ON s.seq = d.seq LEFT JOIN o ON o.seq = d.seq),"
+        f" FROM s LEFT JOIN o ON o.seq = s.seq CROSS JOIN LATERAL ({_merged(table)}) m"
+        f" CROSS JOIN LATERAL (SELECT m.*{derived}) d),"
         " w AS (SELECT * FROM e WHERE changed AND idx NOT IN"
         " (SELECT idx FROM e WHERE cardinality(errors) > 0)),"
         f" {made}"

@@ -27,7 +27,7 @@ from app.core.vocabulary import (
     TICKET_CHANNELS,
     spoken_list,
 )
-from ingest.checks import excerpt, sent
+from ingest.checks import excerpt, sent, since_epoch
 
 DAY_S = 86_400
 
@@ -63,7 +63,6 @@ def _csat_scale(value: int | None) -> int | None:
 
 VERSION_LIMIT = Decimal(10) ** 18  # versions are stored as numeric(24,6)
 VERSION_PLACES = Decimal("0.000001")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VERSION_KINDS = "must be a number or an RFC 3339 timestamp, e.g. 2026-11-22T09:30:00.5+08:00"
 
 
@@ -88,7 +87,7 @@ def _version_number(value: Any) -> Decimal:
         raise ValueError(_VERSION_KINDS)
     if value.tzinfo is None:
         raise ValueError("a timestamp version needs a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
-    since = value - _EPOCH  # exact to the microsecond
+    since = since_epoch(value)  # exact to the microsecond
     return Decimal(since.days * DAY_S + since.seconds) + Decimal(since.microseconds) / 10**6
 
 

@@ -17,7 +17,7 @@ from app.core.changes import INGEST, announce
 from app.core.config import Settings
 from app.core.db import Database, driver_connection
 from app.core.errors import ServerBusy
-from app.partitions import PartitionManager, month_start
+from app.partitions import PartitionManager, month_start, next_month
 from ingest import writer
 from ingest.checks import (
     RecordRejected,
@@ -199,22 +199,25 @@ class IngestService:
         )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
-        outcomes: dict[int, list[writer.PassResult]] = defaultdict(list)
+        # Per record (index): the errors of its rows, in pass order; else whether one was written.
+        failed: dict[int, list[str]] = defaultdict(list)
+        wrote: set[int] = set()
         minutes = self.settings.interval_minutes
         for pass_no, pass_rows in enumerate(passes):
             merged = writer.merge_pass(pg, table, pass_no, pass_rows, batch.vendor_id, minutes)
             for result in merged:
-                outcomes[result.idx].append(result)
+                if result.errors:
+                    failed[result.idx] += result.errors
+                elif result.written:
+                    wrote.add(result.idx)
         tally = FeedTally(datetime.now(UTC))
         written: set[int] = set()
         timestamps = batch.kind.timestamps
         for raw, record, patches in patched:
-            results = outcomes[raw.index]
-            clients = dict.fromkeys(patch["client_id"] for patch in patches)
-            if any(r.errors for r in results):
-                errs = list(dict.fromkeys(e for r in results for e in r.errors))
-                batch.reject(raw, errs, patches[0]["client_id"])
-            elif any(r.written for r in results):
+            clients = dict.fromkeys([patch["client_id"] for patch in patches])
+            if raw.index in failed:
+                batch.reject(raw, list(dict.fromkeys(failed[raw.index])), patches[0]["client_id"])
+            elif raw.index in wrote:
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
                 written.update(clients)
@@ -279,13 +282,14 @@ class IngestService:
 
 
 def _partition_moments(records: list[Row], fields: tuple[str, ...]) -> list[datetime]:
-    """Return the records' times in `fields`, or only the first and last when they share a
-    month (most batches): the partitions they need are then the same."""
+    """Return the records' times in `fields`, or only the first and last when they lie in
+    one month or two months in a row (most batches): the partitions they need are then
+    those of the first and the last."""
     moments = [m for f in fields for m in map(itemgetter(f), records) if m is not None]
     if not moments:
         return []
     first, last = min(moments), max(moments)
-    return [first, last] if month_start(first) == month_start(last) else moments
+    return [first, last] if next_month(month_start(first)) >= month_start(last) else moments
 
 
 def _utc_offset(moment: Any) -> int | None:

@@ -7,8 +7,9 @@ timezone (the local date of each interval's start).
 Two mechanisms keep the stats equal to a full recomputation from raw facts:
 - Deltas (calls and tickets, `DELTA_SOURCES`): every component is a sum of a per-row
   value, so the stats of an interval change by the components of the rows the ingest
-  removed (sign -1) and added (sign +1), logged in `stats_changes` in the facts' own
-  transaction. `apply_changes` takes a batch of the oldest committed change rows in one
+  removed (sign -1) and added (sign +1), logged in `stats_changes` (the columns the
+  catalogue's SQL reads, typed: `CHANGE_COLUMNS`) in the facts' own transaction.
+  `apply_changes` takes a batch of the oldest committed change rows in one
   statement, computes each row's components with the catalogue's own SQL (grouping by the
   change row gives the per-row value of each aggregate), and adds Σ sign × value to the
   interval and day stats.
@@ -25,6 +26,7 @@ Neither keeps a row whose components are all zero (an outbound call still ringin
 nowhere), so both give the same rows, and every reader the same answers.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -189,6 +191,25 @@ def _split_fact(source: Source) -> list[str]:
     return [fact for _, fact in source.splits]
 
 
+def _fact_columns(source: Source) -> tuple[str, ...]:
+    """Return the fact columns a source's stats SQL reads (`<alias>.<column>` in its rows,
+    filter, splits and components), in order of first use."""
+    components = (component.sql for component in source.components.values())
+    sql = " ".join([source.rows_sql, source.where, *_split_fact(source), *components])
+    return tuple(dict.fromkeys(re.findall(rf"\b{source.alias}\.(\w+)", sql)))
+
+
+# Per delta subject: the fact columns its change rows keep, typed, beside `client_id` and
+# `subject_id` (the source's subject): exactly what the catalogue's SQL reads, so applying a
+# change reads its columns as they are, not from a JSON copy of the whole row, and logging
+# one writes only them. A component reading a new column needs that column in
+# `stats_changes` too (tests/kpi/test_change_columns.py).
+CHANGE_COLUMNS = {
+    subject: tuple(c for c in _fact_columns(source) if c not in ("client_id", source.subject))
+    for subject, source in DELTA_SOURCES.items()
+}
+
+
 def _all_zero(source: Source, alias: str) -> str:
     """Return SQL true when every component of row `alias` is zero."""
     return "(" + " AND ".join(f"{alias}.{name} = 0" for name in source.names) + ")"
@@ -240,9 +261,7 @@ def apply_changes(
         f"{fact} AS {column}"
         for column, fact in zip(_split_column(source), _split_fact(source), strict=True)
     ]
-    per_row = ", ".join(
-        [f"{a}.client_id", f"{a}.{source.subject}", "change.interval_start", *split]
-    )
+    per_row = ", ".join([f"{a}.client_id", f"{a}.{source.subject}", f"{a}.interval_start", *split])
     where = f" WHERE {source.where}" if source.where else ""
     group = ", ".join(str(i + 2) for i in range(len(keys)))
     signed = ", ".join(f"sum(sign * {n}) AS {n}" for n in names)
@@ -250,11 +269,12 @@ def apply_changes(
         "taken AS (DELETE FROM stats_changes WHERE id IN (SELECT id FROM stats_changes"
         " WHERE subject = %(subject)s AND (%(clients)s::int[] IS NULL"
         " OR client_id = ANY(%(clients)s)) ORDER BY id LIMIT %(limit)s)"
-        " RETURNING id, sign, interval_start, fact)",
-        # Grouped by the change row, each catalogue aggregate gives that row's own value.
-        f"per_row AS (SELECT change.sign, {per_row}, {source.select_sql()} FROM taken change"
-        f" CROSS JOIN LATERAL jsonb_populate_record(NULL::{source.fact_table}, change.fact) {a}"
-        f" {source.rows_sql}{where} GROUP BY change.id, 1, {group})",
+        f" RETURNING id, sign, interval_start, client_id, subject_id AS {source.subject},"
+        f" {', '.join(CHANGE_COLUMNS[subject])})",
+        # Grouped by the change row, each catalogue aggregate gives that row's own value: a
+        # change row stands for its fact row, under the source's alias.
+        f"per_row AS (SELECT {a}.sign, {per_row}, {source.select_sql()} FROM taken {a}"
+        f" {source.rows_sql}{where} GROUP BY {a}.id, 1, {group})",
         f"delta AS (SELECT {', '.join(keys)}, {signed} FROM per_row GROUP BY {', '.join(keys)})",
         _add_delta(source, source.interval_table, "interval_start", "delta", "iv"),
     ]

@@ -9,10 +9,8 @@ catalogue (`app.kpi.sources`); tests/kpi/test_catalogue.py ties the two together
 """
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, Identity, Numeric, PrimaryKeyConstraint, SmallInteger, String
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, created_at_column
@@ -148,12 +146,13 @@ class StatsChange(Base):
     """One fact row's signed contribution to the call or ticket stats, not yet applied.
 
     The ingest merge writes, in the fact's own transaction, the stored row with sign -1
-    (when it existed) and the merged row with sign +1, for every row it changes; `fact` is
-    the whole row as JSON, so a component added to the catalogue reads its new columns from
-    it. `subject` is the marker subject (`queue`, `ticket_queue`); `interval_start` the
-    row's interval on the ingest grid; `logged_at` tells the aggregation lag. The
-    aggregator applies and deletes these rows (`app.kpi.repository.apply_changes`); a
-    recompute deletes those it absorbed.
+    (when it existed) and the merged row with sign +1, for every row it changes: the fact
+    columns the subject's stats read (`app.kpi.repository.CHANGE_COLUMNS`: a call's or a
+    ticket's, the other's left NULL), typed as in the fact tables, so applying them reads
+    no JSON. `subject` is the marker subject (`queue`, `ticket_queue`), `subject_id` the
+    row's queue; `interval_start` the row's interval on the ingest grid; `logged_at` tells
+    the aggregation lag. The aggregator applies and deletes these rows
+    (`app.kpi.repository.apply_changes`); a recompute deletes those it absorbed.
     """
 
     __tablename__ = "stats_changes"
@@ -165,5 +164,28 @@ class StatsChange(Base):
     subject_id: Mapped[int]
     interval_start: Mapped[datetime]
     sign: Mapped[int] = mapped_column(SmallInteger)
-    fact: Mapped[dict[str, Any]] = mapped_column(JSONB)
     logged_at: Mapped[datetime] = created_at_column()
+    # A call's (calls)
+    direction: Mapped[str | None] = mapped_column(String(8))
+    offered_at: Mapped[datetime | None]
+    offered_known: Mapped[bool | None]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    agent_id: Mapped[int | None]
+    talk_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    hold_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    acw_s: Mapped[float | None] = mapped_column(Numeric(10, 3))
+    acw_done_at: Mapped[datetime | None]
+    transferred: Mapped[bool | None]
+    resolved: Mapped[bool | None]
+    csat: Mapped[float | None] = mapped_column(Numeric(6, 2))
+    exit_reason: Mapped[str | None] = mapped_column(String(16))
+    # Both
+    vendor_id: Mapped[int | None]
+    # A ticket's (tickets)
+    channel: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    ticket_type: Mapped[str | None] = mapped_column(String(32))
+    valid: Mapped[bool | None]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ingest.checks import _storable, unstorable_fields
+from ingest.checks import RecordRejected, _storable, check_times, unstorable_fields
 from ingest.service import _partition_moments, _utc_offset
 
 TOKYO, NEW_YORK = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
@@ -41,7 +41,15 @@ def test_a_batch_within_one_month_needs_only_its_first_and_last_time():
     assert _partition_moments(records, ("offered_at", "ended_at")) == [times[1], times[2]]
 
 
-def test_a_batch_over_months_keeps_every_time():
+def test_a_batch_over_two_months_in_a_row_needs_only_its_first_and_last_time():
+    # 1 December 00:30 at +09:00 is still November in UTC.
+    times = [datetime(2026, 12, 1, 0, 30, tzinfo=TOKYO), datetime(2026, 12, 20, tzinfo=UTC)]
+    times += [datetime(2026, 11, 30, 20, tzinfo=NEW_YORK), datetime(2026, 11, 3, tzinfo=UTC)]
+    records = [{"at": t} for t in times]
+    assert _partition_moments(records, ("at",)) == [times[3], times[1]]
+
+
+def test_a_batch_over_more_months_keeps_every_time():
     # 1 December 00:30 at +09:00 is still November in UTC; 1 December 02:00 at -05:00 is not.
     times = [
         datetime(2026, 12, 1, 0, 30, tzinfo=TOKYO),
@@ -66,3 +74,23 @@ def test_a_batch_over_months_keeps_every_time():
 )
 def test_a_staged_offset_is_the_offset_sent(moment, seconds):
     assert _utc_offset(moment) == seconds
+
+
+NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize("zone", [UTC, TOKYO, NEW_YORK])
+@pytest.mark.parametrize(
+    "moment", [NOW - _US, NOW, NOW + _US, NOW - timedelta(days=9), NOW - timedelta(days=10) - _US]
+)
+def test_the_window_check_by_time_since_the_epoch_decides_as_comparing_moments(zone, moment):
+    sent = moment.astimezone(zone)
+    earliest, latest = NOW - timedelta(days=10), NOW
+    refused = sent > latest or sent < earliest
+    try:
+        check_times({"at": sent}, ("at",), earliest, latest, 10)
+    except RecordRejected:
+        assert refused
+    else:
+        assert not refused

@@ -169,15 +169,19 @@ def test_corrected_offered_at_moves_the_call_and_logs_both_intervals(client, ten
         [tenant.client],
     ).fetchone()
     assert key[0] == rows[0][0][0]
-    changes = pg.execute(
-        "SELECT interval_start, sign FROM stats_changes d JOIN clients c"
-        " ON c.id = d.client_id WHERE c.code = %s AND d.fact ->> 'call_id' = 'mv' ORDER BY 1, 2",
+    changes = pg.execute(  # the tenant's only call
+        "SELECT interval_start, sign, offered_at FROM stats_changes d JOIN clients c"
+        " ON c.id = d.client_id WHERE c.code = %s ORDER BY 1, 2",
         [tenant.client],
     ).fetchall()
     assert changes == [
-        (datetime(2026, 10, 31, 23, 45, tzinfo=UTC), -1),
-        (datetime(2026, 10, 31, 23, 45, tzinfo=UTC), 1),
-        (datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 1),
+        (
+            datetime(2026, 10, 31, 23, 45, tzinfo=UTC),
+            -1,
+            datetime(2026, 10, 31, 23, 59, tzinfo=UTC),
+        ),
+        (datetime(2026, 10, 31, 23, 45, tzinfo=UTC), 1, datetime(2026, 10, 31, 23, 59, tzinfo=UTC)),
+        (datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 1, datetime(2026, 11, 1, 0, 1, tzinfo=UTC)),
     ]
 
 
