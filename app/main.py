@@ -148,7 +148,7 @@ def _mount_pages(
 
     secret = session_secret(settings)
     live = LiveBoards(database, settings, versions)
-    changes = ChangeFeed(versions, Pushes(live.tiles))
+    changes = ChangeFeed(versions, Pushes(live.tiles, versions.drawn))
     wall_guarded = Guard(create_wallboard(live), database, secret, "/wall", changes=changes)
     api.mount("/wall", wall_guarded)  # type: ignore[arg-type]
     sla_page = create_sla_page(database, settings)

@@ -11,6 +11,12 @@ Waiters are told of a newer version at most once per `gap_s` per client: on a bu
 notices come many times a second, and each answer makes every screen of that client redraw.
 The first change after a quiet spell is told at once; the ones after it wait out the gap
 together, so all screens of a client redraw at the same moments and share one live state.
+Each telling costs a drawing of the boards that show the client (a live read and its tiles,
+in the API process's interpreter, which runs on one core), so a client costly to draw is told
+less often: the gap is at least `1 / DRAW_SHARE` times the CPU its last drawing took. A busy
+board of hundreds of queues then takes at most that share of the interpreter, while a
+client's own board of a few queues is told every `gap_s`. CPU, not wall time: a busy server
+would stretch the wall time of every drawing, and slow every board's news for it.
 """
 
 import asyncio
@@ -19,6 +25,7 @@ import time
 from collections.abc import Callable
 
 Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Event]
+DRAW_SHARE = 0.15  # of the interpreter's CPU, at most, drawing one client's changes takes
 
 
 class ChangeClock:
@@ -32,6 +39,7 @@ class ChangeClock:
         self._everything = 0  # the last notice that anything may have changed
         self._latest = 0  # the last notice of any kind
         self._told: dict[int | None, tuple[int, float]] = {}  # version told, when (loop time)
+        self._drawing_s: dict[int | None, float] = {}  # how long the last drawing took
         self._waiters: dict[int | None, set[Waiter]] = {}
 
     def heard(self, kind: str | None, client_id: int | None) -> None:
@@ -66,6 +74,17 @@ class ChangeClock:
         with self._lock:
             return self._told.get(client_id, (0, 0.0))[0]
 
+    def drawn(self, client_id: int | None, seconds: float) -> None:
+        """Record the CPU seconds drawing what was told of this client took (it paces the
+        next telling)."""
+        with self._lock:
+            self._drawing_s[client_id] = seconds
+
+    def gap(self, client_id: int | None) -> float:
+        """Return the least time between two tellings of this client's changes."""
+        with self._lock:
+            return max(self.gap_s, self._drawing_s.get(client_id, 0.0) / DRAW_SHARE)
+
     async def newer(self, client_id: int | None, since: int, timeout_s: float) -> int:
         """Return a version newer than `since` once one is heard and the gap since the last
         one told has passed; `since` itself after `timeout_s` without one."""
@@ -76,7 +95,7 @@ class ChangeClock:
             if told > since:
                 return told
             if self.version(client_id) > since:
-                rest = told_at + self.gap_s - loop.time()
+                rest = told_at + self.gap(client_id) - loop.time()
                 if rest > 0:
                     await asyncio.sleep(rest)
                     continue

@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from app.core.change_clock import ChangeClock
+from app.core.change_clock import DRAW_SHARE, ChangeClock
 from tests.apart import run_apart
 from tests.clocks import HandClock
 
@@ -78,3 +78,22 @@ def test_changes_after_the_first_are_told_once_the_gap_passed_and_all_together()
     assert screens == [screens[0]] * 3 and screens[0] > first  # the newest, to every screen
     assert screens[0] == versions.version(1)
     assert waited >= 0.3 * 0.99
+
+
+def test_a_client_whose_drawing_takes_long_is_told_less_often():
+    versions = ChangeClock(gap_s=0.15)
+    assert versions.gap(1) == versions.gap(2) == 0.15
+    versions.drawn(1, 0.01)  # a few queues: the gap holds
+    versions.drawn(2, 0.06)  # hundreds of queues: at most DRAW_SHARE of the interpreter
+    assert versions.gap(1) == 0.15 and versions.gap(2) == 0.06 / DRAW_SHARE == 0.4
+
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        versions.heard("ingest", 2)
+        first = await versions.newer(2, 0, timeout_s=5)
+        told_at = loop.time()
+        versions.heard("ingest", 2)
+        await versions.newer(2, first, timeout_s=5)
+        return loop.time() - told_at
+
+    assert run_apart(scenario()) >= 0.4 * 0.99

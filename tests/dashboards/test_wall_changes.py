@@ -83,7 +83,8 @@ def test_screens_of_one_board_share_one_drawing_per_version():
         drawn.append(search)
         return [{"id": "tile-q1", "search": search}]
 
-    pushes = Pushes(tiles)
+    timed: list[int | None] = []
+    pushes = Pushes(tiles, lambda client, seconds: timed.append(client))
     viewer = Principal(key_id=1, kind="client", client_id=1)
     other_key = Principal(key_id=2, kind="client", client_id=1)  # same rights: same line
 
@@ -97,6 +98,7 @@ def test_screens_of_one_board_share_one_drawing_per_version():
     assert zh == zh_again == zh_third != en
     assert json.loads(zh) == {"version": 7, "tiles": [{"id": "tile-q1", "search": "?lang=zh"}]}
     assert sorted(drawn) == ["?lang=en", "?lang=zh"]
+    assert timed == [1, 1]  # each drawing's time paces its client's next (ChangeClock.drawn)
 
 
 def test_the_stream_needs_a_viewer(live_server):
@@ -169,7 +171,7 @@ def test_a_screen_that_went_away_ends_its_stream_and_gets_no_tiles():
 
     viewer = Principal(key_id=1, kind="client", client_id=1)
     query = {"since": ["0"], "wait": ["20"]}
-    feed = ChangeFeed(versions, Pushes(never))
+    feed = ChangeFeed(versions, Pushes(never, versions.drawn))
     run_apart(asyncio.wait_for(stream_changes(receive, send, feed, viewer, query), 5))
     start, first = sent
     assert start["status"] == 200 and first["body"] == b'{"version":0}\n'
