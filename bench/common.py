@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Self
 
 import httpx
 
@@ -108,23 +109,33 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
-class SteadyLoad:
-    """A thread sending call events (offered, answered, ended) at `rate` events per second
-    to `queues`, in ten batches a second, until stopped; `sent` counts what was accepted."""
+class Background:
+    """A daemon thread running `_run` while in a `with` block; `_stop` is set at its end."""
 
-    def __init__(self, base: str, key: str, queues: list[str], rate: float) -> None:
-        self.base, self.key, self.queues, self.rate = base, key, queues, rate
-        self.sent = 0
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "SteadyLoad":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class SteadyLoad(Background):
+    """A thread sending call events (offered, answered, ended) at `rate` events per second
+    to `queues`, in ten batches a second, until stopped; `sent` counts what was accepted."""
+
+    def __init__(self, base: str, key: str, queues: list[str], rate: float) -> None:
+        super().__init__()
+        self.base, self.key, self.queues, self.rate = base, key, queues, rate
+        self.sent = 0
 
     def _run(self) -> None:
         headers = {"Authorization": f"Bearer {self.key}"}

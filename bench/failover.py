@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from common import ROOT, tenants
+from common import ROOT, Background, tenants
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection, libpq_url
@@ -203,22 +203,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
-class PrimaryWatch:
+class PrimaryWatch(Background):
     """A thread asking every member `pg_is_in_recovery()` at 20 Hz; keeps (time, writable)."""
 
     def __init__(self, dsns: list[str]) -> None:
+        super().__init__()
         self.dsns = dsns
         self.samples: list[tuple[float, bool]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "PrimaryWatch":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         connections: dict[str, psycopg.Connection | None] = dict.fromkeys(self.dsns)
@@ -422,23 +413,14 @@ def live_offered(http: httpx.Client, queue_code: str) -> int | None:
     return response.json()["today"]["offered"] if response.status_code == 200 else None
 
 
-class Wallboard:
+class Wallboard(Background):
     """A thread reading a queue's live view (today's offered calls) every 0.1 s, as a
     wallboard does; keeps (time, offered)."""
 
     def __init__(self, http: httpx.Client, queue_code: str) -> None:
+        super().__init__()
         self.http, self.queue_code = http, queue_code
         self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "Wallboard":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.is_set():
