@@ -14,7 +14,7 @@ from app.core.errors import AppError
 
 BIGINT_MAX = 2**63 - 1
 YEARS = (1900, 2999)
-_INTEGER = re.compile(r"^[+-]?\d+$")
+_INTEGER = re.compile(r"^[+-]?\d+(?:_\d+)*$")  # as pydantic reads one: `1_000` too
 _DATE_LIKE = re.compile(r"^([+-]?\d{4,})-(?:\d{2}|W\d{2})(?:$|[-T ])")
 
 
@@ -32,7 +32,8 @@ def parameter_problem(value: str, integer: bool) -> str | None:
     shown = value if len(value) <= 40 else f"{value[:40]}…"
     if "\x00" in value:
         return "contains a NUL character (\\x00); remove it"
-    if integer and _INTEGER.match(value) and abs(int(value)) > BIGINT_MAX:
+    number = value.strip()  # pydantic reads " 12\r" as 12
+    if integer and _INTEGER.match(number) and abs(int(number)) > BIGINT_MAX:
         return f"{shown} is out of range (at most {BIGINT_MAX})"
     date = _DATE_LIKE.match(value)
     if date and not YEARS[0] <= int(date.group(1)) <= YEARS[1]:

@@ -11,6 +11,8 @@ CASES = [
     ("GET", "/v1/alerts?queue=%00", "queue: contains a NUL character"),
     ("POST", "/v1/alerts/9223372036854775808/ack", "alert_id: 9223372036854775808 is out of"),
     ("POST", "/v1/alerts/-9223372036854775809/resolve", "alert_id: -9223372036854775809 is out"),
+    ("POST", "/v1/alerts/9223372036854775808%0D/ack", "alert_id: 9223372036854775808\r is out"),
+    ("POST", "/v1/alerts/9_223_372_036_854_775_808/ack", "alert_id: 9_223_372_036_854_775_808 is"),
     ("GET", "/v1/sla/%00?period=2026-11", "client: contains a NUL character"),
     ("GET", "/v1/sla/{client}.csv?period=0001-01", "period: 0001-01 is out of range"),
 ]
