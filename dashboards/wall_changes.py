@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.access.keys import Principal
 from app.core.change_clock import ChangeClock
+from dashboards.data import rights
 
 PATH = "/_changes"
 STREAM_S = 25.0  # under the idle timeouts of common proxies and load balancers (30–60 s)
@@ -58,7 +59,7 @@ class Pushes:
 
     async def line(self, principal: Principal, board: str, version: int) -> bytes:
         """Return `{"version": version, "tiles": [...]}` and a newline, for this board."""
-        key: Board = (principal.kind, principal.client_id, principal.vendor_id, board)
+        key: Board = (*rights(principal), board)
         kept = self._lines.get(key)
         if (
             kept is None
