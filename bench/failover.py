@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from common import ROOT, Background, tenants
+from common import ROOT, Background, process_tree, tenants
 
 from app.core.config import Settings
 from app.core.db import Database, driver_connection, libpq_url
@@ -145,11 +145,9 @@ class Topology:
         return int((self.data / "pg" / name / "postmaster.pid").read_text().split()[0])
 
     def lose_server(self, name: str) -> None:
-        """kill -9 the member's Patroni, its postmaster and every child of it at once."""
+        """kill -9 the member's Patroni, its postmaster and every process under it at once."""
         patroni = int((self.data / "run" / f"patroni-{name}.pid").read_text())
-        postmaster = self.postmaster(name)
-        victims = [patroni, postmaster, *children(postmaster)]
-        for pid in victims:
+        for pid in [patroni, *process_tree(self.postmaster(name))]:
             with suppress(ProcessLookupError):  # a backend that ended meanwhile
                 os.kill(pid, signal.SIGKILL)
 
@@ -188,19 +186,6 @@ class Topology:
             f"host=127.0.0.1 port={port} dbname=callpulse user=callpulse"
             f" password={self.password} connect_timeout=1"
         )
-
-
-def children(pid: int) -> list[int]:
-    """Return the pids whose parent is `pid` (a postmaster's backends and helpers)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 class PrimaryWatch(Background):

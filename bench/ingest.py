@@ -26,7 +26,7 @@ from typing import NamedTuple
 import httpx
 import orjson
 import psycopg
-from common import cpu_s, serve
+from common import cpu_s, process_tree, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -155,22 +155,6 @@ class CpuMeter:
             kind: sum(s - before[kind].get(pid, 0.0) for pid, s in pids.items()) / n * 1e6
             for kind, pids in after.items()
         }
-
-
-def process_tree(pid: int) -> list[int]:
-    """Return `pid` and its descendants (the server's workers)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    tree, todo = [], [pid]
-    while todo:
-        tree.append(todo.pop())
-        todo += parents.get(tree[-1], [])
-    return tree
 
 
 def raw_upsert(url: str, calls: list[dict], batch: int, ids: dict) -> Cost:
