@@ -15,7 +15,13 @@ from app.core.config import Settings
 from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES, WORK_ACTIVITY
 from app.erlang import required_agents
 from app.kpi import queries
-from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
+from app.kpi.definitions import (
+    ALERT_COMPONENTS,
+    ALERT_KPIS,
+    CALL_COMPONENTS,
+    SL_COMPONENTS,
+    evaluate,
+)
 from app.kpi.intervals import local_midnight
 from app.kpi.sources import ALERTS, CALLS
 from app.kpi.targets import queue_targets
@@ -65,10 +71,10 @@ def queues_live(
     minutes = settings.interval_minutes
     calls_today = queries.sums_per_queue(pg, CALLS, CALL_COMPONENTS, keys, minutes)
     alerts_today = queries.sums_per_queue(pg, ALERTS, ALERT_COMPONENTS, keys, minutes)
-    last_10 = queries.sums_per_queue(
+    last_10 = queries.sums_per_queue(  # raw calls: only what service level reads
         pg,
         CALLS,
-        CALL_COMPONENTS,
+        SL_COMPONENTS,
         queries.Window(clients, queue_ids, now - timedelta(minutes=10), vendor_id),
     )
     arrivals = queries.offered_between(
@@ -86,7 +92,7 @@ def queues_live(
         count, oldest, lost = waiting.get(queue.id, (0, None, 0))
         today = dict.fromkeys(CALL_COMPONENTS, 0.0) | calls_today.get(queue.id, {})
         alerts = dict.fromkeys(ALERT_COMPONENTS, 0.0) | alerts_today.get(queue.id, {})
-        window = dict.fromkeys(CALL_COMPONENTS, 0.0) | last_10.get(queue.id, {})
+        window = dict.fromkeys(SL_COMPONENTS, 0.0) | last_10.get(queue.id, {})
         queue_agents = agents.get(queue.id, [])
         by_state = {state: 0 for state in (*LOGGED_IN_STATES, "stale")}
         for agent in queue_agents:

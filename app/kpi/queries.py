@@ -543,35 +543,28 @@ def agent_call_totals(
     return {(queue, agent): (handled, seconds) for queue, agent, handled, seconds in rows}
 
 
-# Per table, the newest record of each client's vendors (and queues) over the last day.
-_RECENT = (
-    "LEFT JOIN (SELECT client_id, vendor_id{queue}, max(updated_at) AS at FROM {table}"
-    " WHERE client_id = ANY(%(clients)s::int[]) AND {time} > now() - interval '1 day'{only}"
-    " GROUP BY 1, 2{group}) {alias} ON {alias}.client_id = k.client_id AND {alias}.vendor_id = v.id"
+# Each client's vendors' newest agent state change over the last day.
+_AGENTS_RECENT = (
+    "LEFT JOIN (SELECT client_id, vendor_id, max(updated_at) AS at FROM agent_state_changes"
+    " WHERE client_id = ANY(%(clients)s::int[]) AND at > now() - interval '1 day'"
+    " GROUP BY 1, 2) a ON a.client_id = k.client_id AND a.vendor_id = v.id"
 )
-_PER_QUEUE = {
-    "queue": ", queue_id",
-    "only": " AND queue_id = ANY(%(queues)s::int[])",
-    "group": ", 3",
-}
-_NOT_PER_QUEUE = dict.fromkeys(_PER_QUEUE, "")
 
 
 def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> list[tuple]:
-    """Return (queue id, vendor code, last record) for each vendor serving each queue.
+    """Return (queue id, vendor code, last record) for each vendor serving each queue: the
+    latest of its last call or ticket changed in the queue (`feed_activity`) and its
+    agents' newest state change of the last day.
 
     A replayed record changes nothing and does not count: a feed that only repeats
     itself is as quiet as one that sends nothing.
     """
-    calls = _RECENT.format(table="calls", time="offered_at", alias="c", **_PER_QUEUE)
-    agents = _RECENT.format(table="agent_state_changes", time="at", alias="a", **_NOT_PER_QUEUE)
-    tickets = _RECENT.format(table="tickets", time="created_at", alias="t", **_PER_QUEUE)
     return pg.execute(
-        "SELECT k.queue_id, v.code, greatest(c.at, a.at, t.at)"
+        "SELECT k.queue_id, v.code, greatest(f.last_at, a.at)"
         f" FROM {QUEUE_DAYS} JOIN queue_vendors qv ON qv.queue_id = k.queue_id"
-        f" JOIN vendors v ON v.id = qv.vendor_id {calls} AND c.queue_id = k.queue_id {agents}"
-        f" {tickets} AND t.queue_id = k.queue_id"
-        " WHERE %(v)s::int IS NULL OR v.id = %(v)s ORDER BY k.queue_id, v.code",
+        " JOIN vendors v ON v.id = qv.vendor_id LEFT JOIN feed_activity f"
+        " ON f.client_id = k.client_id AND f.queue_id = k.queue_id AND f.vendor_id = v.id"
+        f" {_AGENTS_RECENT} WHERE %(v)s::int IS NULL OR v.id = %(v)s ORDER BY k.queue_id, v.code",
         keys.params(v=vendor_id),
     ).fetchall()
 

@@ -243,6 +243,15 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
     )
 
 
+# Each feed's latest change per queue (`feed_activity`), raised to the newest of `{select}`:
+# rows of (client, queue, vendor, moment).
+_NOTE_ACTIVITY = (
+    "INSERT INTO feed_activity AS f (client_id, queue_id, vendor_id, last_at) {select}"
+    " ORDER BY 1, 2, 3 ON CONFLICT (client_id, queue_id, vendor_id)"
+    " DO UPDATE SET last_at = greatest(f.last_at, excluded.last_at)"
+)
+
+
 def apply_changes(
     pg: Connection, subject: str, limit: int, client_ids: list[int] | None = None
 ) -> int:
@@ -270,7 +279,14 @@ def apply_changes(
         " WHERE subject = %(subject)s AND (%(clients)s::int[] IS NULL"
         " OR client_id = ANY(%(clients)s)) ORDER BY id LIMIT %(limit)s)"
         f" RETURNING id, sign, interval_start, client_id, subject_id AS {source.subject},"
-        f" {', '.join(CHANGE_COLUMNS[subject])})",
+        f" logged_at, {', '.join(CHANGE_COLUMNS[subject])})",
+        # A change row is its feed's record changed at `logged_at` (the fact's `updated_at`).
+        "noted AS ("
+        + _NOTE_ACTIVITY.format(
+            select=f"SELECT client_id, {source.subject}, vendor_id, max(logged_at) FROM taken"
+            " WHERE sign = 1 GROUP BY 1, 2, 3"
+        )
+        + ")",
         # Grouped by the change row, each catalogue aggregate gives that row's own value: a
         # change row stands for its fact row, under the source's alias.
         f"per_row AS (SELECT {a}.sign, {per_row}, {source.select_sql()} FROM taken {a}"
@@ -356,6 +372,33 @@ def _recompute_facts(
             ],
         ).fetchall()
         _copy_interval_stats(pg, source, rows)
+        _note_facts(
+            pg,
+            source,
+            f"{unnest} JOIN {source.fact_table} {a} ON {a}.client_id = %s::int"
+            f" AND {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
+            f" AND {a}.{source.time_column} >= m.interval_start"
+            f" AND {a}.{source.time_column} < m.interval_start + %s::interval",
+            [*arrays, client_id, f"{minutes} minutes"],
+        )
+
+
+def _note_facts(pg: Connection, source: Source, relation: str, params: Any) -> None:
+    """Note in `feed_activity` the newest `updated_at` of the facts in `relation` (those a
+    recompute summed) per queue and vendor.
+
+    The change rows the recompute absorbed are not applied, so they cannot tell it: their
+    facts can. Read after the recompute, they hold each absorbed change (or a later one,
+    itself logged and noted when applied).
+    """
+    a = source.alias
+    pg.execute(
+        _NOTE_ACTIVITY.format(
+            select=f"SELECT {a}.client_id, {a}.{source.subject}, {a}.vendor_id,"
+            f" max({a}.updated_at) FROM {relation} GROUP BY 1, 2, 3"
+        ),
+        params,
+    )
 
 
 def _by_client(targets: Sequence[Target]) -> dict[int, list[Target]]:
@@ -427,6 +470,14 @@ def rebuild_range(
                 sql, params | {"c": client, "subject": CHANGE_SUBJECT[source.name]}
             ).fetchall()
             _copy_interval_stats(pg, source, rows)
+            _note_facts(
+                pg,
+                source,
+                f"{source.fact_table} {a} WHERE {a}.client_id = %(c)s::int"
+                f" AND {a}.{source.time_column} >= %(lo)s AND {a}.{source.time_column} < %(hi)s"
+                f" AND (%(q)s::int IS NULL OR {a}.queue_id = %(q)s)",
+                params | {"c": client},
+            )
 
 
 def _client_ids(pg: Connection) -> list[int]:

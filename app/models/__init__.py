@@ -8,7 +8,7 @@ from app.models.closing import ClosedReport, PeriodClose
 from app.models.contracts import Contract, ContractQueue
 from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
-from app.models.feeds import Feed
+from app.models.feeds import Feed, FeedActivity
 from app.models.forecasts import Forecast
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.measures import Measure, Measurement
@@ -48,6 +48,7 @@ __all__ = [
     "Dispute",
     "DisputeStep",
     "Feed",
+    "FeedActivity",
     "FeedQualityCount",
     "Forecast",
     "LoginFailure",

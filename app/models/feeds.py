@@ -35,3 +35,19 @@ class Feed(Base):
     max_age_days: Mapped[int | None]
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
+
+
+class FeedActivity(Base):
+    """When each vendor's feed last changed a record of each queue (a call or a ticket).
+
+    Kept by the aggregator from the change rows it applies or absorbs (a replayed record
+    changes nothing, logs no change, and does not count), so the live view reads one row per
+    feed and queue instead of scanning the day's facts for their newest `updated_at`.
+    """
+
+    __tablename__ = "feed_activity"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(primary_key=True)
+    last_at: Mapped[datetime]

@@ -143,3 +143,25 @@ def round_trip(
     migrate(database, "downgrade", down_to)
     migrate(database, "upgrade", "head")
     return pg, cid, aggregated
+
+
+def activity(pg, cid: int) -> dict[tuple[str, str], datetime]:
+    """Return `{(queue code, vendor code): last_at}` of a client's feed activity."""
+    rows = pg.execute(
+        "SELECT q.code, v.code, f.last_at FROM feed_activity f JOIN queues q ON q.id = f.queue_id"
+        " JOIN vendors v ON v.id = f.vendor_id WHERE f.client_id = %s",
+        [cid],
+    )
+    return {(queue, vendor): at for queue, vendor, at in rows}
+
+
+def newest_facts(pg, cid: int) -> dict[tuple[str, str], datetime]:
+    """Return the newest `updated_at` of the client's calls and tickets per queue and vendor."""
+    rows = pg.execute(
+        "SELECT q.code, v.code, max(f.at) FROM (SELECT queue_id, vendor_id, updated_at AS at"
+        " FROM calls WHERE client_id = %(c)s UNION ALL SELECT queue_id, vendor_id, updated_at"
+        " FROM tickets WHERE client_id = %(c)s) f JOIN queues q ON q.id = f.queue_id"
+        " JOIN vendors v ON v.id = f.vendor_id GROUP BY 1, 2",
+        {"c": cid},
+    )
+    return {(queue, vendor): at for queue, vendor, at in rows}

@@ -1,7 +1,10 @@
 """Each KPI on a small hand-computed fixture."""
 
+from collections.abc import Mapping
+
 import pytest
 
+from app.core.vocabulary import SL_FORMULAS
 from app.kpi.definitions import (
     AGENT_COMPONENTS,
     ALERT_COMPONENTS,
@@ -12,6 +15,7 @@ from app.kpi.definitions import (
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
     SCHEDULE_COMPONENTS,
+    SL_COMPONENTS,
     TICKET_COMPONENTS,
     evaluate,
     service_level,
@@ -51,6 +55,30 @@ SL_CHECK = {
 )
 def test_service_level_formulas_on_design_check(formula, expected):
     assert round(service_level(SL_CHECK, formula), 3) == expected
+
+
+class OnlyThese(Mapping[str, float]):
+    """Components that refuse to be read outside `names` (what a window sums)."""
+
+    def __init__(self, values: dict[str, float], names: tuple[str, ...]) -> None:
+        self.values, self.names = values, names
+
+    def __getitem__(self, name: str) -> float:
+        assert name in self.names, f"service_level read {name}, not in SL_COMPONENTS"
+        return self.values[name]
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@pytest.mark.parametrize("formula", sorted(SL_FORMULAS))
+def test_service_level_reads_only_its_components(formula):
+    assert service_level(OnlyThese(SL_CHECK, SL_COMPONENTS), formula) == service_level(
+        SL_CHECK, formula
+    )
 
 
 def test_unknown_formula_is_an_error():

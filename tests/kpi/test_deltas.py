@@ -14,7 +14,7 @@ from app.core.db import driver_connection
 from app.kpi import repository
 from app.kpi.aggregation import drain, mark_queues_for_rebuild, rebuild, recompute, run_pass
 from tests.factories import make_tenant, post
-from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
+from tests.kpi.helpers import activity, client_id, full_recompute, newest_facts, stats_snapshot
 
 BASE = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)
 CHANNELS = ["email", "chat", "web"]
@@ -124,6 +124,9 @@ def test_deltas_interleaved_with_passes_and_rebuilds_equal_a_full_recompute(
     drain(database, settings)
     assert no_pending(pg, cid)
     assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
+    noted, facts = activity(pg, cid), newest_facts(pg, cid)
+    # Each feed's newest record is noted; a queue a record moved away from keeps its moment.
+    assert all(noted[key] >= at for key, at in facts.items())
 
 
 class CommitsBetweenStatements:
