@@ -70,6 +70,7 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
             repository.apply_changes(pg, subject, settings.aggregate_batch, clients)
             for subject in repository.DELTA_SOURCES
         )
+        repository.forget_old_minutes(pg, clients)
         markers = repository.take_claims(pg, clients)
         if changes or markers:
             announce(pg, STATS, clients)  # wallboards redraw at the commit

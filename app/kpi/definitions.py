@@ -45,16 +45,6 @@ def offered(c: Components) -> float:
     return c["answered"] + c["abandoned"] + c["overflowed"]
 
 
-SL_COMPONENTS = (
-    "answered",
-    "abandoned",
-    "overflowed",
-    "answered_within_threshold",
-    "abandoned_within_threshold",
-)
-"""The components `service_level` reads under any formula: all a rolling window sums."""
-
-
 def service_level(c: Components, formula: str = DEFAULT_SL_FORMULA) -> float | None:
     """service level = A_T / offered, or the queue's `sl_formula` (A_T: answered within T).
 

@@ -19,11 +19,10 @@ from app.kpi.definitions import (
     ALERT_COMPONENTS,
     ALERT_KPIS,
     CALL_COMPONENTS,
-    SL_COMPONENTS,
     evaluate,
 )
 from app.kpi.intervals import local_midnight
-from app.kpi.sources import ALERTS, CALLS
+from app.kpi.sources import ALERTS, CALLS, SL_COMPONENTS
 from app.kpi.targets import queue_targets
 
 TODAY_KPIS = (
@@ -71,14 +70,11 @@ def queues_live(
     minutes = settings.interval_minutes
     calls_today = queries.sums_per_queue(pg, CALLS, CALL_COMPONENTS, keys, minutes)
     alerts_today = queries.sums_per_queue(pg, ALERTS, ALERT_COMPONENTS, keys, minutes)
-    last_10 = queries.sums_per_queue(  # raw calls: only what service level reads
-        pg,
-        CALLS,
-        SL_COMPONENTS,
-        queries.Window(clients, queue_ids, now - timedelta(minutes=10), vendor_id),
+    last_10 = queries.window_sums(
+        pg, clients, queue_ids, now - timedelta(minutes=10), SL_COMPONENTS, vendor_id
     )
-    arrivals = queries.offered_between(
-        pg, clients, queue_ids, now - STAFFING_WINDOW, now, vendor_id
+    arrivals = queries.window_sums(
+        pg, clients, queue_ids, now - STAFFING_WINDOW, ("arrivals",), vendor_id
     )
     agents = _agents(pg, keys, scopes, vendor_id, now, settings.agent_stale_after_s)
     feeds: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
@@ -123,7 +119,12 @@ def queues_live(
                 "agents_by_state": by_state,
                 "agents": queue_agents,
                 "staffing": _staffing(
-                    queue, arrivals.get(queue.id, 0), today, by_state, sl_target, settings
+                    queue,
+                    int(arrivals.get(queue.id, {}).get("arrivals", 0)),
+                    today,
+                    by_state,
+                    sl_target,
+                    settings,
                 ),
                 "feeds": [
                     {

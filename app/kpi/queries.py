@@ -16,10 +16,11 @@ from psycopg import Connection
 from app.core.config import get_settings
 from app.core.grid import GRID_ORIGIN_SQL
 from app.core.pgarray import array_literal
-from app.core.vocabulary import CLOSED_EXIT, LOGGED_OUT, ON_PHONE_STATES
+from app.core.vocabulary import LOGGED_OUT, ON_PHONE_STATES
 from app.kpi.sources import (
     AGENTS,
     ALERTS,
+    CALL_ARRIVED_SQL,
     CALL_LOST_SQL,
     CALL_OPEN_SQL,
     CALL_WAITING_SQL,
@@ -29,6 +30,7 @@ from app.kpi.sources import (
     FORECASTS,
     QA,
     QA_DAYS,
+    RECENT_CALLS,
     SCHEDULE_WORKED_SQL,
     SCHEDULES,
     Source,
@@ -593,6 +595,45 @@ def rejected_today(
     return {(queue, vendor): (own, none) for queue, vendor, own, none in rows}
 
 
+def window_sums(
+    pg: Connection,
+    clients: Sequence[int],
+    queues: Sequence[int],
+    since: datetime,
+    names: Sequence[str],
+    vendor_id: int | None = None,
+) -> dict[int, dict[str, float]]:
+    """Sum the named `RECENT_CALLS` components of the calls offered since `since` per queue
+    with any (of one vendor's records, when given).
+
+    Whole minutes come from the minute stats, the part of `since`'s own minute from the raw
+    calls: a rolling window costs its minutes, not its calls.
+    """
+    floor = since.replace(second=0, microsecond=0)
+    edge = floor if floor == since else floor + timedelta(minutes=1)
+    s, c = "s", RECENT_CALLS.alias  # the minute stats, the calls
+    rows = pg.execute(
+        f"SELECT w.queue_id, {', '.join(f'sum(w.{n})::float8' for n in names)} FROM"
+        f" (SELECT {s}.queue_id, {', '.join(f'{s}.{n}' for n in names)}"
+        f" FROM {RECENT_CALLS.interval_table} {s} WHERE {s}.client_id = ANY(%(c)s::int[])"
+        f" AND {s}.queue_id = ANY(%(q)s::int[]) AND {s}.minute_start >= %(edge)s"
+        f" AND {RECENT_CALLS.vendor_limit(s)} UNION ALL SELECT {c}.queue_id,"
+        f" {RECENT_CALLS.select_sql(tuple(names))} FROM calls {c} {RECENT_CALLS.rows_sql}"
+        f" WHERE {c}.client_id = ANY(%(c)s::int[]) AND {c}.queue_id = ANY(%(q)s::int[])"
+        f" AND {c}.offered_at >= %(since)s AND {c}.offered_at < %(edge)s"
+        f" AND {RECENT_CALLS.where} AND {RECENT_CALLS.vendor_limit(c)} GROUP BY 1) w"
+        " GROUP BY 1",
+        {
+            "c": array_literal(clients),
+            "q": array_literal(queues),
+            "since": since,
+            "edge": edge,
+            "vendor": vendor_id,
+        },
+    ).fetchall()
+    return {queue: dict(zip(names, sums, strict=True)) for queue, *sums in rows}
+
+
 def offered_between(
     pg: Connection,
     clients: Sequence[int],
@@ -611,8 +652,7 @@ def offered_between(
     rows = pg.execute(
         "SELECT queue_id, count(*) FROM calls c WHERE client_id = ANY(%(c)s::int[])"
         " AND queue_id = ANY(%(q)s::int[]) AND offered_at >= %(lo)s AND offered_at < %(hi)s"
-        " AND direction = 'inbound' AND offered_known AND exit_reason IS DISTINCT FROM"
-        f" '{CLOSED_EXIT}' AND {CALLS.vendor_limit('c')} GROUP BY queue_id",
+        f" AND {CALL_ARRIVED_SQL} AND {CALLS.vendor_limit('c')} GROUP BY queue_id",
         {
             "c": array_literal(clients),
             "q": array_literal(queues),

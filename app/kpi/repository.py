@@ -28,7 +28,7 @@ nowhere), so both give the same rows, and every reader the same answers.
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from psycopg import Connection
@@ -40,6 +40,8 @@ from app.core.vocabulary import LOGGED_OUT
 from app.kpi.sources import (
     AGENTS,
     CALLS,
+    MINUTES_KEPT,
+    RECENT_CALLS,
     TICKETS,
     Source,
     agent_segments_sql,
@@ -165,8 +167,14 @@ def _targets(targets: Sequence[tuple[Any, ...]]) -> list[str]:
     return [array_literal(column) for column in zip(*targets, strict=True)]
 
 
+def _unnest_params(targets: Sequence[Target]) -> dict[str, str]:
+    """Return the parameters of `_UNNEST`: the targets' clients, subjects and interval starts."""
+    return dict(zip(("m_clients", "m_subjects", "m_starts"), _targets(targets), strict=True))
+
+
 _UNNEST = (
-    "unnest(%s::int[], %s::int[], %s::timestamptz[]) AS m(client_id, {subject}, interval_start)"
+    "unnest(%(m_clients)s::int[], %(m_subjects)s::int[], %(m_starts)s::timestamptz[])"
+    " AS m(client_id, {subject}, interval_start)"
 )
 
 
@@ -243,6 +251,30 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
     )
 
 
+# Per source: the one keeping its minute stats, for rolling windows (calls only).
+MINUTE_SOURCES = {CALLS.name: RECENT_CALLS}
+
+
+def _minute(alias: str, source: Source) -> str:
+    """Return SQL of the minute of a fact row's time (on the grid's origin, like intervals)."""
+    return f"date_bin('1 minute'::interval, {alias}.{source.time_column}, {ORIGIN})"
+
+
+def minutes_kept_since() -> datetime:
+    """Return the start of the oldest minute kept in minute stats now (whole minutes: the
+    grid's origin is on one)."""
+    return (datetime.now(UTC) - MINUTES_KEPT).replace(second=0, microsecond=0)
+
+
+def forget_old_minutes(pg: Connection, client_ids: list[int]) -> None:
+    """Delete the clients' minute stats of minutes no longer kept."""
+    for source in MINUTE_SOURCES.values():
+        pg.execute(
+            f"DELETE FROM {source.interval_table} WHERE client_id = ANY(%s) AND minute_start < %s",
+            [client_ids, minutes_kept_since()],
+        )
+
+
 # Each feed's latest change per queue (`feed_activity`), raised to the newest of `{select}`:
 # rows of (client, queue, vendor, moment).
 _NOTE_ACTIVITY = (
@@ -271,8 +303,13 @@ def apply_changes(
         for column, fact in zip(_split_column(source), _split_fact(source), strict=True)
     ]
     per_row = ", ".join([f"{a}.client_id", f"{a}.{source.subject}", f"{a}.interval_start", *split])
+    minute_stats = MINUTE_SOURCES.get(source.name)
+    if minute_stats:  # the change row's minute, and the minute stats' own components
+        per_row += f", {_minute(a, minute_stats)} AS minute_start, " + minute_stats.select_sql(
+            tuple(n for n in minute_stats.names if n not in names)
+        )
     where = f" WHERE {source.where}" if source.where else ""
-    group = ", ".join(str(i + 2) for i in range(len(keys)))
+    group = ", ".join(str(i + 2) for i in range(len(keys) + (1 if minute_stats else 0)))
     signed = ", ".join(f"sum(sign * {n}) AS {n}" for n in names)
     ctes = [
         "taken AS (DELETE FROM stats_changes WHERE id IN (SELECT id FROM stats_changes"
@@ -294,6 +331,17 @@ def apply_changes(
         f"delta AS (SELECT {', '.join(keys)}, {signed} FROM per_row GROUP BY {', '.join(keys)})",
         _add_delta(source, source.interval_table, "interval_start", "delta", "iv"),
     ]
+    if minute_stats:  # a change to a call older than the minutes kept adds to none of them
+        assert minute_stats.interval_table, f"{minute_stats.name} has no minute stats"
+        minute_keys = _stats_keys(minute_stats, "minute_start")
+        ctes += [
+            f"minute_delta AS (SELECT {', '.join(minute_keys)},"
+            f" {', '.join(f'sum(sign * {n}) AS {n}' for n in minute_stats.names)} FROM per_row"
+            f" WHERE minute_start >= %(kept)s GROUP BY {', '.join(minute_keys)})",
+            _add_delta(
+                minute_stats, minute_stats.interval_table, "minute_start", "minute_delta", "mn"
+            ),
+        ]
     if source.day_table:
         day_keys = _stats_keys(source, "day")
         local = [
@@ -309,18 +357,18 @@ def apply_changes(
         ]
     row = pg.execute(
         f"WITH {', '.join(ctes)} SELECT count(*) FROM taken",
-        {"subject": subject, "limit": limit, "clients": client_ids},
+        {"subject": subject, "limit": limit, "clients": client_ids, "kept": minutes_kept_since()},
     ).fetchone()
     return int(row[0]) if row else 0
 
 
-def _delete_targets(pg: Connection, table: str, subject: str, arrays: list[str]) -> None:
+def _delete_targets(pg: Connection, table: str, subject: str, targets: Sequence[Target]) -> None:
     """Delete the stats rows of the targets, before they are inserted again."""
     pg.execute(
         f"DELETE FROM {table} s USING {_UNNEST.format(subject=subject)}"
         f" WHERE s.client_id = m.client_id AND s.{subject} = m.{subject}"
         " AND s.interval_start = m.interval_start",
-        arrays,
+        _unnest_params(targets),
     )
 
 
@@ -343,44 +391,37 @@ def _recompute_facts(
         return
     a, subject = source.alias, source.subject
     assert source.interval_table, f"{source.name} has no interval stats"
-    _delete_targets(pg, source.interval_table, subject, _targets(targets))
-    keys = ", ".join(["m.client_id", f"m.{subject}", "m.interval_start", *_split_fact(source)])
-    where = f" WHERE {source.where}" if source.where else ""
+    _delete_targets(pg, source.interval_table, subject, targets)
     unnest = _UNNEST.format(subject=subject)
-    sql = (
-        f"WITH absorbed AS (DELETE FROM stats_changes x USING {unnest}"
-        " WHERE x.client_id = %s::int AND x.subject = %s AND x.client_id = m.client_id"
-        f" AND x.subject_id = m.{subject} AND x.interval_start = m.interval_start)"
-        f" SELECT * FROM (SELECT {keys}, {source.select_sql()} FROM {unnest}"
-        f" JOIN {source.fact_table} {a} ON {a}.client_id = %s::int"
+    relation = (
+        f"{unnest} JOIN {source.fact_table} {a} ON {a}.client_id = %(c)s::int"
         f" AND {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
         f" AND {a}.{source.time_column} >= m.interval_start"
-        f" AND {a}.{source.time_column} < m.interval_start + %s::interval"
-        f" {source.rows_sql}{where} GROUP BY {keys}) r WHERE NOT {_all_zero(source, 'r')}"
+        f" AND {a}.{source.time_column} < m.interval_start + %(iv)s::interval"
+    )
+    sql = (
+        f"WITH absorbed AS (DELETE FROM stats_changes x USING {unnest}"
+        " WHERE x.client_id = %(c)s::int AND x.subject = %(subject)s"
+        f" AND x.client_id = m.client_id AND x.subject_id = m.{subject}"
+        " AND x.interval_start = m.interval_start) "
+        + _summed(source, relation, ["m.client_id", f"m.{subject}", "m.interval_start"])
     )
     for client_id, of_client in _by_client(targets).items():
-        arrays = _targets(of_client)
-        rows = pg.execute(
-            sql,
-            [
-                *arrays,
-                client_id,
-                CHANGE_SUBJECT[source.name],
-                *arrays,
-                client_id,
-                f"{minutes} minutes",
-            ],
-        ).fetchall()
-        _copy_interval_stats(pg, source, rows)
-        _note_facts(
-            pg,
-            source,
-            f"{unnest} JOIN {source.fact_table} {a} ON {a}.client_id = %s::int"
-            f" AND {a}.client_id = m.client_id AND {a}.{subject} = m.{subject}"
-            f" AND {a}.{source.time_column} >= m.interval_start"
-            f" AND {a}.{source.time_column} < m.interval_start + %s::interval",
-            [*arrays, client_id, f"{minutes} minutes"],
-        )
+        params = _unnest_params(of_client) | {
+            "c": client_id,
+            "subject": CHANGE_SUBJECT[source.name],
+            "iv": f"{minutes} minutes",
+            "kept": minutes_kept_since(),
+        }
+        if minute_stats := MINUTE_SOURCES.get(source.name):  # the targets' intervals' minutes
+            pg.execute(
+                f"DELETE FROM {minute_stats.interval_table} s USING {unnest}"
+                f" WHERE s.client_id = m.client_id AND s.{subject} = m.{subject}"
+                f" AND date_bin(%(iv)s::interval, s.minute_start, {ORIGIN}) = m.interval_start",
+                params,
+            )
+        _copy_sums(pg, source, pg.execute(sql, params).fetchall())
+        _note_facts(pg, source, relation, params)
 
 
 def _note_facts(pg: Connection, source: Source, relation: str, params: Any) -> None:
@@ -409,11 +450,61 @@ def _by_client(targets: Sequence[Target]) -> dict[int, list[Target]]:
     return grouped
 
 
-def _copy_interval_stats(pg: Connection, source: Source, rows: Sequence[Sequence[Any]]) -> None:
-    """COPY recomputed rows (keys, then components) into a source's interval stats."""
+def _summed(source: Source, relation: str, keys: list[str], filters: str = "") -> str:
+    """Return the SELECT summing a source's facts in `relation` per interval (`keys`: client,
+    subject and interval start, then the source's splits), and, for a source keeping minute
+    stats, per minute since %(kept)s too.
+
+    One statement, so both come from one snapshot: with the change rows its CTE absorbs. Rows:
+    whether the row is a minute's, the keys, the minute, the source's components, then the
+    minute source's own; rows with nothing to count are left out.
+    """
+    a, minutes = source.alias, MINUTE_SOURCES.get(source.name)
+    keys = [*keys, *_split_fact(source)]
+    conditions = [condition for condition in (source.where, filters) if condition]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    if not minutes:
+        return (
+            f"SELECT * FROM (SELECT false, {', '.join(keys)}, NULL::timestamptz,"
+            f" {source.select_sql()} FROM {relation} {source.rows_sql}{where}"
+            f" GROUP BY {', '.join(keys)}) r WHERE NOT {_all_zero(source, 'r')}"
+        )
+    # The calls before the minutes kept all go to one minute group (NULL), dropped.
+    minute = f"CASE WHEN {a}.{minutes.time_column} >= %(kept)s THEN {_minute(a, minutes)} END"
+    by_minute = [keys[0], keys[1], minute, *_split_fact(minutes)]
+    own = tuple(n for n in minutes.names if n not in source.names)
+    return (
+        f"SELECT * FROM (SELECT grouping({keys[2]}) = 1 AS by_minute, {', '.join(keys)},"
+        f" {minute} AS minute_start, {source.select_sql()}, {minutes.select_sql(own)}"
+        f" FROM {relation} {source.rows_sql}{where} GROUP BY GROUPING SETS"
+        f" (({', '.join(keys)}), ({', '.join(by_minute)}))) r"
+        f" WHERE CASE WHEN r.by_minute THEN r.minute_start IS NOT NULL"
+        f" AND NOT {_all_zero(minutes, 'r')} ELSE NOT {_all_zero(source, 'r')} END"
+    )
+
+
+def _copy_sums(pg: Connection, source: Source, rows: Sequence[Sequence[Any]]) -> None:
+    """COPY the rows of `_summed` into a source's interval stats and its minute stats."""
+    minutes = MINUTE_SOURCES.get(source.name)
+    own = [n for n in minutes.names if n not in source.names] if minutes else []
+    layout = ["by_minute", *_stats_keys(source, "interval_start"), "minute_start"]
+    at = {name: i for i, name in enumerate([*layout, *source.names, *own])}
+    for stats, time_key, by_minute in (
+        (source, "interval_start", False),
+        (minutes, "minute_start", True),
+    ):
+        if stats is None:
+            continue
+        columns = [*_stats_keys(stats, time_key), *stats.names]
+        picked = [[row[at[c]] for c in columns] for row in rows if row[0] == by_minute]
+        _copy(pg, f"{stats.interval_table} ({', '.join(columns)})", picked)
+
+
+def _copy(pg: Connection, table_columns: str, rows: Sequence[Sequence[Any]]) -> None:
+    """COPY rows into `table (columns)`."""
     if not rows:
         return
-    with pg.cursor() as cur, cur.copy(f"COPY {_interval_columns(source)} FROM STDIN") as copy:
+    with pg.cursor() as cur, cur.copy(f"COPY {table_columns} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -443,41 +534,40 @@ def rebuild_range(
             f" AND s.interval_start < %(hi)s AND {only.format(a='s')}",
             params,
         )
+    for minute_stats in MINUTE_SOURCES.values():
+        pg.execute(
+            f"DELETE FROM {minute_stats.interval_table} s WHERE s.minute_start >= %(lo)s"
+            f" AND s.minute_start < %(hi)s AND {only.format(a='s')}",
+            params,
+        )
     clients = [client_id] if client_id is not None else _client_ids(pg)
     for source in (CALLS, TICKETS):
         a = source.alias
-        where = f"{source.where} AND " if source.where else ""
-        keys = [
-            f"{a}.client_id",
-            f"{a}.{source.subject}",
-            f"date_bin(%(iv)s::interval, {a}.{source.time_column}, {ORIGIN})",
-            *_split_fact(source),
-        ]
-        sql = (
-            "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.client_id = %(c)s::int"
-            " AND x.subject = %(subject)s AND x.interval_start >= %(lo)s"
-            " AND x.interval_start < %(hi)s AND (%(q)s::int IS NULL OR x.subject_id = %(q)s))"
-            f" SELECT * FROM (SELECT {', '.join(keys)}, {source.select_sql()}"
-            f" FROM {source.fact_table} {a} {source.rows_sql} WHERE {where}"
+        within = (
             f"{a}.client_id = %(c)s::int AND {a}.{source.time_column} >= %(lo)s"
             f" AND {a}.{source.time_column} < %(hi)s"
             f" AND (%(q)s::int IS NULL OR {a}.queue_id = %(q)s)"
-            f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))})"
-            f" r WHERE NOT {_all_zero(source, 'r')}"
+        )
+        interval = f"date_bin(%(iv)s::interval, {a}.{source.time_column}, {ORIGIN})"
+        sql = (
+            "WITH absorbed AS (DELETE FROM stats_changes x WHERE x.client_id = %(c)s::int"
+            " AND x.subject = %(subject)s AND x.interval_start >= %(lo)s"
+            " AND x.interval_start < %(hi)s AND (%(q)s::int IS NULL OR x.subject_id = %(q)s)) "
+            + _summed(
+                source,
+                f"{source.fact_table} {a}",
+                [f"{a}.client_id", f"{a}.{source.subject}", interval],
+                within,
+            )
         )
         for client in clients:
-            rows = pg.execute(
-                sql, params | {"c": client, "subject": CHANGE_SUBJECT[source.name]}
-            ).fetchall()
-            _copy_interval_stats(pg, source, rows)
-            _note_facts(
-                pg,
-                source,
-                f"{source.fact_table} {a} WHERE {a}.client_id = %(c)s::int"
-                f" AND {a}.{source.time_column} >= %(lo)s AND {a}.{source.time_column} < %(hi)s"
-                f" AND (%(q)s::int IS NULL OR {a}.queue_id = %(q)s)",
-                params | {"c": client},
-            )
+            of_client = params | {
+                "c": client,
+                "subject": CHANGE_SUBJECT[source.name],
+                "kept": minutes_kept_since(),
+            }
+            _copy_sums(pg, source, pg.execute(sql, of_client).fetchall())
+            _note_facts(pg, source, f"{source.fact_table} {a} WHERE {within}", of_client)
 
 
 def _client_ids(pg: Connection) -> list[int]:
@@ -554,9 +644,8 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
     """Recompute agent state seconds for `(client_id, agent_id, interval_start)` targets."""
     if not targets:
         return
-    arrays, window, cap = _targets(targets), f"{minutes} minutes", f"{stale_s} seconds"
     targets_sql = _UNNEST.format(subject="agent_id")
-    _delete_targets(pg, "agent_interval_stats", "agent_id", arrays)
+    _delete_targets(pg, "agent_interval_stats", "agent_id", targets)
     pg.execute(
         f"WITH m AS (SELECT * FROM {targets_sql}),"
         " seg AS ("
@@ -564,19 +653,20 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
             "agent_state_changes a JOIN (SELECT client_id, agent_id,"
             " min(interval_start) AS lo, max(interval_start) AS hi FROM m GROUP BY 1, 2) b"
             " ON a.client_id = b.client_id AND a.agent_id = b.agent_id"
-            " AND a.at >= b.lo - %s::interval AND a.at < b.hi + %s::interval",
-            "%s::interval",
+            " AND a.at >= b.lo - %(cap)s::interval AND a.at < b.hi + %(iv)s::interval",
+            "%(cap)s::interval",
         )
         + ")"
         f" {_interval_insert(AGENTS)}"
         f" SELECT m.client_id, m.agent_id, m.interval_start, {AGENTS.select_sql()}"
         " FROM m JOIN seg ON seg.client_id = m.client_id AND seg.agent_id = m.agent_id"
-        " AND seg.seg_start < m.interval_start + %s::interval AND seg.seg_end > m.interval_start"
+        " AND seg.seg_start < m.interval_start + %(iv)s::interval"
+        " AND seg.seg_end > m.interval_start"
         " CROSS JOIN LATERAL (SELECT extract(epoch FROM least(seg.seg_end, m.interval_start"
-        " + %s::interval) - greatest(seg.seg_start, m.interval_start)) AS s) o"
+        " + %(iv)s::interval) - greatest(seg.seg_start, m.interval_start)) AS s) o"
         f" WHERE seg.state <> '{LOGGED_OUT}'"
         " GROUP BY m.client_id, m.agent_id, m.interval_start",
-        [*arrays, cap, cap, window, window, window],
+        _unnest_params(targets) | {"cap": f"{stale_s} seconds", "iv": f"{minutes} minutes"},
     )
 
 

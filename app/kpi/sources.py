@@ -9,11 +9,13 @@ component or a new source is one entry here (and its columns in the stats tables
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from app.core.vocabulary import (
     ABANDONED_EXIT,
     BLOCKED_EXITS,
     CALLBACK_EXIT,
+    CLOSED_EXIT,
     COMPLAINT,
     LOGGED_IN_STATES,
     LOGGED_OUT,
@@ -208,6 +210,44 @@ CALLS = Source(
         **{exit_component(r): _left_by(r) for r in (*OVERFLOW_EXITS, *BLOCKED_EXITS)},
     },
 )
+
+
+SL_COMPONENTS = (
+    "answered",
+    "abandoned",
+    "overflowed",
+    "answered_within_threshold",
+    "abandoned_within_threshold",
+)
+"""The call components `service_level` reads under any formula (`app.kpi.definitions`)."""
+
+# A call that arrived for the queue's staffing: every inbound caller, turned away or not,
+# but not one calling a closed queue, which no staffing serves (c: a calls row).
+CALL_ARRIVED_SQL = (
+    "c.direction = 'inbound' AND c.offered_known"
+    f" AND c.exit_reason IS DISTINCT FROM '{CLOSED_EXIT}'"
+)
+
+# The calls of the last `MINUTES_KEPT` per queue, vendor and minute of `offered_at`: what the
+# live view's rolling windows (service level over 10 minutes, arrivals over 30) sum, instead
+# of every raw call of the window. Kept by the aggregator like the interval stats.
+RECENT_CALLS = Source(
+    name="recent_calls",
+    fact_table="calls",
+    alias="c",
+    subject="queue_id",
+    time_column="offered_at",
+    rows_sql=CALL_ROWS_SQL,
+    row_reads=CALL_ROW_READS,
+    where="c.offered_known",
+    interval_table="call_minute_stats",
+    splits=(("vendor_id", "c.vendor_id"),),
+    components={
+        **{name: CALLS.components[name] for name in SL_COMPONENTS},
+        "arrivals": count(CALL_ARRIVED_SQL, ("exit_reason",)),
+    },
+)
+MINUTES_KEPT = timedelta(hours=1)
 
 
 def _state_seconds(state: str) -> Component:

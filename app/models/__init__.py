@@ -20,6 +20,7 @@ from app.models.stats import (
     AgentIntervalStats,
     CallDayStats,
     CallIntervalStats,
+    CallMinuteStats,
     TicketIntervalStats,
 )
 from app.models.tenancy import Agent, Client, Queue, QueueVendor, Vendor
@@ -39,6 +40,7 @@ __all__ = [
     "CallDayStats",
     "CallIntervalStats",
     "CallKey",
+    "CallMinuteStats",
     "ClaimedInterval",
     "Client",
     "ClosedReport",

@@ -71,6 +71,25 @@ class CallIntervalStats(CallComponents, Base):
     vendor_id: Mapped[int]
 
 
+class CallMinuteStats(Base):
+    """The components rolling windows sum (`sources.RECENT_CALLS`) per queue, vendor and
+    minute of `offered_at`, for the last hour only (`sources.MINUTES_KEPT`)."""
+
+    __tablename__ = "call_minute_stats"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "queue_id", "minute_start", "vendor_id"),)
+
+    client_id: Mapped[int]
+    queue_id: Mapped[int]
+    minute_start: Mapped[datetime]
+    vendor_id: Mapped[int]
+    answered: Mapped[int]
+    abandoned: Mapped[int]
+    overflowed: Mapped[int]
+    answered_within_threshold: Mapped[int]
+    abandoned_within_threshold: Mapped[int]
+    arrivals: Mapped[int]
+
+
 class CallDayStats(CallComponents, Base):
     """Call components per queue, agent (0 = none), vendor and local day of the client's
     timezone."""

@@ -22,6 +22,7 @@ STATS = {  # each table's key after client_id: the snapshot's first columns and 
     "agent_interval_stats": "agent_id, interval_start",
     "ticket_interval_stats": "queue_id, channel, interval_start, vendor_id",
     "call_day_stats": "queue_id, day, agent_id, vendor_id",
+    "call_minute_stats": "queue_id, minute_start, vendor_id",
     "agent_day_stats": "agent_id, day",
 }
 

@@ -15,11 +15,11 @@ from app.kpi.definitions import (
     QA_COMPONENTS,
     QA_DAY_COMPONENTS,
     SCHEDULE_COMPONENTS,
-    SL_COMPONENTS,
     TICKET_COMPONENTS,
     evaluate,
     service_level,
 )
+from app.kpi.sources import SL_COMPONENTS
 
 ZERO = dict.fromkeys(
     CALL_COMPONENTS
