@@ -199,17 +199,16 @@ class IngestService:
         )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
-        # Per record (index): the errors of its rows, in pass order; else whether one was written.
+        # Per record (index): the errors of its rows, in pass order; else whether it changed
+        # nothing (a record in neither was written).
         failed: dict[int, list[str]] = defaultdict(list)
-        wrote: set[int] = set()
+        unchanged: set[int] = set()
         minutes = self.settings.interval_minutes
         for pass_no, pass_rows in enumerate(passes):
             merged = writer.merge_pass(pg, table, pass_no, pass_rows, batch.vendor_id, minutes)
-            for result in merged:
-                if result.errors:
-                    failed[result.idx] += result.errors
-                elif result.written:
-                    wrote.add(result.idx)
+            for idx, errs in merged.refused:
+                failed[idx] += errs
+            unchanged.update(merged.unchanged)
         tally = FeedTally(datetime.now(UTC))
         written: set[int] = set()
         timestamps = batch.kind.timestamps
@@ -217,14 +216,14 @@ class IngestService:
             clients = dict.fromkeys([patch["client_id"] for patch in patches])
             if raw.index in failed:
                 batch.reject(raw, list(dict.fromkeys(failed[raw.index])), patches[0]["client_id"])
-            elif raw.index in wrote:
+            elif raw.index in unchanged:
+                batch.result.duplicates += 1
+                tally.duplicate(clients)
+            else:
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
                 written.update(clients)
                 tally.accepted(clients, event_time(record.__dict__, timestamps))
-            else:
-                batch.result.duplicates += 1
-                tally.duplicate(clients)
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections, batch.feed)
         for r in batch.rejections:
             client = r.client_id
