@@ -24,10 +24,11 @@ from ingest.checks import (
     check_times,
     earliest_accepted,
     five_point_csat,
+    storable,
     unstorable_fields,
 )
 from ingest.facts import OFFSET_SUFFIX, FactTable
-from ingest.feed_counts import FeedTally, event_time
+from ingest.feed_counts import FeedTally
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
 from ingest.raw import RawRecord
@@ -68,6 +69,8 @@ class _Batch:
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
     refused_values: dict[int, Any] = field(default_factory=dict)  # for counting by client
+    # By index: a valid record's latest time, since the epoch (`check_times`), for its lateness.
+    latest: dict[int, timedelta | None] = field(default_factory=dict)
 
     def retry(self) -> "_Batch":
         """Return a copy holding only what validation decided (for another write attempt)."""
@@ -79,6 +82,7 @@ class _Batch:
             result,
             list(self.rejections),
             dict(self.refused_values),
+            self.latest,
         )
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
@@ -159,17 +163,20 @@ class IngestService:
         batch: _Batch, records: Sequence[RawRecord], window: _Window
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
+        # One look at the whole batch, usually enough; else record by record.
+        checked = storable([raw.value for raw in records])
+        validate = batch.kind.schema.__pydantic_validator__.validate_python  # model_validate's
         for raw in records:
             if raw.error:
                 batch.reject(raw, [raw.error])
             elif not isinstance(raw.value, dict):
                 batch.reject(raw, ["record: must be a JSON object"])
-            elif unstorable := unstorable_fields(raw.value):
+            elif not checked and (unstorable := unstorable_fields(raw.value)):
                 batch.reject(raw, unstorable)
             else:
                 try:
-                    record = batch.kind.schema.model_validate(raw.value)
-                    check_times(
+                    record = validate(raw.value)
+                    batch.latest[raw.index] = check_times(
                         record.__dict__,
                         batch.kind.timestamps,
                         window.earliest,
@@ -211,8 +218,7 @@ class IngestService:
             unchanged.update(merged.unchanged)
         tally = FeedTally(datetime.now(UTC))
         written: set[int] = set()
-        timestamps = batch.kind.timestamps
-        for raw, record, patches in patched:
+        for raw, _, patches in patched:
             clients = dict.fromkeys([patch["client_id"] for patch in patches])
             if raw.index in failed:
                 batch.reject(raw, list(dict.fromkeys(failed[raw.index])), patches[0]["client_id"])
@@ -223,7 +229,7 @@ class IngestService:
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
                 written.update(clients)
-                tally.accepted(clients, event_time(record.__dict__, timestamps))
+                tally.accepted(clients, batch.latest[raw.index])
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections, batch.feed)
         for r in batch.rejections:
             client = r.client_id
