@@ -3,15 +3,16 @@
 import random
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from psycopg import Connection, errors
 from pydantic import ValidationError
+from pydantic_core import TzInfo
 
 from app.core.changes import INGEST, announce
 from app.core.config import Settings
@@ -306,15 +307,42 @@ def _utc_offset(moment: Any) -> int | None:
     return None if offset is None else offset.days * 86_400 + offset.seconds
 
 
+# Zones of one offset whatever the date (pydantic's, for times sent as text): their offset
+# is looked up by zone, 0.1 µs rather than 0.6 µs for `utcoffset()` (a zone of the tz
+# database, as feeds may hand over, depends on the date: asked each time).
+_FIXED_ZONES = (TzInfo, timezone)
+
+
+class _Offsets(dict[Any, int | None]):
+    """The UTC offsets of one batch's fixed zones, each asked once."""
+
+    def of(self, moment: Any) -> int | None:
+        """Return `_utc_offset(moment)`."""
+        zone = getattr(moment, "tzinfo", None)
+        if type(zone) not in _FIXED_ZONES:
+            return _utc_offset(moment)
+        found = self.get(zone, _UNSEEN)
+        if found is _UNSEEN:
+            found = self[zone] = _utc_offset(moment)
+        return found
+
+
+_UNSEEN = -1 << 40  # no offset: they are under a day
+
+
 @cache
-def _stage_plan(table: FactTable) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Return what a staged row holds after seq, idx and pass_no, in `stage_columns` order:
-    the staging-only fields, the times whose offsets it keeps, and the table's columns."""
+def _stage_plan(table: FactTable) -> tuple[dict[str, None], Callable, int, tuple[int, ...]]:
+    """Return how a staged row is read from a patch: the staged fields, all absent, to fill
+    in; a getter of the staging-only fields and the table's columns; how many of them are
+    staging-only; and where the times whose offsets it keeps (in `stage_columns` order,
+    after seq, idx, pass_no and the staging-only fields) are among them."""
     names = list(stage_columns(table))[3:]
     offsets = tuple(n.removesuffix(OFFSET_SUFFIX) for n in names if n.endswith(OFFSET_SUFFIX))
     extra, columns = tuple(table.stage_extra), tuple(table.columns)
     assert names == [*extra, *(f"{t}{OFFSET_SUFFIX}" for t in offsets), *columns], names
-    return extra, offsets, columns
+    fields = (*extra, *columns)
+    times = tuple(fields.index(t) for t in offsets)
+    return dict.fromkeys(fields), itemgetter(*fields), len(extra), times
 
 
 def _stage(
@@ -325,7 +353,8 @@ def _stage(
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
     """
-    extra, offsets, columns = _stage_plan(table)
+    absent, values_of, n_extra, times = _stage_plan(table)
+    offset = _Offsets().of
     key_of = itemgetter(*table.key)
     named_by = table.named_by
     next_pass: dict[tuple, int] = {}
@@ -342,15 +371,15 @@ def _stage(
             target.keys.append(key)
             if named_by and patch.get(named_by) is not None:
                 target.named.append(patch[named_by])
-            get = patch.get
+            values = values_of(absent | patch)
             rows.append(
                 (
                     len(rows),
                     raw.index,
                     pass_no,
-                    *map(get, extra),
-                    *[None if (t := get(name)) is None else _utc_offset(t) for name in offsets],
-                    *map(get, columns),
+                    *values[:n_extra],
+                    *[None if (t := values[i]) is None else offset(t) for i in times],
+                    *values[n_extra:],
                 )
             )
     return rows, passes

@@ -1,13 +1,15 @@
 """The per-record shortcuts of ingest answer what the long way answers."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.quality.measures import ACCEPTED, LATE_MAX, late, lateness_bucket
 from ingest.checks import EPOCH, RecordRejected, check_times, storable, unstorable_fields
 from ingest.feed_counts import FeedTally
-from ingest.service import _partition_moments, _utc_offset
+from ingest.schemas import CallRecord
+from ingest.service import _Offsets, _partition_moments, _utc_offset
 from ingest.writer import FeedCount
 
 TOKYO, NEW_YORK = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
@@ -121,3 +123,18 @@ def test_the_tally_counts_each_client_s_lateness_as_record_by_record():
         [FeedCount(1, ACCEPTED, 7), FeedCount(2, ACCEPTED, 1), FeedCount(1, LATE_MAX, 3725)]
         + [FeedCount(1, bucket, n) for bucket, n in buckets.items()]
     )
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [TOKYO, UTC, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")],
+)
+def test_a_batch_s_offsets_looked_up_by_zone_are_those_of_each_time(zone):
+    offsets = _Offsets()
+    moments = [datetime(2026, month, 20, 9, tzinfo=zone) for month in (1, 7, 1, 7)]
+    moments += [
+        CallRecord.model_validate(
+            {"call_id": "c", "queue": "q", "offered_at": "2026-11-20T09:00:00-03:30"}
+        ).offered_at
+    ] * 2
+    assert [offsets.of(m) for m in moments] == [_utc_offset(m) for m in moments]
