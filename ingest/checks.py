@@ -38,7 +38,7 @@ def unstorable_fields(value: Any, path: str = "") -> list[str]:
 
     That is a NUL character, or an unpaired surrogate (sent as a `\\ud800` escape).
     """
-    if not path and _storable(value):
+    if not path and storable(value):
         return []
     found = []
     if isinstance(value, dict):
@@ -55,9 +55,10 @@ def unstorable_fields(value: Any, path: str = "") -> list[str]:
     return found
 
 
-def _storable(value: Any) -> bool:
-    """Tell quickly that a record holds nothing unstorable: orjson refuses unpaired
-    surrogates and writes NUL as its escape (a false alarm only costs the full walk)."""
+def storable(value: Any) -> bool:
+    """Tell quickly that a record (or a whole batch of them) holds nothing unstorable: orjson
+    refuses unpaired surrogates and writes NUL as its escape (a false alarm only costs the
+    full walk)."""
     try:
         return b"\\u0000" not in orjson.dumps(value)
     except orjson.JSONEncodeError:
@@ -126,18 +127,24 @@ def check_times(
     earliest: datetime,
     latest: datetime,
     max_age_days: int,
-) -> None:
-    """Refuse timestamps after `latest` (now plus the allowed clock skew) or before `earliest`.
+) -> timedelta | None:
+    """Refuse timestamps after `latest` (now plus the allowed clock skew) or before `earliest`;
+    return the latest of them as time since the epoch (None if none is set).
 
-    Old records are refused by name so that a stray year cannot create a partition.
+    Old records are refused by name so that a stray year cannot create a partition. The
+    latest time is the moment the record could first have been sent (its lateness, counted
+    by `feed_counts`), got here at no cost: comparing the moments themselves is slow.
     """
     errors = []
     after, before = since_epoch(latest), since_epoch(earliest)
+    last = None
     for field in fields:
         moment = record.get(field)
         if moment is None:
             continue
         since = since_epoch(moment)
+        if last is None or since > last:
+            last = since
         if since > after:
             errors.append(
                 f"{field}: {sent(moment)} is in the future (server time allows up to"
@@ -153,6 +160,7 @@ def check_times(
             )
     if errors:
         raise RecordRejected(*errors)
+    return last
 
 
 def _like(moment: datetime, example: datetime) -> datetime:

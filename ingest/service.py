@@ -3,15 +3,16 @@
 import random
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from psycopg import Connection, errors
 from pydantic import ValidationError
+from pydantic_core import TzInfo
 
 from app.core.changes import INGEST, announce
 from app.core.config import Settings
@@ -24,10 +25,11 @@ from ingest.checks import (
     check_times,
     earliest_accepted,
     five_point_csat,
+    storable,
     unstorable_fields,
 )
 from ingest.facts import OFFSET_SUFFIX, FactTable
-from ingest.feed_counts import FeedTally, event_time
+from ingest.feed_counts import FeedTally
 from ingest.kinds import KINDS, Kind, Row, Tenancy
 from ingest.merge_sql import stage_columns
 from ingest.raw import RawRecord
@@ -68,6 +70,8 @@ class _Batch:
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
     refused_values: dict[int, Any] = field(default_factory=dict)  # for counting by client
+    # By index: a valid record's latest time, since the epoch (`check_times`), for its lateness.
+    latest: dict[int, timedelta | None] = field(default_factory=dict)
 
     def retry(self) -> "_Batch":
         """Return a copy holding only what validation decided (for another write attempt)."""
@@ -79,6 +83,7 @@ class _Batch:
             result,
             list(self.rejections),
             dict(self.refused_values),
+            self.latest,
         )
 
     def reject(self, raw: RawRecord, errs: list[str], client_id: int | None = None) -> None:
@@ -159,17 +164,20 @@ class IngestService:
         batch: _Batch, records: Sequence[RawRecord], window: _Window
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
+        # One look at the whole batch, usually enough; else record by record.
+        checked = storable([raw.value for raw in records])
+        validate = batch.kind.schema.__pydantic_validator__.validate_python  # model_validate's
         for raw in records:
             if raw.error:
                 batch.reject(raw, [raw.error])
             elif not isinstance(raw.value, dict):
                 batch.reject(raw, ["record: must be a JSON object"])
-            elif unstorable := unstorable_fields(raw.value):
+            elif not checked and (unstorable := unstorable_fields(raw.value)):
                 batch.reject(raw, unstorable)
             else:
                 try:
-                    record = batch.kind.schema.model_validate(raw.value)
-                    check_times(
+                    record = validate(raw.value)
+                    batch.latest[raw.index] = check_times(
                         record.__dict__,
                         batch.kind.timestamps,
                         window.earliest,
@@ -199,32 +207,30 @@ class IngestService:
         )
         rows, passes = _stage(table, patched)
         writer.stage_rows(pg, table, rows)
-        # Per record (index): the errors of its rows, in pass order; else whether one was written.
+        # Per record (index): the errors of its rows, in pass order; else whether it changed
+        # nothing (a record in neither was written).
         failed: dict[int, list[str]] = defaultdict(list)
-        wrote: set[int] = set()
+        unchanged: set[int] = set()
         minutes = self.settings.interval_minutes
         for pass_no, pass_rows in enumerate(passes):
             merged = writer.merge_pass(pg, table, pass_no, pass_rows, batch.vendor_id, minutes)
-            for result in merged:
-                if result.errors:
-                    failed[result.idx] += result.errors
-                elif result.written:
-                    wrote.add(result.idx)
+            for idx, errs in merged.refused:
+                failed[idx] += errs
+            unchanged.update(merged.unchanged)
         tally = FeedTally(datetime.now(UTC))
         written: set[int] = set()
-        timestamps = batch.kind.timestamps
-        for raw, record, patches in patched:
+        for raw, _, patches in patched:
             clients = dict.fromkeys([patch["client_id"] for patch in patches])
             if raw.index in failed:
                 batch.reject(raw, list(dict.fromkeys(failed[raw.index])), patches[0]["client_id"])
-            elif raw.index in wrote:
+            elif raw.index in unchanged:
+                batch.result.duplicates += 1
+                tally.duplicate(clients)
+            else:
                 batch.result.accepted += 1
                 batch.result.written.add(raw.index)
                 written.update(clients)
-                tally.accepted(clients, event_time(record.__dict__, timestamps))
-            else:
-                batch.result.duplicates += 1
-                tally.duplicate(clients)
+                tally.accepted(clients, batch.latest[raw.index])
         writer.store_rejected(pg, batch.kind.name, batch.vendor_id, batch.rejections, batch.feed)
         for r in batch.rejections:
             client = r.client_id
@@ -301,15 +307,42 @@ def _utc_offset(moment: Any) -> int | None:
     return None if offset is None else offset.days * 86_400 + offset.seconds
 
 
+# Zones of one offset whatever the date (pydantic's, for times sent as text): their offset
+# is looked up by zone, 0.1 µs rather than 0.6 µs for `utcoffset()` (a zone of the tz
+# database, as feeds may hand over, depends on the date: asked each time).
+_FIXED_ZONES = (TzInfo, timezone)
+
+
+class _Offsets(dict[Any, int | None]):
+    """The UTC offsets of one batch's fixed zones, each asked once."""
+
+    def of(self, moment: Any) -> int | None:
+        """Return `_utc_offset(moment)`."""
+        zone = getattr(moment, "tzinfo", None)
+        if type(zone) not in _FIXED_ZONES:
+            return _utc_offset(moment)
+        found = self.get(zone, _UNSEEN)
+        if found is _UNSEEN:
+            found = self[zone] = _utc_offset(moment)
+        return found
+
+
+_UNSEEN = -1 << 40  # no offset: they are under a day
+
+
 @cache
-def _stage_plan(table: FactTable) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Return what a staged row holds after seq, idx and pass_no, in `stage_columns` order:
-    the staging-only fields, the times whose offsets it keeps, and the table's columns."""
+def _stage_plan(table: FactTable) -> tuple[dict[str, None], Callable, int, tuple[int, ...]]:
+    """Return how a staged row is read from a patch: the staged fields, all absent, to fill
+    in; a getter of the staging-only fields and the table's columns; how many of them are
+    staging-only; and where the times whose offsets it keeps (in `stage_columns` order,
+    after seq, idx, pass_no and the staging-only fields) are among them."""
     names = list(stage_columns(table))[3:]
     offsets = tuple(n.removesuffix(OFFSET_SUFFIX) for n in names if n.endswith(OFFSET_SUFFIX))
     extra, columns = tuple(table.stage_extra), tuple(table.columns)
     assert names == [*extra, *(f"{t}{OFFSET_SUFFIX}" for t in offsets), *columns], names
-    return extra, offsets, columns
+    fields = (*extra, *columns)
+    times = tuple(fields.index(t) for t in offsets)
+    return dict.fromkeys(fields), itemgetter(*fields), len(extra), times
 
 
 def _stage(
@@ -320,7 +353,8 @@ def _stage(
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
     """
-    extra, offsets, columns = _stage_plan(table)
+    absent, values_of, n_extra, times = _stage_plan(table)
+    offset = _Offsets().of
     key_of = itemgetter(*table.key)
     named_by = table.named_by
     next_pass: dict[tuple, int] = {}
@@ -337,15 +371,15 @@ def _stage(
             target.keys.append(key)
             if named_by and patch.get(named_by) is not None:
                 target.named.append(patch[named_by])
-            get = patch.get
+            values = values_of(absent | patch)
             rows.append(
                 (
                     len(rows),
                     raw.index,
                     pass_no,
-                    *map(get, extra),
-                    *[None if (t := get(name)) is None else _utc_offset(t) for name in offsets],
-                    *map(get, columns),
+                    *values[:n_extra],
+                    *[None if (t := values[i]) is None else offset(t) for i in times],
+                    *values[n_extra:],
                 )
             )
     return rows, passes

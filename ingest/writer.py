@@ -58,15 +58,6 @@ def stage_rows(pg: Connection, table: FactTable, rows: Sequence[Sequence[Any]]) 
                 copy.write_row(row)
 
 
-class PassResult(NamedTuple):
-    """What one pass did to one staged row."""
-
-    idx: int
-    errors: list[str]
-    written: bool
-    existed: bool
-
-
 def lock_stored(pg: Connection, table: FactTable, keys: Sequence[tuple[Any, ...]]) -> int:
     """Lock the stored rows of `keys` (client first), one client at a time in key order;
     return how many were locked."""
@@ -110,6 +101,14 @@ def _named(
     }
 
 
+class PassResult(NamedTuple):
+    """What one pass did to its records (by index): those refused, with their errors in
+    staging order, and those that changed nothing; every other record of it was written."""
+
+    refused: list[tuple[int, list[str]]]
+    unchanged: list[int]
+
+
 def merge_pass(
     pg: Connection,
     table: FactTable,
@@ -117,7 +116,7 @@ def merge_pass(
     rows: PassRows,
     vendor_id: int,
     interval_minutes: int,
-) -> list[PassResult]:
+) -> PassResult:
     """Lock the stored rows of the pass's keys, read the rows it names, then merge the
     pass's staged rows into `table`; raise ConcurrentIngest on a lost key race."""
     params = {
@@ -130,16 +129,14 @@ def merge_pass(
         params |= _named(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
-            merged = cur.fetchall()
+            made, new, stored, unchanged, refused = cur.fetchone() or (0, 0, 0, [], [])
     except (errors.UniqueViolation, errors.InternalError_) as exc:
         if not is_unique_violation(exc):
             raise
         raise ConcurrentIngest(str(exc)) from exc
-    results = [PassResult(*row[:4]) for row in merged]
-    made, stored = merged[0][4:6] if merged else (0, 0)
-    if made != sum(r.written and not r.existed for r in results) or stored != locked:
+    if made != new or stored != locked:
         raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
-    return results
+    return PassResult([(idx, errs) for idx, errs in refused], unchanged)
 
 
 class Rejection(NamedTuple):

@@ -1,11 +1,16 @@
 """The per-record shortcuts of ingest answer what the long way answers."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from ingest.checks import RecordRejected, _storable, check_times, unstorable_fields
-from ingest.service import _partition_moments, _utc_offset
+from app.quality.measures import ACCEPTED, LATE_MAX, late, lateness_bucket
+from ingest.checks import EPOCH, RecordRejected, check_times, storable, unstorable_fields
+from ingest.feed_counts import FeedTally
+from ingest.schemas import CallRecord
+from ingest.service import _Offsets, _partition_moments, _utc_offset
+from ingest.writer import FeedCount
 
 TOKYO, NEW_YORK = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
 
@@ -29,10 +34,10 @@ TOKYO, NEW_YORK = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
         ({1: "a key orjson refuses"}, []),
     ],
 )
-def test_the_storable_shortcut_agrees_with_the_field_walk(value, errors):
+def test_thestorable_shortcut_agrees_with_the_field_walk(value, errors):
     assert unstorable_fields(value) == errors
     if errors:
-        assert not _storable(value)
+        assert not storable(value)
 
 
 def test_a_batch_within_one_month_needs_only_its_first_and_last_time():
@@ -94,3 +99,42 @@ def test_the_window_check_by_time_since_the_epoch_decides_as_comparing_moments(z
         assert refused
     else:
         assert not refused
+
+
+def test_the_window_check_returns_the_latest_time_as_time_since_the_epoch():
+    times = {"a": NOW.astimezone(TOKYO) - timedelta(hours=1), "b": NOW.astimezone(NEW_YORK)}
+    latest = check_times({**times, "c": None}, ("a", "b", "c"), NOW - timedelta(days=1), NOW, 1)
+    assert latest == NOW - EPOCH
+    assert check_times({"a": None}, ("a",), NOW - timedelta(days=1), NOW, 1) is None
+
+
+def test_the_tally_counts_each_client_s_lateness_as_record_by_record():
+    received = NOW + timedelta(seconds=3725.5)
+    tally = FeedTally(received)
+    ages = [0.2, 5, 5.9, 75, 3725.5, -3]  # s before `received`; negative: sent from ahead
+    for age in ages:
+        tally.accepted([1], NOW - EPOCH + timedelta(seconds=3725.5 - age))
+    tally.accepted([1, 2], None)
+    buckets: dict[str, int] = {}
+    for age in ages:
+        bucket = late(lateness_bucket(age))
+        buckets[bucket] = buckets.get(bucket, 0) + 1
+    assert sorted(tally.rows()) == sorted(
+        [FeedCount(1, ACCEPTED, 7), FeedCount(2, ACCEPTED, 1), FeedCount(1, LATE_MAX, 3725)]
+        + [FeedCount(1, bucket, n) for bucket, n in buckets.items()]
+    )
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [TOKYO, UTC, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")],
+)
+def test_a_batch_s_offsets_looked_up_by_zone_are_those_of_each_time(zone):
+    offsets = _Offsets()
+    moments = [datetime(2026, month, 20, 9, tzinfo=zone) for month in (1, 7, 1, 7)]
+    moments += [
+        CallRecord.model_validate(
+            {"call_id": "c", "queue": "q", "offered_at": "2026-11-20T09:00:00-03:30"}
+        ).offered_at
+    ] * 2
+    assert [offsets.of(m) for m in moments] == [_utc_offset(m) for m in moments]
