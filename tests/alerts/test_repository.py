@@ -51,7 +51,9 @@ def stored(pg: psycopg.Connection, alert_id: int) -> tuple:
     ).fetchone()
 
 
-def test_a_batch_of_two_clients_opens_each_alert_with_its_own_id(database, tenant: Tenant, pg):
+def test_a_batch_opens_two_clients_alerts_with_their_own_ids_and_moves_them_together(
+    database, tenant: Tenant, pg
+):
     ids = queue_ids(database, tenant.queue, tenant.shared_queue, tenant.foreign_queue)
     (c, q), (_, s), (d, f) = ids[tenant.queue], ids[tenant.shared_queue], ids[tenant.foreign_queue]
     first, second = rule_on(database, q, s, f), rule_on(database, q)
@@ -76,6 +78,14 @@ def test_a_batch_of_two_clients_opens_each_alert_with_its_own_id(database, tenan
         database.session_scope() as session,
     ):
         repository.open_alerts(driver_connection(session), openings[:1], NOW)
+    with database.session_scope() as session:  # one statement moves them all
+        conn = driver_connection(session)
+        read = [a for a in repository.active_alerts(conn, [c, d]) if a.id in opened.values()]
+        moved = [replace(a, last_value=a.last_value + 1, state="resolved") for a in read]
+        repository.move_alerts(conn, moved, NOW, "auto")
+    for a in moved:
+        assert stored(pg, a.id)[3:6] == ("resolved", a.last_value - 1, a.last_value)
+    assert {a.client_id for a in moved} == {c, d}
 
 
 def test_a_move_keeps_an_acknowledgement_made_since_the_pass_read_the_alert(
