@@ -53,6 +53,7 @@ class Check:
 
 CLIENTS_PER_CLAIM = 50  # clients evaluated in one transaction (their readings read together)
 AUTO_RESOLVED_BY = "auto: back to normal"
+NOTIFIED = frozenset({Action.OPEN, Action.ESCALATE, Action.RESOLVE})  # the moves notices tell
 
 
 def evaluate_all(
@@ -193,7 +194,7 @@ def _write(
     openings = [
         repository.Opening(c.client.id, c.rule.id, c.queue.id, value, c.threshold)
         for c, action, _, value in decided
-        if action is Action.OPEN and value is not None
+        if action is Action.OPEN and value is not None  # a breach has a value
     ]
     ids = repository.open_alerts(pg, openings, now)
     moved: list[tuple[Check, Action, repository.Active]] = []
@@ -209,7 +210,7 @@ def _write(
             if after != alert:  # unchanged: nothing to write
                 changed.append(after)
             alert = after
-        if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
+        if alert is not None and action in NOTIFIED:
             moved.append((check, action, alert))
     repository.move_alerts(pg, changed, now, AUTO_RESOLVED_BY)
     return moved
