@@ -86,10 +86,12 @@ def apply_alerts(
         }
         session.add(notifier)
         existing[notifier_spec.name] = notifier
+    rules = {r.name: r for r in session.scalars(select(AlertRule))}
+    if only_missing and all(spec.name in rules for spec in rule_specs):
+        return  # every pass asks: the queues are read only when a rule is missing
     queues: dict[str, int] = {
         code: id_ for code, id_ in session.execute(select(Queue.code, Queue.id))
     }
-    rules = {r.name: r for r in session.scalars(select(AlertRule))}
     for i, spec in enumerate(rule_specs):
         if only_missing and spec.name in rules:
             continue

@@ -6,7 +6,7 @@ acknowledge an open alert (确认) or resolve one by hand; a resolved alert stay
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from app.core.config import Settings
 from app.core.db import Database, driver_connection, in_background
 from app.core.errors import AppError, NotFound
 from app.core.metrics import count_delivery, count_evaluation
-from app.kpi.targets import queue_targets
+from app.kpi.targets import Bound, queue_targets
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
 from app.models.alerts import ALERT_STATES
 
@@ -52,6 +52,8 @@ class Check:
 
 
 CLIENTS_PER_CLAIM = 50  # clients evaluated in one transaction (their readings read together)
+AUTO_RESOLVED_BY = "auto: back to normal"
+NOTIFIED = frozenset({Action.OPEN, Action.ESCALATE, Action.RESOLVE})  # the moves notices tell
 
 
 def evaluate_all(
@@ -69,7 +71,7 @@ def evaluate_all(
     transition is committed (then notified) by the one worker that made it. Rules on a
     projected metric read `projections` (made once per batch); without it they are not
     evaluated. Every rule's window is read for all the batch's queues at once
-    (`readings.read_all`), and the alerts opened are written together."""
+    (`readings.read_all`); the alerts opened, and those moved, are written together."""
     now = now or datetime.now(UTC)
     with database.session_scope() as session:
         if locks.try_lock(driver_connection(session), locks.Lock.ALERT_RULES):
@@ -105,24 +107,17 @@ def _evaluate_clients(
         checks = _checks(rules, queues, settings, projections is not None)
         projected = projections(session, now) if projections else None
         values = _readings(pg, checks, projected, now, settings)
-        still = select(Alert).where(Alert.state != "resolved", Alert.client_id.in_(claimed))
-        active = {(a.rule_id, a.queue_id): a for a in session.scalars(still)}
-        moved = []
+        active = {(a.rule_id, a.queue_id): a for a in repository.active_alerts(pg, claimed)}
+        decided = []
         for check, reading in zip(checks, values, strict=True):
             alert = active.get((check.rule.id, check.queue.id))
             action = _decide(check, alert, reading, now)
             count_evaluation(action.value)
-            alert = _apply(session, action, alert, check, reading.value, now)
-            if alert is not None and action in (Action.OPEN, Action.ESCALATE, Action.RESOLVE):
-                moved.append((alert, action, check))
-        session.flush()  # the opened alerts get their ids, in one round trip
+            decided.append((check, action, alert, reading.value))
+        moved = _write(pg, decided, now)
         notices = [
-            Notice(
-                _message(alert, action.value, c.rule, c.client, c.queue.code),
-                tuple(c.rule.notify),
-                c.client.id,
-            )
-            for alert, action, c in moved
+            Notice(_message(alert, action.value, c), tuple(c.rule.notify), c.client.id)
+            for c, action, alert in moved
         ]
     send(database, notices)
     return notices
@@ -134,6 +129,7 @@ def _checks(
     """Return each rule on each of its queues that has a threshold for it; rules on a
     projected metric only where projections are handed in."""
     checks = []
+    targets = {queue.id: queue_targets(queue.targets, settings) for queue, _ in queues}
     for rule in rules:
         if rule.metric in PROJECTED_METRICS and not projected:
             continue  # evaluated where the scheduler hands projections
@@ -141,7 +137,7 @@ def _checks(
         for queue, client in queues:
             if watched is not None and queue.id not in watched:
                 continue
-            threshold = _threshold(rule, queue, settings)
+            threshold = _threshold(rule, targets[queue.id])
             if threshold is not None:  # else it follows a target this queue does not set
                 checks.append(Check(rule, queue, client, threshold))
     return checks
@@ -178,7 +174,9 @@ def _readings(
     ]
 
 
-def _decide(check: Check, alert: Alert | None, reading: Reading, now: datetime) -> Action:
+def _decide(
+    check: Check, alert: repository.Active | None, reading: Reading, now: datetime
+) -> Action:
     """Return what the reading means for the check's alert (if one is active)."""
     state = ActiveAlert(alert.state, alert.opened_at, alert.escalated_at) if alert else None
     rule = check.rule
@@ -186,51 +184,62 @@ def _decide(check: Check, alert: Alert | None, reading: Reading, now: datetime) 
     return decide(rule.op, check.threshold, rule.min_volume, ack_within, reading, state, now)
 
 
-def _apply(
-    session: Session,
-    action: Action,
-    alert: Alert | None,
-    check: Check,
-    value: float | None,
+def _write(
+    pg: Connection,
+    decided: list[tuple[Check, Action, repository.Active | None, float | None]],
     now: datetime,
-) -> Alert | None:
-    """Open, update, escalate or resolve the check's alert (opened ones are flushed later)."""
-    if action is Action.OPEN:
-        alert = Alert(
-            client_id=check.client.id,
-            queue_id=check.queue.id,
-            rule_id=check.rule.id,
-            state="open",
-            value=value,
-            last_value=value,
-            threshold=check.threshold,
-            opened_at=now,
-        )
-        session.add(alert)
-        return alert
-    if alert is None:
-        return None
-    if value is not None and value != alert.last_value:  # unchanged: nothing to write
-        alert.last_value = value
+) -> list[tuple[Check, Action, repository.Active]]:
+    """Open, update, escalate and resolve the checks' alerts (each kind of write in one
+    statement); return the alerts opened, escalated or resolved, as they now stand."""
+    openings = [
+        repository.Opening(c.client.id, c.rule.id, c.queue.id, value, c.threshold)
+        for c, action, _, value in decided
+        if action is Action.OPEN and value is not None  # a breach has a value
+    ]
+    ids = repository.open_alerts(pg, openings, now)
+    moved: list[tuple[Check, Action, repository.Active]] = []
+    changed = []
+    for check, action, alert, value in decided:
+        if action is Action.OPEN and value is not None:
+            key = (check.rule.id, check.queue.id)
+            alert = repository.Active(
+                check.client.id, ids[key], *key, "open", now, None, value, check.threshold
+            )
+        elif alert is not None:
+            after = _moved(alert, action, value, now)
+            if after != alert:  # unchanged: nothing to write
+                changed.append(after)
+            alert = after
+        if alert is not None and action in NOTIFIED:
+            moved.append((check, action, alert))
+    repository.move_alerts(pg, changed, now, AUTO_RESOLVED_BY)
+    return moved
+
+
+def _moved(
+    alert: repository.Active, action: Action, value: float | None, now: datetime
+) -> repository.Active:
+    """Return the alert with its latest value, escalated or resolved as the action says."""
+    if value is not None and value != alert.last_value:
+        alert = replace(alert, last_value=value)
     if action is Action.ESCALATE:
-        alert.escalated_at = now
-    elif action is Action.RESOLVE:
-        alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, "auto: back to normal"
+        return replace(alert, escalated_at=now)
+    if action is Action.RESOLVE:
+        return replace(alert, state="resolved")
     return alert
 
 
-def _threshold(rule: AlertRule, queue: Queue, settings: Settings) -> float | None:
-    """Return the rule's threshold on this queue: its own, or the queue's target."""
+def _threshold(rule: AlertRule, targets: dict[str, Bound]) -> float | None:
+    """Return the rule's threshold on a queue: its own, or the queue's target."""
     if rule.threshold is not None:
         return rule.threshold
-    target = queue_targets(queue.targets, settings).get(rule.metric)
+    target = targets.get(rule.metric)
     return target.threshold(rule.op) if target else None
 
 
-def _message(
-    alert: Alert, event: str, rule: AlertRule, client: Client, queue: str
-) -> notifiers.AlertMessage:
+def _message(alert: repository.Active, event: str, check: Check) -> notifiers.AlertMessage:
     """Say what happened, with the opening time in the client's timezone."""
+    rule, client = check.rule, check.client
     return notifiers.AlertMessage(
         alert_id=alert.id,
         event=event,
@@ -238,7 +247,7 @@ def _message(
         rule=rule.name,
         severity=rule.severity,
         client=client.code,
-        queue=queue,
+        queue=check.queue.code,
         metric=rule.metric,
         op=rule.op,
         value=alert.last_value,

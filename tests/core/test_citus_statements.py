@@ -1,4 +1,5 @@
-"""The statements of ingest, aggregation and the live view hold no pattern Citus refuses.
+"""The statements of ingest, aggregation, the live view and an alert pass hold no pattern
+Citus refuses.
 
 Every statement a small ingest + aggregation + live run executes is captured (psycopg's
 cursor) and checked, so a regression fails here without a Citus cluster (issue 15, as seen
@@ -28,11 +29,15 @@ import psycopg
 import pytest
 
 from app.access.keys import Principal
+from app.alerts.service import evaluate_all
+from app.apply.file import TenancyFile
+from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
 from app.forecasting.store import store_forecasts
 from app.kpi import aggregation, repository
 from dashboards.data import snapshot
-from tests.factories import post
+from tests.factories import cdr, post
+from tests.kpi.helpers import client_id
 from tests.qa.helpers import evaluation, handled_calls
 from tests.schedules.helpers import seg
 
@@ -338,5 +343,36 @@ def test_qa_schedule_and_forecast_statements_are_citus_safe(
     for table in ("qa_evaluations", "schedule_segments", "forecasts"):
         assert f"INTO {table}" in seen, f"the run did not write {table}"
     assert "FROM schedule_segments sg" in seen, "the run did not read schedule pieces"
+    refused = {sql: found for sql in dict.fromkeys(executed) if (found := violations(sql, tables))}
+    assert refused == {}
+
+
+def test_alert_pass_statements_are_citus_safe(client, tenant, database, settings, pg, executed):
+    tables = _distributed_tables(pg)
+    assert {"alerts", "alert_deliveries"} <= tables
+    rule = {
+        "name": f"abandons-{tenant.client}",
+        "queues": [tenant.queue, tenant.foreign_queue],  # two clients
+        "metric": "abandon_rate",
+        "window_min": 60,
+        "op": ">",
+        "threshold": 0.2,
+        "min_volume": 2,
+    }
+    with database.session_scope() as session:
+        apply_tenancy(session, TenancyFile.model_validate({"alert_rules": [rule]}))
+    at = ago(180)
+    calls = [cdr(f"a{q}", q, at, gave_up_after=40) for q in (tenant.queue, tenant.foreign_queue)]
+    calls += [cdr(f"b{q}", q, at, wait=5) for q in (tenant.queue, tenant.foreign_queue)]
+    assert post(client, "/v1/calls", calls, tenant).json()["accepted"] == 4
+    now = datetime.now(UTC)
+    clients = [client_id(pg, tenant.client), client_id(pg, tenant.other_client)]
+    for moment in (now, now + timedelta(minutes=11)):  # opened, then escalated
+        for cid in clients:
+            evaluate_all(database, settings, moment, cid)
+
+    seen = " ".join(executed)
+    for run in ("INSERT INTO alerts", "UPDATE alerts", "FROM alerts"):
+        assert run in seen, f"the pass did not execute a statement with {run}"
     refused = {sql: found for sql in dict.fromkeys(executed) if (found := violations(sql, tables))}
     assert refused == {}
