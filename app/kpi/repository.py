@@ -28,7 +28,7 @@ nowhere), so both give the same rows, and every reader the same answers.
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from psycopg import Connection
@@ -399,19 +399,22 @@ def _recompute_facts(
         f" AND {a}.{source.time_column} >= m.interval_start"
         f" AND {a}.{source.time_column} < m.interval_start + %(iv)s::interval"
     )
-    sql = (
+    absorbed = (
         f"WITH absorbed AS (DELETE FROM stats_changes x USING {unnest}"
         " WHERE x.client_id = %(c)s::int AND x.subject = %(subject)s"
         f" AND x.client_id = m.client_id AND x.subject_id = m.{subject}"
         " AND x.interval_start = m.interval_start) "
-        + _summed(source, relation, ["m.client_id", f"m.{subject}", "m.interval_start"])
     )
+    keys = ["m.client_id", f"m.{subject}", "m.interval_start"]
+    kept, width = minutes_kept_since(), timedelta(minutes=minutes)
     for client_id, of_client in _by_client(targets).items():
+        recent = max(start for _, _, start in of_client) + width > kept
+        sql = absorbed + _summed(source, relation, keys, by_minute=recent)
         params = _unnest_params(of_client) | {
             "c": client_id,
             "subject": CHANGE_SUBJECT[source.name],
             "iv": f"{minutes} minutes",
-            "kept": minutes_kept_since(),
+            "kept": kept,
         }
         if minute_stats := MINUTE_SOURCES.get(source.name):  # the targets' intervals' minutes
             pg.execute(
@@ -450,16 +453,19 @@ def _by_client(targets: Sequence[Target]) -> dict[int, list[Target]]:
     return grouped
 
 
-def _summed(source: Source, relation: str, keys: list[str], filters: str = "") -> str:
+def _summed(
+    source: Source, relation: str, keys: list[str], filters: str = "", by_minute: bool = True
+) -> str:
     """Return the SELECT summing a source's facts in `relation` per interval (`keys`: client,
-    subject and interval start, then the source's splits), and, for a source keeping minute
-    stats, per minute since %(kept)s too.
+    subject and interval start, then the source's splits; `filters` more conditions), and,
+    for a source keeping minute stats, per minute since %(kept)s too — when `by_minute` (the
+    facts may be that recent: grouping every row twice costs a rebuild of old weeks a third).
 
     One statement, so both come from one snapshot: with the change rows its CTE absorbs. Rows:
     whether the row is a minute's, the keys, the minute, the source's components, then the
     minute source's own; rows with nothing to count are left out.
     """
-    a, minutes = source.alias, MINUTE_SOURCES.get(source.name)
+    a, minutes = source.alias, MINUTE_SOURCES.get(source.name) if by_minute else None
     keys = [*keys, *_split_fact(source)]
     conditions = [condition for condition in (source.where, filters) if condition]
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
@@ -471,13 +477,13 @@ def _summed(source: Source, relation: str, keys: list[str], filters: str = "") -
         )
     # The calls before the minutes kept all go to one minute group (NULL), dropped.
     minute = f"CASE WHEN {a}.{minutes.time_column} >= %(kept)s THEN {_minute(a, minutes)} END"
-    by_minute = [keys[0], keys[1], minute, *_split_fact(minutes)]
+    minute_keys = [keys[0], keys[1], minute, *_split_fact(minutes)]
     own = tuple(n for n in minutes.names if n not in source.names)
     return (
         f"SELECT * FROM (SELECT grouping({keys[2]}) = 1 AS by_minute, {', '.join(keys)},"
         f" {minute} AS minute_start, {source.select_sql()}, {minutes.select_sql(own)}"
         f" FROM {relation} {source.rows_sql}{where} GROUP BY GROUPING SETS"
-        f" (({', '.join(keys)}), ({', '.join(by_minute)}))) r"
+        f" (({', '.join(keys)}), ({', '.join(minute_keys)}))) r"
         f" WHERE CASE WHEN r.by_minute THEN r.minute_start IS NOT NULL"
         f" AND NOT {_all_zero(minutes, 'r')} ELSE NOT {_all_zero(source, 'r')} END"
     )
@@ -558,6 +564,7 @@ def rebuild_range(
                 f"{source.fact_table} {a}",
                 [f"{a}.client_id", f"{a}.{source.subject}", interval],
                 within,
+                by_minute=end > minutes_kept_since(),
             )
         )
         for client in clients:
