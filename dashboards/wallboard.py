@@ -90,10 +90,7 @@ def board(
     """
     lang = wall.lang
     options = state["options"]
-    filtered = chosen(state["queues"], wall.clients, wall.vendors, wall.queues)
-    shown = rotation(filtered, now.timestamp(), every_s=wall.rotate_s) if wall.tv else filtered
-    hidden = max(len(shown) - MAX_TILES, 0)
-    shown = shown[:MAX_TILES]
+    filtered, shown, hidden = shown_queues(state, wall, now)
     zones = {live["queue"]: live["timezone"] for live in filtered}
     alerts = [{**a, "timezone": zones[a["queue"]]} for a in state["alerts"] if a["queue"] in zones]
     zone = board_zone(filtered, wall.tz)
@@ -115,6 +112,23 @@ def board(
     }
     tiles = [tile_view(live, lang) for live in shown]
     return panels, with_chosen(options, wall), tiles, shown[0]["queue"] if shown else None
+
+
+def shown_queues(
+    state: dict[str, Any], wall: WallSettings, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Return the queues the filters pass, those shown now (the TV's rotation, at most
+    `MAX_TILES`), and how many more the tile limit leaves out."""
+    filtered = chosen(state["queues"], wall.clients, wall.vendors, wall.queues)
+    shown = rotation(filtered, now.timestamp(), every_s=wall.rotate_s) if wall.tv else filtered
+    return filtered, shown[:MAX_TILES], max(len(shown) - MAX_TILES, 0)
+
+
+def board_tiles(state: dict[str, Any], wall: WallSettings, now: datetime) -> list[dict[str, Any]]:
+    """Return the tiles `board` shows, and nothing else: what a push of new data sends (the
+    panels follow with the page's next refresh)."""
+    _, shown, _ = shown_queues(state, wall, now)
+    return [tile_view(live, wall.lang) for live in shown]
 
 
 def with_chosen(options: dict[str, list[str]], wall: WallSettings) -> dict[str, list[str]]:
@@ -249,11 +263,7 @@ class LiveBoards:
     def tiles(self, principal: Principal, search: str) -> list[dict[str, Any]]:
         """Return the tiles of a board whose settings are `search` (its URL's query)."""
         wall = from_search(search)
-        can_ack = principal.kind in ACKING_KINDS
-        state = self.state(principal, wall)
-        _, outputs, _ = shared_drawing(state, wall, can_ack, datetime.now(UTC), self.boards)
-        tiles: list[dict[str, Any]] = outputs[OUTPUTS.index("tiles")]
-        return tiles
+        return board_tiles(self.state(principal, wall), wall, datetime.now(UTC))
 
 
 def drawn(state: dict[str, Any], wall: WallSettings, can_ack: bool, now: datetime) -> Drawn:

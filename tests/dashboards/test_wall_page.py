@@ -26,6 +26,7 @@ from dashboards.wallboard import (
     FILTERS,
     PANELS,
     board,
+    board_tiles,
     clicked_alert,
     focus_chart,
     labels,
@@ -297,6 +298,17 @@ def test_tv_mode_shows_even_groups_of_up_to_four_three_alerts_and_hides_the_cont
     assert len(tiles) == 6 and len(panels["alerts-panel"]) == 5
     assert labels(tv)[-2:] == ("tv", "en")  # the `tv` class hides every control
     assert labels(WallSettings())[-2:] == ("", "en")
+
+
+def test_a_push_sends_the_tiles_the_board_shows():
+    state = board_state([live_queue(f"q{n:02d}") for n in range(30)])
+    for wall, at in (
+        (WallSettings(tv=True), NOON),
+        (WallSettings(tv=True), NOON + timedelta(seconds=15)),  # the next group
+        (WallSettings(queues=["q03", "q05"], lang="zh"), NOON),
+        (WallSettings(), NOON),  # the tile limit
+    ):
+        assert board_tiles(state, wall, at) == board(state, wall, False, at)[2]
 
 
 def test_the_board_in_chinese_labels_its_controls_and_its_language():
