@@ -26,7 +26,7 @@ from app.core import locks
 from app.core.config import Settings
 from app.core.db import Database, driver_connection, in_background
 from app.core.errors import AppError, NotFound
-from app.core.metrics import count_delivery, count_evaluation
+from app.core.metrics import count_delivery, count_evaluations
 from app.kpi.targets import Bound, queue_targets
 from app.models import Alert, AlertDelivery, AlertRule, Client, Notifier, Queue
 from app.models.alerts import ALERT_STATES
@@ -112,8 +112,9 @@ def _evaluate_clients(
         for check, reading in zip(checks, values, strict=True):
             alert = active.get((check.rule.id, check.queue.id))
             action = _decide(check, alert, reading, now)
-            count_evaluation(action.value)
             decided.append((check, action, alert, reading.value))
+        for action_name, count in Counter(action.value for _, action, _, _ in decided).items():
+            count_evaluations(action_name, count)
         moved = _write(pg, decided, now)
         notices = [
             Notice(_message(alert, action.value, c), tuple(c.rule.notify), c.client.id)

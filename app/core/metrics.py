@@ -209,9 +209,10 @@ def observe_pass(seconds: float, markers: int) -> None:
     counters.aggregation_markers.inc(markers)
 
 
-def count_evaluation(action: str) -> None:
-    """Count one rule evaluated on one queue, by the action it led to."""
-    instruments().alert_evaluations.labels(action).inc()
+def count_evaluations(action: str, count: int) -> None:
+    """Count `count` evaluations of a rule on a queue that led to `action` (a pass counts
+    its thousands once per action)."""
+    instruments().alert_evaluations.labels(action).inc(count)
 
 
 def count_delivery(notifier_type: str, ok: bool) -> None:
