@@ -164,21 +164,20 @@ def surges(
     holidays out. Without a forecast of every such interval (or one of no calls), the
     baseline is the same window's mean over the last `SURGE_WEEKS` weeks; without history,
     what the agents on the phones can take at 85 % occupancy and the typical AHT: surge > 1
-    means more calls than they can answer. Each step reads all the queues still without a
-    baseline at once.
+    means more calls than they can answer. The window and the same window of the recent
+    weeks are counted in one statement, for every queue; each later step reads all the
+    queues still without a baseline at once.
     """
     clients, ids = _arrays(queues)
-    current = queries.offered_between(pg, clients, ids, now - window, now)
+    weeks = [timedelta(weeks=w) for w in range(SURGE_WEEKS + 1)]  # this week's, then back
+    current, *past = queries.offered_in(
+        pg, clients, ids, [(now - window - back, now - back) for back in weeks]
+    )
     minutes = get_settings().interval_minutes
     expected = own_expected(pg, clients, ids, now - window, now, minutes)
     baselines = {q: e for q, e in expected.items() if e}
     rest = [q for q in ids if q not in baselines]
-    history: dict[int, int] = defaultdict(int)
-    for w in range(1, SURGE_WEEKS + 1) if rest else ():
-        back = timedelta(weeks=w)
-        week = queries.offered_between(pg, clients, rest, now - window - back, now - back)
-        for queue_id, calls in week.items():
-            history[queue_id] += calls
+    history = {q: sum(week.get(q, 0) for week in past) for q in rest}
     baselines |= {q: history[q] / SURGE_WEEKS for q in rest if history[q]}
     rest = [q for q in rest if q not in baselines]
     on_phones = queries.agents_on_phones(pg, *_pairs(_only(queues, rest))) if rest else {}

@@ -642,23 +642,39 @@ def offered_between(
     end: datetime,
     vendor_id: int | None = None,
 ) -> dict[int, int]:
-    """Count inbound calls that arrived in `[start, end)` per queue (of one vendor's
-    records, when given), from raw calls.
+    """Count inbound calls that arrived in `[start, end)` per queue (`offered_in`)."""
+    return offered_in(pg, clients, queues, [(start, end)], vendor_id)[0]
+
+
+def offered_in(
+    pg: Connection,
+    clients: Sequence[int],
+    queues: Sequence[int],
+    windows: Sequence[tuple[datetime, datetime]],
+    vendor_id: int | None = None,
+) -> list[dict[int, int]]:
+    """Count inbound calls that arrived in each window `[start, end)` per queue (of one
+    vendor's records, when given), from raw calls, in one statement: one dict per window.
 
     This is the demand Erlang C staffs for: every caller, including those turned away
     because the queue was full or had no agents (they needed agents too), but not calls to
-    a closed queue, which no staffing serves.
+    a closed queue, which no staffing serves (`CALL_ARRIVED_SQL`).
     """
     rows = pg.execute(
-        "SELECT queue_id, count(*) FROM calls c WHERE client_id = ANY(%(c)s::int[])"
-        " AND queue_id = ANY(%(q)s::int[]) AND offered_at >= %(lo)s AND offered_at < %(hi)s"
-        f" AND {CALL_ARRIVED_SQL} AND {CALLS.vendor_limit('c')} GROUP BY queue_id",
+        "SELECT w.i, c.queue_id, count(*) FROM unnest(%(lo)s::timestamptz[],"
+        " %(hi)s::timestamptz[]) WITH ORDINALITY AS w(lo, hi, i) JOIN calls c"
+        " ON c.offered_at >= w.lo AND c.offered_at < w.hi"
+        " WHERE c.client_id = ANY(%(c)s::int[]) AND c.queue_id = ANY(%(q)s::int[])"
+        f" AND {CALL_ARRIVED_SQL} AND {CALLS.vendor_limit('c')} GROUP BY 1, 2",
         {
             "c": array_literal(clients),
             "q": array_literal(queues),
-            "lo": start,
-            "hi": end,
+            "lo": array_literal([start for start, _ in windows]),
+            "hi": array_literal([end for _, end in windows]),
             "vendor": vendor_id,
         },
     ).fetchall()
-    return dict(rows)
+    counts: list[dict[int, int]] = [{} for _ in windows]
+    for i, queue, count in rows:
+        counts[i - 1][queue] = count
+    return counts
