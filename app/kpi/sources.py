@@ -8,7 +8,7 @@ stats reader and the KPI groups (`app.kpi.definitions`) are all derived from thi
 component or a new source is one entry here (and its columns in the stats tables).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from app.core.vocabulary import (
@@ -231,16 +231,11 @@ CALL_ARRIVED_SQL = (
 # The calls of the last `MINUTES_KEPT` per queue, vendor and minute of `offered_at`: what the
 # live view's rolling windows (service level over 10 minutes, arrivals over 30) sum, instead
 # of every raw call of the window. Kept by the aggregator like the interval stats.
-RECENT_CALLS = Source(
+RECENT_CALLS = replace(  # the calls' own rows, kept per vendor only (no agent split)
+    CALLS,
     name="recent_calls",
-    fact_table="calls",
-    alias="c",
-    subject="queue_id",
-    time_column="offered_at",
-    rows_sql=CALL_ROWS_SQL,
-    row_reads=CALL_ROW_READS,
-    where="c.offered_known",
     interval_table="call_minute_stats",
+    day_table=None,
     splits=(("vendor_id", "c.vendor_id"),),
     components={
         **{name: CALLS.components[name] for name in SL_COMPONENTS},

@@ -8,9 +8,9 @@ from alembic import command
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.db import Database, libpq_url
+from app.core.db import Database, driver_connection, libpq_url
 from app.core.vocabulary import BLOCKED_EXITS, CALLBACK_EXIT, OVERFLOW_EXITS
-from app.kpi.aggregation import drain, rebuild
+from app.kpi.aggregation import drain, mark_queues_for_rebuild, rebuild
 from app.kpi.definitions import CALL_COMPONENTS
 from app.kpi.sources import exit_component
 from app.main import create_app
@@ -166,3 +166,10 @@ def newest_facts(pg, cid: int) -> dict[tuple[str, str], datetime]:
         {"c": cid},
     )
     return {(queue, vendor): at for queue, vendor, at in rows}
+
+
+def settings_changed(database: Database, pg: psycopg.Connection, settings: Settings, code: str):
+    """Mark every interval of a queue for a recompute, as a change of its settings does."""
+    queue_id = pg.execute("SELECT id FROM queues WHERE code = %s", [code]).fetchone()[0]
+    with database.session_scope() as session:
+        mark_queues_for_rebuild(driver_connection(session), settings.interval_minutes, [queue_id])

@@ -12,9 +12,16 @@ from hypothesis import strategies as st
 
 from app.core.db import driver_connection
 from app.kpi import repository
-from app.kpi.aggregation import drain, mark_queues_for_rebuild, rebuild, recompute, run_pass
+from app.kpi.aggregation import drain, rebuild, recompute, run_pass
 from tests.factories import make_tenant, post
-from tests.kpi.helpers import activity, client_id, full_recompute, newest_facts, stats_snapshot
+from tests.kpi.helpers import (
+    activity,
+    client_id,
+    full_recompute,
+    newest_facts,
+    settings_changed,
+    stats_snapshot,
+)
 
 BASE = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)
 CHANNELS = ["email", "chat", "web"]
@@ -116,11 +123,7 @@ def test_deltas_interleaved_with_passes_and_rebuilds_equal_a_full_recompute(
             end = start + timedelta(hours=1) if start else None
             rebuild(database, settings, start, end, client_id=cid)
         else:  # a queue's settings changed: its intervals are marked and recomputed
-            with database.session_scope() as session:
-                queue_id = pg.execute("SELECT id FROM queues WHERE code = %s", [queues[arg]])
-                mark_queues_for_rebuild(
-                    driver_connection(session), settings.interval_minutes, [queue_id.fetchone()[0]]
-                )
+            settings_changed(database, pg, settings, queues[arg])
     drain(database, settings)
     assert no_pending(pg, cid)
     assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.db import driver_connection
 from app.kpi import queries
-from app.kpi.aggregation import drain, mark_queues_for_rebuild, rebuild, run_pass
+from app.kpi.aggregation import drain, rebuild, run_pass
 from app.kpi.sources import CALLS, SL_COMPONENTS
 from tests.factories import make_tenant, post
-from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
+from tests.kpi.helpers import client_id, full_recompute, settings_changed, stats_snapshot
 
 SPAN_S = 40 * 60  # the calls' offered times: the last 40 minutes
 
@@ -100,11 +99,7 @@ def test_minute_stats_equal_a_recompute_and_windows_equal_the_raw_calls(
         elif kind == "rebuild":
             rebuild(database, settings, client_id=cid)
         else:  # a queue's settings changed: its intervals are marked and recomputed
-            with database.session_scope() as session:
-                queue_id = pg.execute("SELECT id FROM queues WHERE code = %s", [queues[arg]])
-                mark_queues_for_rebuild(
-                    driver_connection(session), settings.interval_minutes, [queue_id.fetchone()[0]]
-                )
+            settings_changed(database, pg, settings, queues[arg])
     drain(database, settings)
     assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
 
