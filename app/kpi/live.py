@@ -15,12 +15,7 @@ from app.core.config import Settings
 from app.core.vocabulary import LOGGED_IN_STATES, ON_PHONE_STATES, WORK_ACTIVITY
 from app.erlang import required_agents
 from app.kpi import queries
-from app.kpi.definitions import (
-    ALERT_COMPONENTS,
-    ALERT_KPIS,
-    CALL_COMPONENTS,
-    evaluate,
-)
+from app.kpi.definitions import ALERT_COMPONENTS, ALERT_KPIS, CALL_COMPONENTS, evaluate
 from app.kpi.intervals import local_midnight
 from app.kpi.sources import ALERTS, CALLS, SL_COMPONENTS
 from app.kpi.targets import queue_targets

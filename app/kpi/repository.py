@@ -255,6 +255,11 @@ def _add_delta(source: Source, table: str, time_key: str, delta: str, prefix: st
 MINUTE_SOURCES = {CALLS.name: RECENT_CALLS}
 
 
+def _own_components(minute_stats: Source, source: Source) -> tuple[str, ...]:
+    """Return the components of a source's minute stats that the source itself has not."""
+    return tuple(n for n in minute_stats.names if n not in source.names)
+
+
 def _minute(alias: str, source: Source) -> str:
     """Return SQL of the minute of a fact row's time (on the grid's origin, like intervals)."""
     return f"date_bin('1 minute'::interval, {alias}.{source.time_column}, {ORIGIN})"
@@ -306,7 +311,7 @@ def apply_changes(
     minute_stats = MINUTE_SOURCES.get(source.name)
     if minute_stats:  # the change row's minute, and the minute stats' own components
         per_row += f", {_minute(a, minute_stats)} AS minute_start, " + minute_stats.select_sql(
-            tuple(n for n in minute_stats.names if n not in names)
+            _own_components(minute_stats, source)
         )
     where = f" WHERE {source.where}" if source.where else ""
     group = ", ".join(str(i + 2) for i in range(len(keys) + (1 if minute_stats else 0)))
@@ -416,7 +421,8 @@ def _recompute_facts(
             "iv": f"{minutes} minutes",
             "kept": kept,
         }
-        if minute_stats := MINUTE_SOURCES.get(source.name):  # the targets' intervals' minutes
+        minute_stats = MINUTE_SOURCES.get(source.name)
+        if minute_stats and recent:  # the targets' intervals' minutes (older ones are forgotten)
             pg.execute(
                 f"DELETE FROM {minute_stats.interval_table} s USING {unnest}"
                 f" WHERE s.client_id = m.client_id AND s.{subject} = m.{subject}"
@@ -478,7 +484,7 @@ def _summed(
     # The calls before the minutes kept all go to one minute group (NULL), dropped.
     minute = f"CASE WHEN {a}.{minutes.time_column} >= %(kept)s THEN {_minute(a, minutes)} END"
     minute_keys = [keys[0], keys[1], minute, *_split_fact(minutes)]
-    own = tuple(n for n in minutes.names if n not in source.names)
+    own = _own_components(minutes, source)
     return (
         f"SELECT * FROM (SELECT grouping({keys[2]}) = 1 AS by_minute, {', '.join(keys)},"
         f" {minute} AS minute_start, {source.select_sql()}, {minutes.select_sql(own)}"
@@ -492,7 +498,7 @@ def _summed(
 def _copy_sums(pg: Connection, source: Source, rows: Sequence[Sequence[Any]]) -> None:
     """COPY the rows of `_summed` into a source's interval stats and its minute stats."""
     minutes = MINUTE_SOURCES.get(source.name)
-    own = [n for n in minutes.names if n not in source.names] if minutes else []
+    own = _own_components(minutes, source) if minutes else ()
     layout = ["by_minute", *_stats_keys(source, "interval_start"), "minute_start"]
     at = {name: i for i, name in enumerate([*layout, *source.names, *own])}
     for stats, time_key, by_minute in (
@@ -547,6 +553,7 @@ def rebuild_range(
             params,
         )
     clients = [client_id] if client_id is not None else _client_ids(pg)
+    kept = minutes_kept_since()
     for source in (CALLS, TICKETS):
         a = source.alias
         within = (
@@ -564,14 +571,14 @@ def rebuild_range(
                 f"{source.fact_table} {a}",
                 [f"{a}.client_id", f"{a}.{source.subject}", interval],
                 within,
-                by_minute=end > minutes_kept_since(),
+                by_minute=end > kept,
             )
         )
         for client in clients:
             of_client = params | {
                 "c": client,
                 "subject": CHANGE_SUBJECT[source.name],
-                "kept": minutes_kept_since(),
+                "kept": kept,
             }
             _copy_sums(pg, source, pg.execute(sql, of_client).fetchall())
             _note_facts(pg, source, f"{source.fact_table} {a} WHERE {within}", of_client)
