@@ -3,6 +3,7 @@ downloads identical to the API's exports, tenant isolation, and share links refu
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,14 +153,26 @@ def csv_rows(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+# The read time a partial period's line states ("as of 2026-11-30 23:43", "截至 …").
+READ_TIME = re.compile(r"(as of|截至) \d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
 def read_at_any_time(rows: list) -> list:
-    """The rows of an export but its as-of time, which differs between two reads."""
+    """The rows of an export but its as-of time, which differs between two reads (also in the
+    partial period's line: two reads may fall in different minutes)."""
     as_of = ("As of", "数据截至")
 
     def first(row) -> str:
         return row if isinstance(row, str) else str(row[0] if row else "")
 
-    return [row for row in rows if not first(row).startswith(as_of)]
+    def timeless(cell):
+        return READ_TIME.sub(r"\1 <read time>", cell) if isinstance(cell, str) else cell
+
+    return [
+        timeless(row) if isinstance(row, str) else [timeless(cell) for cell in row]
+        for row in rows
+        if not first(row).startswith(as_of)
+    ]
 
 
 def pdf_text(content: bytes) -> str:
