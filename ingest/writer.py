@@ -129,12 +129,12 @@ def merge_pass(
         params |= _named(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
-            made, new, stored, unchanged, refused = cur.fetchone() or (0, 0, 0, [], [])
+            stored, unchanged, refused = cur.fetchone() or (0, [], [])
     except (errors.UniqueViolation, errors.InternalError_) as exc:
         if not is_unique_violation(exc):
             raise
         raise ConcurrentIngest(str(exc)) from exc
-    if made != new or stored != locked:
+    if stored != locked:
         raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
     return PassResult([(idx, errs) for idx, errs in refused], unchanged)
 
