@@ -62,13 +62,13 @@ def lock_stored(pg: Connection, table: FactTable, keys: Sequence[tuple[Any, ...]
     """Lock the stored rows of `keys` (client first), one client at a time in key order;
     return how many were locked."""
     rest = [c for c in table.key if c != "client_id"]
-    by_client: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
-    for client_id, *values in sorted(keys):
-        by_client[client_id].append(tuple(values))
+    by_client: dict[Any, list[list[Any]]] = defaultdict(list)
+    for client_id, *values in keys:
+        by_client[client_id].append(values)
     locked = 0
     with pg.cursor() as cur:
-        for client_id, values in by_client.items():
-            columns = zip(*values, strict=True)
+        for client_id in sorted(by_client):  # each statement locks its keys in order itself
+            columns = zip(*by_client[client_id], strict=True)
             arrays = {c: array_literal(v) for c, v in zip(rest, columns, strict=True)}
             cur.execute(lock_sql(table), {"client": client_id, **arrays})
             locked += cur.rowcount
