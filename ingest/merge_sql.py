@@ -48,15 +48,17 @@ def stage_name(table: FactTable) -> str:
 
 
 def stage_columns(table: FactTable) -> dict[str, str]:
-    """Return the staging table's columns and their COPY types, in COPY order."""
+    """Return the staging table's columns and their COPY types, in COPY order: the staged
+    row's place, the staging-only fields, the table's columns, then the UTC offset each
+    time was sent in, for messages (`facts.sent_text`)."""
     columns = {"seq": "int4", "idx": "int4", "pass_no": "int4"}
     columns |= {name: copy_type(kind) for name, kind in table.stage_extra.items()}
-    columns |= {  # the UTC offset each time was sent in, for messages (`facts.sent_text`)
+    columns |= {name: copy_type(kind) for name, kind in table.columns.items()}
+    return columns | {
         f"{name}{OFFSET_SUFFIX}": "int4"
         for name, kind in table.columns.items()
         if kind == "timestamptz"
     }
-    return columns | {name: copy_type(kind) for name, kind in table.columns.items()}
 
 
 @cache
