@@ -8,7 +8,7 @@ INSERT … ON CONFLICT into `calls`) and prints both rates and their ratio.
 
 Uses DATABASE_URL's server when set, else an embedded PostgreSQL in a temporary directory.
 Each path's CPU per record is printed too (the processes it ran: client, server workers,
-PostgreSQL backends; read from /proc, so PostgreSQL must run on this machine): on a busy
+PostgreSQL client backends; read from /proc, so PostgreSQL must run on this machine): on a busy
 machine the rates swing with the load, the CPU much less.
 """
 
@@ -130,7 +130,11 @@ class Cost(NamedTuple):
 
 
 class CpuMeter:
-    """CPU seconds used by the bench itself, some processes, and the database's backends."""
+    """CPU seconds used by the bench itself, some processes, and the database's client backends.
+
+    Client backends only: autovacuum, which visits the tables the run fills at its own pace,
+    would otherwise be charged to whichever path it happened to run beside.
+    """
 
     def __init__(self, url: str, processes: dict[str, list[int]]) -> None:
         self.monitor = psycopg.connect(libpq_url(url), autocommit=True)
@@ -140,7 +144,7 @@ class CpuMeter:
         """Return CPU seconds so far per pid, by process kind."""
         backends = self.monitor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
         ).fetchall()
         kinds = {"client": {0: time.process_time()}, "PostgreSQL": {}}
         kinds["PostgreSQL"] = {pid: cpu_s(pid) for (pid,) in backends}

@@ -331,18 +331,16 @@ _UNSEEN = -1 << 40  # no offset: they are under a day
 
 
 @cache
-def _stage_plan(table: FactTable) -> tuple[dict[str, None], Callable, int, tuple[int, ...]]:
-    """Return how a staged row is read from a patch: the staged fields, all absent, to fill
-    in; a getter of the staging-only fields and the table's columns; how many of them are
-    staging-only; and where the times whose offsets it keeps (in `stage_columns` order,
-    after seq, idx, pass_no and the staging-only fields) are among them."""
+def _stage_plan(table: FactTable) -> tuple[dict[str, None], Callable, tuple[int, ...]]:
+    """Return how a staged row is read from a patch: the staged fields (`stage_columns`
+    after seq, idx and pass_no, the offsets apart), all absent, to fill in; their getter;
+    and where the times whose offsets follow them are among them."""
     names = list(stage_columns(table))[3:]
-    offsets = tuple(n.removesuffix(OFFSET_SUFFIX) for n in names if n.endswith(OFFSET_SUFFIX))
-    extra, columns = tuple(table.stage_extra), tuple(table.columns)
-    assert names == [*extra, *(f"{t}{OFFSET_SUFFIX}" for t in offsets), *columns], names
-    fields = (*extra, *columns)
-    times = tuple(fields.index(t) for t in offsets)
-    return dict.fromkeys(fields), itemgetter(*fields), len(extra), times
+    offsets = [n for n in names if n.endswith(OFFSET_SUFFIX)]
+    fields = names[: len(names) - len(offsets)]
+    assert fields == [*table.stage_extra, *table.columns], names
+    times = tuple(fields.index(n.removesuffix(OFFSET_SUFFIX)) for n in offsets)
+    return dict.fromkeys(fields), itemgetter(*fields), times
 
 
 def _stage(
@@ -353,7 +351,7 @@ def _stage(
     A record goes to the first pass after every earlier record with one of its keys, so
     each pass holds a key once and records apply in batch order.
     """
-    absent, values_of, n_extra, times = _stage_plan(table)
+    absent, values_of, times = _stage_plan(table)
     offset = _Offsets().of
     key_of = itemgetter(*table.key)
     named_by = table.named_by
@@ -377,9 +375,8 @@ def _stage(
                     len(rows),
                     raw.index,
                     pass_no,
-                    *values[:n_extra],
+                    *values,
                     *[None if (t := values[i]) is None else offset(t) for i in times],
-                    *values[n_extra:],
                 )
             )
     return rows, passes

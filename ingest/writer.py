@@ -62,13 +62,13 @@ def lock_stored(pg: Connection, table: FactTable, keys: Sequence[tuple[Any, ...]
     """Lock the stored rows of `keys` (client first), one client at a time in key order;
     return how many were locked."""
     rest = [c for c in table.key if c != "client_id"]
-    by_client: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
-    for client_id, *values in sorted(keys):
-        by_client[client_id].append(tuple(values))
+    by_client: dict[Any, list[list[Any]]] = defaultdict(list)
+    for client_id, *values in keys:
+        by_client[client_id].append(values)
     locked = 0
     with pg.cursor() as cur:
-        for client_id, values in by_client.items():
-            columns = zip(*values, strict=True)
+        for client_id in sorted(by_client):  # each statement locks its keys in order itself
+            columns = zip(*by_client[client_id], strict=True)
             arrays = {c: array_literal(v) for c, v in zip(rest, columns, strict=True)}
             cur.execute(lock_sql(table), {"client": client_id, **arrays})
             locked += cur.rowcount
@@ -129,12 +129,12 @@ def merge_pass(
         params |= _named(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(merge_sql(table), params)
-            made, new, stored, unchanged, refused = cur.fetchone() or (0, 0, 0, [], [])
+            stored, unchanged, refused = cur.fetchone() or (0, [], [])
     except (errors.UniqueViolation, errors.InternalError_) as exc:
         if not is_unique_violation(exc):
             raise
         raise ConcurrentIngest(str(exc)) from exc
-    if made != new or stored != locked:
+    if stored != locked:
         raise ConcurrentIngest(f"{table.name}: a concurrent batch created some of the same keys")
     return PassResult([(idx, errs) for idx, errs in refused], unchanged)
 

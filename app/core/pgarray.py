@@ -14,6 +14,8 @@ def array_literal(values: Iterable[Any]) -> str:
 
 
 def _element(value: Any) -> str:
+    if type(value) is str:  # the most common element (ids, codes): told first
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "NULL"
     if value is True or value is False:
