@@ -15,8 +15,9 @@
    (default 500) with every screen also following the changes as `wall.js` does (a long
    poll on `/wall/_changes` that answers with new tiles, counted as pushes per second).
 3. Event → on screen in a real browser (Debian's Chromium), under the same `--rate` load on
-   the board's client: post a waiting call, time from sending it until the tile's `waiting`
-   number changes; p50/p95, beside the POST's own time (the baseline).
+   the board's client, once the screen is live (its stream of changes has brought tiles):
+   post a waiting call, time from sending it until the tile's `waiting` number changes;
+   p50/p95, beside the POST's own time (the baseline).
 
     .venv/bin/python bench/wallboard.py [--refreshes 20] [--probes 20] [--viewers 1,10,50]
         [--seconds 20] [--rate 500]
@@ -282,6 +283,11 @@ def screen_latency(base: str, key: str, url: str, queue: str, probes: int) -> tu
         page.goto(url, wait_until="load")
         cell = page.locator(f"#waiting-{queue}")
         cell.wait_for(timeout=60_000)
+        # live: the stream has brought the tiles once (the load keeps the client busy), so a
+        # probe times a screen on the wall, not one still loading its scripts and first data
+        page.wait_for_function(
+            "() => document.getElementById('tiles').dataset.version", timeout=30_000, polling=10
+        )
         for n in range(probes):
             before = cell.inner_text()
             call = {
