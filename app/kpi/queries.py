@@ -462,15 +462,27 @@ def pending_callbacks(
     return {queue: (pending, overdue, oldest) for queue, pending, overdue, oldest in rows}
 
 
-# Each agent's latest state change of the last day (up to now), of the clients %(c)s.
+# Each agent's latest state change of the last day (up to now), of client %(c)s: one
+# lookup per agent of the client (its key's index, newest first), not a sort of the day's
+# changes, which grows all day. One client per statement: Citus then routes it to that
+# client's shard (across shards, a LIMIT in a lateral subquery reading a reference table's
+# column does not push down).
 LATEST_AGENT_STATES = (
-    f"(SELECT client_id, agent_id, {agent_state_sql('r')} AS state, at, reason, queue_ids FROM"
-    " (SELECT DISTINCT ON (client_id, agent_id) client_id, agent_id, state, unpause, at,"
-    " reason, queue_ids"
-    " FROM agent_state_changes WHERE client_id = ANY(%(c)s::int[])"
-    " AND at > now() - interval '1 day' AND at <= now()"
-    " ORDER BY client_id, agent_id, at DESC) r)"
+    f"(SELECT r.client_id, r.agent_id, {agent_state_sql('r')} AS state, r.at, r.reason,"
+    " r.queue_ids FROM agents ag CROSS JOIN LATERAL (SELECT s.client_id, s.agent_id, s.state,"
+    " s.unpause, s.at, s.reason, s.queue_ids FROM agent_state_changes s"
+    " WHERE s.client_id = %(c)s::int AND s.agent_id = ag.id"
+    " AND s.at > now() - interval '1 day' AND s.at <= now() ORDER BY s.at DESC LIMIT 1) r"
+    " WHERE ag.client_id = %(c)s::int)"
 )
+
+
+def _queues_by_client(clients: Sequence[int], queues: Sequence[int]) -> dict[int, list[int]]:
+    """Return `queues[i]` of client `clients[i]` grouped by client, in client order."""
+    grouped: dict[int, list[int]] = {}
+    for client_id, queue_id in sorted(zip(clients, queues, strict=True)):
+        grouped.setdefault(client_id, []).append(queue_id)
+    return grouped
 
 
 def latest_agent_states(
@@ -482,16 +494,18 @@ def latest_agent_states(
     and its vendor serves the queue. Agents logged out, or silent for a day, are left out.
     Rows: (queue id, agent id, agent code, vendor code, state, at, reason), oldest first.
     """
-    return pg.execute(
-        "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM"
-        f" {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
-        " JOIN vendors v ON v.id = a.vendor_id"
-        " JOIN unnest(%(c)s::int[], %(q)s::int[]) AS k(client_id, queue_id)"
-        " ON k.client_id = l.client_id"
-        f" WHERE l.state <> '{LOGGED_OUT}' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
-        f" AND {serves_queue('k.queue_id', 'l.queue_ids', 'a.vendor_id')} ORDER BY l.at",
-        {"c": array_literal(clients), "q": array_literal(queues), "v": vendor_id},
-    ).fetchall()
+    rows: list[tuple] = []
+    for client_id, of_client in _queues_by_client(clients, queues).items():
+        rows += pg.execute(
+            "SELECT k.queue_id, a.id, a.code, v.code, l.state, l.at, l.reason FROM"
+            f" {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
+            " JOIN vendors v ON v.id = a.vendor_id"
+            " CROSS JOIN unnest(%(q)s::int[]) AS k(queue_id)"
+            f" WHERE l.state <> '{LOGGED_OUT}' AND (%(v)s::int IS NULL OR a.vendor_id = %(v)s)"
+            f" AND {serves_queue('k.queue_id', 'l.queue_ids', 'a.vendor_id')}",
+            {"c": client_id, "q": array_literal(of_client), "v": vendor_id},
+        ).fetchall()
+    return sorted(rows, key=lambda row: row[5])
 
 
 def agents_on_phones(
@@ -504,20 +518,22 @@ def agents_on_phones(
     per queue the vendor serves: no agent is tested against every queue, so a client's
     agents cost the same however many queues it has. Queues with none are absent.
     """
-    rows = pg.execute(
-        "WITH l AS (SELECT l.client_id, l.agent_id, l.queue_ids, a.vendor_id"
-        f" FROM {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
-        " WHERE l.state = ANY(%(on)s::text[]))"
-        " SELECT k.queue_id, sum(x.n)::int FROM unnest(%(c)s::int[], %(q)s::int[])"
-        " AS k(client_id, queue_id) JOIN (SELECT l.client_id, q.id AS queue_id,"
-        " count(DISTINCT l.agent_id) AS n FROM l CROSS JOIN LATERAL unnest(l.queue_ids) AS q(id)"
-        " GROUP BY 1, 2 UNION ALL SELECT w.client_id, qv.queue_id, w.n FROM (SELECT client_id,"
-        " vendor_id, count(*) AS n FROM l WHERE queue_ids IS NULL GROUP BY 1, 2) w"
-        " JOIN queue_vendors qv ON qv.vendor_id = w.vendor_id) x"
-        " ON x.client_id = k.client_id AND x.queue_id = k.queue_id GROUP BY 1",
-        {"c": array_literal(clients), "q": array_literal(queues), "on": list(ON_PHONE_STATES)},
-    ).fetchall()
-    return dict(rows)
+    counts: dict[int, int] = {}
+    for client_id, of_client in _queues_by_client(clients, queues).items():
+        counts |= pg.execute(
+            "WITH l AS (SELECT l.agent_id, l.queue_ids, a.vendor_id"
+            f" FROM {LATEST_AGENT_STATES} l JOIN agents a ON a.id = l.agent_id"
+            " WHERE l.state = ANY(%(on)s::text[]))"
+            " SELECT k.queue_id, sum(x.n)::int FROM unnest(%(q)s::int[]) AS k(queue_id)"
+            " JOIN (SELECT q.id AS queue_id, count(DISTINCT l.agent_id) AS n FROM l"
+            " CROSS JOIN LATERAL unnest(l.queue_ids) AS q(id) GROUP BY 1 UNION ALL"
+            " SELECT qv.queue_id, w.n FROM (SELECT vendor_id, count(*) AS n FROM l"
+            " WHERE queue_ids IS NULL GROUP BY 1) w"
+            " JOIN queue_vendors qv ON qv.vendor_id = w.vendor_id) x"
+            " ON x.queue_id = k.queue_id GROUP BY 1",
+            {"c": client_id, "q": array_literal(of_client), "on": list(ON_PHONE_STATES)},
+        ).fetchall()
+    return counts
 
 
 def scheduled_now(pg: Connection, agent_ids: Sequence[int]) -> dict[int, str]:

@@ -7,9 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.erlang import required_agents
+from app.kpi import queries
 from app.kpi.aggregation import drain
 from app.main import create_app
 from tests.factories import post
+from tests.kpi.helpers import client_id
 
 
 def ago(seconds: float) -> str:
@@ -153,3 +155,48 @@ def test_staffing_demand_counts_callers_turned_away_but_not_a_closed_queue(
     drain(database, settings)
     body = live_client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key)).json()
     assert body["staffing"]["arrivals_30m"] == 3  # full, join_empty and the one waiting
+
+
+def test_each_agents_latest_state_of_the_last_day_per_client_and_queue(client, tenant, pg):
+    """By hand: the newest change up to now wins (a change sent minutes ahead waits its
+    time), a day's silence or a logoff leaves the agent out, and an agent listing no queue
+    is on the client's queues its vendor serves — for two clients read together."""
+    q = tenant.queue
+    events = [
+        {"agent": "hist", "state": "available", "at": ago(3 * 3600), "queues": [q]},
+        {"agent": "hist", "state": "talking", "at": ago(2 * 3600), "queues": [q]},
+        {"agent": "hist", "state": "acw", "at": ago(3600), "queues": [q]},
+        {"agent": "old", "state": "available", "at": ago(25 * 3600), "queues": [q]},
+        {"agent": "ahead", "state": "available", "at": ago(600), "queues": [q]},
+        {"agent": "ahead", "state": "not_ready", "at": ago(-120), "queues": [q]},
+        {"agent": "out", "state": "talking", "at": ago(900), "queues": [q]},
+        {"agent": "out", "state": "logged_out", "at": ago(800), "queues": [q]},
+        {"agent": "away", "state": "not_ready", "at": ago(200), "queues": [q]},
+    ]
+    answer = post(client, "/v1/agent-events", events, tenant).json()
+    assert answer["accepted"] == len(events), answer
+    unlisted = [{"agent": "nolist", "state": "available", "at": ago(300)}]
+    assert (
+        post(client, "/v1/agent-events", unlisted, tenant, key=tenant.other_key).json()["accepted"]
+        == 1
+    )
+    theirs = [{"agent": "b1", "state": "talking", "at": ago(30), "queues": [tenant.foreign_queue]}]
+    assert post(client, "/v1/agent-events", theirs, tenant).json()["accepted"] == 1
+    mine, other = client_id(pg, tenant.client), client_id(pg, tenant.other_client)
+    codes = [q, tenant.shared_queue, tenant.foreign_queue]
+    ids = dict(pg.execute("SELECT code, id FROM queues WHERE code = ANY(%s)", [codes]).fetchall())
+    clients, queue_ids = [other, mine, mine], [ids[code] for code in reversed(codes)]
+    rows = queries.latest_agent_states(pg, clients, queue_ids, None)
+    by_code = {code: queue for queue, code in ids.items()}
+    assert [(by_code[row[0]], row[2], row[4]) for row in rows] == [
+        (q, "hist", "acw"),  # oldest first
+        (q, "ahead", "available"),
+        (tenant.shared_queue, "nolist", "available"),
+        (q, "away", "not_ready"),
+        (tenant.foreign_queue, "b1", "talking"),
+    ]
+    assert queries.agents_on_phones(pg, clients, queue_ids) == {
+        ids[q]: 2,
+        ids[tenant.shared_queue]: 1,
+        ids[tenant.foreign_queue]: 1,
+    }
