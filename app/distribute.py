@@ -23,7 +23,8 @@ DISTRIBUTION_COLUMN = "client_id"
 ANCHOR = "calls"  # the co-location group every distributed table joins
 DISTRIBUTED_TABLES = (
     *(ANCHOR, "agent_state_changes", "tickets", "call_keys", "ticket_keys"),
-    *("dirty_intervals", "claimed_intervals", "stats_changes", "feed_activity"),
+    *("dirty_intervals", "claimed_intervals", "stats_changes"),
+    *("feed_activity", "agent_feed_activity"),
     *("call_interval_stats", "call_day_stats", "call_minute_stats"),
     *("agent_interval_stats", "agent_day_stats"),
     *("ticket_interval_stats", "alerts", "alert_deliveries"),

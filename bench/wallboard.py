@@ -1,4 +1,4 @@
-"""Benchmark: the wallboard with 200 queues and 2,000 agents live.
+"""Benchmark: the wallboard with 200 queues and 2,000 agents live, late in a day of state changes.
 
 1. Server time of one refresh of a wallboard showing all 200 queues: the page's one-second
    callback request, captured from Chromium and replayed over HTTP (guard, Dash, live read,
@@ -20,7 +20,7 @@
    p50/p95, beside the POST's own time (the baseline).
 
     .venv/bin/python bench/wallboard.py [--refreshes 20] [--probes 40] [--viewers 1,10,50]
-        [--seconds 20] [--rate 500]
+        [--seconds 20] [--rate 500] [--agent-history 100]
 """
 
 import argparse
@@ -65,22 +65,25 @@ def seed(database) -> tuple[str, list[str]]:
     return key, queues
 
 
-def load(base: str, key: str, queues: list[str]) -> None:
-    """Log 2,000 agents in and put a few calls in every queue (some waiting)."""
+def load(base: str, key: str, queues: list[str], history: int) -> None:
+    """Log 2,000 agents in, each after `history` earlier state changes over the last 20 hours
+    (a floor late in its day), and put a few calls in every queue (some waiting)."""
     http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120)
     now = datetime.now(UTC)
+    states = ("available", "talking", "acw", "not_ready")
     agents, calls = [], []
     for i, queue in enumerate(queues):
         for a in range(AGENTS_PER_QUEUE):
-            state = ("available", "talking", "acw", "not_ready")[(i + a) % 4]
-            agents.append(
-                {
-                    "agent": f"{queue}-a{a}",
-                    "state": state,
-                    "queues": [queue],
-                    "at": (now - timedelta(seconds=30 + a)).isoformat(),
-                }
-            )
+            for h in range(history, -1, -1):
+                at = now - timedelta(seconds=30 + a + h * 20 * 3600 / max(history, 1))
+                agents.append(
+                    {
+                        "agent": f"{queue}-a{a}",
+                        "state": states[(i + a + h) % 4],
+                        "queues": [queue],
+                        "at": at.isoformat(),
+                    }
+                )
         for c in range(6):
             offered = now - timedelta(seconds=20 + 40 * c)
             call = {"call_id": f"{queue}-c{c}", "queue": queue, "offered_at": offered.isoformat()}
@@ -319,13 +322,16 @@ def main() -> None:
     parser.add_argument("--viewers", default="1,10,50", help="comma-separated screen counts")
     parser.add_argument("--seconds", type=float, default=20, help="each viewer run's length")
     parser.add_argument("--rate", type=float, default=500, help="call events/s under load")
+    parser.add_argument(
+        "--agent-history", type=int, default=100, help="earlier state changes of each agent"
+    )
     args = parser.parse_args()
     database, settings, where = fresh_database("callpulse_bench_wall")
     key, queues = seed(database)
     base = f"http://127.0.0.1:{args.port}"
     process = serve(database.url, args.port)  # with its jobs, as one box runs it
     try:
-        load(base, key, queues)
+        load(base, key, queues, args.agent_history)
         reads, narrowed, baseline = read_times(database, settings, args.refreshes)
         with database.session_scope() as session:
             token = create_share_link(session, "bench-tv", "wb00")
@@ -348,7 +354,11 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(10)
-    print(f"{len(queues)} queues, {len(queues) * AGENTS_PER_QUEUE:,} agents, on {where}")
+    agents = len(queues) * AGENTS_PER_QUEUE
+    print(
+        f"{len(queues)} queues, {agents:,} agents with {args.agent_history + 1:,} state changes"
+        f" each today, on {where}"
+    )
     print(
         f"one refresh (all 200 queues, HTTP): full median {statistics.median(full):.0f} ms,"
         f" p95 {p95(full):.0f} ms ({size / 1024:.0f} KiB); steady median"

@@ -561,24 +561,23 @@ def agent_call_totals(
     return {(queue, agent): (handled, seconds) for queue, agent, handled, seconds in rows}
 
 
-# Each client's vendors' newest agent state change over the last day.
+# Each client's vendors' newest agent state change, when within the last day.
 _AGENTS_RECENT = (
-    "LEFT JOIN (SELECT client_id, vendor_id, max(updated_at) AS at FROM agent_state_changes"
-    " WHERE client_id = ANY(%(clients)s::int[]) AND at > now() - interval '1 day'"
-    " GROUP BY 1, 2) a ON a.client_id = k.client_id AND a.vendor_id = v.id"
+    "LEFT JOIN agent_feed_activity a ON a.client_id = k.client_id AND a.vendor_id = v.id"
+    " AND a.last_at > now() - interval '1 day'"
 )
 
 
 def feed_freshness(pg: Connection, keys: QueueDays, vendor_id: int | None) -> list[tuple]:
     """Return (queue id, vendor code, last record) for each vendor serving each queue: the
     latest of its last call or ticket changed in the queue (`feed_activity`) and its
-    agents' newest state change of the last day.
+    agents' last state change for the client (`agent_feed_activity`), within the last day.
 
     A replayed record changes nothing and does not count: a feed that only repeats
     itself is as quiet as one that sends nothing.
     """
     return pg.execute(
-        "SELECT k.queue_id, v.code, greatest(f.last_at, a.at)"
+        "SELECT k.queue_id, v.code, greatest(f.last_at, a.last_at)"
         f" FROM {QUEUE_DAYS} JOIN queue_vendors qv ON qv.queue_id = k.queue_id"
         " JOIN vendors v ON v.id = qv.vendor_id LEFT JOIN feed_activity f"
         " ON f.client_id = k.client_id AND f.queue_id = k.queue_id AND f.vendor_id = v.id"

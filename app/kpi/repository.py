@@ -682,6 +682,30 @@ def recompute_agents(pg: Connection, targets: Sequence[Target], minutes: int, st
         " GROUP BY m.client_id, m.agent_id, m.interval_start",
         _unnest_params(targets) | {"cap": f"{stale_s} seconds", "iv": f"{minutes} minutes"},
     )
+    _note_agent_feeds(pg, targets, minutes)
+
+
+def _note_agent_feeds(pg: Connection, targets: Sequence[Target], minutes: int) -> None:
+    """Note in `agent_feed_activity` the newest `updated_at` of the state changes in the
+    targets' intervals per client and vendor.
+
+    A change marks its own interval, so every change a pass recomputes from is read here:
+    the live view's feed freshness then reads one row per vendor, not the day's changes.
+    One client per statement (Citus routes each to its shard).
+    """
+    for client_id, of_client in _by_client(targets).items():
+        _, agents, starts = _targets(of_client)
+        pg.execute(
+            "INSERT INTO agent_feed_activity AS f (client_id, vendor_id, last_at)"
+            " SELECT a.client_id, a.vendor_id, max(a.updated_at) FROM agent_state_changes a"
+            " JOIN (SELECT agent_id, min(start) AS lo, max(start) AS hi"
+            " FROM unnest(%(a)s::int[], %(i)s::timestamptz[]) AS m(agent_id, start)"
+            " GROUP BY 1) b ON a.agent_id = b.agent_id AND a.at >= b.lo"
+            " AND a.at < b.hi + %(iv)s::interval WHERE a.client_id = %(c)s::int"
+            " GROUP BY 1, 2 ORDER BY 1, 2 ON CONFLICT (client_id, vendor_id)"
+            " DO UPDATE SET last_at = greatest(f.last_at, excluded.last_at)",
+            {"a": agents, "i": starts, "c": client_id, "iv": f"{minutes} minutes"},
+        )
 
 
 def mark_open_agent_intervals(pg: Connection, minutes: int, stale_s: int) -> int:

@@ -8,7 +8,7 @@ from app.models.closing import ClosedReport, PeriodClose
 from app.models.contracts import Contract, ContractQueue
 from app.models.disputes import Dispute, DisputeStep
 from app.models.facts import AgentStateChange, Call, CallKey, Ticket, TicketKey
-from app.models.feeds import Feed, FeedActivity
+from app.models.feeds import AgentFeedActivity, Feed, FeedActivity
 from app.models.forecasts import Forecast
 from app.models.ingest import ClaimedInterval, DirtyInterval, RejectedRecord
 from app.models.measures import Measure, Measurement
@@ -28,6 +28,7 @@ from app.models.tenancy import Agent, Client, Queue, QueueVendor, Vendor
 __all__ = [
     "Agent",
     "AgentDayStats",
+    "AgentFeedActivity",
     "AgentIntervalStats",
     "AgentStateChange",
     "Alert",

@@ -51,3 +51,19 @@ class FeedActivity(Base):
     queue_id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(primary_key=True)
     last_at: Mapped[datetime]
+
+
+class AgentFeedActivity(Base):
+    """When each vendor's agent feed last changed a state change of a client.
+
+    Kept by the aggregator from the changes it recomputes agent intervals from (a replayed
+    change changes nothing, marks no interval, and does not count), so the live view reads
+    one row per client and vendor instead of scanning the day's changes for their newest
+    `updated_at`.
+    """
+
+    __tablename__ = "agent_feed_activity"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(primary_key=True)
+    last_at: Mapped[datetime]

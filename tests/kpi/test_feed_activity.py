@@ -1,7 +1,9 @@
-"""`feed_activity`: when each vendor's feed last changed a call or ticket of each queue.
+"""`feed_activity`: when each vendor's feed last changed a call or ticket of each queue;
+`agent_feed_activity`: when it last changed an agent state change of each client.
 
-The aggregator keeps it from the change rows it applies, and from the facts a recompute or
-a rebuild sums (their change rows are absorbed, not applied); the live view reads it.
+The aggregator keeps them from the change rows it applies, from the facts a recompute or a
+rebuild sums (their change rows are absorbed, not applied), and from the state changes it
+recomputes agent intervals from; the live view reads them.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -79,3 +81,58 @@ def test_a_rebuild_notes_the_feeds_of_its_range(client, database, settings, pg, 
     pg.execute("DELETE FROM stats_changes WHERE client_id = %s", [cid])  # as if absorbed
     rebuild(database, settings, client_id=cid)
     assert activity(pg, cid) == newest_facts(pg, cid) != {}
+
+
+def agent_activity(pg, cid: int) -> dict[str, datetime]:
+    """Return `{vendor code: last_at}` of a client's agent feed activity."""
+    rows = pg.execute(
+        "SELECT v.code, f.last_at FROM agent_feed_activity f JOIN vendors v ON v.id = f.vendor_id"
+        " WHERE f.client_id = %s",
+        [cid],
+    )
+    return dict(rows.fetchall())
+
+
+def newest_changes(pg, cid: int) -> dict[str, datetime]:
+    """Return the newest `updated_at` of the client's agent state changes per vendor."""
+    rows = pg.execute(
+        "SELECT v.code, max(a.updated_at) FROM agent_state_changes a"
+        " JOIN vendors v ON v.id = a.vendor_id WHERE a.client_id = %s GROUP BY 1",
+        [cid],
+    )
+    return dict(rows.fetchall())
+
+
+def test_an_agent_change_notes_its_feed_and_a_replay_does_not(
+    client, database, settings, pg, tenant
+):
+    q = tenant.shared_queue
+    mine = [
+        {"agent": "x1", "state": "available", "at": ago(7200), "queues": [q]},
+        {"agent": "x1", "state": "talking", "at": ago(60), "queues": [q]},
+    ]
+    assert post(client, "/v1/agent-events", mine, tenant).json()["accepted"] == 2
+    theirs = [{"agent": "y1", "state": "available", "at": ago(30), "queues": [q]}]
+    assert (
+        post(client, "/v1/agent-events", theirs, tenant, key=tenant.other_key).json()["accepted"]
+        == 1
+    )
+    drain(database, settings)
+    cid = client_id(pg, tenant.client)
+    first = agent_activity(pg, cid)
+    assert first == newest_changes(pg, cid) and set(first) == {tenant.vendor, tenant.other_vendor}
+
+    assert post(client, "/v1/agent-events", mine, tenant).json()["accepted"] == 0  # a replay
+    drain(database, settings)
+    assert agent_activity(pg, cid) == first
+
+    late = [{"agent": "x1", "state": "acw", "at": ago(3600), "queues": [q]}]  # an old one, late
+    assert post(client, "/v1/agent-events", late, tenant).json()["accepted"] == 1
+    drain(database, settings)
+    now = agent_activity(pg, cid)
+    assert now == newest_changes(pg, cid) and now[tenant.vendor] > first[tenant.vendor]
+    assert now[tenant.other_vendor] == first[tenant.other_vendor]
+
+    live = client.get(f"/v1/queues/{q}/live", headers=tenant.auth(tenant.client_key)).json()
+    shown = {feed["vendor"]: feed["last_record_at"] for feed in live["feeds"]}
+    assert {vendor: datetime.fromisoformat(at) for vendor, at in shown.items()} == now
