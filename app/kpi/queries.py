@@ -468,9 +468,9 @@ def pending_callbacks(
 # client's shard (across shards, a LIMIT in a lateral subquery reading a reference table's
 # column does not push down).
 LATEST_AGENT_STATES = (
-    f"(SELECT r.client_id, r.agent_id, {agent_state_sql('r')} AS state, r.at, r.reason,"
-    " r.queue_ids FROM agents ag CROSS JOIN LATERAL (SELECT s.client_id, s.agent_id, s.state,"
-    " s.unpause, s.at, s.reason, s.queue_ids FROM agent_state_changes s"
+    f"(SELECT r.client_id, r.agent_id, {agent_state_sql('r', '%(c)s::int')} AS state, r.at,"
+    " r.reason, r.queue_ids FROM agents ag CROSS JOIN LATERAL (SELECT s.client_id, s.agent_id,"
+    " s.state, s.unpause, s.at, s.reason, s.queue_ids FROM agent_state_changes s"
     " WHERE s.client_id = %(c)s::int AND s.agent_id = ag.id"
     " AND s.at > now() - interval '1 day' AND s.at <= now() ORDER BY s.at DESC LIMIT 1) r"
     " WHERE ag.client_id = %(c)s::int)"

@@ -252,15 +252,18 @@ def _state_seconds(state: str) -> Component:
     return Component(f"coalesce(sum(o.s) FILTER (WHERE seg.state = '{state}'), 0)")
 
 
-def agent_state_sql(change: str) -> str:
+def agent_state_sql(change: str, client: str | None = None) -> str:
     """Return SQL of the state that agent state change `change` (a row alias) stands for.
 
     An unpause (Asterisk's UNPAUSE) makes a logged-in agent available but leaves a
     logged-out one logged out: it follows the last change before it that is not an unpause,
-    so the state does not depend on the order the changes arrived in.
+    so the state does not depend on the order the changes arrived in. `client`: SQL of the
+    change's client when the statement reads one client (Citus routes a statement to one
+    shard only when every read of a distributed table names its client so).
     """
     last_other = (
-        f"(SELECT x.state FROM agent_state_changes x WHERE x.client_id = {change}.client_id"
+        "(SELECT x.state FROM agent_state_changes x"
+        f" WHERE x.client_id = {client or f'{change}.client_id'}"
         f" AND x.agent_id = {change}.agent_id AND x.at < {change}.at AND NOT x.unpause"
         " ORDER BY x.at DESC LIMIT 1)"
     )
