@@ -17,14 +17,31 @@ NODES = "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' 
 
 
 def create_database(coordinator_url: str, prefix: str) -> str:
-    """Create a uniquely named database on every node of the cluster and return its URL."""
-    with psycopg.connect(db.libpq_url(coordinator_url)) as conn:
+    """Create a uniquely named database on every node of the cluster and return its URL.
+
+    One session at a time (an advisory lock in the database of `coordinator_url`): two
+    registering their nodes at once both sync the `postgres` role to a worker, and one fails
+    ("tuple concurrently updated"). A database whose setup failed is dropped again.
+    """
+    with psycopg.connect(db.libpq_url(coordinator_url), autocommit=True) as conn:
         workers = conn.execute(NODES).fetchall()
-    if not workers:
-        raise RuntimeError(
-            f"no workers registered in {coordinator_url}: run citus_add_node there first"
-        )
-    url = db.create_database(coordinator_url, prefix)
+        if not workers:
+            raise RuntimeError(
+                f"no workers registered in {coordinator_url}: run citus_add_node there first"
+            )
+        conn.execute("SELECT pg_advisory_lock(hashtext('callpulse test databases'))")
+        url = db.create_database(coordinator_url, prefix)
+        try:
+            _set_up(url, workers)
+        except Exception:
+            _drop_from(url, workers)
+            raise
+    return url
+
+
+def _set_up(url: str, workers: list[tuple]) -> None:
+    """Create the database on every worker, the extension on every node, and register the
+    coordinator and the workers in it."""
     coordinator = make_url(url)
     name = coordinator.database
     for host, port in workers:
@@ -42,7 +59,6 @@ def create_database(coordinator_url: str, prefix: str) -> str:
         )
         for host, port in workers:
             conn.execute("SELECT citus_add_node(%s, %s)", [host, port])
-    return url
 
 
 def drop_database(url: str) -> None:
@@ -50,9 +66,14 @@ def drop_database(url: str) -> None:
 
     Not propagated: a propagated drop fails on a worker where the coordinator's own
     connections to the database have not closed yet; a direct one with FORCE closes them."""
-    parsed = make_url(url)
     with psycopg.connect(db.libpq_url(url)) as conn:
         workers = conn.execute(NODES).fetchall()
+    _drop_from(url, workers)
+
+
+def _drop_from(url: str, workers: list[tuple]) -> None:
+    """Drop the database from the coordinator of `url`, then from these workers."""
+    parsed = make_url(url)
     nodes = [(parsed.host, parsed.port), *workers]
     for host, port in nodes:
         admin = _libpq(parsed.set(host=host, port=port, database="postgres"))
