@@ -15,7 +15,7 @@ def array_literal(values: Iterable[Any]) -> str:
 
 def _element(value: Any) -> str:
     if type(value) is str:  # the most common element (ids, codes): told first
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _quoted(value)
     if value is None:
         return "NULL"
     if value is True or value is False:
@@ -24,4 +24,9 @@ def _element(value: Any) -> str:
         return repr(value)
     if isinstance(value, datetime):
         return value.isoformat()
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _quoted(str(value))
+
+
+def _quoted(text: str) -> str:
+    """Return `text` as a quoted array element (backslashes and quotes escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
