@@ -55,6 +55,7 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
     """
     with database.session_scope() as session:
         pg = driver_connection(session)
+        in_background(pg)
         if not repository.share_lock(pg, wait):
             return PassReport(locked=False)
         clients, left = repository.claim_clients(pg, settings.aggregate_batch, wait)
