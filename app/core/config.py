@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     aggregate_batch: int = Field(
         default=20_000, gt=0, description="markers, and change rows of each source, per pass"
     )
+    aggregate_pass_markers: int = Field(
+        default=500,
+        gt=0,
+        description="markers a scheduled pass recomputes at most (`callpulse aggregate` and"
+        " rebuilds take aggregate_batch): a minute's refresh of every open agent is spread"
+        " over short passes, so new calls never wait long behind it",
+    )
     aggregate_max_share: float = Field(
         default=0.5,
         gt=0,

@@ -44,9 +44,11 @@ class PassReport:
     clients_left: int = 0
 
 
-def run_pass(database: Database, settings: Settings, wait: bool = False) -> PassReport:
-    """Claim clients and a batch of their markers, commit; apply the clients' changes,
-    recompute their claims, commit.
+def run_pass(
+    database: Database, settings: Settings, wait: bool = False, most: int | None = None
+) -> PassReport:
+    """Claim clients and at most `most` of their markers (a batch by default), commit;
+    apply the clients' changes, recompute their claims, commit.
 
     Each client is claimed by its own advisory lock (`repository.claim_clients`), so several
     workers split the clients and never write one client's stats at once; the aggregation
@@ -61,7 +63,7 @@ def run_pass(database: Database, settings: Settings, wait: bool = False) -> Pass
         clients, left = repository.claim_clients(pg, settings.aggregate_batch, wait)
         if not clients:
             return PassReport(clients_left=left)
-        repository.claim_markers(pg, settings.aggregate_batch, clients)
+        repository.claim_markers(pg, most or settings.aggregate_batch, clients)
     with database.session_scope() as session:
         pg = driver_connection(session)
         repository.share_lock(pg, wait=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from app.core.db import libpq_url
+from app.jobs import timed_pass
 from app.kpi.aggregation import drain, run_pass
 from tests.factories import post
 from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
@@ -95,3 +96,35 @@ def test_a_pass_that_dies_mid_recompute_leaves_its_intervals_to_the_next(
     stats = stats_snapshot(pg, cid)
     assert sum(row[5] for row in stats["call_interval_stats"]) == 2  # answered
     assert stats == full_recompute(pg, database, settings, cid)
+
+
+def test_scheduled_passes_take_a_few_markers_each_and_sum_up_to_a_recompute(
+    client, database, settings, pg, tenant
+):
+    """A scheduled pass recomputes at most `aggregate_pass_markers` marked intervals; the
+    passes after it take the rest, and the stats end as a full recompute makes them."""
+    start = OFFERED - timedelta(hours=3)
+    events = [
+        {
+            "agent": f"p{agent}",
+            "state": state,
+            "queues": [tenant.queue],
+            "at": (start + timedelta(minutes=agent + 20 * step)).isoformat(),
+        }
+        for agent in range(6)
+        for step, state in enumerate(("available", "talking", "acw", "not_ready", "logged_out"))
+    ]
+    assert post(client, "/v1/agent-events", events, tenant).json()["accepted"] == len(events)
+    few = settings.model_copy(update={"aggregate_pass_markers": 4})
+    cid = client_id(pg, tenant.client)
+    marked = pg.execute(
+        "SELECT count(*) FROM dirty_intervals WHERE client_id = %s", [cid]
+    ).fetchone()[0]
+    assert marked > 4 * 3  # enough for several passes
+    taken = []
+    while report := timed_pass(database, few):
+        if not report.markers and not report.changes:
+            break
+        taken.append(report.markers)
+    assert max(taken) == 4 and sum(taken) == marked, taken
+    assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
