@@ -41,7 +41,7 @@ from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.core.db import driver_connection
 from dashboards.data import Chosen, snapshot
-from tests.dashboards.conftest import CHROMIUM, FLAGS
+from tests.dashboards.conftest import CHROMIUM, FLAGS, ensure_chromium
 
 CLIENTS, QUEUES_PER_CLIENT, AGENTS_PER_QUEUE = 10, 20, 10
 
@@ -326,6 +326,7 @@ def main() -> None:
         "--agent-history", type=int, default=100, help="earlier state changes of each agent"
     )
     args = parser.parse_args()
+    ensure_chromium()  # Debian's, installed as the page tests install it
     database, settings, where = fresh_database("callpulse_bench_wall")
     key, queues = seed(database)
     base = f"http://127.0.0.1:{args.port}"
