@@ -1,5 +1,6 @@
 """Shared set-up for benchmarks: a fresh database with tenants, on DATABASE_URL or embedded."""
 
+import atexit
 import math
 import os
 import statistics
@@ -20,7 +21,7 @@ from app.access.keys import create_key
 from app.apply.file import TenancyFile
 from app.apply.service import apply_tenancy
 from app.core.config import Settings
-from app.core.db import Database, create_database
+from app.core.db import Database, create_database, drop_database
 from app.core.embedded import start_embedded_postgres
 from app.migrate import upgrade
 
@@ -34,6 +35,8 @@ def fresh_database(prefix: str) -> tuple[Database, Settings, str]:
         Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
     )
     url = create_database(server, prefix)
+    if os.environ.get("DATABASE_URL"):  # the user's server: leave it as it was
+        atexit.register(drop_database, url)
     settings = Settings(database_url=url, rate_limit_per_s=0, scheduler=False)
     database = Database(url, pool_size=4)
     upgrade(database)
