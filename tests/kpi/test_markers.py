@@ -7,7 +7,7 @@ import psycopg
 
 from app.core.db import libpq_url
 from app.jobs import timed_pass
-from app.kpi import repository
+from app.kpi import aggregation
 from app.kpi.aggregation import drain, run_pass
 from tests.factories import post
 from tests.kpi.helpers import client_id, full_recompute, stats_snapshot
@@ -103,9 +103,9 @@ def test_a_scheduled_pass_claims_at_most_its_share_of_markers(
     client, database, settings, pg, tenant, monkeypatch
 ):
     """A scheduled pass claims at most `aggregate_pass_markers` marked intervals (a drain a
-    batch); the passes after it take the rest, and the stats end as a full recompute makes
-    them. The limit each pass asks for is read where it is asked: another aggregator of the
-    session's database may take markers too, so counts of markers taken would race."""
+    batch), and passes so cut end with the stats a full recompute makes. The limit is read
+    where each pass is asked for it: another aggregator of the session's database may take
+    the markers first, so counting what a pass took would race."""
     start = OFFERED - timedelta(hours=3)
     events = [
         {
@@ -118,18 +118,17 @@ def test_a_scheduled_pass_claims_at_most_its_share_of_markers(
         for step, state in enumerate(("available", "talking", "acw", "not_ready", "logged_out"))
     ]
     assert post(client, "/v1/agent-events", events, tenant).json()["accepted"] == len(events)
-    asked: list[int] = []
-    claim = repository.claim_markers
+    asked: list[int | None] = []
 
-    def claim_noting(pg, limit, client_ids):
-        asked.append(limit)
-        return claim(pg, limit, client_ids)
+    def pass_noting(database, settings, wait=False, most=None):
+        asked.append(most)
+        return run_pass(database, settings, wait, most)
 
-    monkeypatch.setattr(repository, "claim_markers", claim_noting)
+    monkeypatch.setattr(aggregation, "run_pass", pass_noting)
     few = settings.model_copy(update={"aggregate_pass_markers": 4})
     for _ in range(3):
         timed_pass(database, few)
+    assert asked == [4, 4, 4]
     drain(database, settings)
-    assert asked[:3] == [4, 4, 4] and asked[3] == settings.aggregate_batch, asked
     cid = client_id(pg, tenant.client)
     assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
