@@ -181,10 +181,13 @@ def merge_sql(table: FactTable) -> str:
     answer of a batch that is all written or all replayed is a few bytes to read, not a
     thousand rows.
 
-    New keys are inserted plainly, in key order: a key a concurrent writer took first (it
-    was not among the stored rows read) fails the statement with a unique violation, and
-    the caller retries. `ON CONFLICT DO NOTHING` and a count of the keys made told the same
-    at a cost of some 1 µs per new row (a speculative insertion checks the index twice).
+    New keys are inserted plainly, in key order, into the keys table and the table alike
+    (PostgreSQL runs the unread CTEs last one first, so the table's insert comes first):
+    writers of the same new keys then wait for each other in one order and never deadlock.
+    A key a concurrent writer took first (it was not among the stored rows read) fails the
+    statement with a unique violation, and the caller retries. `ON CONFLICT DO NOTHING`
+    and a count of the keys made told the same at a cost of some 1 µs per new row (a
+    speculative insertion checks the index twice).
     """
     name, time, subject = table.name, table.time_column, table.subject_column
     columns = list(table.columns)
@@ -198,7 +201,7 @@ def merge_sql(table: FactTable) -> str:
             f"made AS (INSERT INTO {table.keys_table} ({key_columns}) SELECT {key_columns}"
             f" FROM w WHERE NOT existed ORDER BY {order}),"
             f" ins AS (INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(columns)}"
-            " FROM w WHERE NOT existed),"
+            f" FROM w WHERE NOT existed ORDER BY {order}),"
             f" moved AS (UPDATE {table.keys_table} k SET {time} = w.{time} FROM w"
             f" WHERE w.existed AND w.{time} <> w.old_time AND {_match(table, 'k', 'w')}),"
         )

@@ -104,13 +104,14 @@ def _named(
 # The merge's plan does not hang on its parameters (a pass number, the named rows' arrays),
 # yet a custom plan of its dozen CTEs was made anew for every pass (~3.5 ms a batch of
 # 1,000, a tenth of the statement); the lock statement, whose plan does hang on its arrays
-# (see `lock_sql`), keeps custom plans. Not on Citus, which cannot plan the merge generic
-# ("could not create distributed plan"). Local to the transaction, which an error ends.
+# (see `lock_sql`), is left to the default mode (`AUTO_PLANS`). Not on Citus, which cannot
+# plan the merge generic ("could not create distributed plan"). Local to the transaction,
+# which an error ends.
 GENERIC_PLANS = (
     "SELECT set_config('plan_cache_mode', CASE WHEN EXISTS (SELECT FROM pg_extension"
     " WHERE extname = 'citus') THEN 'auto' ELSE 'force_generic_plan' END, true)"
 )
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = auto"
+AUTO_PLANS = "SET LOCAL plan_cache_mode = auto"
 
 
 class PassResult(NamedTuple):
@@ -143,7 +144,7 @@ def merge_pass(
             cur.execute(GENERIC_PLANS)
             cur.execute(merge_sql(table), params)
             stored, unchanged, refused = cur.fetchone() or (0, [], [])
-            cur.execute(CUSTOM_PLANS)
+            cur.execute(AUTO_PLANS)
     except (errors.UniqueViolation, errors.InternalError_) as exc:
         if not is_unique_violation(exc):
             raise
