@@ -74,7 +74,13 @@ def test_simulator_feeds_a_live_server_without_rejections(
     pusher = runner.Pusher(live_server, tenant.key)
     specs = runner.queue_specs(pusher.queues(), [tenant.queue], [], peak=900, agents=12)
     started = datetime.now(UTC)
-    runner.backfill(pusher, specs, 0.25, started - runner.CATCH_UP, 3, lambda _: None)
+    # The history ends at the last 15:00 of the queue's day before the live run, whatever
+    # the hour now: its last 4 h then hold the day shifts' late logins, calls running into
+    # breaks and unplanned not-ready time (at night one agent keeps its schedule: 1.0).
+    local = (started - runner.CATCH_UP).astimezone(specs[0].timezone)
+    until = local.replace(hour=15, minute=0, second=0, microsecond=0)
+    until -= timedelta(days=1) if until > local else timedelta(0)
+    runner.backfill(pusher, specs, 0.25, until, 3, lambda _: None)
     runner.live(pusher, specs, speed=120, seed=3, duration_s=3, wall_start=started)
     assert pusher.tally.rejected == [] and pusher.tally.accepted > 50
     drain(database, settings)
@@ -88,9 +94,7 @@ def test_simulator_feeds_a_live_server_without_rejections(
         headers=tenant.auth(tenant.client_key),
     ).json()["series"]
     assert sum(r["offered"] for r in rows) > 0
-    # The history's last 4 h, whole hours (later, the test's agents stop while their schedules
-    # run on): late logins, calls running into breaks and unplanned not-ready time.
-    until = (started - runner.CATCH_UP).replace(minute=0, second=0, microsecond=0)
+    # The history's last 4 h (later, the test's agents stop while their schedules run on).
     hours = client.get(
         "/v1/metrics",
         params={
