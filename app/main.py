@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         gc.freeze()  # start-up objects live forever: keep them out of every GC pass
+        # A batch of 1,000 records keeps some 10,000 objects alive until it is written: at
+        # the default 700 allocations a young collection ran every ~70 records and walked
+        # them all (bench/ingest.py: server 23.3-24.2 → 21.1-21.2 µs a CDR)
+        gc.set_threshold(50_000, 20, 10)
         jobs = Jobs(database, partitions, settings) if settings.scheduler else None
         subscribers = [versions.heard, *([jobs.heard] if jobs else [])]
         listener = ChangeListener(libpq_url(database.url), subscribers).start()
