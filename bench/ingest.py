@@ -91,7 +91,8 @@ def prepare(server_url: str) -> tuple[str, str, dict]:
     database = Database(url)
     upgrade(database)
     now = datetime.now(UTC)
-    PartitionManager(database.engine).ensure([("calls", now - timedelta(days=31)), ("calls", now)])
+    # Every month the calls span (make_calls: the last 30 days), whatever today is.
+    PartitionManager(database.engine).ensure(("calls", now - timedelta(days=d)) for d in range(32))
     spec = TenancyFile.model_validate(
         {
             "clients": [{"code": "http", "name": "HTTP"}, {"code": "raw", "name": "Raw"}],
