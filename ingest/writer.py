@@ -86,7 +86,7 @@ class PassRows(NamedTuple):
     named: list[Any]
 
 
-def _named(
+def named_arrays(
     pg: Connection, table: FactTable, named: Sequence[Any], vendor_id: int
 ) -> dict[str, str]:
     """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`)."""
@@ -94,8 +94,10 @@ def _named(
         return {}
     found = []
     if named:
-        found = pg.execute(
-            named_sql(table), {"named": array_literal(sorted(set(named))), "vendor": vendor_id}
+        found = pg.execute(  # planned for its array each time, as `lock_stored`'s
+            named_sql(table),
+            {"named": array_literal(sorted(set(named))), "vendor": vendor_id},
+            prepare=False,
         ).fetchall()
     columns = list(zip(*found, strict=True)) or [(), (), ()]
     return {
@@ -142,7 +144,7 @@ def merge_pass(
     }
     try:
         locked = lock_stored(pg, table, rows.keys)
-        params |= _named(pg, table, rows.named, vendor_id)
+        params |= named_arrays(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(GENERIC_PLANS)
             cur.execute(merge_sql(table), params)

@@ -1,4 +1,5 @@
-"""The statement locking a pass's stored rows is planned for its arrays every time.
+"""The statements locking a pass's stored rows, and reading those it names, are planned for
+their arrays every time.
 
 Prepared (psycopg prepares a statement at its fifth run on a connection), PostgreSQL soon
 kept a generic plan that read every stored key of the client and tested each against the
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
-from ingest.writer import lock_stored
+from ingest.writer import lock_stored, named_arrays
 
 AT = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -31,5 +32,16 @@ def test_the_lock_statement_is_never_prepared(database, pg, table):
         prepared = pg.execute(
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
             [f"SELECT 1 FROM {table.keys_table or table.name}%"],
+        ).fetchall()
+    assert prepared == []
+
+
+def test_the_named_rows_statement_is_never_prepared(database, pg):
+    with pg.transaction(force_rollback=True):
+        for run in range(8):
+            named = named_arrays(pg, CALLS, [f"named-{run}-{n}" for n in range(10)], vendor_id=1)
+            assert named["named_ids"] == "{}"
+        prepared = pg.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT k.%'"
         ).fetchall()
     assert prepared == []
