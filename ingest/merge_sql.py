@@ -73,13 +73,19 @@ def _match(table: FactTable, left: str, right: str) -> str:
 
 
 def _stored(table: FactTable) -> str:
+    """Return the stored rows of the staged keys; none are looked up when the lock statement
+    found none (`%(locked)s` false: a batch of new keys), which its one-time filter tells
+    before any index is read. A key stored meanwhile then fails the insert, as below."""
     if table.keys_table:
         return (
             f"SELECT s.seq, t.* FROM s JOIN {table.keys_table} k ON {_match(table, 'k', 's')}"
             f" JOIN {table.name} t ON {_match(table, 't', 'k')}"
-            f" AND t.{table.time_column} = k.{table.time_column}"
+            f" AND t.{table.time_column} = k.{table.time_column} WHERE %(locked)s"
         )
-    return f"SELECT s.seq, t.* FROM s JOIN {table.name} t ON {_match(table, 't', 's')}"
+    return (
+        f"SELECT s.seq, t.* FROM s JOIN {table.name} t ON {_match(table, 't', 's')}"
+        " WHERE %(locked)s"
+    )
 
 
 @cache

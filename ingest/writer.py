@@ -144,7 +144,7 @@ def merge_pass(
     }
     try:
         locked = lock_stored(pg, table, rows.keys)
-        params |= named_arrays(pg, table, rows.named, vendor_id)
+        params |= {"locked": locked > 0} | named_arrays(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(GENERIC_PLANS)
             cur.execute(merge_sql(table), params)

@@ -42,7 +42,12 @@ def _inserts(table: FactTable, plan: Any) -> list[dict[str, Any]]:
 )
 @pytest.mark.parametrize("table", [CALLS, TICKETS, AGENT_STATE_CHANGES], ids=lambda t: t.name)
 def test_the_merge_inserts_new_rows_in_key_order(database, pg, table):
-    params: dict[str, Any] = {"pass_no": 0, "subject": table.subject, "interval": "15 minutes"}
+    params: dict[str, Any] = {
+        "pass_no": 0,
+        "subject": table.subject,
+        "interval": "15 minutes",
+        "locked": True,
+    }
     if table.named_by:
         params |= {f"named_{name}": "{}" for name in ("clients", "ids", "sent")}
     with pg.transaction(force_rollback=True):
