@@ -4,10 +4,12 @@ The merge rules and the checks on merged rows live in SQL (`ingest.facts`).
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
+from pydantic_core import TzInfo
 
 EXCERPT_CHARS = 80
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -102,65 +104,96 @@ def five_point_csat(records: list[Any]) -> list[str | None]:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# Zones of one offset whatever the date: pydantic's, for times sent as text, and datetime's
+# own. Two moments of one such zone object compare (and subtract) as their local times do,
+# without asking the zone its offset (0.3 µs each time for pydantic's); a zone of the tz
+# database, as feeds may hand over, depends on the date and is asked each time.
+FIXED_ZONES = (TzInfo, timezone)
+_UNSEEN = object()
+
 
 def since_epoch(moment: datetime) -> timedelta:
-    """Return an aware moment as the time since the epoch, to compare moments by.
-
-    Moments sent in different offsets (each parsed with a tzinfo of its own) compare
-    slowly: each comparison converts both sides. One subtraction each, then comparisons of
-    timedeltas, is several times cheaper, and exact (to the microsecond).
-    """
+    """Return an aware moment as the time since the epoch (exact to the microsecond)."""
     return moment - EPOCH
 
 
-def earliest_accepted(now: datetime, max_age_days: int) -> datetime:
-    """Return the start of the accepted window: `max_age_days` before `now`."""
+def in_fixed_zone(moment: datetime, zone: Any) -> datetime | None:
+    """Return `moment` in `zone` when that is a fixed-offset zone and the result stays in
+    the calendar, else None (compare with the moment itself then)."""
+    if type(zone) not in FIXED_ZONES:
+        return None
     try:
-        return now - timedelta(days=max_age_days)
+        return moment.astimezone(zone)
     except OverflowError:
-        return datetime.min.replace(tzinfo=UTC)
+        return None
 
 
-def check_times(
-    record: dict[str, Any],
-    fields: tuple[str, ...],
-    earliest: datetime,
-    latest: datetime,
-    max_age_days: int,
-) -> timedelta | None:
-    """Refuse timestamps after `latest` (now plus the allowed clock skew) or before `earliest`;
-    return the latest of them as time since the epoch (None if none is set).
+@dataclass
+class Window:
+    """The accepted span of record times: `max_age_days` back from now, up to `latest` ahead.
 
     Old records are refused by name so that a stray year cannot create a partition. The
-    latest time is the moment the record could first have been sent (its lateness, counted
-    by `feed_counts`), got here at no cost: comparing the moments themselves is slow.
+    window's ends are kept per zone a batch's times were sent in, so each time is compared
+    with the ends in its own zone: exact, and several times cheaper than converting it.
     """
-    errors = []
-    after, before = since_epoch(latest), since_epoch(earliest)
-    last = None
-    for field in fields:
-        moment = record.get(field)
-        if moment is None:
-            continue
-        since = since_epoch(moment)
-        if last is None or since > last:
-            last = since
-        if since > after:
-            errors.append(
-                f"{field}: {sent(moment)} is in the future (server time allows up to"
-                f" {sent(latest.astimezone(moment.tzinfo))}); check the sender's clock and"
-                " timezone"
+
+    earliest: datetime
+    latest: datetime
+    max_age_days: int
+    _ends: dict[Any, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    @classmethod
+    def around(cls, now: datetime, max_age_days: int, ahead: timedelta) -> "Window":
+        """Return the window from `max_age_days` before `now` to `ahead` of it."""
+        try:
+            earliest = now - timedelta(days=max_age_days)
+        except OverflowError:
+            earliest = datetime.min.replace(tzinfo=UTC)
+        return cls(earliest, now + ahead, max_age_days)
+
+    def _ends_in(self, zone: Any) -> tuple[datetime, datetime] | None:
+        found = self._ends.get(zone, _UNSEEN)
+        if found is _UNSEEN:
+            earliest, latest = in_fixed_zone(self.earliest, zone), in_fixed_zone(self.latest, zone)
+            found = self._ends[zone] = (
+                None if earliest is None or latest is None else (earliest, latest)
             )
-        elif since < before:
-            errors.append(
-                f"{field}: {sent(moment)} is older than the accepted window of"
-                f" {max_age_days} days (from {sent(_like(earliest, moment))}); older history"
-                " is loaded with"
-                " `callpulse import --max-age-days N`"
-            )
-    if errors:
-        raise RecordRejected(*errors)
-    return last
+        return found  # type: ignore[return-value]
+
+    def check(self, record: dict[str, Any], fields: tuple[str, ...]) -> datetime | None:
+        """Refuse timestamps after `latest` (now plus the allowed clock skew) or before
+        `earliest`; return the latest of them (None if none is set).
+
+        The latest time is the moment the record could first have been sent: its lateness,
+        counted by `feed_counts`.
+        """
+        errors = []
+        last = None
+        for name in fields:
+            moment = record.get(name)
+            if moment is None:
+                continue
+            ends = self._ends_in(moment.tzinfo)
+            earliest, latest = ends or (self.earliest, self.latest)
+            if last is None or moment > last:
+                last = moment
+            if moment > latest:
+                errors.append(
+                    f"{name}: {sent(moment)} is in the future (server time allows up to"
+                    f" {sent(self.latest.astimezone(moment.tzinfo))}); check the sender's"
+                    " clock and timezone"
+                )
+            elif moment < earliest:
+                errors.append(
+                    f"{name}: {sent(moment)} is older than the accepted window of"
+                    f" {self.max_age_days} days (from {sent(_like(self.earliest, moment))});"
+                    " older history is loaded with `callpulse import --max-age-days N`"
+                )
+        if errors:
+            raise RecordRejected(*errors)
+        return last
 
 
 def _like(moment: datetime, example: datetime) -> datetime:

@@ -3,11 +3,12 @@
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from app.quality.measures import ACCEPTED, DUPLICATES, LATE_MAX, late, lateness_bucket, reason
 from app.quality.measures import rejected as rejected_for
-from ingest.checks import since_epoch
+from ingest.checks import in_fixed_zone
 from ingest.writer import FeedCount
 
 
@@ -18,15 +19,23 @@ class FeedTally:
         self.received = received
         self.counts: Counter[tuple[int | None, str]] = Counter()
         self.lateness: defaultdict[int | None, list[float]] = defaultdict(list)
-        self._received = since_epoch(received)
+        self._received_in: dict[Any, datetime] = {}
 
-    def accepted(self, clients: Iterable[int], latest: timedelta | None) -> None:
+    def accepted(self, clients: Iterable[int], latest: datetime | None) -> None:
         """Count a written record for each of its clients, with its lateness.
 
-        `latest` is the latest time its fields state, since the epoch (`checks.check_times`):
-        the moment it could first have been sent.
+        `latest` is the latest time its fields state (`checks.Window.check`): the moment it
+        could first have been sent. It is taken from the time received in its own zone
+        (`checks.FIXED_ZONES`), which is cheaper and the same.
         """
-        lateness = None if latest is None else (self._received - latest).total_seconds()
+        lateness = None
+        if latest is not None:
+            zone = latest.tzinfo
+            received = self._received_in.get(zone)
+            if received is None:
+                received = in_fixed_zone(self.received, zone) or self.received
+                self._received_in[zone] = received
+            lateness = (received - latest).total_seconds()
         for client in clients:
             self.counts[client, ACCEPTED] += 1
             if lateness is not None:

@@ -11,7 +11,7 @@ from psycopg import Connection
 from pydantic import BaseModel, ValidationError
 
 from ingest import writer
-from ingest.checks import RecordRejected, check_times, earliest_accepted, unstorable_fields
+from ingest.checks import RecordRejected, Window, unstorable_fields
 from ingest.feed_counts import FeedTally
 from ingest.raw import RawRecord
 from ingest.schemas import describe_errors
@@ -85,8 +85,7 @@ def validated(
 ) -> list[tuple[RawRecord, Record]]:
     """Return the records that parse, fit `model`, have `times` from `max_age_days` back to
     `ahead` of now, and pass `check`; refuse the others into `post` by name."""
-    now = datetime.now(UTC)
-    earliest = earliest_accepted(now, max_age_days)
+    window = Window.around(datetime.now(UTC), max_age_days, ahead)
     valid = []
     for raw in records:
         if raw.error:
@@ -98,7 +97,7 @@ def validated(
         else:
             try:
                 record = model.model_validate(raw.value)
-                check_times(record.__dict__, times, earliest, now + ahead, max_age_days)
+                window.check(record.__dict__, times)
                 if problems := check(record):
                     raise RecordRejected(*problems)
                 valid.append((raw, record))

@@ -5,14 +5,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from psycopg import Connection, errors
 from pydantic import ValidationError
-from pydantic_core import TzInfo
 
 from app.core.changes import INGEST, announce
 from app.core.config import Settings
@@ -21,9 +20,9 @@ from app.core.errors import ServerBusy
 from app.partitions import PartitionManager, month_start, next_month
 from ingest import writer
 from ingest.checks import (
+    FIXED_ZONES,
     RecordRejected,
-    check_times,
-    earliest_accepted,
+    Window,
     five_point_csat,
     storable,
     unstorable_fields,
@@ -70,8 +69,8 @@ class _Batch:
     result: IngestResult = field(default_factory=IngestResult)
     rejections: list[writer.Rejection] = field(default_factory=list)
     refused_values: dict[int, Any] = field(default_factory=dict)  # for counting by client
-    # By index: a valid record's latest time, since the epoch (`check_times`), for its lateness.
-    latest: dict[int, timedelta | None] = field(default_factory=dict)
+    # By index: a valid record's latest time (`Window.check`), for its lateness.
+    latest: dict[int, datetime | None] = field(default_factory=dict)
 
     def retry(self) -> "_Batch":
         """Return a copy holding only what validation decided (for another write attempt)."""
@@ -97,20 +96,6 @@ class _Batch:
         )
 
 
-@dataclass(frozen=True)
-class _Window:
-    """The accepted span of record times: `max_age_days` back, the clock skew ahead."""
-
-    earliest: datetime
-    latest: datetime
-    max_age_days: int
-
-    @classmethod
-    def around(cls, now: datetime, max_age_days: int, future_tolerance_s: int) -> "_Window":
-        latest = now + timedelta(seconds=future_tolerance_s)
-        return cls(earliest_accepted(now, max_age_days), latest, max_age_days)
-
-
 class IngestService:
     """Write batches of vendor records exactly once, whatever their order or repetition."""
 
@@ -134,10 +119,10 @@ class IngestService:
         through, kept with their rejections.
         """
         kind = KINDS[kind_name]
-        window = _Window.around(
+        window = Window.around(
             datetime.now(UTC),
             max_age_days or self.settings.max_record_age_days,
-            self.settings.future_tolerance_s,
+            timedelta(seconds=self.settings.future_tolerance_s),
         )
         validated = _Batch(kind, vendor_id, feed)
         valid = self._validate(validated, records, window)
@@ -161,7 +146,7 @@ class IngestService:
 
     @staticmethod
     def _validate(
-        batch: _Batch, records: Sequence[RawRecord], window: _Window
+        batch: _Batch, records: Sequence[RawRecord], window: Window
     ) -> list[tuple[RawRecord, Any]]:
         valid = []
         # One look at the whole batch, usually enough; else record by record.
@@ -177,13 +162,7 @@ class IngestService:
             else:
                 try:
                     record = validate(raw.value)
-                    batch.latest[raw.index] = check_times(
-                        record.__dict__,
-                        batch.kind.timestamps,
-                        window.earliest,
-                        window.latest,
-                        window.max_age_days,
-                    )
+                    batch.latest[raw.index] = window.check(record.__dict__, batch.kind.timestamps)
                     valid.append((raw, record))
                 except ValidationError as exc:
                     batch.reject(raw, describe_errors(exc))
@@ -307,19 +286,14 @@ def _utc_offset(moment: Any) -> int | None:
     return None if offset is None else offset.days * 86_400 + offset.seconds
 
 
-# Zones of one offset whatever the date (pydantic's, for times sent as text): their offset
-# is looked up by zone, 0.1 µs rather than 0.6 µs for `utcoffset()` (a zone of the tz
-# database, as feeds may hand over, depends on the date: asked each time).
-_FIXED_ZONES = (TzInfo, timezone)
-
-
 class _Offsets(dict[Any, int | None]):
-    """The UTC offsets of one batch's fixed zones, each asked once."""
+    """The UTC offsets of one batch's fixed zones (`checks.FIXED_ZONES`), each asked once:
+    0.1 µs a time rather than 0.6 µs for `utcoffset()`."""
 
     def of(self, moment: Any) -> int | None:
         """Return `_utc_offset(moment)`."""
         zone = getattr(moment, "tzinfo", None)
-        if type(zone) not in _FIXED_ZONES:
+        if type(zone) not in FIXED_ZONES:
             return _utc_offset(moment)
         found = self.get(zone, _UNSEEN)
         if found is _UNSEEN:

@@ -137,14 +137,15 @@ def merge_pass(
 ) -> PassResult:
     """Lock the stored rows of the pass's keys, read the rows it names, then merge the
     pass's staged rows into `table`; raise ConcurrentIngest on a lost key race."""
-    params = {
+    params: dict[str, Any] = {
         "pass_no": pass_no,
         "subject": table.subject,
         "interval": f"{interval_minutes} minutes",
     }
     try:
         locked = lock_stored(pg, table, rows.keys)
-        params |= {"locked": locked > 0} | named_arrays(pg, table, rows.named, vendor_id)
+        params["locked"] = locked > 0
+        params |= named_arrays(pg, table, rows.named, vendor_id)
         with pg.cursor() as cur:
             cur.execute(GENERIC_PLANS)
             cur.execute(merge_sql(table), params)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.quality.measures import ACCEPTED, LATE_MAX, late, lateness_bucket
-from ingest.checks import EPOCH, RecordRejected, check_times, storable, unstorable_fields
+from ingest.checks import RecordRejected, Window, storable, unstorable_fields
 from ingest.feed_counts import FeedTally
 from ingest.schemas import CallRecord
 from ingest.service import _Offsets, _partition_moments, _utc_offset
@@ -85,35 +85,54 @@ NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
 
-@pytest.mark.parametrize("zone", [UTC, TOKYO, NEW_YORK])
+SIX_HOURS_LATER = timezone(timedelta(hours=-6))
+PARSED = CallRecord.model_validate(  # pydantic's own fixed zone
+    {"call_id": "c", "queue": "q", "offered_at": "2026-11-20T09:00:00+05:45"}
+).offered_at.tzinfo
+
+
+@pytest.mark.parametrize("zone", [UTC, TOKYO, NEW_YORK, PARSED, ZoneInfo("America/New_York")])
 @pytest.mark.parametrize(
     "moment", [NOW - _US, NOW, NOW + _US, NOW - timedelta(days=9), NOW - timedelta(days=10) - _US]
 )
-def test_the_window_check_by_time_since_the_epoch_decides_as_comparing_moments(zone, moment):
+def test_the_window_check_in_the_zone_sent_decides_as_comparing_moments(zone, moment):
     sent = moment.astimezone(zone)
-    earliest, latest = NOW - timedelta(days=10), NOW
-    refused = sent > latest or sent < earliest
-    try:
-        check_times({"at": sent}, ("at",), earliest, latest, 10)
-    except RecordRejected:
-        assert refused
-    else:
-        assert not refused
+    window = Window(NOW - timedelta(days=10), NOW, 10)
+    refused = sent > window.latest or sent < window.earliest
+    for _ in range(2):  # the window's ends in the zone are kept: the second check reads them
+        try:
+            window.check({"at": sent}, ("at",))
+        except RecordRejected:
+            assert refused
+        else:
+            assert not refused
 
 
-def test_the_window_check_returns_the_latest_time_as_time_since_the_epoch():
+def test_a_window_whose_end_leaves_the_calendar_in_a_zone_still_decides():
+    window = Window.around(NOW, 10**6, timedelta(0))  # from the first moment there is
+    assert window.earliest == datetime.min.replace(tzinfo=UTC)
+    old = datetime(1, 1, 1, 12, tzinfo=SIX_HOURS_LATER)
+    assert window.check({"at": old}, ("at",)) == old
+    with pytest.raises(RecordRejected, match="in the future"):
+        window.check({"at": (NOW + _US).astimezone(SIX_HOURS_LATER)}, ("at",))
+
+
+def test_the_window_check_returns_the_latest_time():
     times = {"a": NOW.astimezone(TOKYO) - timedelta(hours=1), "b": NOW.astimezone(NEW_YORK)}
-    latest = check_times({**times, "c": None}, ("a", "b", "c"), NOW - timedelta(days=1), NOW, 1)
-    assert latest == NOW - EPOCH
-    assert check_times({"a": None}, ("a",), NOW - timedelta(days=1), NOW, 1) is None
+    window = Window(NOW - timedelta(days=1), NOW, 1)
+    latest = window.check({**times, "c": None}, ("a", "b", "c"))
+    assert latest == NOW and latest is times["b"]
+    assert window.check({"a": None}, ("a",)) is None
 
 
 def test_the_tally_counts_each_client_s_lateness_as_record_by_record():
     received = NOW + timedelta(seconds=3725.5)
     tally = FeedTally(received)
     ages = [0.2, 5, 5.9, 75, 3725.5, -3]  # s before `received`; negative: sent from ahead
-    for age in ages:
-        tally.accepted([1], NOW - EPOCH + timedelta(seconds=3725.5 - age))
+    zones = [UTC, TOKYO, PARSED, ZoneInfo("Europe/Paris")]
+    for n, age in enumerate(ages):
+        latest = NOW + timedelta(seconds=3725.5 - age)
+        tally.accepted([1], latest.astimezone(zones[n % len(zones)]))
     tally.accepted([1, 2], None)
     buckets: dict[str, int] = {}
     for age in ages:
