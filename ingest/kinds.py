@@ -1,5 +1,6 @@
 """The four record kinds: how a validated record becomes patches of fact rows."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -108,17 +109,18 @@ def agent_targets(record: AgentEventRecord | ScheduleRecord, tenancy: Tenancy) -
     return [Target(clients[0], (), record.agent)]
 
 
-def _fields(record: Record, *omit: str) -> Row:
-    """Return the record's fields but `omit` (pydantic keeps them in `__dict__`)."""
-    fields = record.__dict__.copy()
-    for name in omit:
-        del fields[name]
-    return fields
+def _row(fields: dict[str, Any]) -> Row:
+    """Return a row of `fields` whose other fields read as None: a staged row takes every
+    column (`service._stage`), and a record's fields that are no column are not read."""
+    return defaultdict(_NONE, fields)
+
+
+_NONE = type(None)  # a factory of None in C, unlike `lambda: None`
 
 
 def _queue_patch(record: Record, target: Target, vendor_id: int, agent_id: int | None) -> Row:
     """Patch for a call detail record or a ticket: the record's own fields plus tenancy ids."""
-    patch = _fields(record, "queue", "agent")
+    patch = _row(record.__dict__)
     patch["client_id"] = target.client_id
     patch["queue_id"] = target.queue_ids[0]
     patch["vendor_id"] = vendor_id
@@ -145,31 +147,28 @@ _EVENT_FIELDS = {
 def _call_event_patch(
     record: CallEventRecord, target: Target, vendor_id: int, agent_id: int | None
 ) -> Row:
-    return {
-        "client_id": target.client_id,
-        "queue_id": target.queue_ids[0],
-        "vendor_id": vendor_id,
-        "agent_id": agent_id,
-        _EVENT_FIELDS[record.event]: record.at,
-        "abandoned": record.event == "abandoned",
-        **_fields(record, "queue", "agent", "event", "at"),
-    }
+    patch = _queue_patch(record, target, vendor_id, agent_id)
+    patch[_EVENT_FIELDS[record.event]] = record.at
+    patch["abandoned"] = record.event == "abandoned"
+    return patch
 
 
 def _agent_patch(
     record: AgentEventRecord, target: Target, vendor_id: int, agent_id: int | None
 ) -> Row:
-    return {
-        "client_id": target.client_id,
-        "agent_id": agent_id,
-        "at": record.at,
-        "vendor_id": vendor_id,
-        "state": record.state,
-        "reason": record.reason,
-        "unpause": record.unpause,
-        "queue_ids": list(target.queue_ids) or None,
-        "version": record.version,
-    }
+    return _row(
+        {
+            "client_id": target.client_id,
+            "agent_id": agent_id,
+            "at": record.at,
+            "vendor_id": vendor_id,
+            "state": record.state,
+            "reason": record.reason,
+            "unpause": record.unpause,
+            "queue_ids": list(target.queue_ids) or None,
+            "version": record.version,
+        }
+    )
 
 
 _CALL_EVENT_TIMES = ("at", "estimated_offered_at", "estimated_answered_at")

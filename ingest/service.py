@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -305,16 +306,16 @@ _UNSEEN = -1 << 40  # no offset: they are under a day
 
 
 @cache
-def _stage_plan(table: FactTable) -> tuple[dict[str, None], Callable, tuple[int, ...]]:
-    """Return how a staged row is read from a patch: the staged fields (`stage_columns`
-    after seq, idx and pass_no, the offsets apart), all absent, to fill in; their getter;
-    and where the times whose offsets follow them are among them."""
+def _stage_plan(table: FactTable) -> tuple[Callable, tuple[int, ...]]:
+    """Return how a staged row is read from a patch: the getter of the staged fields
+    (`stage_columns` after seq, idx and pass_no, the offsets apart), and where the times
+    whose offsets follow them are among them."""
     names = list(stage_columns(table))[3:]
     offsets = [n for n in names if n.endswith(OFFSET_SUFFIX)]
     fields = names[: len(names) - len(offsets)]
     assert fields == [*table.stage_extra, *table.columns], names
     times = tuple(fields.index(n.removesuffix(OFFSET_SUFFIX)) for n in offsets)
-    return dict.fromkeys(fields), itemgetter(*fields), times
+    return itemgetter(*fields), times
 
 
 def _stage(
@@ -323,18 +324,20 @@ def _stage(
     """Return staging rows and what each pass holds.
 
     A record goes to the first pass after every earlier record with one of its keys, so
-    each pass holds a key once and records apply in batch order.
+    each pass holds a key once and records apply in batch order. A patch's absent fields
+    read as None (`kinds`).
     """
-    absent, values_of, times = _stage_plan(table)
-    offset = _Offsets().of
+    values_of, times = _stage_plan(table)
+    offsets = _Offsets()
+    seen, offset = offsets.get, offsets.of  # a zone seen is a dict lookup, not a call
     key_of = itemgetter(*table.key)
     named_by = table.named_by
     next_pass: dict[tuple, int] = {}
     rows: list[tuple[Any, ...]] = []
     passes: list[writer.PassRows] = []
     for raw, _, patches in patched:
-        keys = [key_of(patch) for patch in patches]
-        pass_no = max([next_pass.get(key, 0) for key in keys], default=0)
+        keys = list(map(key_of, patches))
+        pass_no = max(map(next_pass.get, keys, repeat(0)), default=0)
         if pass_no == len(passes):
             passes.append(writer.PassRows([], []))
         target = passes[pass_no]
@@ -343,14 +346,19 @@ def _stage(
             target.keys.append(key)
             if named_by and patch.get(named_by) is not None:
                 target.named.append(patch[named_by])
-            values = values_of(absent | patch)
+            values = values_of(patch)
             rows.append(
                 (
                     len(rows),
                     raw.index,
                     pass_no,
                     *values,
-                    *[None if (t := values[i]) is None else offset(t) for i in times],
+                    *[
+                        None
+                        if (t := values[i]) is None
+                        else (found if (found := seen(t.tzinfo, _UNSEEN)) != _UNSEEN else offset(t))
+                        for i in times
+                    ],
                 )
             )
     return rows, passes
