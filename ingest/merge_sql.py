@@ -112,16 +112,20 @@ def lock_sql(table: FactTable) -> str:
 
 @cache
 def named_sql(table: FactTable) -> str:
-    """Return the statement reading the stored rows the pass names (`named_by`, among
-    `%(named)s`): each one's client, key, and whether the sending vendor `%(vendor)s` sent it
-    for a client it serves. The merge's checks read them as `%(named_*)s` arrays."""
+    """Return the statement reading the stored rows of client `%(client)s` that the pass
+    names (`named_by`, among `%(named)s`): each one's client, key, and whether the sending
+    vendor `%(vendor)s` sent it. The caller asks it for each client the vendor serves: a
+    row of another client tells nothing (`facts.CALLBACK_CHECKS`), and the keys table is
+    indexed by client first. Each name is looked up by itself, as in `lock_sql`. The
+    merge's checks read the rows as `%(named_*)s` arrays."""
     assert table.keys_table, f"{table.name} has no keys table"
     key, time = table.key[-1], table.time_column
     return (
-        f"SELECT k.client_id, k.{key}, coalesce(t.vendor_id = %(vendor)s, false)"
-        " AND k.client_id IN (SELECT client_id FROM queue_vendors WHERE vendor_id = %(vendor)s)"
-        f" FROM {table.keys_table} k LEFT JOIN {table.name} t ON {_match(table, 't', 'k')}"
-        f" AND t.{time} = k.{time} WHERE k.{key} = ANY(%(named)s::text[])"
+        f"SELECT k.client_id, k.{key}, coalesce(k.vendor_id = %(vendor)s, false)"
+        f" FROM (SELECT DISTINCT unnest(%(named)s::text[]) AS {key}) w, LATERAL (SELECT"
+        f" k.client_id, k.{key}, t.vendor_id FROM {table.keys_table} k LEFT JOIN {table.name} t"
+        f" ON {_match(table, 't', 'k')} AND t.{time} = k.{time}"
+        f" WHERE k.client_id = %(client)s AND k.{key} = w.{key} OFFSET 0) k"
     )
 
 

@@ -92,13 +92,17 @@ def named_arrays(
     """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`)."""
     if not table.named_by:
         return {}
-    found = []
+    found: list[tuple[Any, ...]] = []
     if named:
-        found = pg.execute(  # planned for its array each time, as `lock_stored`'s
-            named_sql(table),
-            {"named": array_literal(sorted(set(named))), "vendor": vendor_id},
-            prepare=False,
+        params = {"named": array_literal(sorted(set(named))), "vendor": vendor_id}
+        served = pg.execute(
+            "SELECT DISTINCT client_id FROM queue_vendors WHERE vendor_id = %s ORDER BY 1",
+            [vendor_id],
         ).fetchall()
+        for (client_id,) in served:  # one client a statement: on Citus, one shard
+            found += pg.execute(  # planned for its array each time, as `lock_stored`'s
+                named_sql(table), params | {"client": client_id}, prepare=False
+            ).fetchall()
     columns = list(zip(*found, strict=True)) or [(), (), ()]
     return {
         f"named_{name}": array_literal(values)

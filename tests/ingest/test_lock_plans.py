@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ingest.facts import AGENT_STATE_CHANGES, CALLS, TICKETS, FactTable
-from ingest.merge_sql import lock_sql
+from ingest.merge_sql import lock_sql, named_sql
 from ingest.writer import lock_stored, named_arrays
 
 AT = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -82,3 +82,25 @@ def test_the_lock_statement_looks_each_key_up_whatever_the_statistics_say(databa
     scans = _scans(plan, "call_keys")
     assert scans and all("call_id" in scan.get("Index Cond", "") for scan in scans), scans
     assert sum(scan["Actual Rows"] * scan["Actual Loops"] for scan in scans) == 100
+
+
+def test_the_named_rows_are_looked_up_one_by_one_in_each_client(database, pg):
+    """The calls a pass names (`callback_of`) are read per client the vendor serves, each
+    by its key: read by name alone, every stored call of every client was scanned."""
+    client = -4243
+    with pg.transaction(force_rollback=True):
+        pg.execute(
+            "INSERT INTO call_keys (client_id, call_id, offered_at) SELECT %s,"
+            " 'bulk-' || n, now() FROM generate_series(1, 20000) n",
+            [client],
+        )
+        wanted = "{" + ",".join(f"bulk-{n}" for n in range(100, 300, 2)) + "}"
+        params = {"client": client, "named": wanted, "vendor": 1}
+        (plan,) = pg.execute(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {named_sql(CALLS)}", params
+        ).fetchone()
+        found = pg.execute(named_sql(CALLS), params).fetchall()
+    scans = _scans(plan, "call_keys")
+    assert scans and all("call_id" in scan.get("Index Cond", "") for scan in scans), scans
+    assert sum(scan["Actual Rows"] * scan["Actual Loops"] for scan in scans) == 100
+    assert sorted(found) == sorted((client, f"bulk-{n}", False) for n in range(100, 300, 2))
