@@ -63,25 +63,36 @@ def _scans(plan: Any, relation: str) -> list[dict[str, Any]]:
     return found
 
 
+def _keys_unknown_to_statistics(pg, client: int) -> str:
+    """Store 20,000 call keys of `client` since the table was last analysed; return an
+    array of 100 of them."""
+    pg.execute(
+        "INSERT INTO call_keys (client_id, call_id, offered_at) SELECT %s,"
+        " 'bulk-' || n, now() FROM generate_series(1, 20000) n",
+        [client],
+    )
+    return "{" + ",".join(f"bulk-{n}" for n in range(100, 300, 2)) + "}"
+
+
+def _assert_read_key_by_key(plan: Any) -> None:
+    """Assert the plan reads `call_keys` by each key, and reads only the 100 asked for."""
+    scans = _scans(plan, "call_keys")
+    assert scans and all("call_id" in scan.get("Index Cond", "") for scan in scans), scans
+    assert sum(scan["Actual Rows"] * scan["Actual Loops"] for scan in scans) == 100
+
+
 def test_the_lock_statement_looks_each_key_up_whatever_the_statistics_say(database, pg):
     """A client's keys bulk-loaded since the table was last analysed are unknown to the
     planner; a lock statement it may plan as a read of all of them grows with the client's
     history (200,000 stored calls: 23 ms a batch rather than 2)."""
     client = -4242  # no client has it: the statistics know nothing of these rows
     with pg.transaction(force_rollback=True):
-        pg.execute(
-            "INSERT INTO call_keys (client_id, call_id, offered_at) SELECT %s,"
-            " 'bulk-' || n, now() FROM generate_series(1, 20000) n",
-            [client],
-        )
-        wanted = "{" + ",".join(f"bulk-{n}" for n in range(100, 300, 2)) + "}"
+        wanted = _keys_unknown_to_statistics(pg, client)
         (plan,) = pg.execute(
             f"EXPLAIN (ANALYZE, FORMAT JSON) {lock_sql(CALLS)}",
             {"client": client, "call_id": wanted},
         ).fetchone()
-    scans = _scans(plan, "call_keys")
-    assert scans and all("call_id" in scan.get("Index Cond", "") for scan in scans), scans
-    assert sum(scan["Actual Rows"] * scan["Actual Loops"] for scan in scans) == 100
+    _assert_read_key_by_key(plan)
 
 
 def test_the_named_rows_are_looked_up_one_by_one_in_each_client(database, pg):
@@ -89,18 +100,10 @@ def test_the_named_rows_are_looked_up_one_by_one_in_each_client(database, pg):
     by its key: read by name alone, every stored call of every client was scanned."""
     client = -4243
     with pg.transaction(force_rollback=True):
-        pg.execute(
-            "INSERT INTO call_keys (client_id, call_id, offered_at) SELECT %s,"
-            " 'bulk-' || n, now() FROM generate_series(1, 20000) n",
-            [client],
-        )
-        wanted = "{" + ",".join(f"bulk-{n}" for n in range(100, 300, 2)) + "}"
-        params = {"client": client, "named": wanted, "vendor": 1}
+        params = {"client": client, "named": _keys_unknown_to_statistics(pg, client), "vendor": 1}
         (plan,) = pg.execute(
             f"EXPLAIN (ANALYZE, FORMAT JSON) {named_sql(CALLS)}", params
         ).fetchone()
         found = pg.execute(named_sql(CALLS), params).fetchall()
-    scans = _scans(plan, "call_keys")
-    assert scans and all("call_id" in scan.get("Index Cond", "") for scan in scans), scans
-    assert sum(scan["Actual Rows"] * scan["Actual Loops"] for scan in scans) == 100
+    _assert_read_key_by_key(plan)
     assert sorted(found) == sorted((client, f"bulk-{n}", False) for n in range(100, 300, 2))
