@@ -118,9 +118,13 @@ def claim_markers(pg: Connection, limit: int, client_ids: list[int]) -> int:
     Skips markers an in-flight ingest holds. The caller commits at once: from then on an
     ingest touching a claimed interval writes a fresh marker instead of waiting for the
     recompute. A claim left by a pass that died is kept; the interval needs recomputing once.
-    Markers are taken one client per statement (clients in the order of their oldest
-    marker, each oldest first), and claimed by a second: Citus locks rows only in a
-    single-shard statement without CTEs.
+    Markers are locked one client per statement (clients in the order of their oldest
+    marker, each oldest first), then deleted and claimed by two more: Citus locks rows only
+    in a single-shard statement without CTEs. Locked first, exactly those are deleted: in a
+    delete `… IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` the subquery may run more than
+    once (rescanned in a nested loop, rechecked after a concurrent update), each run
+    locking what others released meanwhile, so a pass took more than `n` (CI, with three
+    workers marking and claiming beside it).
     """
     claimed = pg.execute(
         "SELECT count(*) FROM claimed_intervals WHERE client_id = ANY(%s)", [client_ids]
@@ -136,14 +140,17 @@ def claim_markers(pg: Connection, limit: int, client_ids: list[int]) -> int:
         if taken >= left:
             break
         markers = pg.execute(
-            "DELETE FROM dirty_intervals WHERE client_id = %(c)s"
-            " AND (subject, subject_id, interval_start) IN (SELECT subject, subject_id,"
-            " interval_start FROM dirty_intervals WHERE client_id = %(c)s"
-            " ORDER BY marked_at LIMIT %(n)s FOR UPDATE SKIP LOCKED)"
-            " RETURNING subject, subject_id, interval_start",
-            {"c": client_id, "n": left - taken},
+            "SELECT subject, subject_id, interval_start FROM dirty_intervals"
+            " WHERE client_id = %s ORDER BY marked_at LIMIT %s FOR UPDATE SKIP LOCKED",
+            [client_id, left - taken],
         ).fetchall()
         if markers:
+            pg.execute(
+                "DELETE FROM dirty_intervals WHERE client_id = %s AND (subject, subject_id,"
+                " interval_start) IN (SELECT * FROM unnest(%s::text[], %s::int[],"
+                " %s::timestamptz[]))",
+                [client_id, *_targets(markers)],
+            )
             cur = pg.execute(
                 "INSERT INTO claimed_intervals (client_id, subject, subject_id, interval_start)"
                 " SELECT %s, * FROM unnest(%s::text[], %s::int[], %s::timestamptz[])"

@@ -144,7 +144,8 @@ def test_a_scheduled_pass_claims_at_most_its_share_of_markers(
     # Each pass claims at most its share (fewer where another aggregator claimed them first).
     # What it recomputes can be more: claims another pass committed and had not yet taken
     # when this one locked the client are taken too, so they are recomputed once.
-    assert asked == [4, 4, 4] and all(limit == 4 and taken <= 4 for limit, taken in claimed)
+    assert asked == [4, 4, 4]
+    assert all(limit == 4 and taken <= 4 for limit, taken in claimed), claimed
     drain(database, settings)
     cid = client_id(pg, tenant.client)
     assert stats_snapshot(pg, cid) == full_recompute(pg, database, settings, cid)
