@@ -192,8 +192,11 @@ class IngestService:
         failed: dict[int, list[str]] = defaultdict(list)
         unchanged: set[int] = set()
         minutes = self.settings.interval_minutes
+        served = {client_id for client_id, _ in tenancy.queues.values()}
         for pass_no, pass_rows in enumerate(passes):
-            merged = writer.merge_pass(pg, table, pass_no, pass_rows, batch.vendor_id, minutes)
+            merged = writer.merge_pass(
+                pg, table, pass_no, pass_rows, batch.vendor_id, served, minutes
+            )
             for idx, errs in merged.refused:
                 failed[idx] += errs
             unchanged.update(merged.unchanged)

@@ -5,7 +5,7 @@ Runs on the raw psycopg connection of the caller's transaction; commits nothing.
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -87,19 +87,16 @@ class PassRows(NamedTuple):
 
 
 def named_arrays(
-    pg: Connection, table: FactTable, named: Sequence[Any], vendor_id: int
+    pg: Connection, table: FactTable, named: Sequence[Any], vendor_id: int, served: Collection[int]
 ) -> dict[str, str]:
-    """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`)."""
+    """Return the `%(named_*)s` arrays of the stored rows a pass names (`merge_sql.named_sql`),
+    read in each client the vendor serves (`served`, from the batch's tenancy)."""
     if not table.named_by:
         return {}
     found: list[tuple[Any, ...]] = []
     if named:
         params = {"named": array_literal(sorted(set(named))), "vendor": vendor_id}
-        served = pg.execute(
-            "SELECT DISTINCT client_id FROM queue_vendors WHERE vendor_id = %s ORDER BY 1",
-            [vendor_id],
-        ).fetchall()
-        for (client_id,) in served:  # one client a statement: on Citus, one shard
+        for client_id in sorted(served):  # one client a statement: on Citus, one shard
             found += pg.execute(  # planned for its array each time, as `lock_stored`'s
                 named_sql(table), params | {"client": client_id}, prepare=False
             ).fetchall()
@@ -137,6 +134,7 @@ def merge_pass(
     pass_no: int,
     rows: PassRows,
     vendor_id: int,
+    served: Collection[int],
     interval_minutes: int,
 ) -> PassResult:
     """Lock the stored rows of the pass's keys, read the rows it names, then merge the
@@ -149,7 +147,7 @@ def merge_pass(
     try:
         locked = lock_stored(pg, table, rows.keys)
         params["locked"] = locked > 0
-        params |= named_arrays(pg, table, rows.named, vendor_id)
+        params |= named_arrays(pg, table, rows.named, vendor_id, served)
         with pg.cursor() as cur:
             cur.execute(GENERIC_PLANS)
             cur.execute(merge_sql(table), params)

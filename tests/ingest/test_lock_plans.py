@@ -41,7 +41,7 @@ def test_the_lock_statement_is_never_prepared(database, pg, table):
 def test_the_named_rows_statement_is_never_prepared(database, pg):
     with pg.transaction(force_rollback=True):
         for run in range(8):
-            named = named_arrays(pg, CALLS, [f"named-{run}-{n}" for n in range(10)], vendor_id=1)
+            named = named_arrays(pg, CALLS, [f"named-{run}-{n}" for n in range(10)], 1, [1, 2])
             assert named["named_ids"] == "{}"
         prepared = pg.execute(
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT k.%'"
